@@ -1,0 +1,41 @@
+"""lambda_core: a Rust-accelerated, deterministic simulator of AWS Lambda's concurrency machinery.
+
+>>> import lambda_core as lc
+>>> sim = lc.Simulator(lc.Account(), [lc.Function("orders", reserved_concurrency=200)])
+>>> sim.account_settings()
+{'ConcurrentExecutions': 1000, 'UnreservedConcurrentExecutions': 800}
+"""
+
+from ._core import __version__
+from .config import Account, Function, PoolPlan, plan_pools
+from .enums import InvocationType, Outcome, Routing, ThrottleReason
+from .errors import (
+    InvalidParameterValueException,
+    LambdaCoreError,
+    ResourceConflictException,
+    ValidationException,
+    WorkloadError,
+)
+from .simulator import Result, Simulator, Window
+from .workload import Workload
+
+__all__ = [
+    "__version__",
+    "Account",
+    "Function",
+    "Simulator",
+    "Workload",
+    "Result",
+    "Window",
+    "PoolPlan",
+    "plan_pools",
+    "InvocationType",
+    "Outcome",
+    "ThrottleReason",
+    "Routing",
+    "LambdaCoreError",
+    "InvalidParameterValueException",
+    "ValidationException",
+    "ResourceConflictException",
+    "WorkloadError",
+]

@@ -1,0 +1,60 @@
+"""Enumerations shared by the Python API and the engine (their integer values cross the boundary)."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["InvocationType", "Outcome", "ThrottleReason", "Routing"]
+
+
+class InvocationType(enum.IntEnum):
+    """How a request invokes its function (AWS ``InvocationType``)."""
+
+    REQUEST_RESPONSE = 0  #: synchronous: one attempt, its result is the request's result
+    EVENT = 1  #: asynchronous: queued, retried, dropped to a destination (MODEL.md §6)
+
+
+class Outcome(enum.IntEnum):
+    """How a request ended (``result.requests["outcome"]``)."""
+
+    PENDING = 0  #: not resolved by the run's ``until``
+    SUCCESS = 1
+    ERROR = 2  #: the function returned an error (the workload's ``failures``)
+    TIMEOUT = 3  #: the handler ran longer than the function's ``timeout_s``
+    THROTTLED = 4  #: a synchronous attempt was refused; see ``throttle_reason``
+    RETRIES_EXHAUSTED = 5  #: asynchronous: ``max_retry_attempts`` used up
+    EVENT_AGE_EXCEEDED = 6  #: asynchronous: ``max_event_age_s`` would be passed before the next retry
+    ZERO_RESERVED_CONCURRENCY = 7  #: asynchronous: the function reserves 0, the event is dropped
+
+
+class ThrottleReason(enum.IntEnum):
+    """Why an attempt was throttled (``result.requests["throttle_reason"]``: the last throttle's reason)."""
+
+    NONE = 0
+    #: the function's reserved concurrency is in use
+    RESERVED_FUNCTION_CONCURRENT_INVOCATION_LIMIT_EXCEEDED = 1
+    #: the account's unreserved pool is in use
+    CONCURRENT_INVOCATION_LIMIT_EXCEEDED = 2
+    #: a new environment was needed and the scaling-rate bucket was empty
+    FUNCTION_SCALING_RATE_EXCEEDED = 3
+
+    @property
+    def aws_name(self) -> str:
+        """The reason as AWS spells it, e.g. ``ReservedFunctionConcurrentInvocationLimitExceeded``."""
+        return _AWS_NAMES[self]
+
+
+_AWS_NAMES = {
+    ThrottleReason.NONE: "",
+    ThrottleReason.RESERVED_FUNCTION_CONCURRENT_INVOCATION_LIMIT_EXCEEDED: "ReservedFunctionConcurrentInvocationLimitExceeded",
+    ThrottleReason.CONCURRENT_INVOCATION_LIMIT_EXCEEDED: "ConcurrentInvocationLimitExceeded",
+    ThrottleReason.FUNCTION_SCALING_RATE_EXCEEDED: "FunctionScalingRateExceeded",
+}
+
+
+class Routing(enum.IntEnum):
+    """Which idle environment a warm request gets (MODEL.md §3)."""
+
+    NEWEST = 0  #: the most recently created idle environment (default)
+    MRU = 1  #: the most recently freed (ties: the newest created)
+    OLDEST = 2  #: the least recently created

@@ -1,0 +1,356 @@
+//! The thin PyO3 layer: numpy columns in (borrowed, not copied), numpy columns out (the engine's
+//! vectors handed over, not copied), the GIL released while the engine runs, every engine error
+//! mapped to a typed Python exception and every panic caught before it reaches Python.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::config::{AccountConfig, Config, FunctionConfig, Routing, Scaling};
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::results::{NullSink, Report, RowTable, Sink, WindowLog};
+use crate::time::{check_seconds, Micros};
+use crate::workload::{Cursor, Rows};
+
+pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
+pyo3::import_exception!(lambda_core.errors, InvalidParameterValueException);
+pyo3::import_exception!(lambda_core.errors, WorkloadError);
+
+fn to_py(e: Error) -> PyErr {
+    match e {
+        Error::Workload { column, row, ref message } => {
+            let text = e.to_string();
+            let _ = message;
+            WorkloadError::new_err((text, column, row))
+        }
+        Error::Config(m) => InvalidParameterValueException::new_err(m),
+        Error::NotImplemented(m) => PyNotImplementedError::new_err(m),
+    }
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Micros> {
+    check_seconds(value).map_err(|m| LambdaCoreError::new_err(format!("{name}: {m}")))
+}
+
+/// Runs `f`, turning a panic into a RuntimeError (and poisoning the engine: its state may be
+/// half-updated).
+fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r.map_err(to_py),
+        Err(payload) => {
+            *poisoned = true;
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(PyRuntimeError::new_err(format!(
+                "lambda_core internal error (please report it): {msg}; this simulator can no longer be used"
+            )))
+        }
+    }
+}
+
+/// A submitted chunk: the caller's arrays, kept alive and read in place.
+struct Chunk {
+    time: Py<PyArray1<f64>>,
+    function: Py<PyArray1<i64>>,
+    duration: Py<PyArray1<f64>>,
+    invocation_type: Option<Py<PyArray1<u8>>>,
+    failures: Option<Py<PyArray1<i64>>>,
+    first_id: u64,
+}
+
+/// Borrowed views of every pending chunk, alive while the engine reads the slices.
+struct Borrowed<'py> {
+    time: Vec<PyReadonlyArray1<'py, f64>>,
+    function: Vec<PyReadonlyArray1<'py, i64>>,
+    duration: Vec<PyReadonlyArray1<'py, f64>>,
+    invocation_type: Vec<Option<PyReadonlyArray1<'py, u8>>>,
+    failures: Vec<Option<PyReadonlyArray1<'py, i64>>>,
+    first_id: Vec<u64>,
+}
+
+impl<'py> Borrowed<'py> {
+    fn new(py: Python<'py>, chunks: &VecDeque<Chunk>) -> PyResult<Self> {
+        let mut b = Borrowed {
+            time: vec![],
+            function: vec![],
+            duration: vec![],
+            invocation_type: vec![],
+            failures: vec![],
+            first_id: vec![],
+        };
+        for c in chunks {
+            b.time.push(c.time.bind(py).try_readonly()?);
+            b.function.push(c.function.bind(py).try_readonly()?);
+            b.duration.push(c.duration.bind(py).try_readonly()?);
+            b.invocation_type.push(c.invocation_type.as_ref().map(|a| a.bind(py).try_readonly()).transpose()?);
+            b.failures.push(c.failures.as_ref().map(|a| a.bind(py).try_readonly()).transpose()?);
+            b.first_id.push(c.first_id);
+        }
+        Ok(b)
+    }
+
+    fn rows(&self) -> PyResult<Vec<Rows<'_>>> {
+        (0..self.time.len())
+            .map(|i| {
+                Ok(Rows {
+                    time: self.time[i].as_slice()?,
+                    function: self.function[i].as_slice()?,
+                    duration: self.duration[i].as_slice()?,
+                    invocation_type: self.invocation_type[i].as_ref().map(|a| a.as_slice()).transpose()?,
+                    failures: self.failures[i].as_ref().map(|a| a.as_slice()).transpose()?,
+                    first_id: self.first_id[i],
+                })
+            })
+            .collect()
+    }
+}
+
+/// The engine behind `lambda_core.Simulator` (use that; this class is its private core).
+#[pyclass(module = "lambda_core._core", name = "Engine")]
+pub struct PyEngine {
+    engine: Engine,
+    chunks: VecDeque<Chunk>,
+    /// Rows of `chunks[0]` already consumed.
+    row: usize,
+    poisoned: bool,
+}
+
+impl PyEngine {
+    fn check(&self) -> PyResult<()> {
+        if self.poisoned {
+            Err(PyRuntimeError::new_err("this simulator hit an internal error earlier and can no longer be used"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Runs the loop to `until` with every pending chunk borrowed, then drops the chunks that
+    /// were read to the end.
+    fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
+        self.check()?;
+        let until = until.map(|u| seconds("until", u)).transpose()?;
+        let borrowed = Borrowed::new(py, &self.chunks)?;
+        let rows = borrowed.rows()?;
+        let start = self.row;
+        let engine = &mut self.engine;
+        let poisoned = &mut self.poisoned;
+        let (done, row) = py.detach(|| {
+            guarded(poisoned, || {
+                let mut cursor = Cursor::new(rows, start);
+                engine.advance(until, &mut cursor, sink)?;
+                Ok(cursor.position())
+            })
+        })?;
+        drop(borrowed);
+        self.chunks.drain(..done.min(self.chunks.len()));
+        self.row = row;
+        Ok(())
+    }
+}
+
+fn routing(name: &str) -> PyResult<Routing> {
+    match name {
+        "newest" => Ok(Routing::Newest),
+        "mru" => Ok(Routing::Mru),
+        "oldest" => Ok(Routing::Oldest),
+        other => Err(LambdaCoreError::new_err(format!("unknown routing {other:?}"))),
+    }
+}
+
+#[pymethods]
+impl PyEngine {
+    /// `functions`: one tuple per function, `(reserved or None, provisioned, timeout_s, init_s,
+    /// idle_timeout_s, provisioned_ready_s)`. `scaling`: "current", "legacy" or None.
+    #[new]
+    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions))]
+    fn new(
+        concurrency_limit: u32,
+        unreserved_capacity: u32,
+        scaling: Option<&str>,
+        burst: u64,
+        token_cost_us: u64,
+        routing_name: &str,
+        functions: Vec<(Option<u32>, u32, f64, f64, f64, f64)>,
+    ) -> PyResult<Self> {
+        let scaling = match scaling {
+            None => Scaling::Off,
+            Some("current") => Scaling::PerFunction { burst, cost_us: token_cost_us },
+            Some("legacy") => Scaling::Account { burst, cost_us: token_cost_us },
+            Some(other) => return Err(LambdaCoreError::new_err(format!("unknown scaling mode {other:?}"))),
+        };
+        let functions = functions
+            .into_iter()
+            .map(|(reserved, provisioned, timeout, init, idle, ready)| {
+                Ok(FunctionConfig {
+                    reserved,
+                    provisioned,
+                    timeout_us: seconds("timeout_s", timeout)?,
+                    init_us: seconds("init_s", init)?,
+                    idle_timeout_us: seconds("idle_timeout_s", idle)?,
+                    provisioned_ready_us: seconds("provisioned_ready_s", ready)?,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let config = Config {
+            account: AccountConfig { concurrency_limit, unreserved_capacity, scaling },
+            functions,
+            routing: routing(routing_name)?,
+        };
+        let mut poisoned = false;
+        let engine = guarded(&mut poisoned, || Engine::new(config))?;
+        Ok(PyEngine { engine, chunks: VecDeque::new(), row: 0, poisoned })
+    }
+
+    /// Checks a chunk of rows (arrays of the canonical dtypes, C-contiguous), keeps it, and
+    /// returns the request id of its first row.
+    #[pyo3(signature = (time, function, duration, invocation_type=None, failures=None))]
+    fn submit(
+        &mut self,
+        py: Python<'_>,
+        time: Bound<'_, PyArray1<f64>>,
+        function: Bound<'_, PyArray1<i64>>,
+        duration: Bound<'_, PyArray1<f64>>,
+        invocation_type: Option<Bound<'_, PyArray1<u8>>>,
+        failures: Option<Bound<'_, PyArray1<i64>>>,
+    ) -> PyResult<u64> {
+        self.check()?;
+        let first = {
+            let (t, f, d) = (time.try_readonly()?, function.try_readonly()?, duration.try_readonly()?);
+            let k = invocation_type.as_ref().map(|a| a.try_readonly()).transpose()?;
+            let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+            let rows = Rows {
+                time: t.as_slice()?,
+                function: f.as_slice()?,
+                duration: d.as_slice()?,
+                invocation_type: k.as_ref().map(|a| a.as_slice()).transpose()?,
+                failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
+                first_id: 0,
+            };
+            let engine = &mut self.engine;
+            let poisoned = &mut self.poisoned;
+            py.detach(|| guarded(poisoned, || engine.submit(&rows)))?
+        };
+        if time.len()? > 0 {
+            self.chunks.push_back(Chunk {
+                time: time.unbind(),
+                function: function.unbind(),
+                duration: duration.unbind(),
+                invocation_type: invocation_type.map(Bound::unbind),
+                failures: failures.map(Bound::unbind),
+                first_id: first,
+            });
+        }
+        Ok(first)
+    }
+
+    /// Runs to `until` (seconds; None: until every submitted request is resolved) and returns
+    /// the requests resolved on the way, in the order they were resolved (or None when
+    /// `record` is false).
+    #[pyo3(signature = (until=None, record=true))]
+    fn advance<'py>(&mut self, py: Python<'py>, until: Option<f64>, record: bool) -> PyResult<Option<Bound<'py, PyDict>>> {
+        if !record {
+            self.run_with(py, until, &mut NullSink)?;
+            return Ok(None);
+        }
+        let mut log = WindowLog::default();
+        self.run_with(py, until, &mut log)?;
+        let d = PyDict::new(py);
+        d.set_item("request", log.request.into_pyarray(py))?;
+        d.set_item("outcome", log.outcome.into_pyarray(py))?;
+        d.set_item("throttle_reason", log.reason.into_pyarray(py))?;
+        d.set_item("attempts", log.attempts.into_pyarray(py))?;
+        d.set_item("throttles", log.throttles.into_pyarray(py))?;
+        d.set_item("cold_starts", log.cold_starts.into_pyarray(py))?;
+        d.set_item("end", log.end.into_pyarray(py))?;
+        Ok(Some(d))
+    }
+
+    /// Like `advance`, but returns one row per request id in `first .. first + n`, in id order
+    /// (unresolved rows are PENDING with end NaN).
+    fn advance_rows<'py>(&mut self, py: Python<'py>, until: Option<f64>, first: u64, n: usize) -> PyResult<Bound<'py, PyDict>> {
+        let mut table = RowTable::new(first, n);
+        self.run_with(py, until, &mut table)?;
+        let d = PyDict::new(py);
+        d.set_item("outcome", table.outcome.into_pyarray(py))?;
+        d.set_item("throttle_reason", table.reason.into_pyarray(py))?;
+        d.set_item("attempts", table.attempts.into_pyarray(py))?;
+        d.set_item("throttles", table.throttles.into_pyarray(py))?;
+        d.set_item("cold_starts", table.cold_starts.into_pyarray(py))?;
+        d.set_item("end", table.end.into_pyarray(py))?;
+        Ok(d)
+    }
+
+    /// Statistics over [0, horizon]; horizon = `until` (seconds) or the last resolution.
+    #[pyo3(signature = (until=None))]
+    fn report<'py>(&self, py: Python<'py>, until: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+        self.check()?;
+        let until = until.map(|u| seconds("until", u)).transpose()?;
+        let Report { horizon, functions, account } = self.engine.report(self.engine.horizon(until));
+        let col = |get: &dyn Fn(&crate::results::FunctionStats) -> u64| -> Vec<u64> { functions.iter().map(get).collect() };
+        let f = PyDict::new(py);
+        f.set_item("invocations", col(&|s| s.invocations).into_pyarray(py))?;
+        f.set_item("errors", col(&|s| s.errors).into_pyarray(py))?;
+        f.set_item("timeouts", col(&|s| s.timeouts).into_pyarray(py))?;
+        f.set_item("throttles", col(&|s| s.throttles).into_pyarray(py))?;
+        f.set_item("throttles_reserved", col(&|s| s.throttles_by_reason[0]).into_pyarray(py))?;
+        f.set_item("throttles_unreserved", col(&|s| s.throttles_by_reason[1]).into_pyarray(py))?;
+        f.set_item("throttles_scaling", col(&|s| s.throttles_by_reason[2]).into_pyarray(py))?;
+        f.set_item("cold_starts", col(&|s| s.cold_starts).into_pyarray(py))?;
+        f.set_item("max_concurrency", col(&|s| s.max_concurrency as u64).into_pyarray(py))?;
+        f.set_item("environments_created", col(&|s| s.environments_created).into_pyarray(py))?;
+        f.set_item("provisioned_invocations", col(&|s| s.provisioned_invocations).into_pyarray(py))?;
+        f.set_item("spillover_invocations", col(&|s| s.spillover_invocations).into_pyarray(py))?;
+        let avg: Vec<f64> = functions.iter().map(|s| s.avg_environments).collect();
+        f.set_item("avg_environments", avg.into_pyarray(py))?;
+        let a = PyDict::new(py);
+        a.set_item("max_concurrency", account.max_concurrency)?;
+        a.set_item("max_unreserved_concurrency", account.max_unreserved_concurrency)?;
+        a.set_item("avg_environments", account.avg_environments)?;
+        let d = PyDict::new(py);
+        d.set_item("horizon", crate::time::to_seconds(horizon))?;
+        d.set_item("functions", f)?;
+        d.set_item("account", a)?;
+        Ok(d)
+    }
+
+    /// The simulated time reached, in seconds.
+    #[getter]
+    fn now(&self) -> f64 {
+        crate::time::to_seconds(self.engine.now())
+    }
+
+    /// Rows submitted and not yet reached by the clock.
+    #[getter]
+    fn pending_rows(&self, py: Python<'_>) -> usize {
+        let total: usize = self.chunks.iter().map(|c| c.time.bind(py).len().unwrap_or(0)).sum();
+        total - self.row
+    }
+
+    /// Executions in flight.
+    #[getter]
+    fn running(&self) -> usize {
+        self.engine.running()
+    }
+}
+
+/// Seconds to integer microseconds exactly as the engine rounds them (§1).
+#[pyfunction]
+fn to_micros(seconds: f64) -> PyResult<u64> {
+    self::seconds("seconds", seconds)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEngine>()?;
+    m.add_function(wrap_pyfunction!(to_micros, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! The validated model the engine runs (§2–4). Python validates user input with AWS's messages
+//! and builds this; `Config::check` is only a backstop so that no input can panic the engine.
+
+use crate::error::Error;
+use crate::time::Micros;
+
+/// Which idle environment a warm request gets (§3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// The most recently created idle environment (default).
+    Newest,
+    /// The most recently freed; ties go to the newest created.
+    Mru,
+    /// The least recently created.
+    Oldest,
+}
+
+/// The scaling-rate limit on new environments (§4 step 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    /// No limit.
+    Off,
+    /// One bucket per function (since Nov 2023): `burst` tokens, one per `cost_us` of refill.
+    PerFunction { burst: u64, cost_us: u64 },
+    /// One account-wide bucket (legacy).
+    Account { burst: u64, cost_us: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountConfig {
+    /// `ConcurrentExecutions`.
+    pub concurrency_limit: u32,
+    /// `U = L − Σ RC − Σ PC (functions without RC)`, already checked `≥ MIN_U` in Python.
+    pub unreserved_capacity: u32,
+    pub scaling: Scaling,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionConfig {
+    pub reserved: Option<u32>,
+    pub provisioned: u32,
+    pub timeout_us: Micros,
+    pub init_us: Micros,
+    pub idle_timeout_us: Micros,
+    pub provisioned_ready_us: Micros,
+}
+
+impl FunctionConfig {
+    /// A function with AWS's defaults and lambda_core's default init of 0.5 s.
+    pub fn new() -> Self {
+        FunctionConfig {
+            reserved: None,
+            provisioned: 0,
+            timeout_us: 3_000_000,
+            init_us: 500_000,
+            idle_timeout_us: 600_000_000,
+            provisioned_ready_us: 0,
+        }
+    }
+}
+
+impl Default for FunctionConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub account: AccountConfig,
+    pub functions: Vec<FunctionConfig>,
+    pub routing: Routing,
+}
+
+impl Config {
+    /// The backstop: rejects what would break the engine's arithmetic.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.functions.len() >= u32::MAX as usize {
+            return Err(Error::Config("too many functions".into()));
+        }
+        if self.account.unreserved_capacity > self.account.concurrency_limit {
+            return Err(Error::Config("unreserved capacity exceeds the account limit".into()));
+        }
+        for (i, f) in self.functions.iter().enumerate() {
+            if let Some(rc) = f.reserved {
+                if f.provisioned > rc {
+                    return Err(Error::Config(format!(
+                        "function {i}: provisioned concurrency {} exceeds reserved {rc}",
+                        f.provisioned
+                    )));
+                }
+            }
+        }
+        match self.account.scaling {
+            Scaling::Off => {}
+            Scaling::PerFunction { burst, cost_us } | Scaling::Account { burst, cost_us } => {
+                if burst == 0 || cost_us == 0 || burst.checked_mul(cost_us).is_none() {
+                    return Err(Error::Config("scaling burst and token cost must be positive".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+}

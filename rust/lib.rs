@@ -1,0 +1,31 @@
+//! lambda_core: a deterministic simulator of AWS Lambda's concurrency machinery.
+//!
+//! The engine is plain Rust with no Python in it; `bindings` (feature `python`) is the only
+//! module that knows PyO3. Data flows one way:
+//!
+//! ```text
+//! config (validated in Python) -> Config -> Engine::submit(rows) -> Engine::advance(until, sink)
+//!                                                                 -> per-request records + stats
+//! ```
+//!
+//! `../shared/spec/MODEL.md` is the behavioural specification; comments cite its sections (§n).
+
+pub mod config;
+pub mod engine;
+pub mod environments;
+pub mod error;
+pub mod events;
+pub mod pool;
+pub mod results;
+pub mod scaling;
+pub mod time;
+pub mod workload;
+
+#[cfg(feature = "python")]
+mod bindings;
+
+pub use config::{AccountConfig, Config, FunctionConfig, Routing, Scaling};
+pub use engine::Engine;
+pub use error::Error;
+pub use results::{Outcome, Record, RowTable, Sink, ThrottleReason, WindowLog};
+pub use workload::{Cursor, Rows};

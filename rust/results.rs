@@ -1,0 +1,164 @@
+//! What a run produces: per-request records (through a `Sink`) and per-function statistics.
+
+use crate::time::{to_seconds, Micros};
+
+/// How a request ended; the integer values are `lambda_core.Outcome`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    Pending = 0,
+    Success = 1,
+    Error = 2,
+    Timeout = 3,
+    Throttled = 4,
+    RetriesExhausted = 5,
+    EventAgeExceeded = 6,
+    ZeroReservedConcurrency = 7,
+}
+
+/// Why an attempt was throttled; the integer values are `lambda_core.ThrottleReason`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ThrottleReason {
+    None = 0,
+    ReservedFunctionConcurrentInvocationLimitExceeded = 1,
+    ConcurrentInvocationLimitExceeded = 2,
+    FunctionScalingRateExceeded = 3,
+}
+
+/// One resolved request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record {
+    pub request: u64,
+    pub outcome: Outcome,
+    pub reason: ThrottleReason,
+    pub attempts: u16,
+    pub throttles: u16,
+    pub cold_starts: u16,
+    pub end: Micros,
+}
+
+/// Where resolved requests go. The engine is generic over it, so a sink that drops records
+/// costs nothing.
+pub trait Sink {
+    fn resolved(&mut self, record: &Record);
+}
+
+/// Drops every record (per-request output off).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    #[inline]
+    fn resolved(&mut self, _: &Record) {}
+}
+
+/// Records in the order they were resolved (what `advance` returns), as columns.
+#[derive(Debug, Default, Clone)]
+pub struct WindowLog {
+    pub request: Vec<u64>,
+    pub outcome: Vec<u8>,
+    pub reason: Vec<u8>,
+    pub attempts: Vec<u16>,
+    pub throttles: Vec<u16>,
+    pub cold_starts: Vec<u16>,
+    pub end: Vec<f64>,
+}
+
+impl Sink for WindowLog {
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        self.request.push(r.request);
+        self.outcome.push(r.outcome as u8);
+        self.reason.push(r.reason as u8);
+        self.attempts.push(r.attempts);
+        self.throttles.push(r.throttles);
+        self.cold_starts.push(r.cold_starts);
+        self.end.push(to_seconds(r.end));
+    }
+}
+
+/// One row per request of a range of request ids, in input order (what `run` returns).
+/// Rows that are not resolved stay `Pending` with `end = NaN`; requests outside the range are
+/// ignored.
+#[derive(Debug, Clone)]
+pub struct RowTable {
+    pub first: u64,
+    pub outcome: Vec<u8>,
+    pub reason: Vec<u8>,
+    pub attempts: Vec<u16>,
+    pub throttles: Vec<u16>,
+    pub cold_starts: Vec<u16>,
+    pub end: Vec<f64>,
+}
+
+impl RowTable {
+    pub fn new(first: u64, n: usize) -> Self {
+        RowTable {
+            first,
+            outcome: vec![Outcome::Pending as u8; n],
+            reason: vec![0; n],
+            attempts: vec![0; n],
+            throttles: vec![0; n],
+            cold_starts: vec![0; n],
+            end: vec![f64::NAN; n],
+        }
+    }
+}
+
+impl Sink for RowTable {
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        let i = r.request.wrapping_sub(self.first) as usize;
+        if i < self.outcome.len() {
+            self.outcome[i] = r.outcome as u8;
+            self.reason[i] = r.reason as u8;
+            self.attempts[i] = r.attempts;
+            self.throttles[i] = r.throttles;
+            self.cold_starts[i] = r.cold_starts;
+            self.end[i] = to_seconds(r.end);
+        }
+    }
+}
+
+/// Counters of one function (CloudWatch names where AWS has them, §10).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FunctionStats {
+    /// Attempts that ran (`Invocations`).
+    pub invocations: u64,
+    /// Attempts that ended in a function error or a timeout (`Errors`).
+    pub errors: u64,
+    pub timeouts: u64,
+    /// Throttled attempts (`Throttles`), and by reason (indexed by `ThrottleReason - 1`).
+    pub throttles: u64,
+    pub throttles_by_reason: [u64; 3],
+    pub cold_starts: u64,
+    /// Attempts run on a provisioned environment (`ProvisionedConcurrencyInvocations`).
+    pub provisioned_invocations: u64,
+    /// Attempts run on demand by a function with provisioned concurrency
+    /// (`ProvisionedConcurrencySpilloverInvocations`).
+    pub spillover_invocations: u64,
+    /// Exact maximum of environments initialising or busy (`ConcurrentExecutions`).
+    pub max_concurrency: u32,
+    /// On-demand environments created.
+    pub environments_created: u64,
+    /// Time-average of environments alive over [0, horizon] (filled in by the engine's report).
+    pub avg_environments: f64,
+}
+
+/// Account-wide figures.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct AccountStats {
+    pub max_concurrency: u32,
+    /// Exact maximum of on-demand executions of functions without a reservation
+    /// (`UnreservedConcurrentExecutions`, the quantity checked against U).
+    pub max_unreserved_concurrency: u32,
+    pub avg_environments: f64,
+}
+
+/// A snapshot of the statistics at a horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub horizon: Micros,
+    pub functions: Vec<FunctionStats>,
+    pub account: AccountStats,
+}

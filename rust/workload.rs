@@ -1,0 +1,218 @@
+//! Workload rows as the engine reads them: borrowed columns (numpy arrays in the bindings, read
+//! in place), checked once at submission, then turned into arrivals one row at a time.
+
+use crate::error::Error;
+use crate::time::{check_seconds, to_micros, Micros};
+
+/// `lambda_core.InvocationType` values.
+pub const REQUEST_RESPONSE: u8 = 0;
+pub const EVENT: u8 = 1;
+
+/// One submitted chunk of workload rows. `invocation_type` and `failures` may be absent
+/// (all request-response; no failures).
+#[derive(Debug, Clone, Copy)]
+pub struct Rows<'a> {
+    pub time: &'a [f64],
+    pub function: &'a [i64],
+    pub duration: &'a [f64],
+    pub invocation_type: Option<&'a [u8]>,
+    pub failures: Option<&'a [i64]>,
+    /// The request id of the first row; rows are numbered on from it.
+    pub first_id: u64,
+}
+
+impl<'a> Rows<'a> {
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// Checks every row; returns the last arrival time (or `not_before` when empty).
+    ///
+    /// Times must be finite, non-negative, non-decreasing and not before `not_before` (the last
+    /// time of the previous submission, or the engine's clock); durations finite and
+    /// non-negative; function indexes in `0..n_functions`; failures non-negative. The error
+    /// names the column and the first bad row of this chunk.
+    pub fn validate(&self, n_functions: usize, not_before: Micros, not_before_s: f64) -> Result<Micros, Error> {
+        let n = self.time.len();
+        let bad = |column: &'static str, row: usize, message: String| Error::Workload { column, row, message };
+        for (column, len) in [
+            ("function", Some(self.function.len())),
+            ("duration", Some(self.duration.len())),
+            ("invocation_type", self.invocation_type.map(<[u8]>::len)),
+            ("failures", self.failures.map(<[i64]>::len)),
+        ] {
+            if let Some(len) = len {
+                if len != n {
+                    return Err(bad(column, len.min(n), format!("has {len} rows but 'time' has {n}")));
+                }
+            }
+        }
+        let mut prev = f64::NEG_INFINITY;
+        for (row, &t) in self.time.iter().enumerate() {
+            check_seconds(t).map_err(|m| bad("time", row, m))?;
+            if t < prev {
+                return Err(bad("time", row, format!("{t} is earlier than the previous row's {prev}: times must be non-decreasing")));
+            }
+            prev = t;
+        }
+        if let Some(&first) = self.time.first() {
+            if to_micros(first) < not_before {
+                return Err(bad(
+                    "time",
+                    0,
+                    format!("{first} is earlier than {not_before_s}, where the simulator already is (or the previous submission ended)"),
+                ));
+            }
+        }
+        for (row, &f) in self.function.iter().enumerate() {
+            if f < 0 || f as u64 >= n_functions as u64 {
+                return Err(bad("function", row, format!("{f} is not a function index (the simulator has {n_functions} functions)")));
+            }
+        }
+        for (row, &d) in self.duration.iter().enumerate() {
+            check_seconds(d).map_err(|m| bad("duration", row, m))?;
+        }
+        if let Some(kinds) = self.invocation_type {
+            for (row, &k) in kinds.iter().enumerate() {
+                match k {
+                    REQUEST_RESPONSE => {}
+                    EVENT => {
+                        return Err(Error::NotImplemented(format!(
+                            "workload row {row} is InvocationType.EVENT: asynchronous invocation \
+                             (MODEL.md §6) is not in this version of lambda_core yet; \
+                             submit REQUEST_RESPONSE rows"
+                        )))
+                    }
+                    other => return Err(bad("invocation_type", row, format!("{other} is not an InvocationType (0 or 1)"))),
+                }
+            }
+        }
+        if let Some(failures) = self.failures {
+            for (row, &x) in failures.iter().enumerate() {
+                if x < 0 {
+                    return Err(bad("failures", row, format!("{x} is negative")));
+                }
+            }
+        }
+        Ok(self.time.last().map_or(not_before, |&t| to_micros(t)))
+    }
+
+    #[inline]
+    fn arrival(&self, row: usize) -> Arrival {
+        Arrival {
+            request: self.first_id + row as u64,
+            time: to_micros(self.time[row]),
+            function: self.function[row] as u32,
+            duration: to_micros(self.duration[row]),
+            invocation_type: self.invocation_type.map_or(REQUEST_RESPONSE, |k| k[row]),
+            failures: self.failures.map_or(0, |f| f[row].min(u32::MAX as i64) as u32),
+        }
+    }
+}
+
+/// One workload row in engine units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    pub request: u64,
+    pub time: Micros,
+    pub function: u32,
+    pub duration: Micros,
+    pub invocation_type: u8,
+    /// How many leading attempts that reach the function fail.
+    pub failures: u32,
+}
+
+/// Reads arrivals in order across the submitted chunks, from a starting position.
+pub struct Cursor<'a> {
+    chunks: Vec<Rows<'a>>,
+    chunk: usize,
+    row: usize,
+    next: Option<Arrival>,
+}
+
+impl<'a> Cursor<'a> {
+    /// Starts at `row` of the first chunk.
+    pub fn new(chunks: Vec<Rows<'a>>, row: usize) -> Self {
+        let mut c = Cursor { chunks, chunk: 0, row, next: None };
+        c.load();
+        c
+    }
+
+    fn load(&mut self) {
+        while self.chunk < self.chunks.len() && self.row >= self.chunks[self.chunk].len() {
+            self.chunk += 1;
+            self.row = 0;
+        }
+        self.next = self.chunks.get(self.chunk).map(|rows| rows.arrival(self.row));
+    }
+
+    /// The next arrival, if any.
+    #[inline]
+    pub fn peek(&self) -> Option<&Arrival> {
+        self.next.as_ref()
+    }
+
+    /// Moves past the next arrival.
+    #[inline]
+    pub fn pop(&mut self) {
+        self.row += 1;
+        if self.row < self.chunks[self.chunk].len() {
+            self.next = Some(self.chunks[self.chunk].arrival(self.row));
+        } else {
+            self.load();
+        }
+    }
+
+    /// How far the cursor got: (chunks fully read, rows read of the next chunk).
+    pub fn position(&self) -> (usize, usize) {
+        (self.chunk, self.row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
+        Rows { time, function, duration, invocation_type: None, failures: None, first_id: 0 }
+    }
+
+    #[test]
+    fn validation_names_the_column_and_first_bad_row() {
+        let f = [0, 0, 0];
+        let d = [0.1, 0.1, 0.1];
+        let e = rows(&[0.0, 2.0, 1.0], &f, &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "time", row: 2, .. }), "{e}");
+        let e = rows(&[0.0, f64::NAN, 1.0], &f, &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "time", row: 1, .. }), "{e}");
+        let e = rows(&[0.0, 1.0, 1.0], &[0, 1, 0], &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "function", row: 1, .. }), "{e}");
+        let e = rows(&[0.0, 1.0, 1.0], &f, &[0.0, 0.0, -1.0]).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "duration", row: 2, .. }), "{e}");
+        let e = rows(&[0.0, 1.0], &f, &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "function", .. }), "{e}");
+        let e = rows(&[1.0], &[0], &[0.0]).validate(1, 2_000_000, 2.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "time", row: 0, .. }), "{e}");
+        assert_eq!(rows(&[0.0, 1.0, 1.5], &f, &d).validate(1, 0, 0.0), Ok(1_500_000));
+    }
+
+    #[test]
+    fn cursor_walks_chunks_in_order() {
+        let (t1, f1, d1) = ([0.0, 1.0], [0, 0], [0.5, 0.5]);
+        let (t2, f2, d2) = ([2.0], [0], [0.25]);
+        let a = Rows { first_id: 0, ..rows(&t1, &f1, &d1) };
+        let b = Rows { first_id: 2, ..rows(&t2, &f2, &d2) };
+        let mut c = Cursor::new(vec![a, b], 1);
+        let mut seen = vec![];
+        while let Some(x) = c.peek() {
+            seen.push((x.request, x.time, x.duration));
+            c.pop();
+        }
+        assert_eq!(seen, vec![(1, 1_000_000, 500_000), (2, 2_000_000, 250_000)]);
+        assert_eq!(c.position(), (2, 0));
+    }
+}
