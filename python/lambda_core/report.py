@@ -1,0 +1,195 @@
+"""Plain-text output of the command line: the run summary, its table, the progress bar.
+
+:func:`summarize` turns a :class:`~lambda_core.Result` into a summary of plain Python values
+(what ``lambda-core run --json`` prints); :func:`format_run` renders the same summary as text;
+:func:`format_validation` describes a scenario for ``lambda-core validate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+from .scenario import Scenario
+from .simulator import Result
+
+__all__ = ["COUNTS", "summarize", "format_table", "format_run", "format_validation", "ProgressBar"]
+
+#: The per-function figures of the table, as (``Result.functions`` key, column heading).
+COUNTS = (
+    ("invocations", "invocations"),
+    ("throttles_reserved", "reserved"),
+    ("throttles_unreserved", "unreserved"),
+    ("throttles_scaling", "scaling"),
+    ("errors", "errors"),
+    ("cold_starts", "cold starts"),
+    ("max_concurrency", "max concurrency"),
+)
+# Figures that are summed in the table's total row (a maximum does not add up).
+_SUMMED = tuple(key for key, _ in COUNTS if key != "max_concurrency")
+
+
+def summarize(
+    result: Result,
+    *,
+    scenario: str,
+    seed: int,
+    until: float | None,
+    rows: int,
+    wall_time_s: float,
+    account_settings: Mapping[str, int],
+) -> dict[str, Any]:
+    """The run's figures as plain Python values (JSON-ready).
+
+    Keys: ``scenario``, ``seed``, ``until``; ``functions`` (one dict per function with
+    ``function`` and each key of :data:`COUNTS`); ``total`` (the summed figures); ``account``
+    (``account_settings`` plus ``max_concurrency`` and ``max_unreserved_concurrency``);
+    ``run`` (``invocations_simulated`` — the workload's rows —, ``wall_time_s`` of the
+    simulation alone, ``invocations_per_s``, ``horizon_s``, ``seed``).
+    """
+    functions = [
+        {"function": name, **{key: int(result.functions[key][i]) for key, _ in COUNTS}}
+        for i, name in enumerate(result.function_names)
+    ]
+    total = {key: sum(f[key] for f in functions) for key in _SUMMED}
+    account = {
+        **{k: int(v) for k, v in account_settings.items()},
+        "max_concurrency": int(result.account["max_concurrency"]),
+        "max_unreserved_concurrency": int(result.account["max_unreserved_concurrency"]),
+    }
+    run = {
+        "invocations_simulated": rows,
+        "wall_time_s": wall_time_s,
+        "invocations_per_s": rows / wall_time_s if wall_time_s > 0 else None,
+        "horizon_s": float(result.horizon),
+        "seed": seed,
+    }
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        "until": until,
+        "functions": functions,
+        "total": total,
+        "account": account,
+        "run": run,
+    }
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A table with a heading line: the first column left-aligned, the others right-aligned;
+    integers are written with thousands separators and ``None`` as an empty cell."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
+    cells = [list(headers)] + [[cell(v) for v in row] for row in rows]
+    widths = [max(len(row[j]) for row in cells) for j in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def format_run(summary: Mapping[str, Any]) -> str:
+    """The text report of ``lambda-core run``: the per-function table (throttles by reason:
+    reserved, unreserved, scaling), a total row, the account line and the run's own figures."""
+    headers = ["function"] + [heading for _, heading in COUNTS]
+    rows = [[f["function"]] + [f[key] for key, _ in COUNTS] for f in summary["functions"]]
+    rows.append(["total"] + [summary["total"].get(key) for key, _ in COUNTS])
+    table = format_table(headers, rows)
+
+    # A banner over the three throttle columns, placed from the heading line.
+    heading = table.splitlines()[0]
+    start = heading.index("invocations") + len("invocations") + 2
+    end = heading.index("scaling") + len("scaling")
+    banner = " throttles ".center(end - start, "-")
+    lines = [" " * start + banner, table]
+
+    account, run = summary["account"], summary["run"]
+    rate = run["invocations_per_s"]
+    until = "" if summary["until"] is None else f", until {summary['until']:g} s"
+    lines += [
+        "",
+        f"account: max concurrency {account['max_concurrency']:,}, "
+        f"max unreserved concurrency {account['max_unreserved_concurrency']:,} "
+        f"(ConcurrentExecutions {account['ConcurrentExecutions']:,}, "
+        f"UnreservedConcurrentExecutions {account['UnreservedConcurrentExecutions']:,})",
+        f"run: scenario {summary['scenario']}, {run['invocations_simulated']:,} invocations "
+        f"simulated in {run['wall_time_s']:.3f} s wall time "
+        f"({'-' if rate is None else f'{rate:,.0f}'} invocations/s), "
+        f"simulated horizon {run['horizon_s']:,.1f} s{until}, seed {run['seed']}",
+    ]
+    return "\n".join(lines)
+
+
+def format_validation(scenario: Scenario, account_settings: Mapping[str, int], source: str) -> str:
+    """The text ``lambda-core validate`` prints for a valid scenario: the account's settings
+    (AWS ``GetAccountSettings``), each function's concurrency and workload generators, and the
+    expected number of requests."""
+    account = scenario.account
+    scaling = account.scaling or "off"
+    lines = [
+        f"{source}: OK (scenario {scenario.name})",
+        f"account settings: ConcurrentExecutions {account_settings['ConcurrentExecutions']}, "
+        f"UnreservedConcurrentExecutions {account_settings['UnreservedConcurrentExecutions']} "
+        f"(minimum {account.min_unreserved}, scaling {scaling})",
+        f"seed {scenario.seed}, routing {scenario.routing}, until "
+        + ("the last request" if scenario.until is None else f"{scenario.until:g} s"),
+        f"functions ({len(scenario.functions)}):",
+    ]
+    width = max(len(f.name) for f in scenario.functions)
+    for function, specs in zip(scenario.functions, scenario.workloads):
+        if function.reserved_concurrency is None:
+            pool = "unreserved"
+        else:
+            pool = f"reserved {function.reserved_concurrency}"
+        if function.provisioned_concurrency is not None:
+            pool += f", provisioned {function.provisioned_concurrency}"
+        lines.append(
+            f"  {function.name.ljust(width)}  {pool}; memory {function.memory_mb} MB, "
+            f"timeout {function.timeout_s:g} s"
+        )
+        if not specs:
+            lines.append(f"  {' ' * width}  workload: none")
+        for spec in specs:
+            lines.append(f"  {' ' * width}  workload: {spec.describe()}")
+    lines.append(f"expected requests: about {scenario.expected_requests():,.0f}")
+    return "\n".join(lines)
+
+
+class ProgressBar:
+    """A one-line progress bar of simulated time, redrawn in place on ``stream`` (a TTY).
+
+    ``update(t)`` draws the bar for simulated time ``t`` of ``total`` seconds; ``close()``
+    erases it, so that nothing is left between the command line and the report.
+    """
+
+    def __init__(self, stream: TextIO, total: float, width: int = 30) -> None:
+        self.stream = stream
+        self.total = total
+        self.width = width
+        self._shown = 0
+
+    def update(self, t: float) -> None:
+        """Redraws the bar at simulated time ``t`` (seconds)."""
+        fraction = 1.0 if self.total <= 0 else min(max(t / self.total, 0.0), 1.0)
+        filled = round(fraction * self.width)
+        text = (
+            f"simulating [{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} "
+            f"t = {t:,.0f} / {self.total:,.0f} s"
+        )
+        self.stream.write("\r" + text.ljust(self._shown))
+        self.stream.flush()
+        self._shown = len(text)
+
+    def close(self) -> None:
+        """Erases the bar."""
+        if self._shown:
+            self.stream.write("\r" + " " * self._shown + "\r")
+            self.stream.flush()
+            self._shown = 0

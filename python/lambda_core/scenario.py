@@ -1,0 +1,537 @@
+"""Scenario files: an account, its functions and their workload generators, written in TOML.
+
+A scenario is read with :func:`load_scenario` (a file) or :func:`parse_scenario` (a string) and
+gives a :class:`Scenario`, which builds the :class:`~lambda_core.Simulator`
+(:meth:`Scenario.simulator`) and generates the :class:`~lambda_core.Workload`
+(:meth:`Scenario.generate`). ``docs/scenarios.md`` is the reference of the format;
+:data:`BUILTIN_SCENARIO_TOML` is the scenario ``lambda-core run`` uses without a file.
+
+Generation is deterministic: function ``i`` draws from its own stream,
+``numpy.random.Generator(numpy.random.PCG64(numpy.random.SeedSequence(seed).spawn(n)[i]))``,
+so the same scenario and seed give bit-identical workloads, and a function's requests do not
+change when another function's generators change.
+
+Every mistake in a file raises :class:`ScenarioError` with a message that names the key and the
+table, except the configuration checks AWS itself makes, which raise AWS's own exceptions
+(:class:`~lambda_core.InvalidParameterValueException`, :class:`~lambda_core.ValidationException`,
+:class:`~lambda_core.ResourceConflictException`) with AWS's text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import Account, Function
+from .errors import LambdaCoreError
+from .simulator import Simulator
+from .workload import Workload
+
+__all__ = [
+    "ScenarioError",
+    "Scenario",
+    "WorkloadSpec",
+    "Burst",
+    "Duration",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_from_dict",
+    "builtin_scenario",
+    "BUILTIN_SCENARIO_TOML",
+    "ROUTINGS",
+]
+
+#: The routing policies a scenario may name (MODEL.md §3).
+ROUTINGS = ("newest", "mru", "oldest")
+
+_TOP_KEYS = ("name", "description", "seed", "until", "routing", "account", "functions")
+_ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
+_FUNCTION_KEYS = tuple(f.name for f in dataclasses.fields(Function)) + ("workload",)
+_ARRIVALS = ("poisson", "bursty")
+_WORKLOAD_KEYS = {
+    "poisson": ("arrivals", "rate_per_s", "start_s", "end_s", "duration", "failure_rate"),
+    "bursty": ("arrivals", "rate_per_s", "start_s", "end_s", "bursts", "duration", "failure_rate"),
+}
+_BURST_KEYS = ("at_s", "count", "over_s")
+_DURATION_KEYS = {
+    "fixed": ("dist", "s"),
+    "exponential": ("dist", "mean_s"),
+    "lognormal": ("dist", "median_s", "sigma"),
+}
+
+
+class ScenarioError(LambdaCoreError):
+    """A scenario that cannot be used: unreadable file, TOML syntax error, unknown key, or a
+    missing, ill-typed or out-of-range value. The message names the file, table and key."""
+
+
+# --------------------------------------------------------------------------------------------
+# The scenario's parts
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Duration:
+    """A handler-duration distribution: ``fixed`` (``value`` = ``s``), ``exponential``
+    (``value`` = ``mean_s``) or ``lognormal`` (``value`` = ``median_s``, with ``sigma``)."""
+
+    dist: str
+    value: float
+    sigma: float = 0.0
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` durations in seconds drawn from ``rng`` (a fixed duration draws nothing)."""
+        if self.dist == "fixed":
+            return np.full(n, self.value)
+        if self.dist == "exponential":
+            return rng.exponential(self.value, n)
+        return rng.lognormal(math.log(self.value), self.sigma, n)
+
+    def mean(self) -> float:
+        """The distribution's mean in seconds."""
+        if self.dist == "lognormal":
+            return self.value * math.exp(self.sigma**2 / 2)
+        return self.value
+
+    def describe(self) -> str:
+        """A short text such as ``lognormal(median 0.12 s, sigma 0.5)``."""
+        if self.dist == "fixed":
+            return f"fixed {self.value:g} s"
+        if self.dist == "exponential":
+            return f"exponential(mean {self.value:g} s)"
+        return f"lognormal(median {self.value:g} s, sigma {self.sigma:g})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Burst:
+    """``count`` requests spread uniformly over ``[at_s, at_s + over_s)`` (all at ``at_s`` when
+    ``over_s`` is 0)."""
+
+    at_s: float
+    count: int
+    over_s: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkloadSpec:
+    """One workload generator of one function.
+
+    Arrivals: a Poisson process of ``rate_per_s`` on ``[start_s, end_s)`` (drawn as a Poisson
+    count, then uniform times), plus, for ``arrivals = "bursty"``, each :class:`Burst`.
+    Durations come from ``duration``; with ``failure_rate`` set, each request's first attempt
+    fails with that probability (the workload's ``failures`` column is 1).
+    """
+
+    arrivals: str
+    duration: Duration
+    rate_per_s: float = 0.0
+    start_s: float = 0.0
+    end_s: float = 0.0
+    bursts: tuple[Burst, ...] = ()
+    failure_rate: float | None = None
+
+    def expected_requests(self) -> float:
+        """The mean number of requests this generator makes."""
+        return self.rate_per_s * (self.end_s - self.start_s) + sum(b.count for b in self.bursts)
+
+    def generate(self, rng: np.random.Generator, function: int) -> Workload:
+        """Draws the requests of function index ``function`` from ``rng``: arrival times first,
+        then durations, then failures (so the order of draws is fixed)."""
+        parts = []
+        if self.rate_per_s > 0 and self.end_s > self.start_s:
+            span = self.end_s - self.start_s
+            n = int(rng.poisson(self.rate_per_s * span))
+            parts.append(self.start_s + span * rng.random(n))
+        for burst in self.bursts:
+            parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
+        time = np.sort(np.concatenate(parts)) if parts else np.empty(0)
+        n = len(time)
+        duration = self.duration.sample(rng, n)
+        failures = None
+        if self.failure_rate is not None:
+            failures = (rng.random(n) < self.failure_rate).astype(np.int64)
+        return Workload(time, np.full(n, function, np.int64), duration, failures=failures)
+
+    def describe(self) -> str:
+        """A short text such as ``poisson 50/s on [0, 600) s, fixed 0.1 s``."""
+        text = f"{self.arrivals} {self.rate_per_s:g}/s on [{self.start_s:g}, {self.end_s:g}) s"
+        if self.bursts:
+            text += ", bursts " + ", ".join(
+                f"{b.count} at {b.at_s:g} s over {b.over_s:g} s" for b in self.bursts
+            )
+        text += f"; {self.duration.describe()}"
+        if self.failure_rate is not None:
+            text += f"; failure rate {self.failure_rate:g}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """A parsed scenario: the account, the functions (in workload index order), each
+    function's generators, and the run's defaults (``seed``, ``until``, ``routing``)."""
+
+    account: Account
+    functions: tuple[Function, ...]
+    workloads: tuple[tuple[WorkloadSpec, ...], ...]
+    seed: int = 0
+    until: float | None = None
+    routing: str = "newest"
+    name: str = "scenario"
+    description: str = ""
+
+    def simulator(self, seed: int | None = None) -> Simulator:
+        """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the
+        scenario's). Raises AWS's exceptions when the pools are ones AWS would refuse."""
+        return Simulator(
+            self.account,
+            self.functions,
+            seed=self.seed if seed is None else seed,
+            routing=self.routing,
+        )
+
+    def generate(self, seed: int | None = None) -> Workload:
+        """The scenario's workload for ``seed`` (default: the scenario's): every function's
+        generators, merged by time with :meth:`Workload.concat` (ties: function order)."""
+        seed = self.seed if seed is None else seed
+        streams = np.random.SeedSequence(seed).spawn(len(self.functions))
+        parts = []
+        for index, (specs, stream) in enumerate(zip(self.workloads, streams)):
+            rng = np.random.Generator(np.random.PCG64(stream))
+            parts.extend(spec.generate(rng, index) for spec in specs)
+        if not parts:
+            return Workload(np.empty(0), np.empty(0, np.int64), np.empty(0))
+        return Workload.concat(parts)
+
+    def expected_requests(self) -> float:
+        """The mean number of requests :meth:`generate` makes."""
+        return sum(spec.expected_requests() for specs in self.workloads for spec in specs)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Reads and checks the scenario file at ``path``.
+
+    Raises :class:`ScenarioError` (unreadable file, TOML syntax, unknown key, bad value) or
+    AWS's exceptions for a function configuration AWS would refuse.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    return parse_scenario(text, source=str(path), name=path.stem)
+
+
+def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario") -> Scenario:
+    """Parses a scenario from TOML ``text``; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: TOML syntax error: {exc}") from None
+    try:
+        return scenario_from_dict(data, name=name)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
+
+
+def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scenario:
+    """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists)."""
+    where = "the top level"
+    _check_keys(data, _TOP_KEYS, where)
+    seed = _integer(data, "seed", where, default=0, low=0)
+    until = _number(data, "until", where, default=None, positive=True)
+    routing = data.get("routing", "newest")
+    if routing not in ROUTINGS:
+        raise ScenarioError(
+            f"'routing' at {where} must be one of {', '.join(map(repr, ROUTINGS))}, got {routing!r}"
+        )
+    title = _string(data, "name", where, default=name)
+    description = _string(data, "description", where, default="")
+
+    account_table = _table(data, "account", where, default={})
+    _check_keys(account_table, _ACCOUNT_KEYS, "[account]")
+    try:
+        account = Account(**account_table)
+    except TypeError as exc:
+        raise ScenarioError(f"[account]: {exc}") from None
+
+    tables = data.get("functions")
+    if tables is None:
+        raise ScenarioError("missing [[functions]]: a scenario needs at least one function")
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ScenarioError("'functions' must be an array of tables ([[functions]])")
+    if not tables:
+        raise ScenarioError("[[functions]] is empty: a scenario needs at least one function")
+    functions, workloads = [], []
+    for i, table in enumerate(tables):
+        function, specs = _function(table, i)
+        functions.append(function)
+        workloads.append(specs)
+    return Scenario(
+        account=account,
+        functions=tuple(functions),
+        workloads=tuple(workloads),
+        seed=seed,
+        until=until,
+        routing=routing,
+        name=title,
+        description=description,
+    )
+
+
+def _function(table: dict[str, Any], index: int) -> tuple[Function, tuple[WorkloadSpec, ...]]:
+    name = table.get("name")
+    where = f"[[functions]] #{index + 1}" + (f" ('{name}')" if isinstance(name, str) else "")
+    _check_keys(table, _FUNCTION_KEYS, where)
+    if "name" not in table:
+        raise ScenarioError(f"missing key 'name' in {where}")
+    fields = {k: v for k, v in table.items() if k != "workload"}
+    try:
+        function = Function(**fields)
+    except TypeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    except LambdaCoreError as exc:
+        exc.scenario_context = where  # type: ignore[attr-defined]  # shown by the CLI
+        raise
+
+    raw = table.get("workload", [])
+    if isinstance(raw, dict):
+        items = [(raw, f"[functions.workload] of function '{name}'")]
+    elif isinstance(raw, list) and all(isinstance(w, dict) for w in raw):
+        items = [
+            (w, f"[[functions.workload]] #{j + 1} of function '{name}'") for j, w in enumerate(raw)
+        ]
+    else:
+        raise ScenarioError(f"'workload' in {where} must be a table or an array of tables")
+    return function, tuple(_workload(w, place) for w, place in items)
+
+
+def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
+    arrivals = table.get("arrivals")
+    if arrivals is None:
+        raise ScenarioError(f"missing key 'arrivals' in {where} (\"poisson\" or \"bursty\")")
+    if arrivals not in _ARRIVALS:
+        raise ScenarioError(
+            f"'arrivals' in {where} must be \"poisson\" or \"bursty\", got {arrivals!r}"
+        )
+    if arrivals == "poisson" and "bursts" in table:
+        raise ScenarioError(f"key 'bursts' in {where} needs arrivals = \"bursty\"")
+    _check_keys(table, _WORKLOAD_KEYS[arrivals], where)
+
+    rate = _number(table, "rate_per_s", where, default=0.0 if arrivals == "bursty" else None,
+                   low=0.0)
+    start = _number(table, "start_s", where, default=0.0, low=0.0)
+    end = _number(table, "end_s", where, default=_REQUIRED if rate > 0 else start, low=0.0)
+    if end < start:
+        raise ScenarioError(f"'end_s' ({end:g}) in {where} is before 'start_s' ({start:g})")
+    bursts = ()
+    if arrivals == "bursty":
+        raw = table.get("bursts", [])
+        if not isinstance(raw, list) or not all(isinstance(b, dict) for b in raw):
+            raise ScenarioError(
+                f"'bursts' in {where} must be an array of tables, e.g. "
+                "[{at_s = 60, count = 1000, over_s = 5}]"
+            )
+        bursts = tuple(_burst(b, f"bursts[{k}] of {where}") for k, b in enumerate(raw))
+    failure_rate = _number(table, "failure_rate", where, default=None, low=0.0, high=1.0)
+    if "duration" not in table:
+        raise ScenarioError(
+            f"missing key 'duration' in {where}, e.g. duration = {{dist = \"fixed\", s = 0.1}}"
+        )
+    duration = _duration(_table(table, "duration", where), f"'duration' of {where}")
+    return WorkloadSpec(arrivals, duration, rate, start, end, bursts, failure_rate)
+
+
+def _burst(table: dict[str, Any], where: str) -> Burst:
+    _check_keys(table, _BURST_KEYS, where)
+    return Burst(
+        at_s=_number(table, "at_s", where, low=0.0),
+        count=_integer(table, "count", where, low=0),
+        over_s=_number(table, "over_s", where, default=0.0, low=0.0),
+    )
+
+
+def _duration(table: dict[str, Any], where: str) -> Duration:
+    dist = table.get("dist")
+    if dist not in _DURATION_KEYS:
+        raise ScenarioError(
+            f"'dist' in {where} must be one of "
+            f"{', '.join(map(repr, _DURATION_KEYS))}, got {dist!r}"
+        )
+    _check_keys(table, _DURATION_KEYS[dist], where)
+    if dist == "fixed":
+        return Duration(dist, _number(table, "s", where, low=0.0))
+    if dist == "exponential":
+        return Duration(dist, _number(table, "mean_s", where, positive=True))
+    return Duration(
+        dist,
+        _number(table, "median_s", where, positive=True),
+        _number(table, "sigma", where, low=0.0),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checks of keys and values
+# --------------------------------------------------------------------------------------------
+
+_REQUIRED = object()
+
+
+def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    """Refuses the first key of ``table`` not in ``allowed``, suggesting the closest one."""
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
+            raise ScenarioError(f"unknown key '{key}' in {where} ({hint})")
+
+
+def _table(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> dict:
+    value = data.get(key, default)
+    if value is _REQUIRED:
+        raise ScenarioError(f"missing key '{key}' in {where}")
+    if not isinstance(value, dict):
+        raise ScenarioError(f"'{key}' in {where} must be a table, got {_kind(value)}")
+    return value
+
+
+def _string(data: Mapping[str, Any], key: str, where: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise ScenarioError(f"'{key}' in {where} must be a string, got {_kind(value)}")
+    return value
+
+
+def _integer(
+    data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED, low: int | None = None
+) -> Any:
+    value = data.get(key, default)
+    if value is _REQUIRED:
+        raise ScenarioError(f"missing key '{key}' in {where}")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(f"'{key}' in {where} must be an integer, got {_kind(value)}")
+    if low is not None and value < low:
+        raise ScenarioError(f"'{key}' in {where} must be at least {low}, got {value}")
+    return value
+
+
+def _number(
+    data: Mapping[str, Any],
+    key: str,
+    where: str,
+    default: Any = _REQUIRED,
+    low: float | None = None,
+    high: float | None = None,
+    positive: bool = False,
+) -> Any:
+    value = data.get(key, default)
+    if value is _REQUIRED:
+        raise ScenarioError(f"missing key '{key}' in {where}")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(f"'{key}' in {where} must be a number, got {_kind(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ScenarioError(f"'{key}' in {where} must be finite, got {value!r}")
+    if positive and value <= 0:
+        raise ScenarioError(f"'{key}' in {where} must be greater than 0, got {value:g}")
+    if low is not None and value < low:
+        raise ScenarioError(f"'{key}' in {where} must be at least {low:g}, got {value:g}")
+    if high is not None and value > high:
+        raise ScenarioError(f"'{key}' in {where} must be at most {high:g}, got {value:g}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "a table", list: "an array", str: "a string", bool: "a boolean"}
+    return f"{names.get(type(value), type(value).__name__)} ({value!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# The built-in scenario
+# --------------------------------------------------------------------------------------------
+
+#: The scenario ``lambda-core run`` runs without a file: the project's seed example (limit
+#: 1000; "orders" reserves 200 and "payments" 100, the other eight share 700) under an hour of
+#: Poisson traffic, with two flash crowds on unreserved functions that overflow the shared 700
+#: and a sale on "orders" that overflows its reservation.
+BUILTIN_SCENARIO_TOML = """
+name = "builtin"
+description = "Seed example: limit 1000, orders RC 200, payments RC 100, eight functions share 700"
+seed = 20231126
+routing = "newest"
+
+[account]
+concurrency_limit = 1000
+
+[[functions]]
+name = "orders"
+reserved_concurrency = 200
+memory_mb = 1024
+timeout_s = 10
+workload = { arrivals = "bursty", rate_per_s = 60, end_s = 3600, failure_rate = 0.002, bursts = [{ at_s = 1800, count = 120000, over_s = 120 }], duration = { dist = "lognormal", median_s = 0.18, sigma = 0.5 } }
+
+[[functions]]
+name = "payments"
+reserved_concurrency = 100
+memory_mb = 512
+timeout_s = 15
+workload = { arrivals = "poisson", rate_per_s = 30, end_s = 3600, failure_rate = 0.01, duration = { dist = "lognormal", median_s = 0.4, sigma = 0.6 } }
+
+[[functions]]
+name = "catalog"
+workload = { arrivals = "bursty", rate_per_s = 40, end_s = 3600, bursts = [{ at_s = 900, count = 40000, over_s = 30 }], duration = { dist = "exponential", mean_s = 0.25 } }
+
+[[functions]]
+name = "search"
+memory_mb = 2048
+workload = { arrivals = "bursty", rate_per_s = 40, end_s = 3600, bursts = [{ at_s = 900, count = 40000, over_s = 30 }], duration = { dist = "lognormal", median_s = 0.3, sigma = 0.4 } }
+
+[[functions]]
+name = "cart"
+workload = { arrivals = "poisson", rate_per_s = 25, end_s = 3600, duration = { dist = "exponential", mean_s = 0.08 } }
+
+[[functions]]
+name = "inventory"
+workload = { arrivals = "poisson", rate_per_s = 20, end_s = 3600, failure_rate = 0.005, duration = { dist = "exponential", mean_s = 0.15 } }
+
+[[functions]]
+name = "shipping"
+workload = { arrivals = "poisson", rate_per_s = 10, end_s = 3600, duration = { dist = "lognormal", median_s = 0.5, sigma = 0.7 } }
+
+[[functions]]
+name = "notifications"
+workload = { arrivals = "bursty", rate_per_s = 20, end_s = 3600, bursts = [{ at_s = 2700, count = 30000, over_s = 20 }], duration = { dist = "fixed", s = 0.4 } }
+
+[[functions]]
+name = "thumbnails"
+memory_mb = 1536
+timeout_s = 30
+workload = { arrivals = "bursty", rate_per_s = 15, end_s = 3600, bursts = [{ at_s = 2700, count = 20000, over_s = 20 }], duration = { dist = "lognormal", median_s = 0.8, sigma = 0.5 } }
+
+[[functions]]
+name = "reports"
+timeout_s = 60
+workload = { arrivals = "poisson", rate_per_s = 5, end_s = 3600, duration = { dist = "exponential", mean_s = 2.0 } }
+"""
+
+
+def builtin_scenario() -> Scenario:
+    """The built-in scenario (:data:`BUILTIN_SCENARIO_TOML`), parsed."""
+    return parse_scenario(BUILTIN_SCENARIO_TOML, source="<built-in scenario>", name="builtin")
