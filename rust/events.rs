@@ -1,19 +1,15 @@
 //! Executions in flight, ordered by when they end (§1 tie order, class 1).
 //!
-//! A binary min-heap on `(end, seq)`: `seq` is the order in which executions started, so ends at
-//! the same microsecond are processed in start order. The heap holds at most one entry per busy
-//! environment, so it stays as small as the account's concurrency.
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! A timer wheel of environment ids: ends at the same microsecond come out in the order the
+//! executions were scheduled, which is the order they started.
 
 use crate::environments::EnvId;
 use crate::time::Micros;
+use crate::wheel::Wheel;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Executions {
-    heap: BinaryHeap<Reverse<(Micros, u64, EnvId)>>,
-    seq: u64,
+    wheel: Wheel<EnvId>,
 }
 
 impl Executions {
@@ -24,38 +20,32 @@ impl Executions {
     /// Schedules the end of the execution running on `env`.
     #[inline]
     pub fn schedule(&mut self, end: Micros, env: EnvId) {
-        self.heap.push(Reverse((end, self.seq, env)));
-        self.seq += 1;
+        self.wheel.schedule(end, env);
     }
 
     /// When the next execution ends.
     #[inline]
-    pub fn next_end(&self) -> Option<Micros> {
-        self.heap.peek().map(|Reverse((t, _, _))| *t)
+    pub fn next_end(&mut self) -> Option<Micros> {
+        self.wheel.peek()
     }
 
     /// Removes the next execution if it ends at or before `t`.
     #[inline]
     pub fn pop_due(&mut self, t: Micros) -> Option<(Micros, EnvId)> {
-        match self.heap.peek() {
-            Some(Reverse((end, _, _))) if *end <= t => {
-                self.heap.pop().map(|Reverse((end, _, env))| (end, env))
-            }
-            _ => None,
-        }
+        self.wheel.pop_due(t)
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.wheel.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.wheel.is_empty()
     }
 
     /// The environments running now (any order).
     pub fn envs(&self) -> impl Iterator<Item = EnvId> + '_ {
-        self.heap.iter().map(|Reverse((_, _, env))| *env)
+        self.wheel.iter().map(|&(_, env)| env)
     }
 }
 

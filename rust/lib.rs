@@ -19,6 +19,7 @@ pub mod pool;
 pub mod results;
 pub mod scaling;
 pub mod time;
+pub mod wheel;
 pub mod workload;
 
 #[cfg(feature = "python")]

@@ -2,7 +2,7 @@
 //! in place), checked once at submission, then turned into arrivals one row at a time.
 
 use crate::error::Error;
-use crate::time::{check_seconds, to_micros, Micros};
+use crate::time::{check_seconds, to_micros, Micros, MAX_SECONDS};
 
 /// `lambda_core.InvocationType` values.
 pub const REQUEST_RESPONSE: u8 = 0;
@@ -51,8 +51,13 @@ impl<'a> Rows<'a> {
                 }
             }
         }
+        // Fast path: one branch-free pass (NaN fails every comparison); the slow loop below
+        // runs only to name the first bad row.
+        let (ok, _) = self.time.iter().fold((true, 0.0f64), |(ok, prev), &t| {
+            (ok & (t >= prev) & (t <= MAX_SECONDS), t)
+        });
         let mut prev = f64::NEG_INFINITY;
-        for (row, &t) in self.time.iter().enumerate() {
+        for (row, &t) in self.time.iter().enumerate().filter(|_| !ok) {
             check_seconds(t).map_err(|m| bad("time", row, m))?;
             if t < prev {
                 return Err(bad("time", row, format!("{t} is earlier than the previous row's {prev}: times must be non-decreasing")));
@@ -68,12 +73,14 @@ impl<'a> Rows<'a> {
                 ));
             }
         }
-        for (row, &f) in self.function.iter().enumerate() {
+        let ok = self.function.iter().fold(true, |ok, &f| ok & (f >= 0) & ((f as u64) < n_functions as u64));
+        for (row, &f) in self.function.iter().enumerate().filter(|_| !ok) {
             if f < 0 || f as u64 >= n_functions as u64 {
                 return Err(bad("function", row, format!("{f} is not a function index (the simulator has {n_functions} functions)")));
             }
         }
-        for (row, &d) in self.duration.iter().enumerate() {
+        let ok = self.duration.iter().fold(true, |ok, &d| ok & (d >= 0.0) & (d <= MAX_SECONDS));
+        for (row, &d) in self.duration.iter().enumerate().filter(|_| !ok) {
             check_seconds(d).map_err(|m| bad("duration", row, m))?;
         }
         if let Some(kinds) = self.invocation_type {

@@ -119,10 +119,11 @@ def format_run(summary: Mapping[str, Any]) -> str:
         f"max unreserved concurrency {account['max_unreserved_concurrency']:,} "
         f"(ConcurrentExecutions {account['ConcurrentExecutions']:,}, "
         f"UnreservedConcurrentExecutions {account['UnreservedConcurrentExecutions']:,})",
-        f"run: scenario {summary['scenario']}, {run['invocations_simulated']:,} invocations "
-        f"simulated in {run['wall_time_s']:.3f} s wall time "
-        f"({'-' if rate is None else f'{rate:,.0f}'} invocations/s), "
-        f"simulated horizon {run['horizon_s']:,.1f} s{until}, seed {run['seed']}",
+        f"run: {run['invocations_simulated']:,} invocations simulated in "
+        f"{run['wall_time_s']:.3f} s wall time "
+        f"({'-' if rate is None else f'{rate:,.0f}'} invocations/s)",
+        f"     scenario {summary['scenario']}, seed {run['seed']}, "
+        f"simulated horizon {run['horizon_s']:,.1f} s{until}",
     ]
     return "\n".join(lines)
 

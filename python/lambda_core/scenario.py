@@ -473,7 +473,7 @@ def _kind(value: Any) -> str:
 #: and a sale on "orders" that overflows its reservation.
 BUILTIN_SCENARIO_TOML = """
 name = "builtin"
-description = "Seed example: limit 1000, orders RC 200, payments RC 100, eight functions share 700"
+description = "Seed example: limit 1000, orders RC 200, payments RC 100, eight share 700"
 seed = 20231126
 routing = "newest"
 
@@ -485,50 +485,98 @@ name = "orders"
 reserved_concurrency = 200
 memory_mb = 1024
 timeout_s = 10
-workload = { arrivals = "bursty", rate_per_s = 60, end_s = 3600, failure_rate = 0.002, bursts = [{ at_s = 1800, count = 120000, over_s = 120 }], duration = { dist = "lognormal", median_s = 0.18, sigma = 0.5 } }
+[functions.workload]
+arrivals = "bursty"
+rate_per_s = 60
+end_s = 3600
+bursts = [{ at_s = 1800, count = 120000, over_s = 120 }]   # a sale: beyond the 200 reserved
+duration = { dist = "lognormal", median_s = 0.18, sigma = 0.5 }
+failure_rate = 0.002
 
 [[functions]]
 name = "payments"
 reserved_concurrency = 100
 memory_mb = 512
 timeout_s = 15
-workload = { arrivals = "poisson", rate_per_s = 30, end_s = 3600, failure_rate = 0.01, duration = { dist = "lognormal", median_s = 0.4, sigma = 0.6 } }
+[functions.workload]
+arrivals = "poisson"
+rate_per_s = 30
+end_s = 3600
+duration = { dist = "lognormal", median_s = 0.4, sigma = 0.6 }
+failure_rate = 0.01
 
 [[functions]]
 name = "catalog"
-workload = { arrivals = "bursty", rate_per_s = 40, end_s = 3600, bursts = [{ at_s = 900, count = 40000, over_s = 30 }], duration = { dist = "exponential", mean_s = 0.25 } }
+[functions.workload]
+arrivals = "bursty"
+rate_per_s = 40
+end_s = 3600
+bursts = [{ at_s = 900, count = 40000, over_s = 30 }]     # with search: beyond the shared 700
+duration = { dist = "exponential", mean_s = 0.25 }
 
 [[functions]]
 name = "search"
 memory_mb = 2048
-workload = { arrivals = "bursty", rate_per_s = 40, end_s = 3600, bursts = [{ at_s = 900, count = 40000, over_s = 30 }], duration = { dist = "lognormal", median_s = 0.3, sigma = 0.4 } }
+[functions.workload]
+arrivals = "bursty"
+rate_per_s = 40
+end_s = 3600
+bursts = [{ at_s = 900, count = 40000, over_s = 30 }]
+duration = { dist = "lognormal", median_s = 0.3, sigma = 0.4 }
 
 [[functions]]
 name = "cart"
-workload = { arrivals = "poisson", rate_per_s = 25, end_s = 3600, duration = { dist = "exponential", mean_s = 0.08 } }
+[functions.workload]
+arrivals = "poisson"
+rate_per_s = 25
+end_s = 3600
+duration = { dist = "exponential", mean_s = 0.08 }
 
 [[functions]]
 name = "inventory"
-workload = { arrivals = "poisson", rate_per_s = 20, end_s = 3600, failure_rate = 0.005, duration = { dist = "exponential", mean_s = 0.15 } }
+[functions.workload]
+arrivals = "poisson"
+rate_per_s = 20
+end_s = 3600
+duration = { dist = "exponential", mean_s = 0.15 }
+failure_rate = 0.005
 
 [[functions]]
 name = "shipping"
-workload = { arrivals = "poisson", rate_per_s = 10, end_s = 3600, duration = { dist = "lognormal", median_s = 0.5, sigma = 0.7 } }
+[functions.workload]
+arrivals = "poisson"
+rate_per_s = 10
+end_s = 3600
+duration = { dist = "lognormal", median_s = 0.5, sigma = 0.7 }
 
 [[functions]]
 name = "notifications"
-workload = { arrivals = "bursty", rate_per_s = 20, end_s = 3600, bursts = [{ at_s = 2700, count = 30000, over_s = 20 }], duration = { dist = "fixed", s = 0.4 } }
+[functions.workload]
+arrivals = "bursty"
+rate_per_s = 20
+end_s = 3600
+bursts = [{ at_s = 2700, count = 30000, over_s = 20 }]    # with thumbnails: beyond 700 again
+duration = { dist = "fixed", s = 0.4 }
 
 [[functions]]
 name = "thumbnails"
 memory_mb = 1536
 timeout_s = 30
-workload = { arrivals = "bursty", rate_per_s = 15, end_s = 3600, bursts = [{ at_s = 2700, count = 20000, over_s = 20 }], duration = { dist = "lognormal", median_s = 0.8, sigma = 0.5 } }
+[functions.workload]
+arrivals = "bursty"
+rate_per_s = 15
+end_s = 3600
+bursts = [{ at_s = 2700, count = 20000, over_s = 20 }]
+duration = { dist = "lognormal", median_s = 0.8, sigma = 0.5 }
 
 [[functions]]
 name = "reports"
 timeout_s = 60
-workload = { arrivals = "poisson", rate_per_s = 5, end_s = 3600, duration = { dist = "exponential", mean_s = 2.0 } }
+[functions.workload]
+arrivals = "poisson"
+rate_per_s = 5
+end_s = 3600
+duration = { dist = "exponential", mean_s = 2.0 }
 """
 
 

@@ -1,0 +1,257 @@
+//! A hierarchical timer wheel: O(1) schedule, amortised O(1) pop, and first-in-first-out order
+//! among entries due at the same microsecond.
+//!
+//! Eleven levels of 64 slots cover the whole `u64` microsecond range (level `l` slots are
+//! `64^l` µs wide). An entry sits at the level of the highest 6-bit digit in which its deadline
+//! differs from the wheel's `now`, so every entry of level `l` lies in the current level-`l`
+//! block and after `now`'s own slot there: the earliest entry is in the first occupied slot of
+//! the lowest occupied level, found with two `trailing_zeros`. Popping moves that slot down
+//! (cascades it) until it reaches level 0, whose slots are one microsecond wide.
+//!
+//! Why the order is first-in-first-out: a level-`l` slot is cascaded at the moment `now` enters
+//! its range, before anything can be scheduled directly into the lower levels of that range
+//! (entries are scheduled at or after `now`), and cascading keeps the slot's order.
+//!
+//! Contract: `schedule` is never given a deadline before the deadline of the last entry popped
+//! (the engine's clock never goes back); such a deadline is treated as "now".
+
+use std::collections::VecDeque;
+
+const BITS: u32 = 6;
+const SLOTS: usize = 1 << BITS;
+const LEVELS: usize = 11; // 11 × 6 = 66 bits ≥ 64
+
+pub struct Wheel<T> {
+    now: u64,
+    len: usize,
+    /// Bit `l` set: level `l` has an occupied slot.
+    levels_occupied: u16,
+    occupied: [u64; LEVELS],
+    slots: Vec<VecDeque<(u64, T)>>,
+    /// The earliest deadline, when known (kept across schedules, dropped by pops).
+    next: Option<u64>,
+    /// An empty buffer swapped in for a slot being cascaded, so slots keep their capacity
+    /// (no allocation once the wheel is warm).
+    spare: VecDeque<(u64, T)>,
+}
+
+impl<T> Default for Wheel<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Wheel<T> {
+    pub fn new() -> Self {
+        Wheel {
+            now: 0,
+            len: 0,
+            levels_occupied: 0,
+            occupied: [0; LEVELS],
+            slots: (0..LEVELS * SLOTS).map(|_| VecDeque::new()).collect(),
+            next: None,
+            spare: VecDeque::new(),
+        }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    fn level_for(now: u64, deadline: u64) -> usize {
+        let masked = (deadline ^ now) | (SLOTS as u64 - 1);
+        ((63 - masked.leading_zeros()) / BITS) as usize
+    }
+
+    #[inline]
+    fn place(&mut self, deadline: u64, item: T) {
+        let level = Self::level_for(self.now, deadline);
+        let slot = ((deadline >> (level as u32 * BITS)) as usize) & (SLOTS - 1);
+        self.slots[level * SLOTS + slot].push_back((deadline, item));
+        self.occupied[level] |= 1 << slot;
+        self.levels_occupied |= 1 << level;
+    }
+
+    /// Adds `item`, due at `deadline` (after every entry already due at the same time).
+    #[inline]
+    pub fn schedule(&mut self, deadline: u64, item: T) {
+        let deadline = deadline.max(self.now);
+        self.place(deadline, item);
+        self.len += 1;
+        if let Some(next) = self.next {
+            self.next = Some(next.min(deadline));
+        }
+    }
+
+    /// The earliest deadline.
+    #[inline]
+    pub fn peek(&mut self) -> Option<u64> {
+        if self.next.is_none() && self.len > 0 {
+            self.next = Some(self.earliest());
+        }
+        self.next
+    }
+
+    /// Finds the earliest deadline without moving anything.
+    fn earliest(&self) -> u64 {
+        let level = self.levels_occupied.trailing_zeros() as usize;
+        let slot = self.occupied[level].trailing_zeros() as usize;
+        let entries = &self.slots[level * SLOTS + slot];
+        if level == 0 {
+            entries[0].0
+        } else {
+            entries.iter().map(|e| e.0).min().expect("occupied slot")
+        }
+    }
+
+    /// Removes the next entry if it is due at or before `t`.
+    #[inline]
+    pub fn pop_due(&mut self, t: u64) -> Option<(u64, T)> {
+        match self.peek() {
+            Some(next) if next <= t => Some(self.pop_next()),
+            _ => None,
+        }
+    }
+
+    fn pop_next(&mut self) -> (u64, T) {
+        loop {
+            let level = self.levels_occupied.trailing_zeros() as usize;
+            let slot = self.occupied[level].trailing_zeros() as usize;
+            let index = level * SLOTS + slot;
+            if level == 0 {
+                let entry = self.slots[index].pop_front().expect("occupied slot");
+                if self.slots[index].is_empty() {
+                    self.clear(0, slot);
+                }
+                self.now = entry.0;
+                self.len -= 1;
+                self.next = None;
+                return entry;
+            }
+            // Cascade: move `now` to the start of the slot (nothing is due before it) and
+            // re-place its entries, in order, in the levels below.
+            let width = (level as u32) * BITS;
+            let block = self.now >> (width + BITS) << (width + BITS);
+            self.now = block | ((slot as u64) << width);
+            let mut entries = std::mem::replace(&mut self.slots[index], std::mem::take(&mut self.spare));
+            self.clear(level, slot);
+            for (deadline, item) in entries.drain(..) {
+                self.place(deadline, item);
+            }
+            self.spare = entries;
+        }
+    }
+
+    #[inline]
+    fn clear(&mut self, level: usize, slot: usize) {
+        self.occupied[level] &= !(1 << slot);
+        if self.occupied[level] == 0 {
+            self.levels_occupied &= !(1 << level);
+        }
+    }
+
+    /// Every entry (no particular order), for sweeps and reports.
+    pub fn iter(&self) -> impl Iterator<Item = &(u64, T)> + '_ {
+        self.slots.iter().flat_map(|s| s.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    /// A small deterministic generator (SplitMix64), so the tests need no crate.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// Random schedules interleaved with pops, against a binary heap on (deadline, insertion).
+    #[test]
+    fn matches_a_binary_heap_on_random_schedules() {
+        for seed in 0..200 {
+            let mut rng = Rng(seed);
+            let mut wheel = Wheel::new();
+            let mut heap = BinaryHeap::new();
+            let mut now = 0u64;
+            let mut seq = 0u64;
+            // spans from 1 µs to ~2^40 µs, with many equal deadlines
+            let spans = [1u64, 2, 64, 100, 4096, 300_000, 1 << 26, 1 << 33, 1 << 40];
+            for _ in 0..2_000 {
+                if rng.below(3) != 0 {
+                    let span = spans[rng.below(spans.len() as u64) as usize];
+                    let (a, b, c) = (rng.below(span), rng.below(4), rng.below(2));
+                    let deadline = now + a / (1 + b) * (1 + c);
+                    wheel.schedule(deadline, seq);
+                    heap.push(Reverse((deadline, seq)));
+                    seq += 1;
+                } else {
+                    let bits = rng.below(36) + 1;
+                    let t = now + rng.below(1 << bits);
+                    loop {
+                        let expect = match heap.peek() {
+                            Some(Reverse((d, s))) if *d <= t => Some((*d, *s)),
+                            _ => None,
+                        };
+                        let got = wheel.pop_due(t);
+                        assert_eq!(got, expect, "seed {seed}");
+                        if got.is_none() {
+                            break;
+                        }
+                        heap.pop();
+                    }
+                    // the engine's clock moves to t after processing everything due
+                    now = t;
+                }
+                assert_eq!(wheel.len(), heap.len());
+                assert_eq!(wheel.peek(), heap.peek().map(|Reverse((d, _))| *d));
+            }
+            while let Some(Reverse((d, s))) = heap.pop() {
+                assert_eq!(wheel.pop_due(u64::MAX), Some((d, s)));
+            }
+            assert!(wheel.is_empty());
+        }
+    }
+
+    #[test]
+    fn equal_deadlines_come_out_in_schedule_order_across_levels() {
+        let mut wheel = Wheel::new();
+        wheel.schedule(1_000_000, 'a'); // far: a high level
+        wheel.schedule(5, 'x');
+        assert_eq!(wheel.pop_due(10), Some((5, 'x')));
+        wheel.schedule(1_000_000, 'b');
+        assert_eq!(wheel.pop_due(999_999), None);
+        wheel.schedule(1_000_000, 'c'); // scheduled at 999_999's clock, a low level
+        let order: Vec<_> = std::iter::from_fn(|| wheel.pop_due(u64::MAX)).map(|(_, c)| c).collect();
+        assert_eq!(order, vec!['a', 'b', 'c']);
+    }
+
+    #[test]
+    fn reaches_the_end_of_time() {
+        let mut wheel = Wheel::new();
+        wheel.schedule(u64::MAX, 1);
+        wheel.schedule(0, 0);
+        assert_eq!(wheel.pop_due(u64::MAX), Some((0, 0)));
+        assert_eq!(wheel.pop_due(u64::MAX - 1), None);
+        assert_eq!(wheel.pop_due(u64::MAX), Some((u64::MAX, 1)));
+        assert_eq!(wheel.pop_due(u64::MAX), None);
+    }
+}
