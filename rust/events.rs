@@ -45,7 +45,7 @@ impl Executions {
 
     /// The environments running now (any order).
     pub fn envs(&self) -> impl Iterator<Item = EnvId> + '_ {
-        self.wheel.iter().map(|&(_, env)| env)
+        self.wheel.entries().map(|(_, env)| env)
     }
 }
 

@@ -15,11 +15,28 @@
 //! Contract: `schedule` is never given a deadline before the deadline of the last entry popped
 //! (the engine's clock never goes back); such a deadline is treated as "now".
 
-use std::collections::VecDeque;
-
 const BITS: u32 = 6;
 const SLOTS: usize = 1 << BITS;
 const LEVELS: usize = 11; // 11 × 6 = 66 bits ≥ 64
+const NIL: u32 = u32::MAX;
+
+/// An entry, linked into its slot's list. All entries live in one slab, so the wheel's memory
+/// is a few contiguous arrays that stay in cache however the entries move between slots.
+#[derive(Clone, Copy)]
+struct Node<T> {
+    deadline: u64,
+    next: u32,
+    item: T,
+}
+
+/// A slot: a singly linked first-in-first-out list of nodes.
+#[derive(Clone, Copy)]
+struct Slot {
+    head: u32,
+    tail: u32,
+}
+
+const EMPTY: Slot = Slot { head: NIL, tail: NIL };
 
 pub struct Wheel<T> {
     now: u64,
@@ -27,30 +44,30 @@ pub struct Wheel<T> {
     /// Bit `l` set: level `l` has an occupied slot.
     levels_occupied: u16,
     occupied: [u64; LEVELS],
-    slots: Vec<VecDeque<(u64, T)>>,
+    slots: [Slot; LEVELS * SLOTS],
+    nodes: Vec<Node<T>>,
+    free: u32,
     /// The earliest deadline, when known (kept across schedules, dropped by pops).
     next: Option<u64>,
-    /// An empty buffer swapped in for a slot being cascaded, so slots keep their capacity
-    /// (no allocation once the wheel is warm).
-    spare: VecDeque<(u64, T)>,
 }
 
-impl<T> Default for Wheel<T> {
+impl<T: Copy> Default for Wheel<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T> Wheel<T> {
+impl<T: Copy> Wheel<T> {
     pub fn new() -> Self {
         Wheel {
             now: 0,
             len: 0,
             levels_occupied: 0,
             occupied: [0; LEVELS],
-            slots: (0..LEVELS * SLOTS).map(|_| VecDeque::new()).collect(),
+            slots: [EMPTY; LEVELS * SLOTS],
+            nodes: Vec::new(),
+            free: NIL,
             next: None,
-            spare: VecDeque::new(),
         }
     }
 
@@ -70,11 +87,20 @@ impl<T> Wheel<T> {
         ((63 - masked.leading_zeros()) / BITS) as usize
     }
 
+    /// Links node `n` at the tail of the slot its deadline belongs to.
     #[inline]
-    fn place(&mut self, deadline: u64, item: T) {
+    fn place(&mut self, n: u32) {
+        let deadline = self.nodes[n as usize].deadline;
+        self.nodes[n as usize].next = NIL;
         let level = Self::level_for(self.now, deadline);
         let slot = ((deadline >> (level as u32 * BITS)) as usize) & (SLOTS - 1);
-        self.slots[level * SLOTS + slot].push_back((deadline, item));
+        let s = &mut self.slots[level * SLOTS + slot];
+        if s.tail == NIL {
+            s.head = n;
+        } else {
+            self.nodes[s.tail as usize].next = n;
+        }
+        s.tail = n;
         self.occupied[level] |= 1 << slot;
         self.levels_occupied |= 1 << level;
     }
@@ -83,7 +109,18 @@ impl<T> Wheel<T> {
     #[inline]
     pub fn schedule(&mut self, deadline: u64, item: T) {
         let deadline = deadline.max(self.now);
-        self.place(deadline, item);
+        let node = Node { deadline, next: NIL, item };
+        let n = if self.free != NIL {
+            let n = self.free;
+            self.free = self.nodes[n as usize].next;
+            self.nodes[n as usize] = node;
+            n
+        } else {
+            assert!(self.nodes.len() < NIL as usize, "timer wheel full");
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        };
+        self.place(n);
         self.len += 1;
         if let Some(next) = self.next {
             self.next = Some(next.min(deadline));
@@ -103,12 +140,17 @@ impl<T> Wheel<T> {
     fn earliest(&self) -> u64 {
         let level = self.levels_occupied.trailing_zeros() as usize;
         let slot = self.occupied[level].trailing_zeros() as usize;
-        let entries = &self.slots[level * SLOTS + slot];
+        let mut n = self.slots[level * SLOTS + slot].head;
         if level == 0 {
-            entries[0].0
-        } else {
-            entries.iter().map(|e| e.0).min().expect("occupied slot")
+            return self.nodes[n as usize].deadline;
         }
+        let mut min = u64::MAX;
+        while n != NIL {
+            let node = &self.nodes[n as usize];
+            min = min.min(node.deadline);
+            n = node.next;
+        }
+        min
     }
 
     /// Removes the next entry if it is due at or before `t`.
@@ -126,26 +168,33 @@ impl<T> Wheel<T> {
             let slot = self.occupied[level].trailing_zeros() as usize;
             let index = level * SLOTS + slot;
             if level == 0 {
-                let entry = self.slots[index].pop_front().expect("occupied slot");
-                if self.slots[index].is_empty() {
+                let n = self.slots[index].head;
+                let node = self.nodes[n as usize];
+                self.slots[index].head = node.next;
+                if node.next == NIL {
+                    self.slots[index] = EMPTY;
                     self.clear(0, slot);
                 }
-                self.now = entry.0;
+                self.nodes[n as usize].next = self.free;
+                self.free = n;
+                self.now = node.deadline;
                 self.len -= 1;
                 self.next = None;
-                return entry;
+                return (node.deadline, node.item);
             }
             // Cascade: move `now` to the start of the slot (nothing is due before it) and
             // re-place its entries, in order, in the levels below.
             let width = (level as u32) * BITS;
             let block = self.now >> (width + BITS) << (width + BITS);
             self.now = block | ((slot as u64) << width);
-            let mut entries = std::mem::replace(&mut self.slots[index], std::mem::take(&mut self.spare));
+            let mut n = self.slots[index].head;
+            self.slots[index] = EMPTY;
             self.clear(level, slot);
-            for (deadline, item) in entries.drain(..) {
-                self.place(deadline, item);
+            while n != NIL {
+                let next = self.nodes[n as usize].next;
+                self.place(n);
+                n = next;
             }
-            self.spare = entries;
         }
     }
 
@@ -157,9 +206,19 @@ impl<T> Wheel<T> {
         }
     }
 
-    /// Every entry (no particular order), for sweeps and reports.
-    pub fn iter(&self) -> impl Iterator<Item = &(u64, T)> + '_ {
-        self.slots.iter().flat_map(|s| s.iter())
+    /// Every entry as (deadline, item), in no particular order, for sweeps and reports.
+    pub fn entries(&self) -> impl Iterator<Item = (u64, T)> + '_ {
+        self.slots.iter().flat_map(move |s| {
+            let mut n = s.head;
+            std::iter::from_fn(move || {
+                if n == NIL {
+                    return None;
+                }
+                let node = &self.nodes[n as usize];
+                n = node.next;
+                Some((node.deadline, node.item))
+            })
+        })
     }
 }
 
