@@ -5,27 +5,40 @@
 //! (1) executions that end, in start order, (2) idle expiry — lazy, see `environments` —
 //! (3) timers (none yet), (4) arrivals in input order.
 
-use crate::config::{Config, FunctionConfig, Routing, Scaling};
-use crate::environments::{EnvId, Environments, IdleSet, Running};
+use crate::config::{Config, Routing, Scaling};
+use crate::environments::{EnvId, Environments, Idle, IdleSet};
 use crate::error::Error;
-use crate::events::Executions;
+use crate::events::{Execution, Executions};
 use crate::pool::{FunctionPool, Pool};
 use crate::results::{AccountStats, FunctionStats, Outcome, Record, Report, Sink, ThrottleReason};
 use crate::scaling::TokenBucket;
 use crate::time::{to_seconds, Micros};
 use crate::workload::{Arrival, Cursor, Rows};
 
-/// Runtime state of one function.
+/// Runtime state of one function: what admission and ends touch comes first.
 #[derive(Debug)]
 struct Function {
-    pool: FunctionPool,
     idle: IdleSet,
     provisioned_idle: IdleSet,
+    pool: FunctionPool,
     bucket: Option<TokenBucket>,
-    cfg: FunctionConfig,
+    timeout_us: Micros,
+    init_us: Micros,
+    idle_timeout_us: Micros,
+    provisioned_ready_us: Micros,
+    has_provisioned: bool,
     stats: FunctionStats,
     /// Σ (death − birth) of environments already gone, in µs.
     dead_env_us: u128,
+}
+
+/// Where an admitted attempt runs.
+#[derive(Debug, Clone, Copy)]
+struct Admitted {
+    env: EnvId,
+    /// It pays init: a new environment, or one re-initialising after a timeout.
+    cold: bool,
+    provisioned: bool,
 }
 
 pub struct Engine {
@@ -60,19 +73,23 @@ impl Engine {
         let mut fns = Vec::with_capacity(functions.len());
         for (index, cfg) in functions.into_iter().enumerate() {
             // Provisioned environments exist from time 0, initialised (§3), in function order.
+            let _ = index;
             let mut provisioned_idle = IdleSet::default();
             for _ in 0..cfg.provisioned {
-                let id = envs.create(index as u32, 0, true);
-                let ready = cfg.provisioned_ready_us;
-                envs.get_mut(id).idle_since = ready;
-                provisioned_idle.insert(routing, id, envs.get(id));
+                let id = envs.create(0);
+                let idle = Idle { id, needs_init: false, created: envs.get(id).created, idle_since: cfg.provisioned_ready_us };
+                provisioned_idle.insert(routing, idle);
             }
             fns.push(Function {
-                pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
                 idle: IdleSet::default(),
                 provisioned_idle,
+                pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
                 bucket: per_function.clone(),
-                cfg,
+                timeout_us: cfg.timeout_us,
+                init_us: cfg.init_us,
+                idle_timeout_us: cfg.idle_timeout_us,
+                provisioned_ready_us: cfg.provisioned_ready_us,
+                has_provisioned: cfg.provisioned > 0,
                 stats: FunctionStats::default(),
                 dead_env_us: 0,
             });
@@ -151,9 +168,9 @@ impl Engine {
     /// Processes every execution that ends at or before `t`.
     #[inline]
     fn finish_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
-        while let Some((end, env)) = self.executions.pop_due(t) {
+        while let Some((end, x)) = self.executions.pop_due(t) {
             self.now = end;
-            self.finish(env, end, sink);
+            self.finish(x, end, sink);
         }
     }
 
@@ -161,7 +178,7 @@ impl Engine {
     #[inline]
     fn arrive<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
         match self.admit(a.function, a.time) {
-            Ok((env, cold)) => self.start(env, cold, &a),
+            Ok(admitted) => self.start(admitted, &a),
             Err(reason) => {
                 let s = &mut self.functions[a.function as usize].stats;
                 s.throttles += 1;
@@ -183,35 +200,32 @@ impl Engine {
     }
 
     /// Admission (§4): finds the environment an attempt of `f` runs on at `now`, or why not.
-    /// Returns the environment and whether the attempt pays init (a cold start).
     #[inline]
-    fn admit(&mut self, f: u32, now: Micros) -> Result<(EnvId, bool), ThrottleReason> {
+    fn admit(&mut self, f: u32, now: Micros) -> Result<Admitted, ThrottleReason> {
         let func = &mut self.functions[f as usize];
         // 1. an idle provisioned environment, once they are ready
-        if !func.provisioned_idle.is_empty() && now >= func.cfg.provisioned_ready_us {
-            let id = func.provisioned_idle.pop_best().expect("non-empty");
+        if !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
+            let idle = func.provisioned_idle.pop_best().expect("non-empty");
             self.pool.acquire(&mut func.pool, false);
             func.stats.provisioned_invocations += 1;
-            return Ok((id, self.envs.get(id).needs_init));
+            return Ok(Admitted { env: idle.id, cold: idle.needs_init, provisioned: true });
         }
         // 2-3. the function's reservation, or the unreserved pool
         self.pool.check_on_demand(&func.pool)?;
         // a live idle on-demand environment: warm (or re-init after a timeout); dead ones met on
         // the way are discarded (their lifetime ended at idle_since + idle_timeout)
-        let idle_timeout = func.cfg.idle_timeout_us;
         let mut found = None;
-        while let Some(id) = func.idle.pop_best() {
-            let env = self.envs.get(id);
-            let death = env.idle_since.saturating_add(idle_timeout);
+        while let Some(idle) = func.idle.pop_best() {
+            let death = idle.idle_since.saturating_add(func.idle_timeout_us);
             if now < death {
-                found = Some((id, env.needs_init));
+                found = Some(idle);
                 break;
             }
-            func.dead_env_us += (death - env.born) as u128;
-            self.envs.release(id);
+            func.dead_env_us += (death - self.envs.get(idle.id).born) as u128;
+            self.envs.release(idle.id);
         }
-        let (id, cold) = match found {
-            Some(x) => x,
+        let admitted = match found {
+            Some(idle) => Admitted { env: idle.id, cold: idle.needs_init, provisioned: false },
             None => {
                 // 4. a new environment needs a scaling token
                 let bucket = match &mut func.bucket {
@@ -224,22 +238,19 @@ impl Engine {
                     }
                 }
                 func.stats.environments_created += 1;
-                (self.envs.create(f, now, false), true)
+                Admitted { env: self.envs.create(now), cold: true, provisioned: false }
             }
         };
         self.pool.acquire(&mut func.pool, true);
-        if func.cfg.provisioned > 0 {
-            func.stats.spillover_invocations += 1;
-        }
-        Ok((id, cold))
+        func.stats.spillover_invocations += func.has_provisioned as u64;
+        Ok(admitted)
     }
 
-    /// Starts an admitted attempt on `env` (§5: how an attempt that runs ends).
+    /// Starts an admitted attempt (§5: how an attempt that runs ends).
     #[inline]
-    fn start(&mut self, id: EnvId, cold: bool, a: &Arrival) {
+    fn start(&mut self, admitted: Admitted, a: &Arrival) {
         let func = &mut self.functions[a.function as usize];
-        let timeout = func.cfg.timeout_us;
-        let timed_out = a.duration > timeout;
+        let timed_out = a.duration > func.timeout_us;
         let outcome = if timed_out {
             Outcome::Timeout
         } else if a.failures > 0 {
@@ -247,48 +258,47 @@ impl Engine {
         } else {
             Outcome::Success
         };
-        let end = a.time + if cold { func.cfg.init_us } else { 0 } + a.duration.min(timeout);
+        let cold = admitted.cold;
+        let end = a.time + if cold { func.init_us } else { 0 } + a.duration.min(func.timeout_us);
         let s = &mut func.stats;
         s.invocations += 1;
         s.cold_starts += cold as u64;
         s.errors += (outcome != Outcome::Success) as u64;
         s.timeouts += timed_out as u64;
-        let env = self.envs.get_mut(id);
-        env.needs_init = timed_out;
-        env.running = Running { request: a.request, outcome: outcome as u8, cold };
-        self.executions.schedule(end, id);
+        self.executions.schedule(
+            end,
+            Execution {
+                request: a.request,
+                env: admitted.env,
+                function: a.function,
+                outcome,
+                cold,
+                provisioned: admitted.provisioned,
+                needs_init: timed_out,
+            },
+        );
     }
 
     /// An execution ends at `end`: its environment goes idle and its request is resolved.
     #[inline]
-    fn finish<S: Sink>(&mut self, id: EnvId, end: Micros, sink: &mut S) {
-        let routing = self.routing;
-        let env = self.envs.get_mut(id);
-        env.idle_since = end;
-        let running = env.running;
-        let func = &mut self.functions[env.function as usize];
-        let provisioned = env.provisioned;
-        self.pool.release(&mut func.pool, !provisioned);
-        let env = self.envs.get(id);
-        if provisioned {
-            func.provisioned_idle.insert(routing, id, env);
+    fn finish<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
+        let func = &mut self.functions[x.function as usize];
+        self.pool.release(&mut func.pool, !x.provisioned);
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: self.envs.get(x.env).created, idle_since: end };
+        if x.provisioned {
+            func.provisioned_idle.insert(self.routing, idle);
         } else {
-            func.idle.insert(routing, id, env);
+            func.idle.insert(self.routing, idle);
         }
-        let outcome = match running.outcome {
-            2 => Outcome::Error,
-            3 => Outcome::Timeout,
-            _ => Outcome::Success,
-        };
         self.resolve(
             sink,
             Record {
-                request: running.request,
-                outcome,
+                request: x.request,
+                outcome: x.outcome,
                 reason: ThrottleReason::None,
                 attempts: 1,
                 throttles: 0,
-                cold_starts: running.cold as u16,
+                cold_starts: x.cold as u16,
                 end,
             },
         );
@@ -310,17 +320,15 @@ impl Engine {
         let mut alive_us: Vec<u128> = self.functions.iter().map(|f| f.dead_env_us).collect();
         let lifetime = |born: Micros, death: Micros| (death.min(horizon).saturating_sub(born)) as u128;
         for (i, f) in self.functions.iter().enumerate() {
-            for id in f.idle.ids() {
-                let e = self.envs.get(id);
-                alive_us[i] += lifetime(e.born, e.idle_since.saturating_add(f.cfg.idle_timeout_us));
+            for e in f.idle.iter() {
+                alive_us[i] += lifetime(self.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us));
             }
-            for id in f.provisioned_idle.ids() {
-                alive_us[i] += lifetime(self.envs.get(id).born, Micros::MAX);
+            for e in f.provisioned_idle.iter() {
+                alive_us[i] += lifetime(self.envs.get(e.id).born, Micros::MAX);
             }
         }
-        for id in self.executions.envs() {
-            let e = self.envs.get(id);
-            alive_us[e.function as usize] += lifetime(e.born, Micros::MAX);
+        for x in self.executions.running() {
+            alive_us[x.function as usize] += lifetime(self.envs.get(x.env).born, Micros::MAX);
         }
         let avg = |us: u128| if horizon == 0 { 0.0 } else { us as f64 / horizon as f64 };
         let functions = self

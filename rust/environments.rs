@@ -8,36 +8,21 @@
 //! the records bounded without an expiry queue: a function creates an environment only after
 //! its lookup found no live idle one, which emptied its idle set, so a function never holds
 //! more records than its peak concurrency.
-
-use std::collections::VecDeque;
+//!
+//! What a lookup needs (when the environment went idle, whether it must re-initialise) is kept
+//! in the idle entry itself, so a warm start reads the function's idle list and nothing else.
 
 use crate::config::Routing;
 use crate::time::Micros;
 
 pub type EnvId = u32;
 
-/// One environment's record. Busy environments also hold the attempt they run.
-#[derive(Debug, Clone, Default)]
+/// What an environment keeps for its whole life.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Env {
-    pub function: u32,
     /// Global creation order (provisioned environments first, then on-demand ones).
     pub created: u64,
     pub born: Micros,
-    /// When it last became idle (meaningful while idle).
-    pub idle_since: Micros,
-    pub provisioned: bool,
-    /// A timeout left it needing init before its next request (§3).
-    pub needs_init: bool,
-    /// The attempt running here (meaningful while busy).
-    pub running: Running,
-}
-
-/// What the engine needs to resolve an attempt when its execution ends.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Running {
-    pub request: u64,
-    pub outcome: u8,
-    pub cold: bool,
 }
 
 /// The slab of environment records, with a free list of reusable slots.
@@ -53,17 +38,9 @@ impl Environments {
         Self::default()
     }
 
-    /// Makes a new environment of `function` born at `now`; returns its id.
-    pub fn create(&mut self, function: u32, now: Micros, provisioned: bool) -> EnvId {
-        let env = Env {
-            function,
-            created: self.next_created,
-            born: now,
-            idle_since: now,
-            provisioned,
-            needs_init: false,
-            running: Running::default(),
-        };
+    /// Makes a new environment born at `now`; returns its id.
+    pub fn create(&mut self, now: Micros) -> EnvId {
+        let env = Env { created: self.next_created, born: now };
         self.next_created += 1;
         match self.free.pop() {
             Some(id) => {
@@ -86,33 +63,36 @@ impl Environments {
     pub fn get(&self, id: EnvId) -> &Env {
         &self.envs[id as usize]
     }
-
-    #[inline]
-    pub fn get_mut(&mut self, id: EnvId) -> &mut Env {
-        &mut self.envs[id as usize]
-    }
 }
 
-/// A routing key: the idle environment with the largest key is used first.
-type Key = (u64, u64);
+/// An idle environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Idle {
+    pub id: EnvId,
+    /// A timeout left it needing init before its next request (§3).
+    pub needs_init: bool,
+    pub created: u64,
+    pub idle_since: Micros,
+}
 
+/// Is `a` a worse choice than `b` under `routing`? (The best entry is kept last.)
 #[inline]
-fn key(routing: Routing, env: &Env) -> Key {
+fn worse(routing: Routing, a: &Idle, b: &Idle) -> bool {
     match routing {
-        Routing::Newest => (env.created, 0),
-        Routing::Oldest => (u64::MAX - env.created, 0),
+        Routing::Newest => a.created < b.created,
+        Routing::Oldest => a.created > b.created,
         // most recently freed; among those freed at the same instant, the newest created
-        Routing::Mru => (env.idle_since, env.created),
+        Routing::Mru => (a.idle_since, a.created) < (b.idle_since, b.created),
     }
 }
 
-/// The idle environments of one function (on-demand or provisioned), sorted by routing key,
-/// the best last. New keys are almost always the largest (a freed environment is the newest
+/// The idle environments of one function (on-demand or provisioned), sorted by routing rule,
+/// the best last. New entries are almost always the best (a freed environment is the newest
 /// freed, and the environments in use are usually the newest created), so inserting scans from
 /// the back.
 #[derive(Debug, Default, Clone)]
 pub struct IdleSet {
-    entries: VecDeque<(Key, EnvId)>,
+    entries: Vec<Idle>,
 }
 
 impl IdleSet {
@@ -128,31 +108,23 @@ impl IdleSet {
 
     /// Adds an idle environment.
     #[inline]
-    pub fn insert(&mut self, routing: Routing, id: EnvId, env: &Env) {
-        let k = key(routing, env);
-        let n = self.entries.len();
-        let mut pos = n;
-        while pos > 0 && self.entries[pos - 1].0 > k {
+    pub fn insert(&mut self, routing: Routing, idle: Idle) {
+        let mut pos = self.entries.len();
+        while pos > 0 && worse(routing, &idle, &self.entries[pos - 1]) {
             pos -= 1;
         }
-        if pos == n {
-            self.entries.push_back((k, id));
-        } else if pos == 0 {
-            self.entries.push_front((k, id));
-        } else {
-            self.entries.insert(pos, (k, id));
-        }
+        self.entries.insert(pos, idle);
     }
 
     /// Removes and returns the best idle environment, whatever its state.
     #[inline]
-    pub fn pop_best(&mut self) -> Option<EnvId> {
-        self.entries.pop_back().map(|(_, id)| id)
+    pub fn pop_best(&mut self) -> Option<Idle> {
+        self.entries.pop()
     }
 
-    /// The ids in the set (best last), for sweeps.
-    pub fn ids(&self) -> impl Iterator<Item = EnvId> + '_ {
-        self.entries.iter().map(|&(_, id)| id)
+    /// The entries (best last), for sweeps.
+    pub fn iter(&self) -> impl Iterator<Item = &Idle> + '_ {
+        self.entries.iter()
     }
 }
 
@@ -160,61 +132,49 @@ impl IdleSet {
 mod tests {
     use super::*;
 
-    fn idle_env(envs: &mut Environments, created_at: Micros, idle_since: Micros) -> EnvId {
-        let id = envs.create(0, created_at, false);
-        envs.get_mut(id).idle_since = idle_since;
-        id
+    fn idle(id: EnvId, created: u64, idle_since: Micros) -> Idle {
+        Idle { id, needs_init: false, created, idle_since }
+    }
+
+    fn drain(set: &mut IdleSet) -> Vec<EnvId> {
+        std::iter::from_fn(|| set.pop_best()).map(|e| e.id).collect()
     }
 
     #[test]
     fn newest_prefers_the_latest_created() {
-        let mut envs = Environments::new();
-        let a = idle_env(&mut envs, 0, 50);
-        let b = idle_env(&mut envs, 1, 10);
-        let c = idle_env(&mut envs, 2, 30);
         let mut set = IdleSet::default();
-        for id in [b, a, c] {
-            set.insert(Routing::Newest, id, envs.get(id));
+        for e in [idle(1, 1, 10), idle(0, 0, 50), idle(2, 2, 30)] {
+            set.insert(Routing::Newest, e);
         }
-        assert_eq!([set.pop_best(), set.pop_best(), set.pop_best()], [Some(c), Some(b), Some(a)]);
-        assert_eq!(set.pop_best(), None);
+        assert_eq!(drain(&mut set), vec![2, 1, 0]);
     }
 
     #[test]
     fn oldest_prefers_the_first_created() {
-        let mut envs = Environments::new();
-        let ids: Vec<_> = (0..4).map(|i| idle_env(&mut envs, i, 100 - i)).collect();
         let mut set = IdleSet::default();
-        for &id in ids.iter().rev() {
-            set.insert(Routing::Oldest, id, envs.get(id));
+        for i in (0..4).rev() {
+            set.insert(Routing::Oldest, idle(i as u32, i, 100 - i));
         }
-        let order: Vec<_> = std::iter::from_fn(|| set.pop_best()).collect();
-        assert_eq!(order, ids);
+        assert_eq!(drain(&mut set), vec![0, 1, 2, 3]);
     }
 
     #[test]
     fn mru_prefers_the_latest_freed_and_ties_go_to_the_newest() {
-        let mut envs = Environments::new();
-        let a = idle_env(&mut envs, 0, 20);
-        let b = idle_env(&mut envs, 1, 20);
-        let c = idle_env(&mut envs, 2, 5);
-        let d = idle_env(&mut envs, 3, 30);
         let mut set = IdleSet::default();
-        for id in [b, d, a, c] {
-            set.insert(Routing::Mru, id, envs.get(id));
+        for e in [idle(1, 1, 20), idle(3, 3, 30), idle(0, 0, 20), idle(2, 2, 5)] {
+            set.insert(Routing::Mru, e);
         }
-        let order: Vec<_> = std::iter::from_fn(|| set.pop_best()).collect();
-        assert_eq!(order, vec![d, b, a, c]);
+        assert_eq!(drain(&mut set), vec![3, 1, 0, 2]);
     }
 
     #[test]
     fn slots_are_reused_but_creation_order_is_not() {
         let mut envs = Environments::new();
-        let a = envs.create(0, 0, false);
+        let a = envs.create(0);
         envs.release(a);
-        let b = envs.create(1, 5, false);
+        let b = envs.create(5);
         assert_eq!(a, b);
         assert_eq!(envs.get(b).created, 1);
-        assert_eq!(envs.get(b).function, 1);
+        assert_eq!(envs.get(b).born, 5);
     }
 }

@@ -1,15 +1,32 @@
 //! Executions in flight, ordered by when they end (§1 tie order, class 1).
 //!
-//! A timer wheel of environment ids: ends at the same microsecond come out in the order the
-//! executions were scheduled, which is the order they started.
+//! A timer wheel of executions: ends at the same microsecond come out in the order the
+//! executions were scheduled, which is the order they started. Each entry carries what its end
+//! needs (function, request, outcome), so ending an execution reads the function's state
+//! without first reading the environment's record.
 
 use crate::environments::EnvId;
+use crate::results::Outcome;
 use crate::time::Micros;
 use crate::wheel::Wheel;
 
+/// An attempt running on an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Execution {
+    pub request: u64,
+    pub env: EnvId,
+    pub function: u32,
+    pub outcome: Outcome,
+    /// It paid init (a cold start).
+    pub cold: bool,
+    pub provisioned: bool,
+    /// It timed out: the environment must re-initialise before its next request (§3).
+    pub needs_init: bool,
+}
+
 #[derive(Default)]
 pub struct Executions {
-    wheel: Wheel<EnvId>,
+    wheel: Wheel<Execution>,
 }
 
 impl Executions {
@@ -17,10 +34,10 @@ impl Executions {
         Self::default()
     }
 
-    /// Schedules the end of the execution running on `env`.
+    /// Schedules the end of an execution.
     #[inline]
-    pub fn schedule(&mut self, end: Micros, env: EnvId) {
-        self.wheel.schedule(end, env);
+    pub fn schedule(&mut self, end: Micros, execution: Execution) {
+        self.wheel.schedule(end, execution);
     }
 
     /// When the next execution ends.
@@ -31,7 +48,7 @@ impl Executions {
 
     /// Removes the next execution if it ends at or before `t`.
     #[inline]
-    pub fn pop_due(&mut self, t: Micros) -> Option<(Micros, EnvId)> {
+    pub fn pop_due(&mut self, t: Micros) -> Option<(Micros, Execution)> {
         self.wheel.pop_due(t)
     }
 
@@ -43,9 +60,9 @@ impl Executions {
         self.wheel.is_empty()
     }
 
-    /// The environments running now (any order).
-    pub fn envs(&self) -> impl Iterator<Item = EnvId> + '_ {
-        self.wheel.entries().map(|(_, env)| env)
+    /// The executions running now (any order).
+    pub fn running(&self) -> impl Iterator<Item = Execution> + '_ {
+        self.wheel.entries().map(|(_, x)| x)
     }
 }
 
@@ -56,15 +73,24 @@ mod tests {
     #[test]
     fn ends_in_time_then_start_order() {
         let mut ex = Executions::new();
-        ex.schedule(30, 0);
-        ex.schedule(10, 1);
-        ex.schedule(30, 2);
-        ex.schedule(10, 3);
+        let on = |env| Execution {
+            request: 0,
+            env,
+            function: 0,
+            outcome: Outcome::Success,
+            cold: false,
+            provisioned: false,
+            needs_init: false,
+        };
+        ex.schedule(30, on(0));
+        ex.schedule(10, on(1));
+        ex.schedule(30, on(2));
+        ex.schedule(10, on(3));
         assert_eq!(ex.next_end(), Some(10));
         assert_eq!(ex.pop_due(9), None);
         let mut order = vec![];
-        while let Some((t, env)) = ex.pop_due(100) {
-            order.push((t, env));
+        while let Some((t, x)) = ex.pop_due(100) {
+            order.push((t, x.env));
         }
         assert_eq!(order, vec![(10, 1), (10, 3), (30, 0), (30, 2)]);
     }

@@ -28,5 +28,5 @@ mod bindings;
 pub use config::{AccountConfig, Config, FunctionConfig, Routing, Scaling};
 pub use engine::Engine;
 pub use error::Error;
-pub use results::{Outcome, Record, RowTable, Sink, ThrottleReason, WindowLog};
+pub use results::{NullSink, Outcome, Record, RowTable, Sink, ThrottleReason, WindowLog};
 pub use workload::{Cursor, Rows};

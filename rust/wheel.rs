@@ -15,9 +15,10 @@
 //! Contract: `schedule` is never given a deadline before the deadline of the last entry popped
 //! (the engine's clock never goes back); such a deadline is treated as "now".
 
-const BITS: u32 = 6;
+const BITS: u32 = 12;
 const SLOTS: usize = 1 << BITS;
-const LEVELS: usize = 11; // 11 × 6 = 66 bits ≥ 64
+const WORDS: usize = SLOTS / 64;
+const LEVELS: usize = 6; // 6 × 12 = 72 bits ≥ 64
 const NIL: u32 = u32::MAX;
 
 /// An entry, linked into its slot's list. All entries live in one slab, so the wheel's memory
@@ -43,8 +44,11 @@ pub struct Wheel<T> {
     len: usize,
     /// Bit `l` set: level `l` has an occupied slot.
     levels_occupied: u16,
-    occupied: [u64; LEVELS],
-    slots: [Slot; LEVELS * SLOTS],
+    /// Per level, bit `w` set: word `w` of `occupied` is not zero.
+    words_occupied: [u64; LEVELS],
+    /// Per level, one bit per slot: the slot is not empty.
+    occupied: [[u64; WORDS]; LEVELS],
+    slots: Box<[Slot]>,
     nodes: Vec<Node<T>>,
     free: u32,
     /// The earliest deadline, when known (kept across schedules, dropped by pops).
@@ -63,8 +67,9 @@ impl<T: Copy> Wheel<T> {
             now: 0,
             len: 0,
             levels_occupied: 0,
-            occupied: [0; LEVELS],
-            slots: [EMPTY; LEVELS * SLOTS],
+            words_occupied: [0; LEVELS],
+            occupied: [[0; WORDS]; LEVELS],
+            slots: vec![EMPTY; LEVELS * SLOTS].into_boxed_slice(),
             nodes: Vec::new(),
             free: NIL,
             next: None,
@@ -101,7 +106,8 @@ impl<T: Copy> Wheel<T> {
             self.nodes[s.tail as usize].next = n;
         }
         s.tail = n;
-        self.occupied[level] |= 1 << slot;
+        self.occupied[level][slot / 64] |= 1 << (slot % 64);
+        self.words_occupied[level] |= 1 << (slot / 64);
         self.levels_occupied |= 1 << level;
     }
 
@@ -138,8 +144,7 @@ impl<T: Copy> Wheel<T> {
 
     /// Finds the earliest deadline without moving anything.
     fn earliest(&self) -> u64 {
-        let level = self.levels_occupied.trailing_zeros() as usize;
-        let slot = self.occupied[level].trailing_zeros() as usize;
+        let (level, slot) = self.first();
         let mut n = self.slots[level * SLOTS + slot].head;
         if level == 0 {
             return self.nodes[n as usize].deadline;
@@ -164,8 +169,7 @@ impl<T: Copy> Wheel<T> {
 
     fn pop_next(&mut self) -> (u64, T) {
         loop {
-            let level = self.levels_occupied.trailing_zeros() as usize;
-            let slot = self.occupied[level].trailing_zeros() as usize;
+            let (level, slot) = self.first();
             let index = level * SLOTS + slot;
             if level == 0 {
                 let n = self.slots[index].head;
@@ -200,10 +204,22 @@ impl<T: Copy> Wheel<T> {
 
     #[inline]
     fn clear(&mut self, level: usize, slot: usize) {
-        self.occupied[level] &= !(1 << slot);
-        if self.occupied[level] == 0 {
-            self.levels_occupied &= !(1 << level);
+        let word = &mut self.occupied[level][slot / 64];
+        *word &= !(1 << (slot % 64));
+        if *word == 0 {
+            self.words_occupied[level] &= !(1 << (slot / 64));
+            if self.words_occupied[level] == 0 {
+                self.levels_occupied &= !(1 << level);
+            }
         }
+    }
+
+    /// The first occupied slot of the lowest occupied level (the wheel is not empty).
+    #[inline]
+    fn first(&self) -> (usize, usize) {
+        let level = self.levels_occupied.trailing_zeros() as usize;
+        let word = self.words_occupied[level].trailing_zeros() as usize;
+        (level, word * 64 + self.occupied[level][word].trailing_zeros() as usize)
     }
 
     /// Every entry as (deadline, item), in no particular order, for sweeps and reports.

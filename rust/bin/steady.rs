@@ -1,0 +1,52 @@
+//! A pure-Rust driver of the steady benchmark scenario, for profiling the engine without
+//! Python (`perf record`, `valgrind --tool=callgrind`):
+//!
+//!     cargo run --release --no-default-features --bin steady -- 2000000
+//!
+//! 1000 functions, Poisson arrivals at 7500/s, exponential durations of mean 0.1 s.
+use std::time::Instant;
+
+use _core::results::NullSink;
+use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Routing, Rows, Scaling};
+
+fn main() {
+    let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (mut time, mut function, mut duration) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut t = 0.0;
+    for _ in 0..n {
+        t += -(1.0 - uniform()).ln() / 7500.0;
+        time.push(t);
+        function.push((uniform() * 1000.0) as i64);
+        duration.push((-(1.0 - uniform()).ln() * 0.1).min(2.5));
+    }
+    let config = Config {
+        account: AccountConfig {
+            concurrency_limit: 1000,
+            unreserved_capacity: 1000,
+            scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
+        },
+        functions: vec![FunctionConfig::new(); 1000],
+        routing: Routing::Newest,
+    };
+    let mut engine = Engine::new(config).expect("valid config");
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
+    let start = Instant::now();
+    engine.submit(&rows).expect("valid rows");
+    let mut cursor = Cursor::new(vec![rows], 0);
+    engine.advance(None, &mut cursor, &mut NullSink).expect("runs");
+    let secs = start.elapsed().as_secs_f64();
+    let report = engine.report(engine.horizon(None));
+    let throttles: u64 = report.functions.iter().map(|f| f.throttles).sum();
+    println!(
+        "{n} invocations in {secs:.3} s: {:.2} M/s (max concurrency {}, throttles {throttles})",
+        n as f64 / secs / 1e6,
+        report.account.max_concurrency
+    );
+}
