@@ -122,6 +122,12 @@ impl IdleSet {
         self.entries.pop()
     }
 
+    /// Where the entries are (for prefetching).
+    #[inline]
+    pub fn as_ptr(&self) -> *const Idle {
+        self.entries.as_ptr()
+    }
+
     /// The entries (best last), for sweeps.
     pub fn iter(&self) -> impl Iterator<Item = &Idle> + '_ {
         self.entries.iter()

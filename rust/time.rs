@@ -15,8 +15,9 @@ pub const MAX_SECONDS: f64 = 9.0e9;
 #[inline]
 pub fn to_micros(seconds: f64) -> Micros {
     let v = seconds * 1e6;
-    let whole = v as Micros;
-    whole + (v - whole as f64 >= 0.5) as Micros
+    // through i64: one instruction on x86-64 (f64 -> u64 takes a dozen); v < 2^63 here
+    let whole = v as i64;
+    (whole + (v - whole as f64 >= 0.5) as i64) as Micros
 }
 
 /// Microseconds to seconds, for output.

@@ -88,8 +88,12 @@ impl<T: Copy> Wheel<T> {
 
     #[inline]
     fn level_for(now: u64, deadline: u64) -> usize {
+        if (deadline ^ now) < SLOTS as u64 {
+            return 0; // the common case when cascading
+        }
         let masked = (deadline ^ now) | (SLOTS as u64 - 1);
-        ((63 - masked.leading_zeros()) / BITS) as usize
+        // never more than LEVELS - 1; the `min` lets the compiler drop the bounds checks
+        (((63 - masked.leading_zeros()) / BITS) as usize).min(LEVELS - 1)
     }
 
     /// Links node `n` at the tail of the slot its deadline belongs to.
@@ -134,7 +138,7 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// The earliest deadline.
-    #[inline]
+    #[inline(always)]
     pub fn peek(&mut self) -> Option<u64> {
         if self.next.is_none() && self.len > 0 {
             self.next = Some(self.earliest());
@@ -143,6 +147,7 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Finds the earliest deadline without moving anything.
+    #[inline(never)]
     fn earliest(&self) -> u64 {
         let (level, slot) = self.first();
         let mut n = self.slots[level * SLOTS + slot].head;
@@ -159,7 +164,10 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Removes the next entry if it is due at or before `t`.
-    #[inline]
+    ///
+    /// The engine asks this before every arrival and most answers are "no", from the cached
+    /// earliest deadline: that path is inlined, the rest is not.
+    #[inline(always)]
     pub fn pop_due(&mut self, t: u64) -> Option<(u64, T)> {
         match self.peek() {
             Some(next) if next <= t => Some(self.pop_next()),
@@ -167,6 +175,7 @@ impl<T: Copy> Wheel<T> {
         }
     }
 
+    #[inline(never)]
     fn pop_next(&mut self) -> (u64, T) {
         loop {
             let (level, slot) = self.first();
@@ -217,7 +226,7 @@ impl<T: Copy> Wheel<T> {
     /// The first occupied slot of the lowest occupied level (the wheel is not empty).
     #[inline]
     fn first(&self) -> (usize, usize) {
-        let level = self.levels_occupied.trailing_zeros() as usize;
+        let level = (self.levels_occupied.trailing_zeros() as usize).min(LEVELS - 1);
         let word = self.words_occupied[level].trailing_zeros() as usize;
         (level, word * 64 + self.occupied[level][word].trailing_zeros() as usize)
     }

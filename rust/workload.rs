@@ -109,10 +109,16 @@ impl<'a> Rows<'a> {
     }
 
     #[inline]
-    fn arrival(&self, row: usize) -> Arrival {
+    pub(crate) fn arrival(&self, row: usize) -> Arrival {
+        self.arrival_at(row, to_micros(self.time[row]))
+    }
+
+    /// The arrival of `row`, whose time (in µs) the caller has already converted.
+    #[inline]
+    pub(crate) fn arrival_at(&self, row: usize, time: Micros) -> Arrival {
         Arrival {
             request: self.first_id + row as u64,
-            time: to_micros(self.time[row]),
+            time,
             function: self.function[row] as u32,
             duration: to_micros(self.duration[row]),
             invocation_type: self.invocation_type.map_or(REQUEST_RESPONSE, |k| k[row]),
@@ -133,50 +139,40 @@ pub struct Arrival {
     pub failures: u32,
 }
 
-/// Reads arrivals in order across the submitted chunks, from a starting position.
+/// A position in the submitted chunks: the engine reads arrivals from it and moves it on.
 pub struct Cursor<'a> {
-    chunks: Vec<Rows<'a>>,
-    chunk: usize,
-    row: usize,
-    next: Option<Arrival>,
+    pub(crate) chunks: Vec<Rows<'a>>,
+    pub(crate) chunk: usize,
+    pub(crate) row: usize,
 }
 
 impl<'a> Cursor<'a> {
     /// Starts at `row` of the first chunk.
     pub fn new(chunks: Vec<Rows<'a>>, row: usize) -> Self {
-        let mut c = Cursor { chunks, chunk: 0, row, next: None };
-        c.load();
-        c
-    }
-
-    fn load(&mut self) {
-        while self.chunk < self.chunks.len() && self.row >= self.chunks[self.chunk].len() {
-            self.chunk += 1;
-            self.row = 0;
-        }
-        self.next = self.chunks.get(self.chunk).map(|rows| rows.arrival(self.row));
-    }
-
-    /// The next arrival, if any.
-    #[inline]
-    pub fn peek(&self) -> Option<&Arrival> {
-        self.next.as_ref()
-    }
-
-    /// Moves past the next arrival.
-    #[inline]
-    pub fn pop(&mut self) {
-        self.row += 1;
-        if self.row < self.chunks[self.chunk].len() {
-            self.next = Some(self.chunks[self.chunk].arrival(self.row));
-        } else {
-            self.load();
-        }
+        Cursor { chunks, chunk: 0, row }
     }
 
     /// How far the cursor got: (chunks fully read, rows read of the next chunk).
     pub fn position(&self) -> (usize, usize) {
-        (self.chunk, self.row)
+        let mut c = (self.chunk, self.row);
+        while c.0 < self.chunks.len() && c.1 >= self.chunks[c.0].len() {
+            c = (c.0 + 1, 0);
+        }
+        c
+    }
+}
+
+/// Reading a cursor as an iterator consumes its arrivals in order (the engine reads the
+/// columns directly instead; this is for inspection and tests).
+impl Iterator for Cursor<'_> {
+    type Item = Arrival;
+
+    fn next(&mut self) -> Option<Arrival> {
+        let (chunk, row) = Cursor::position(self);
+        let rows = self.chunks.get(chunk)?;
+        self.chunk = chunk;
+        self.row = row + 1;
+        Some(rows.arrival(row))
     }
 }
 
@@ -214,11 +210,7 @@ mod tests {
         let a = Rows { first_id: 0, ..rows(&t1, &f1, &d1) };
         let b = Rows { first_id: 2, ..rows(&t2, &f2, &d2) };
         let mut c = Cursor::new(vec![a, b], 1);
-        let mut seen = vec![];
-        while let Some(x) = c.peek() {
-            seen.push((x.request, x.time, x.duration));
-            c.pop();
-        }
+        let seen: Vec<_> = c.by_ref().map(|x| (x.request, x.time, x.duration)).collect();
         assert_eq!(seen, vec![(1, 1_000_000, 500_000), (2, 2_000_000, 250_000)]);
         assert_eq!(c.position(), (2, 0));
     }
