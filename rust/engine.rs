@@ -199,7 +199,16 @@ impl Engine {
     /// Processes every execution that ends at or before `t`.
     #[inline]
     fn finish_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
-        while let Some((end, x)) = self.executions.pop_due(t) {
+        loop {
+            // executions about to end get their function's state fetched ahead (see advance)
+            let functions = &self.functions;
+            let Some((end, x)) = self.executions.pop_due_hinted(t, |x| {
+                if let Some(func) = functions.get(x.function as usize) {
+                    prefetch(func);
+                }
+            }) else {
+                break;
+            };
             self.now = end;
             self.finish(x, end, sink);
         }

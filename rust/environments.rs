@@ -86,51 +86,61 @@ fn worse(routing: Routing, a: &Idle, b: &Idle) -> bool {
     }
 }
 
-/// The idle environments of one function (on-demand or provisioned), sorted by routing rule,
-/// the best last. New entries are almost always the best (a freed environment is the newest
-/// freed, and the environments in use are usually the newest created), so inserting scans from
-/// the back.
+/// The idle environments of one function (on-demand or provisioned), in routing order.
+///
+/// The best entry is kept inline and the others in a vector sorted best-last. Most functions
+/// have zero or one idle environment at a time, so a lookup or a release usually touches only
+/// the function's own state, not a second allocation.
 #[derive(Debug, Default, Clone)]
 pub struct IdleSet {
-    entries: Vec<Idle>,
+    best: Option<Idle>,
+    rest: Vec<Idle>,
 }
 
 impl IdleSet {
     #[inline]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.best.is_some() as usize + self.rest.len()
     }
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.best.is_none()
     }
 
     /// Adds an idle environment.
     #[inline]
     pub fn insert(&mut self, routing: Routing, idle: Idle) {
-        let mut pos = self.entries.len();
-        while pos > 0 && worse(routing, &idle, &self.entries[pos - 1]) {
+        let Some(best) = self.best else {
+            self.best = Some(idle);
+            return;
+        };
+        if worse(routing, &best, &idle) {
+            // the new entry is the best; the old best is better than all the rest
+            self.best = Some(idle);
+            self.rest.push(best);
+            return;
+        }
+        let mut pos = self.rest.len();
+        while pos > 0 && worse(routing, &idle, &self.rest[pos - 1]) {
             pos -= 1;
         }
-        self.entries.insert(pos, idle);
+        self.rest.insert(pos, idle);
     }
 
     /// Removes and returns the best idle environment, whatever its state.
     #[inline]
     pub fn pop_best(&mut self) -> Option<Idle> {
-        self.entries.pop()
+        let best = self.best.take()?;
+        if !self.rest.is_empty() {
+            self.best = self.rest.pop();
+        }
+        Some(best)
     }
 
-    /// Where the entries are (for prefetching).
-    #[inline]
-    pub fn as_ptr(&self) -> *const Idle {
-        self.entries.as_ptr()
-    }
-
-    /// The entries (best last), for sweeps.
+    /// The entries (best first), for sweeps.
     pub fn iter(&self) -> impl Iterator<Item = &Idle> + '_ {
-        self.entries.iter()
+        self.best.iter().chain(self.rest.iter().rev())
     }
 }
 

@@ -52,6 +52,12 @@ impl Executions {
         self.wheel.pop_due(t)
     }
 
+    /// Like `pop_due`, calling `soon` on executions that will end within a few milliseconds.
+    #[inline(always)]
+    pub fn pop_due_hinted(&mut self, t: Micros, soon: impl FnMut(&Execution)) -> Option<(Micros, Execution)> {
+        self.wheel.pop_due_hinted(t, soon)
+    }
+
     pub fn len(&self) -> usize {
         self.wheel.len()
     }

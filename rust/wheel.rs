@@ -96,9 +96,9 @@ impl<T: Copy> Wheel<T> {
         (((63 - masked.leading_zeros()) / BITS) as usize).min(LEVELS - 1)
     }
 
-    /// Links node `n` at the tail of the slot its deadline belongs to.
+    /// Links node `n` at the tail of the slot its deadline belongs to; returns the level.
     #[inline]
-    fn place(&mut self, n: u32) {
+    fn place(&mut self, n: u32) -> usize {
         let deadline = self.nodes[n as usize].deadline;
         self.nodes[n as usize].next = NIL;
         let level = Self::level_for(self.now, deadline);
@@ -113,6 +113,7 @@ impl<T: Copy> Wheel<T> {
         self.occupied[level][slot / 64] |= 1 << (slot % 64);
         self.words_occupied[level] |= 1 << (slot / 64);
         self.levels_occupied |= 1 << level;
+        level
     }
 
     /// Adds `item`, due at `deadline` (after every entry already due at the same time).
@@ -169,14 +170,21 @@ impl<T: Copy> Wheel<T> {
     /// earliest deadline: that path is inlined, the rest is not.
     #[inline(always)]
     pub fn pop_due(&mut self, t: u64) -> Option<(u64, T)> {
+        self.pop_due_hinted(t, |_| {})
+    }
+
+    /// Like `pop_due`, and calls `soon` on every entry that a cascade brings down to level 0
+    /// (due within the next 4 ms): the engine prefetches what those entries will touch.
+    #[inline(always)]
+    pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<(u64, T)> {
         match self.peek() {
-            Some(next) if next <= t => Some(self.pop_next()),
+            Some(next) if next <= t => Some(self.pop_next(soon)),
             _ => None,
         }
     }
 
     #[inline(never)]
-    fn pop_next(&mut self) -> (u64, T) {
+    fn pop_next(&mut self, mut soon: impl FnMut(&T)) -> (u64, T) {
         loop {
             let (level, slot) = self.first();
             let index = level * SLOTS + slot;
@@ -205,7 +213,9 @@ impl<T: Copy> Wheel<T> {
             self.clear(level, slot);
             while n != NIL {
                 let next = self.nodes[n as usize].next;
-                self.place(n);
+                if self.place(n) == 0 {
+                    soon(&self.nodes[n as usize].item);
+                }
                 n = next;
             }
         }

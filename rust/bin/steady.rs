@@ -1,7 +1,7 @@
 //! A pure-Rust driver of the steady benchmark scenario, for profiling the engine without
 //! Python (`perf record`, `valgrind --tool=callgrind`):
 //!
-//!     cargo run --release --no-default-features --bin steady -- 2000000
+//!     cargo run --release --no-default-features --bin steady -- 2000000 [--record]
 //!
 //! 1000 functions, Poisson arrivals at 7500/s, exponential durations of mean 0.1 s.
 use std::time::Instant;
@@ -11,6 +11,7 @@ use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Routing, Rows
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
+    let record = std::env::args().any(|a| a == "--record");
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut uniform = move || {
         state ^= state << 13;
@@ -40,7 +41,13 @@ fn main() {
     let start = Instant::now();
     engine.submit(&rows).expect("valid rows");
     let mut cursor = Cursor::new(vec![rows], 0);
-    engine.advance(None, &mut cursor, &mut NullSink).expect("runs");
+    if record {
+        let mut table = _core::RowTable::new(0, n);
+        engine.advance(None, &mut cursor, &mut table).expect("runs");
+        std::hint::black_box(&table);
+    } else {
+        engine.advance(None, &mut cursor, &mut NullSink).expect("runs");
+    }
     let secs = start.elapsed().as_secs_f64();
     let report = engine.report(engine.horizon(None));
     let throttles: u64 = report.functions.iter().map(|f| f.throttles).sum();
