@@ -397,3 +397,90 @@ impl Engine {
         self.executions.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{AccountConfig, FunctionConfig};
+    use crate::results::WindowLog;
+
+    fn engine(limit: u32, functions: Vec<FunctionConfig>, scaling: Scaling) -> Engine {
+        let reserved: u32 = functions.iter().map(|f| f.reserved.unwrap_or(f.provisioned)).sum();
+        Engine::new(Config {
+            account: AccountConfig { concurrency_limit: limit, unreserved_capacity: limit - reserved, scaling },
+            functions,
+            routing: Routing::Newest,
+        })
+        .unwrap()
+    }
+
+    /// Runs rows of (time s, function, duration s) to completion.
+    fn run(e: &mut Engine, rows: &[(f64, i64, f64)]) -> WindowLog {
+        let time: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let function: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        let mut rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
+        rows.first_id = e.submit(&rows).unwrap();
+        let mut log = WindowLog::default();
+        e.advance(None, &mut Cursor::new(vec![rows], 0), &mut log).unwrap();
+        log
+    }
+
+    fn f() -> FunctionConfig {
+        FunctionConfig { init_us: 0, ..FunctionConfig::new() }
+    }
+
+    #[test]
+    fn zero_length_execution_frees_its_slot_before_the_next_arrival() {
+        let mut e = engine(1, vec![f()], Scaling::Off);
+        let log = run(&mut e, &[(1.0, 0, 0.0), (1.0, 0, 0.0), (1.0, 0, 0.5)]);
+        assert_eq!(log.outcome, vec![1, 1, 1]);
+        assert_eq!(log.cold_starts, vec![1, 0, 0]);
+        assert_eq!(e.report(e.horizon(None)).functions[0].max_concurrency, 1);
+    }
+
+    #[test]
+    fn the_unreserved_pool_throttles_and_the_throttle_resolves_at_once() {
+        let mut e = engine(2, vec![f()], Scaling::Off);
+        let log = run(&mut e, &[(0.0, 0, 1.0), (0.0, 0, 1.0), (0.5, 0, 1.0)]);
+        // resolution order: the throttle at 0.5 s, then the two executions at 1 s
+        assert_eq!(log.request, vec![2, 0, 1]);
+        assert_eq!(log.outcome, vec![Outcome::Throttled as u8, 1, 1]);
+        assert_eq!(log.reason[0], ThrottleReason::ConcurrentInvocationLimitExceeded as u8);
+        assert_eq!(log.end, vec![0.5, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn an_idle_environment_is_gone_at_exactly_its_expiry() {
+        let mut e = engine(10, vec![FunctionConfig { idle_timeout_us: 1_000_000, ..f() }], Scaling::Off);
+        // idle from 0.5 s: reusable at 1.499999 s, gone at 1.5 s
+        let log = run(&mut e, &[(0.0, 0, 0.5), (1.499999, 0, 0.0), (1.499999, 0, 0.0), (2.5, 0, 0.0)]);
+        assert_eq!(log.cold_starts, vec![1, 0, 0, 1]);
+        let report = e.report(e.horizon(None));
+        assert_eq!(report.functions[0].environments_created, 2);
+    }
+
+    #[test]
+    fn the_scaling_bucket_refuses_new_environments_not_warm_ones() {
+        let mut e = engine(100, vec![f()], Scaling::PerFunction { burst: 2, cost_us: 1_000_000 });
+        let log = run(&mut e, &[(0.0, 0, 0.1), (0.0, 0, 0.1), (0.0, 0, 0.1), (0.2, 0, 0.1), (0.2, 0, 0.1), (0.2, 0, 0.1)]);
+        let scaling = ThrottleReason::FunctionScalingRateExceeded as u8;
+        let mut by_request = vec![0u8; 6];
+        for (r, reason) in log.request.iter().zip(&log.reason) {
+            by_request[*r as usize] = *reason;
+        }
+        // two tokens at 0 s; at 0.2 s two warm environments and no token for a third
+        assert_eq!(by_request, vec![0, 0, scaling, 0, 0, scaling]);
+    }
+
+    #[test]
+    fn provisioned_environments_are_used_first_and_take_no_token() {
+        let pc = FunctionConfig { reserved: Some(3), provisioned: 2, ..f() };
+        let mut e = engine(10, vec![pc], Scaling::PerFunction { burst: 1, cost_us: 1_000_000 });
+        let log = run(&mut e, &[(0.0, 0, 1.0), (0.0, 0, 1.0), (0.0, 0, 1.0), (0.0, 0, 1.0)]);
+        let stats = &e.report(e.horizon(None)).functions[0];
+        assert_eq!((stats.provisioned_invocations, stats.spillover_invocations), (2, 1));
+        assert_eq!(stats.throttles_by_reason, [1, 0, 0]); // RC − PC = 1 on demand
+        assert_eq!(log.cold_starts.iter().map(|&c| c as u32).sum::<u32>(), 1);
+    }
+}
