@@ -47,7 +47,7 @@ def test_sync(scenario, mode, request, measure):
     if scenario == "churn":
         assert stats["throttles_unreserved"].sum() > 0
         assert stats["throttles_reserved"].sum() > 0
-        assert stats["cold_starts"].sum() > 10 * len(functions)  # environments reclaimed and re-created
+        assert stats["cold_starts"].sum() > 0.05 * stats["invocations"].sum()  # idle environments reclaimed
         assert stats["spillover_invocations"].sum() > 0
 
 
