@@ -10,10 +10,16 @@ use crate::results::Outcome;
 use crate::time::Micros;
 use crate::wheel::Wheel;
 
+/// `Execution::pending` of a plain synchronous request.
+pub const NO_PENDING: u32 = u32::MAX;
+
 /// An attempt running on an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Execution {
     pub request: u64,
+    pub start: Micros,
+    /// The request's record in `PendingSet`, or `NO_PENDING` for a plain synchronous request.
+    pub pending: u32,
     pub env: EnvId,
     pub function: u32,
     pub outcome: Outcome,
@@ -81,6 +87,8 @@ mod tests {
         let mut ex = Executions::new();
         let on = |env| Execution {
             request: 0,
+            start: 0,
+            pending: NO_PENDING,
             env,
             function: 0,
             outcome: Outcome::Success,

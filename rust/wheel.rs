@@ -206,7 +206,8 @@ impl<T: Copy> Wheel<T> {
             // Cascade: move `now` to the start of the slot (nothing is due before it) and
             // re-place its entries, in order, in the levels below.
             let width = (level as u32) * BITS;
-            let block = self.now >> (width + BITS) << (width + BITS);
+            let high = width + BITS; // bits above this level's digit (72 at the top level)
+            let block = if high >= 64 { 0 } else { self.now >> high << high };
             self.now = block | ((slot as u64) << width);
             let mut n = self.slots[index].head;
             self.slots[index] = EMPTY;

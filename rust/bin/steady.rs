@@ -35,6 +35,9 @@ fn main() {
         },
         functions: vec![FunctionConfig::new(); 1000],
         routing: Routing::Newest,
+        destinations: 0,
+        client_retries: None,
+        seed: 0,
     };
     let mut engine = Engine::new(config).expect("valid config");
     let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
