@@ -295,6 +295,7 @@ impl Engine {
                         end: a.time,
                         first_start: NEVER,
                         last_start: NEVER,
+                        event_age: NEVER,
                     },
                 );
             }
@@ -499,6 +500,7 @@ impl Engine {
                     end,
                     first_start: x.start,
                     last_start: x.start,
+                    event_age: NEVER,
                 },
             );
         }

@@ -64,6 +64,7 @@ impl Pending {
             end: now,
             first_start: self.first_start,
             last_start: self.last_start,
+            event_age: if self.event && self.last_start != NEVER { self.last_start - self.enqueued } else { NEVER },
         }
     }
 }

@@ -40,6 +40,9 @@ pub struct Record {
     /// (`invocations::NEVER` when none did).
     pub first_start: Micros,
     pub last_start: Micros,
+    /// `AsyncEventAge` of the last attempt that ran (from enqueue to its start), for events
+    /// (`invocations::NEVER` otherwise).
+    pub event_age: Micros,
 }
 
 /// A start time for output: seconds, NaN for "never".
@@ -87,6 +90,7 @@ pub struct WindowLog {
     pub end: Vec<f64>,
     pub first_start: Vec<f64>,
     pub last_start: Vec<f64>,
+    pub event_age: Vec<f64>,
 }
 
 impl Sink for WindowLog {
@@ -101,6 +105,7 @@ impl Sink for WindowLog {
         self.end.push(to_seconds(r.end));
         self.first_start.push(start_seconds(r.first_start));
         self.last_start.push(start_seconds(r.last_start));
+        self.event_age.push(start_seconds(r.event_age));
     }
 }
 
@@ -118,10 +123,12 @@ pub struct RowTable {
     pub end: Vec<f64>,
     pub first_start: Vec<f64>,
     pub last_start: Vec<f64>,
+    /// Empty when the rows hold no asynchronous events (the column would be all NaN).
+    pub event_age: Vec<f64>,
 }
 
 impl RowTable {
-    pub fn new(first: u64, n: usize) -> Self {
+    pub fn new(first: u64, n: usize, events: bool) -> Self {
         RowTable {
             first,
             outcome: vec![Outcome::Pending as u8; n],
@@ -132,6 +139,7 @@ impl RowTable {
             end: vec![f64::NAN; n],
             first_start: vec![f64::NAN; n],
             last_start: vec![f64::NAN; n],
+            event_age: if events { vec![f64::NAN; n] } else { Vec::new() },
         }
     }
 }
@@ -149,6 +157,9 @@ impl Sink for RowTable {
             self.end[i] = to_seconds(r.end);
             self.first_start[i] = start_seconds(r.first_start);
             self.last_start[i] = start_seconds(r.last_start);
+            if let Some(age) = self.event_age.get_mut(i) {
+                *age = start_seconds(r.event_age);
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .enums import InvocationType
+from .enums import InvocationType, Trigger
 from .errors import WorkloadError
 
 __all__ = ["Workload"]
@@ -42,7 +42,9 @@ class Workload:
         function: index of each request's function in the simulator's function list.
         duration: handler duration in seconds (the time the function would run; a duration
             longer than the function's ``timeout_s`` ends as a ``TIMEOUT``).
-        invocation_type: :class:`InvocationType` per row (default: all ``REQUEST_RESPONSE``).
+        invocation_type: :class:`InvocationType` per row, or one for all rows; a
+            :class:`Trigger` stands for the way its service invokes (``Trigger.S3``: ``EVENT``).
+            Default: all ``REQUEST_RESPONSE``.
         failures: how many leading attempts of each request that reach the function end in a
             function error (default 0).
 
@@ -66,7 +68,7 @@ class Workload:
         time: npt.ArrayLike,
         function: npt.ArrayLike,
         duration: npt.ArrayLike,
-        invocation_type: npt.ArrayLike | InvocationType | None = None,
+        invocation_type: npt.ArrayLike | InvocationType | Trigger | None = None,
         failures: npt.ArrayLike | int | None = None,
     ) -> None:
         self.time = _column("time", time, np.float64, "real")
@@ -74,6 +76,8 @@ class Workload:
         self.function = _column("function", _broadcast(function, n), np.int64, "integer")
         self.duration = _column("duration", _broadcast(duration, n), np.float64, "real")
         self.invocation_type = None
+        if isinstance(invocation_type, Trigger):
+            invocation_type = invocation_type.invocation_type
         if invocation_type is not None:
             self.invocation_type = _column("invocation_type", _broadcast(invocation_type, n), np.uint8, "integer")
         self.failures = None

@@ -45,7 +45,7 @@ fn main() {
     engine.submit(&rows).expect("valid rows");
     let mut cursor = Cursor::new(vec![rows], 0);
     if record {
-        let mut table = _core::RowTable::new(0, n);
+        let mut table = _core::RowTable::new(0, n, false);
         engine.advance(None, &mut cursor, &mut table).expect("runs");
         std::hint::black_box(&table);
     } else {
