@@ -226,8 +226,11 @@ impl Engine {
     }
 
     /// Processes, in the §1 order, every execution end and every timer due at or before `t`.
-    #[inline]
+    #[inline(always)]
     fn run_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
+        if self.timers.is_empty() {
+            return self.finish_until(t, sink); // synchronous traffic only: no timer to merge
+        }
         loop {
             // every end up to the next timer (ends before timers at the same instant) ...
             let bound = match self.timers.peek() {
