@@ -225,45 +225,30 @@ impl Engine {
         Ok(())
     }
 
-    /// Processes, in the §1 order, every execution end and every timer due at or before `t`.
+    /// Processes, in the §1 order, every execution end and every timer due at or before `t`,
+    /// one event at a time: an end may schedule a timer that comes before the next end.
     #[inline(always)]
     fn run_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
-        if self.timers.is_empty() {
-            return self.finish_until(t, sink); // synchronous traffic only: no timer to merge
-        }
         loop {
-            // every end up to the next timer (ends before timers at the same instant) ...
-            let bound = match self.timers.peek() {
-                Some(m) if m <= t => m,
-                _ => t,
-            };
-            self.finish_until(bound, sink);
-            // ... then that timer, if it is due
-            match self.timers.pop_due(t) {
-                Some((m, id)) => {
-                    self.now = m;
-                    self.attempt(id, m, sink);
-                }
-                None => break,
-            }
-        }
-    }
-
-    /// Processes every execution that ends at or before `t`.
-    #[inline]
-    fn finish_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
-        loop {
-            // executions about to end get their function's state fetched ahead (see advance)
+            let timer = self.timers.peek().filter(|&m| m <= t);
+            // an end at or before the next timer comes first (ends before timers at an instant)
             let functions = &self.functions;
-            let Some((end, x)) = self.executions.pop_due_hinted(t, |x| {
+            let end = self.executions.pop_due_hinted(timer.unwrap_or(t), |x| {
+                // executions about to end get their function's state fetched ahead (see advance)
                 if let Some(func) = functions.get(x.function as usize) {
                     prefetch(func);
                 }
-            }) else {
+            });
+            if let Some((end, x)) = end {
+                self.now = end;
+                self.finish(x, end, sink);
+            } else if let Some(m) = timer {
+                let (_, id) = self.timers.pop_due(m).expect("a due timer");
+                self.now = m;
+                self.attempt(id, m, sink);
+            } else {
                 break;
-            };
-            self.now = end;
-            self.finish(x, end, sink);
+            }
         }
     }
 

@@ -136,3 +136,16 @@ def test_client_retries_follow_the_sdk_standard_mode():
     assert again.requests["end"].tolist() == with_retries.requests["end"].tolist()
     other_seed = lc.Simulator(lc.Account(), [f], client_retries=p, seed=1).run(w)
     assert other_seed.requests["end"][1] != with_retries.requests["end"][1]
+
+
+def test_requests_resolve_in_time_order_when_an_end_schedules_an_early_retry():
+    # A (event) fails at 1 s and is retried at 61 s; B (sync) ends at 80 s. Both are in flight
+    # when the input runs out, so one sweep processes them: the retry at 61 s must come before
+    # B's end at 80 s.
+    sim = lc.Simulator(lc.Account(), [lc.Function("f", init_s=0.0, timeout_s=900)])
+    sim.submit(lc.Workload([0.0, 0.0], [0, 0], [1.0, 80.0], invocation_type=[1, 0], failures=[1, 0]))
+    window = sim.advance()
+    assert window.requests["request"].tolist() == [0, 1]
+    assert window.requests["end"].tolist() == [62.0, 80.0]
+    assert window.requests["first_start"].tolist() == [0.0, 0.0]
+    assert window.requests["last_start"].tolist() == [61.0, 0.0]

@@ -45,7 +45,7 @@ def scenarios(draw):
             pc = None
         functions.append(lc.Function(
             f"f{i}",
-            timeout_s=draw(st.sampled_from([1, 2, 3])),
+            timeout_s=draw(st.sampled_from([1, 2, 3, 120])),
             reserved_concurrency=rc,
             provisioned_concurrency=pc,
             init_s=draw(st.sampled_from([0.0, 0.000001, 0.25, 1.0])),
@@ -66,7 +66,8 @@ def scenarios(draw):
     gaps = draw(st.lists(st.sampled_from([0.0, 0.0, 0.0000004, 0.001, 0.25, 0.5, 1.0, 2.5]), min_size=n, max_size=n))
     time = np.cumsum(np.array(gaps, dtype=np.float64))
     function = np.array(draw(st.lists(st.integers(0, n_functions - 1), min_size=n, max_size=n)), dtype=np.int64)
-    duration = np.array(draw(st.lists(st.sampled_from([0.0, 0.0000006, 0.1, 0.5, 1.0, 2.0, 2.0000004, 3.5]), min_size=n, max_size=n)))
+    # long durations keep executions in flight across retries (60 s, 120 s) and backoffs
+    duration = np.array(draw(st.lists(st.sampled_from([0.0, 0.0000006, 0.1, 0.5, 1.0, 2.0, 2.0000004, 3.5, 30.0, 90.0]), min_size=n, max_size=n)))
     failures = np.array(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)), dtype=np.int64)
     mix = draw(st.sampled_from(["sync", "event", "mixed"]))  # which rows are asynchronous
     invocation_type = {
@@ -154,6 +155,8 @@ def test_chunked_submission_and_stepped_advance_match_one_run(scenario, pieces):
             outcome[window.requests["request"]] = window.requests["outcome"]
             end[window.requests["request"]] = window.requests["end"]
     window = sim.advance(until)
+    # a window lists its requests in the order they were resolved: by time
+    assert (np.diff(window.requests["end"]) >= 0).all()
     outcome[window.requests["request"]] = window.requests["outcome"]
     end[window.requests["request"]] = window.requests["end"]
     assert outcome.tolist() == whole.requests["outcome"].tolist()
