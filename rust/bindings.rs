@@ -299,6 +299,12 @@ impl PyEngine {
     /// (otherwise no `event_age` column is made).
     #[pyo3(signature = (until, first, n, events=true))]
     fn advance_rows<'py>(&mut self, py: Python<'py>, until: Option<f64>, first: u64, n: usize, events: bool) -> PyResult<Bound<'py, PyDict>> {
+        if first.checked_add(n as u64).is_none_or(|last| last > self.engine.submitted()) {
+            return Err(LambdaCoreError::new_err(format!(
+                "rows {first}..{first}+{n} were not all submitted ({} rows so far)",
+                self.engine.submitted()
+            )));
+        }
         let mut table = RowTable::new(first, n, events);
         self.run_with(py, until, &mut table)?;
         let d = PyDict::new(py);

@@ -16,7 +16,7 @@ use crate::pool::{FunctionPool, Pool};
 use crate::results::{AccountStats, FunctionStats, Outcome, Record, Report, Sink, ThrottleReason};
 use crate::rng::SplitMix64;
 use crate::scaling::TokenBucket;
-use crate::time::{to_micros, to_seconds, Micros};
+use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
 use crate::wheel::Wheel;
 use crate::workload::{Arrival, Cursor, Rows, EVENT};
 
@@ -153,6 +153,11 @@ impl Engine {
         })
     }
 
+    /// Request ids handed out so far (the rows submitted).
+    pub fn submitted(&self) -> u64 {
+        self.next_request
+    }
+
     pub fn n_functions(&self) -> usize {
         self.functions.len()
     }
@@ -198,7 +203,29 @@ impl Engine {
             let n = rows.len();
             while arrivals.row < n {
                 let row = arrivals.row;
-                let t = to_micros(rows.time[row]);
+                // The columns were checked at submission, but they are the caller's arrays, read
+                // in place: a few comparisons make sure a later change cannot take the engine
+                // anywhere undefined (they fail only if the arrays were modified).
+                let (ts, f, d) = (rows.time[row], rows.function[row], rows.duration[row]);
+                let column = if !(0.0..=MAX_SECONDS).contains(&ts) || to_micros(ts) < self.now {
+                    Some("time")
+                } else if f < 0 || f as u64 >= self.functions.len() as u64 {
+                    Some("function")
+                } else if !(0.0..=MAX_SECONDS).contains(&d) {
+                    Some("duration")
+                } else {
+                    None
+                };
+                if let Some(column) = column {
+                    return Err(Error::Workload {
+                        column,
+                        row,
+                        message: "the value changed after the workload was submitted (a simulator reads the \
+                                  arrays it was given in place: do not modify them while it holds them)"
+                            .into(),
+                    });
+                }
+                let t = to_micros(ts);
                 if t > limit {
                     break 'chunks;
                 }

@@ -37,7 +37,8 @@ class Window:
     destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.requests["request"])
+        """Requests resolved in the window (0 when per-request output was off)."""
+        return len(self.requests["request"]) if "request" in self.requests else 0
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,17 @@ def _column(name: str, values: Any, dtype: type, kind: str) -> np.ndarray:
 
     `kind` is "real" (floats or integers accepted) or "integer" (integers only).
     """
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError as exc:  # a ragged nested list, for one
+        raise WorkloadError(f"workload column '{name}' is not a one-dimensional array: {exc}", name, None) from None
+    if arr.size == 0 and arr.dtype == np.float64 and kind == "integer":
+        arr = arr.astype(dtype)  # an empty list: numpy's default float64 says nothing about the type
     if arr.ndim != 1:
         raise WorkloadError(f"workload column '{name}' must be one-dimensional, got shape {arr.shape}", name, None)
     ok = np.issubdtype(arr.dtype, np.integer) or (kind == "real" and np.issubdtype(arr.dtype, np.floating))
-    if arr.dtype == np.bool_ or not ok:
+    # numpy counts timedelta64 as an integer type: its unit would be lost
+    if arr.dtype == np.bool_ or np.issubdtype(arr.dtype, np.timedelta64) or not ok:
         want = "real numbers (float or int)" if kind == "real" else "integers"
         raise TypeError(f"workload column '{name}' must hold {want}, got dtype {arr.dtype}")
     if arr.dtype != dtype and kind == "integer" and arr.size:
