@@ -10,7 +10,7 @@ use crate::config::{ClientRetries, Config, Routing, Scaling};
 use crate::destinations::DestinationLog;
 use crate::environments::{EnvId, Environments, Idle, IdleSet};
 use crate::error::Error;
-use crate::events::{Execution, Executions, NO_PENDING};
+use crate::events::{Execution, Executions, EVENT_NO_PENDING, NO_PENDING};
 use crate::invocations::{error_backoff, throttle_backoff, Pending, PendingSet, NEVER};
 use crate::pool::{FunctionPool, Pool};
 use crate::results::{AccountStats, FunctionStats, Outcome, Record, Report, Sink, ThrottleReason};
@@ -321,12 +321,30 @@ impl Engine {
     fn arrive_event<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
         let func = &mut self.functions[a.function as usize];
         func.stats.async_events_received += 1;
-        let id = self.pending.insert(Pending::new(&a, true));
         if func.zero_reserved {
             // dropped at once, without an attempt and without counting as a throttle
-            return self.drop_event(id, Outcome::ZeroReservedConcurrency, a.time, sink);
+            return self.drop_event(Pending::new(&a, true), Outcome::ZeroReservedConcurrency, a.time, sink);
         }
-        self.attempt(id, a.time, sink);
+        let will_succeed = a.duration <= func.timeout_us && a.failures == 0;
+        match self.admit(a.function, a.time) {
+            // The common case: an event that runs at once and succeeds needs no record between
+            // attempts; its execution carries it like a synchronous request's.
+            Ok(admitted) if will_succeed => {
+                self.start(admitted, a.request, a.function, a.duration, false, a.time, EVENT_NO_PENDING)
+            }
+            Ok(admitted) => {
+                let mut p = Pending::new(&a, true);
+                p.attempts = 1;
+                p.cold_starts = admitted.cold as u16;
+                (p.first_start, p.last_start) = (a.time, a.time);
+                let id = self.pending.insert(p);
+                self.start(admitted, a.request, a.function, a.duration, a.failures > 0, a.time, id)
+            }
+            Err(reason) => {
+                let id = self.pending.insert(Pending::new(&a, true));
+                self.throttled(id, reason, a.time, sink)
+            }
+        }
     }
 
     /// An attempt of a request that has a record (an event, or a caller retrying).
@@ -380,7 +398,8 @@ impl Engine {
         let max_age = self.functions[p.function as usize].max_event_age_us;
         let at = now.saturating_add(delay);
         if at > p.enqueued.saturating_add(max_age) {
-            self.drop_event(id, Outcome::EventAgeExceeded, now, sink);
+            let p = self.pending.remove(id);
+            self.drop_event(p, Outcome::EventAgeExceeded, now, sink);
         } else {
             self.timers.schedule(at, id);
         }
@@ -388,8 +407,7 @@ impl Engine {
 
     /// An event leaves without success (`AsyncEventsDropped`): to the on-failure destination
     /// and the dead-letter queue, when the function has them.
-    fn drop_event<S: Sink>(&mut self, id: u32, outcome: Outcome, now: Micros, sink: &mut S) {
-        let p = self.pending.remove(id);
+    fn drop_event<S: Sink>(&mut self, p: Pending, outcome: Outcome, now: Micros, sink: &mut S) {
         let func = &mut self.functions[p.function as usize];
         func.stats.async_events_dropped += 1;
         let keep = sink.keeps_records();
@@ -502,6 +520,28 @@ impl Engine {
         } else {
             func.idle.insert(self.routing, idle);
         }
+        if x.pending == EVENT_NO_PENDING {
+            // an event that ran at once and succeeded (see `arrive_event`)
+            if let Some(d) = self.functions[x.function as usize].on_success {
+                let keep = sink.keeps_records();
+                self.destinations[d as usize].push(keep, x.request, Outcome::Success, 1, end);
+            }
+            return self.resolve(
+                sink,
+                Record {
+                    request: x.request,
+                    outcome: Outcome::Success,
+                    reason: ThrottleReason::None,
+                    attempts: 1,
+                    throttles: 0,
+                    cold_starts: x.cold as u16,
+                    end,
+                    first_start: x.start,
+                    last_start: x.start,
+                    event_age: 0,
+                },
+            );
+        }
         if x.pending == NO_PENDING {
             return self.resolve(
                 sink,
@@ -541,7 +581,8 @@ impl Engine {
         p.failed = p.failed.saturating_add(1);
         let failed = p.failed;
         if u32::from(failed) > self.functions[x.function as usize].max_retry_attempts {
-            return self.drop_event(x.pending, Outcome::RetriesExhausted, end, sink);
+            let p = self.pending.remove(x.pending);
+            return self.drop_event(p, Outcome::RetriesExhausted, end, sink);
         }
         self.retry_or_expire(x.pending, end, error_backoff(failed), sink);
     }

@@ -87,7 +87,8 @@ impl PendingSet {
                 i
             }
             None => {
-                assert!(self.slots.len() < u32::MAX as usize, "too many requests in flight");
+                // the two largest ids mean "no record" in an execution
+                assert!(self.slots.len() < (u32::MAX - 1) as usize, "too many requests in flight");
                 self.slots.push(p);
                 (self.slots.len() - 1) as u32
             }

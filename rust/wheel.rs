@@ -49,7 +49,7 @@ pub struct Wheel<T> {
     now: u64,
     len: usize,
     /// Bit `l` set: level `l` has an occupied slot.
-    levels_occupied: u16,
+    levels_occupied: u64,
     /// Per level, bit `w` set: word `w` of `occupied` is not zero.
     words_occupied: [u64; LEVELS],
     /// Per level, one bit per slot: the slot is not empty.
@@ -158,7 +158,12 @@ impl<T: Copy> Wheel<T> {
     #[inline]
     fn earliest(&self) -> u64 {
         let (level, slot) = self.first();
-        self.slots[level * SLOTS + slot].min
+        if level == 0 {
+            // a level-0 slot is one microsecond of the current block: no need to read it
+            (self.now & !(SLOTS as u64 - 1)) | slot as u64
+        } else {
+            self.slots[level * SLOTS + slot].min
+        }
     }
 
     /// Removes the next entry if it is due at or before `t`.
