@@ -33,17 +33,14 @@ struct Node<T> {
     item: T,
 }
 
-/// A slot: a singly linked first-in-first-out list of nodes, and its earliest deadline (so
-/// that finding the wheel's earliest entry never walks a list, however many entries wait in a
-/// coarse slot).
-#[derive(Clone, Copy)]
+/// A slot: a singly linked first-in-first-out list of nodes.
+#[derive(Clone, Copy, Debug)]
 struct Slot {
     head: u32,
     tail: u32,
-    min: u64,
 }
 
-const EMPTY: Slot = Slot { head: NIL, tail: NIL, min: u64::MAX };
+const EMPTY: Slot = Slot { head: NIL, tail: NIL };
 
 pub struct Wheel<T> {
     now: u64,
@@ -54,7 +51,12 @@ pub struct Wheel<T> {
     words_occupied: [u64; LEVELS],
     /// Per level, one bit per slot: the slot is not empty.
     occupied: [[u64; WORDS]; LEVELS],
-    slots: Box<[Slot]>,
+    /// `slots[level][slot]`; fixed sizes let the compiler drop the bounds checks.
+    slots: Box<[[Slot; SLOTS]; LEVELS]>,
+    /// The earliest deadline in each slot of levels 1 and up (`mins[level - 1][slot]`), so that
+    /// finding the wheel's earliest entry never walks a list, however many entries wait in a
+    /// coarse slot. (Level-0 slots are one microsecond: their deadline is their index.)
+    mins: Box<[[u64; SLOTS]; LEVELS - 1]>,
     nodes: Vec<Node<T>>,
     free: u32,
     /// The earliest deadline, when known (kept across schedules, dropped by pops).
@@ -75,7 +77,8 @@ impl<T: Copy> Wheel<T> {
             levels_occupied: 0,
             words_occupied: [0; LEVELS],
             occupied: [[0; WORDS]; LEVELS],
-            slots: vec![EMPTY; LEVELS * SLOTS].into_boxed_slice(),
+            slots: vec![[EMPTY; SLOTS]; LEVELS].into_boxed_slice().try_into().expect("LEVELS rows"),
+            mins: vec![[u64::MAX; SLOTS]; LEVELS - 1].into_boxed_slice().try_into().expect("LEVELS - 1 rows"),
             nodes: Vec::new(),
             free: NIL,
             next: None,
@@ -109,14 +112,17 @@ impl<T: Copy> Wheel<T> {
         self.nodes[n as usize].next = NIL;
         let level = Self::level_for(self.now, deadline);
         let slot = ((deadline >> (level as u32 * BITS)) as usize) & (SLOTS - 1);
-        let s = &mut self.slots[level * SLOTS + slot];
+        let s = &mut self.slots[level][slot];
         if s.tail == NIL {
             s.head = n;
         } else {
             self.nodes[s.tail as usize].next = n;
         }
         s.tail = n;
-        s.min = s.min.min(deadline);
+        if level > 0 {
+            let min = &mut self.mins[level - 1][slot];
+            *min = (*min).min(deadline);
+        }
         self.occupied[level][slot / 64] |= 1 << (slot % 64);
         self.words_occupied[level] |= 1 << (slot / 64);
         self.levels_occupied |= 1 << level;
@@ -162,7 +168,7 @@ impl<T: Copy> Wheel<T> {
             // a level-0 slot is one microsecond of the current block: no need to read it
             (self.now & !(SLOTS as u64 - 1)) | slot as u64
         } else {
-            self.slots[level * SLOTS + slot].min
+            self.mins[level - 1][slot]
         }
     }
 
@@ -189,13 +195,12 @@ impl<T: Copy> Wheel<T> {
     fn pop_next(&mut self, mut soon: impl FnMut(&T)) -> (u64, T) {
         loop {
             let (level, slot) = self.first();
-            let index = level * SLOTS + slot;
             if level == 0 {
-                let n = self.slots[index].head;
+                let n = self.slots[0][slot].head;
                 let node = self.nodes[n as usize];
-                self.slots[index].head = node.next;
+                self.slots[0][slot].head = node.next;
                 if node.next == NIL {
-                    self.slots[index] = EMPTY;
+                    self.slots[0][slot] = EMPTY;
                     self.clear(0, slot);
                 }
                 self.nodes[n as usize].next = self.free;
@@ -211,8 +216,9 @@ impl<T: Copy> Wheel<T> {
             let high = width + BITS; // bits above this level's digit (72 at the top level)
             let block = if high >= 64 { 0 } else { self.now >> high << high };
             self.now = block | ((slot as u64) << width);
-            let mut n = self.slots[index].head;
-            self.slots[index] = EMPTY;
+            let mut n = self.slots[level][slot].head;
+            self.slots[level][slot] = EMPTY;
+            self.mins[level - 1][slot] = u64::MAX;
             self.clear(level, slot);
             while n != NIL {
                 let next = self.nodes[n as usize].next;
@@ -240,13 +246,13 @@ impl<T: Copy> Wheel<T> {
     #[inline]
     fn first(&self) -> (usize, usize) {
         let level = (self.levels_occupied.trailing_zeros() as usize).min(LEVELS - 1);
-        let word = self.words_occupied[level].trailing_zeros() as usize;
-        (level, word * 64 + self.occupied[level][word].trailing_zeros() as usize)
+        let word = (self.words_occupied[level].trailing_zeros() as usize).min(WORDS - 1);
+        (level, (word * 64 + self.occupied[level][word].trailing_zeros() as usize).min(SLOTS - 1))
     }
 
     /// Every entry as (deadline, item), in no particular order, for sweeps and reports.
     pub fn entries(&self) -> impl Iterator<Item = (u64, T)> + '_ {
-        self.slots.iter().flat_map(move |s| {
+        self.slots.iter().flatten().flat_map(move |s| {
             let mut n = s.head;
             std::iter::from_fn(move || {
                 if n == NIL {
