@@ -20,23 +20,26 @@ use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
 use crate::wheel::Wheel;
 use crate::workload::{Arrival, Cursor, Rows, EVENT};
 
-/// Runtime state of one function: what admission and ends touch comes first.
+/// Runtime state of one function. Laid out by hand (`repr(C)`, cache-line aligned): what every
+/// admission and every end touches comes first, in the lines `advance` prefetches.
 #[derive(Debug)]
+#[repr(C, align(64))]
 struct Function {
     idle: IdleSet,
-    provisioned_idle: IdleSet,
     pool: FunctionPool,
-    bucket: Option<TokenBucket>,
+    has_provisioned: bool,
+    zero_reserved: bool,
     timeout_us: Micros,
     init_us: Micros,
     idle_timeout_us: Micros,
-    provisioned_ready_us: Micros,
-    has_provisioned: bool,
+    bucket: Option<TokenBucket>,
     stats: FunctionStats,
+    // -- colder: provisioned concurrency, lifetimes, asynchronous settings
+    provisioned_idle: IdleSet,
+    provisioned_ready_us: Micros,
     /// Σ (death − birth) of environments already gone, in µs.
     dead_env_us: u128,
     /// Asynchronous invocation (§6).
-    zero_reserved: bool,
     max_retry_attempts: u32,
     max_event_age_us: Micros,
     on_success: Option<u32>,
@@ -47,17 +50,24 @@ struct Function {
 /// How many rows ahead `advance` prefetches a function's state.
 const PREFETCH_ROWS: usize = 12;
 
-/// A hint to the processor that `*p` will be read soon (no effect on other architectures).
+/// A hint to the processor that the first `LINES` cache lines at `p` will be read soon (no
+/// effect on other architectures).
 #[inline(always)]
 fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    for line in 0..PREFETCH_LINES {
+        // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((p as *const i8).wrapping_add(64 * line))
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
 }
+
+/// How much of `Function` to prefetch: its first two lines (idle list, pool, timings). One line
+/// and four lines both measured slower (docs/performance.md).
+const PREFETCH_LINES: usize = 2;
 
 /// Where an admitted attempt runs.
 #[derive(Debug, Clone, Copy)]
@@ -426,7 +436,7 @@ impl Engine {
     fn admit(&mut self, f: u32, now: Micros) -> Result<Admitted, ThrottleReason> {
         let func = &mut self.functions[f as usize];
         // 1. an idle provisioned environment, once they are ready
-        if !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
+        if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
             let idle = func.provisioned_idle.pop_best().expect("non-empty");
             self.pool.acquire(&mut func.pool, false);
             func.stats.provisioned_invocations += 1;

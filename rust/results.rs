@@ -164,8 +164,10 @@ impl Sink for RowTable {
     }
 }
 
-/// Counters of one function (CloudWatch names where AWS has them, §10).
+/// Counters of one function (CloudWatch names where AWS has them, §10). `repr(C)`: the ones
+/// every admission updates come first.
 #[derive(Debug, Default, Clone, PartialEq)]
+#[repr(C)]
 pub struct FunctionStats {
     /// Attempts that ran (`Invocations`).
     pub invocations: u64,
