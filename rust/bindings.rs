@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::config::{AccountConfig, Config, FunctionConfig, Routing, Scaling};
+use crate::config::{AccountConfig, ClientRetries, Config, FunctionConfig, Routing, Scaling};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::results::{NullSink, Report, RowTable, Sink, WindowLog};
@@ -23,11 +23,7 @@ pyo3::import_exception!(lambda_core.errors, WorkloadError);
 
 fn to_py(e: Error) -> PyErr {
     match e {
-        Error::Workload { column, row, ref message } => {
-            let text = e.to_string();
-            let _ = message;
-            WorkloadError::new_err((text, column, row))
-        }
+        Error::Workload { column, row, .. } => WorkloadError::new_err((e.to_string(), column, row)),
         Error::Config(m) => InvalidParameterValueException::new_err(m),
         Error::NotImplemented(m) => PyNotImplementedError::new_err(m),
     }
@@ -55,6 +51,9 @@ fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyRe
         }
     }
 }
+
+/// One function's settings as the Python layer passes them (see `PyEngine::new`).
+type FunctionTuple = (Option<u32>, u32, f64, f64, f64, f64, u32, f64, Option<u32>, Option<u32>, Option<u32>);
 
 /// A submitted chunk: the caller's arrays, kept alive and read in place.
 struct Chunk {
@@ -168,9 +167,12 @@ fn routing(name: &str) -> PyResult<Routing> {
 #[pymethods]
 impl PyEngine {
     /// `functions`: one tuple per function, `(reserved or None, provisioned, timeout_s, init_s,
-    /// idle_timeout_s, provisioned_ready_s)`. `scaling`: "current", "legacy" or None.
+    /// idle_timeout_s, provisioned_ready_s, max_retry_attempts, max_event_age_s, on_success,
+    /// on_failure, dead_letter_queue)` (destinations as indexes below `destinations`, or None).
+    /// `scaling`: "current", "legacy" or None. `client_retries`: `(max_attempts, base_s, cap_s)`.
     #[new]
-    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions))]
+    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         concurrency_limit: u32,
         unreserved_capacity: u32,
@@ -178,7 +180,10 @@ impl PyEngine {
         burst: u64,
         token_cost_us: u64,
         routing_name: &str,
-        functions: Vec<(Option<u32>, u32, f64, f64, f64, f64)>,
+        functions: Vec<FunctionTuple>,
+        destinations: u32,
+        client_retries: Option<(u32, f64, f64)>,
+        seed: u64,
     ) -> PyResult<Self> {
         let scaling = match scaling {
             None => Scaling::Off,
@@ -188,7 +193,7 @@ impl PyEngine {
         };
         let functions = functions
             .into_iter()
-            .map(|(reserved, provisioned, timeout, init, idle, ready)| {
+            .map(|(reserved, provisioned, timeout, init, idle, ready, retries, age, on_success, on_failure, dlq)| {
                 Ok(FunctionConfig {
                     reserved,
                     provisioned,
@@ -196,13 +201,26 @@ impl PyEngine {
                     init_us: seconds("init_s", init)?,
                     idle_timeout_us: seconds("idle_timeout_s", idle)?,
                     provisioned_ready_us: seconds("provisioned_ready_s", ready)?,
+                    max_retry_attempts: retries,
+                    max_event_age_us: seconds("max_event_age_s", age)?,
+                    on_success,
+                    on_failure,
+                    dead_letter_queue: dlq,
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
+        let client_retries = client_retries
+            .map(|(max_attempts, base, cap)| {
+                Ok::<_, PyErr>(ClientRetries { max_attempts, base_us: seconds("base_s", base)?, cap_us: seconds("cap_s", cap)? })
+            })
+            .transpose()?;
         let config = Config {
             account: AccountConfig { concurrency_limit, unreserved_capacity, scaling },
             functions,
             routing: routing(routing_name)?,
+            destinations,
+            client_retries,
+            seed,
         };
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
@@ -270,13 +288,24 @@ impl PyEngine {
         d.set_item("throttles", log.throttles.into_pyarray(py))?;
         d.set_item("cold_starts", log.cold_starts.into_pyarray(py))?;
         d.set_item("end", log.end.into_pyarray(py))?;
+        d.set_item("first_start", log.first_start.into_pyarray(py))?;
+        d.set_item("last_start", log.last_start.into_pyarray(py))?;
+        d.set_item("event_age", log.event_age.into_pyarray(py))?;
         Ok(Some(d))
     }
 
     /// Like `advance`, but returns one row per request id in `first .. first + n`, in id order
-    /// (unresolved rows are PENDING with end NaN).
-    fn advance_rows<'py>(&mut self, py: Python<'py>, until: Option<f64>, first: u64, n: usize) -> PyResult<Bound<'py, PyDict>> {
-        let mut table = RowTable::new(first, n);
+    /// (unresolved rows are PENDING with end NaN). `events`: the rows hold asynchronous events
+    /// (otherwise no `event_age` column is made).
+    #[pyo3(signature = (until, first, n, events=true))]
+    fn advance_rows<'py>(&mut self, py: Python<'py>, until: Option<f64>, first: u64, n: usize, events: bool) -> PyResult<Bound<'py, PyDict>> {
+        if first.checked_add(n as u64).is_none_or(|last| last > self.engine.submitted()) {
+            return Err(LambdaCoreError::new_err(format!(
+                "rows {first}..{first}+{n} were not all submitted ({} rows so far)",
+                self.engine.submitted()
+            )));
+        }
+        let mut table = RowTable::new(first, n, events);
         self.run_with(py, until, &mut table)?;
         let d = PyDict::new(py);
         d.set_item("outcome", table.outcome.into_pyarray(py))?;
@@ -285,6 +314,11 @@ impl PyEngine {
         d.set_item("throttles", table.throttles.into_pyarray(py))?;
         d.set_item("cold_starts", table.cold_starts.into_pyarray(py))?;
         d.set_item("end", table.end.into_pyarray(py))?;
+        d.set_item("first_start", table.first_start.into_pyarray(py))?;
+        d.set_item("last_start", table.last_start.into_pyarray(py))?;
+        if events {
+            d.set_item("event_age", table.event_age.into_pyarray(py))?;
+        }
         Ok(d)
     }
 
@@ -308,6 +342,8 @@ impl PyEngine {
         f.set_item("environments_created", col(&|s| s.environments_created).into_pyarray(py))?;
         f.set_item("provisioned_invocations", col(&|s| s.provisioned_invocations).into_pyarray(py))?;
         f.set_item("spillover_invocations", col(&|s| s.spillover_invocations).into_pyarray(py))?;
+        f.set_item("async_events_received", col(&|s| s.async_events_received).into_pyarray(py))?;
+        f.set_item("async_events_dropped", col(&|s| s.async_events_dropped).into_pyarray(py))?;
         let avg: Vec<f64> = functions.iter().map(|s| s.avg_environments).collect();
         f.set_item("avg_environments", avg.into_pyarray(py))?;
         let a = PyDict::new(py);
@@ -319,6 +355,32 @@ impl PyEngine {
         d.set_item("functions", f)?;
         d.set_item("account", a)?;
         Ok(d)
+    }
+
+    /// Takes the destination records collected since the last call: one dict of columns
+    /// (`request`, `condition`, `approximate_invoke_count`, `time`, and `total`, the records
+    /// ever sent there) per destination index.
+    fn drain_destinations<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.check()?;
+        self.engine
+            .drain_destinations()
+            .into_iter()
+            .map(|log| {
+                let d = PyDict::new(py);
+                d.set_item("request", log.request.into_pyarray(py))?;
+                d.set_item("condition", log.condition.into_pyarray(py))?;
+                d.set_item("approximate_invoke_count", log.approximate_invoke_count.into_pyarray(py))?;
+                d.set_item("time", log.time.into_pyarray(py))?;
+                d.set_item("total", log.total)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Requests with a record in flight (asynchronous events, callers retrying).
+    #[getter]
+    fn pending_requests(&self) -> usize {
+        self.engine.pending_requests()
     }
 
     /// The simulated time reached, in seconds.

@@ -43,6 +43,14 @@ pub struct FunctionConfig {
     pub init_us: Micros,
     pub idle_timeout_us: Micros,
     pub provisioned_ready_us: Micros,
+    /// Asynchronous invocation (§6): retries after a function error (0–2) and the maximum
+    /// event age.
+    pub max_retry_attempts: u32,
+    pub max_event_age_us: Micros,
+    /// Destinations (indexes into `Config::destinations`) for asynchronous results.
+    pub on_success: Option<u32>,
+    pub on_failure: Option<u32>,
+    pub dead_letter_queue: Option<u32>,
 }
 
 impl FunctionConfig {
@@ -55,8 +63,23 @@ impl FunctionConfig {
             init_us: 500_000,
             idle_timeout_us: 600_000_000,
             provisioned_ready_us: 0,
+            max_retry_attempts: 2,
+            max_event_age_us: 21_600_000_000,
+            on_success: None,
+            on_failure: None,
+            dead_letter_queue: None,
         }
     }
+}
+
+/// Client-side retries of synchronous callers after a throttle (the AWS SDKs' standard mode:
+/// up to `max_attempts` attempts in all; before retry `i` the caller waits a uniformly random
+/// part of `min(base × 2^(i−1), cap)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientRetries {
+    pub max_attempts: u32,
+    pub base_us: Micros,
+    pub cap_us: Micros,
 }
 
 impl Default for FunctionConfig {
@@ -70,6 +93,11 @@ pub struct Config {
     pub account: AccountConfig,
     pub functions: Vec<FunctionConfig>,
     pub routing: Routing,
+    /// How many destinations (queues, topics, functions ...) asynchronous results can go to.
+    pub destinations: u32,
+    pub client_retries: Option<ClientRetries>,
+    /// Seeds the engine's one random stream (client retry jitter).
+    pub seed: u64,
 }
 
 impl Config {
@@ -89,6 +117,18 @@ impl Config {
                         f.provisioned
                     )));
                 }
+            }
+        }
+        for (i, f) in self.functions.iter().enumerate() {
+            for d in [f.on_success, f.on_failure, f.dead_letter_queue].into_iter().flatten() {
+                if d >= self.destinations {
+                    return Err(Error::Config(format!("function {i}: destination {d} does not exist")));
+                }
+            }
+        }
+        if let Some(c) = self.client_retries {
+            if c.max_attempts == 0 || c.base_us > c.cap_us || c.cap_us > 1 << 53 {
+                return Err(Error::Config("client retries: max_attempts must be ≥ 1 and base ≤ cap".into()));
             }
         }
         match self.account.scaling {

@@ -3,49 +3,71 @@
 //! Verbs: `submit` checks and numbers a chunk of rows; `advance` runs the loop up to a time;
 //! `report` reads the statistics at the horizon. Within one instant the loop processes
 //! (1) executions that end, in start order, (2) idle expiry — lazy, see `environments` —
-//! (3) timers (none yet), (4) arrivals in input order.
+//! (3) timers (retries of asynchronous events and of synchronous callers), in the order they
+//! were scheduled, (4) arrivals in input order.
 
-use crate::config::{Config, Routing, Scaling};
+use crate::config::{ClientRetries, Config, Routing, Scaling};
+use crate::destinations::DestinationLog;
 use crate::environments::{EnvId, Environments, Idle, IdleSet};
 use crate::error::Error;
-use crate::events::{Execution, Executions};
+use crate::events::{Execution, Executions, EVENT_NO_PENDING, NO_PENDING};
+use crate::invocations::{error_backoff, throttle_backoff, Pending, PendingSet, NEVER};
 use crate::pool::{FunctionPool, Pool};
 use crate::results::{AccountStats, FunctionStats, Outcome, Record, Report, Sink, ThrottleReason};
+use crate::rng::SplitMix64;
 use crate::scaling::TokenBucket;
-use crate::time::{to_micros, to_seconds, Micros};
-use crate::workload::{Arrival, Cursor, Rows};
+use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
+use crate::wheel::Wheel;
+use crate::workload::{Arrival, Cursor, Rows, EVENT};
 
-/// Runtime state of one function: what admission and ends touch comes first.
+/// Runtime state of one function. Laid out by hand (`repr(C)`, cache-line aligned): what every
+/// admission and every end touches comes first, in the lines `advance` prefetches.
 #[derive(Debug)]
+#[repr(C, align(64))]
 struct Function {
     idle: IdleSet,
-    provisioned_idle: IdleSet,
     pool: FunctionPool,
-    bucket: Option<TokenBucket>,
+    has_provisioned: bool,
+    zero_reserved: bool,
     timeout_us: Micros,
     init_us: Micros,
     idle_timeout_us: Micros,
-    provisioned_ready_us: Micros,
-    has_provisioned: bool,
+    bucket: Option<TokenBucket>,
     stats: FunctionStats,
+    // -- colder: provisioned concurrency, lifetimes, asynchronous settings
+    provisioned_idle: IdleSet,
+    provisioned_ready_us: Micros,
     /// Σ (death − birth) of environments already gone, in µs.
     dead_env_us: u128,
+    /// Asynchronous invocation (§6).
+    max_retry_attempts: u32,
+    max_event_age_us: Micros,
+    on_success: Option<u32>,
+    on_failure: Option<u32>,
+    dead_letter_queue: Option<u32>,
 }
 
 /// How many rows ahead `advance` prefetches a function's state.
 const PREFETCH_ROWS: usize = 12;
 
-/// A hint to the processor that `*p` will be read soon (no effect on other architectures).
+/// A hint to the processor that the first `LINES` cache lines at `p` will be read soon (no
+/// effect on other architectures).
 #[inline(always)]
 fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    for line in 0..PREFETCH_LINES {
+        // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((p as *const i8).wrapping_add(64 * line))
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
 }
+
+/// How much of `Function` to prefetch: its first two lines (idle list, pool, timings). One line
+/// and four lines both measured slower (docs/performance.md).
+const PREFETCH_LINES: usize = 2;
 
 /// Where an admitted attempt runs.
 #[derive(Debug, Clone, Copy)]
@@ -73,12 +95,19 @@ pub struct Engine {
     /// The last arrival time submitted (a new chunk may not start before it).
     last_submitted: Micros,
     last_submitted_s: f64,
+    /// Requests between attempts: asynchronous events, synchronous callers retrying.
+    pending: PendingSet,
+    /// Their retries (§1 class 3), as pending-request ids.
+    timers: Wheel<u32>,
+    destinations: Vec<DestinationLog>,
+    client_retries: Option<ClientRetries>,
+    rng: SplitMix64,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.check()?;
-        let Config { account, functions, routing } = config;
+        let Config { account, functions, routing, destinations, client_retries, seed } = config;
         let (per_function, account_bucket) = match account.scaling {
             Scaling::Off => (None, None),
             Scaling::PerFunction { burst, cost_us } => (Some(TokenBucket::new(burst, cost_us)), None),
@@ -86,9 +115,8 @@ impl Engine {
         };
         let mut envs = Environments::new();
         let mut fns = Vec::with_capacity(functions.len());
-        for (index, cfg) in functions.into_iter().enumerate() {
+        for cfg in functions {
             // Provisioned environments exist from time 0, initialised (§3), in function order.
-            let _ = index;
             let mut provisioned_idle = IdleSet::default();
             for _ in 0..cfg.provisioned {
                 let id = envs.create(0);
@@ -107,6 +135,12 @@ impl Engine {
                 has_provisioned: cfg.provisioned > 0,
                 stats: FunctionStats::default(),
                 dead_env_us: 0,
+                zero_reserved: cfg.reserved == Some(0),
+                max_retry_attempts: cfg.max_retry_attempts,
+                max_event_age_us: cfg.max_event_age_us,
+                on_success: cfg.on_success,
+                on_failure: cfg.on_failure,
+                dead_letter_queue: cfg.dead_letter_queue,
             });
         }
         Ok(Engine {
@@ -121,7 +155,17 @@ impl Engine {
             next_request: 0,
             last_submitted: 0,
             last_submitted_s: 0.0,
+            pending: PendingSet::default(),
+            timers: Wheel::new(),
+            destinations: vec![DestinationLog::default(); destinations as usize],
+            client_retries,
+            rng: SplitMix64::new(seed),
         })
+    }
+
+    /// Request ids handed out so far (the rows submitted).
+    pub fn submitted(&self) -> u64 {
+        self.next_request
     }
 
     pub fn n_functions(&self) -> usize {
@@ -164,12 +208,30 @@ impl Engine {
             }
         }
         let limit = until.unwrap_or(Micros::MAX);
+        let n_functions = self.functions.len() as u64;
         'chunks: while arrivals.chunk < arrivals.chunks.len() {
             let rows = arrivals.chunks[arrivals.chunk];
             let n = rows.len();
             while arrivals.row < n {
                 let row = arrivals.row;
-                let t = to_micros(rows.time[row]);
+                // The columns were checked at submission, but they are the caller's arrays, read
+                // in place: a few comparisons make sure a later change cannot take the engine
+                // anywhere undefined (they fail only if the arrays were modified).
+                let (ts, f, d) = (rows.time[row], rows.function[row], rows.duration[row]);
+                let t = to_micros(ts);
+                let bad_time = !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now);
+                let bad_function = f as u64 >= n_functions; // a negative index wraps to huge
+                let bad_duration = !(0.0..=MAX_SECONDS).contains(&d);
+                if bad_time | bad_function | bad_duration {
+                    let column = if bad_time { "time" } else if bad_function { "function" } else { "duration" };
+                    return Err(Error::Workload {
+                        column,
+                        row,
+                        message: "the value changed after the workload was submitted (a simulator reads the \
+                                  arrays it was given in place: do not modify them while it holds them)"
+                            .into(),
+                    });
+                }
                 if t > limit {
                     break 'chunks;
                 }
@@ -182,47 +244,66 @@ impl Engine {
                     }
                 }
                 arrivals.row = row + 1;
-                self.finish_until(t, sink);
+                self.run_until(t, sink);
                 self.now = t;
                 self.arrive(rows.arrival_at(row, t), sink);
             }
             arrivals.chunk += 1;
             arrivals.row = 0;
         }
-        self.finish_until(limit, sink);
+        self.run_until(limit, sink);
         if let Some(u) = until {
             self.now = u;
         }
         Ok(())
     }
 
-    /// Processes every execution that ends at or before `t`.
-    #[inline]
-    fn finish_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
+    /// Processes, in the §1 order, every execution end and every timer due at or before `t`,
+    /// one event at a time: an end may schedule a timer that comes before the next end.
+    #[inline(always)]
+    fn run_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
         loop {
-            // executions about to end get their function's state fetched ahead (see advance)
+            let timer = self.timers.peek().filter(|&m| m <= t);
+            // an end at or before the next timer comes first (ends before timers at an instant)
             let functions = &self.functions;
-            let Some((end, x)) = self.executions.pop_due_hinted(t, |x| {
+            let end = self.executions.pop_due_hinted(timer.unwrap_or(t), |x| {
+                // executions about to end get their function's state fetched ahead (see advance)
                 if let Some(func) = functions.get(x.function as usize) {
                     prefetch(func);
                 }
-            }) else {
+            });
+            if let Some((end, x)) = end {
+                self.now = end;
+                self.finish(x, end, sink);
+            } else if let Some(m) = timer {
+                let (_, id) = self.timers.pop_due(m).expect("a due timer");
+                self.now = m;
+                self.attempt(id, m, sink);
+            } else {
                 break;
-            };
-            self.now = end;
-            self.finish(x, end, sink);
+            }
         }
     }
 
-    /// One attempt of a synchronous request arrives (§4, §5).
+    /// A workload row arrives (§4–6).
     #[inline]
     fn arrive<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
+        if a.invocation_type == EVENT {
+            return self.arrive_event(a, sink);
+        }
+        // A synchronous request: one attempt, whose result is the request's result.
         match self.admit(a.function, a.time) {
-            Ok(admitted) => self.start(admitted, &a),
+            Ok(admitted) => {
+                let fails = a.failures > 0;
+                self.start(admitted, a.request, a.function, a.duration, fails, a.time, NO_PENDING)
+            }
+            Err(reason) if self.client_retries.is_some() => {
+                // the caller's SDK may try again: the request needs a record between attempts
+                let id = self.pending.insert(Pending::new(&a, false));
+                self.throttled(id, reason, a.time, sink);
+            }
             Err(reason) => {
-                let s = &mut self.functions[a.function as usize].stats;
-                s.throttles += 1;
-                s.throttles_by_reason[reason as usize - 1] += 1;
+                self.count_throttle(a.function, reason);
                 self.resolve(
                     sink,
                     Record {
@@ -233,18 +314,129 @@ impl Engine {
                         throttles: 1,
                         cold_starts: 0,
                         end: a.time,
+                        first_start: NEVER,
+                        last_start: NEVER,
+                        event_age: NEVER,
                     },
                 );
             }
         }
     }
 
-    /// Admission (§4): finds the environment an attempt of `f` runs on at `now`, or why not.
+    /// An asynchronous event is queued (§6) and makes its first attempt.
+    fn arrive_event<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
+        let func = &mut self.functions[a.function as usize];
+        func.stats.async_events_received += 1;
+        if func.zero_reserved {
+            // dropped at once, without an attempt and without counting as a throttle
+            return self.drop_event(Pending::new(&a, true), Outcome::ZeroReservedConcurrency, a.time, sink);
+        }
+        let will_succeed = a.duration <= func.timeout_us && a.failures == 0;
+        match self.admit(a.function, a.time) {
+            // The common case: an event that runs at once and succeeds needs no record between
+            // attempts; its execution carries it like a synchronous request's.
+            Ok(admitted) if will_succeed => {
+                self.start(admitted, a.request, a.function, a.duration, false, a.time, EVENT_NO_PENDING)
+            }
+            Ok(admitted) => {
+                let mut p = Pending::new(&a, true);
+                p.attempts = 1;
+                p.cold_starts = admitted.cold as u16;
+                (p.first_start, p.last_start) = (a.time, a.time);
+                let id = self.pending.insert(p);
+                self.start(admitted, a.request, a.function, a.duration, a.failures > 0, a.time, id)
+            }
+            Err(reason) => {
+                let id = self.pending.insert(Pending::new(&a, true));
+                self.throttled(id, reason, a.time, sink)
+            }
+        }
+    }
+
+    /// An attempt of a request that has a record (an event, or a caller retrying).
+    fn attempt<S: Sink>(&mut self, id: u32, now: Micros, sink: &mut S) {
+        let function = self.pending.get_mut(id).function;
+        match self.admit(function, now) {
+            Ok(admitted) => {
+                let p = self.pending.get_mut(id);
+                p.attempts = p.attempts.saturating_add(1);
+                p.cold_starts = p.cold_starts.saturating_add(admitted.cold as u16);
+                if p.first_start == NEVER {
+                    p.first_start = now;
+                }
+                p.last_start = now;
+                // the first `failures` attempts that reach the function fail (§5)
+                let fails = u32::from(p.attempts) <= p.failures;
+                let (request, duration) = (p.request, p.duration);
+                self.start(admitted, request, function, duration, fails, now, id);
+            }
+            Err(reason) => self.throttled(id, reason, now, sink),
+        }
+    }
+
+    /// An attempt of a request with a record was throttled: schedule its retry, or give up.
+    fn throttled<S: Sink>(&mut self, id: u32, reason: ThrottleReason, now: Micros, sink: &mut S) {
+        let p = self.pending.get_mut(id);
+        p.throttles = p.throttles.saturating_add(1);
+        p.reason = reason;
+        let (function, throttles, event) = (p.function, p.throttles, p.event);
+        self.count_throttle(function, reason);
+        if event {
+            // §6: 1 s, 2 s, 4 s ... 300 s; throttles use no retry attempt
+            return self.retry_or_expire(id, now, throttle_backoff(throttles), sink);
+        }
+        // a synchronous caller: `throttles` attempts made so far, all throttled
+        let c = self.client_retries.expect("only callers with a retry policy have records");
+        let n = u32::from(throttles);
+        if n >= c.max_attempts {
+            let p = self.pending.remove(id);
+            return self.resolve(sink, p.record(Outcome::Throttled, now));
+        }
+        let ceiling = if n - 1 >= 63 { c.cap_us } else { c.base_us.saturating_mul(1 << (n - 1)).min(c.cap_us) };
+        let delay = self.rng.part_of(ceiling);
+        self.timers.schedule(now.saturating_add(delay), id);
+    }
+
+    /// §6: before a retry of an event is scheduled, its age is checked ahead: if the retry
+    /// would come after `enqueued + max_event_age`, the event is dropped now.
+    fn retry_or_expire<S: Sink>(&mut self, id: u32, now: Micros, delay: Micros, sink: &mut S) {
+        let p = *self.pending.get_mut(id);
+        let max_age = self.functions[p.function as usize].max_event_age_us;
+        let at = now.saturating_add(delay);
+        if at > p.enqueued.saturating_add(max_age) {
+            let p = self.pending.remove(id);
+            self.drop_event(p, Outcome::EventAgeExceeded, now, sink);
+        } else {
+            self.timers.schedule(at, id);
+        }
+    }
+
+    /// An event leaves without success (`AsyncEventsDropped`): to the on-failure destination
+    /// and the dead-letter queue, when the function has them.
+    fn drop_event<S: Sink>(&mut self, p: Pending, outcome: Outcome, now: Micros, sink: &mut S) {
+        let func = &mut self.functions[p.function as usize];
+        func.stats.async_events_dropped += 1;
+        let keep = sink.keeps_records();
+        for d in [func.on_failure, func.dead_letter_queue].into_iter().flatten() {
+            self.destinations[d as usize].push(keep, p.request, outcome, p.attempts, now);
+        }
+        self.resolve(sink, p.record(outcome, now));
+    }
+
     #[inline]
+    fn count_throttle(&mut self, function: u32, reason: ThrottleReason) {
+        let s = &mut self.functions[function as usize].stats;
+        s.throttles += 1;
+        s.throttles_by_reason[reason as usize - 1] += 1;
+    }
+
+    /// Admission (§4): finds the environment an attempt of `f` runs on at `now`, or why not.
+    /// (Inlined: its call overhead was a sixth of an admission.)
+    #[inline(always)]
     fn admit(&mut self, f: u32, now: Micros) -> Result<Admitted, ThrottleReason> {
         let func = &mut self.functions[f as usize];
         // 1. an idle provisioned environment, once they are ready
-        if !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
+        if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
             let idle = func.provisioned_idle.pop_best().expect("non-empty");
             self.pool.acquire(&mut func.pool, false);
             func.stats.provisioned_invocations += 1;
@@ -286,20 +478,22 @@ impl Engine {
         Ok(admitted)
     }
 
-    /// Starts an admitted attempt (§5: how an attempt that runs ends).
-    #[inline]
-    fn start(&mut self, admitted: Admitted, a: &Arrival) {
-        let func = &mut self.functions[a.function as usize];
-        let timed_out = a.duration > func.timeout_us;
+    /// Starts an admitted attempt at `now` (§5: how an attempt that runs ends). `fails`: the
+    /// workload says this attempt ends in a function error.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn start(&mut self, admitted: Admitted, request: u64, function: u32, duration: Micros, fails: bool, now: Micros, pending: u32) {
+        let func = &mut self.functions[function as usize];
+        let timed_out = duration > func.timeout_us;
         let outcome = if timed_out {
             Outcome::Timeout
-        } else if a.failures > 0 {
+        } else if fails {
             Outcome::Error
         } else {
             Outcome::Success
         };
         let cold = admitted.cold;
-        let end = a.time + if cold { func.init_us } else { 0 } + a.duration.min(func.timeout_us);
+        let end = now + if cold { func.init_us } else { 0 } + duration.min(func.timeout_us);
         let s = &mut func.stats;
         s.invocations += 1;
         s.cold_starts += cold as u64;
@@ -308,9 +502,11 @@ impl Engine {
         self.executions.schedule(
             end,
             Execution {
-                request: a.request,
+                request,
+                start: now,
+                pending,
                 env: admitted.env,
-                function: a.function,
+                function,
                 outcome,
                 cold,
                 provisioned: admitted.provisioned,
@@ -319,7 +515,8 @@ impl Engine {
         );
     }
 
-    /// An execution ends at `end`: its environment goes idle and its request is resolved.
+    /// An execution ends at `end`: its environment goes idle and its attempt's result decides
+    /// what happens to the request.
     #[inline(always)]
     fn finish<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
         let func = &mut self.functions[x.function as usize];
@@ -330,24 +527,87 @@ impl Engine {
         } else {
             func.idle.insert(self.routing, idle);
         }
-        self.resolve(
-            sink,
-            Record {
-                request: x.request,
-                outcome: x.outcome,
-                reason: ThrottleReason::None,
-                attempts: 1,
-                throttles: 0,
-                cold_starts: x.cold as u16,
-                end,
-            },
-        );
+        if x.pending == EVENT_NO_PENDING {
+            // an event that ran at once and succeeded (see `arrive_event`)
+            if let Some(d) = self.functions[x.function as usize].on_success {
+                let keep = sink.keeps_records();
+                self.destinations[d as usize].push(keep, x.request, Outcome::Success, 1, end);
+            }
+            return self.resolve(
+                sink,
+                Record {
+                    request: x.request,
+                    outcome: Outcome::Success,
+                    reason: ThrottleReason::None,
+                    attempts: 1,
+                    throttles: 0,
+                    cold_starts: x.cold as u16,
+                    end,
+                    first_start: x.start,
+                    last_start: x.start,
+                    event_age: 0,
+                },
+            );
+        }
+        if x.pending == NO_PENDING {
+            return self.resolve(
+                sink,
+                Record {
+                    request: x.request,
+                    outcome: x.outcome,
+                    reason: ThrottleReason::None,
+                    attempts: 1,
+                    throttles: 0,
+                    cold_starts: x.cold as u16,
+                    end,
+                    first_start: x.start,
+                    last_start: x.start,
+                    event_age: NEVER,
+                },
+            );
+        }
+        self.finish_pending(x, end, sink);
+    }
+
+    /// The end of an attempt of a request with a record (§6 for events).
+    fn finish_pending<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
+        let p = self.pending.get_mut(x.pending);
+        if !p.event {
+            let p = self.pending.remove(x.pending);
+            return self.resolve(sink, p.record(x.outcome, end));
+        }
+        if x.outcome == Outcome::Success {
+            let p = self.pending.remove(x.pending);
+            if let Some(d) = self.functions[p.function as usize].on_success {
+                let keep = sink.keeps_records();
+                self.destinations[d as usize].push(keep, p.request, Outcome::Success, p.attempts, end);
+            }
+            return self.resolve(sink, p.record(Outcome::Success, end));
+        }
+        // a function error or a timeout: retry after 60 s, then 120 s, up to max_retry_attempts
+        p.failed = p.failed.saturating_add(1);
+        let failed = p.failed;
+        if u32::from(failed) > self.functions[x.function as usize].max_retry_attempts {
+            let p = self.pending.remove(x.pending);
+            return self.drop_event(p, Outcome::RetriesExhausted, end, sink);
+        }
+        self.retry_or_expire(x.pending, end, error_backoff(failed), sink);
     }
 
     #[inline]
     fn resolve<S: Sink>(&mut self, sink: &mut S, record: Record) {
         self.last_resolved = self.last_resolved.max(record.end);
         sink.resolved(&record);
+    }
+
+    /// Takes the destination records collected so far (one log per destination).
+    pub fn drain_destinations(&mut self) -> Vec<DestinationLog> {
+        self.destinations.iter_mut().map(DestinationLog::drain).collect()
+    }
+
+    /// Requests between attempts or in one that have a record (events, retrying callers).
+    pub fn pending_requests(&self) -> usize {
+        self.pending.len()
     }
 
     /// The horizon of a report: `until`, or when the last request was resolved.
@@ -410,6 +670,9 @@ mod tests {
             account: AccountConfig { concurrency_limit: limit, unreserved_capacity: limit - reserved, scaling },
             functions,
             routing: Routing::Newest,
+            destinations: 1,
+            client_retries: None,
+            seed: 0,
         })
         .unwrap()
     }
@@ -483,4 +746,73 @@ mod tests {
         assert_eq!(stats.throttles_by_reason, [1, 0, 0]); // RC − PC = 1 on demand
         assert_eq!(log.cold_starts.iter().map(|&c| c as u32).sum::<u32>(), 1);
     }
+
+    /// Runs event rows of (time s, function, duration s, failures) to completion.
+    fn run_events(e: &mut Engine, rows: &[(f64, i64, f64, i64)]) -> WindowLog {
+        let time: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let function: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        let failures: Vec<i64> = rows.iter().map(|r| r.3).collect();
+        let kinds = vec![EVENT; rows.len()];
+        let mut rows = Rows {
+            time: &time,
+            function: &function,
+            duration: &duration,
+            invocation_type: Some(&kinds),
+            failures: Some(&failures),
+            first_id: 0,
+        };
+        rows.first_id = e.submit(&rows).unwrap();
+        let mut log = WindowLog::default();
+        e.advance(None, &mut Cursor::new(vec![rows], 0), &mut log).unwrap();
+        log
+    }
+
+    fn async_engine(f: FunctionConfig) -> Engine {
+        engine(10, vec![FunctionConfig { on_failure: Some(0), ..f }], Scaling::Off)
+    }
+
+    #[test]
+    fn a_failing_event_is_retried_after_one_then_two_minutes() {
+        let mut e = async_engine(f());
+        let log = run_events(&mut e, &[(0.0, 0, 1.0, 3)]);
+        assert_eq!(log.outcome, vec![Outcome::RetriesExhausted as u8]);
+        assert_eq!(log.attempts, vec![3]);
+        // attempts at 0 s, 61 s (60 s after the end at 1 s) and 182 s; dropped at 183 s
+        assert_eq!((log.first_start[0], log.last_start[0], log.end[0]), (0.0, 182.0, 183.0));
+        let d = &e.drain_destinations()[0];
+        assert_eq!((d.condition.clone(), d.approximate_invoke_count.clone(), d.time.clone()), (vec![5], vec![3], vec![183.0]));
+    }
+
+    #[test]
+    fn the_maximum_event_age_is_checked_ahead_of_each_retry() {
+        for (age_s, attempts) in [(60, 1), (90, 2), (21_600, 3)] {
+            let mut e = async_engine(FunctionConfig { max_event_age_us: age_s * 1_000_000, ..f() });
+            let log = run_events(&mut e, &[(0.0, 0, 1.0, 3)]);
+            assert_eq!(log.attempts, vec![attempts], "max age {age_s}");
+            let expected = if attempts == 3 { Outcome::RetriesExhausted } else { Outcome::EventAgeExceeded };
+            assert_eq!(log.outcome, vec![expected as u8]);
+        }
+    }
+
+    #[test]
+    fn zero_reserved_concurrency_drops_without_an_attempt_or_a_throttle() {
+        let mut e = async_engine(FunctionConfig { reserved: Some(0), ..f() });
+        let log = run_events(&mut e, &[(5.0, 0, 1.0, 0)]);
+        assert_eq!((log.outcome[0], log.attempts[0], log.throttles[0], log.end[0]), (Outcome::ZeroReservedConcurrency as u8, 0, 0, 5.0));
+        let stats = &e.report(e.horizon(None)).functions[0];
+        assert_eq!((stats.throttles, stats.async_events_received, stats.async_events_dropped), (0, 1, 1));
+    }
+
+    #[test]
+    fn throttled_events_back_off_without_using_retries() {
+        // reserved 1: the second event waits while the first runs for 10 s
+        let mut e = async_engine(FunctionConfig { reserved: Some(1), timeout_us: 900_000_000, ..f() });
+        let log = run_events(&mut e, &[(0.0, 0, 10.0, 0), (0.0, 0, 1.0, 0)]);
+        // retries of the second at 1, 3, 7, 15 s (waits 1, 2, 4, 8): it runs at 15 s
+        assert_eq!(log.request, vec![0, 1]);
+        assert_eq!((log.throttles[1], log.attempts[1], log.first_start[1], log.end[1]), (4, 1, 15.0, 16.0));
+        assert_eq!(log.outcome, vec![1, 1]);
+    }
 }
+

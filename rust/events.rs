@@ -10,10 +10,19 @@ use crate::results::Outcome;
 use crate::time::Micros;
 use crate::wheel::Wheel;
 
+/// `Execution::pending` of a plain synchronous request.
+pub const NO_PENDING: u32 = u32::MAX;
+/// `Execution::pending` of an asynchronous event on its first attempt, bound to succeed.
+pub const EVENT_NO_PENDING: u32 = u32::MAX - 1;
+
 /// An attempt running on an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Execution {
     pub request: u64,
+    pub start: Micros,
+    /// The request's record in `PendingSet`, or `NO_PENDING` / `EVENT_NO_PENDING` for a
+    /// request that needs none.
+    pub pending: u32,
     pub env: EnvId,
     pub function: u32,
     pub outcome: Outcome,
@@ -81,6 +90,8 @@ mod tests {
         let mut ex = Executions::new();
         let on = |env| Execution {
             request: 0,
+            start: 0,
+            pending: NO_PENDING,
             env,
             function: 0,
             outcome: Outcome::Success,

@@ -11,12 +11,15 @@
 //! `../shared/spec/MODEL.md` is the behavioural specification; comments cite its sections (§n).
 
 pub mod config;
+pub mod destinations;
 pub mod engine;
 pub mod environments;
 pub mod error;
 pub mod events;
+pub mod invocations;
 pub mod pool;
 pub mod results;
+pub mod rng;
 pub mod scaling;
 pub mod time;
 pub mod wheel;
@@ -25,7 +28,7 @@ pub mod workload;
 #[cfg(feature = "python")]
 mod bindings;
 
-pub use config::{AccountConfig, Config, FunctionConfig, Routing, Scaling};
+pub use config::{AccountConfig, ClientRetries, Config, FunctionConfig, Routing, Scaling};
 pub use engine::Engine;
 pub use error::Error;
 pub use results::{NullSink, Outcome, Record, RowTable, Sink, ThrottleReason, WindowLog};

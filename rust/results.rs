@@ -36,12 +36,34 @@ pub struct Record {
     pub throttles: u16,
     pub cold_starts: u16,
     pub end: Micros,
+    /// When the first and the last attempt that reached the function started
+    /// (`invocations::NEVER` when none did).
+    pub first_start: Micros,
+    pub last_start: Micros,
+    /// `AsyncEventAge` of the last attempt that ran (from enqueue to its start), for events
+    /// (`invocations::NEVER` otherwise).
+    pub event_age: Micros,
+}
+
+/// A start time for output: seconds, NaN for "never".
+#[inline]
+fn start_seconds(us: Micros) -> f64 {
+    if us == crate::invocations::NEVER {
+        f64::NAN
+    } else {
+        to_seconds(us)
+    }
 }
 
 /// Where resolved requests go. The engine is generic over it, so a sink that drops records
 /// costs nothing.
 pub trait Sink {
     fn resolved(&mut self, record: &Record);
+
+    /// Whether records should be kept at all (destination records follow this too).
+    fn keeps_records(&self) -> bool {
+        true
+    }
 }
 
 /// Drops every record (per-request output off).
@@ -50,6 +72,10 @@ pub struct NullSink;
 impl Sink for NullSink {
     #[inline]
     fn resolved(&mut self, _: &Record) {}
+
+    fn keeps_records(&self) -> bool {
+        false
+    }
 }
 
 /// Records in the order they were resolved (what `advance` returns), as columns.
@@ -62,6 +88,9 @@ pub struct WindowLog {
     pub throttles: Vec<u16>,
     pub cold_starts: Vec<u16>,
     pub end: Vec<f64>,
+    pub first_start: Vec<f64>,
+    pub last_start: Vec<f64>,
+    pub event_age: Vec<f64>,
 }
 
 impl Sink for WindowLog {
@@ -74,6 +103,9 @@ impl Sink for WindowLog {
         self.throttles.push(r.throttles);
         self.cold_starts.push(r.cold_starts);
         self.end.push(to_seconds(r.end));
+        self.first_start.push(start_seconds(r.first_start));
+        self.last_start.push(start_seconds(r.last_start));
+        self.event_age.push(start_seconds(r.event_age));
     }
 }
 
@@ -89,10 +121,14 @@ pub struct RowTable {
     pub throttles: Vec<u16>,
     pub cold_starts: Vec<u16>,
     pub end: Vec<f64>,
+    pub first_start: Vec<f64>,
+    pub last_start: Vec<f64>,
+    /// Empty when the rows hold no asynchronous events (the column would be all NaN).
+    pub event_age: Vec<f64>,
 }
 
 impl RowTable {
-    pub fn new(first: u64, n: usize) -> Self {
+    pub fn new(first: u64, n: usize, events: bool) -> Self {
         RowTable {
             first,
             outcome: vec![Outcome::Pending as u8; n],
@@ -101,6 +137,9 @@ impl RowTable {
             throttles: vec![0; n],
             cold_starts: vec![0; n],
             end: vec![f64::NAN; n],
+            first_start: vec![f64::NAN; n],
+            last_start: vec![f64::NAN; n],
+            event_age: if events { vec![f64::NAN; n] } else { Vec::new() },
         }
     }
 }
@@ -116,12 +155,19 @@ impl Sink for RowTable {
             self.throttles[i] = r.throttles;
             self.cold_starts[i] = r.cold_starts;
             self.end[i] = to_seconds(r.end);
+            self.first_start[i] = start_seconds(r.first_start);
+            self.last_start[i] = start_seconds(r.last_start);
+            if let Some(age) = self.event_age.get_mut(i) {
+                *age = start_seconds(r.event_age);
+            }
         }
     }
 }
 
-/// Counters of one function (CloudWatch names where AWS has them, §10).
+/// Counters of one function (CloudWatch names where AWS has them, §10). `repr(C)`: the ones
+/// every admission updates come first.
 #[derive(Debug, Default, Clone, PartialEq)]
+#[repr(C)]
 pub struct FunctionStats {
     /// Attempts that ran (`Invocations`).
     pub invocations: u64,
@@ -143,6 +189,10 @@ pub struct FunctionStats {
     pub environments_created: u64,
     /// Time-average of environments alive over [0, horizon] (filled in by the engine's report).
     pub avg_environments: f64,
+    /// Asynchronous events queued (`AsyncEventsReceived`) and dropped (`AsyncEventsDropped`:
+    /// retries exhausted, too old, or a reservation of zero).
+    pub async_events_received: u64,
+    pub async_events_dropped: u64,
 }
 
 /// Account-wide figures.

@@ -1,12 +1,15 @@
 //! A hierarchical timer wheel: O(1) schedule, amortised O(1) pop, and first-in-first-out order
 //! among entries due at the same microsecond.
 //!
-//! Eleven levels of 64 slots cover the whole `u64` microsecond range (level `l` slots are
-//! `64^l` µs wide). An entry sits at the level of the highest 6-bit digit in which its deadline
-//! differs from the wheel's `now`, so every entry of level `l` lies in the current level-`l`
-//! block and after `now`'s own slot there: the earliest entry is in the first occupied slot of
-//! the lowest occupied level, found with two `trailing_zeros`. Popping moves that slot down
-//! (cascades it) until it reaches level 0, whose slots are one microsecond wide.
+//! Six levels of 4096 slots cover the whole `u64` microsecond range (level `l` slots are
+//! `4096^l` µs wide: 1 µs, 4.1 ms, 16.8 s, 19.1 h ...). An entry sits at the level of the
+//! highest 12-bit digit in which its deadline differs from the wheel's `now`, so every entry of
+//! level `l` lies in the current level-`l` block and after `now`'s own slot there: the earliest
+//! entry is in the first occupied slot of the lowest occupied level, found with three
+//! `trailing_zeros` over a two-level occupancy bitmap. Popping moves that slot down (cascades
+//! it) until it reaches level 0, whose slots are one microsecond wide. Wide slots make most
+//! entries (execution ends, retries) cascade at most once; 6-bit slots cascaded about twice as
+//! often and measured slower (docs/performance.md).
 //!
 //! Why the order is first-in-first-out: a level-`l` slot is cascaded at the moment `now` enters
 //! its range, before anything can be scheduled directly into the lower levels of that range
@@ -31,7 +34,7 @@ struct Node<T> {
 }
 
 /// A slot: a singly linked first-in-first-out list of nodes.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 struct Slot {
     head: u32,
     tail: u32,
@@ -43,12 +46,17 @@ pub struct Wheel<T> {
     now: u64,
     len: usize,
     /// Bit `l` set: level `l` has an occupied slot.
-    levels_occupied: u16,
+    levels_occupied: u64,
     /// Per level, bit `w` set: word `w` of `occupied` is not zero.
     words_occupied: [u64; LEVELS],
     /// Per level, one bit per slot: the slot is not empty.
     occupied: [[u64; WORDS]; LEVELS],
-    slots: Box<[Slot]>,
+    /// `slots[level][slot]`; fixed sizes let the compiler drop the bounds checks.
+    slots: Box<[[Slot; SLOTS]; LEVELS]>,
+    /// The earliest deadline in each slot of levels 1 and up (`mins[level - 1][slot]`), so that
+    /// finding the wheel's earliest entry never walks a list, however many entries wait in a
+    /// coarse slot. (Level-0 slots are one microsecond: their deadline is their index.)
+    mins: Box<[[u64; SLOTS]; LEVELS - 1]>,
     nodes: Vec<Node<T>>,
     free: u32,
     /// The earliest deadline, when known (kept across schedules, dropped by pops).
@@ -69,7 +77,8 @@ impl<T: Copy> Wheel<T> {
             levels_occupied: 0,
             words_occupied: [0; LEVELS],
             occupied: [[0; WORDS]; LEVELS],
-            slots: vec![EMPTY; LEVELS * SLOTS].into_boxed_slice(),
+            slots: vec![[EMPTY; SLOTS]; LEVELS].into_boxed_slice().try_into().expect("LEVELS rows"),
+            mins: vec![[u64::MAX; SLOTS]; LEVELS - 1].into_boxed_slice().try_into().expect("LEVELS - 1 rows"),
             nodes: Vec::new(),
             free: NIL,
             next: None,
@@ -103,13 +112,17 @@ impl<T: Copy> Wheel<T> {
         self.nodes[n as usize].next = NIL;
         let level = Self::level_for(self.now, deadline);
         let slot = ((deadline >> (level as u32 * BITS)) as usize) & (SLOTS - 1);
-        let s = &mut self.slots[level * SLOTS + slot];
+        let s = &mut self.slots[level][slot];
         if s.tail == NIL {
             s.head = n;
         } else {
             self.nodes[s.tail as usize].next = n;
         }
         s.tail = n;
+        if level > 0 {
+            let min = &mut self.mins[level - 1][slot];
+            *min = (*min).min(deadline);
+        }
         self.occupied[level][slot / 64] |= 1 << (slot % 64);
         self.words_occupied[level] |= 1 << (slot / 64);
         self.levels_occupied |= 1 << level;
@@ -148,20 +161,15 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Finds the earliest deadline without moving anything.
-    #[inline(never)]
+    #[inline]
     fn earliest(&self) -> u64 {
         let (level, slot) = self.first();
-        let mut n = self.slots[level * SLOTS + slot].head;
         if level == 0 {
-            return self.nodes[n as usize].deadline;
+            // a level-0 slot is one microsecond of the current block: no need to read it
+            (self.now & !(SLOTS as u64 - 1)) | slot as u64
+        } else {
+            self.mins[level - 1][slot]
         }
-        let mut min = u64::MAX;
-        while n != NIL {
-            let node = &self.nodes[n as usize];
-            min = min.min(node.deadline);
-            n = node.next;
-        }
-        min
     }
 
     /// Removes the next entry if it is due at or before `t`.
@@ -187,13 +195,12 @@ impl<T: Copy> Wheel<T> {
     fn pop_next(&mut self, mut soon: impl FnMut(&T)) -> (u64, T) {
         loop {
             let (level, slot) = self.first();
-            let index = level * SLOTS + slot;
             if level == 0 {
-                let n = self.slots[index].head;
+                let n = self.slots[0][slot].head;
                 let node = self.nodes[n as usize];
-                self.slots[index].head = node.next;
+                self.slots[0][slot].head = node.next;
                 if node.next == NIL {
-                    self.slots[index] = EMPTY;
+                    self.slots[0][slot] = EMPTY;
                     self.clear(0, slot);
                 }
                 self.nodes[n as usize].next = self.free;
@@ -209,8 +216,9 @@ impl<T: Copy> Wheel<T> {
             let high = width + BITS; // bits above this level's digit (72 at the top level)
             let block = if high >= 64 { 0 } else { self.now >> high << high };
             self.now = block | ((slot as u64) << width);
-            let mut n = self.slots[index].head;
-            self.slots[index] = EMPTY;
+            let mut n = self.slots[level][slot].head;
+            self.slots[level][slot] = EMPTY;
+            self.mins[level - 1][slot] = u64::MAX;
             self.clear(level, slot);
             while n != NIL {
                 let next = self.nodes[n as usize].next;
@@ -238,13 +246,13 @@ impl<T: Copy> Wheel<T> {
     #[inline]
     fn first(&self) -> (usize, usize) {
         let level = (self.levels_occupied.trailing_zeros() as usize).min(LEVELS - 1);
-        let word = self.words_occupied[level].trailing_zeros() as usize;
-        (level, word * 64 + self.occupied[level][word].trailing_zeros() as usize)
+        let word = (self.words_occupied[level].trailing_zeros() as usize).min(WORDS - 1);
+        (level, (word * 64 + self.occupied[level][word].trailing_zeros() as usize).min(SLOTS - 1))
     }
 
     /// Every entry as (deadline, item), in no particular order, for sweeps and reports.
     pub fn entries(&self) -> impl Iterator<Item = (u64, T)> + '_ {
-        self.slots.iter().flat_map(move |s| {
+        self.slots.iter().flatten().flat_map(move |s| {
             let mut n = s.head;
             std::iter::from_fn(move || {
                 if n == NIL {

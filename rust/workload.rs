@@ -87,13 +87,7 @@ impl<'a> Rows<'a> {
             for (row, &k) in kinds.iter().enumerate() {
                 match k {
                     REQUEST_RESPONSE => {}
-                    EVENT => {
-                        return Err(Error::NotImplemented(format!(
-                            "workload row {row} is InvocationType.EVENT: asynchronous invocation \
-                             (MODEL.md §6) is not in this version of lambda_core yet; \
-                             submit REQUEST_RESPONSE rows"
-                        )))
-                    }
+                    EVENT => {}
                     other => return Err(bad("invocation_type", row, format!("{other} is not an InvocationType (0 or 1)"))),
                 }
             }

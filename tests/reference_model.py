@@ -1,9 +1,12 @@
-"""Pure-Python reference model (test oracle) of lambda_core's synchronous concurrency machinery.
+"""Pure-Python reference model (test oracle) of lambda_core's concurrency machinery.
 
-Written from /work/shared/spec/MODEL.md, sections 1-5 and the whole-run figures of section 10.
+Written from /work/shared/spec/MODEL.md, sections 1-6 and the whole-run figures of section 10:
+synchronous invocation (with optional client-side retries of throttles) and asynchronous
+invocation (event queue, throttle backoff, error retries, maximum event age, destinations).
 It favours obviousness over speed: one event heap, small classes, integer microseconds inside.
 
-    simulate(account, functions, workload, routing="newest", until=None) -> dict
+    simulate(account, functions, workload, routing="newest", until=None, client_retries=None,
+             seed=0) -> dict
 
 See the module-level docstring of `simulate` for the shape of the inputs and of the result.
 """
@@ -13,19 +16,31 @@ from __future__ import annotations
 import heapq
 import math
 
-# Request outcome codes.
+# Request outcome codes (also the destination record's `condition`: 1, 5, 6, 7).
 PENDING, SUCCESS, ERROR, TIMEOUT, THROTTLED = 0, 1, 2, 3, 4
+RETRIES_EXHAUSTED, EVENT_AGE_EXCEEDED, ZERO_RESERVED_CONCURRENCY = 5, 6, 7
+# Invocation types.
+REQUEST_RESPONSE, EVENT = 0, 1
 # Throttle reason codes.
 NONE = 0
 RESERVED_LIMIT = 1  # ReservedFunctionConcurrentInvocationLimitExceeded
 ACCOUNT_LIMIT = 2  # ConcurrentInvocationLimitExceeded
 SCALING_RATE = 3  # FunctionScalingRateExceeded
 
-# Event phases at one instant (MODEL.md §1): ends, idle expiries, timers (none here), arrivals.
+# Event phases at one instant (MODEL.md §1): ends, idle expiries, timers (retries), arrivals.
 PHASE_END, PHASE_EXPIRY, PHASE_TIMER, PHASE_ARRIVAL = 1, 2, 3, 4
 
 # Scaling-rate defaults (MODEL.md §4): (burst in tokens, token cost in µs of refill).
 SCALING_DEFAULTS = {"current": (1000, 10_000), "legacy": (3000, 120_000)}
+
+# Asynchronous invocation (MODEL.md §6).
+DEFAULT_MAX_RETRY_ATTEMPTS = 2
+DEFAULT_MAX_EVENT_AGE_S = 21600
+THROTTLE_BACKOFF_CAP_S = 300  # the k-th throttle of an event waits min(2^(k−1), 300) s
+FIRST_ERROR_RETRY_US = 60_000_000  # first retry 60 s after the first failed attempt ended
+LATER_ERROR_RETRY_US = 120_000_000  # later retries 120 s after the failed attempt ended
+
+MASK64 = (1 << 64) - 1
 
 
 def to_us(seconds: float) -> int:
@@ -38,6 +53,24 @@ def to_us(seconds: float) -> int:
     if v - r >= 0.5:
         r += 1
     return int(r)
+
+
+def _default(value, default):
+    return default if value is None else value
+
+
+class SplitMix64:
+    """The one random stream of a run (client-retry jitter), seeded with `seed`."""
+
+    def __init__(self, seed: int):
+        self.state = seed & MASK64
+
+    def next(self) -> int:
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK64
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+        return z ^ (z >> 31)
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,6 +129,12 @@ class Function:
         self.init = to_us(cfg["init_s"])
         self.idle_timeout = to_us(cfg.get("idle_timeout_s", 600.0))
         self.ready_at = to_us(cfg.get("provisioned_ready_s", 0.0) or 0.0)
+        # §6 asynchronous invocation settings and destinations (names or None).
+        self.max_retry = _default(cfg.get("max_retry_attempts"), DEFAULT_MAX_RETRY_ATTEMPTS)
+        self.max_age = to_us(_default(cfg.get("max_event_age_s"), DEFAULT_MAX_EVENT_AGE_S))
+        self.on_success = cfg.get("on_success")
+        self.on_failure = cfg.get("on_failure")
+        self.dlq = cfg.get("dead_letter_queue")
         self.provisioned_envs: list[Env] = []
         self.on_demand_envs: list[Env] = []  # every on-demand env ever created
         self.running_on_demand = 0  # on-demand executions initialising or busy
@@ -114,6 +153,8 @@ class Function:
             "throttles_scaling": 0,
             "provisioned_invocations": 0,
             "spillover_invocations": 0,
+            "async_events_received": 0,
+            "async_events_dropped": 0,
         }
 
 
@@ -137,7 +178,7 @@ def pick(envs: list[Env], routing: str) -> Env | None:
 
 class Simulator:
     def __init__(self, account: dict, functions: list[dict], workload: dict, routing: str,
-                 until: float | None):
+                 until: float | None, client_retries: dict | None = None, seed: int = 0):
         self.routing = routing
         self.until = None if until is None else to_us(until)
         self.fns = [Function(cfg) for cfg in functions]
@@ -165,24 +206,41 @@ class Simulator:
             for f in self.fns:
                 f.bucket = self.shared_bucket if scaling == "legacy" else Bucket(burst, cost)
 
+        # §5 client-side retries of throttled synchronous attempts (SDK standard mode).
+        self.client_retries = None
+        if client_retries is not None:
+            self.client_retries = (int(client_retries["max_attempts"]),
+                                   to_us(client_retries["base_s"]),
+                                   to_us(client_retries["cap_s"]))
+        self.rng = SplitMix64(seed)
+
         # Workload, converted to µs once (§1).
         self.times = [to_us(x) for x in workload["time"]]
         self.fn_of = list(workload["function"])
         self.durations = [to_us(x) for x in workload["duration"]]
         n = len(self.times)
         self.failures = list(workload.get("failures", [0] * n))
+        self.itype = list(workload.get("invocation_type", [REQUEST_RESPONSE] * n))
+        for v in self.itype:
+            if v not in (REQUEST_RESPONSE, EVENT):
+                raise ValueError(f"unknown invocation_type {v!r}")
 
         # Per-request results.
         self.outcome = [PENDING] * n
-        self.attempts = [0] * n
+        self.attempts = [0] * n  # attempts that reached the function
         self.throttles = [0] * n
         self.cold = [0] * n
         self.end: list[int | None] = [None] * n
         self.reason = [NONE] * n
+        self.first_start: list[int | None] = [None] * n
+        self.last_start: list[int | None] = [None] * n
+        self.failed = [0] * n  # attempts of the request that ended in error or timeout
+        self.destinations: dict[str, dict[str, list]] = {}
 
         self.heap: list[tuple] = []
         self.push_counter = 0  # unique tiebreak so heap payloads are never compared
         self.start_counter = 0  # ends at one instant go in the order their executions started
+        self.timer_counter = 0  # timers at one instant fire in the order they were scheduled
         self.env_counter = 0  # global creation order
 
         # §3: provisioned envs exist from time 0, created first, in function order.
@@ -198,6 +256,11 @@ class Simulator:
     def push(self, t: int, phase: int, order: int, payload: tuple) -> None:
         self.push_counter += 1
         heapq.heappush(self.heap, (t, phase, order, self.push_counter, payload))
+
+    def schedule_retry(self, t: int, req: int) -> None:
+        """A timer (§1 class 3): another attempt of request `req` at `t`."""
+        self.timer_counter += 1
+        self.push(t, PHASE_TIMER, self.timer_counter, ("retry", req))
 
     def new_env(self, fn: int, provisioned: bool, t: int) -> Env:
         self.env_counter += 1
@@ -216,12 +279,14 @@ class Simulator:
                 self.on_end(t, payload[1], payload[2], payload[3])
             elif kind == "expiry":
                 self.on_expiry(t, payload[1], payload[2])
+            elif kind == "retry":
+                self.attempt(t, payload[1])
             else:
                 self.on_arrival(t, payload[1])
         return self.result()
 
     def on_end(self, t: int, env: Env, req: int, outcome: int) -> None:
-        """An execution ends: release its environment and concurrency; resolve the request."""
+        """An execution ends: release its environment and concurrency; resolve or retry."""
         f = self.fns[env.fn]
         env.busy = False
         env.idle_since = t
@@ -235,57 +300,130 @@ class Simulator:
             # §3: idle since t with idle timeout k → gone at exactly t + k.
             self.push(t + f.idle_timeout, PHASE_EXPIRY, env.order,
                       ("expiry", env, env.idle_generation))
-        self.outcome[req] = outcome
-        self.end[req] = t
+
+        if self.itype[req] == REQUEST_RESPONSE:
+            self.resolve(t, req, outcome)  # §5: errors and timeouts are never retried
+            return
+        # §6: an event's attempt ended.
+        if outcome == SUCCESS:
+            self.resolve(t, req, SUCCESS)
+            return
+        self.failed[req] += 1
+        failed = self.failed[req]
+        if failed > f.max_retry:
+            self.resolve(t, req, RETRIES_EXHAUSTED)
+            return
+        delay = FIRST_ERROR_RETRY_US if failed == 1 else LATER_ERROR_RETRY_US
+        if t + delay > self.times[req] + f.max_age:
+            self.resolve(t, req, EVENT_AGE_EXCEEDED)
+        else:
+            self.schedule_retry(t + delay, req)
 
     def on_expiry(self, t: int, env: Env, generation: int) -> None:
         if env.alive and not env.busy and env.idle_generation == generation:
             env.died_at = t
 
-    def throttle(self, t: int, req: int, f: Function, reason: int) -> None:
-        """§4: a throttled attempt costs nothing, is not an Invocation, counts in Throttles."""
-        self.outcome[req] = THROTTLED
-        self.throttles[req] = 1
+    def resolve(self, t: int, req: int, outcome: int) -> None:
+        """The request's final outcome at t; events also count drops and feed destinations."""
+        self.outcome[req] = outcome
         self.end[req] = t
-        self.reason[req] = reason
-        f.counters["throttles"] += 1
-        key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
-               SCALING_RATE: "throttles_scaling"}[reason]
-        f.counters[key] += 1
+        if self.itype[req] != EVENT:
+            return
+        f = self.fns[self.fn_of[req]]
+        if outcome == SUCCESS:
+            targets = [f.on_success]
+        else:
+            f.counters["async_events_dropped"] += 1
+            targets = [f.on_failure, f.dlq]  # on-failure first, then the DLQ
+        for name in targets:
+            if name is None:
+                continue
+            rec = self.destinations.setdefault(
+                name, {"request": [], "condition": [], "approximate_invoke_count": [],
+                       "time": []})
+            rec["request"].append(req)
+            rec["condition"].append(outcome)
+            rec["approximate_invoke_count"].append(self.attempts[req])
+            rec["time"].append(t / 1e6)
 
     def on_arrival(self, t: int, req: int) -> None:
-        """Admission of one (synchronous) attempt, in the order of MODEL.md §4."""
+        """A new request from the workload (§5, §6)."""
+        if self.itype[req] == EVENT:
+            f = self.fns[self.fn_of[req]]
+            f.counters["async_events_received"] += 1  # always accepted into the queue
+            if f.rc == 0:
+                # §6: dropped at once, no attempt, not a throttle.
+                self.resolve(t, req, ZERO_RESERVED_CONCURRENCY)
+                return
+        self.attempt(t, req)
+
+    def attempt(self, t: int, req: int) -> None:
+        """One attempt of request `req` at t: admission (§4), then run it or handle a throttle."""
         fi = self.fn_of[req]
         f = self.fns[fi]
+        env, reason = self.admit(t, fi, f)
+        if env is None:
+            self.throttle(t, req, f, reason)
+        else:
+            self.start(t, req, env)
 
+    def admit(self, t: int, fi: int, f: Function) -> tuple[Env | None, int]:
+        """Admission of one attempt, in the order of MODEL.md §4: (env, NONE) or (None, reason)."""
         # 1. An idle, ready provisioned environment of f.
         if t >= f.ready_at:
             env = pick([e for e in f.provisioned_envs if not e.busy], self.routing)
             if env is not None:
-                self.start(t, req, env)
-                return
+                return env, NONE
 
         # 2. Reserved function: on-demand iff running_on_demand < RC − PC.
         if f.rc is not None:
             if f.running_on_demand >= f.rc - (f.pc or 0):
-                self.throttle(t, req, f, RESERVED_LIMIT)
-                return
+                return None, RESERVED_LIMIT
         # 3. Otherwise the shared unreserved pool.
         elif self.unreserved_in_use >= self.U:
-            self.throttle(t, req, f, ACCOUNT_LIMIT)
-            return
+            return None, ACCOUNT_LIMIT
 
         # 4. Warm idle on-demand env, else a new one, which needs a scaling token.
         idle = [e for e in f.on_demand_envs if e.alive and not e.busy]
         env = pick(idle, self.routing)
         if env is None:
             if f.bucket is not None and not f.bucket.take(t):
-                self.throttle(t, req, f, SCALING_RATE)
-                return
+                return None, SCALING_RATE
             env = self.new_env(fi, provisioned=False, t=t)
             f.on_demand_envs.append(env)
             f.counters["environments_created"] += 1
-        self.start(t, req, env)
+        return env, NONE
+
+    def throttle(self, t: int, req: int, f: Function, reason: int) -> None:
+        """§4: a throttled attempt costs nothing, is not an Invocation, counts in Throttles.
+
+        Then: an event backs off (§6); a synchronous request is retried by its client when
+        client retries are on and attempts remain (§5), else it ends THROTTLED now.
+        """
+        self.throttles[req] += 1
+        self.reason[req] = reason
+        f.counters["throttles"] += 1
+        key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
+               SCALING_RATE: "throttles_scaling"}[reason]
+        f.counters[key] += 1
+
+        if self.itype[req] == EVENT:
+            k = self.throttles[req]
+            delay = min(2 ** (k - 1), THROTTLE_BACKOFF_CAP_S) * 1_000_000
+            if t + delay > self.times[req] + f.max_age:
+                self.resolve(t, req, EVENT_AGE_EXCEEDED)
+            else:
+                self.schedule_retry(t + delay, req)
+            return
+
+        n = self.throttles[req] + self.attempts[req]  # attempts made so far, this one included
+        if self.client_retries is None or n >= self.client_retries[0]:
+            self.resolve(t, req, THROTTLED)
+            return
+        _max_attempts, base_us, cap_us = self.client_retries
+        ceiling = min(base_us * 2 ** (n - 1), cap_us)  # the n-th retry
+        u = self.rng.next() >> 11  # 53 random bits
+        self.schedule_retry(t + ((u * ceiling) >> 53), req)
 
     def start(self, t: int, req: int, env: Env) -> None:
         """Run one attempt on env (MODEL.md §3 and §5)."""
@@ -293,12 +431,14 @@ class Simulator:
         c = f.counters
         cold = env.fresh or env.needs_init
         env.fresh = False
+        self.attempts[req] += 1
         duration = self.durations[req]
         if duration > f.timeout:
             outcome = TIMEOUT  # cut at timeout, whatever else would have happened
             env.needs_init = True
         else:
-            outcome = ERROR if self.failures[req] >= 1 else SUCCESS
+            # the first `failures` attempts of a request that reach the function fail
+            outcome = ERROR if self.attempts[req] <= self.failures[req] else SUCCESS
             env.needs_init = False
         end = t + (f.init if cold else 0) + min(duration, f.timeout)
 
@@ -324,8 +464,10 @@ class Simulator:
         self.max_concurrency = max(self.max_concurrency, self.running)
         self.max_unreserved = max(self.max_unreserved, self.unreserved_in_use)
 
-        self.cold[req] = int(cold)
-        self.attempts[req] = 1
+        self.cold[req] += int(cold)
+        if self.first_start[req] is None:
+            self.first_start[req] = t
+        self.last_start[req] = t
         self.start_counter += 1
         self.push(end, PHASE_END, self.start_counter, ("end", env, req, outcome))
 
@@ -342,8 +484,21 @@ class Simulator:
         for i in range(n):
             if self.outcome[i] == PENDING:
                 self.attempts[i] = 0
+                self.throttles[i] = 0
                 self.cold[i] = 0
+                self.reason[i] = NONE
                 self.end[i] = None
+                self.first_start[i] = None
+                self.last_start[i] = None
+
+        def seconds(us):
+            return None if us is None else us / 1e6
+
+        event_age = [
+            (self.last_start[i] - self.times[i]) / 1e6
+            if self.itype[i] == EVENT and self.last_start[i] is not None else None
+            for i in range(n)
+        ]
 
         def alive_us(env: Env) -> int:
             stop = horizon if env.died_at is None else min(env.died_at, horizon)
@@ -364,8 +519,11 @@ class Simulator:
                 "attempts": self.attempts,
                 "throttles": self.throttles,
                 "cold_starts": self.cold,
-                "end": [None if e is None else e / 1e6 for e in self.end],
+                "end": [seconds(e) for e in self.end],
                 "throttle_reason": self.reason,
+                "first_start": [seconds(x) for x in self.first_start],
+                "last_start": [seconds(x) for x in self.last_start],
+                "event_age": event_age,
             },
             "functions": functions_out,
             "account": {
@@ -373,20 +531,33 @@ class Simulator:
                 "max_unreserved_concurrency": self.max_unreserved,
                 "avg_environments": total / horizon if horizon else 0.0,
             },
+            "destinations": self.destinations,
             "horizon": horizon / 1e6,
         }
 
 
 def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest",
-             until: float | None = None) -> dict:
-    """Simulate synchronous invocations (MODEL.md §1–5, §10) and return whole-run figures.
+             until: float | None = None, client_retries: dict | None = None,
+             seed: int = 0) -> dict:
+    """Simulate synchronous and asynchronous invocations (MODEL.md §1–6, §10).
 
     account:   {"concurrency_limit", "unreserved_min", "scaling", "scaling_burst",
                 "token_cost_us"}  (unreserved_min only matters for validation: unused here)
     functions: [{"reserved_concurrency", "provisioned_concurrency", "timeout_s", "init_s",
-                 "idle_timeout_s", "provisioned_ready_s"}]
-    workload:  {"time", "function", "duration", "failures"} parallel lists, time non-decreasing
+                 "idle_timeout_s", "provisioned_ready_s", "max_retry_attempts" (2),
+                 "max_event_age_s" (21600), "on_success", "on_failure",
+                 "dead_letter_queue"}]  (the last three: destination names or None)
+    workload:  {"time", "function", "duration", "failures", "invocation_type"} parallel lists,
+               time non-decreasing; invocation_type 0 = RequestResponse, 1 = Event (default 0)
     routing:   "newest" | "mru" | "oldest"
     until:     stop after this instant (seconds) or None to run to completion
+    client_retries: None, or {"max_attempts", "base_s", "cap_s"}: synchronous callers retry
+               throttles (never function errors) after a full-jitter exponential backoff
+    seed:      seeds the SplitMix64 stream that draws the client-retry jitter
+
+    Result: {"requests": {outcome, attempts, throttles, cold_starts, end, throttle_reason,
+    first_start, last_start, event_age}, "functions": [counters], "account": {...},
+    "destinations": {name: {request, condition, approximate_invoke_count, time}},
+    "horizon": seconds}.
     """
-    return Simulator(account, functions, workload, routing, until).run()
+    return Simulator(account, functions, workload, routing, until, client_retries, seed).run()

@@ -8,8 +8,7 @@
 * the GIL is released while the engine runs;
 * result arrays have their documented dtypes and share no memory with the inputs.
 
-Known bugs are pinned as ``xfail(strict=True)`` tests at the end: when one is fixed its test
-XPASSes and fails, so the marker can be removed.
+Bugs these tests found (and that were fixed) are kept as regression tests at the end.
 """
 
 from __future__ import annotations
@@ -142,9 +141,10 @@ def test_function_index_checked_against_the_simulator() -> None:
     check_workload_error(excinfo, "function", 0)
 
 
-def test_event_invocation_type_is_refused_clearly() -> None:
-    with pytest.raises(NotImplementedError, match="row 2 is InvocationType.EVENT"):
-        run(invocation_type=[0, 0, lc.InvocationType.EVENT, 0])
+def test_an_unknown_invocation_type_is_refused_naming_the_row() -> None:
+    with pytest.raises(lc.WorkloadError) as excinfo:
+        run(invocation_type=[0, 0, 7, 0])
+    check_workload_error(excinfo, "invocation_type", 2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,10 +346,15 @@ REQUEST_DTYPES = {
     "throttles": np.uint16,
     "cold_starts": np.uint16,
     "end": np.float64,
+    "first_start": np.float64,
+    "last_start": np.float64,
 }
+# `enqueued` is the workload's own time column (zero copy) and `event_age` a read-only NaN view
+# when the workload holds no asynchronous events: both are checked separately
 
 FUNCTION_STATS = ("invocations", "errors", "timeouts", "throttles", "throttles_reserved", "throttles_unreserved",
                   "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
+                  "async_events_received", "async_events_dropped",
                   "provisioned_invocations", "spillover_invocations")
 
 
@@ -363,18 +368,20 @@ def test_result_arrays_have_documented_dtypes_and_own_memory() -> None:
     w = lc.Workload(c["time"] / 100, c["function"], c["duration"], failures=fail)
     r = sim.run(w)
     inputs = [w.time, w.function, w.duration, w.failures, c["time"]]
-    assert set(r.requests) == set(REQUEST_DTYPES)
+    assert set(r.requests) == set(REQUEST_DTYPES) | {"enqueued", "event_age"}
+    assert r.requests["enqueued"] is w.time
+    assert np.isnan(r.requests["event_age"]).all() and not r.requests["event_age"].flags.writeable
     for name, dtype in REQUEST_DTYPES.items():
         col = r.requests[name]
         assert isinstance(col, np.ndarray) and col.dtype == dtype and col.shape == (50,), name
         assert col.flags.c_contiguous and col.flags.writeable
         assert not any(np.shares_memory(col, x) for x in inputs), name
     # the columns are distinct buffers: writing one leaves the others alone
-    before = {k: v.copy() for k, v in r.requests.items()}
+    before = {k: r.requests[k].copy() for k in REQUEST_DTYPES}
     r.requests["attempts"][:] = 7
-    for k, v in r.requests.items():
+    for k, v in before.items():
         if k != "attempts":
-            np.testing.assert_array_equal(v, before[k])
+            np.testing.assert_array_equal(r.requests[k], v)
     assert set(r.functions) == set(FUNCTION_STATS) | {"avg_environments"}
     for name in FUNCTION_STATS:
         assert r.functions[name].dtype == np.uint64 and r.functions[name].shape == (2,), name
@@ -634,7 +641,7 @@ ENGINE_DTYPES = {"time": np.float64, "function": np.int64, "duration": np.float6
 
 
 def make_engine(n_functions: int = 2) -> _core.Engine:
-    return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [(None, 0, 3.0, 0.5, 600.0, 0.0)] * n_functions)
+    return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [(None, 0, 3.0, 0.5, 600.0, 0.0, 2, 21600.0, None, None, None)] * n_functions)
 
 
 @st.composite
@@ -730,19 +737,17 @@ def test_private_engine_refuses_mismatched_lengths_and_bad_optional_columns() ->
     with pytest.raises(ValueError, match="unknown routing"):
         _core.Engine(1000, 1000, "current", 1000, 10_000, "random", [])
     with pytest.raises(ValueError, match="timeout_s: value is NaN"):
-        _core.Engine(1000, 1000, None, 1000, 10_000, "newest", [(None, 0, float("nan"), 0.5, 600.0, 0.0)])
+        _core.Engine(1000, 1000, None, 1000, 10_000, "newest", [(None, 0, float("nan"), 0.5, 600.0, 0.0, 2, 21600.0, None, None, None)])
     assert engine.pending_rows == 0 and engine.running == 0 and engine.now == 0.0
 
 
 # ---------------------------------------------------------------------------------------------
-# known bugs (xfail strict: a fix makes these XPASS, which fails; then drop the marker)
+# bugs found by these tests and fixed (kept as regression tests)
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Engine.advance_rows allocates n rows up front; a huge n aborts the "
-                                       "process (Rust alloc failure, not catchable) instead of raising")
 @pytest.mark.parametrize("n", [2**62, 2**63])
-def test_bug_advance_rows_huge_n_aborts_the_process(n) -> None:
+def test_advance_rows_with_a_huge_n_raises_instead_of_aborting(n) -> None:
     # 2**62: "memory allocation of ... bytes failed", abort (SIGABRT) whatever the overcommit mode;
     # 2**63: "capacity overflow", a pyo3 PanicException (a BaseException, not a ValueError)
     code = ("from lambda_core import _core\n"
@@ -752,10 +757,7 @@ def test_bug_advance_rows_huge_n_aborts_the_process(n) -> None:
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-300:]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: columns read in place are not re-checked at advance; a column "
-                                       "modified after submit gives a panic (RuntimeError, simulator poisoned) "
-                                       "or silently wrong results instead of a WorkloadError")
-def test_bug_column_modified_after_submit_is_not_rechecked() -> None:
+def test_a_column_modified_after_submit_is_caught_when_read() -> None:
     sim = make_sim(1)
     t, f = np.arange(4.0), np.zeros(4, np.int64)
     sim.submit(lc.Workload(t, f, np.full(4, 0.1)))
@@ -764,34 +766,23 @@ def test_bug_column_modified_after_submit_is_not_rechecked() -> None:
         sim.advance()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a ragged nested list raises numpy's ValueError, whose message does "
-                                       "not name the workload column")
-def test_bug_ragged_column_message_names_the_column() -> None:
+def test_a_ragged_column_message_names_the_column() -> None:
     with pytest.raises(ValueError, match="'time'"):
         lc.Workload([[0.0], [1.0, 2.0]], 0, 0.1)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Workload([], [], []) is refused: an empty list becomes float64 and "
-                                       "the integer 'function' column refuses it")
-def test_bug_empty_lists_make_an_empty_workload() -> None:
+def test_empty_lists_make_an_empty_workload() -> None:
     assert len(lc.Workload([], [], [])) == 0
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: Window.__len__ reads requests['request'], which "
-                                                         "advance(requests=False) leaves out: KeyError")
-def test_bug_len_of_a_window_without_requests() -> None:
+def test_len_of_a_window_without_requests() -> None:
     sim = make_sim(1)
     sim.submit(lc.Workload([0.0, 1.0], 0, 0.1))
     assert len(sim.advance(requests=False)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="bug: numpy counts timedelta64 as an integer dtype, so a timedelta64 column "
-                                       "is accepted and its unit dropped: 1000 ms become 1000 s")
 @pytest.mark.parametrize("column", ["time", "duration"])
-def test_bug_timedelta_columns_lose_their_unit(column) -> None:
+def test_timedelta_columns_are_refused(column) -> None:
     values = np.array([1000, 2000], dtype="timedelta64[ms]")
-    try:
-        w = lc.Workload(**{**canonical(2), column: values})
-    except TypeError:
-        return  # refusing timedelta64 is a fix too
-    assert getattr(w, column).tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError, match=column):
+        lc.Workload(**{**canonical(2), column: values})

@@ -1,30 +1,32 @@
-"""Every hand-worked case of the spec (tests/test_reference_model.py) run on the Rust engine.
+"""Every hand-worked case of the spec run on the Rust engine.
 
-The numbers in those tests were worked out by hand from MODEL.md §1–5 and §10; here the same
-assertions are made of the engine, through `engine_adapter.simulate` (same interface).
+The numbers in tests/test_reference_model.py (§1–5, §10) and tests/test_reference_model_async.py
+(§6, client retries) were worked out by hand from MODEL.md; here the same assertions are made
+of the engine, through `engine_adapter.simulate` (the reference model's interface).
 """
 
 import pytest
 
 import engine_adapter
-import test_reference_model as hand
+import test_reference_model as hand_sync
+import test_reference_model_async as hand_async
 
 
-def _cases():
-    for name in sorted(n for n in dir(hand) if n.startswith("test_")):
-        func = getattr(hand, name)
+def _cases(module):
+    for name in sorted(n for n in dir(module) if n.startswith("test_")):
+        func = getattr(module, name)
         marks = [m for m in getattr(func, "pytestmark", []) if m.name == "parametrize"]
         if not marks:
-            yield pytest.param(name, {}, id=name)
+            yield pytest.param(module, name, {}, id=f"{module.__name__}.{name}")
             continue
         argnames, argvalues = marks[0].args[:2]
         names = [a.strip() for a in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
         for i, values in enumerate(argvalues):
             values = values if len(names) > 1 else (values,)
-            yield pytest.param(name, dict(zip(names, values)), id=f"{name}[{i}]")
+            yield pytest.param(module, name, dict(zip(names, values)), id=f"{module.__name__}.{name}[{i}]")
 
 
-@pytest.mark.parametrize("case, kwargs", list(_cases()))
-def test_engine_satisfies_hand_worked_case(case, kwargs, monkeypatch):
-    monkeypatch.setattr(hand, "simulate", engine_adapter.simulate)
-    getattr(hand, case)(**kwargs)
+@pytest.mark.parametrize("module, case, kwargs", [*_cases(hand_sync), *_cases(hand_async)])
+def test_engine_satisfies_hand_worked_case(module, case, kwargs, monkeypatch):
+    monkeypatch.setattr(module, "simulate", engine_adapter.simulate)
+    getattr(module, case)(**kwargs)

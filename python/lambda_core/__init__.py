@@ -7,8 +7,8 @@
 """
 
 from ._core import __version__
-from .config import Account, Function, PoolPlan, plan_pools
-from .enums import InvocationType, Outcome, Routing, ThrottleReason
+from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
+from .enums import InvocationType, Outcome, Routing, ThrottleReason, Trigger
 from .errors import (
     InvalidParameterValueException,
     LambdaCoreError,
@@ -28,6 +28,8 @@ __all__ = [
     "Result",
     "Window",
     "PoolPlan",
+    "RetryPolicy",
+    "Trigger",
     "plan_pools",
     "InvocationType",
     "Outcome",

@@ -39,6 +39,7 @@ __all__ = [
     "Account",
     "Function",
     "PoolPlan",
+    "RetryPolicy",
     "plan_pools",
     "put_function_concurrency",
     "put_provisioned_concurrency_config",
@@ -132,6 +133,7 @@ def _rc_below_pc_message(reserved: int, provisioned: int) -> str:
     )
 
 
+_SELF_DESTINATION_MESSAGE = "You can't specify the function as a destination for itself."
 _PC_ABOVE_RC_MESSAGE = (
     "Requested Provisioned Concurrency should not be greater than the "
     "reservedConcurrentExecution for function"
@@ -385,6 +387,14 @@ class Function:
     environment: Mapping[str, str] | None = dataclasses.field(default=None, hash=False)
     #: Provisioned environments become ready this many seconds after the run starts (≥ 0).
     provisioned_ready_s: float = 0.0
+    #: Asynchronous results (MODEL.md §6): where a record of each successful event goes, and
+    #: where each dropped one goes (on-failure destination, dead-letter queue; both when both
+    #: are set). Names of targets: queues, topics, buses or other functions. Records are
+    #: collected per target in ``Result.destinations``; a function named as a target is not
+    #: invoked.
+    on_success: str | None = None
+    on_failure: str | None = None
+    dead_letter_queue: str | None = None
 
     def __post_init__(self) -> None:
         # 1. types (and normalisation to plain int / float)
@@ -406,6 +416,12 @@ class Function:
             for f in ("timeout_s", "init_s", "idle_timeout_s", "provisioned_ready_s")
         }
         environment = _check_environment(self.environment)
+        for f in ("on_success", "on_failure", "dead_letter_queue"):
+            target = getattr(self, f)
+            if target is not None and (not isinstance(target, str) or not target):
+                raise TypeError(
+                    f"Function.{f} must be a non-empty str (a target's name) or None, got {_describe(target)}"
+                )
 
         # 2. non-finite seconds (no AWS request can carry them)
         for f in ("timeout_s", "init_s", "idle_timeout_s", "provisioned_ready_s"):
@@ -465,6 +481,8 @@ class Function:
         rc, pc = ints["reserved_concurrency"], ints["provisioned_concurrency"]
         if rc is not None and pc is not None and pc > rc:
             raise InvalidParameterValueException(_PC_ABOVE_RC_MESSAGE)
+        if self.name in (self.on_success, self.on_failure):
+            raise InvalidParameterValueException(_SELF_DESTINATION_MESSAGE)
 
         for f, v in ints.items():
             object.__setattr__(self, f, v)
@@ -673,3 +691,45 @@ def put_provisioned_concurrency_config(function: Function, n: int) -> Function:
     if rc is not None and value > rc:
         raise InvalidParameterValueException(_PC_ABOVE_RC_MESSAGE)
     return dataclasses.replace(function, provisioned_concurrency=value)
+
+
+# --------------------------------------------------------------------------------------------
+# Client-side retries
+# --------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """How synchronous callers retry a throttled invocation (off unless given to the Simulator).
+
+    The defaults are the AWS SDKs' *standard* retry mode: three attempts in all, and before
+    retry ``i`` a wait drawn uniformly from ``[0, min(base_s × 2^(i−1), cap_s))`` ("full
+    jitter", base 1 s, cap 20 s; the AWS SDKs and Tools Reference Guide, *Retry behavior*, and
+    botocore's ``retries/standard.py``). Only throttles are retried: a function error comes
+    back to the caller as a successful API call. The SDKs' retry quota is not modelled. Draws
+    come from the simulator's seeded stream, so runs stay reproducible.
+    """
+
+    max_attempts: int = 3
+    base_s: float = 1.0
+    cap_s: float = 20.0
+
+    def __post_init__(self) -> None:
+        attempts = _require_int("RetryPolicy", "max_attempts", self.max_attempts, optional=False)
+        base = _require_real("RetryPolicy", "base_s", self.base_s)
+        cap = _require_real("RetryPolicy", "cap_s", self.cap_s)
+        assert attempts is not None and base is not None and cap is not None
+        _require_finite("RetryPolicy", "base_s", base)
+        _require_finite("RetryPolicy", "cap_s", cap)
+        if attempts < 1:
+            raise InvalidParameterValueException(f"RetryPolicy.max_attempts must be at least 1, got {attempts}")
+        if not 0 <= base <= cap <= 86400:
+            raise InvalidParameterValueException(
+                f"RetryPolicy needs 0 <= base_s <= cap_s <= 86400, got base_s={base!r}, cap_s={cap!r}"
+            )
+        object.__setattr__(self, "max_attempts", attempts)
+
+    @classmethod
+    def standard(cls) -> RetryPolicy:
+        """The AWS SDKs' standard mode (the defaults)."""
+        return cls()

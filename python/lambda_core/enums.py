@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["InvocationType", "Outcome", "ThrottleReason", "Routing"]
+__all__ = ["InvocationType", "Outcome", "ThrottleReason", "Routing", "Trigger"]
 
 
 class InvocationType(enum.IntEnum):
@@ -25,6 +25,19 @@ class Outcome(enum.IntEnum):
     RETRIES_EXHAUSTED = 5  #: asynchronous: ``max_retry_attempts`` used up
     EVENT_AGE_EXCEEDED = 6  #: asynchronous: ``max_event_age_s`` would be passed before the next retry
     ZERO_RESERVED_CONCURRENCY = 7  #: asynchronous: the function reserves 0, the event is dropped
+
+    @property
+    def condition(self) -> str:
+        """AWS's ``requestContext.condition`` for an asynchronous result (``""`` otherwise)."""
+        return _CONDITIONS.get(self, "")
+
+
+_CONDITIONS = {
+    Outcome.SUCCESS: "Success",
+    Outcome.RETRIES_EXHAUSTED: "RetriesExhausted",
+    Outcome.EVENT_AGE_EXCEEDED: "EventAgeExceeded",
+    Outcome.ZERO_RESERVED_CONCURRENCY: "ZeroReservedConcurrency",
+}
 
 
 class ThrottleReason(enum.IntEnum):
@@ -58,3 +71,35 @@ class Routing(enum.IntEnum):
     NEWEST = 0  #: the most recently created idle environment (default)
     MRU = 1  #: the most recently freed (ties: the newest created)
     OLDEST = 2  #: the least recently created
+
+
+class Trigger(enum.Enum):
+    """AWS services that invoke functions, and how they invoke them (MODEL.md §5–6).
+
+    ``Workload(..., invocation_type=lc.Trigger.S3)`` gives every row the trigger's invocation
+    type; ``lc.Trigger.S3.invocation_type`` is ``InvocationType.EVENT``.
+    """
+
+    # synchronous (RequestResponse)
+    API_GATEWAY = "Amazon API Gateway"
+    ALB = "Application Load Balancer"
+    CLOUDFRONT = "Amazon CloudFront (Lambda@Edge)"
+    S3_BATCH = "Amazon S3 Batch Operations"
+    COGNITO = "Amazon Cognito"
+    STEP_FUNCTIONS = "AWS Step Functions"
+    LEX = "Amazon Lex"
+    FIREHOSE = "Amazon Data Firehose"
+    # asynchronous (Event)
+    S3 = "Amazon S3"
+    SNS = "Amazon SNS"
+    EVENTBRIDGE = "Amazon EventBridge (CloudWatch Events)"
+    CODECOMMIT = "AWS CodeCommit"
+    CODEPIPELINE = "AWS CodePipeline"
+
+    @property
+    def invocation_type(self) -> InvocationType:
+        """How this service invokes a function."""
+        return InvocationType.EVENT if self in _ASYNC_TRIGGERS else InvocationType.REQUEST_RESPONSE
+
+
+_ASYNC_TRIGGERS = frozenset({Trigger.S3, Trigger.SNS, Trigger.EVENTBRIDGE, Trigger.CODECOMMIT, Trigger.CODEPIPELINE})

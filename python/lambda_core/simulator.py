@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from .config import Account, Function, PoolPlan, plan_pools
-from .enums import Routing
+from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
+from .enums import InvocationType, Routing
 from .errors import LambdaCoreError
 from .workload import Workload
 
@@ -26,15 +26,19 @@ class Window:
 
     ``requests`` holds numpy columns: ``request`` (the request's id: its row number counted
     over every workload submitted to this simulator), ``outcome``, ``throttle_reason``,
-    ``attempts``, ``throttles``, ``cold_starts``, ``end`` (seconds).
+    ``attempts``, ``throttles``, ``cold_starts``, ``end``, ``first_start``, ``last_start``,
+    ``event_age`` (seconds). ``destinations`` holds the asynchronous results sent to each
+    target in this window (see :class:`Result`).
     """
 
     until: float | None
     now: float
     requests: Mapping[str, np.ndarray]
+    destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.requests["request"])
+        """Requests resolved in the window (0 when per-request output was off)."""
+        return len(self.requests["request"]) if "request" in self.requests else 0
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,12 @@ class Result:
 
     - ``requests``: one row per workload row, in input order: ``outcome`` (:class:`Outcome`),
       ``throttle_reason`` (:class:`ThrottleReason` of the last throttle), ``attempts`` (attempts
-      that reached the function), ``throttles``, ``cold_starts``, ``end`` (seconds; NaN while
-      ``PENDING``).
+      that reached the function: AWS's approximate invoke count), ``throttles``,
+      ``cold_starts``, ``end`` (when the request was resolved; NaN while ``PENDING``),
+      ``enqueued`` (the arrival: the workload's own ``time`` column), ``first_start`` and
+      ``last_start`` (when the first and the last attempt that reached the function started;
+      NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last attempt that ran, for
+      ``EVENT`` rows; NaN otherwise). Times in seconds.
     - ``functions``: per function in list order, numpy arrays: ``invocations``, ``errors``
       (errors and timeouts), ``timeouts``, ``throttles`` and by reason (``throttles_reserved``,
       ``throttles_unreserved``, ``throttles_scaling``), ``cold_starts``, ``max_concurrency``,
@@ -52,6 +60,12 @@ class Result:
       ``spillover_invocations``.
     - ``account``: ``max_concurrency``, ``max_unreserved_concurrency``, ``avg_environments``.
     - ``horizon``: the run's horizon in seconds (``until``, or when the last request was resolved).
+    - ``destinations``: per target named by a function's ``on_success``, ``on_failure`` or
+      ``dead_letter_queue``, the invocation records it received in this run, as columns shaped
+      after AWS's record: ``request`` (request id), ``condition`` (:class:`Outcome` code;
+      ``Outcome(c).condition`` is AWS's ``requestContext.condition``),
+      ``approximate_invoke_count``, ``time`` (seconds). ``len(result.destinations[t]["request"])``
+      is the number of records.
     """
 
     requests: Mapping[str, np.ndarray]
@@ -59,6 +73,7 @@ class Result:
     account: Mapping[str, Any]
     horizon: float
     function_names: tuple[str, ...] = field(default=())
+    destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
 
     def function(self, name: str) -> dict[str, Any]:
         """The statistics of one function, by name, as plain Python numbers."""
@@ -86,6 +101,8 @@ class Simulator:
             pure function of (configuration, workload, seed).
         routing: which idle environment a warm request gets: ``"newest"`` (default), ``"mru"``
             or ``"oldest"`` (MODEL.md §3).
+        client_retries: how synchronous callers retry throttled invocations
+            (:class:`RetryPolicy`; ``None``, the default: they do not).
 
     Raises:
         InvalidParameterValueException, ValidationException, ResourceConflictException: with
@@ -98,6 +115,7 @@ class Simulator:
         functions: Sequence[Function] = (),
         seed: int = 0,
         routing: str | Routing = "newest",
+        client_retries: RetryPolicy | None = None,
     ) -> None:
         account = account if account is not None else Account()
         if not isinstance(account, Account):
@@ -108,13 +126,21 @@ class Simulator:
                 raise TypeError(f"functions must be lambda_core.Function objects, got {type(f).__name__}")
         if routing not in _ROUTINGS:
             raise LambdaCoreError(f"routing must be 'newest', 'mru' or 'oldest', got {routing!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+            raise TypeError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+        if client_retries is not None and not isinstance(client_retries, RetryPolicy):
+            raise TypeError(f"client_retries must be a lambda_core.RetryPolicy or None, got {type(client_retries).__name__}")
         self.account = account
         self.functions = functions
         self.seed = int(seed)
         self.routing = _ROUTINGS[routing]
+        self.client_retries = client_retries
         self._plan: PoolPlan = plan_pools(account, functions)
+        # destinations, in order of first mention
+        self.destination_names: tuple[str, ...] = tuple(dict.fromkeys(
+            t for f in functions for t in (f.on_success, f.on_failure, f.dead_letter_queue) if t is not None
+        ))
+        index = {name: i for i, name in enumerate(self.destination_names)}
         self._engine = _core.Engine(
             account.concurrency_limit,
             self._plan.unreserved_capacity,
@@ -124,9 +150,15 @@ class Simulator:
             self.routing,
             [
                 (f.reserved_concurrency, f.provisioned_concurrency or 0, float(f.timeout_s),
-                 float(f.init_s), float(f.idle_timeout_s), float(f.provisioned_ready_s))
+                 float(f.init_s), float(f.idle_timeout_s), float(f.provisioned_ready_s),
+                 f.max_retry_attempts, float(f.max_event_age_s),
+                 index.get(f.on_success), index.get(f.on_failure), index.get(f.dead_letter_queue))
                 for f in functions
             ],
+            len(self.destination_names),
+            None if client_retries is None else
+            (client_retries.max_attempts, float(client_retries.base_s), float(client_retries.cap_s)),
+            self.seed,
         )
 
     # -- configuration -------------------------------------------------------------------------
@@ -169,7 +201,8 @@ class Simulator:
         resolved) and returns the requests resolved on the way. With ``requests=False`` nothing
         is recorded per request (for very long runs; statistics are still kept)."""
         resolved = self._engine.advance(_until(until), requests)
-        return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {})
+        return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
+                      destinations=self._destinations())
 
     def run(self, workload: Workload | None = None, until: float | None = None) -> Result:
         """Submits `workload` and advances to `until`: :meth:`submit` and :meth:`advance` together.
@@ -177,12 +210,22 @@ class Simulator:
         if workload is None:
             workload = Workload(np.empty(0), np.empty(0, np.int64), np.empty(0))
         first = self.submit(workload)
-        requests = self._engine.advance_rows(_until(until), first, len(workload))
+        kinds = workload.invocation_type
+        events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
+        requests = self._engine.advance_rows(_until(until), first, len(workload), events)
+        requests["enqueued"] = workload.time
+        if not events:
+            # no asynchronous rows: a read-only all-NaN view that takes no memory
+            requests["event_age"] = np.broadcast_to(np.float64(np.nan), (len(workload),))
         return self._result(requests, until)
 
     def stats(self, until: float | None = None) -> Result:
         """The statistics so far (``requests`` is empty), over [0, until or last resolution]."""
         return self._result({}, until)
+
+    def _destinations(self) -> dict[str, dict[str, np.ndarray]]:
+        logs = self._engine.drain_destinations()
+        return {name: {k: v for k, v in log.items() if k != "total"} for name, log in zip(self.destination_names, logs)}
 
     def _result(self, requests: Mapping[str, np.ndarray], until: float | None) -> Result:
         report = self._engine.report(_until(until))
@@ -192,6 +235,7 @@ class Simulator:
             account=report["account"],
             horizon=report["horizon"],
             function_names=self.function_names,
+            destinations=self._destinations(),
         )
 
     def __repr__(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .enums import InvocationType
+from .enums import InvocationType, Trigger
 from .errors import WorkloadError
 
 __all__ = ["Workload"]
@@ -18,11 +18,17 @@ def _column(name: str, values: Any, dtype: type, kind: str) -> np.ndarray:
 
     `kind` is "real" (floats or integers accepted) or "integer" (integers only).
     """
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError as exc:  # a ragged nested list, for one
+        raise WorkloadError(f"workload column '{name}' is not a one-dimensional array: {exc}", name, None) from None
+    if arr.size == 0 and arr.dtype == np.float64 and kind == "integer":
+        arr = arr.astype(dtype)  # an empty list: numpy's default float64 says nothing about the type
     if arr.ndim != 1:
         raise WorkloadError(f"workload column '{name}' must be one-dimensional, got shape {arr.shape}", name, None)
     ok = np.issubdtype(arr.dtype, np.integer) or (kind == "real" and np.issubdtype(arr.dtype, np.floating))
-    if arr.dtype == np.bool_ or not ok:
+    # numpy counts timedelta64 as an integer type: its unit would be lost
+    if arr.dtype == np.bool_ or np.issubdtype(arr.dtype, np.timedelta64) or not ok:
         want = "real numbers (float or int)" if kind == "real" else "integers"
         raise TypeError(f"workload column '{name}' must hold {want}, got dtype {arr.dtype}")
     if arr.dtype != dtype and kind == "integer" and arr.size:
@@ -42,7 +48,9 @@ class Workload:
         function: index of each request's function in the simulator's function list.
         duration: handler duration in seconds (the time the function would run; a duration
             longer than the function's ``timeout_s`` ends as a ``TIMEOUT``).
-        invocation_type: :class:`InvocationType` per row (default: all ``REQUEST_RESPONSE``).
+        invocation_type: :class:`InvocationType` per row, or one for all rows; a
+            :class:`Trigger` stands for the way its service invokes (``Trigger.S3``: ``EVENT``).
+            Default: all ``REQUEST_RESPONSE``.
         failures: how many leading attempts of each request that reach the function end in a
             function error (default 0).
 
@@ -66,7 +74,7 @@ class Workload:
         time: npt.ArrayLike,
         function: npt.ArrayLike,
         duration: npt.ArrayLike,
-        invocation_type: npt.ArrayLike | InvocationType | None = None,
+        invocation_type: npt.ArrayLike | InvocationType | Trigger | None = None,
         failures: npt.ArrayLike | int | None = None,
     ) -> None:
         self.time = _column("time", time, np.float64, "real")
@@ -74,6 +82,8 @@ class Workload:
         self.function = _column("function", _broadcast(function, n), np.int64, "integer")
         self.duration = _column("duration", _broadcast(duration, n), np.float64, "real")
         self.invocation_type = None
+        if isinstance(invocation_type, Trigger):
+            invocation_type = invocation_type.invocation_type
         if invocation_type is not None:
             self.invocation_type = _column("invocation_type", _broadcast(invocation_type, n), np.uint8, "integer")
         self.failures = None

@@ -35,6 +35,9 @@ fn main() {
         },
         functions: vec![FunctionConfig::new(); 1000],
         routing: Routing::Newest,
+        destinations: 0,
+        client_retries: None,
+        seed: 0,
     };
     let mut engine = Engine::new(config).expect("valid config");
     let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
@@ -42,7 +45,7 @@ fn main() {
     engine.submit(&rows).expect("valid rows");
     let mut cursor = Cursor::new(vec![rows], 0);
     if record {
-        let mut table = _core::RowTable::new(0, n);
+        let mut table = _core::RowTable::new(0, n, false);
         engine.advance(None, &mut cursor, &mut table).expect("runs");
         std::hint::black_box(&table);
     } else {

@@ -1,0 +1,175 @@
+//! Requests that live across several attempts: asynchronous events (§6) and synchronous
+//! requests whose caller retries after a throttle. A plain synchronous request never gets a
+//! record here: its one attempt carries everything it needs.
+
+use crate::results::{Outcome, Record, ThrottleReason};
+use crate::workload::Arrival;
+use crate::time::Micros;
+
+/// "No time": an attempt that never started.
+pub const NEVER: Micros = Micros::MAX;
+
+/// A request between attempts, or in one.
+#[derive(Debug, Clone, Copy)]
+pub struct Pending {
+    pub request: u64,
+    pub function: u32,
+    /// Asynchronous (`Event`) rather than a synchronous caller retrying.
+    pub event: bool,
+    /// When the event was queued (its arrival).
+    pub enqueued: Micros,
+    pub duration: Micros,
+    pub failures: u32,
+    /// Attempts that reached the function.
+    pub attempts: u16,
+    /// Attempts that ended in a function error or a timeout.
+    pub failed: u16,
+    pub throttles: u16,
+    pub cold_starts: u16,
+    /// The last throttle's reason.
+    pub reason: ThrottleReason,
+    pub first_start: Micros,
+    pub last_start: Micros,
+}
+
+impl Pending {
+    /// A record for a request that arrives now (it may make no attempt at all).
+    pub fn new(a: &Arrival, event: bool) -> Self {
+        Pending {
+            request: a.request,
+            function: a.function,
+            event,
+            enqueued: a.time,
+            duration: a.duration,
+            failures: a.failures,
+            attempts: 0,
+            failed: 0,
+            throttles: 0,
+            cold_starts: 0,
+            reason: ThrottleReason::None,
+            first_start: NEVER,
+            last_start: NEVER,
+        }
+    }
+
+    /// The request's final record, resolved at `now`.
+    pub fn record(&self, outcome: Outcome, now: Micros) -> Record {
+        Record {
+            request: self.request,
+            outcome,
+            reason: self.reason,
+            attempts: self.attempts,
+            throttles: self.throttles,
+            cold_starts: self.cold_starts,
+            end: now,
+            first_start: self.first_start,
+            last_start: self.last_start,
+            event_age: if self.event && self.last_start != NEVER { self.last_start - self.enqueued } else { NEVER },
+        }
+    }
+}
+
+/// The records, in a slab with a free list: memory follows the requests in flight, not the
+/// requests seen.
+#[derive(Debug, Default)]
+pub struct PendingSet {
+    slots: Vec<Pending>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl PendingSet {
+    pub fn insert(&mut self, p: Pending) -> u32 {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = p;
+                i
+            }
+            None => {
+                // the two largest ids mean "no record" in an execution
+                assert!(self.slots.len() < (u32::MAX - 1) as usize, "too many requests in flight");
+                self.slots.push(p);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    pub fn remove(&mut self, i: u32) -> Pending {
+        self.live -= 1;
+        self.free.push(i);
+        self.slots[i as usize]
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, i: u32) -> &mut Pending {
+        &mut self.slots[i as usize]
+    }
+
+    /// Requests in flight.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+}
+
+/// The wait before the retry that follows the `k`-th throttle of an event: `min(2^(k−1), 300)` s.
+pub fn throttle_backoff(k: u16) -> Micros {
+    if k >= 10 {
+        300_000_000
+    } else {
+        (1_000_000u64 << (k.max(1) - 1)).min(300_000_000)
+    }
+}
+
+/// The wait before the retry that follows the `failed`-th function error of an event: 60 s
+/// after the first, 120 s after the second (§6).
+pub fn error_backoff(failed: u16) -> Micros {
+    if failed <= 1 {
+        60_000_000
+    } else {
+        120_000_000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoffs_follow_the_spec() {
+        let waits: Vec<u64> = (1..=11).map(|k| throttle_backoff(k) / 1_000_000).collect();
+        assert_eq!(waits, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+        assert_eq!(throttle_backoff(u16::MAX), 300_000_000);
+        assert_eq!((error_backoff(1), error_backoff(2)), (60_000_000, 120_000_000));
+    }
+
+    #[test]
+    fn slots_are_reused() {
+        let mut set = PendingSet::default();
+        let p = Pending {
+            request: 1,
+            function: 0,
+            event: true,
+            enqueued: 0,
+            duration: 0,
+            failures: 0,
+            attempts: 0,
+            failed: 0,
+            throttles: 0,
+            cold_starts: 0,
+            reason: ThrottleReason::None,
+            first_start: NEVER,
+            last_start: NEVER,
+        };
+        let a = set.insert(p);
+        let b = set.insert(Pending { request: 2, ..p });
+        assert_eq!(set.remove(a).request, 1);
+        assert_eq!(set.insert(Pending { request: 3, ..p }), a);
+        assert_eq!(set.get_mut(b).request, 2);
+        assert_eq!(set.len(), 2);
+    }
+}
