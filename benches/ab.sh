@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Interleaved A/B timing of two builds of a pure-Rust driver (rust/bin/steady.rs or storm.rs),
+# for changes smaller than this machine's noise: runs A and B alternately N times and prints
+# each one's throughputs, sorted (compare medians; confirm with callgrind instruction counts).
+#
+#   cargo build --release --no-default-features --bin steady && cp target/release/steady /tmp/a
+#   ... change, rebuild, cp target/release/steady /tmp/b ...
+#   benches/ab.sh /tmp/a /tmp/b [N] [ROWS]
+set -euo pipefail
+n=${3:-8}
+rows=${4:-10000000}
+for _ in $(seq "$n"); do
+  echo "A $("$1" "$rows" | awk '{print $6}')"
+  echo "B $("$2" "$rows" | awk '{print $6}')"
+done | sort -k1,1 -k2n | awk '{a[$1] = a[$1] " " $2} END {for (k in a) print k ":" a[k] " (M/s)"}' | sort
