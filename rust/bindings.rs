@@ -377,6 +377,12 @@ impl PyEngine {
             .collect()
     }
 
+    /// Records ever sent to each destination index (also those not kept), without draining.
+    fn destination_totals(&self) -> PyResult<Vec<u64>> {
+        self.check()?;
+        Ok(self.engine.destination_totals())
+    }
+
     /// Requests with a record in flight (asynchronous events, callers retrying).
     #[getter]
     fn pending_requests(&self) -> usize {

@@ -605,6 +605,11 @@ impl Engine {
         self.destinations.iter_mut().map(DestinationLog::drain).collect()
     }
 
+    /// Records ever sent to each destination (kept or not).
+    pub fn destination_totals(&self) -> Vec<u64> {
+        self.destinations.iter().map(|d| d.total).collect()
+    }
+
     /// Requests between attempts or in one that have a record (events, retrying callers).
     pub fn pending_requests(&self) -> usize {
         self.pending.len()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,9 @@ import pytest
 
 import lambda_core as lc
 from lambda_core.cli import main, simulate
-from lambda_core.report import COUNTS
+from lambda_core.report import ASYNC_COUNTS, COUNTS
 from lambda_core.scenario import (
+    TRIGGERS,
     ScenarioError,
     builtin_scenario,
     load_scenario,
@@ -37,6 +39,7 @@ MEMORY_64 = (
     "1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint: "
     "Member must have value greater than or equal to 128"
 )
+SELF_DESTINATION = "You can't specify the function as a destination for itself."
 
 # A small scenario that throttles in both ways: "capped" overflows its reservation of 5 and
 # "burst" + "steady" overflow the shared pool of 20 - 5 = 15.
@@ -85,10 +88,60 @@ duration = { dist = "exponential", mean_s = 0.2 }
 """
 
 
+# A small scenario with asynchronous invocation: "uploads" gets a burst of S3 events that
+# overflows the shared pool of 15, with every destination set; "api" is invoked synchronously
+# by API Gateway, and its callers retry throttles (client_retries).
+SMALL_ASYNC = """
+seed = 11
+
+[client_retries]
+max_attempts = 3
+base_s = 0.5
+cap_s = 4
+
+[account]
+concurrency_limit = 20
+unreserved_min = 5
+
+[[functions]]
+name = "api"
+reserved_concurrency = 5
+[functions.workload]
+trigger = "api_gateway"
+arrivals = "poisson"
+rate_per_s = 30
+end_s = 30
+duration = { dist = "exponential", mean_s = 0.2 }
+
+[[functions]]
+name = "uploads"
+max_retry_attempts = 1
+max_event_age_s = 90
+on_success = "done"
+on_failure = "failed"
+dead_letter_queue = "uploads-dlq"
+[functions.workload]
+trigger = "S3"
+arrivals = "bursty"
+rate_per_s = 2
+end_s = 30
+bursts = [{ at_s = 5, count = 1000, over_s = 10 }]
+duration = { dist = "fixed", s = 0.5 }
+failure_rate = 0.1
+"""
+
+
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
     path = tmp_path / "small.toml"
     path.write_text(SMALL)
+    return path
+
+
+@pytest.fixture
+def small_async(tmp_path: Path) -> Path:
+    path = tmp_path / "small_async.toml"
+    path.write_text(SMALL_ASYNC)
     return path
 
 
@@ -112,17 +165,26 @@ def deterministic(summary: dict) -> dict:
 
 
 def parse_table(text: str) -> dict[str, dict[str, int]]:
-    """The per-function rows (and 'total') of the text report, as numbers."""
+    """The per-function rows (and 'total') of the text report, as numbers, keyed by the
+    ``Result.functions`` names of the columns the heading shows."""
     lines = text.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("function "))
+    key_of = {heading: key for key, heading in COUNTS + ASYNC_COUNTS}
+    headings = re.split(r"\s{2,}", lines[head].strip())[1:]
     rows = {}
     for line in lines[head + 1 :]:
         if not line.strip():
             break
         name, *cells = line.split()
-        keys = [key for key, _ in COUNTS][: len(cells)]
-        rows[name] = {k: int(c.replace(",", "")) for k, c in zip(keys, cells)}
+        keys = [key_of[h] for h in headings]
+        if len(cells) < len(keys):  # the total row has no max concurrency
+            keys.remove("max_concurrency")
+        rows[name] = {k: int(c.replace(",", "")) for k, c in zip(keys, cells, strict=True)}
     return rows
+
+
+def requests_per_function(workload: lc.Workload, n: int) -> list[int]:
+    return np.bincount(workload.function, minlength=n).tolist()
 
 
 def direct_result(path: Path, seed: int | None = None, until: float | None = None):
@@ -145,41 +207,106 @@ def direct_result(path: Path, seed: int | None = None, until: float | None = Non
 # ---------------------------------------------------------------------------------------------
 
 
+NAMES = ["orders", "payments", "catalog", "search", "cart", "inventory", "shipping",
+         "notifications", "thumbnails", "reports"]
+
+
 def test_builtin_scenario_throttles_in_both_pools(capsys):
     assert main(["run", "--quiet"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
     out = captured.out
     rows = parse_table(out)
-    names = ["orders", "payments", "catalog", "search", "cart", "inventory", "shipping",
-             "notifications", "thumbnails", "reports"]
-    assert list(rows) == names + ["total"]
+    assert list(rows) == NAMES + ["total"]
     total = rows.pop("total")
 
-    workload_rows = len(builtin_scenario().generate())
-    assert workload_rows >= 1_000_000
-    assert f"{workload_rows:,} invocations simulated" in out
-    # Synchronous requests, no retries, no until: each request ran once or was throttled once.
-    answered = sum(
-        r["invocations"] + r["throttles_reserved"] + r["throttles_unreserved"]
-        + r["throttles_scaling"]
-        for r in rows.values()
-    )
-    assert answered == workload_rows
-    for key in ("invocations", "throttles_reserved", "throttles_unreserved", "errors"):
+    workload = builtin_scenario().generate()
+    assert len(workload) >= 1_000_000
+    assert f"{len(workload):,} invocations simulated" in out
+    requests = dict(zip(NAMES, requests_per_function(workload, len(NAMES))))
+    # Synchronous requests without client retries and without until: each request ran once or
+    # was throttled once. Only thumbnails' S3 events come back after a throttle.
+    for name in NAMES:
+        r = rows[name]
+        answered = (r["invocations"] + r["throttles_reserved"] + r["throttles_unreserved"]
+                    + r["throttles_scaling"])
+        if name == "thumbnails":
+            assert answered > requests[name]
+        else:
+            assert answered == requests[name], name
+    for key in ("invocations", "throttles_reserved", "throttles_unreserved", "errors",
+                "async_events_dropped"):
         assert total[key] == sum(r[key] for r in rows.values())
 
     # Reserved throttles only where a reservation is; unreserved ones only on the shared pool.
     assert rows["orders"]["throttles_reserved"] > 0
     assert rows["orders"]["max_concurrency"] == 200
     assert rows["payments"]["max_concurrency"] <= 100
-    assert all(rows[n]["throttles_reserved"] == 0 for n in names[2:])
+    assert all(rows[n]["throttles_reserved"] == 0 for n in NAMES[2:])
     assert rows["orders"]["throttles_unreserved"] == rows["payments"]["throttles_unreserved"] == 0
-    assert sum(rows[n]["throttles_unreserved"] for n in names[2:]) > 1000
+    assert sum(rows[n]["throttles_unreserved"] for n in NAMES[2:]) > 1000
     assert total["errors"] > 0
     assert "max unreserved concurrency 700" in out
     assert "UnreservedConcurrentExecutions 700" in out
     assert "seed 20231126" in out
+
+    # The asynchronous figures: only thumbnails drops events, and its dead-letter queue got
+    # one record per dropped event.
+    dropped = rows["thumbnails"]["async_events_dropped"]
+    assert dropped > 0
+    assert all(rows[n]["async_events_dropped"] == 0 for n in NAMES if n != "thumbnails")
+    destinations = [line for line in out.splitlines() if line.startswith("destinations:")]
+    assert destinations == [f"destinations: thumbnails-dlq {dropped:,} records"]
+
+
+def test_builtin_scenario_async_figures(capsys):
+    """The JSON figures of the built-in run against Simulator.run on the same workload: the
+    S3 events of thumbnails are retried after throttles, and the ones that would pass the
+    maximum event age of 60 s go to the dead-letter queue."""
+    summary = run_json(capsys)
+    scenario = builtin_scenario()
+    workload = scenario.generate()
+    result = scenario.simulator().run(workload)
+    thumbnails = summary["functions"][NAMES.index("thumbnails")]
+    events = workload.function == NAMES.index("thumbnails")
+
+    # Every thumbnails row is an S3 event, and only those.
+    assert np.array_equal(workload.invocation_type == lc.InvocationType.EVENT, events)
+    assert thumbnails["async_events_received"] == events.sum()
+    assert summary["total"]["async_events_received"] == events.sum()
+    # Throttled events were retried: more throttles than events dropped, which are few.
+    dropped = thumbnails["async_events_dropped"]
+    assert 0 < dropped < thumbnails["throttles_unreserved"]
+    assert dropped < events.sum() / 10
+    # No thumbnail fails (no failure_rate, durations far below the 30 s timeout): every event
+    # that was not dropped ran exactly once.
+    assert thumbnails["errors"] == 0
+    assert thumbnails["invocations"] == thumbnails["async_events_received"] - dropped
+
+    # The CLI's stepped run with requests=False counts the same records Simulator.run keeps.
+    dlq = result.destinations["thumbnails-dlq"]
+    assert summary["destinations"] == {"thumbnails-dlq": dropped} == {
+        "thumbnails-dlq": len(dlq["request"])
+    }
+    for key, value in thumbnails.items():
+        if key != "function":
+            assert value == result.function("thumbnails")[key], key
+
+    # A dropped event was throttled at ages 0, 1, 3, 7, 15 and 31 s; the next wait (32 s) would
+    # take it past 60 s, so it is dropped at age 31 s without having run.
+    outcome = result.requests["outcome"]
+    aged = outcome == lc.Outcome.EVENT_AGE_EXCEEDED
+    assert aged.sum() == dropped and np.all(events[aged])
+    assert set(np.unique(outcome[events])) == {lc.Outcome.SUCCESS, lc.Outcome.EVENT_AGE_EXCEEDED}
+    assert np.all(result.requests["throttles"][aged] == 6)
+    assert np.all(result.requests["attempts"][aged] == 0)
+    np.testing.assert_allclose(result.requests["end"][aged] - workload.time[aged], 31.0, atol=1e-6)
+    np.testing.assert_array_equal(np.sort(dlq["request"]), np.flatnonzero(aged))
+    assert {lc.Outcome(c).condition for c in dlq["condition"]} == {"EventAgeExceeded"}
+    assert np.all(dlq["approximate_invoke_count"] == 0)
+    # Events that ran were at most 31 s old when they started.
+    age = result.requests["event_age"][events & ~aged]
+    assert np.nanmax(age) <= 31.0 and np.all(age >= 0)
 
 
 def test_builtin_scenario_configuration():
@@ -192,6 +319,16 @@ def test_builtin_scenario_configuration():
     assert reserved.pop("orders") == 200 and reserved.pop("payments") == 100
     assert len(reserved) == 8 and set(reserved.values()) == {None}
     assert scenario.expected_requests() >= 1_000_000
+    assert scenario.client_retries is None
+
+    thumbnails = scenario.functions[NAMES.index("thumbnails")]
+    assert thumbnails.dead_letter_queue == "thumbnails-dlq"
+    assert thumbnails.max_event_age_s == 60
+    assert sim.destination_names == ("thumbnails-dlq",)
+    triggers = {f.name: {spec.trigger for spec in specs}
+                for f, specs in zip(scenario.functions, scenario.workloads)}
+    assert triggers.pop("thumbnails") == {lc.Trigger.S3}
+    assert set().union(*triggers.values()) == {None}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,28 +365,51 @@ def test_small_scenario_matches_direct_run(capsys, small):
     )
 
 
-def test_text_report_equals_json(capsys, small):
-    assert main(["run", str(small), "--quiet"]) == 0
-    rows = parse_table(capsys.readouterr().out)
-    summary = run_json(capsys, str(small))
+@pytest.mark.parametrize("name", ["small", "small_async"])
+def test_text_report_equals_json(capsys, request, name):
+    path = request.getfixturevalue(name)
+    assert main(["run", str(path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    rows = parse_table(out)
+    summary = run_json(capsys, str(path))
+    # The "async dropped" column and the destinations line only when there are events.
+    keys = [key for key, _ in COUNTS]
+    if name == "small_async":
+        keys += [key for key, _ in ASYNC_COUNTS]
+    else:
+        assert "async dropped" not in out and "destinations:" not in out
+        assert summary["destinations"] == {}
+        assert summary["total"]["async_events_received"] == 0
     for f in summary["functions"]:
-        assert rows[f["function"]] == {k: f[k] for k, _ in COUNTS}
-    assert rows["total"] == summary["total"]
+        assert rows[f["function"]] == {k: f[k] for k in keys}
+    assert rows["total"] == {k: summary["total"][k] for k in keys if k != "max_concurrency"}
+    line = next((x for x in out.splitlines() if x.startswith("destinations:")), None)
+    if summary["destinations"]:
+        assert line == "destinations: " + ", ".join(
+            f"{t} {n:,} record{'s' * (n != 1)}" for t, n in summary["destinations"].items()
+        )
 
 
 @pytest.mark.parametrize("until", [None, 12.5])
-def test_stepped_run_equals_run(small, until):
-    scenario = load_scenario(small)
+@pytest.mark.parametrize("name", ["small", "small_async"])
+def test_stepped_run_equals_run(request, name, until):
+    scenario = load_scenario(request.getfixturevalue(name))
     workload = scenario.generate()
     direct = scenario.simulator().run(workload, until=until)
     seen = []
-    stepped = simulate(scenario.simulator(), workload, until, steps=23, on_step=seen.append)
+    sim = scenario.simulator()
+    stepped = simulate(sim, workload, until, steps=23, on_step=seen.append)
     assert len(seen) == 23 and seen == sorted(seen)
     assert seen[-1] == (until if until is not None else workload.time[-1])
     for key in direct.functions:
         np.testing.assert_array_equal(stepped.functions[key], direct.functions[key], err_msg=key)
     assert stepped.account == direct.account
     assert stepped.horizon == direct.horizon
+    # requests=False keeps no destination records, but the counts are the records run() kept
+    assert all(len(log["request"]) == 0 for log in stepped.destinations.values())
+    assert sim.destination_counts() == {
+        t: len(log["request"]) for t, log in direct.destinations.items()
+    }
 
 
 def test_until_and_seed_options(capsys, small):
@@ -286,6 +446,274 @@ def test_progress_bar_only_on_a_tty(capsys, monkeypatch, small):
     quiet, nothing = run("--quiet")
     assert nothing == ""
     assert deterministic(with_bar) == deterministic(quiet)
+
+
+# ---------------------------------------------------------------------------------------------
+# Asynchronous invocation, destinations and client retries in scenarios
+# ---------------------------------------------------------------------------------------------
+
+
+def test_small_async_scenario_matches_direct_run(capsys, small_async):
+    summary = run_json(capsys, str(small_async))
+    scenario = load_scenario(small_async)
+    workload = scenario.generate()
+    # The simulator built by hand from the file's values.
+    functions = [
+        lc.Function("api", reserved_concurrency=5),
+        lc.Function("uploads", max_retry_attempts=1, max_event_age_s=90, on_success="done",
+                    on_failure="failed", dead_letter_queue="uploads-dlq"),
+    ]
+    sim = lc.Simulator(lc.Account(concurrency_limit=20, unreserved_min=5), functions, seed=11,
+                       client_retries=lc.RetryPolicy(3, 0.5, 4.0))
+    result = sim.run(workload)
+    for i, row in enumerate(summary["functions"]):
+        for key, value in row.items():
+            if key != "function":
+                assert value == int(result.functions[key][i]), (row["function"], key)
+    assert summary["destinations"] == {
+        t: len(log["request"]) for t, log in result.destinations.items()
+    }
+    assert list(summary["destinations"]) == ["done", "failed", "uploads-dlq"]
+
+    api, uploads = summary["functions"]
+    outcome, throttles = result.requests["outcome"], result.requests["throttles"]
+    is_api = workload.function == 0
+    # api (API Gateway: synchronous): its callers retry a throttle, so it is throttled more
+    # often than requests end throttled; a request that ends throttled used all 3 attempts.
+    assert api["async_events_received"] == 0
+    given_up = is_api & (outcome == lc.Outcome.THROTTLED)
+    assert 0 < given_up.sum() < api["throttles_reserved"]
+    assert np.all(throttles[given_up] == 3)
+    assert api["invocations"] + given_up.sum() == is_api.sum()
+    # uploads (S3: asynchronous): every row is an event; every event succeeded or was dropped
+    # to both on_failure and the dead-letter queue; successes went to on_success.
+    assert uploads["async_events_received"] == (~is_api).sum()
+    assert np.array_equal(workload.invocation_type == lc.InvocationType.EVENT, ~is_api)
+    dropped = uploads["async_events_dropped"]
+    succeeded = ((outcome == lc.Outcome.SUCCESS) & ~is_api).sum()
+    assert dropped > 0 and succeeded + dropped == uploads["async_events_received"]
+    assert summary["destinations"] == {"done": succeeded, "failed": dropped, "uploads-dlq": dropped}
+    # Throttled events came back: more unreserved throttles than events.
+    assert uploads["throttles_unreserved"] > uploads["async_events_received"]
+
+
+def test_function_async_keys(tmp_path):
+    path = write(tmp_path, """
+[[functions]]
+name = "a"
+max_retry_attempts = 0
+max_event_age_s = 300
+on_success = "a-ok"
+on_failure = "b"
+dead_letter_queue = "a-dlq"
+[[functions]]
+name = "b"
+""")
+    scenario = load_scenario(path)
+    a, b = scenario.functions
+    assert (a.max_retry_attempts, a.max_event_age_s) == (0, 300)
+    assert (a.on_success, a.on_failure, a.dead_letter_queue) == ("a-ok", "b", "a-dlq")
+    assert (b.max_retry_attempts, b.max_event_age_s, b.on_success) == (2, 21600, None)
+    # a destination named after a function is recorded, not invoked
+    assert scenario.simulator().destination_names == ("a-ok", "b", "a-dlq")
+
+
+@pytest.mark.parametrize(
+    ("keys", "stderr"),
+    [
+        ('on_failure = "a"', f"InvalidParameterValueException: {SELF_DESTINATION}"),
+        ('on_success = "a"', f"InvalidParameterValueException: {SELF_DESTINATION}"),
+        ("max_retry_attempts = 3",
+         "ValidationException: 1 validation error detected: Value '3' at 'maximumRetryAttempts' "
+         "failed to satisfy constraint: Member must have value less than or equal to 2"),
+        ("max_event_age_s = 30",
+         "ValidationException: 1 validation error detected: Value '30' at "
+         "'maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value "
+         "greater than or equal to 60"),
+        ("dead_letter_queue = 5", "Function.dead_letter_queue must be a non-empty str"),
+        ('on_sucess = "x"', "unknown key 'on_sucess' in [[functions]] #1 ('a') "
+                            "(did you mean 'on_success'?)"),
+    ],
+)
+def test_function_async_key_errors(capsys, tmp_path, keys, stderr):
+    path = write(tmp_path, f'[[functions]]\nname = "a"\n{keys}\n')
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    first, *rest = captured.err.splitlines()
+    assert stderr in first and "Traceback" not in captured.err
+    if first.startswith(("InvalidParameterValueException", "ValidationException")):
+        assert first == stderr  # AWS's text, whole
+        assert rest == [f"  (in [[functions]] #1 ('a') of {path})"]
+
+
+def _one_generator(extra: str) -> str:
+    return ('[[functions]]\nname = "a"\n[functions.workload]\narrivals = "poisson"\n'
+            f'rate_per_s = 50\nend_s = 10\nduration = {{dist = "fixed", s = 0.1}}\n{extra}\n')
+
+
+@pytest.mark.parametrize(
+    ("extra", "trigger", "kind"),
+    [
+        ('trigger = "s3"', lc.Trigger.S3, lc.InvocationType.EVENT),
+        ('trigger = "SNS"', lc.Trigger.SNS, lc.InvocationType.EVENT),
+        ('trigger = "EventBridge"', lc.Trigger.EVENTBRIDGE, lc.InvocationType.EVENT),
+        ('trigger = "api_gateway"', lc.Trigger.API_GATEWAY, lc.InvocationType.REQUEST_RESPONSE),
+        ('trigger = "Step_Functions"', lc.Trigger.STEP_FUNCTIONS,
+         lc.InvocationType.REQUEST_RESPONSE),
+        ('invocation_type = "event"', None, lc.InvocationType.EVENT),
+        ('invocation_type = "Event"', None, lc.InvocationType.EVENT),
+        ('invocation_type = "request_response"', None, lc.InvocationType.REQUEST_RESPONSE),
+        ('invocation_type = "RequestResponse"', None, lc.InvocationType.REQUEST_RESPONSE),
+        ("", None, lc.InvocationType.REQUEST_RESPONSE),
+    ],
+)
+def test_trigger_and_invocation_type(extra, trigger, kind):
+    scenario = parse_scenario(_one_generator(extra))
+    (spec,) = scenario.workloads[0]
+    assert (spec.trigger, spec.invocation_type) == (trigger, kind)
+    assert trigger is None or trigger.invocation_type == kind
+    workload = scenario.generate()
+    # The invocation type changes no draw: the same requests as without it.
+    plain = parse_scenario(_one_generator("")).generate()
+    for column in ("time", "function", "duration"):
+        np.testing.assert_array_equal(getattr(workload, column), getattr(plain, column))
+    if kind == lc.InvocationType.EVENT:
+        assert np.all(workload.invocation_type == lc.InvocationType.EVENT)
+        result = scenario.simulator().run(workload)
+        assert result.function("a")["async_events_received"] == len(workload) > 0
+    else:
+        assert workload.invocation_type is None  # synchronous: no column needed
+    assert scenario.has_events() == (kind == lc.InvocationType.EVENT)
+
+
+def test_every_trigger_name_is_accepted():
+    assert TRIGGERS == tuple(t.name.lower() for t in lc.Trigger)
+    for trigger in lc.Trigger:
+        (spec,) = parse_scenario(_one_generator(f'trigger = "{trigger.name.lower()}"')).workloads[0]
+        assert spec.trigger is trigger and spec.invocation_type == trigger.invocation_type
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('trigger = "s4"', r"'trigger' in \[functions.workload\] of function 'a' must name a "
+                           r"lambda_core.Trigger, got a string \('s4'\) \(did you mean 's3'\? "
+                           r"one of api_gateway, alb, "),
+        ('trigger = "kinesis"', r"'trigger' .* must name a lambda_core.Trigger, got a string "
+                                r"\('kinesis'\) \(one of api_gateway"),
+        ('trigger = "Amazon S3"', r"'trigger' .* must name a lambda_core.Trigger"),
+        ("trigger = 3", r"'trigger' .* must name a lambda_core.Trigger, got int \(3\)"),
+        ('trigger = "s3"\ninvocation_type = "event"',
+         r"'trigger' and 'invocation_type' in \[functions.workload\] of function 'a' cannot "
+         r"both be set"),
+        ('trigger = "api_gateway"\ninvocation_type = "request_response"',
+         r"'trigger' and 'invocation_type' .* cannot both be set"),
+        ('invocation_type = "async"',
+         r"'invocation_type' .* must be \"event\" or \"request_response\", got a string"),
+        ('invocation_type = "dry_run"', r"'invocation_type' .* must be \"event\""),
+    ],
+)
+def test_bad_trigger_or_invocation_type(capsys, tmp_path, extra, message):
+    path = write(tmp_path, _one_generator(extra))
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(path)
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: ") and "Traceback" not in err
+
+
+def test_client_retries(tmp_path):
+    base = '[[functions]]\nname = "a"\n'
+    cases = {
+        "": None,
+        'client_retries = "standard"\n': lc.RetryPolicy(),
+        'client_retries = "Standard"\n': lc.RetryPolicy(),
+        "[client_retries]\n": lc.RetryPolicy(),
+        "[client_retries]\nmax_attempts = 5\n": lc.RetryPolicy(max_attempts=5),
+        "[client_retries]\nmax_attempts = 2\nbase_s = 0.05\ncap_s = 1\n":
+            lc.RetryPolicy(2, 0.05, 1.0),
+        "client_retries = { max_attempts = 4, cap_s = 10 }\n": lc.RetryPolicy(4, 1.0, 10.0),
+    }
+    for top, policy in cases.items():
+        # the top-level table must come before [[functions]] in TOML
+        scenario = parse_scenario(top + base)
+        assert scenario.client_retries == policy, top
+        assert scenario.simulator().client_retries == policy, top
+
+
+@pytest.mark.parametrize(
+    ("top", "message"),
+    [
+        ('client_retries = "adaptive"\n',
+         "'client_retries' at the top level must be \"standard\" or a table"),
+        ("client_retries = 3\n", "'client_retries' at the top level must be"),
+        ("[client_retries]\nattempts = 3\n",
+         "unknown key 'attempts' in [client_retries] (did you mean 'max_attempts'?)"),
+        ("[client_retries]\nmax_attempts = 0\n",
+         "'max_attempts' in [client_retries] must be at least 1, got 0"),
+        ("[client_retries]\nmax_attempts = 2.5\n",
+         "'max_attempts' in [client_retries] must be an integer"),
+        ("[client_retries]\nbase_s = 30\n",
+         "[client_retries]: RetryPolicy needs 0 <= base_s <= cap_s <= 86400"),
+        ("[client_retries]\nbase_s = -1\n", "'base_s' in [client_retries] must be at least 0"),
+    ],
+)
+def test_client_retries_errors(capsys, tmp_path, top, message):
+    path = write(tmp_path, top + '[[functions]]\nname = "a"\n')
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: ") and message in err, err
+    assert "Traceback" not in err
+
+
+def test_validate_shows_async_settings_destinations_and_retries(capsys, small_async, small):
+    assert main(["validate", str(small_async)]) == 0
+    out = capsys.readouterr().out
+    assert ("client retries: synchronous callers retry throttles, at most 3 attempts in all, "
+            "waiting up to min(0.5 s × 2^(i−1), 4 s) before retry i (full jitter)") in out
+    lines = [line.strip() for line in out.splitlines()]
+    uploads = lines.index("uploads  unreserved; memory 128 MB, timeout 3 s")
+    assert lines[uploads + 1] == "asynchronous: max retry attempts 1, max event age 90 s"
+    assert lines[uploads + 2] == (
+        "destinations: on_success done, on_failure failed, dead_letter_queue uploads-dlq"
+    )
+    assert lines[uploads + 3].endswith("; trigger s3 (Amazon S3, Event)")
+    assert "trigger api_gateway (Amazon API Gateway, RequestResponse)" in out
+    # api receives no events and has no destinations: no asynchronous line for it
+    assert out.count("asynchronous:") == 1
+
+    assert main(["validate", str(small)]) == 0
+    out = capsys.readouterr().out
+    for absent in ("client retries", "asynchronous:", "destinations:", "trigger"):
+        assert absent not in out
+
+
+def test_destination_counts_leave_the_records_to_advance():
+    """Simulator.destination_counts (what the CLI reads after its requests=False steps) does
+    not take the records that advance() and run() hand out."""
+    f = lc.Function("f", reserved_concurrency=1, max_event_age_s=60, on_success="ok",
+                    dead_letter_queue="dlq")
+    workload = lc.Workload(np.arange(10) * 0.01, np.zeros(10, np.int64), np.full(10, 2.0),
+                           invocation_type=lc.Trigger.SNS)
+    one, two = lc.Simulator(lc.Account(), [f]), lc.Simulator(lc.Account(), [f])
+    expected = one.run(workload)
+    two.submit(workload)
+    assert two.destination_counts() == {"ok": 0, "dlq": 0}
+    first = two.advance(30.0)
+    counts = two.destination_counts()
+    assert counts["ok"] > 0
+    rest = two.advance(None)
+    assert two.destination_counts() == {
+        t: len(log["request"]) for t, log in expected.destinations.items()
+    }
+    assert counts["dlq"] + len(rest.destinations["dlq"]["request"]) == two.destination_counts()["dlq"]
+    for t in ("ok", "dlq"):
+        for column, values in expected.destinations[t].items():
+            np.testing.assert_array_equal(
+                np.concatenate([first.destinations[t][column], rest.destinations[t][column]]),
+                values, err_msg=(t, column),
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,6 +928,10 @@ def test_example_validates_and_runs(capsys):
     assert main(["validate", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out
     assert "ConcurrentExecutions 400" in out and "UnreservedConcurrentExecutions 300" in out
+    assert "client retries: synchronous callers retry throttles, at most 3 attempts" in out
+    assert ("destinations: on_success resized, on_failure resizer-failures, "
+            "dead_letter_queue resizer-dlq") in out
+    assert "trigger s3 (Amazon S3, Event)" in out
 
     summary = run_json(capsys, str(EXAMPLE))
     scenario = load_scenario(EXAMPLE)
@@ -511,6 +943,22 @@ def test_example_validates_and_runs(capsys):
     ].tolist()
     assert summary["total"]["throttles_reserved"] > 0
     assert summary["total"]["throttles_unreserved"] > 0
+
+    # resizer gets S3 events with every destination set; until = 900 s: the counts are the
+    # records sent before then, the same as run() keeps.
+    assert summary["destinations"] == {
+        t: len(log["request"]) for t, log in result.destinations.items()
+    }
+    resizer = summary["functions"][2]
+    assert resizer["function"] == "resizer"
+    assert resizer["async_events_received"] == (workload.function == 2).sum()
+    dropped = resizer["async_events_dropped"]
+    assert dropped > 0
+    assert summary["destinations"]["resizer-dlq"] == summary["destinations"]["resizer-failures"] == dropped
+    assert summary["destinations"]["resized"] == (result.requests["outcome"] == lc.Outcome.SUCCESS)[
+        workload.function == 2
+    ].sum()
+    assert scenario.client_retries == lc.RetryPolicy.standard()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ the configuration and the workload before anything reaches it. What the extensio
 * the GIL released while the engine validates a submission or runs;
 * every engine error mapped to a typed Python exception (:class:`lambda_core.WorkloadError`
   with ``.column`` and ``.row``, :class:`lambda_core.InvalidParameterValueException`,
-  :class:`lambda_core.LambdaCoreError`, :class:`NotImplementedError`); a panic inside the engine
-  becomes a :class:`RuntimeError` and leaves that engine unusable (every later call raises
+  :class:`lambda_core.LambdaCoreError`); a panic inside the engine becomes a
+  :class:`RuntimeError` and leaves that engine unusable (every later call raises
   :class:`RuntimeError` too).
 
 Times cross the boundary as float seconds and are rounded once to integer microseconds
@@ -19,7 +19,7 @@ Times cross the boundary as float seconds and are rounded once to integer micros
 9e9 (about 285 years), else :class:`lambda_core.LambdaCoreError` (a :class:`ValueError`).
 """
 
-from typing import Any, Final, TypedDict, final
+from typing import Any, Final, TypeAlias, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,13 @@ __all__ = ["Engine", "to_micros", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
+
+#: One function's settings, in this order: ``(reserved or None, provisioned, timeout_s, init_s,
+#: idle_timeout_s, provisioned_ready_s, max_retry_attempts, max_event_age_s, on_success,
+#: on_failure, dead_letter_queue)``; the last three are destination indexes or ``None``.
+_FunctionTuple: TypeAlias = tuple[
+    int | None, int, float, float, float, float, int, float, int | None, int | None, int | None
+]
 
 class _AccountReport(TypedDict):
     """Account-wide whole-run figures (MODEL.md §10)."""
@@ -49,6 +56,23 @@ class _Report(TypedDict):
     #: account-wide figures
     account: _AccountReport
 
+class _DestinationLog(TypedDict):
+    """One destination's records, as :meth:`Engine.drain_destinations` returns them (MODEL.md §6):
+    the columns are shaped after AWS's invocation record."""
+
+    #: uint64: the request id of each record
+    request: npt.NDArray[np.uint64]
+    #: uint8: ``lambda_core.Outcome`` codes ``SUCCESS``, ``RETRIES_EXHAUSTED``,
+    #: ``EVENT_AGE_EXCEEDED`` or ``ZERO_RESERVED_CONCURRENCY`` (AWS's
+    #: ``requestContext.condition``: ``Outcome(c).condition``)
+    condition: npt.NDArray[np.uint8]
+    #: uint16: attempts of the event that reached the function (``approximateInvokeCount``)
+    approximate_invoke_count: npt.NDArray[np.uint16]
+    #: float64: when the record was sent, in seconds (the success or the drop)
+    time: npt.NDArray[np.float64]
+    #: records ever sent to this destination, kept or not, drained or not (cumulative)
+    total: int
+
 @final
 class Engine:
     """The engine behind `lambda_core.Simulator` (use that; this class is its private core).
@@ -66,7 +90,10 @@ class Engine:
         burst: int,
         token_cost_us: int,
         routing_name: str,
-        functions: list[tuple[int | None, int, float, float, float, float]],
+        functions: list[_FunctionTuple],
+        destinations: int = 0,
+        client_retries: tuple[int, float, float] | None = None,
+        seed: int = 0,
     ) -> "Engine":
         """Builds an engine; the configuration is taken as given (``lambda_core.plan_pools``
         validates it first).
@@ -81,14 +108,26 @@ class Engine:
             token_cost_us: microseconds of refill one token costs (u64; ignored when
                 ``scaling`` is ``None``).
             routing_name: ``"newest"``, ``"mru"`` or ``"oldest"`` (MODEL.md §3).
-            functions: one tuple per function: ``(reserved or None, provisioned, timeout_s,
-                init_s, idle_timeout_s, provisioned_ready_s)``; ``provisioned`` is 0 for none.
+            functions: one 11-element tuple per function: ``(reserved or None, provisioned,
+                timeout_s, init_s, idle_timeout_s, provisioned_ready_s, max_retry_attempts,
+                max_event_age_s, on_success, on_failure, dead_letter_queue)``; ``provisioned``
+                is 0 for none; ``max_retry_attempts`` (u32) and ``max_event_age_s`` govern
+                asynchronous retries (MODEL.md §6); the three destinations are indexes below
+                `destinations`, or ``None``.
+            destinations: how many destinations asynchronous results can be sent to (u32);
+                :meth:`drain_destinations` returns one log per index.
+            client_retries: how synchronous callers retry a throttle: ``(max_attempts, base_s,
+                cap_s)`` (the AWS SDKs' standard mode is ``(3, 1.0, 20.0)``), or ``None`` for
+                no retries.
+            seed: seeds the engine's one random stream, the jitter of client retries (u64).
 
         Raises:
             LambdaCoreError: an unknown ``scaling`` or ``routing_name``, or a seconds value that
                 is NaN, negative or above 9e9 (the message names the field).
             InvalidParameterValueException: a configuration the engine cannot run (e.g.
-                ``unreserved_capacity`` above ``concurrency_limit``).
+                ``unreserved_capacity`` above ``concurrency_limit``, a destination index not
+                below `destinations`, ``client_retries`` with ``max_attempts`` 0 or
+                ``base_s > cap_s``).
             TypeError: an argument of the wrong type; a function tuple of the wrong length
                 raises ValueError.
             OverflowError: a negative or too large integer for an unsigned field.
@@ -106,8 +145,12 @@ class Engine:
         returns the request id of its first row.
 
         The arrays are kept (not copied) and read in place by later :meth:`advance` calls: they
-        must not be modified afterwards. An empty chunk is checked and not kept; it returns the
-        next request id.
+        must not be modified afterwards. A ``time``, ``function`` or ``duration`` value changed
+        after the submission into one that is out of range (or a time before :attr:`now`)
+        makes the :meth:`advance` or :meth:`advance_rows` call that reads its row raise
+        :class:`lambda_core.WorkloadError` naming the column and the row (of its chunk); other
+        changes are not detected and are simulated as read. An empty chunk is checked and not
+        kept; it returns the next request id.
 
         Args:
             time: arrival times in seconds (1-D float64, C-contiguous), finite, non-negative,
@@ -115,8 +158,9 @@ class Engine:
                 :attr:`now`.
             function: function indexes (1-D int64), each in ``0 .. len(functions)``.
             duration: handler durations in seconds (1-D float64), finite and non-negative.
-            invocation_type: ``lambda_core.InvocationType`` values (1-D uint8), or ``None``
-                for all request-response.
+            invocation_type: ``lambda_core.InvocationType`` values (1-D uint8):
+                ``REQUEST_RESPONSE`` (0) or ``EVENT`` (1, asynchronous: queued, retried and
+                sent to destinations, MODEL.md §6); ``None`` for all request-response.
             failures: failing leading attempts per request (1-D int64), non-negative, or
                 ``None`` for none.
 
@@ -125,8 +169,6 @@ class Engine:
                 C-contiguous.
             WorkloadError: a bad value or a column whose length differs from ``time``'s;
                 ``.column`` and ``.row`` name the column and the first bad row of this chunk.
-            NotImplementedError: an ``InvocationType.EVENT`` row (asynchronous invocation is
-                not implemented yet).
         """
 
     def advance(self, until: float | None = None, record: bool = True) -> dict[str, npt.NDArray[Any]] | None:
@@ -136,24 +178,39 @@ class Engine:
 
         The dict's columns: ``request`` (uint64, the request id), ``outcome`` (uint8,
         ``lambda_core.Outcome``), ``throttle_reason`` (uint8, ``lambda_core.ThrottleReason``),
-        ``attempts``, ``throttles``, ``cold_starts`` (uint16) and ``end`` (float64 seconds).
+        ``attempts``, ``throttles``, ``cold_starts`` (uint16), and float64 seconds ``end``,
+        ``first_start`` and ``last_start`` (when the first and the last attempt that reached
+        the function started; NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last
+        attempt that ran, for ``EVENT`` rows; NaN otherwise).
+
+        With `record` false, destination records are not kept either (their ``total`` still
+        counts them, see :meth:`drain_destinations`).
 
         Raises:
             LambdaCoreError: `until` NaN, negative or above 9e9.
             InvalidParameterValueException: `until` before :attr:`now`.
+            WorkloadError: a submitted column was modified after :meth:`submit` (see there).
         """
 
-    def advance_rows(self, until: float | None, first: int, n: int) -> dict[str, npt.NDArray[Any]]:
+    def advance_rows(
+        self, until: float | None, first: int, n: int, events: bool = True
+    ) -> dict[str, npt.NDArray[Any]]:
         """Like `advance`, but returns one row per request id in `first .. first + n`, in id order
-        (unresolved rows are PENDING with end NaN).
+        (unresolved rows are PENDING with end NaN). `events`: the rows hold asynchronous events
+        (otherwise no ``event_age`` column is made).
 
         The dict's columns: ``outcome``, ``throttle_reason`` (uint8), ``attempts``,
-        ``throttles``, ``cold_starts`` (uint16) and ``end`` (float64 seconds). Requests resolved
+        ``throttles``, ``cold_starts`` (uint16), and float64 seconds ``end``, ``first_start``,
+        ``last_start`` (NaN for rows with no attempt that reached the function) and, only when
+        `events` is true, ``event_age`` (NaN for request-response rows). Requests resolved
         outside the range are run but not reported. The table is allocated up front: ``n``
-        should be the number of rows submitted (see :attr:`pending_rows`).
+        should be the number of rows submitted (see :attr:`pending_rows`). Destination records
+        are kept (see :meth:`drain_destinations`).
 
         Raises:
-            LambdaCoreError, InvalidParameterValueException: as :meth:`advance`.
+            LambdaCoreError: rows ``first .. first + n`` were not all submitted (checked before
+                anything runs); otherwise as :meth:`advance`.
+            InvalidParameterValueException, WorkloadError: as :meth:`advance`.
             OverflowError: `first` or `n` negative.
         """
 
@@ -164,12 +221,32 @@ class Engine:
         ``invocations``, ``errors`` (errors and timeouts), ``timeouts``, ``throttles``,
         ``throttles_reserved``, ``throttles_unreserved``, ``throttles_scaling``,
         ``cold_starts``, ``max_concurrency``, ``environments_created``,
-        ``provisioned_invocations``, ``spillover_invocations``, and the float64 array
-        ``avg_environments``.
+        ``provisioned_invocations``, ``spillover_invocations``, ``async_events_received``
+        (``AsyncEventsReceived``: ``EVENT`` rows queued), ``async_events_dropped``
+        (``AsyncEventsDropped``: retries exhausted, too old, or a reservation of zero), and the
+        float64 array ``avg_environments``.
 
         Raises:
             LambdaCoreError: `until` NaN, negative or above 9e9.
         """
+
+    def destination_totals(self) -> list[int]:
+        """Records ever sent to each destination index (also those not kept because per-request
+        output was off), without draining anything."""
+
+    def drain_destinations(self) -> list[_DestinationLog]:
+        """Takes the destination records collected since the last call: one dict of columns
+        (``request``, ``condition``, ``approximate_invoke_count``, ``time``, and ``total``, the
+        records ever sent there) per destination index, in index order.
+
+        The records are handed over and cleared (a second call returns empty columns until the
+        engine runs again); ``total`` is cumulative over the engine's life and also counts the
+        records sent while :meth:`advance` ran with ``record=False``, which are not kept.
+        """
+
+    @property
+    def pending_requests(self) -> int:
+        """Requests with a record in flight (asynchronous events, callers retrying)."""
 
     @property
     def now(self) -> float:

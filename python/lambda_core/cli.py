@@ -43,7 +43,8 @@ def simulate(
 ) -> Result:
     """Runs ``workload`` on ``sim`` in ``steps`` equal steps of simulated time and returns
     ``sim.stats(until)``: the same figures as ``sim.run(workload, until)``, without per-request
-    rows. ``on_step(t)`` is called after each step (the progress bar)."""
+    rows and without destination records (``sim.destination_counts()`` still counts them).
+    ``on_step(t)`` is called after each step (the progress bar)."""
     sim.submit(workload)
     start = float(workload.time[0]) if len(workload) else 0.0
     end = until if until is not None else (float(workload.time[-1]) if len(workload) else 0.0)
@@ -118,6 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         rows=len(workload),
         wall_time_s=wall,
         account_settings=sim.account_settings(),
+        destinations=sim.destination_counts(),
     )
     print(json.dumps(summary, indent=2) if args.json else format_run(summary))
     return 0
@@ -168,9 +170,11 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run a scenario and print per-function figures",
         description="Generate the scenario's workload, simulate it and print, per function, "
-        "invocations, throttles by reason, errors, cold starts and maximum concurrency. "
-        "Without a file, runs the built-in scenario (limit 1000; orders reserves 200, "
-        "payments 100, eight functions share 700; over a million requests).",
+        "invocations, throttles by reason, errors, cold starts, maximum concurrency and, when "
+        "a function receives asynchronous events, the events dropped; then the records sent "
+        "to each destination. Without a file, runs the built-in scenario (limit 1000; orders "
+        "reserves 200, payments 100, eight functions share 700, thumbnails receives S3 events "
+        "with a dead-letter queue; over a million requests).",
     )
     run.add_argument("scenario", nargs="?", metavar="SCENARIO.toml",
                      help="scenario file (default: the built-in scenario)")

@@ -10,10 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
+from .enums import InvocationType
 from .scenario import Scenario
 from .simulator import Result
 
-__all__ = ["COUNTS", "summarize", "format_table", "format_run", "format_validation", "ProgressBar"]
+__all__ = [
+    "COUNTS",
+    "ASYNC_COUNTS",
+    "summarize",
+    "format_table",
+    "format_run",
+    "format_validation",
+    "ProgressBar",
+]
 
 #: The per-function figures of the table, as (``Result.functions`` key, column heading).
 COUNTS = (
@@ -25,8 +34,13 @@ COUNTS = (
     ("cold_starts", "cold starts"),
     ("max_concurrency", "max concurrency"),
 )
-# Figures that are summed in the table's total row (a maximum does not add up).
-_SUMMED = tuple(key for key, _ in COUNTS if key != "max_concurrency")
+#: The table's asynchronous columns (MODEL.md §6), shown only when a function received
+#: events: ``AsyncEventsDropped`` (retries exhausted, too old, or a reservation of zero).
+ASYNC_COUNTS = (("async_events_dropped", "async dropped"),)
+# The per-function figures of the JSON summary: the table's, and AsyncEventsReceived.
+_FIGURES = tuple(key for key, _ in COUNTS) + ("async_events_received", "async_events_dropped")
+# Figures that are summed in the total row (a maximum does not add up).
+_SUMMED = tuple(key for key in _FIGURES if key != "max_concurrency")
 
 
 def summarize(
@@ -38,19 +52,25 @@ def summarize(
     rows: int,
     wall_time_s: float,
     account_settings: Mapping[str, int],
+    destinations: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The run's figures as plain Python values (JSON-ready).
 
     Keys: ``scenario``, ``seed``, ``until``; ``functions`` (one dict per function with
-    ``function`` and each key of :data:`COUNTS`); ``total`` (the summed figures); ``account``
+    ``function``, each key of :data:`COUNTS`, ``async_events_received`` and
+    ``async_events_dropped``); ``total`` (the summed figures); ``account``
     (``account_settings`` plus ``max_concurrency`` and ``max_unreserved_concurrency``);
+    ``destinations`` (records sent to each destination, by name: `destinations`, e.g.
+    :meth:`Simulator.destination_counts`, or else the records in ``result.destinations``);
     ``run`` (``invocations_simulated`` — the workload's rows —, ``wall_time_s`` of the
     simulation alone, ``invocations_per_s``, ``horizon_s``, ``seed``).
     """
     functions = [
-        {"function": name, **{key: int(result.functions[key][i]) for key, _ in COUNTS}}
+        {"function": name, **{key: int(result.functions[key][i]) for key in _FIGURES}}
         for i, name in enumerate(result.function_names)
     ]
+    if destinations is None:
+        destinations = {name: len(log["request"]) for name, log in result.destinations.items()}
     total = {key: sum(f[key] for f in functions) for key in _SUMMED}
     account = {
         **{k: int(v) for k, v in account_settings.items()},
@@ -71,6 +91,7 @@ def summarize(
         "functions": functions,
         "total": total,
         "account": account,
+        "destinations": {name: int(count) for name, count in destinations.items()},
         "run": run,
     }
 
@@ -97,10 +118,15 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 def format_run(summary: Mapping[str, Any]) -> str:
     """The text report of ``lambda-core run``: the per-function table (throttles by reason:
-    reserved, unreserved, scaling), a total row, the account line and the run's own figures."""
-    headers = ["function"] + [heading for _, heading in COUNTS]
-    rows = [[f["function"]] + [f[key] for key, _ in COUNTS] for f in summary["functions"]]
-    rows.append(["total"] + [summary["total"].get(key) for key, _ in COUNTS])
+    reserved, unreserved, scaling; ``async dropped`` when a function received asynchronous
+    events), a total row, the account line, the destinations line (when there are
+    destinations) and the run's own figures."""
+    columns = list(COUNTS)
+    if summary["total"].get("async_events_received"):
+        columns += ASYNC_COUNTS
+    headers = ["function"] + [heading for _, heading in columns]
+    rows = [[f["function"]] + [f[key] for key, _ in columns] for f in summary["functions"]]
+    rows.append(["total"] + [summary["total"].get(key) for key, _ in columns])
     table = format_table(headers, rows)
 
     # A banner over the three throttle columns, placed from the heading line.
@@ -119,6 +145,17 @@ def format_run(summary: Mapping[str, Any]) -> str:
         f"max unreserved concurrency {account['max_unreserved_concurrency']:,} "
         f"(ConcurrentExecutions {account['ConcurrentExecutions']:,}, "
         f"UnreservedConcurrentExecutions {account['UnreservedConcurrentExecutions']:,})",
+    ]
+    destinations = summary.get("destinations") or {}
+    if destinations:
+        lines.append(
+            "destinations: "
+            + ", ".join(
+                f"{name} {count:,} record{'' if count == 1 else 's'}"
+                for name, count in destinations.items()
+            )
+        )
+    lines += [
         f"run: {run['invocations_simulated']:,} invocations simulated in "
         f"{run['wall_time_s']:.3f} s wall time "
         f"({'-' if rate is None else f'{rate:,.0f}'} invocations/s)",
@@ -130,8 +167,9 @@ def format_run(summary: Mapping[str, Any]) -> str:
 
 def format_validation(scenario: Scenario, account_settings: Mapping[str, int], source: str) -> str:
     """The text ``lambda-core validate`` prints for a valid scenario: the account's settings
-    (AWS ``GetAccountSettings``), each function's concurrency and workload generators, and the
-    expected number of requests."""
+    (AWS ``GetAccountSettings``), the client retry policy (when set), each function's
+    concurrency, asynchronous settings and destinations (when it receives events or has
+    destinations) and workload generators, and the expected number of requests."""
     account = scenario.account
     scaling = account.scaling or "off"
     lines = [
@@ -141,8 +179,16 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
         f"(minimum {account.min_unreserved}, scaling {scaling})",
         f"seed {scenario.seed}, routing {scenario.routing}, until "
         + ("the last request" if scenario.until is None else f"{scenario.until:g} s"),
-        f"functions ({len(scenario.functions)}):",
     ]
+    retries = scenario.client_retries
+    if retries is not None:
+        lines.append(
+            f"client retries: synchronous callers retry throttles, at most "
+            f"{retries.max_attempts} attempt{'' if retries.max_attempts == 1 else 's'} in all, "
+            f"waiting up to min({retries.base_s:g} s × 2^(i−1), {retries.cap_s:g} s) "
+            "before retry i (full jitter)"
+        )
+    lines.append(f"functions ({len(scenario.functions)}):")
     width = max(len(f.name) for f in scenario.functions)
     for function, specs in zip(scenario.functions, scenario.workloads):
         if function.reserved_concurrency is None:
@@ -155,6 +201,25 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
             f"  {function.name.ljust(width)}  {pool}; memory {function.memory_mb} MB, "
             f"timeout {function.timeout_s:g} s"
         )
+        targets = [
+            (label, target)
+            for label, target in (
+                ("on_success", function.on_success),
+                ("on_failure", function.on_failure),
+                ("dead_letter_queue", function.dead_letter_queue),
+            )
+            if target is not None
+        ]
+        if targets or any(spec.invocation_type == InvocationType.EVENT for spec in specs):
+            lines.append(
+                f"  {' ' * width}  asynchronous: max retry attempts "
+                f"{function.max_retry_attempts}, max event age {function.max_event_age_s} s"
+            )
+        if targets:
+            lines.append(
+                f"  {' ' * width}  destinations: "
+                + ", ".join(f"{label} {target}" for label, target in targets)
+            )
         if not specs:
             lines.append(f"  {' ' * width}  workload: none")
         for spec in specs:

@@ -11,6 +11,11 @@ Generation is deterministic: function ``i`` draws from its own stream,
 so the same scenario and seed give bit-identical workloads, and a function's requests do not
 change when another function's generators change.
 
+Workload generators make synchronous (``RequestResponse``) requests unless they name a
+``trigger`` (an :class:`~lambda_core.Trigger`, e.g. ``"s3"``: asynchronous ``Event``
+invocations) or an ``invocation_type``; a top-level ``client_retries`` makes synchronous
+callers retry throttles (:class:`~lambda_core.RetryPolicy`).
+
 Every mistake in a file raises :class:`ScenarioError` with a message that names the key and the
 table, except the configuration checks AWS itself makes, which raise AWS's own exceptions
 (:class:`~lambda_core.InvalidParameterValueException`, :class:`~lambda_core.ValidationException`,
@@ -29,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from .config import Account, Function
+from .config import Account, Function, RetryPolicy
+from .enums import InvocationType, Trigger
 from .errors import LambdaCoreError
 from .simulator import Simulator
 from .workload import Workload
@@ -46,19 +52,31 @@ __all__ = [
     "builtin_scenario",
     "BUILTIN_SCENARIO_TOML",
     "ROUTINGS",
+    "TRIGGERS",
+    "INVOCATION_TYPES",
 ]
 
 #: The routing policies a scenario may name (MODEL.md §3).
 ROUTINGS = ("newest", "mru", "oldest")
 
-_TOP_KEYS = ("name", "description", "seed", "until", "routing", "account", "functions")
+_TOP_KEYS = (
+    "name", "description", "seed", "until", "routing", "client_retries", "account", "functions",
+)
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
 _FUNCTION_KEYS = tuple(f.name for f in dataclasses.fields(Function)) + ("workload",)
+_RETRY_KEYS = tuple(f.name for f in dataclasses.fields(RetryPolicy))
 _ARRIVALS = ("poisson", "bursty")
+_INVOCATION = ("trigger", "invocation_type")
 _WORKLOAD_KEYS = {
-    "poisson": ("arrivals", "rate_per_s", "start_s", "end_s", "duration", "failure_rate"),
-    "bursty": ("arrivals", "rate_per_s", "start_s", "end_s", "bursts", "duration", "failure_rate"),
+    "poisson": ("arrivals", "rate_per_s", "start_s", "end_s", "duration", "failure_rate",
+                *_INVOCATION),
+    "bursty": ("arrivals", "rate_per_s", "start_s", "end_s", "bursts", "duration",
+               "failure_rate", *_INVOCATION),
 }
+#: ``trigger`` values: the :class:`~lambda_core.Trigger` member names in lower case.
+TRIGGERS = tuple(t.name.lower() for t in Trigger)
+#: ``invocation_type`` values (AWS's ``Event`` and ``RequestResponse`` are accepted too).
+INVOCATION_TYPES = {"event": InvocationType.EVENT, "request_response": InvocationType.REQUEST_RESPONSE}
 _BURST_KEYS = ("at_s", "count", "over_s")
 _DURATION_KEYS = {
     "fixed": ("dist", "s"),
@@ -126,7 +144,9 @@ class WorkloadSpec:
     Arrivals: a Poisson process of ``rate_per_s`` on ``[start_s, end_s)`` (drawn as a Poisson
     count, then uniform times), plus, for ``arrivals = "bursty"``, each :class:`Burst`.
     Durations come from ``duration``; with ``failure_rate`` set, each request's first attempt
-    fails with that probability (the workload's ``failures`` column is 1).
+    fails with that probability (the workload's ``failures`` column is 1). The requests invoke
+    their function with ``invocation_type``: the way ``trigger`` invokes when one is named
+    (``Trigger.S3``: ``EVENT``), else synchronously unless the file said ``"event"``.
     """
 
     arrivals: str
@@ -136,6 +156,8 @@ class WorkloadSpec:
     end_s: float = 0.0
     bursts: tuple[Burst, ...] = ()
     failure_rate: float | None = None
+    invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE
+    trigger: Trigger | None = None
 
     def expected_requests(self) -> float:
         """The mean number of requests this generator makes."""
@@ -157,7 +179,9 @@ class WorkloadSpec:
         failures = None
         if self.failure_rate is not None:
             failures = (rng.random(n) < self.failure_rate).astype(np.int64)
-        return Workload(time, np.full(n, function, np.int64), duration, failures=failures)
+        # synchronous requests need no column (a workload without one is all RequestResponse)
+        kind = self.invocation_type if self.invocation_type == InvocationType.EVENT else None
+        return Workload(time, np.full(n, function, np.int64), duration, kind, failures)
 
     def describe(self) -> str:
         """A short text such as ``poisson 50/s on [0, 600) s, fixed 0.1 s``."""
@@ -169,13 +193,19 @@ class WorkloadSpec:
         text += f"; {self.duration.describe()}"
         if self.failure_rate is not None:
             text += f"; failure rate {self.failure_rate:g}"
+        kind = "Event" if self.invocation_type == InvocationType.EVENT else "RequestResponse"
+        if self.trigger is not None:
+            text += f"; trigger {self.trigger.name.lower()} ({self.trigger.value}, {kind})"
+        elif self.invocation_type == InvocationType.EVENT:
+            text += f"; invocation type {kind}"
         return text
 
 
 @dataclasses.dataclass(frozen=True)
 class Scenario:
     """A parsed scenario: the account, the functions (in workload index order), each
-    function's generators, and the run's defaults (``seed``, ``until``, ``routing``)."""
+    function's generators, and the run's defaults (``seed``, ``until``, ``routing``,
+    ``client_retries``: how synchronous callers retry throttles, ``None`` for not at all)."""
 
     account: Account
     functions: tuple[Function, ...]
@@ -185,6 +215,7 @@ class Scenario:
     routing: str = "newest"
     name: str = "scenario"
     description: str = ""
+    client_retries: RetryPolicy | None = None
 
     def simulator(self, seed: int | None = None) -> Simulator:
         """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the
@@ -194,6 +225,13 @@ class Scenario:
             self.functions,
             seed=self.seed if seed is None else seed,
             routing=self.routing,
+            client_retries=self.client_retries,
+        )
+
+    def has_events(self) -> bool:
+        """Whether any generator makes asynchronous (``Event``) invocations."""
+        return any(
+            spec.invocation_type == InvocationType.EVENT for specs in self.workloads for spec in specs
         )
 
     def generate(self, seed: int | None = None) -> Workload:
@@ -260,6 +298,7 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         )
     title = _string(data, "name", where, default=name)
     description = _string(data, "description", where, default="")
+    client_retries = _client_retries(data)
 
     account_table = _table(data, "account", where, default={})
     _check_keys(account_table, _ACCOUNT_KEYS, "[account]")
@@ -289,7 +328,32 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         routing=routing,
         name=title,
         description=description,
+        client_retries=client_retries,
     )
+
+
+def _client_retries(data: Mapping[str, Any]) -> RetryPolicy | None:
+    """The top-level ``client_retries``: ``"standard"`` or a table of RetryPolicy's fields."""
+    if "client_retries" not in data:
+        return None
+    value = data["client_retries"]
+    if isinstance(value, str) and value.lower() == "standard":
+        return RetryPolicy.standard()
+    if not isinstance(value, dict):
+        raise ScenarioError(
+            "'client_retries' at the top level must be \"standard\" or a table "
+            f"[client_retries] with {', '.join(_RETRY_KEYS)}, got {_kind(value)}"
+        )
+    where = "[client_retries]"
+    _check_keys(value, _RETRY_KEYS, where)
+    standard = RetryPolicy.standard()
+    max_attempts = _integer(value, "max_attempts", where, default=standard.max_attempts, low=1)
+    base_s = _number(value, "base_s", where, default=standard.base_s, low=0.0)
+    cap_s = _number(value, "cap_s", where, default=standard.cap_s, low=0.0)
+    try:
+        return RetryPolicy(max_attempts, base_s, cap_s)
+    except LambdaCoreError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
 
 
 def _function(table: dict[str, Any], index: int) -> tuple[Function, tuple[WorkloadSpec, ...]]:
@@ -352,7 +416,41 @@ def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
             f"missing key 'duration' in {where}, e.g. duration = {{dist = \"fixed\", s = 0.1}}"
         )
     duration = _duration(_table(table, "duration", where), f"'duration' of {where}")
-    return WorkloadSpec(arrivals, duration, rate, start, end, bursts, failure_rate)
+    invocation_type, trigger = _invocation(table, where)
+    return WorkloadSpec(
+        arrivals, duration, rate, start, end, bursts, failure_rate, invocation_type, trigger
+    )
+
+
+def _invocation(table: Mapping[str, Any], where: str) -> tuple[InvocationType, Trigger | None]:
+    """A generator's ``trigger`` or ``invocation_type`` (at most one of them)."""
+    if "trigger" in table and "invocation_type" in table:
+        raise ScenarioError(
+            f"'trigger' and 'invocation_type' in {where} cannot both be set: a trigger "
+            "invokes the way its service does (e.g. trigger = \"s3\" is invocation_type = \"event\")"
+        )
+    if "trigger" in table:
+        value = table["trigger"]
+        key = value.lower() if isinstance(value, str) else None
+        if key not in TRIGGERS:
+            close = difflib.get_close_matches(key, TRIGGERS, n=1, cutoff=0.5) if key else []
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ScenarioError(
+                f"'trigger' in {where} must name a lambda_core.Trigger, got {_kind(value)} "
+                f"({hint}one of {', '.join(TRIGGERS)})"
+            )
+        trigger = Trigger[key.upper()]
+        return trigger.invocation_type, trigger
+    value = table.get("invocation_type", "request_response")
+    # AWS spells them Event and RequestResponse
+    key = {"requestresponse": "request_response"}.get(value.lower(), value.lower()) \
+        if isinstance(value, str) else None
+    if key not in INVOCATION_TYPES:
+        raise ScenarioError(
+            f"'invocation_type' in {where} must be \"event\" or \"request_response\", "
+            f"got {_kind(value)}"
+        )
+    return INVOCATION_TYPES[key], None
 
 
 def _burst(table: dict[str, Any], where: str) -> Burst:
@@ -470,7 +568,9 @@ def _kind(value: Any) -> str:
 #: The scenario ``lambda-core run`` runs without a file: the project's seed example (limit
 #: 1000; "orders" reserves 200 and "payments" 100, the other eight share 700) under an hour of
 #: Poisson traffic, with two flash crowds on unreserved functions that overflow the shared 700
-#: and a sale on "orders" that overflows its reservation.
+#: and a sale on "orders" that overflows its reservation. "thumbnails" is invoked
+#: asynchronously by S3: its throttled events are retried (1, 2, 4 ... s apart) and those that
+#: would pass its maximum event age of 60 s go to its dead-letter queue.
 BUILTIN_SCENARIO_TOML = """
 name = "builtin"
 description = "Seed example: limit 1000, orders RC 200, payments RC 100, eight share 700"
@@ -562,11 +662,14 @@ duration = { dist = "fixed", s = 0.4 }
 name = "thumbnails"
 memory_mb = 1536
 timeout_s = 30
+max_event_age_s = 60                       # a thumbnail a minute late is of no use
+dead_letter_queue = "thumbnails-dlq"
 [functions.workload]
+trigger = "s3"                             # asynchronous: throttled events are retried
 arrivals = "bursty"
 rate_per_s = 15
 end_s = 3600
-bursts = [{ at_s = 2700, count = 20000, over_s = 20 }]
+bursts = [{ at_s = 2700, count = 40000, over_s = 40 }]   # a bulk upload: some events age out
 duration = { dist = "lognormal", median_s = 0.8, sigma = 0.5 }
 
 [[functions]]

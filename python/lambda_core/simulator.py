@@ -223,6 +223,12 @@ class Simulator:
         """The statistics so far (``requests`` is empty), over [0, until or last resolution]."""
         return self._result({}, until)
 
+    def destination_counts(self) -> dict[str, int]:
+        """Records sent to each destination so far, by target name (in order of first mention):
+        every record, also those of :meth:`advance` calls with ``requests=False``, which keep
+        no records."""
+        return dict(zip(self.destination_names, self._engine.destination_totals()))
+
     def _destinations(self) -> dict[str, dict[str, np.ndarray]]:
         logs = self._engine.drain_destinations()
         return {name: {k: v for k, v in log.items() if k != "total"} for name, log in zip(self.destination_names, logs)}
