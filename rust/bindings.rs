@@ -307,6 +307,7 @@ impl PyEngine {
         }
         let mut table = RowTable::new(first, n, events);
         self.run_with(py, until, &mut table)?;
+        table.finish();
         let d = PyDict::new(py);
         d.set_item("outcome", table.outcome.into_pyarray(py))?;
         d.set_item("throttle_reason", table.reason.into_pyarray(py))?;

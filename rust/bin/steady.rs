@@ -47,6 +47,7 @@ fn main() {
     if record {
         let mut table = _core::RowTable::new(0, n, false);
         engine.advance(None, &mut cursor, &mut table).expect("runs");
+        table.finish();
         std::hint::black_box(&table);
     } else {
         engine.advance(None, &mut cursor, &mut NullSink).expect("runs");
