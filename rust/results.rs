@@ -167,10 +167,18 @@ impl Sink for RowTable {
         let i = r.request.wrapping_sub(self.first) as usize;
         if i < self.outcome.len() {
             self.outcome[i] = r.outcome as u8;
-            self.reason[i] = r.reason as u8;
+            // the table starts zeroed: columns that are usually 0 are written only when they
+            // are not, so their pages are often never touched
+            if r.reason != ThrottleReason::None {
+                self.reason[i] = r.reason as u8;
+            }
             self.attempts[i] = r.attempts;
-            self.throttles[i] = r.throttles;
-            self.cold_starts[i] = r.cold_starts;
+            if r.throttles != 0 {
+                self.throttles[i] = r.throttles;
+            }
+            if r.cold_starts != 0 {
+                self.cold_starts[i] = r.cold_starts;
+            }
             self.end[i] = to_seconds(r.end);
             self.first_start[i] = start_seconds(r.first_start);
             self.last_start[i] = start_seconds(r.last_start);
