@@ -155,6 +155,24 @@ impl PyEngine {
     }
 }
 
+/// The per-request columns of `advance` and `advance_rows`, handed to numpy without copies.
+fn set_columns(d: &Bound<'_, PyDict>, outcome: Vec<u8>, reason: Vec<u8>, attempts: Vec<u16>, throttles: Vec<u16>, cold_starts: Vec<u16>) -> PyResult<()> {
+    let py = d.py();
+    d.set_item("outcome", outcome.into_pyarray(py))?;
+    d.set_item("throttle_reason", reason.into_pyarray(py))?;
+    d.set_item("attempts", attempts.into_pyarray(py))?;
+    d.set_item("throttles", throttles.into_pyarray(py))?;
+    d.set_item("cold_starts", cold_starts.into_pyarray(py))
+}
+
+/// The per-request times (seconds) of `advance` and `advance_rows`.
+fn set_times(d: &Bound<'_, PyDict>, end: Vec<f64>, first_start: Vec<f64>, last_start: Vec<f64>) -> PyResult<()> {
+    let py = d.py();
+    d.set_item("end", end.into_pyarray(py))?;
+    d.set_item("first_start", first_start.into_pyarray(py))?;
+    d.set_item("last_start", last_start.into_pyarray(py))
+}
+
 fn routing(name: &str) -> PyResult<Routing> {
     match name {
         "newest" => Ok(Routing::Newest),
@@ -282,14 +300,8 @@ impl PyEngine {
         self.run_with(py, until, &mut log)?;
         let d = PyDict::new(py);
         d.set_item("request", log.request.into_pyarray(py))?;
-        d.set_item("outcome", log.outcome.into_pyarray(py))?;
-        d.set_item("throttle_reason", log.reason.into_pyarray(py))?;
-        d.set_item("attempts", log.attempts.into_pyarray(py))?;
-        d.set_item("throttles", log.throttles.into_pyarray(py))?;
-        d.set_item("cold_starts", log.cold_starts.into_pyarray(py))?;
-        d.set_item("end", log.end.into_pyarray(py))?;
-        d.set_item("first_start", log.first_start.into_pyarray(py))?;
-        d.set_item("last_start", log.last_start.into_pyarray(py))?;
+        set_columns(&d, log.outcome, log.reason, log.attempts, log.throttles, log.cold_starts)?;
+        set_times(&d, log.end, log.first_start, log.last_start)?;
         d.set_item("event_age", log.event_age.into_pyarray(py))?;
         Ok(Some(d))
     }
@@ -309,14 +321,8 @@ impl PyEngine {
         self.run_with(py, until, &mut table)?;
         table.finish();
         let d = PyDict::new(py);
-        d.set_item("outcome", table.outcome.into_pyarray(py))?;
-        d.set_item("throttle_reason", table.reason.into_pyarray(py))?;
-        d.set_item("attempts", table.attempts.into_pyarray(py))?;
-        d.set_item("throttles", table.throttles.into_pyarray(py))?;
-        d.set_item("cold_starts", table.cold_starts.into_pyarray(py))?;
-        d.set_item("end", table.end.into_pyarray(py))?;
-        d.set_item("first_start", table.first_start.into_pyarray(py))?;
-        d.set_item("last_start", table.last_start.into_pyarray(py))?;
+        set_columns(&d, table.outcome, table.reason, table.attempts, table.throttles, table.cold_starts)?;
+        set_times(&d, table.end, table.first_start, table.last_start)?;
         if events {
             d.set_item("event_age", table.event_age.into_pyarray(py))?;
         }

@@ -527,29 +527,15 @@ impl Engine {
         } else {
             func.idle.insert(self.routing, idle);
         }
-        if x.pending == EVENT_NO_PENDING {
-            // an event that ran at once and succeeded (see `arrive_event`)
-            if let Some(d) = self.functions[x.function as usize].on_success {
-                let keep = sink.keeps_records();
-                self.destinations[d as usize].push(keep, x.request, Outcome::Success, 1, end);
+        if x.pending >= EVENT_NO_PENDING {
+            // a request with no record: one attempt, whose result is the request's
+            let event = x.pending == EVENT_NO_PENDING; // an event that ran at once and succeeded
+            if event {
+                if let Some(d) = self.functions[x.function as usize].on_success {
+                    let keep = sink.keeps_records();
+                    self.destinations[d as usize].push(keep, x.request, Outcome::Success, 1, end);
+                }
             }
-            return self.resolve(
-                sink,
-                Record {
-                    request: x.request,
-                    outcome: Outcome::Success,
-                    reason: ThrottleReason::None,
-                    attempts: 1,
-                    throttles: 0,
-                    cold_starts: x.cold as u16,
-                    end,
-                    first_start: x.start,
-                    last_start: x.start,
-                    event_age: 0,
-                },
-            );
-        }
-        if x.pending == NO_PENDING {
             return self.resolve(
                 sink,
                 Record {
@@ -562,7 +548,7 @@ impl Engine {
                     end,
                     first_start: x.start,
                     last_start: x.start,
-                    event_age: NEVER,
+                    event_age: if event { 0 } else { NEVER },
                 },
             );
         }

@@ -12,7 +12,8 @@ use crate::wheel::Wheel;
 
 /// `Execution::pending` of a plain synchronous request.
 pub const NO_PENDING: u32 = u32::MAX;
-/// `Execution::pending` of an asynchronous event on its first attempt, bound to succeed.
+/// `Execution::pending` of an asynchronous event on its first attempt, bound to succeed. (The
+/// two are the largest ids: `pending >= EVENT_NO_PENDING` means "no record".)
 pub const EVENT_NO_PENDING: u32 = u32::MAX - 1;
 
 /// An attempt running on an environment.
