@@ -127,8 +127,9 @@ impl Config {
             }
         }
         if let Some(c) = self.client_retries {
-            if c.max_attempts == 0 || c.base_us > c.cap_us || c.cap_us > 1 << 53 {
-                return Err(Error::Config("client retries: max_attempts must be ≥ 1 and base ≤ cap".into()));
+            // attempts are counted in u16 per request: a larger limit could never be reached
+            if c.max_attempts == 0 || c.max_attempts > u32::from(u16::MAX) || c.base_us > c.cap_us || c.cap_us > 1 << 53 {
+                return Err(Error::Config("client retries: max_attempts must be 1–65535 and base ≤ cap".into()));
             }
         }
         match self.account.scaling {

@@ -122,6 +122,8 @@ def test_client_retries_follow_the_sdk_standard_mode():
     with pytest.raises(lc.InvalidParameterValueException):
         lc.RetryPolicy(max_attempts=0)
     with pytest.raises(lc.InvalidParameterValueException):
+        lc.RetryPolicy(max_attempts=10_001)  # a throttled request must give up some day
+    with pytest.raises(lc.InvalidParameterValueException):
         lc.RetryPolicy(base_s=30.0, cap_s=20.0)
     f = lc.Function("f", reserved_concurrency=1, init_s=0.0, timeout_s=10)
     w = lc.Workload([0.0, 0.0], [0, 0], [5.0, 1.0])

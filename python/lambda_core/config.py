@@ -721,8 +721,10 @@ class RetryPolicy:
         assert attempts is not None and base is not None and cap is not None
         _require_finite("RetryPolicy", "base_s", base)
         _require_finite("RetryPolicy", "cap_s", cap)
-        if attempts < 1:
-            raise InvalidParameterValueException(f"RetryPolicy.max_attempts must be at least 1, got {attempts}")
+        if not 1 <= attempts <= 10_000:
+            raise InvalidParameterValueException(
+                f"RetryPolicy.max_attempts must be between 1 and 10000, got {attempts}"
+            )
         if not 0 <= base <= cap <= 86400:
             raise InvalidParameterValueException(
                 f"RetryPolicy needs 0 <= base_s <= cap_s <= 86400, got base_s={base!r}, cap_s={cap!r}"
