@@ -73,6 +73,9 @@ const PREFETCH_LINES: usize = 2;
 #[derive(Debug, Clone, Copy)]
 struct Admitted {
     env: EnvId,
+    /// The environment's creation order (its routing key), carried so that the end of the
+    /// execution need not read the environment's record.
+    created: u64,
     /// It pays init: a new environment, or one re-initialising after a timeout.
     cold: bool,
     provisioned: bool,
@@ -440,7 +443,7 @@ impl Engine {
             let idle = func.provisioned_idle.pop_best().expect("non-empty");
             self.pool.acquire(&mut func.pool, false);
             func.stats.provisioned_invocations += 1;
-            return Ok(Admitted { env: idle.id, cold: idle.needs_init, provisioned: true });
+            return Ok(Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true });
         }
         // 2-3. the function's reservation, or the unreserved pool
         self.pool.check_on_demand(&func.pool)?;
@@ -457,7 +460,7 @@ impl Engine {
             self.envs.release(idle.id);
         }
         let admitted = match found {
-            Some(idle) => Admitted { env: idle.id, cold: idle.needs_init, provisioned: false },
+            Some(idle) => Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: false },
             None => {
                 // 4. a new environment needs a scaling token
                 let bucket = match &mut func.bucket {
@@ -470,7 +473,8 @@ impl Engine {
                     }
                 }
                 func.stats.environments_created += 1;
-                Admitted { env: self.envs.create(now), cold: true, provisioned: false }
+                let env = self.envs.create(now);
+                Admitted { env, created: self.envs.get(env).created, cold: true, provisioned: false }
             }
         };
         self.pool.acquire(&mut func.pool, true);
@@ -506,6 +510,7 @@ impl Engine {
                 start: now,
                 pending,
                 env: admitted.env,
+                created: admitted.created,
                 function,
                 outcome,
                 cold,
@@ -521,7 +526,7 @@ impl Engine {
     fn finish<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
-        let idle = Idle { id: x.env, needs_init: x.needs_init, created: self.envs.get(x.env).created, idle_since: end };
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);
         } else {

@@ -25,6 +25,8 @@ pub struct Execution {
     /// request that needs none.
     pub pending: u32,
     pub env: EnvId,
+    /// The environment's creation order (its routing key when it goes idle).
+    pub created: u64,
     pub function: u32,
     pub outcome: Outcome,
     /// It paid init (a cold start).
@@ -94,6 +96,7 @@ mod tests {
             start: 0,
             pending: NO_PENDING,
             env,
+            created: 0,
             function: 0,
             outcome: Outcome::Success,
             cold: false,
