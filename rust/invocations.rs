@@ -150,21 +150,8 @@ mod tests {
     #[test]
     fn slots_are_reused() {
         let mut set = PendingSet::default();
-        let p = Pending {
-            request: 1,
-            function: 0,
-            event: true,
-            enqueued: 0,
-            duration: 0,
-            failures: 0,
-            attempts: 0,
-            failed: 0,
-            throttles: 0,
-            cold_starts: 0,
-            reason: ThrottleReason::None,
-            first_start: NEVER,
-            last_start: NEVER,
-        };
+        let arrival = Arrival { request: 1, time: 0, function: 0, duration: 0, invocation_type: 1, failures: 0 };
+        let p = Pending::new(&arrival, true);
         let a = set.insert(p);
         let b = set.insert(Pending { request: 2, ..p });
         assert_eq!(set.remove(a).request, 1);
