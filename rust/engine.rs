@@ -395,7 +395,7 @@ impl Engine {
             let p = self.pending.remove(id);
             return self.resolve(sink, p.record(Outcome::Throttled, now));
         }
-        let ceiling = if n - 1 >= 63 { c.cap_us } else { c.base_us.saturating_mul(1 << (n - 1)).min(c.cap_us) };
+        let ceiling = if n > 63 { c.cap_us } else { c.base_us.saturating_mul(1 << (n - 1)).min(c.cap_us) };
         let delay = self.rng.part_of(ceiling);
         self.timers.schedule(now.saturating_add(delay), id);
     }

@@ -79,7 +79,7 @@ impl<'a> Rows<'a> {
                 return Err(bad("function", row, format!("{f} is not a function index (the simulator has {n_functions} functions)")));
             }
         }
-        let ok = self.duration.iter().fold(true, |ok, &d| ok & (d >= 0.0) & (d <= MAX_SECONDS));
+        let ok = self.duration.iter().fold(true, |ok, &d| ok & (0.0..=MAX_SECONDS).contains(&d));
         for (row, &d) in self.duration.iter().enumerate().filter(|_| !ok) {
             check_seconds(d).map_err(|m| bad("duration", row, m))?;
         }
