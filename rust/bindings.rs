@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::{PyNotImplementedError, PyRuntimeError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -25,7 +25,6 @@ fn to_py(e: Error) -> PyErr {
     match e {
         Error::Workload { column, row, .. } => WorkloadError::new_err((e.to_string(), column, row)),
         Error::Config(m) => InvalidParameterValueException::new_err(m),
-        Error::NotImplemented(m) => PyNotImplementedError::new_err(m),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The engine's one error type. The bindings map each variant to a typed Python exception
-//! (`WorkloadError`, `InvalidParameterValueException`, `NotImplementedError`).
+//! (`WorkloadError`, `InvalidParameterValueException`).
 
 use std::fmt;
 
@@ -9,8 +9,6 @@ pub enum Error {
     Workload { column: &'static str, row: usize, message: String },
     /// A configuration the engine cannot run (Python validates first; this is the backstop).
     Config(String),
-    /// A feature the engine does not have yet.
-    NotImplemented(String),
 }
 
 impl fmt::Display for Error {
@@ -19,7 +17,7 @@ impl fmt::Display for Error {
             Error::Workload { column, row, message } => {
                 write!(f, "workload column '{column}', row {row}: {message}")
             }
-            Error::Config(m) | Error::NotImplemented(m) => f.write_str(m),
+            Error::Config(m) => f.write_str(m),
         }
     }
 }
