@@ -287,20 +287,7 @@ class Simulator:
 
     def on_end(self, t: int, env: Env, req: int, outcome: int) -> None:
         """An execution ends: release its environment and concurrency; resolve or retry."""
-        f = self.fns[env.fn]
-        env.busy = False
-        env.idle_since = t
-        env.idle_generation += 1
-        f.running -= 1
-        self.running -= 1
-        if not env.provisioned:
-            f.running_on_demand -= 1
-            if f.rc is None:
-                self.unreserved_in_use -= 1
-            # §3: idle since t with idle timeout k → gone at exactly t + k.
-            self.push(t + f.idle_timeout, PHASE_EXPIRY, env.order,
-                      ("expiry", env, env.idle_generation))
-
+        f = self.release(t, env)
         if self.itype[req] == REQUEST_RESPONSE:
             self.resolve(t, req, outcome)  # §5: errors and timeouts are never retried
             return
@@ -318,6 +305,23 @@ class Simulator:
             self.resolve(t, req, EVENT_AGE_EXCEEDED)
         else:
             self.schedule_retry(t + delay, req)
+
+    def release(self, t: int, env: Env) -> Function:
+        """An execution on env ends at t: the environment goes idle, its concurrency is freed."""
+        f = self.fns[env.fn]
+        env.busy = False
+        env.idle_since = t
+        env.idle_generation += 1
+        f.running -= 1
+        self.running -= 1
+        if not env.provisioned:
+            f.running_on_demand -= 1
+            if f.rc is None:
+                self.unreserved_in_use -= 1
+            # §3: idle since t with idle timeout k → gone at exactly t + k.
+            self.push(t + f.idle_timeout, PHASE_EXPIRY, env.order,
+                      ("expiry", env, env.idle_generation))
+        return f
 
     def on_expiry(self, t: int, env: Env, generation: int) -> None:
         if env.alive and not env.busy and env.idle_generation == generation:
@@ -425,20 +429,19 @@ class Simulator:
         u = self.rng.next() >> 11  # 53 random bits
         self.schedule_retry(t + ((u * ceiling) >> 53), req)
 
-    def start(self, t: int, req: int, env: Env) -> None:
-        """Run one attempt on env (MODEL.md §3 and §5)."""
+    def occupy(self, t: int, env: Env, duration: int, fails: bool) -> tuple[int, bool, int]:
+        """An attempt starts on env at t: how it ends (§5), and the concurrency it holds (§3).
+
+        Returns (outcome, cold, end)."""
         f = self.fns[env.fn]
         c = f.counters
         cold = env.fresh or env.needs_init
         env.fresh = False
-        self.attempts[req] += 1
-        duration = self.durations[req]
         if duration > f.timeout:
             outcome = TIMEOUT  # cut at timeout, whatever else would have happened
             env.needs_init = True
         else:
-            # the first `failures` attempts of a request that reach the function fail
-            outcome = ERROR if self.attempts[req] <= self.failures[req] else SUCCESS
+            outcome = ERROR if fails else SUCCESS
             env.needs_init = False
         end = t + (f.init if cold else 0) + min(duration, f.timeout)
 
@@ -463,7 +466,14 @@ class Simulator:
         c["max_concurrency"] = max(c["max_concurrency"], f.running)
         self.max_concurrency = max(self.max_concurrency, self.running)
         self.max_unreserved = max(self.max_unreserved, self.unreserved_in_use)
+        return outcome, cold, end
 
+    def start(self, t: int, req: int, env: Env) -> None:
+        """Run one attempt on env (MODEL.md §3 and §5)."""
+        self.attempts[req] += 1
+        # the first `failures` attempts of a request that reach the function fail
+        fails = self.attempts[req] <= self.failures[req]
+        outcome, cold, end = self.occupy(t, env, self.durations[req], fails)
         self.cold[req] += int(cold)
         if self.first_start[req] is None:
             self.first_start[req] = t

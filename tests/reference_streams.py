@@ -7,7 +7,8 @@ Kinesis and DynamoDB Streams: records hash onto shards and lanes, each lane poll
 dispatches batches one at a time, in order, through the same admission machinery as
 tests/reference_model.py (§3, §4), which this module reuses by subclassing its `Simulator`
 (environments, pools, reservations, scaling buckets, idle expiry, routing and the per-function
-counters all come from there unchanged).
+counters all come from there unchanged: a batch occupies and releases an environment through
+`Simulator.occupy` and `Simulator.release`).
 
     simulate_streams(account, functions, streams, mappings, records, routing="newest",
                      until=None) -> dict
@@ -22,8 +23,8 @@ import heapq
 from collections import deque
 
 from reference_model import (
-    ACCOUNT_LIMIT, ERROR, PHASE_ARRIVAL, PHASE_END, PHASE_EXPIRY, PHASE_TIMER, RESERVED_LIMIT,
-    SCALING_RATE, SUCCESS, THROTTLE_BACKOFF_CAP_S, TIMEOUT, Simulator, SplitMix64, to_us,
+    ACCOUNT_LIMIT, PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, RESERVED_LIMIT, SCALING_RATE, SUCCESS,
+    THROTTLE_BACKOFF_CAP_S, Simulator, SplitMix64, to_us,
 )
 
 # Record outcome codes (also the on-failure record's `condition`: 2 and 3).
@@ -367,47 +368,17 @@ class StreamSimulator(Simulator):
         self.start_batch(t, lane, env)
 
     def start_batch(self, t: int, lane: Lane, env) -> None:
-        """Run the batch on env; the environment bookkeeping mirrors Simulator.start."""
+        """Run the batch on env: one attempt through Simulator.occupy (§3, §5)."""
         m = lane.mapping
         b = lane.current
-        f = self.fns[env.fn]
-        c = f.counters
-        cold = env.fresh or env.needs_init
-        env.fresh = False
         duration = m.base + m.per_record * len(b.recs)
         failing = any(self.rec_remaining[r] > 0 for r in b.recs)
-        if duration > f.timeout:
-            outcome = TIMEOUT
-            env.needs_init = True
-        else:
-            outcome = ERROR if failing else SUCCESS
-            env.needs_init = False
-        end = t + (f.init if cold else 0) + min(duration, f.timeout)
+        outcome, _cold, end = self.occupy(t, env, duration, failing)
         for r in b.recs:
             self.rec_remaining[r] = max(0, self.rec_remaining[r] - 1)
             self.rec_attempts[r] += 1
             self.rec_start[r] = t
             self.rec_end[r] = end
-
-        env.busy = True
-        env.idle_generation += 1
-        f.running += 1
-        self.running += 1
-        if env.provisioned:
-            c["provisioned_invocations"] += 1
-        else:
-            f.running_on_demand += 1
-            if f.rc is None:
-                self.unreserved_in_use += 1
-            if f.pc is not None:
-                c["spillover_invocations"] += 1
-        c["invocations"] += 1
-        c["cold_starts"] += int(cold)
-        if outcome in (ERROR, TIMEOUT):
-            c["errors"] += 1
-        c["max_concurrency"] = max(c["max_concurrency"], f.running)
-        self.max_concurrency = max(self.max_concurrency, self.running)
-        self.max_unreserved = max(self.max_unreserved, self.unreserved_in_use)
 
         mc = m.counters
         m.running += 1
@@ -419,19 +390,7 @@ class StreamSimulator(Simulator):
         self.push(end, PHASE_END, self.start_counter, ("end", env, lane, outcome))
 
     def on_batch_end(self, t: int, env, lane: Lane, outcome: int) -> None:
-        # Release the environment and concurrency exactly as Simulator.on_end does.
-        f = self.fns[env.fn]
-        env.busy = False
-        env.idle_since = t
-        env.idle_generation += 1
-        f.running -= 1
-        self.running -= 1
-        if not env.provisioned:
-            f.running_on_demand -= 1
-            if f.rc is None:
-                self.unreserved_in_use -= 1
-            self.push(t + f.idle_timeout, PHASE_EXPIRY, env.order,
-                      ("expiry", env, env.idle_generation))
+        self.release(t, env)
 
         m = lane.mapping
         m.running -= 1
