@@ -7,18 +7,14 @@
 use std::time::Instant;
 
 use _core::results::NullSink;
+use _core::rng::SplitMix64;
 use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Routing, Rows, Scaling};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
     let record = std::env::args().any(|a| a == "--record");
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = SplitMix64::new(1); // the engine's own generator: uniform draws on [0, 1)
+    let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
     let (mut time, mut function, mut duration) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let mut t = 0.0;
     for _ in 0..n {
