@@ -342,12 +342,8 @@ impl Engine {
                 self.start(admitted, a.request, a.function, a.duration, false, a.time, EVENT_NO_PENDING)
             }
             Ok(admitted) => {
-                let mut p = Pending::new(&a, true);
-                p.attempts = 1;
-                p.cold_starts = admitted.cold as u16;
-                (p.first_start, p.last_start) = (a.time, a.time);
-                let id = self.pending.insert(p);
-                self.start(admitted, a.request, a.function, a.duration, a.failures > 0, a.time, id)
+                let id = self.pending.insert(Pending::new(&a, true));
+                self.run_attempt(id, admitted, a.time)
             }
             Err(reason) => {
                 let id = self.pending.insert(Pending::new(&a, true));
@@ -360,21 +356,24 @@ impl Engine {
     fn attempt<S: Sink>(&mut self, id: u32, now: Micros, sink: &mut S) {
         let function = self.pending.get_mut(id).function;
         match self.admit(function, now) {
-            Ok(admitted) => {
-                let p = self.pending.get_mut(id);
-                p.attempts = p.attempts.saturating_add(1);
-                p.cold_starts = p.cold_starts.saturating_add(admitted.cold as u16);
-                if p.first_start == NEVER {
-                    p.first_start = now;
-                }
-                p.last_start = now;
-                // the first `failures` attempts that reach the function fail (§5)
-                let fails = u32::from(p.attempts) <= p.failures;
-                let (request, duration) = (p.request, p.duration);
-                self.start(admitted, request, function, duration, fails, now, id);
-            }
+            Ok(admitted) => self.run_attempt(id, admitted, now),
             Err(reason) => self.throttled(id, reason, now, sink),
         }
+    }
+
+    /// An admitted attempt of a request with a record: count it and start it.
+    fn run_attempt(&mut self, id: u32, admitted: Admitted, now: Micros) {
+        let p = self.pending.get_mut(id);
+        p.attempts = p.attempts.saturating_add(1);
+        p.cold_starts = p.cold_starts.saturating_add(admitted.cold as u16);
+        if p.first_start == NEVER {
+            p.first_start = now;
+        }
+        p.last_start = now;
+        // the first `failures` attempts that reach the function fail (§5)
+        let fails = u32::from(p.attempts) <= p.failures;
+        let (request, function, duration) = (p.request, p.function, p.duration);
+        self.start(admitted, request, function, duration, fails, now, id);
     }
 
     /// An attempt of a request with a record was throttled: schedule its retry, or give up.
