@@ -30,6 +30,7 @@ from reference_model import (
 # Record outcome codes (also the on-failure record's `condition`: 2 and 3).
 PENDING, PROCESSED, RETRY_ATTEMPTS_EXHAUSTED, RECORD_AGE_EXCEEDED, EXPIRED = 0, 1, 2, 3, 4
 
+M64 = (1 << 64) - 1
 POLL_INTERVAL_US = {"kinesis": 1_000_000, "dynamodb": 250_000}
 DEFAULT_RETENTION_S = 86400.0
 BACKOFF_CAP_S = THROTTLE_BACKOFF_CAP_S  # retry k (errors and throttles) waits min(2^(k−1), 300) s
@@ -48,8 +49,10 @@ MAPPING_DEFAULTS = {
     "duration_per_record_s": 0.0,
 }
 
-# Lane states.
-IDLE, GATHERING, BUSY, WAITING = "idle", "gathering", "busy", "waiting"
+# Lane states. A lane with nothing to do is DORMANT (no timer); a record arriving at t_a wakes
+# it with a poll at the first grid instant k·I strictly after t_a, which is when a lane polling
+# every I from time 0 would first see it (a poll at t_a itself comes before the arrival, §1).
+DORMANT, POLLING, GATHERING, BUSY, WAITING = "dormant", "polling", "gathering", "busy", "waiting"
 
 # Guard for runs without `until` that never finish (e.g. a batch that throttles for ever).
 MAX_EVENTS_WITHOUT_UNTIL = 20_000_000
@@ -61,8 +64,11 @@ def key_hash(key: int) -> int:
 
 
 def shard_and_lane(key: int, shards: int, parallelization_factor: int) -> tuple[int, int]:
-    h = key_hash(key)
-    return h % shards, (h // shards) % parallelization_factor
+    """Multiply-high ranges, as Kinesis maps a key's hash onto the shards' hash-key ranges:
+    shard = ⌊h·S / 2^64⌋; the lane takes the position within the shard's range,
+    lane = ⌊((h·S) mod 2^64)·P / 2^64⌋."""
+    product = key_hash(key) * shards
+    return product >> 64, ((product & M64) * parallelization_factor) >> 64
 
 
 def backoff_us(k: int) -> int:
@@ -97,7 +103,8 @@ class Mapping:
         self.running = 0
         self.counters = {"invocations": 0, "batches": 0, "max_concurrency": 0,
                          "max_iterator_age": 0, "throttles": 0, "retries": 0,
-                         "on_failure_records": 0}
+                         "on_failure_records": 0, "records_processed": 0,
+                         "records_failed": 0, "records_expired": 0}
 
 
 class Batch:
@@ -115,14 +122,17 @@ class Lane:
         self.fifo: deque[int] = deque()  # arrived records not yet in any batch
         self.queue: list[Batch] = []  # bisect halves waiting ahead of the FIFO
         self.current: Batch | None = None  # in flight or waiting to retry
-        self.state = IDLE
+        self.state = DORMANT
         self.gen = 0  # invalidates a stale batching-window timer
 
 
 class StreamSimulator(Simulator):
-    def __init__(self, account, functions, streams, mappings, records, routing, until):
-        super().__init__(account, functions, {"time": [], "function": [], "duration": []},
+    def __init__(self, account, functions, streams, mappings, records, routing, until,
+                 workload=None):
+        super().__init__(account, functions,
+                         workload or {"time": [], "function": [], "duration": []},
                          routing, until)
+        self.n_requests = len(self.times)
         # Streams.
         self.stream_names = []
         self.stream_kind = []
@@ -162,17 +172,15 @@ class StreamSimulator(Simulator):
             self.maps.append(m)
             self.mapping_of_stream[si] = m
 
-        # Lanes, in lane order (mapping, shard, lane); every lane polls first at time 0.
+        # Lanes (mapping, shard, lane), all dormant at first.
         self.lanes: dict[tuple[int, int, int], Lane] = {}
         for m in self.maps:
             for s in range(self.stream_shards[m.stream]):
                 for p in range(m.pf):
-                    lane = Lane(m, s, p)
-                    self.lanes[(m.index, s, p)] = lane
-                    self.timer(0, ("poll", lane))
+                    self.lanes[(m.index, s, p)] = Lane(m, s, p)
 
-        # Records, flattened: streams in the order given, then input order (= arrival order
-        # among records at one instant, §1 class 4).
+        # Records, flattened: streams in the order given, then input order. At one instant
+        # (§1 class 4) workload rows arrive first, then records in this order.
         self.rec_stream: list[int] = []
         self.rec_local: list[int] = []
         self.rec_time: list[int] = []
@@ -209,11 +217,10 @@ class StreamSimulator(Simulator):
         self.rec_attempts = [0] * n
         self.rec_start: list[int | None] = [None] * n
         self.rec_end: list[int | None] = [None] * n
-        self.unresolved = sum(1 for x in self.rec_lane_obj if x is not None)
         self.last_resolution = 0
         self.stream_dest: dict[str, dict[str, list]] = {}
         for r in range(n):
-            self.push(self.rec_time[r], PHASE_ARRIVAL, r, ("arrival", r))
+            self.push(self.rec_time[r], PHASE_ARRIVAL, self.n_requests + r, ("record", r))
 
         if self.until is None:
             for m in self.maps:
@@ -233,18 +240,19 @@ class StreamSimulator(Simulator):
     def poll_interval(self, lane: Lane) -> int:
         return POLL_INTERVAL_US[self.stream_kind[lane.mapping.stream]]
 
-    def resolve(self, t: int, r: int, outcome: int) -> None:  # overrides Simulator.resolve
+    def resolve_record(self, t: int, r: int, outcome: int) -> None:
         self.rec_outcome[r] = outcome
-        self.unresolved -= 1
         self.last_resolution = t
+        m = self.rec_lane_obj[r].mapping
+        key = {PROCESSED: "records_processed", EXPIRED: "records_expired"}.get(outcome,
+                                                                            "records_failed")
+        m.counters[key] += 1
 
     # ---- event loop -----------------------------------------------------------------------
 
     def run(self) -> dict:
         events = 0
-        while self.heap:
-            if self.until is None and self.unresolved == 0:
-                break  # every consumed record has its final outcome: nothing more can happen
+        while self.heap:  # dormant lanes schedule nothing: the heap empties when all is done
             t, _phase, _order, _c, payload = self.heap[0]
             if self.until is not None and t > self.until:
                 break
@@ -253,19 +261,28 @@ class StreamSimulator(Simulator):
                 raise RuntimeError("the run does not finish: pass until")
             heapq.heappop(self.heap)
             kind = payload[0]
-            if kind == "end":
+            if kind == "end" and isinstance(payload[2], Lane):
                 self.on_batch_end(t, payload[1], payload[2], payload[3])
+            elif kind == "end":
+                self.on_end(t, payload[1], payload[2], payload[3])
             elif kind == "expiry":
                 self.on_expiry(t, payload[1], payload[2])
             elif kind == "poll":
                 self.on_poll(t, payload[1])
             elif kind == "window":
                 self.on_window(t, payload[1], payload[2])
-            elif kind == "retry":
+            elif kind == "retry" and isinstance(payload[1], Lane):
                 self.invoke(t, payload[1])
-            else:
+            elif kind == "retry":
+                self.attempt(t, payload[1])
+            elif kind == "record":
                 self.on_record(t, payload[1])
-        horizon = self.until if self.until is not None else self.last_resolution
+            else:
+                self.on_arrival(t, payload[1])
+        horizon = self.until
+        if horizon is None:
+            horizon = max([self.last_resolution]
+                          + [e for e in self.end if e is not None])
         return self.stream_result(horizon)
 
     # ---- lanes ----------------------------------------------------------------------------
@@ -275,21 +292,20 @@ class StreamSimulator(Simulator):
         if lane is None:
             return  # nobody consumes this stream: the record stays PENDING
         lane.fifo.append(r)
-        if lane.state == GATHERING and len(lane.fifo) >= lane.mapping.batch_size:
+        if lane.state == DORMANT:
+            lane.state = POLLING
+            interval = self.poll_interval(lane)
+            self.timer((t // interval + 1) * interval, ("poll", lane))
+        elif lane.state == GATHERING and len(lane.fifo) >= lane.mapping.batch_size:
             self.dispatch_new(t, lane)  # the batch is full: no need to wait for the window
 
     def on_poll(self, t: int, lane: Lane) -> None:
-        assert lane.state == IDLE
-        if lane.fifo:
-            self.begin(t, lane)
-        else:
-            self.timer(t + self.poll_interval(lane), ("poll", lane))
+        assert lane.state == POLLING and lane.fifo  # records are only taken by the lane itself
+        self.begin(t, lane)
 
     def go_idle(self, t: int, lane: Lane) -> None:
-        """The lane is idle from t: its next poll is the first grid time k·I strictly after t."""
-        lane.state = IDLE
-        interval = self.poll_interval(lane)
-        self.timer((t // interval + 1) * interval, ("poll", lane))
+        """Nothing left to do: the lane sleeps until a record arrives (see DORMANT)."""
+        lane.state = DORMANT
 
     def begin(self, t: int, lane: Lane) -> None:
         """The lane has records in its FIFO and nothing in flight: form a batch, or gather."""
@@ -311,7 +327,7 @@ class StreamSimulator(Simulator):
         lane.gen += 1  # cancels a pending window timer
         retention = self.stream_retention[m.stream]
         while lane.fifo and self.rec_time[lane.fifo[0]] + retention <= t:
-            self.resolve(t, lane.fifo.popleft(), EXPIRED)
+            self.resolve_record(t, lane.fifo.popleft(), EXPIRED)
         if not lane.fifo:
             self.go_idle(t, lane)
             return
@@ -346,7 +362,7 @@ class StreamSimulator(Simulator):
         if len(kept) < len(b.recs):
             for r in b.recs:
                 if self.rec_time[r] + retention <= t:
-                    self.resolve(t, r, EXPIRED)
+                    self.resolve_record(t, r, EXPIRED)
             if not kept:
                 self.next_batch(t, lane)
                 return
@@ -397,7 +413,7 @@ class StreamSimulator(Simulator):
         b = lane.current
         if outcome == SUCCESS:
             for r in b.recs:
-                self.resolve(t, r, PROCESSED)
+                self.resolve_record(t, r, PROCESSED)
             self.next_batch(t, lane)
             return
         # Function error or timeout.
@@ -423,7 +439,7 @@ class StreamSimulator(Simulator):
     def give_up(self, t: int, lane: Lane, condition: int) -> None:
         m = lane.mapping
         for r in lane.current.recs:
-            self.resolve(t, r, condition)
+            self.resolve_record(t, r, condition)
             if m.on_failure is not None:
                 m.counters["on_failure_records"] += 1
                 d = self.stream_dest.setdefault(
@@ -459,13 +475,14 @@ class StreamSimulator(Simulator):
             c["max_iterator_age"] = c["max_iterator_age"] / 1e6
             mappings.append(c)
         return {"records": out, "mappings": mappings, "destinations": self.stream_dest,
+                "requests": base["requests"], "request_destinations": base["destinations"],
                 "functions": base["functions"], "account": base["account"],
                 "horizon": horizon / 1e6}
 
 
 def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
                      mappings: list[dict], records: dict, routing: str = "newest",
-                     until: float | None = None) -> dict:
+                     until: float | None = None, workload: dict | None = None) -> dict:
     """Simulate stream event-source mappings (MODEL.md §7 on top of §1–5).
 
     account, functions, routing: as in reference_model.simulate.
@@ -476,10 +493,15 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
                 "on_failure" (None), "duration_base_s" (0.05), "duration_per_record_s" (0)}]
               at most one mapping per stream.
     records:  {stream: {"time", "key", "failures"}} (times non-decreasing per stream).
-    until:    stop after this instant (seconds); None runs until every record of a mapped
-              stream has its final outcome.
+    until:    stop after this instant (seconds); None runs until nothing is left to do.
+    workload: optional rows as in reference_model.simulate, sharing the functions; at one
+              instant its rows arrive before records.
 
     Rules beyond the brief, decided here:
+    - shard = ⌊h·S/2^64⌋ and lane = ⌊((h·S) mod 2^64)·P/2^64⌋ with h the SplitMix64
+      finaliser of the key (see shard_and_lane).
+    - Polls happen on the grid k·I. A lane with nothing to do schedules nothing; a record
+      arriving at t_a into it makes it poll at ⌊t_a/I⌋·I + I (see DORMANT).
     - duration = to_us(duration_base_s) + n × to_us(duration_per_record_s).
     - mapping.retries counts every failed attempt that was not bisected, including the one
       that exhausts maximum_retry_attempts (as the brief words it).
@@ -497,7 +519,10 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
 
     Result: {"records": {stream: {outcome, shard, lane, start, end, attempts}},
     "mappings": [{invocations, batches, max_concurrency, max_iterator_age (s), throttles,
-    retries, on_failure_records}], "destinations": {name: {stream, record, condition, time}},
+    retries, on_failure_records, records_processed, records_failed, records_expired}],
+    "destinations": {name: {stream, record, condition, time}}, "requests" and
+    "request_destinations" (the workload's, as in reference_model.simulate),
     "functions": [counters as in simulate], "account": {...}, "horizon": seconds}.
     """
-    return StreamSimulator(account, functions, streams, mappings, records, routing, until).run()
+    return StreamSimulator(account, functions, streams, mappings, records, routing, until,
+                           workload).run()

@@ -26,7 +26,8 @@ def key_for(shard, shards, lane=0, pf=1, skip=0):
     k = 0
     while True:
         h = splitmix(k)
-        if h % shards == shard and (h // shards) % pf == lane:
+        product = h * shards
+        if product >> 64 == shard and ((product & M64) * pf) >> 64 == lane:
             if skip == 0:
                 return k
             skip -= 1
@@ -71,8 +72,8 @@ def test_shard_and_lane_hashing():
                          recs([(0.0, k) for k in keys]))["records"]["s"]
     for i, k in enumerate(keys):
         h = splitmix(k & M64)
-        assert r["shard"][i] == h % 7
-        assert r["lane"][i] == (h // 7) % 3
+        assert r["shard"][i] == h * 7 >> 64  # the shard whose hash-key range holds h
+        assert r["lane"][i] == ((h * 7) % 2**64) * 3 >> 64  # the position within that range
     # two pinned values of the finaliser (SplitMix64 with seed 0: first output)
     assert splitmix(0) == 0xE220A8397B1DCDAF
     assert splitmix(-1 & M64) == splitmix(M64)
@@ -360,3 +361,27 @@ def test_reserved_zero_needs_until():
     # throttles at 1.0, 2.0 (+1), 4.0 (+2), 8.0 (+4); next would be 16.0
     assert out["mappings"][0]["throttles"] == 4
     assert out["records"]["s"]["outcome"] == [PENDING]
+
+
+def test_a_poll_comes_before_a_workload_arrival_at_the_same_instant():
+    # RC 1. A record at 0.5 s wakes the lane for a poll at 1 s (a timer, §1 class 3), which
+    # takes the one slot before the synchronous request arriving at 1 s (class 4): throttled.
+    wl = {"time": [1.0, 1.2], "function": [0, 0], "duration": [0.5, 0.5]}
+    r = simulate_streams(acct(), [fn(rc=1)], [kin(1)], [mp()], recs([(0.5, 0)]), workload=wl)
+    assert r["records"]["s"]["start"] == [1.0] and r["records"]["s"]["end"] == [1.1]
+    assert r["requests"]["outcome"] == [4, 1]  # THROTTLED, then SUCCESS at 1.2 s
+    assert r["functions"][0]["invocations"] == 2 and r["functions"][0]["throttles"] == 1
+    assert r["horizon"] == 1.7
+
+
+def test_a_batch_throttled_by_a_request_retries_when_it_ends():
+    # RC 1. The record of 0.5 s is taken by the poll at 1 s and the lane sleeps again; the
+    # record of 2 s wakes it for a poll at 3 s, when the request of 2 s (running to 4 s) holds
+    # the one slot: throttled, retried 1 s later at 4 s, after the request's end (ends come
+    # before timers at an instant).
+    wl = {"time": [2.0], "function": [0], "duration": [2.0]}
+    r = simulate_streams(acct(), [fn(rc=1)], [kin(1)], [mp()], recs([(0.5, 0), (2.0, 0)]),
+                         workload=wl)
+    assert r["records"]["s"]["start"] == [1.0, 4.0]
+    assert r["mappings"][0]["throttles"] == 1
+    assert r["requests"]["end"] == [4.0]
