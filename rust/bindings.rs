@@ -10,10 +10,11 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::config::{AccountConfig, ClientRetries, Config, FunctionConfig, Routing, Scaling};
+use crate::config::{AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, Routing, Scaling, StreamConfig, StreamKind};
 use crate::engine::Engine;
 use crate::error::Error;
-use crate::results::{NullSink, Report, RowTable, Sink, WindowLog};
+use crate::results::{NullSink, RecordTable, Report, RowTable, Sink, Tables, WindowLog};
+use crate::shards::{shard_and_lane, RecordCursor, RecordRows};
 use crate::time::{check_seconds, Micros};
 use crate::workload::{Cursor, Rows};
 
@@ -53,6 +54,53 @@ fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyRe
 
 /// One function's settings as the Python layer passes them (see `PyEngine::new`).
 type FunctionTuple = (Option<u32>, u32, f64, f64, f64, f64, u32, f64, Option<u32>, Option<u32>, Option<u32>);
+
+/// One mapping's settings as the Python layer passes them: `(stream, function, batch_size,
+/// batching_window_s, parallelization_factor, maximum_retry_attempts (−1: none),
+/// maximum_record_age_s (−1: none), bisect, on_failure destination, base_s, per_record_s)`.
+type MappingTuple = (u32, u32, u32, f64, u32, i64, f64, bool, Option<u32>, f64, f64);
+
+/// A submitted chunk of a stream's records, kept alive and read in place.
+struct RecordChunk {
+    time: Py<PyArray1<f64>>,
+    key: Py<PyArray1<i64>>,
+    failures: Option<Py<PyArray1<i64>>>,
+    first_id: u64,
+}
+
+/// Borrowed views of every pending record chunk of one stream.
+struct BorrowedRecords<'py> {
+    time: Vec<PyReadonlyArray1<'py, f64>>,
+    key: Vec<PyReadonlyArray1<'py, i64>>,
+    failures: Vec<Option<PyReadonlyArray1<'py, i64>>>,
+    first_id: Vec<u64>,
+}
+
+impl<'py> BorrowedRecords<'py> {
+    fn new(py: Python<'py>, chunks: &VecDeque<RecordChunk>) -> PyResult<Self> {
+        let mut b = BorrowedRecords { time: vec![], key: vec![], failures: vec![], first_id: vec![] };
+        for c in chunks {
+            b.time.push(c.time.bind(py).try_readonly()?);
+            b.key.push(c.key.bind(py).try_readonly()?);
+            b.failures.push(c.failures.as_ref().map(|a| a.bind(py).try_readonly()).transpose()?);
+            b.first_id.push(c.first_id);
+        }
+        Ok(b)
+    }
+
+    fn rows(&self) -> PyResult<Vec<RecordRows<'_>>> {
+        (0..self.time.len())
+            .map(|i| {
+                Ok(RecordRows {
+                    time: self.time[i].as_slice()?,
+                    key: self.key[i].as_slice()?,
+                    failures: self.failures[i].as_ref().map(|a| a.as_slice()).transpose()?,
+                    first_id: self.first_id[i],
+                })
+            })
+            .collect()
+    }
+}
 
 /// A submitted chunk: the caller's arrays, kept alive and read in place.
 struct Chunk {
@@ -118,6 +166,9 @@ pub struct PyEngine {
     chunks: VecDeque<Chunk>,
     /// Rows of `chunks[0]` already consumed.
     row: usize,
+    /// Per stream: its submitted record chunks, and records of the first already consumed.
+    record_chunks: Vec<VecDeque<RecordChunk>>,
+    record_row: Vec<usize>,
     poisoned: bool,
 }
 
@@ -137,19 +188,31 @@ impl PyEngine {
         let until = until.map(|u| seconds("until", u)).transpose()?;
         let borrowed = Borrowed::new(py, &self.chunks)?;
         let rows = borrowed.rows()?;
+        let borrowed_records =
+            self.record_chunks.iter().map(|c| BorrowedRecords::new(py, c)).collect::<PyResult<Vec<_>>>()?;
+        let mut records = Vec::with_capacity(borrowed_records.len());
+        for (b, &row) in borrowed_records.iter().zip(&self.record_row) {
+            records.push(RecordCursor::new(b.rows()?, row));
+        }
         let start = self.row;
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
-        let (done, row) = py.detach(|| {
+        let (done, row, records) = py.detach(|| {
             guarded(poisoned, || {
                 let mut cursor = Cursor::new(rows, start);
-                engine.advance(until, &mut cursor, sink)?;
-                Ok(cursor.position())
+                engine.advance_with(until, &mut cursor, &mut records, sink)?;
+                let (done, row) = cursor.position();
+                Ok((done, row, records.iter().map(RecordCursor::position).collect::<Vec<_>>()))
             })
         })?;
         drop(borrowed);
+        drop(borrowed_records);
         self.chunks.drain(..done.min(self.chunks.len()));
         self.row = row;
+        for ((chunks, row), (done, at)) in self.record_chunks.iter_mut().zip(&mut self.record_row).zip(records) {
+            chunks.drain(..done.min(chunks.len()));
+            *row = at;
+        }
         Ok(())
     }
 }
@@ -188,7 +251,9 @@ impl PyEngine {
     /// on_failure, dead_letter_queue)` (destinations as indexes below `destinations`, or None).
     /// `scaling`: "current", "legacy" or None. `client_retries`: `(max_attempts, base_s, cap_s)`.
     #[new]
-    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0))]
+    /// `streams`: `(kind "kinesis" | "dynamodb", shards, retention_s)`; `mappings`: see
+    /// `MappingTuple`.
+    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0, streams=vec![], mappings=vec![]))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         concurrency_limit: u32,
@@ -201,6 +266,8 @@ impl PyEngine {
         destinations: u32,
         client_retries: Option<(u32, f64, f64)>,
         seed: u64,
+        streams: Vec<(String, u32, f64)>,
+        mappings: Vec<MappingTuple>,
     ) -> PyResult<Self> {
         let scaling = match scaling {
             None => Scaling::Off,
@@ -231,6 +298,36 @@ impl PyEngine {
                 Ok::<_, PyErr>(ClientRetries { max_attempts, base_us: seconds("base_s", base)?, cap_us: seconds("cap_s", cap)? })
             })
             .transpose()?;
+        let streams = streams
+            .into_iter()
+            .map(|(kind, shards, retention)| {
+                let kind = match kind.as_str() {
+                    "kinesis" => StreamKind::Kinesis,
+                    "dynamodb" => StreamKind::DynamoDb,
+                    other => return Err(LambdaCoreError::new_err(format!("unknown stream kind {other:?}"))),
+                };
+                Ok(StreamConfig { kind, shards, retention_us: seconds("retention_s", retention)? })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let mappings = mappings
+            .into_iter()
+            .map(|(stream, function, batch_size, window, pf, retries, age, bisect, on_failure, base, per_record)| {
+                Ok(MappingConfig {
+                    stream,
+                    function,
+                    batch_size,
+                    window_us: seconds("batching_window_s", window)?,
+                    parallelization_factor: pf,
+                    max_retry_attempts: u32::try_from(retries).ok(),
+                    max_record_age_us: if age < 0.0 { None } else { Some(seconds("maximum_record_age_s", age)?) },
+                    bisect,
+                    on_failure,
+                    base_us: seconds("duration base_s", base)?,
+                    per_record_us: seconds("duration per_record_s", per_record)?,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let n_streams = streams.len();
         let config = Config {
             account: AccountConfig { concurrency_limit, unreserved_capacity, scaling },
             functions,
@@ -238,10 +335,19 @@ impl PyEngine {
             destinations,
             client_retries,
             seed,
+            streams,
+            mappings,
         };
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
-        Ok(PyEngine { engine, chunks: VecDeque::new(), row: 0, poisoned })
+        Ok(PyEngine {
+            engine,
+            chunks: VecDeque::new(),
+            row: 0,
+            record_chunks: (0..n_streams).map(|_| VecDeque::new()).collect(),
+            record_row: vec![0; n_streams],
+            poisoned,
+        })
     }
 
     /// Checks a chunk of rows (arrays of the canonical dtypes, C-contiguous), keeps it, and
@@ -286,6 +392,42 @@ impl PyEngine {
         Ok(first)
     }
 
+    /// Checks a chunk of stream `stream`'s records (`time` f64, `key` i64, `failures` i64 or
+    /// None; C-contiguous), keeps it, and returns the id of its first record.
+    #[pyo3(signature = (stream, time, key, failures=None))]
+    fn submit_records(
+        &mut self,
+        py: Python<'_>,
+        stream: u32,
+        time: Bound<'_, PyArray1<f64>>,
+        key: Bound<'_, PyArray1<i64>>,
+        failures: Option<Bound<'_, PyArray1<i64>>>,
+    ) -> PyResult<u64> {
+        self.check()?;
+        let first = {
+            let (t, k) = (time.try_readonly()?, key.try_readonly()?);
+            let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+            let rows = RecordRows {
+                time: t.as_slice()?,
+                key: k.as_slice()?,
+                failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
+                first_id: 0,
+            };
+            let engine = &mut self.engine;
+            let poisoned = &mut self.poisoned;
+            py.detach(|| guarded(poisoned, || engine.submit_records(stream, &rows)))?
+        };
+        if time.len()? > 0 {
+            self.record_chunks[stream as usize].push_back(RecordChunk {
+                time: time.unbind(),
+                key: key.unbind(),
+                failures: failures.map(Bound::unbind),
+                first_id: first,
+            });
+        }
+        Ok(first)
+    }
+
     /// Runs to `until` (seconds; None: until every submitted request is resolved) and returns
     /// the requests resolved on the way, in the order they were resolved (or None when
     /// `record` is false).
@@ -302,22 +444,53 @@ impl PyEngine {
         set_columns(&d, log.outcome, log.reason, log.attempts, log.throttles, log.cold_starts)?;
         set_times(&d, log.end, log.first_start, log.last_start)?;
         d.set_item("event_age", log.event_age.into_pyarray(py))?;
+        let r = PyDict::new(py);
+        let records = log.records;
+        r.set_item("stream", records.stream.into_pyarray(py))?;
+        r.set_item("id", records.id.into_pyarray(py))?;
+        r.set_item("outcome", records.outcome.into_pyarray(py))?;
+        r.set_item("attempts", records.attempts.into_pyarray(py))?;
+        r.set_item("start", records.start.into_pyarray(py))?;
+        r.set_item("end", records.end.into_pyarray(py))?;
+        d.set_item("records", r)?;
         Ok(Some(d))
     }
 
     /// Like `advance`, but returns one row per request id in `first .. first + n`, in id order
     /// (unresolved rows are PENDING with end NaN). `events`: the rows hold asynchronous events
     /// (otherwise no `event_age` column is made).
-    #[pyo3(signature = (until, first, n, events=true))]
-    fn advance_rows<'py>(&mut self, py: Python<'py>, until: Option<f64>, first: u64, n: usize, events: bool) -> PyResult<Bound<'py, PyDict>> {
+    /// `records`: per stream, the `(first, n)` record ids to return one row each for (under
+    /// the key "records", a list of dicts of columns; records still in flight report their
+    /// attempts so far).
+    #[pyo3(signature = (until, first, n, events=true, records=vec![]))]
+    fn advance_rows<'py>(
+        &mut self,
+        py: Python<'py>,
+        until: Option<f64>,
+        first: u64,
+        n: usize,
+        events: bool,
+        records: Vec<(u64, usize)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
         if first.checked_add(n as u64).is_none_or(|last| last > self.engine.submitted()) {
             return Err(LambdaCoreError::new_err(format!(
                 "rows {first}..{first}+{n} were not all submitted ({} rows so far)",
                 self.engine.submitted()
             )));
         }
-        let mut table = RowTable::new(first, n, events);
-        self.run_with(py, until, &mut table)?;
+        for (s, &(first, n)) in records.iter().enumerate() {
+            let submitted = self.engine.submitted_records(s as u32);
+            if s >= self.engine.n_streams() || first.checked_add(n as u64).is_none_or(|last| last > submitted) {
+                return Err(LambdaCoreError::new_err(format!("records {first}..{first}+{n} of stream {s} were not all submitted")));
+            }
+        }
+        let mut tables = Tables {
+            requests: RowTable::new(first, n, events),
+            records: records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect(),
+        };
+        self.run_with(py, until, &mut tables)?;
+        self.engine.report_pending_records(&mut tables);
+        let Tables { requests: mut table, records: record_tables } = tables;
         table.finish();
         let d = PyDict::new(py);
         set_columns(&d, table.outcome, table.reason, table.attempts, table.throttles, table.cold_starts)?;
@@ -325,6 +498,19 @@ impl PyEngine {
         if events {
             d.set_item("event_age", table.event_age.into_pyarray(py))?;
         }
+        let out = record_tables
+            .into_iter()
+            .map(|mut t| {
+                t.finish();
+                let r = PyDict::new(py);
+                r.set_item("outcome", t.outcome.into_pyarray(py))?;
+                r.set_item("attempts", t.attempts.into_pyarray(py))?;
+                r.set_item("start", t.start.into_pyarray(py))?;
+                r.set_item("end", t.end.into_pyarray(py))?;
+                Ok(r)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("records", out)?;
         Ok(d)
     }
 
@@ -373,6 +559,7 @@ impl PyEngine {
             .into_iter()
             .map(|log| {
                 let d = PyDict::new(py);
+                d.set_item("stream", log.stream.into_pyarray(py))?;
                 d.set_item("request", log.request.into_pyarray(py))?;
                 d.set_item("condition", log.condition.into_pyarray(py))?;
                 d.set_item("approximate_invoke_count", log.approximate_invoke_count.into_pyarray(py))?;
@@ -381,6 +568,35 @@ impl PyEngine {
                 Ok(d)
             })
             .collect()
+    }
+
+    /// Per mapping, in mapping order: its counters (`max_iterator_age` in seconds).
+    fn mapping_report<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.check()?;
+        self.engine
+            .mapping_stats()
+            .into_iter()
+            .map(|s| {
+                let d = PyDict::new(py);
+                d.set_item("invocations", s.invocations)?;
+                d.set_item("batches", s.batches)?;
+                d.set_item("max_concurrency", s.max_concurrency)?;
+                d.set_item("max_iterator_age", crate::time::to_seconds(s.max_iterator_age_us))?;
+                d.set_item("throttles", s.throttles)?;
+                d.set_item("retries", s.retries)?;
+                d.set_item("on_failure_records", s.on_failure_records)?;
+                d.set_item("records_processed", s.records_processed)?;
+                d.set_item("records_failed", s.records_failed)?;
+                d.set_item("records_expired", s.records_expired)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Records waiting in lanes (arrived, not yet resolved).
+    #[getter]
+    fn records_in_lanes(&self) -> usize {
+        self.engine.records_in_lanes()
     }
 
     /// Records ever sent to each destination index (also those not kept), without draining.
@@ -421,10 +637,29 @@ fn to_micros(seconds: f64) -> PyResult<u64> {
     self::seconds("seconds", seconds)
 }
 
+/// Each key's shard and lane (§7: multiply-high ranges of the key's SplitMix64 hash), as two
+/// uint32 arrays.
+#[pyfunction]
+fn stream_lanes<'py>(
+    py: Python<'py>,
+    key: PyReadonlyArray1<'py, i64>,
+    shards: u32,
+    parallelization_factor: u32,
+) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+    if shards == 0 || parallelization_factor == 0 {
+        return Err(LambdaCoreError::new_err("shards and parallelization_factor must be at least 1"));
+    }
+    let keys = key.as_slice()?;
+    let (shard, lane): (Vec<u32>, Vec<u32>) =
+        py.detach(|| keys.iter().map(|&k| shard_and_lane(k, shards, parallelization_factor)).unzip());
+    Ok((shard.into_pyarray(py), lane.into_pyarray(py)))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_function(wrap_pyfunction!(to_micros, m)?)?;
+    m.add_function(wrap_pyfunction!(stream_lanes, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! and builds this; `Config::check` is only a backstop so that no input can panic the engine.
 
 use crate::error::Error;
+pub use crate::shards::{MappingConfig, StreamConfig, StreamKind};
 use crate::time::Micros;
 
 /// Which idle environment a warm request gets (§3).
@@ -98,6 +99,9 @@ pub struct Config {
     pub client_retries: Option<ClientRetries>,
     /// Seeds the engine's one random stream (client retry jitter).
     pub seed: u64,
+    /// Stream event sources (§7) and their mappings (at most one per stream).
+    pub streams: Vec<StreamConfig>,
+    pub mappings: Vec<MappingConfig>,
 }
 
 impl Config {
@@ -131,6 +135,33 @@ impl Config {
             if c.max_attempts == 0 || c.max_attempts > u32::from(u16::MAX) || c.base_us > c.cap_us || c.cap_us > 1 << 53 {
                 return Err(Error::Config("client retries: max_attempts must be 1–65535 and base ≤ cap".into()));
             }
+        }
+        let mut mapped = vec![false; self.streams.len()];
+        for (i, s) in self.streams.iter().enumerate() {
+            if s.shards == 0 || s.shards > 1 << 20 {
+                return Err(Error::Config(format!("stream {i}: shards must be 1–1048576")));
+            }
+        }
+        let mut lanes = 0u64;
+        for (i, m) in self.mappings.iter().enumerate() {
+            let bad = |what: &str| Err(Error::Config(format!("mapping {i}: {what}")));
+            let Some(s) = self.streams.get(m.stream as usize) else { return bad("no such stream") };
+            if std::mem::replace(&mut mapped[m.stream as usize], true) {
+                return bad("its stream already has a mapping");
+            }
+            if m.function as usize >= self.functions.len() {
+                return bad("no such function");
+            }
+            if m.batch_size == 0 || !(1..=10).contains(&m.parallelization_factor) {
+                return bad("batch size must be ≥ 1 and parallelization factor 1–10");
+            }
+            if m.on_failure.is_some_and(|d| d >= self.destinations) {
+                return bad("no such destination");
+            }
+            lanes += u64::from(s.shards) * u64::from(m.parallelization_factor);
+        }
+        if lanes >= 1 << 31 {
+            return Err(Error::Config("too many lanes (shards × parallelization factor)".into()));
         }
         match self.account.scaling {
             Scaling::Off => {}

@@ -3,8 +3,13 @@
 //! Verbs: `submit` checks and numbers a chunk of rows; `advance` runs the loop up to a time;
 //! `report` reads the statistics at the horizon. Within one instant the loop processes
 //! (1) executions that end, in start order, (2) idle expiry — lazy, see `environments` —
-//! (3) timers (retries of asynchronous events and of synchronous callers), in the order they
-//! were scheduled, (4) arrivals in input order.
+//! (3) timers (retries of asynchronous events and of synchronous callers; polls, batching
+//! windows and retries of stream lanes), in the order they were scheduled, (4) arrivals:
+//! workload rows in input order, then stream records (streams in order, then input order).
+//! Event-source mappings have their verbs in `mappings.rs`, a child module of this one.
+
+#[path = "mappings.rs"]
+mod mappings;
 
 use crate::config::{ClientRetries, Config, Routing, Scaling};
 use crate::destinations::DestinationLog;
@@ -16,6 +21,7 @@ use crate::pool::{FunctionPool, Pool};
 use crate::results::{AccountStats, FunctionStats, Outcome, Record, Report, Sink, ThrottleReason};
 use crate::rng::SplitMix64;
 use crate::scaling::TokenBucket;
+use crate::shards::{Lane, Mapping, RecordCursor};
 use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
 use crate::wheel::Wheel;
 use crate::workload::{Arrival, Cursor, Rows, EVENT};
@@ -105,12 +111,17 @@ pub struct Engine {
     destinations: Vec<DestinationLog>,
     client_retries: Option<ClientRetries>,
     rng: SplitMix64,
+    /// Stream event sources (§7): streams, their mappings, and every mapping's lanes.
+    streams: Vec<mappings::Stream>,
+    mappings: Vec<Mapping>,
+    lanes: Vec<Lane>,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.check()?;
-        let Config { account, functions, routing, destinations, client_retries, seed } = config;
+        let Config { account, functions, routing, destinations, client_retries, seed, streams, mappings } = config;
+        let (streams, mappings, lanes) = mappings::build(streams, mappings);
         let (per_function, account_bucket) = match account.scaling {
             Scaling::Off => (None, None),
             Scaling::PerFunction { burst, cost_us } => (Some(TokenBucket::new(burst, cost_us)), None),
@@ -163,6 +174,9 @@ impl Engine {
             destinations: vec![DestinationLog::default(); destinations as usize],
             client_retries,
             rng: SplitMix64::new(seed),
+            streams,
+            mappings,
+            lanes,
         })
     }
 
@@ -201,6 +215,17 @@ impl Engine {
     /// Runs the loop until `until` (inclusive; `None`: until nothing is left), sending every
     /// request resolved on the way to `sink`.
     pub fn advance<S: Sink>(&mut self, until: Option<Micros>, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
+        self.advance_with(until, arrivals, &mut [], sink)
+    }
+
+    /// `advance` with stream records too: `records[s]` holds stream `s`'s submitted chunks.
+    pub fn advance_with<S: Sink>(
+        &mut self,
+        until: Option<Micros>,
+        arrivals: &mut Cursor<'_>,
+        records: &mut [RecordCursor<'_>],
+        sink: &mut S,
+    ) -> Result<(), Error> {
         if let Some(u) = until {
             if u < self.now {
                 return Err(Error::Config(format!(
@@ -209,8 +234,24 @@ impl Engine {
                     to_seconds(self.now)
                 )));
             }
+        } else {
+            self.check_finishes(records)?;
         }
         let limit = until.unwrap_or(Micros::MAX);
+        if !records.is_empty() {
+            self.merge_records(limit, arrivals, records, sink)?;
+        }
+        self.run_rows(limit, arrivals, sink)?;
+        self.run_until(limit, sink);
+        if let Some(u) = until {
+            self.now = u;
+        }
+        Ok(())
+    }
+
+    /// Takes every workload row up to `bound` (inclusive), each after the events due before it.
+    #[inline(always)]
+    fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
         let n_functions = self.functions.len() as u64;
         'chunks: while arrivals.chunk < arrivals.chunks.len() {
             let rows = arrivals.chunks[arrivals.chunk];
@@ -254,10 +295,6 @@ impl Engine {
             arrivals.chunk += 1;
             arrivals.row = 0;
         }
-        self.run_until(limit, sink);
-        if let Some(u) = until {
-            self.now = u;
-        }
         Ok(())
     }
 
@@ -281,7 +318,11 @@ impl Engine {
             } else if let Some(m) = timer {
                 let (_, id) = self.timers.pop_due(m).expect("a due timer");
                 self.now = m;
-                self.attempt(id, m, sink);
+                if id & mappings::LANE_TIMER != 0 {
+                    self.lane_timer(id & !mappings::LANE_TIMER, m, sink);
+                } else {
+                    self.attempt(id, m, sink);
+                }
             } else {
                 break;
             }
@@ -298,7 +339,7 @@ impl Engine {
         match self.admit(a.function, a.time) {
             Ok(admitted) => {
                 let fails = a.failures > 0;
-                self.start(admitted, a.request, a.function, a.duration, fails, a.time, NO_PENDING)
+                self.start(admitted, a.request, a.function, a.duration, fails, a.time, NO_PENDING);
             }
             Err(reason) if self.client_retries.is_some() => {
                 // the caller's SDK may try again: the request needs a record between attempts
@@ -339,7 +380,7 @@ impl Engine {
             // The common case: an event that runs at once and succeeds needs no record between
             // attempts; its execution carries it like a synchronous request's.
             Ok(admitted) if will_succeed => {
-                self.start(admitted, a.request, a.function, a.duration, false, a.time, EVENT_NO_PENDING)
+                self.start(admitted, a.request, a.function, a.duration, false, a.time, EVENT_NO_PENDING);
             }
             Ok(admitted) => {
                 let id = self.pending.insert(Pending::new(&a, true));
@@ -485,7 +526,7 @@ impl Engine {
     /// workload says this attempt ends in a function error.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn start(&mut self, admitted: Admitted, request: u64, function: u32, duration: Micros, fails: bool, now: Micros, pending: u32) {
+    fn start(&mut self, admitted: Admitted, request: u64, function: u32, duration: Micros, fails: bool, now: Micros, pending: u32) -> Micros {
         let func = &mut self.functions[function as usize];
         let timed_out = duration > func.timeout_us;
         let outcome = if timed_out {
@@ -517,6 +558,7 @@ impl Engine {
                 needs_init: timed_out,
             },
         );
+        end
     }
 
     /// An execution ends at `end`: its environment goes idle and its attempt's result decides
@@ -561,6 +603,9 @@ impl Engine {
 
     /// The end of an attempt of a request with a record (§6 for events).
     fn finish_pending<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
+        if x.pending == mappings::BATCH {
+            return self.batch_end(x.request as u32, x.outcome, end, sink);
+        }
         let p = self.pending.get_mut(x.pending);
         if !p.event {
             let p = self.pending.remove(x.pending);
@@ -668,6 +713,8 @@ mod tests {
             destinations: 1,
             client_retries: None,
             seed: 0,
+            streams: vec![],
+            mappings: vec![],
         })
         .unwrap()
     }

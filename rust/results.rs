@@ -1,5 +1,6 @@
 //! What a run produces: per-request records (through a `Sink`) and per-function statistics.
 
+pub use crate::shards::RecordOutcome;
 use crate::time::{to_seconds, Micros};
 
 /// How a request ended; the integer values are `lambda_core.Outcome`'s.
@@ -55,10 +56,28 @@ fn start_seconds(us: Micros) -> f64 {
     }
 }
 
+/// One stream record's result: resolved, or (at the end of `run`) still pending.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreamRecord {
+    pub stream: u32,
+    /// Its index among the stream's records.
+    pub id: u64,
+    pub outcome: RecordOutcome,
+    /// Invocations whose batch held it.
+    pub attempts: u32,
+    /// The last such invocation's start and end (`invocations::NEVER`: none, or not ended).
+    pub start: Micros,
+    pub end: Micros,
+}
+
 /// Where resolved requests go. The engine is generic over it, so a sink that drops records
 /// costs nothing.
 pub trait Sink {
     fn resolved(&mut self, record: &Record);
+
+    /// A stream record resolved (§7). Sinks of requests alone ignore them.
+    #[inline]
+    fn record(&mut self, _record: &StreamRecord) {}
 
     /// Whether records should be kept at all (destination records follow this too).
     fn keeps_records(&self) -> bool {
@@ -91,9 +110,38 @@ pub struct WindowLog {
     pub first_start: Vec<f64>,
     pub last_start: Vec<f64>,
     pub event_age: Vec<f64>,
+    pub records: RecordLog,
+}
+
+/// Stream records in the order they were resolved, as columns.
+#[derive(Debug, Default, Clone)]
+pub struct RecordLog {
+    pub stream: Vec<u32>,
+    pub id: Vec<u64>,
+    pub outcome: Vec<u8>,
+    pub attempts: Vec<u32>,
+    pub start: Vec<f64>,
+    pub end: Vec<f64>,
+}
+
+impl RecordLog {
+    #[inline]
+    fn push(&mut self, r: &StreamRecord) {
+        self.stream.push(r.stream);
+        self.id.push(r.id);
+        self.outcome.push(r.outcome as u8);
+        self.attempts.push(r.attempts);
+        self.start.push(start_seconds(r.start));
+        self.end.push(start_seconds(r.end));
+    }
 }
 
 impl Sink for WindowLog {
+    #[inline]
+    fn record(&mut self, r: &StreamRecord) {
+        self.records.push(r);
+    }
+
     #[inline]
     fn resolved(&mut self, r: &Record) {
         self.request.push(r.request);
@@ -185,6 +233,66 @@ impl Sink for RowTable {
             if let Some(age) = self.event_age.get_mut(i) {
                 *age = start_seconds(r.event_age);
             }
+        }
+    }
+}
+
+/// One row per record of a stream, for records `first .. first + n` (what `run` returns).
+/// Rows never reported stay `Pending` with no attempts and NaN times (after `finish`).
+#[derive(Debug, Clone)]
+pub struct RecordTable {
+    pub first: u64,
+    pub outcome: Vec<u8>,
+    pub attempts: Vec<u32>,
+    pub start: Vec<f64>,
+    pub end: Vec<f64>,
+}
+
+impl RecordTable {
+    pub fn new(first: u64, n: usize) -> Self {
+        RecordTable { first, outcome: vec![0; n], attempts: vec![0; n], start: vec![0.0; n], end: vec![0.0; n] }
+    }
+
+    #[inline]
+    fn set(&mut self, r: &StreamRecord) {
+        let i = r.id.wrapping_sub(self.first) as usize;
+        if i < self.outcome.len() {
+            self.outcome[i] = r.outcome as u8;
+            self.attempts[i] = r.attempts;
+            self.start[i] = start_seconds(r.start);
+            self.end[i] = start_seconds(r.end);
+        }
+    }
+
+    /// Rows never reported get NaN times.
+    pub fn finish(&mut self) {
+        for i in 0..self.outcome.len() {
+            if self.outcome[i] == RecordOutcome::Pending as u8 && self.attempts[i] == 0 {
+                self.start[i] = f64::NAN;
+                self.end[i] = f64::NAN;
+            }
+        }
+    }
+}
+
+/// What `run` collects: one row per request and one per record of each stream.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub requests: RowTable,
+    /// Per stream, in stream order.
+    pub records: Vec<RecordTable>,
+}
+
+impl Sink for Tables {
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        self.requests.resolved(r);
+    }
+
+    #[inline]
+    fn record(&mut self, r: &StreamRecord) {
+        if let Some(t) = self.records.get_mut(r.stream as usize) {
+            t.set(r);
         }
     }
 }

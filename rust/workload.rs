@@ -147,6 +147,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// How far the cursor got: (chunks fully read, rows read of the next chunk).
+    /// The next row's time in seconds, if any row is left.
+    #[inline]
+    pub fn peek_seconds(&self) -> Option<f64> {
+        let (chunk, row) = self.position();
+        self.chunks.get(chunk).map(|c| c.time[row])
+    }
+
     pub fn position(&self) -> (usize, usize) {
         let mut c = (self.chunk, self.row);
         while c.0 < self.chunks.len() && c.1 >= self.chunks[c.0].len() {

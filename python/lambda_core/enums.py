@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["InvocationType", "Outcome", "ThrottleReason", "Routing", "Trigger"]
+__all__ = ["InvocationType", "Outcome", "RecordOutcome", "ThrottleReason", "Routing", "Trigger"]
 
 
 class InvocationType(enum.IntEnum):
@@ -37,6 +37,42 @@ _CONDITIONS = {
     Outcome.RETRIES_EXHAUSTED: "RetriesExhausted",
     Outcome.EVENT_AGE_EXCEEDED: "EventAgeExceeded",
     Outcome.ZERO_RESERVED_CONCURRENCY: "ZeroReservedConcurrency",
+}
+
+
+class RecordOutcome(enum.IntEnum):
+    """How a record of an event-source mapping ended (MODEL.md §7–8).
+
+    Stream records (Kinesis, DynamoDB Streams) end ``PROCESSED``, ``RETRY_ATTEMPTS_EXHAUSTED``,
+    ``RECORD_AGE_EXCEEDED`` or ``EXPIRED``; queue messages (SQS) end ``PROCESSED``,
+    ``DEAD_LETTERED`` or ``EXPIRED``.
+    """
+
+    PENDING = 0  #: not resolved by the run's ``until``
+    PROCESSED = 1  #: part of a batch that succeeded (SQS: the message was deleted)
+    #: streams: ``maximum_retry_attempts`` used up; the batch went to the on-failure destination
+    RETRY_ATTEMPTS_EXHAUSTED = 2
+    #: streams: older than ``maximum_record_age_s``; the batch went to the on-failure destination
+    RECORD_AGE_EXCEEDED = 3
+    #: older than the stream's or queue's retention period: lost unprocessed
+    EXPIRED = 4
+    #: SQS: received more than ``max_receive_count`` times; moved to the queue's dead-letter queue
+    DEAD_LETTERED = 5
+
+    @property
+    def condition(self) -> str | None:
+        """AWS's ``requestContext.condition`` of the on-failure record, or ``None``.
+
+        ``"RetryAttemptsExhausted"`` and ``"RecordAgeExceeded"`` for the two stream outcomes
+        that send a batch to the on-failure destination; ``None`` for every other outcome
+        (SQS's dead-letter queue is SQS's redrive, which carries no Lambda condition).
+        """
+        return _RECORD_CONDITIONS.get(self)
+
+
+_RECORD_CONDITIONS = {
+    RecordOutcome.RETRY_ATTEMPTS_EXHAUSTED: "RetryAttemptsExhausted",
+    RecordOutcome.RECORD_AGE_EXCEEDED: "RecordAgeExceeded",
 }
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidParameterValueException",
     "ValidationException",
     "ResourceConflictException",
+    "ResourceNotFoundException",
     "WorkloadError",
 ]
 
@@ -39,6 +40,13 @@ class ResourceConflictException(LambdaCoreError):
     """AWS ``ResourceConflictException``: two functions with the same name in one simulator."""
 
     code = "ResourceConflictException"
+
+
+class ResourceNotFoundException(LambdaCoreError):
+    """AWS ``ResourceNotFoundException``: a mapping names a function, or records name an event
+    source, that the simulator does not have."""
+
+    code = "ResourceNotFoundException"
 
 
 class WorkloadError(LambdaCoreError):

@@ -11,7 +11,9 @@ import numpy as np
 from . import _core
 from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
 from .enums import InvocationType, Routing
-from .errors import LambdaCoreError
+from .errors import LambdaCoreError, ResourceConflictException, ResourceNotFoundException
+from .records import Records
+from .sources import EventSourceMapping, SqsQueue
 from .workload import Workload
 
 __all__ = ["Simulator", "Result", "Window"]
@@ -35,6 +37,10 @@ class Window:
     now: float
     requests: Mapping[str, np.ndarray]
     destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
+    #: Per event source (by name), the records resolved in the window, in the order they were
+    #: resolved: ``id`` (the record's index among the source's records), ``outcome``
+    #: (:class:`RecordOutcome`), ``attempts``, ``start``, ``end``.
+    records: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         """Requests resolved in the window (0 when per-request output was off)."""
@@ -65,7 +71,19 @@ class Result:
       after AWS's record: ``request`` (request id), ``condition`` (:class:`Outcome` code;
       ``Outcome(c).condition`` is AWS's ``requestContext.condition``),
       ``approximate_invoke_count``, ``time`` (seconds). ``len(result.destinations[t]["request"])``
-      is the number of records.
+      is the number of records. Records of stream mappings sent to an on-failure destination
+      carry their ``stream`` (the source's index in :attr:`Simulator.source_names`; −1 for a
+      function's request), ``request`` (the record's index among the stream's records) and
+      ``condition`` (:class:`RecordOutcome` code).
+    - ``records``: per event source (by name), one row per record of this run in input order:
+      ``outcome`` (:class:`RecordOutcome`), ``shard`` (and ``lane``, with a parallelization
+      factor), ``attempts`` (invocations whose batch held it), ``start`` and ``end`` of the
+      last of those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the
+      arrival: the input's own column).
+    - ``mappings``: per event source (by name), the mapping's counters: ``invocations``,
+      ``batches``, ``max_concurrency`` (exact), ``max_iterator_age`` (seconds, AWS's
+      ``IteratorAge``), ``throttles``, ``retries``, ``on_failure_records``,
+      ``records_processed``, ``records_failed``, ``records_expired``.
     """
 
     requests: Mapping[str, np.ndarray]
@@ -74,6 +92,8 @@ class Result:
     horizon: float
     function_names: tuple[str, ...] = field(default=())
     destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
+    records: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
+    mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def function(self, name: str) -> dict[str, Any]:
         """The statistics of one function, by name, as plain Python numbers."""
@@ -103,6 +123,9 @@ class Simulator:
             or ``"oldest"`` (MODEL.md §3).
         client_retries: how synchronous callers retry throttled invocations
             (:class:`RetryPolicy`; ``None``, the default: they do not).
+        mappings: event-source mappings (:class:`EventSourceMapping`): streams whose records
+            (:class:`Records`, by source name) the engine dispatches to functions in batches,
+            shard by shard, in order (MODEL.md §7). One mapping per source.
 
     Raises:
         InvalidParameterValueException, ValidationException, ResourceConflictException: with
@@ -116,6 +139,7 @@ class Simulator:
         seed: int = 0,
         routing: str | Routing = "newest",
         client_retries: RetryPolicy | None = None,
+        mappings: Sequence[EventSourceMapping] = (),
     ) -> None:
         account = account if account is not None else Account()
         if not isinstance(account, Account):
@@ -136,11 +160,16 @@ class Simulator:
         self.routing = _ROUTINGS[routing]
         self.client_retries = client_retries
         self._plan: PoolPlan = plan_pools(account, functions)
+        self.mappings = self._check_mappings(mappings, functions)
+        #: Event sources, in mapping order (what ``Records.source`` names).
+        self.source_names: tuple[str, ...] = tuple(m.source.name for m in self.mappings)
         # destinations, in order of first mention
         self.destination_names: tuple[str, ...] = tuple(dict.fromkeys(
-            t for f in functions for t in (f.on_success, f.on_failure, f.dead_letter_queue) if t is not None
+            [t for f in functions for t in (f.on_success, f.on_failure, f.dead_letter_queue) if t is not None]
+            + [m.on_failure for m in self.mappings if m.on_failure is not None]
         ))
         index = {name: i for i, name in enumerate(self.destination_names)}
+        names = [f.name for f in functions]
         self._engine = _core.Engine(
             account.concurrency_limit,
             self._plan.unreserved_capacity,
@@ -159,7 +188,40 @@ class Simulator:
             None if client_retries is None else
             (client_retries.max_attempts, float(client_retries.base_s), float(client_retries.cap_s)),
             self.seed,
+            [(m.source.kind, m.source.shards, float(m.source.retention_s)) for m in self.mappings],
+            [
+                (i, names.index(m.function), m.batch_size, float(m.batching_window_s),
+                 m.parallelization_factor, m.maximum_retry_attempts, float(m.maximum_record_age_s),
+                 m.bisect_batch_on_function_error, index.get(m.on_failure),
+                 float(m.duration.base_s), float(m.duration.per_record_s))
+                for i, m in enumerate(self.mappings)
+            ],
         )
+
+    @staticmethod
+    def _check_mappings(mappings: Sequence[EventSourceMapping],
+                        functions: Sequence[Function]) -> tuple[EventSourceMapping, ...]:
+        mappings = tuple(mappings)
+        names = {f.name for f in functions}
+        sources: dict[str, EventSourceMapping] = {}
+        for m in mappings:
+            if not isinstance(m, EventSourceMapping):
+                raise TypeError(f"mappings must be lambda_core.EventSourceMapping objects, got {type(m).__name__}")
+            if m.function not in names:
+                raise ResourceNotFoundException(f"Function not found: {m.function}")
+            if isinstance(m.source, SqsQueue):
+                raise NotImplementedError("SQS event-source mappings are not simulated yet (MODEL.md §8)")
+            other = sources.get(m.source.name)
+            if other is not None and other.function == m.function and other.source == m.source:
+                raise ResourceConflictException(
+                    f"The event source arn ({m.source.name}) and function ({m.function}) provided mapping "
+                    "already exists. Please update or delete the existing mapping.")
+            if other is not None:
+                raise LambdaCoreError(
+                    f"two mappings read {m.source.name!r}: lambda_core simulates one mapping per "
+                    "event source (each record's outcome is that of its one consumer)")
+            sources[m.source.name] = m
+        return mappings
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -196,28 +258,82 @@ class Simulator:
             workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures
         )
 
-    def advance(self, until: float | None = None, *, requests: bool = True) -> Window:
-        """Moves simulated time to `until` (seconds; ``None``: until every submitted request is
-        resolved) and returns the requests resolved on the way. With ``requests=False`` nothing
-        is recorded per request (for very long runs; statistics are still kept)."""
-        resolved = self._engine.advance(_until(until), requests)
-        return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
-                      destinations=self._destinations())
+    def submit_records(self, records: Records) -> int:
+        """Queues records for their event source; returns the id of the first (ids count the
+        source's records over every submission). Times must not go back, as for :meth:`submit`."""
+        if not isinstance(records, Records):
+            raise TypeError(f"expected lambda_core.Records, got {type(records).__name__}")
+        return self._engine.submit_records(self._source_index(records.source), records.time,
+                                           records.key, records.failures)
 
-    def run(self, workload: Workload | None = None, until: float | None = None) -> Result:
-        """Submits `workload` and advances to `until`: :meth:`submit` and :meth:`advance` together.
-        Returns one row per workload row and the statistics over the run's horizon."""
+    def _source_index(self, name: str) -> int:
+        try:
+            return self.source_names.index(name)
+        except ValueError:
+            known = ", ".join(map(repr, self.source_names)) or "none"
+            raise ResourceNotFoundException(
+                f"no event-source mapping reads {name!r} (mapped sources: {known})") from None
+
+    def advance(self, until: float | None = None, *, requests: bool = True) -> Window:
+        """Moves simulated time to `until` (seconds; ``None``: until every submitted request and
+        record is resolved) and returns the requests and records resolved on the way. With
+        ``requests=False`` nothing is recorded per request or record (for very long runs;
+        statistics are still kept)."""
+        resolved = self._engine.advance(_until(until), requests)
+        records: dict[str, dict[str, np.ndarray]] = {}
+        if resolved is not None:
+            log = resolved.pop("records")
+            for i, name in enumerate(self.source_names):
+                mine = log["stream"] == i
+                records[name] = {k: v[mine] for k, v in log.items() if k != "stream"}
+        return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
+                      destinations=self._destinations(), records=records)
+
+    def run(self, workload: Workload | None = None, until: float | None = None,
+            records: Sequence[Records] | Records = ()) -> Result:
+        """Submits `workload` and `records` and advances to `until`: :meth:`submit`,
+        :meth:`submit_records` and :meth:`advance` together. Returns one row per workload row,
+        one per record of each source, and the statistics over the run's horizon."""
         if workload is None:
             workload = Workload(np.empty(0), np.empty(0, np.int64), np.empty(0))
+        if isinstance(records, Records):
+            records = (records,)
+        for r in records:
+            if not isinstance(r, Records):
+                raise TypeError(f"records must be lambda_core.Records objects, got {type(r).__name__}")
+        by_source: dict[str, Records] = {}
+        for r in records:
+            self._source_index(r.source)
+            if r.source in by_source:
+                raise LambdaCoreError(f"two Records objects for {r.source!r} in one run: concatenate them")
+            by_source[r.source] = r
         first = self.submit(workload)
+        ranges = []
+        for i, name in enumerate(self.source_names):
+            r = by_source.get(name)
+            if r is None:
+                ranges.append((self._engine.submitted_records(i), 0))
+            else:
+                ranges.append((self.submit_records(r), len(r)))
         kinds = workload.invocation_type
         events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
-        requests = self._engine.advance_rows(_until(until), first, len(workload), events)
+        requests = self._engine.advance_rows(_until(until), first, len(workload), events, ranges)
+        tables = requests.pop("records")
         requests["enqueued"] = workload.time
         if not events:
             # no asynchronous rows: a read-only all-NaN view that takes no memory
             requests["event_age"] = np.broadcast_to(np.float64(np.nan), (len(workload),))
-        return self._result(requests, until)
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for m, table, name in zip(self.mappings, tables, self.source_names):
+            r = by_source.get(name)
+            if r is None:
+                continue
+            shard, lane = _core.stream_lanes(r.key, m.source.shards, m.parallelization_factor)
+            table["shard"] = shard
+            table["lane"] = lane
+            table["time"] = r.time
+            out[name] = table
+        return self._result(requests, until, out)
 
     def stats(self, until: float | None = None) -> Result:
         """The statistics so far (``requests`` is empty), over [0, until or last resolution]."""
@@ -233,7 +349,8 @@ class Simulator:
         logs = self._engine.drain_destinations()
         return {name: {k: v for k, v in log.items() if k != "total"} for name, log in zip(self.destination_names, logs)}
 
-    def _result(self, requests: Mapping[str, np.ndarray], until: float | None) -> Result:
+    def _result(self, requests: Mapping[str, np.ndarray], until: float | None,
+                records: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> Result:
         report = self._engine.report(_until(until))
         return Result(
             requests=requests,
@@ -242,6 +359,8 @@ class Simulator:
             horizon=report["horizon"],
             function_names=self.function_names,
             destinations=self._destinations(),
+            records=records or {},
+            mappings=dict(zip(self.source_names, self._engine.mapping_report())),
         )
 
     def __repr__(self) -> str:

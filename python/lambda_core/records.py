@@ -1,0 +1,85 @@
+"""Records put on a stream (or messages sent to a queue): the input of event-source mappings."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Records", "key_to_int"]
+
+
+def key_to_int(key: str | bytes) -> int:
+    """A partition key or message group id as the signed 64-bit integer the engine hashes:
+    the first 8 bytes (little-endian) of the MD5 of its UTF-8 bytes, as Kinesis hashes
+    partition keys with MD5."""
+    data = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    return int.from_bytes(hashlib.md5(data).digest()[:8], "little", signed=True)
+
+
+def _column(name: str, values: Any, dtype: type, n: int | None) -> np.ndarray:
+    try:
+        a = np.asarray(values)
+    except Exception as e:  # ragged lists and the like
+        raise TypeError(f"Records.{name}: not an array ({e})") from None
+    if a.ndim != 1:
+        raise ValueError(f"Records.{name} must be one-dimensional, got shape {a.shape}")
+    if n is not None and len(a) != n:
+        raise ValueError(f"Records.{name} has {len(a)} rows but 'time' has {n}")
+    if dtype is np.int64 and a.size and not np.issubdtype(a.dtype, np.integer):
+        if np.issubdtype(a.dtype, np.floating) and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
+            pass  # whole numbers stored as floats: accepted
+        else:
+            raise TypeError(f"Records.{name} must hold integers, got dtype {a.dtype}")
+    if dtype is np.float64 and a.size and not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
+        raise TypeError(f"Records.{name} must hold numbers, got dtype {a.dtype}")
+    # the engine reads C-contiguous arrays of exactly this dtype in place: no copy when they are
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+class Records:
+    """Records arriving on one event source, in arrival order.
+
+    Args:
+        source: the name of the stream or queue (as given to its ``KinesisStream``,
+            ``DynamoDBStream`` or ``SqsQueue``).
+        time: arrival times in seconds, non-decreasing (numpy float64 arrays are used in place).
+        key: the partition key (streams) or message group id (FIFO queues) of each record:
+            integers, or strings / bytes (hashed with :func:`key_to_int`). ``None``: every
+            record its own key (``0, 1, 2 ...``), which spreads records evenly over shards.
+        failures: per record, how many of the first invocations whose batch holds it end in a
+            function error (a poison record has a large count). ``None``: none fail.
+
+    A bad column raises :class:`TypeError` or :class:`ValueError` naming it; the engine checks
+    the values (finite, non-negative, non-decreasing times; non-negative failures) when the
+    records are submitted and raises :class:`~lambda_core.WorkloadError` naming the first bad
+    row.
+    """
+
+    __slots__ = ("source", "time", "key", "failures")
+
+    def __init__(self, source: str, time: Any, key: Any = None, failures: Any = None) -> None:
+        if not isinstance(source, str):
+            raise TypeError(f"Records.source must be the name of a stream or queue, got {type(source).__name__}")
+        self.source = source
+        self.time = _column("time", time, np.float64, None)
+        n = len(self.time)
+        if key is None:
+            self.key = np.arange(n, dtype=np.int64)
+        else:
+            if isinstance(key, (str, bytes)):
+                raise TypeError("Records.key must be one key per record, not a single string")
+            if isinstance(key, Sequence) and len(key) and isinstance(key[0], (str, bytes)):
+                key = [key_to_int(k) for k in key]
+            elif isinstance(key, np.ndarray) and key.dtype.kind in "USO":
+                key = [key_to_int(k) for k in key.tolist()]
+            self.key = _column("key", key, np.int64, n)
+        self.failures = None if failures is None else _column("failures", failures, np.int64, n)
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def __repr__(self) -> str:
+        return f"Records({self.source!r}, {len(self)} records)"

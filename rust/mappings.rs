@@ -1,0 +1,477 @@
+//! The engine's verbs for stream event-source mappings (§7): records arrive into lanes, lanes
+//! poll, gather, invoke their batch through the same admission as any synchronous request,
+//! and retry, bisect or give up when it fails. A child module of `engine`.
+//!
+//! Timers of lanes share the engine's timer wheel with the retries of requests (one FIFO order
+//! for §1 class 3): their payload is the lane index with `LANE_TIMER` set. A lane has at most
+//! one live timer (its poll, its window or its retry, as its state says); a window made
+//! pointless by a batch that filled first stays in the wheel and is recognised when it fires
+//! (`Lane::stale_windows`).
+
+use super::Engine;
+use crate::config::{MappingConfig, StreamConfig};
+use crate::error::Error;
+use crate::invocations::NEVER;
+use crate::results::{RecordOutcome, Sink, StreamRecord};
+use crate::shards::{shard_and_lane, Batch, Entry, Lane, LaneState, Mapping, MappingStats, RecordCursor};
+use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
+use crate::workload::Cursor;
+
+/// Timer payloads with this bit set are lane indexes (below it: pending-request ids).
+pub(super) const LANE_TIMER: u32 = 1 << 31;
+/// `Execution::pending` of a lane's batch; its `request` is the lane index.
+pub(super) const BATCH: u32 = u32::MAX - 2;
+
+/// A stream, and how far its records have been submitted.
+#[derive(Debug)]
+pub(super) struct Stream {
+    pub config: StreamConfig,
+    pub mapping: Option<u32>,
+    pub submitted: u64,
+    pub last_submitted: Micros,
+    pub last_submitted_s: f64,
+}
+
+/// Streams, mappings and lanes from the configuration (lanes mapping-major, then shard, then
+/// lane within the shard).
+pub(super) fn build(streams: Vec<StreamConfig>, configs: Vec<MappingConfig>) -> (Vec<Stream>, Vec<Mapping>, Vec<Lane>) {
+    let mut streams: Vec<Stream> = streams
+        .into_iter()
+        .map(|config| Stream { config, mapping: None, submitted: 0, last_submitted: 0, last_submitted_s: 0.0 })
+        .collect();
+    let mut mappings = Vec::with_capacity(configs.len());
+    let mut lanes = Vec::new();
+    for (i, config) in configs.into_iter().enumerate() {
+        let stream = &mut streams[config.stream as usize];
+        stream.mapping = Some(i as u32);
+        let shards = stream.config.shards;
+        let first_lane = lanes.len() as u32;
+        for shard in 0..shards {
+            for _ in 0..config.parallelization_factor {
+                lanes.push(Lane::new(i as u32, shard));
+            }
+        }
+        mappings.push(Mapping {
+            poll_us: stream.config.kind.poll_interval_us(),
+            retention_us: stream.config.retention_us,
+            shards,
+            first_lane,
+            running: 0,
+            stats: MappingStats::default(),
+            config,
+        });
+    }
+    (streams, mappings, lanes)
+}
+
+/// The wait before a lane's k-th retry (errors and throttles alike): min(2^(k−1), 300) s.
+fn backoff(k: u32) -> Micros {
+    if k > 9 {
+        300_000_000
+    } else {
+        (1_000_000u64 << (k.max(1) - 1)).min(300_000_000)
+    }
+}
+
+impl Engine {
+    /// Checks a chunk of stream `stream`'s records and numbers them; returns the first id.
+    pub fn submit_records(&mut self, stream: u32, rows: &crate::shards::RecordRows<'_>) -> Result<u64, Error> {
+        let now = self.now;
+        let Some(s) = self.streams.get_mut(stream as usize) else {
+            return Err(Error::Config(format!("stream {stream} does not exist")));
+        };
+        let (not_before, not_before_s) =
+            if now > s.last_submitted { (now, to_seconds(now)) } else { (s.last_submitted, s.last_submitted_s) };
+        let last = rows.validate(not_before, not_before_s)?;
+        if let Some(&t) = rows.time.last() {
+            s.last_submitted = last;
+            s.last_submitted_s = t;
+        }
+        let first = s.submitted;
+        s.submitted += rows.len() as u64;
+        Ok(first)
+    }
+
+    /// Records submitted to `stream` so far.
+    pub fn submitted_records(&self, stream: u32) -> u64 {
+        self.streams.get(stream as usize).map_or(0, |s| s.submitted)
+    }
+
+    pub fn n_streams(&self) -> usize {
+        self.streams.len()
+    }
+
+    /// A run without `until` must end: a mapping whose function reserves 0 would retry its
+    /// throttled batches for ever.
+    pub(super) fn check_finishes(&self, records: &mut [RecordCursor<'_>]) -> Result<(), Error> {
+        for (i, m) in self.mappings.iter().enumerate() {
+            if !self.functions[m.config.function as usize].zero_reserved {
+                continue;
+            }
+            let lanes = &self.lanes[m.first_lane as usize..][..(m.shards * m.config.parallelization_factor) as usize];
+            let waiting = lanes.iter().any(|l| !l.fifo.is_empty())
+                || records.get_mut(m.config.stream as usize).is_some_and(|c| c.peek_seconds().is_some());
+            if waiting {
+                return Err(Error::Config(format!(
+                    "mapping {i}: its function's reserved concurrency is 0, so its batches are throttled for ever; \
+                     pass until to run up to a time"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The earliest execution end or timer (`Micros::MAX`: none).
+    #[inline]
+    fn next_event(&mut self) -> Micros {
+        let end = self.executions.next_end().unwrap_or(Micros::MAX);
+        end.min(self.timers.peek().unwrap_or(Micros::MAX))
+    }
+
+    /// Interleaves records with workload rows and events up to `limit`: at one instant workload
+    /// rows first, then records of stream 0, 1 ... in input order (§1 class 4).
+    pub(super) fn merge_records<S: Sink>(
+        &mut self,
+        limit: Micros,
+        arrivals: &mut Cursor<'_>,
+        records: &mut [RecordCursor<'_>],
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        loop {
+            // the stream whose next record comes first (the lowest index on ties)
+            let mut first: Option<(Micros, usize)> = None;
+            for (s, c) in records.iter_mut().enumerate() {
+                if let Some(t) = c.peek_seconds() {
+                    let t = to_micros(t);
+                    if first.is_none_or(|(best, _)| t < best) {
+                        first = Some((t, s));
+                    }
+                }
+            }
+            let Some((t, s)) = first else { return Ok(()) };
+            if t > limit {
+                return Ok(());
+            }
+            self.run_rows(t, arrivals, sink)?;
+            // this stream's records go up to the next row or the next other stream's record
+            let mut bound = limit;
+            if let Some(tw) = arrivals.peek_seconds() {
+                bound = bound.min(to_micros(tw).saturating_sub(1));
+            }
+            for (other, c) in records.iter_mut().enumerate() {
+                if other != s {
+                    if let Some(to) = c.peek_seconds() {
+                        let to = to_micros(to);
+                        bound = bound.min(if other < s { to.saturating_sub(1) } else { to });
+                    }
+                }
+            }
+            self.take_records(s as u32, bound.max(t), &mut records[s], sink)?;
+        }
+    }
+
+    /// Takes stream `s`'s records up to `bound` (inclusive), each after the events due before it.
+    fn take_records<S: Sink>(&mut self, s: u32, bound: Micros, cursor: &mut RecordCursor<'_>, sink: &mut S) -> Result<(), Error> {
+        let mut next_event = self.next_event();
+        while let Some(&rows) = cursor.chunks.get(cursor.chunk) {
+            while cursor.row < rows.len() {
+                let row = cursor.row;
+                let ts = rows.time[row];
+                let t = to_micros(ts);
+                let failures = rows.failures.map_or(0, |f| f[row]);
+                // the caller's arrays are read in place: see Engine::run_rows
+                if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !(0..=u32::MAX as i64).contains(&failures) {
+                    let column = if (0..=u32::MAX as i64).contains(&failures) { "time" } else { "failures" };
+                    return Err(Error::Workload {
+                        column,
+                        row,
+                        message: "the value changed after the records were submitted (a simulator reads the \
+                                  arrays it was given in place: do not modify them while it holds them)"
+                            .into(),
+                    });
+                }
+                if t > bound {
+                    return Ok(());
+                }
+                cursor.row = row + 1;
+                if t >= next_event {
+                    self.run_until(t, sink);
+                    next_event = self.next_event();
+                }
+                self.now = t;
+                let entry = Entry { time: t, id: rows.first_id + row as u64, failures: failures as u32 };
+                if self.arrive_record(s, entry, rows.key[row], sink) {
+                    next_event = self.next_event();
+                }
+            }
+            cursor.chunk += 1;
+            cursor.row = 0;
+        }
+        Ok(())
+    }
+
+    /// A record arrives on its lane. Returns whether it scheduled anything.
+    #[inline]
+    fn arrive_record<S: Sink>(&mut self, s: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
+        let Some(m) = self.streams[s as usize].mapping else {
+            return false; // nobody reads this stream: the record stays pending
+        };
+        let mapping = &self.mappings[m as usize];
+        let pf = mapping.config.parallelization_factor;
+        let (shard, lane) = shard_and_lane(key, mapping.shards, pf);
+        let li = mapping.first_lane + shard * pf + lane;
+        let (poll_us, batch_size) = (mapping.poll_us, mapping.config.batch_size);
+        let l = &mut self.lanes[li as usize];
+        l.fifo.push_back(entry);
+        match l.state {
+            LaneState::Dormant => {
+                // polls happen on the grid k·I: the first one after the arrival sees it
+                l.state = LaneState::Polling;
+                self.timers.schedule((entry.time / poll_us + 1) * poll_us, LANE_TIMER | li);
+                true
+            }
+            LaneState::Gathering if l.fifo.len() >= batch_size as usize => {
+                // the batch is full before its window ends: that timer is now stale
+                let deadline = l.window_deadline;
+                l.stale_windows.push_back(deadline);
+                self.dispatch(li, entry.time, sink);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A lane's timer fired: its poll, its window or its retry (or a stale window).
+    pub(super) fn lane_timer<S: Sink>(&mut self, li: u32, now: Micros, sink: &mut S) {
+        let l = &mut self.lanes[li as usize];
+        if l.stale_windows.front() == Some(&now) {
+            l.stale_windows.pop_front();
+            return;
+        }
+        match l.state {
+            LaneState::Polling => self.begin(li, now, sink),
+            LaneState::Gathering => self.dispatch(li, now, sink),
+            LaneState::Waiting => self.invoke(li, now, sink),
+            LaneState::Dormant | LaneState::Busy => debug_assert!(false, "a lane timer in state {:?}", l.state),
+        }
+    }
+
+    /// The lane has records and nothing in flight: form a batch now, or gather for the window.
+    fn begin<S: Sink>(&mut self, li: u32, now: Micros, sink: &mut S) {
+        let l = &self.lanes[li as usize];
+        let c = &self.mappings[l.mapping as usize].config;
+        if c.window_us == 0 || l.fifo.len() >= c.batch_size as usize {
+            return self.dispatch(li, now, sink);
+        }
+        let deadline = now + c.window_us;
+        let l = &mut self.lanes[li as usize];
+        l.state = LaneState::Gathering;
+        l.window_deadline = deadline;
+        self.timers.schedule(deadline, LANE_TIMER | li);
+    }
+
+    /// Forms a new batch from the head of the FIFO (records past the retention are lost first)
+    /// and invokes it.
+    fn dispatch<S: Sink>(&mut self, li: u32, now: Micros, sink: &mut S) {
+        let m = self.lanes[li as usize].mapping as usize;
+        let retention = self.mappings[m].retention_us;
+        while let Some(e) = self.lanes[li as usize].fifo.front().copied() {
+            if e.time.saturating_add(retention) > now {
+                break;
+            }
+            self.lanes[li as usize].fifo.pop_front();
+            self.resolve_record(m, e.id, RecordOutcome::Expired, &Batch { start: NEVER, end: NEVER, ..Batch::default() }, now, sink);
+        }
+        let batch_size = self.mappings[m].config.batch_size as usize;
+        let l = &mut self.lanes[li as usize];
+        if l.fifo.is_empty() {
+            l.state = LaneState::Dormant;
+            return;
+        }
+        let len = batch_size.min(l.fifo.len());
+        let max_failures = l.fifo.range(..len).map(|e| e.failures).max().unwrap_or(0);
+        l.current = Batch { len: len as u32, max_failures, start: NEVER, end: NEVER, ..Batch::default() };
+        self.mappings[m].stats.batches += 1;
+        self.invoke(li, now, sink);
+    }
+
+    /// One synchronous invocation of the lane's current batch (§4 admission). Its records past
+    /// the retention are lost first: a batch retried without limit ends when they expire.
+    fn invoke<S: Sink>(&mut self, li: u32, now: Micros, sink: &mut S) {
+        let m = self.lanes[li as usize].mapping as usize;
+        let retention = self.mappings[m].retention_us;
+        let mut expired = false;
+        loop {
+            let l = &mut self.lanes[li as usize];
+            let batch = l.current;
+            match l.fifo.front() {
+                Some(e) if batch.len > 0 && e.time.saturating_add(retention) <= now => {
+                    let e = l.fifo.pop_front().expect("a front");
+                    l.current.len -= 1;
+                    expired = true;
+                    self.resolve_record(m, e.id, RecordOutcome::Expired, &batch, now, sink);
+                }
+                _ => break,
+            }
+        }
+        let l = &mut self.lanes[li as usize];
+        if l.current.len == 0 {
+            return self.next_batch(li, now, sink);
+        }
+        if expired {
+            l.current.max_failures = l.fifo.range(..l.current.len as usize).map(|e| e.failures).max().unwrap_or(0);
+        }
+        let function = self.mappings[m].config.function;
+        match self.admit(function, now) {
+            Err(reason) => {
+                self.count_throttle(function, reason);
+                self.mappings[m].stats.throttles += 1;
+                let l = &mut self.lanes[li as usize];
+                l.current.throttles += 1;
+                l.state = LaneState::Waiting;
+                let at = now.saturating_add(backoff(l.current.throttles));
+                self.timers.schedule(at, LANE_TIMER | li);
+            }
+            Ok(admitted) => {
+                let l = &mut self.lanes[li as usize];
+                l.state = LaneState::Busy;
+                let b = l.current;
+                let last_arrival = l.fifo[b.len as usize - 1].time;
+                let c = &self.mappings[m].config;
+                let duration = c.base_us.saturating_add(c.per_record_us.saturating_mul(u64::from(b.len)));
+                let fails = b.max_failures > b.attempts;
+                let end = self.start(admitted, u64::from(li), function, duration, fails, now, BATCH);
+                let l = &mut self.lanes[li as usize];
+                l.current = Batch { throttles: 0, attempts: b.attempts + 1, start: now, end, ..b };
+                let mapping = &mut self.mappings[m];
+                mapping.running += 1;
+                let s = &mut mapping.stats;
+                s.invocations += 1;
+                s.max_concurrency = s.max_concurrency.max(mapping.running);
+                // IteratorAge: how old the batch's last record is when it is invoked
+                s.max_iterator_age_us = s.max_iterator_age_us.max(now - last_arrival);
+            }
+        }
+    }
+
+    /// A batch's invocation ended: the records are processed, or the batch is bisected,
+    /// retried or given up (§7).
+    pub(super) fn batch_end<S: Sink>(&mut self, li: u32, outcome: crate::results::Outcome, now: Micros, sink: &mut S) {
+        let m = self.lanes[li as usize].mapping as usize;
+        self.mappings[m].running -= 1;
+        if outcome == crate::results::Outcome::Success {
+            return self.finish_batch(li, RecordOutcome::Processed, now, sink);
+        }
+        let c = &self.mappings[m].config;
+        let (bisect, max_retry, max_age) = (c.bisect, c.max_retry_attempts, c.max_record_age_us);
+        let l = &mut self.lanes[li as usize];
+        let b = l.current;
+        if bisect && b.len > 1 {
+            // two batches, in order, neither using a retry
+            let first = b.len.div_ceil(2);
+            let max_of = |fifo: &std::collections::VecDeque<Entry>, from: u32, to: u32| {
+                fifo.range(from as usize..to as usize).map(|e| e.failures).max().unwrap_or(0)
+            };
+            let half = |len, max_failures| Batch { len, max_failures, retries: 0, throttles: 0, ..b };
+            l.halves.push(half(b.len - first, max_of(&l.fifo, first, b.len)));
+            l.current = half(first, max_of(&l.fifo, 0, first));
+            self.mappings[m].stats.batches += 2;
+            return self.invoke(li, now, sink);
+        }
+        l.current.retries += 1;
+        let retries = l.current.retries;
+        let oldest = l.fifo[0].time;
+        self.mappings[m].stats.retries += 1;
+        let wait = backoff(retries);
+        if max_retry.is_some_and(|r| retries > r) {
+            self.finish_batch(li, RecordOutcome::RetryAttemptsExhausted, now, sink)
+        } else if max_age.is_some_and(|a| now.saturating_add(wait) - oldest > a) {
+            self.finish_batch(li, RecordOutcome::RecordAgeExceeded, now, sink)
+        } else {
+            self.lanes[li as usize].state = LaneState::Waiting;
+            self.timers.schedule(now.saturating_add(wait), LANE_TIMER | li);
+        }
+    }
+
+    /// The current batch's records leave with `outcome` (failures go to the on-failure
+    /// destination); the lane moves on.
+    fn finish_batch<S: Sink>(&mut self, li: u32, outcome: RecordOutcome, now: Micros, sink: &mut S) {
+        let m = self.lanes[li as usize].mapping as usize;
+        let b = self.lanes[li as usize].current;
+        let on_failure = if outcome == RecordOutcome::Processed { None } else { self.mappings[m].config.on_failure };
+        let stream = self.mappings[m].config.stream;
+        let keep = sink.keeps_records();
+        for _ in 0..b.len {
+            let e = self.lanes[li as usize].fifo.pop_front().expect("the batch's records");
+            self.resolve_record(m, e.id, outcome, &b, now, sink);
+            if let Some(d) = on_failure {
+                self.mappings[m].stats.on_failure_records += 1;
+                self.destinations[d as usize].push_record(keep, stream, e.id, outcome, b.attempts, now);
+            }
+        }
+        self.next_batch(li, now, sink);
+    }
+
+    /// The current batch is done: the next bisection half, a new batch, or sleep.
+    fn next_batch<S: Sink>(&mut self, li: u32, now: Micros, sink: &mut S) {
+        let l = &mut self.lanes[li as usize];
+        l.current = Batch::default();
+        if let Some(half) = l.halves.pop() {
+            l.current = half; // already formed: it goes at once
+            return self.invoke(li, now, sink);
+        }
+        if l.fifo.is_empty() {
+            l.state = LaneState::Dormant;
+        } else {
+            self.begin(li, now, sink);
+        }
+    }
+
+    #[inline]
+    fn resolve_record<S: Sink>(&mut self, m: usize, id: u64, outcome: RecordOutcome, b: &Batch, now: Micros, sink: &mut S) {
+        let mapping = &mut self.mappings[m];
+        let s = &mut mapping.stats;
+        match outcome {
+            RecordOutcome::Processed => s.records_processed += 1,
+            RecordOutcome::Expired => s.records_expired += 1,
+            _ => s.records_failed += 1,
+        }
+        self.last_resolved = self.last_resolved.max(now);
+        sink.record(&StreamRecord { stream: mapping.config.stream, id, outcome, attempts: b.attempts, start: b.start, end: b.end });
+    }
+
+    /// Reports every record still in a lane as pending, with the attempts, start and end of
+    /// its batch's invocations so far (an end after now is not reported).
+    pub fn report_pending_records<S: Sink>(&self, sink: &mut S) {
+        for l in &self.lanes {
+            let stream = self.mappings[l.mapping as usize].config.stream;
+            let mut batches = std::iter::once(l.current).chain(l.halves.iter().rev().copied()).filter(|b| b.len > 0);
+            let mut batch = batches.next();
+            let mut left = batch.map_or(0, |b| b.len);
+            for e in &l.fifo {
+                while batch.is_some() && left == 0 {
+                    batch = batches.next();
+                    left = batch.map_or(0, |b| b.len);
+                }
+                let b = if left > 0 {
+                    left -= 1;
+                    batch.expect("a batch")
+                } else {
+                    Batch { start: NEVER, end: NEVER, ..Batch::default() }
+                };
+                let end = if b.end > self.now { NEVER } else { b.end };
+                sink.record(&StreamRecord { stream, id: e.id, outcome: RecordOutcome::Pending, attempts: b.attempts, start: b.start, end });
+            }
+        }
+    }
+
+    /// Per-mapping counters, in mapping order.
+    pub fn mapping_stats(&self) -> Vec<MappingStats> {
+        self.mappings.iter().map(|m| m.stats.clone()).collect()
+    }
+
+    /// Records waiting in lanes (not yet resolved).
+    pub fn records_in_lanes(&self) -> usize {
+        self.lanes.iter().map(|l| l.fifo.len()).sum()
+    }
+}
