@@ -13,8 +13,17 @@ def _none_if_nan(values: np.ndarray) -> list:
     return [None if math.isnan(x) else x for x in values.tolist()]
 
 
+def _function(name: str, timeout_s: float, **kw) -> lc.Function:
+    """A Function; a timeout under AWS's 1 s minimum (hand-worked cases use them) is set after
+    validation."""
+    f = lc.Function(name, timeout_s=max(timeout_s, 1), **kw)
+    if timeout_s < 1:
+        object.__setattr__(f, "timeout_s", timeout_s)
+    return f
+
+
 def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest", until=None,
-             client_retries: dict | None = None, seed: int = 0) -> dict:
+             client_retries: dict | None = None, seed: int = 0, _mappings=(), _records=()) -> dict:
     scaling = account.get("scaling", "current")
     cost = account.get("token_cost_us")
     acct = lc.Account(
@@ -26,7 +35,7 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
         scaling_refill_per_s=(1e6 / cost) if (scaling and cost) else None,
     )
     fns = [
-        lc.Function(
+        _function(
             f"f{i}",
             timeout_s=f.get("timeout_s", 3),
             reserved_concurrency=f.get("reserved_concurrency"),
@@ -43,7 +52,7 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
         for i, f in enumerate(functions)
     ]
     policy = None if client_retries is None else lc.RetryPolicy(**client_retries)
-    sim = lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy)
+    sim = lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=_mappings)
     n = len(workload["time"])
     w = lc.Workload(
         np.array(workload["time"], dtype=np.float64),
@@ -52,7 +61,7 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
         invocation_type=np.array(workload.get("invocation_type", [0] * n), dtype=np.uint8),
         failures=np.array(workload.get("failures", [0] * n), dtype=np.int64),
     )
-    r = sim.run(w, until=until)
+    r = sim.run(w, until=until, records=_records)
     requests = {k: r.requests[k].tolist() for k in ("outcome", "attempts", "throttles", "cold_starts", "throttle_reason")}
     for k in ("end", "first_start", "last_start", "event_age"):
         requests[k] = _none_if_nan(np.asarray(r.requests[k]))
@@ -62,5 +71,82 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
                "approximate_invoke_count": d["approximate_invoke_count"].tolist(), "time": d["time"].tolist()}
         for name, d in r.destinations.items() if len(d["request"])
     }
-    return {"requests": requests, "functions": funcs, "account": dict(r.account), "horizon": r.horizon,
-            "destinations": destinations}
+    out = {"requests": requests, "functions": funcs, "account": dict(r.account), "horizon": r.horizon,
+           "destinations": destinations}
+    if _mappings:
+        out["_result"] = r
+    return out
+
+
+def simulate_streams(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],
+                     records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
+    """The engine behind reference_streams.simulate_streams' interface."""
+    from reference_streams import MAPPING_DEFAULTS
+
+    sources = {}
+    for s in streams:
+        cls = lc.KinesisStream if s["kind"] == "kinesis" else lc.DynamoDBStream
+        src = cls("stream-" + s["name"], shards=s["shards"])
+        object.__setattr__(src, "name", s["name"])  # hand-worked cases use names AWS would refuse
+        if s.get("retention_s") is not None:
+            # the reference model takes any retention (hand-worked cases use seconds): bypass
+            # the 24 h minimum that KinesisStream validates
+            object.__setattr__(src, "retention_s", float(s["retention_s"]))
+        sources[s["name"]] = src
+    esms = []
+    for cfg in mappings:
+        c = {**MAPPING_DEFAULTS, **{k: v for k, v in cfg.items() if v is not None}}
+        esms.append(lc.EventSourceMapping(
+            sources[c["stream"]], f"f{c['function']}",
+            batch_size=c["batch_size"], batching_window_s=c["batching_window_s"],
+            parallelization_factor=c["parallelization_factor"],
+            maximum_retry_attempts=c["maximum_retry_attempts"],
+            maximum_record_age_s=c["maximum_record_age_s"],
+            bisect_batch_on_function_error=c["bisect_batch_on_function_error"],
+            on_failure=cfg.get("on_failure"),
+            duration=lc.BatchDuration(c["duration_base_s"], c["duration_per_record_s"]),
+        ))
+    mapped = {m.source.name for m in esms}
+    base = simulate(account, functions, workload or {"time": [], "function": [], "duration": []},
+                    routing=routing, until=until, _mappings=esms,
+                    _records=[lc.Records(name, np.asarray(r["time"], dtype=np.float64),
+                                         np.asarray(r["key"], dtype=np.int64),
+                                         None if r.get("failures") is None else np.asarray(r["failures"], dtype=np.int64))
+                              for name, r in records.items() if name in mapped])
+    res = base.pop("_result")
+    out_records = {}
+    for s in streams:
+        name = s["name"]
+        r = records.get(name, {"time": [], "key": []})
+        if name not in mapped:
+            # no mapping: nothing reads the stream; the records stay PENDING (lanes with P = 1)
+            shard, lane = lc._core.stream_lanes(np.asarray(r["key"], dtype=np.int64), s["shards"], 1)
+            n = len(r["time"])
+            out_records[name] = {"outcome": [0] * n, "shard": shard.tolist(), "lane": lane.tolist(),
+                                 "start": [None] * n, "end": [None] * n, "attempts": [0] * n}
+            continue
+        t = res.records[name]
+        out_records[name] = {"outcome": t["outcome"].tolist(), "shard": t["shard"].tolist(),
+                             "lane": t["lane"].tolist(), "start": _none_if_nan(t["start"]),
+                             "end": _none_if_nan(t["end"]), "attempts": t["attempts"].tolist()}
+    stream_dest, request_dest = {}, {}
+    for name, d in res.destinations.items():
+        for i in range(len(d["request"])):
+            si = int(d["stream"][i])
+            if si < 0:
+                rec = request_dest.setdefault(name, {"request": [], "condition": [], "approximate_invoke_count": [], "time": []})
+                rec["request"].append(int(d["request"][i]))
+                rec["approximate_invoke_count"].append(int(d["approximate_invoke_count"][i]))
+            else:
+                rec = stream_dest.setdefault(name, {"stream": [], "record": [], "condition": [], "time": []})
+                rec["stream"].append(res_source_names(res)[si])
+                rec["record"].append(int(d["request"][i]))
+            rec["condition"].append(int(d["condition"][i]))
+            rec["time"].append(float(d["time"][i]))
+    return {"records": out_records, "mappings": [dict(res.mappings[m.source.name]) for m in esms],
+            "destinations": stream_dest, "requests": base["requests"], "request_destinations": request_dest,
+            "functions": base["functions"], "account": base["account"], "horizon": base["horizon"]}
+
+
+def res_source_names(res) -> list[str]:
+    return list(res.mappings)

@@ -388,7 +388,11 @@ class Simulator:
             return None, ACCOUNT_LIMIT
 
         # 4. Warm idle on-demand env, else a new one, which needs a scaling token.
-        idle = [e for e in f.on_demand_envs if e.alive and not e.busy]
+        # An idle env is gone at exactly idle_since + idle timeout (§3), even for an admission
+        # made while the ends of that instant are processed, before its expiry event (a stream
+        # lane dispatches its next batch from a batch's end).
+        idle = [e for e in f.on_demand_envs
+                if e.alive and not e.busy and e.idle_since + f.idle_timeout > t]
         env = pick(idle, self.routing)
         if env is None:
             if f.bucket is not None and not f.bucket.take(t):

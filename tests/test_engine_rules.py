@@ -1,7 +1,7 @@
 """Every hand-worked case of the spec run on the Rust engine.
 
 The numbers in tests/test_reference_model.py (§1–5, §10) and tests/test_reference_model_async.py
-(§6, client retries) were worked out by hand from MODEL.md; here the same assertions are made
+(§6, client retries) and tests/test_reference_streams.py (§7) were worked out by hand from MODEL.md; here the same assertions are made
 of the engine, through `engine_adapter.simulate` (the reference model's interface).
 """
 
@@ -10,6 +10,7 @@ import pytest
 import engine_adapter
 import test_reference_model as hand_sync
 import test_reference_model_async as hand_async
+import test_reference_streams as hand_streams
 
 
 def _cases(module):
@@ -29,4 +30,10 @@ def _cases(module):
 @pytest.mark.parametrize("module, case, kwargs", [*_cases(hand_sync), *_cases(hand_async)])
 def test_engine_satisfies_hand_worked_case(module, case, kwargs, monkeypatch):
     monkeypatch.setattr(module, "simulate", engine_adapter.simulate)
+    getattr(module, case)(**kwargs)
+
+
+@pytest.mark.parametrize("module, case, kwargs", [*_cases(hand_streams)])
+def test_engine_satisfies_hand_worked_stream_case(module, case, kwargs, monkeypatch):
+    monkeypatch.setattr(module, "simulate_streams", engine_adapter.simulate_streams)
     getattr(module, case)(**kwargs)

@@ -8,15 +8,18 @@
 
 from ._core import __version__
 from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
-from .enums import InvocationType, Outcome, Routing, ThrottleReason, Trigger
+from .enums import InvocationType, Outcome, RecordOutcome, Routing, ThrottleReason, Trigger
 from .errors import (
     InvalidParameterValueException,
     LambdaCoreError,
     ResourceConflictException,
+    ResourceNotFoundException,
     ValidationException,
     WorkloadError,
 )
+from .records import Records
 from .simulator import Result, Simulator, Window
+from .sources import BatchDuration, DynamoDBStream, EventSourceMapping, KinesisStream, SqsQueue
 from .workload import Workload
 
 __all__ = [
@@ -25,6 +28,12 @@ __all__ = [
     "Function",
     "Simulator",
     "Workload",
+    "KinesisStream",
+    "DynamoDBStream",
+    "SqsQueue",
+    "EventSourceMapping",
+    "BatchDuration",
+    "Records",
     "Result",
     "Window",
     "PoolPlan",
@@ -33,11 +42,13 @@ __all__ = [
     "plan_pools",
     "InvocationType",
     "Outcome",
+    "RecordOutcome",
     "ThrottleReason",
     "Routing",
     "LambdaCoreError",
     "InvalidParameterValueException",
     "ValidationException",
     "ResourceConflictException",
+    "ResourceNotFoundException",
     "WorkloadError",
 ]

@@ -71,8 +71,8 @@ class Result:
       after AWS's record: ``request`` (request id), ``condition`` (:class:`Outcome` code;
       ``Outcome(c).condition`` is AWS's ``requestContext.condition``),
       ``approximate_invoke_count``, ``time`` (seconds). ``len(result.destinations[t]["request"])``
-      is the number of records. Records of stream mappings sent to an on-failure destination
-      carry their ``stream`` (the source's index in :attr:`Simulator.source_names`; −1 for a
+      is the number of records. With stream mappings, every record also
+      carries ``stream`` (the source's index in :attr:`Simulator.source_names`; −1 for a
       function's request), ``request`` (the record's index among the stream's records) and
       ``condition`` (:class:`RecordOutcome` code).
     - ``records``: per event source (by name), one row per record of this run in input order:
@@ -347,7 +347,10 @@ class Simulator:
 
     def _destinations(self) -> dict[str, dict[str, np.ndarray]]:
         logs = self._engine.drain_destinations()
-        return {name: {k: v for k, v in log.items() if k != "total"} for name, log in zip(self.destination_names, logs)}
+        # the `stream` column (−1: a function's request) only matters with stream mappings
+        drop = {"total"} if self.mappings else {"total", "stream"}
+        return {name: {k: v for k, v in log.items() if k not in drop}
+                for name, log in zip(self.destination_names, logs)}
 
     def _result(self, requests: Mapping[str, np.ndarray], until: float | None,
                 records: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> Result:

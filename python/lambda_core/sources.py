@@ -157,7 +157,7 @@ def _retention_too_long_message(hours: str) -> str:
 
 
 def _hours(seconds: float) -> str:
-    """A retention in hours as Kinesis prints ``RetentionPeriodHours``: a whole number if it is one."""
+    """A retention in hours as Kinesis prints ``RetentionPeriodHours`` (whole numbers as ints)."""
     hours = seconds / 3600
     return str(int(hours)) if hours.is_integer() else repr(hours)
 
@@ -182,7 +182,9 @@ def _require_bool(owner: str, field: str, value: Any, optional: bool = False) ->
     return bool(value)
 
 
-def _range_item(value: Any, shown: str, field: str, low: float | None, high: float | None) -> list[str]:
+def _range_item(
+    value: Any, shown: str, field: str, low: float | None, high: float | None
+) -> list[str]:
     """AWS's constraint item for ``value`` outside ``[low, high]`` (low checked first), or none."""
     if low is not None and value < low:
         return [_constraint(shown, field, f"have value greater than or equal to {low}")]
@@ -339,7 +341,8 @@ class DynamoDBStream:
         if retention != STREAM_RETENTION_DEFAULT_S:
             raise InvalidParameterValueException(
                 "DynamoDBStream.retention_s is fixed at 86400 seconds (24 hours): DynamoDB "
-                f"Streams keeps records for 24 hours and the period cannot be changed, got {retention!r}"
+                "Streams keeps records for 24 hours and the period cannot be changed, "
+                f"got {retention!r}"
             )
 
         object.__setattr__(self, "shards", shards)
@@ -410,7 +413,9 @@ class SqsQueue:
         fifo = _require_bool("SqsQueue", "fifo", self.fifo)
         visibility = _require_real("SqsQueue", "visibility_timeout_s", self.visibility_timeout_s)
         retention = _require_real("SqsQueue", "retention_s", self.retention_s)
-        receives = _require_int("SqsQueue", "max_receive_count", self.max_receive_count, optional=True)
+        receives = _require_int(
+            "SqsQueue", "max_receive_count", self.max_receive_count, optional=True
+        )
         assert visibility is not None and retention is not None
         _require_finite("SqsQueue", "visibility_timeout_s", visibility)
         _require_finite("SqsQueue", "retention_s", retention)

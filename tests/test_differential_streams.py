@@ -1,0 +1,160 @@
+"""Differential and property tests of stream event-source mappings (MODEL.md §7).
+
+Hypothesis draws accounts, functions, streams, mappings, records and a synchronous workload
+sharing the functions; the engine (through `engine_adapter.simulate_streams`) and the
+pure-Python reference model (`reference_streams.simulate_streams`) must agree on every record,
+every request and every counter. Properties the brief names are checked on the engine's own
+results as well.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine_adapter
+import reference_streams
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+@st.composite
+def scenarios(draw):
+    limit = draw(st.integers(1, 12))
+    scaling = draw(st.sampled_from(["current", "legacy", None]))
+    account = {"concurrency_limit": limit, "unreserved_min": 0, "scaling": scaling}
+    if scaling:
+        account["scaling_burst"] = draw(st.integers(1, 4))
+        account["token_cost_us"] = draw(st.sampled_from([1_000, 250_000]))
+    n_functions = draw(st.integers(1, 3))
+    functions = []
+    reserved = 0
+    for _ in range(n_functions):
+        rc = draw(st.one_of(st.none(), st.none(), st.integers(0, limit - reserved)))
+        reserved += rc or 0
+        functions.append({
+            "reserved_concurrency": rc,
+            "timeout_s": draw(st.sampled_from([0.5, 1.0, 900.0])),
+            "init_s": draw(st.sampled_from([0.0, 0.2, 1.0])),
+            "idle_timeout_s": draw(st.sampled_from([0.5, 600.0])),
+        })
+    n_streams = draw(st.integers(1, 2))
+    streams, mappings, records = [], [], {}
+    for i in range(n_streams):
+        name = f"s{i}"
+        streams.append({"name": name, "kind": draw(st.sampled_from(["kinesis", "dynamodb"])),
+                        "shards": draw(st.integers(1, 4)),
+                        "retention_s": draw(st.sampled_from([8.0, 30.0, 86400.0]))})
+        mappings.append({
+            "stream": name,
+            "function": draw(st.integers(0, n_functions - 1)),
+            "batch_size": draw(st.sampled_from([1, 2, 3, 5, 100])),
+            "batching_window_s": draw(st.sampled_from([0.0, 0.0, 0.5, 2.0])),
+            "parallelization_factor": draw(st.sampled_from([1, 1, 2, 3])),
+            "maximum_retry_attempts": draw(st.sampled_from([-1, 0, 1, 3])),
+            "maximum_record_age_s": draw(st.sampled_from([-1, -1, 60, 100])),
+            "bisect_batch_on_function_error": draw(st.booleans()),
+            "on_failure": draw(st.sampled_from([None, "dlq"])),
+            "duration_base_s": draw(st.sampled_from([0.0, 0.1, 0.5, 2.0])),
+            "duration_per_record_s": draw(st.sampled_from([0.0, 0.0, 0.05, 0.3])),
+        })
+        n = draw(st.integers(0, 30))
+        gaps = draw(st.lists(st.sampled_from([0.0, 0.0, 0.1, 0.25, 0.3, 1.0, 3.0]), min_size=n, max_size=n))
+        time, t = [], 0.0
+        for g in gaps:
+            t = round(t + g, 6)
+            time.append(t)
+        records[name] = {
+            "time": time,
+            "key": draw(st.lists(st.integers(-3, 5), min_size=n, max_size=n)),
+            "failures": draw(st.lists(st.sampled_from([0, 0, 0, 1, 2, 50]), min_size=n, max_size=n)),
+        }
+    if draw(st.booleans()) and n_streams == 2:
+        mappings.pop()  # a stream nobody reads
+    m = draw(st.integers(0, 10))
+    gaps = draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), min_size=m, max_size=m))
+    wtime, t = [], 0.0
+    for g in gaps:
+        t = round(t + g, 6)
+        wtime.append(t)
+    workload = {"time": wtime,
+                "function": draw(st.lists(st.integers(0, n_functions - 1), min_size=m, max_size=m)),
+                "duration": draw(st.lists(st.sampled_from([0.0, 0.3, 1.0, 2.0]), min_size=m, max_size=m))}
+    until = draw(st.one_of(st.none(), st.sampled_from([0.5, 1.0, 2.0, 5.0, 20.0, 200.0])))
+    if until is None and any(functions[mp["function"]]["reserved_concurrency"] == 0 for mp in mappings):
+        until = 300.0  # batches of a function reserving 0 throttle for ever
+    routing = draw(st.sampled_from(["newest", "mru", "oldest"]))
+    return account, functions, streams, mappings, records, routing, until, workload
+
+
+def both(scenario):
+    account, functions, streams, mappings, records, routing, until, workload = scenario
+    args = (account, functions, streams, mappings, records)
+    ref = reference_streams.simulate_streams(*args, routing=routing, until=until, workload=workload)
+    got = engine_adapter.simulate_streams(*args, routing=routing, until=until, workload=workload)
+    return ref, got
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(scenarios())
+def test_engine_matches_reference_model(scenario):
+    ref, got = both(scenario)
+    for name in ref["records"]:
+        for key in ("outcome", "shard", "lane", "attempts", "start", "end"):
+            assert got["records"][name][key] == ref["records"][name][key], (name, key)
+    assert got["mappings"] == ref["mappings"]
+    assert got["destinations"] == ref["destinations"]
+    for key in ("outcome", "attempts", "throttles", "cold_starts", "end"):
+        assert got["requests"][key] == ref["requests"][key], key
+    for g, r in zip(got["functions"], ref["functions"]):
+        for key in ("invocations", "errors", "throttles", "throttles_reserved", "throttles_unreserved",
+                    "throttles_scaling", "cold_starts", "max_concurrency", "environments_created"):
+            assert g[key] == r[key], key
+        assert g["avg_environments"] == pytest.approx(r["avg_environments"], rel=1e-12, abs=1e-12)
+    assert got["account"]["max_concurrency"] == ref["account"]["max_concurrency"]
+    assert got["horizon"] == ref["horizon"]
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(scenarios())
+def test_stream_properties(scenario):
+    """Order per lane, concurrency bounds, one outcome per record (on the engine alone)."""
+    account, functions, streams, mappings, records, routing, until, workload = scenario
+    got = engine_adapter.simulate_streams(account, functions, streams, mappings, records,
+                                          routing=routing, until=until, workload=workload)
+    shards = {s["name"]: s["shards"] for s in streams}
+    for i, m in enumerate(mappings):
+        r = got["records"][m["stream"]]
+        # processing order within a lane (so per key) follows arrival order
+        last_start = defaultdict(lambda: -1.0)
+        for j in range(len(r["outcome"])):
+            if r["outcome"][j] == reference_streams.PROCESSED:
+                lane = (r["shard"][j], r["lane"][j])
+                assert r["start"][j] >= last_start[lane]
+                last_start[lane] = r["start"][j]
+        # concurrency: at most one batch per lane, and never above the function's reservation
+        counters = got["mappings"][i]
+        assert counters["max_concurrency"] <= shards[m["stream"]] * m["parallelization_factor"]
+        rc = functions[m["function"]]["reserved_concurrency"]
+        if rc is not None:
+            assert counters["max_concurrency"] <= rc
+        # every record has exactly one outcome: resolved ones are counted once, and without
+        # `until` none is left pending
+        resolved = sum(1 for o in r["outcome"] if o != reference_streams.PENDING)
+        assert resolved == (counters["records_processed"] + counters["records_failed"]
+                            + counters["records_expired"])
+        if until is None:
+            assert resolved == len(r["outcome"])
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(scenarios())
+def test_runs_are_bit_identical(scenario):
+    account, functions, streams, mappings, records, routing, until, workload = scenario
+    args = (account, functions, streams, mappings, records)
+    a = engine_adapter.simulate_streams(*args, routing=routing, until=until, workload=workload)
+    b = engine_adapter.simulate_streams(*args, routing=routing, until=until, workload=workload)
+    assert a == b

@@ -1,0 +1,993 @@
+"""Tests of lambda_core.sources: every check, both sides of every range, AWS's exact messages.
+
+Run with ``python -m pytest -q tests/test_sources_validation.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+from lambda_core.enums import Outcome, RecordOutcome
+from lambda_core.errors import (
+    InvalidParameterValueException,
+    LambdaCoreError,
+    ValidationException,
+)
+from lambda_core.sources import (
+    BatchDuration,
+    DynamoDBStream,
+    EventSourceMapping,
+    KinesisStream,
+    SqsQueue,
+)
+
+# ---------------------------------------------------------------------------------------------
+# AWS's texts, written out in full here (not imported) so that a change in sources.py shows up
+# ---------------------------------------------------------------------------------------------
+
+SQS_WINDOW = (
+    "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
+    "than 10"
+)
+FIFO_BATCH = "Maximum batch size must be between 1 and 10 inclusive"
+FIFO_WINDOW = "Batching window is not supported for FIFO queues"
+RECORD_AGE = (
+    "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)"
+)
+QUEUE_NAME = "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
+FIFO_QUEUE_NAME = (
+    "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
+    "must end with .fifo suffix and be 1 to 80 in length."
+)
+QUEUE_NAME_EMPTY = "Queue name cannot be empty"
+AWS_FUNCTION_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?"
+    r"([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
+)
+
+
+def unsupported(parameter: str) -> str:
+    return f"Unsupported {parameter} parameter for given event source mapping type."
+
+
+def attribute(name: str) -> str:
+    return f"Invalid value for the parameter {name}."
+
+
+def redrive(count: int) -> str:
+    return (
+        f'Value {{"maxReceiveCount":{count}}} for parameter RedrivePolicy is invalid. Reason: '
+        f"Invalid value for maxReceiveCount: {count}, valid values are from 1 to 1000 both "
+        "inclusive."
+    )
+
+
+def too_short(hours: str) -> str:
+    return (
+        "Minimum allowed retention period is 24 hours. "
+        f"Requested retention period ({hours} hours) is too short."
+    )
+
+
+def too_long(hours: str) -> str:
+    return (
+        "Maximum allowed retention period is 8760 hours. "
+        f"Requested retention period ({hours} hours) is too long."
+    )
+
+
+def item(value: object, field: str, constraint: str) -> str:
+    return f"Value '{value}' at '{field}' failed to satisfy constraint: Member must {constraint}"
+
+
+def one(value: object, field: str, constraint: str) -> str:
+    return "1 validation error detected: " + item(value, field, constraint)
+
+
+def ge(bound: int) -> str:
+    return f"have value greater than or equal to {bound}"
+
+
+def le(bound: int) -> str:
+    return f"have value less than or equal to {bound}"
+
+
+def raises_exact(exc: type[BaseException], message: str):
+    """pytest.raises that compares the whole message and the exact class, not a regex search."""
+
+    class _Ctx:
+        def __enter__(self):
+            self._cm = pytest.raises(exc)
+            self.info = self._cm.__enter__()
+            return self.info
+
+        def __exit__(self, *args):
+            suppressed = self._cm.__exit__(*args)
+            assert type(self.info.value) is exc
+            assert str(self.info.value) == message
+            return suppressed
+
+    return _Ctx()
+
+
+KIN = KinesisStream("orders", shards=2)
+DDB = DynamoDBStream("orders-table")
+SQS = SqsQueue("jobs")
+FIFO = SqsQueue("jobs.fifo", fifo=True)
+STREAMS = [KIN, DDB]
+ALL = [KIN, DDB, SQS, FIFO]
+IDS = ["kinesis", "dynamodb", "sqs", "fifo"]
+
+
+# ---------------------------------------------------------------------------------------------
+# KinesisStream
+# ---------------------------------------------------------------------------------------------
+
+
+def test_kinesis_defaults():
+    s = KinesisStream("orders")
+    assert (s.name, s.shards, s.retention_s) == ("orders", 1, 86400.0)
+    assert type(s.retention_s) is float
+    assert s.kind == "kinesis"
+    assert s.poll_interval_s == 1.0
+
+
+def test_kinesis_only_name_is_positional():
+    with pytest.raises(TypeError):
+        KinesisStream("orders", 2)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["a", "A-b_c.d", "x" * 128, "0"])
+def test_kinesis_names_accepted(name):
+    assert KinesisStream(name).name == name
+
+
+def test_kinesis_name_too_long():
+    name = "a" * 129
+    expected = one(name, "streamName", "have length less than or equal to 128")
+    with raises_exact(ValidationException, expected):
+        KinesisStream(name)
+
+
+def test_kinesis_name_pattern():
+    expected = one(
+        "bad name", "streamName", "satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    )
+    with raises_exact(ValidationException, expected):
+        KinesisStream("bad name")
+
+
+def test_kinesis_empty_name_and_zero_shards_like_kinesis():
+    # Kinesis's own order (kinesalite's CreateStream test): shardCount, pattern, length.
+    expected = (
+        "3 validation errors detected: "
+        + item(0, "shardCount", ge(1))
+        + "; "
+        + item("", "streamName", "satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+        + "; "
+        + item("", "streamName", "have length greater than or equal to 1")
+    )
+    with raises_exact(ValidationException, expected):
+        KinesisStream("", shards=0)
+
+
+@pytest.mark.parametrize("shards", [0, -1])
+def test_kinesis_shards_below_one(shards):
+    with raises_exact(ValidationException, one(shards, "shardCount", ge(1))):
+        KinesisStream("s", shards=shards)
+
+
+@pytest.mark.parametrize("shards", [1, 500, np.int64(7)])
+def test_kinesis_shards_accepted(shards):
+    s = KinesisStream("s", shards=shards)
+    assert s.shards == shards and type(s.shards) is int
+
+
+@pytest.mark.parametrize("retention", [86400, 86400.0, 31536000, 200000.5, np.float32(90000)])
+def test_kinesis_retention_accepted(retention):
+    assert KinesisStream("s", retention_s=retention).retention_s == float(retention)
+
+
+@pytest.mark.parametrize(
+    "retention,hours",
+    [(84600, "23.5"), (86399, repr(86399 / 3600)), (82800, "23"), (0, "0"), (-3600, "-1")],
+)
+def test_kinesis_retention_too_short(retention, hours):
+    with raises_exact(InvalidParameterValueException, too_short(hours)):
+        KinesisStream("s", retention_s=retention)
+
+
+@pytest.mark.parametrize(
+    "retention,hours",
+    [(31537800, "8760.5"), (31536001, repr(31536001 / 3600)), (8761 * 3600, "8761")],
+)
+def test_kinesis_retention_too_long(retention, hours):
+    with raises_exact(InvalidParameterValueException, too_long(hours)):
+        KinesisStream("s", retention_s=retention)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_kinesis_retention_non_finite(bad):
+    expected = f"KinesisStream.retention_s must be a finite number of seconds, got {bad!r}"
+    with raises_exact(InvalidParameterValueException, expected):
+        KinesisStream("s", retention_s=bad)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"name": 5}, "KinesisStream.name must be a str, got int 5"),
+        ({"name": "s", "shards": 2.0}, "KinesisStream.shards must be an int, got float 2.0"),
+        ({"name": "s", "shards": True}, "KinesisStream.shards must be an int, got bool True"),
+        ({"name": "s", "shards": None}, "KinesisStream.shards must be an int, got NoneType None"),
+        (
+            {"name": "s", "retention_s": "86400"},
+            "KinesisStream.retention_s must be a number (int or float), got str '86400'",
+        ),
+    ],
+)
+def test_kinesis_types(kwargs, message):
+    with raises_exact(TypeError, message):
+        KinesisStream(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# DynamoDBStream
+# ---------------------------------------------------------------------------------------------
+
+
+def test_dynamodb_defaults():
+    s = DynamoDBStream("orders")
+    assert (s.name, s.shards, s.retention_s) == ("orders", 1, 86400.0)
+    assert s.kind == "dynamodb"
+    assert s.poll_interval_s == 0.25
+
+
+@pytest.mark.parametrize("name", ["abc", "A.b-c_d", "x" * 255])
+def test_dynamodb_names_accepted(name):
+    assert DynamoDBStream(name).name == name
+
+
+@pytest.mark.parametrize(
+    "name,items",
+    [
+        ("ab", [("ab", "have length greater than or equal to 3")]),
+        ("x" * 256, [("x" * 256, "have length less than or equal to 255")]),
+        ("abc d", [("abc d", "satisfy regular expression pattern: [a-zA-Z0-9_.-]+")]),
+        (
+            "a!",
+            [
+                ("a!", "satisfy regular expression pattern: [a-zA-Z0-9_.-]+"),
+                ("a!", "have length greater than or equal to 3"),
+            ],
+        ),
+    ],
+)
+def test_dynamodb_table_name(name, items):
+    n = len(items)
+    noun = "validation error" if n == 1 else "validation errors"
+    expected = f"{n} {noun} detected: " + "; ".join(item(v, "tableName", c) for v, c in items)
+    with raises_exact(ValidationException, expected):
+        DynamoDBStream(name)
+
+
+@pytest.mark.parametrize("retention", [86400, 86400.0, np.int32(86400)])
+def test_dynamodb_retention_fixed_accepted(retention):
+    assert DynamoDBStream("abc", retention_s=retention).retention_s == 86400.0
+
+
+@pytest.mark.parametrize(
+    "retention,shown", [(3600, "3600.0"), (86401, "86401.0"), (172800.0, "172800.0")]
+)
+def test_dynamodb_retention_other_values_refused(retention, shown):
+    expected = (
+        "DynamoDBStream.retention_s is fixed at 86400 seconds (24 hours): DynamoDB Streams keeps "
+        f"records for 24 hours and the period cannot be changed, got {shown}"
+    )
+    with raises_exact(InvalidParameterValueException, expected):
+        DynamoDBStream("abc", retention_s=retention)
+
+
+def test_dynamodb_retention_non_finite():
+    expected = "DynamoDBStream.retention_s must be a finite number of seconds, got inf"
+    with raises_exact(InvalidParameterValueException, expected):
+        DynamoDBStream("abc", retention_s=math.inf)
+
+
+@pytest.mark.parametrize("shards", [0, -3])
+def test_dynamodb_shards_below_one(shards):
+    with raises_exact(
+        InvalidParameterValueException, f"DynamoDBStream.shards must be at least 1, got {shards}"
+    ):
+        DynamoDBStream("abc", shards=shards)
+
+
+def test_dynamodb_types():
+    with raises_exact(TypeError, "DynamoDBStream.name must be a str, got NoneType None"):
+        DynamoDBStream(None)  # type: ignore[arg-type]
+    with raises_exact(TypeError, "DynamoDBStream.shards must be an int, got float 1.5"):
+        DynamoDBStream("abc", shards=1.5)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# SqsQueue
+# ---------------------------------------------------------------------------------------------
+
+
+def test_sqs_defaults():
+    q = SqsQueue("jobs")
+    assert (q.name, q.fifo, q.visibility_timeout_s, q.max_receive_count, q.retention_s) == (
+        "jobs",
+        False,
+        30.0,
+        None,
+        345600.0,
+    )
+    assert type(q.visibility_timeout_s) is float and type(q.retention_s) is float
+    assert q.kind == "sqs"
+    assert not hasattr(q, "poll_interval_s")
+
+
+@pytest.mark.parametrize("name", ["a", "A-b_c", "x" * 80])
+def test_standard_queue_names_accepted(name):
+    assert SqsQueue(name).name == name
+
+
+@pytest.mark.parametrize("name", ["a.fifo", "x" * 81, "bad name", "a.b", "é"])
+def test_standard_queue_names_refused(name):
+    with raises_exact(InvalidParameterValueException, QUEUE_NAME):
+        SqsQueue(name)
+
+
+@pytest.mark.parametrize("name", ["a.fifo", "A-b_c.fifo", "x" * 75 + ".fifo"])
+def test_fifo_queue_names_accepted(name):
+    q = SqsQueue(name, fifo=True)
+    assert q.fifo is True and q.kind == "sqs"
+
+
+@pytest.mark.parametrize(
+    "name", ["a", "x" * 76 + ".fifo", ".fifo", "a.FIFO", "a b.fifo", "a.fifo.fifo"]
+)
+def test_fifo_queue_names_refused(name):
+    with raises_exact(InvalidParameterValueException, FIFO_QUEUE_NAME):
+        SqsQueue(name, fifo=True)
+
+
+@pytest.mark.parametrize("fifo", [False, True])
+def test_empty_queue_name(fifo):
+    with raises_exact(InvalidParameterValueException, QUEUE_NAME_EMPTY):
+        SqsQueue("", fifo=fifo)
+
+
+@pytest.mark.parametrize("value", [0, 43200, 0.5, 30])
+def test_visibility_timeout_accepted(value):
+    assert SqsQueue("q", visibility_timeout_s=value).visibility_timeout_s == value
+
+
+@pytest.mark.parametrize("value", [-1, 43201, -0.001, 43200.5])
+def test_visibility_timeout_refused(value):
+    with raises_exact(InvalidParameterValueException, attribute("VisibilityTimeout")):
+        SqsQueue("q", visibility_timeout_s=value)
+
+
+@pytest.mark.parametrize("value", [60, 1209600, 345600])
+def test_message_retention_accepted(value):
+    assert SqsQueue("q", retention_s=value).retention_s == value
+
+
+@pytest.mark.parametrize("value", [59, 1209601, 0, 59.999])
+def test_message_retention_refused(value):
+    with raises_exact(InvalidParameterValueException, attribute("MessageRetentionPeriod")):
+        SqsQueue("q", retention_s=value)
+
+
+@pytest.mark.parametrize("value", [1, 1000, 5, np.int16(3)])
+def test_max_receive_count_accepted(value):
+    q = SqsQueue("q", max_receive_count=value)
+    assert q.max_receive_count == value and type(q.max_receive_count) is int
+
+
+@pytest.mark.parametrize("value", [0, 1001, -36])
+def test_max_receive_count_refused(value):
+    with raises_exact(InvalidParameterValueException, redrive(value)):
+        SqsQueue("q", max_receive_count=value)
+
+
+@pytest.mark.parametrize("field", ["visibility_timeout_s", "retention_s"])
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_sqs_non_finite(field, bad):
+    expected = f"SqsQueue.{field} must be a finite number of seconds, got {bad!r}"
+    with raises_exact(InvalidParameterValueException, expected):
+        SqsQueue("q", **{field: bad})
+
+
+def test_sqs_check_order_name_then_visibility_then_retention_then_redrive():
+    with raises_exact(InvalidParameterValueException, QUEUE_NAME):
+        SqsQueue("a.b", visibility_timeout_s=-1, retention_s=0, max_receive_count=0)
+    with raises_exact(InvalidParameterValueException, attribute("VisibilityTimeout")):
+        SqsQueue("q", visibility_timeout_s=-1, retention_s=0, max_receive_count=0)
+    with raises_exact(InvalidParameterValueException, attribute("MessageRetentionPeriod")):
+        SqsQueue("q", retention_s=0, max_receive_count=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"name": b"q"}, "SqsQueue.name must be a str, got bytes b'q'"),
+        ({"name": "q", "fifo": 1}, "SqsQueue.fifo must be a bool, got int 1"),
+        ({"name": "q", "fifo": None}, "SqsQueue.fifo must be a bool, got NoneType None"),
+        (
+            {"name": "q", "max_receive_count": 5.0},
+            "SqsQueue.max_receive_count must be an int or None, got float 5.0",
+        ),
+        (
+            {"name": "q", "visibility_timeout_s": True},
+            "SqsQueue.visibility_timeout_s must be a number (int or float), got bool True",
+        ),
+        (
+            {"name": "q", "retention_s": None},
+            "SqsQueue.retention_s must be a number (int or float), got NoneType None",
+        ),
+    ],
+)
+def test_sqs_types(kwargs, message):
+    with raises_exact(TypeError, message):
+        SqsQueue(**kwargs)
+
+
+def test_sqs_numpy_bool_fifo_is_stored_as_bool():
+    q = SqsQueue("q.fifo", fifo=np.bool_(True))
+    assert q.fifo is True
+
+
+# ---------------------------------------------------------------------------------------------
+# BatchDuration
+# ---------------------------------------------------------------------------------------------
+
+
+def test_batch_duration_defaults_and_model():
+    d = BatchDuration()
+    assert (d.base_s, d.per_record_s) == (0.05, 0.0)
+    d = BatchDuration(0.1, 0.002)
+    assert d.seconds(0) == 0.1
+    assert d.seconds(100) == pytest.approx(0.3)
+    assert type(BatchDuration(1, 0).base_s) is float
+
+
+@pytest.mark.parametrize("field", ["base_s", "per_record_s"])
+def test_batch_duration_negative(field):
+    with raises_exact(
+        InvalidParameterValueException,
+        f"BatchDuration.{field} must be at least 0 seconds, got -0.5",
+    ):
+        BatchDuration(**{field: -0.5})
+
+
+@pytest.mark.parametrize("field", ["base_s", "per_record_s"])
+def test_batch_duration_non_finite(field):
+    with raises_exact(
+        InvalidParameterValueException,
+        f"BatchDuration.{field} must be a finite number of seconds, got nan",
+    ):
+        BatchDuration(**{field: math.nan})
+
+
+def test_batch_duration_types():
+    with raises_exact(
+        TypeError, "BatchDuration.base_s must be a number (int or float), got str '1'"
+    ):
+        BatchDuration("1")  # type: ignore[arg-type]
+    with raises_exact(
+        TypeError, "BatchDuration.per_record_s must be a number (int or float), got bool False"
+    ):
+        BatchDuration(per_record_s=False)
+
+
+def test_batch_duration_zero_accepted():
+    assert BatchDuration(0, 0).seconds(1000) == 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# EventSourceMapping: defaults
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", STREAMS, ids=["kinesis", "dynamodb"])
+def test_stream_defaults_resolved(source):
+    m = EventSourceMapping(source, "fn")
+    assert m.batch_size == 100 and type(m.batch_size) is int
+    assert m.batching_window_s == 0.0 and type(m.batching_window_s) is float
+    assert m.parallelization_factor == 1
+    assert m.maximum_retry_attempts == -1
+    assert m.maximum_record_age_s == -1
+    assert m.bisect_batch_on_function_error is False
+    assert m.on_failure is None
+    assert m.maximum_concurrency is None
+    assert m.duration == BatchDuration(0.05, 0.0)
+    assert m.kind == source.kind
+
+
+@pytest.mark.parametrize("source", [SQS, FIFO], ids=["sqs", "fifo"])
+def test_sqs_defaults_resolved(source):
+    m = EventSourceMapping(source, "fn")
+    assert m.batch_size == 10
+    assert m.batching_window_s == 0.0
+    for field in (
+        "parallelization_factor",
+        "maximum_retry_attempts",
+        "maximum_record_age_s",
+        "bisect_batch_on_function_error",
+        "on_failure",
+        "maximum_concurrency",
+    ):
+        assert getattr(m, field) is None, field
+    assert m.kind == "sqs"
+
+
+def test_stream_values_given_are_stored_plain():
+    m = EventSourceMapping(
+        KIN,
+        "fn",
+        batch_size=np.int32(500),
+        batching_window_s=np.float64(2.5),
+        parallelization_factor=np.int8(10),
+        maximum_retry_attempts=3,
+        maximum_record_age_s=3600,
+        bisect_batch_on_function_error=np.bool_(True),
+        on_failure="failed-records",
+        duration=BatchDuration(0.01, 0.001),
+    )
+    assert (m.batch_size, m.batching_window_s, m.parallelization_factor) == (500, 2.5, 10)
+    assert type(m.batch_size) is int and type(m.parallelization_factor) is int
+    assert type(m.batching_window_s) is float
+    assert (m.maximum_retry_attempts, m.maximum_record_age_s) == (3, 3600)
+    assert m.bisect_batch_on_function_error is True
+    assert m.on_failure == "failed-records"
+    assert m.duration == BatchDuration(0.01, 0.001)
+
+
+@pytest.mark.parametrize("duration,base", [(0.2, 0.2), (1, 1.0), (0, 0.0), (np.float32(0.5), 0.5)])
+def test_duration_number_is_normalised(duration, base):
+    m = EventSourceMapping(KIN, "fn", duration=duration)
+    assert m.duration == BatchDuration(base_s=base, per_record_s=0.0)
+    assert isinstance(m.duration, BatchDuration)
+
+
+def test_sqs_maximum_concurrency_stored():
+    assert EventSourceMapping(SQS, "fn", maximum_concurrency=np.int64(5)).maximum_concurrency == 5
+
+
+def test_source_and_function_positional_rest_keyword_only():
+    with pytest.raises(TypeError):
+        EventSourceMapping(KIN, "fn", 100)  # type: ignore[misc]
+    m = EventSourceMapping(source=KIN, function="fn")
+    assert m.source is KIN and m.function == "fn"
+
+
+def test_replace_keeps_resolved_values_and_rechecks():
+    m = EventSourceMapping(KIN, "fn", batch_size=50)
+    m2 = dataclasses.replace(m, parallelization_factor=4)
+    assert (m2.batch_size, m2.parallelization_factor) == (50, 4)
+    with raises_exact(ValidationException, one(11, "parallelizationFactor", le(10))):
+        dataclasses.replace(m, parallelization_factor=11)
+
+
+def test_mappings_are_hashable_and_picklable():
+    m = EventSourceMapping(FIFO, "fn", batch_size=5)
+    assert hash(m) == hash(EventSourceMapping(FIFO, "fn", batch_size=5))
+    assert pickle.loads(pickle.dumps(m)) == m
+    for s in (KIN, DDB, SQS, FIFO, BatchDuration()):
+        assert pickle.loads(pickle.dumps(s)) == s
+
+
+# ---------------------------------------------------------------------------------------------
+# EventSourceMapping: member ranges (ValidationException)
+# ---------------------------------------------------------------------------------------------
+
+# (python field, AWS member, low, high, sources that take the field)
+RANGES = [
+    ("batch_size", "batchSize", 1, 10000, [KIN, DDB]),
+    ("batching_window_s", "maximumBatchingWindowInSeconds", 0, 300, [KIN, DDB, SQS]),
+    ("parallelization_factor", "parallelizationFactor", 1, 10, STREAMS),
+    ("maximum_retry_attempts", "maximumRetryAttempts", -1, 10000, STREAMS),
+    ("maximum_record_age_s", "maximumRecordAgeInSeconds", -1, 604800, STREAMS),
+    ("maximum_concurrency", "scalingConfig.maximumConcurrency", 2, 1000, [SQS, FIFO]),
+]
+CASES = [(f, aws, lo, hi, s) for f, aws, lo, hi, srcs in RANGES for s in srcs]
+CASE_IDS = [f"{c[0]}-{c[4].kind}{'-fifo' if getattr(c[4], 'fifo', False) else ''}" for c in CASES]
+
+
+@pytest.mark.parametrize("field,aws,low,high,source", CASES, ids=CASE_IDS)
+def test_low_boundary_accepted(field, aws, low, high, source):
+    m = EventSourceMapping(source, "fn", **{field: low})
+    assert getattr(m, field) == low
+
+
+@pytest.mark.parametrize("field,aws,low,high,source", CASES, ids=CASE_IDS)
+def test_below_low_boundary_rejected(field, aws, low, high, source):
+    with raises_exact(ValidationException, one(low - 1, aws, ge(low))):
+        EventSourceMapping(source, "fn", **{field: low - 1})
+
+
+@pytest.mark.parametrize("field,aws,low,high,source", CASES, ids=CASE_IDS)
+def test_above_high_boundary_rejected(field, aws, low, high, source):
+    with raises_exact(ValidationException, one(high + 1, aws, le(high))):
+        EventSourceMapping(source, "fn", **{field: high + 1})
+
+
+@pytest.mark.parametrize(
+    "source,kwargs",
+    [
+        (KIN, {"batch_size": 10000}),
+        (DDB, {"batch_size": 10000}),
+        (SQS, {"batch_size": 10000, "batching_window_s": 1}),
+        (KIN, {"batching_window_s": 300}),
+        (SQS, {"batching_window_s": 300}),
+        (KIN, {"parallelization_factor": 10}),
+        (DDB, {"maximum_retry_attempts": 10000}),
+        (KIN, {"maximum_retry_attempts": 0}),
+        (KIN, {"maximum_record_age_s": 60}),
+        (DDB, {"maximum_record_age_s": 604800}),
+        (SQS, {"maximum_concurrency": 1000}),
+        (FIFO, {"batch_size": 10}),
+        (FIFO, {"batch_size": 1}),
+        (FIFO, {"batching_window_s": 0}),
+        (SQS, {"batch_size": 10}),
+    ],
+)
+def test_boundary_values_accepted(source, kwargs):
+    m = EventSourceMapping(source, "fn", **kwargs)
+    for field, value in kwargs.items():
+        assert getattr(m, field) == value
+
+
+@pytest.mark.parametrize(
+    "window,shown,constraint",
+    [(-0.5, "-0.5", ge(0)), (300.5, "300.5", le(300)), (-1e-06, "-1e-06", ge(0))],
+)
+def test_batching_window_float_printed_as_given(window, shown, constraint):
+    expected = one(shown, "maximumBatchingWindowInSeconds", constraint)
+    with raises_exact(ValidationException, expected):
+        EventSourceMapping(KIN, "fn", batching_window_s=window)
+
+
+def test_all_member_errors_reported_at_once_in_order():
+    expected = (
+        "5 validation errors detected: "
+        + "; ".join(
+            [
+                item(0, "batchSize", ge(1)),
+                item(301, "maximumBatchingWindowInSeconds", le(300)),
+                item(0, "parallelizationFactor", ge(1)),
+                item(-2, "maximumRetryAttempts", ge(-1)),
+                item(604801, "maximumRecordAgeInSeconds", le(604800)),
+            ]
+        )
+    )
+    with raises_exact(ValidationException, expected):
+        EventSourceMapping(
+            KIN,
+            "fn",
+            batch_size=0,
+            batching_window_s=301,
+            parallelization_factor=0,
+            maximum_retry_attempts=-2,
+            maximum_record_age_s=604801,
+        )
+
+
+def test_member_ranges_come_before_unsupported_parameters():
+    # AWS validates members before the service looks at the source.
+    with raises_exact(ValidationException, one(1, "scalingConfig.maximumConcurrency", ge(2))):
+        EventSourceMapping(KIN, "fn", maximum_concurrency=1)
+    with raises_exact(ValidationException, one(11, "parallelizationFactor", le(10))):
+        EventSourceMapping(SQS, "fn", parallelization_factor=11)
+
+
+# function names
+@pytest.mark.parametrize("name", ["f", "my-Func_1", "x" * 64, "x" * 140])
+def test_function_names_accepted(name):
+    assert EventSourceMapping(KIN, name).function == name
+
+
+def test_function_name_too_long():
+    name = "x" * 141
+    expected = one(name, "functionName", "have length less than or equal to 140")
+    with raises_exact(ValidationException, expected):
+        EventSourceMapping(KIN, name)
+
+
+def test_function_name_pattern():
+    pattern = f"satisfy regular expression pattern: {AWS_FUNCTION_PATTERN}"
+    expected = one("my fn", "functionName", pattern)
+    with raises_exact(ValidationException, expected):
+        EventSourceMapping(KIN, "my fn")
+
+
+def test_function_name_empty_fails_pattern_and_length():
+    expected = (
+        "2 validation errors detected: "
+        + item("", "functionName", f"satisfy regular expression pattern: {AWS_FUNCTION_PATTERN}")
+        + "; "
+        + item("", "functionName", "have length greater than or equal to 1")
+    )
+    with raises_exact(ValidationException, expected):
+        EventSourceMapping(KIN, "")
+
+
+def test_function_name_error_listed_before_member_ranges():
+    expected = (
+        "2 validation errors detected: "
+        + item("a b", "functionName", f"satisfy regular expression pattern: {AWS_FUNCTION_PATTERN}")
+        + "; "
+        + item(0, "batchSize", ge(1))
+    )
+    with raises_exact(ValidationException, expected):
+        EventSourceMapping(KIN, "a b", batch_size=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# EventSourceMapping: Lambda's semantic checks (InvalidParameterValueException)
+# ---------------------------------------------------------------------------------------------
+
+STREAM_ONLY = [
+    ("parallelization_factor", 1, "ParallelizationFactor"),
+    ("maximum_retry_attempts", -1, "MaximumRetryAttempts"),
+    ("maximum_record_age_s", -1, "MaximumRecordAgeInSeconds"),
+    ("bisect_batch_on_function_error", False, "BisectBatchOnFunctionError"),
+    ("on_failure", "dlq", "DestinationConfig"),
+]
+
+
+@pytest.mark.parametrize("source", [SQS, FIFO], ids=["sqs", "fifo"])
+@pytest.mark.parametrize("field,value,parameter", STREAM_ONLY, ids=[s[0] for s in STREAM_ONLY])
+def test_stream_only_parameters_refused_for_sqs(source, field, value, parameter):
+    # Even the streams' default values are refused: the parameter is not supported at all.
+    with raises_exact(InvalidParameterValueException, unsupported(parameter)):
+        EventSourceMapping(source, "fn", **{field: value})
+
+
+@pytest.mark.parametrize("source", STREAMS, ids=["kinesis", "dynamodb"])
+@pytest.mark.parametrize("value", [2, 1000])
+def test_maximum_concurrency_refused_for_streams(source, value):
+    with raises_exact(InvalidParameterValueException, unsupported("ScalingConfig")):
+        EventSourceMapping(source, "fn", maximum_concurrency=value)
+
+
+def test_first_unsupported_parameter_is_reported():
+    with raises_exact(InvalidParameterValueException, unsupported("MaximumRetryAttempts")):
+        EventSourceMapping(SQS, "fn", on_failure="x", maximum_retry_attempts=3)
+
+
+@pytest.mark.parametrize("batch", [11, 100, 10000])
+@pytest.mark.parametrize("window", [None, 0, 0.5, 0.999])
+def test_sqs_batch_above_10_needs_a_window_of_1s(batch, window):
+    with raises_exact(InvalidParameterValueException, SQS_WINDOW):
+        EventSourceMapping(SQS, "fn", batch_size=batch, batching_window_s=window)
+
+
+@pytest.mark.parametrize("batch,window", [(11, 1), (10000, 300), (10, 0), (10, None), (500, 1.0)])
+def test_sqs_window_rule_satisfied(batch, window):
+    m = EventSourceMapping(SQS, "fn", batch_size=batch, batching_window_s=window)
+    assert m.batch_size == batch
+
+
+@pytest.mark.parametrize("source", STREAMS, ids=["kinesis", "dynamodb"])
+def test_window_rule_does_not_apply_to_streams(source):
+    # Streams default to 100 records with no window (AWS's own defaults).
+    m = EventSourceMapping(source, "fn", batch_size=5000)
+    assert (m.batch_size, m.batching_window_s) == (5000, 0.0)
+
+
+@pytest.mark.parametrize("batch,window", [(11, None), (11, 0), (10000, None)])
+def test_fifo_batch_above_10(batch, window):
+    with raises_exact(InvalidParameterValueException, FIFO_BATCH):
+        EventSourceMapping(FIFO, "fn", batch_size=batch, batching_window_s=window)
+
+
+@pytest.mark.parametrize("window", [1, 0.5, 300])
+def test_fifo_batching_window_refused(window):
+    with raises_exact(InvalidParameterValueException, FIFO_WINDOW):
+        EventSourceMapping(FIFO, "fn", batching_window_s=window)
+
+
+def test_fifo_window_reported_before_fifo_batch_size():
+    with raises_exact(InvalidParameterValueException, FIFO_WINDOW):
+        EventSourceMapping(FIFO, "fn", batch_size=11, batching_window_s=1)
+
+
+@pytest.mark.parametrize("source", STREAMS, ids=["kinesis", "dynamodb"])
+@pytest.mark.parametrize("age", [0, 1, 59])
+def test_record_age_between_0_and_59(source, age):
+    with raises_exact(InvalidParameterValueException, RECORD_AGE):
+        EventSourceMapping(source, "fn", maximum_record_age_s=age)
+
+
+@pytest.mark.parametrize("age", [-1, 60, 61, 604800])
+def test_record_age_accepted(age):
+    assert EventSourceMapping(KIN, "fn", maximum_record_age_s=age).maximum_record_age_s == age
+
+
+def test_unsupported_parameter_reported_before_window_rule():
+    with raises_exact(InvalidParameterValueException, unsupported("ParallelizationFactor")):
+        EventSourceMapping(SQS, "fn", batch_size=11, parallelization_factor=2)
+
+
+# ---------------------------------------------------------------------------------------------
+# EventSourceMapping: types and non-finite numbers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["orders", None, Outcome.SUCCESS, BatchDuration()],
+    ids=["str", "none", "enum", "duration"],
+)
+def test_source_must_be_a_source_object(source):
+    expected = (
+        "EventSourceMapping.source must be a KinesisStream, DynamoDBStream or SqsQueue, got "
+        f"{type(source).__name__} {source!r}"
+    )
+    with raises_exact(TypeError, expected):
+        EventSourceMapping(source, "fn")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"function": 3}, "EventSourceMapping.function must be a str, got int 3"),
+        ({"function": None}, "EventSourceMapping.function must be a str, got NoneType None"),
+        (
+            {"batch_size": 100.0},
+            "EventSourceMapping.batch_size must be an int or None, got float 100.0",
+        ),
+        (
+            {"batch_size": True},
+            "EventSourceMapping.batch_size must be an int or None, got bool True",
+        ),
+        (
+            {"parallelization_factor": "2"},
+            "EventSourceMapping.parallelization_factor must be an int or None, got str '2'",
+        ),
+        (
+            {"maximum_retry_attempts": 1.0},
+            "EventSourceMapping.maximum_retry_attempts must be an int or None, got float 1.0",
+        ),
+        (
+            {"maximum_record_age_s": 60.0},
+            "EventSourceMapping.maximum_record_age_s must be an int or None, got float 60.0",
+        ),
+        (
+            {"maximum_concurrency": 5.0},
+            "EventSourceMapping.maximum_concurrency must be an int or None, got float 5.0",
+        ),
+        (
+            {"batching_window_s": "1"},
+            "EventSourceMapping.batching_window_s must be a number (int or float) or None, "
+            "got str '1'",
+        ),
+        (
+            {"batching_window_s": False},
+            "EventSourceMapping.batching_window_s must be a number (int or float) or None, "
+            "got bool False",
+        ),
+        (
+            {"bisect_batch_on_function_error": 1},
+            "EventSourceMapping.bisect_batch_on_function_error must be a bool or None, got int 1",
+        ),
+        (
+            {"on_failure": ""},
+            "EventSourceMapping.on_failure must be a non-empty str (a target's name) or None, "
+            "got str ''",
+        ),
+        (
+            {"on_failure": 7},
+            "EventSourceMapping.on_failure must be a non-empty str (a target's name) or None, "
+            "got int 7",
+        ),
+        (
+            {"duration": None},
+            "EventSourceMapping.duration must be a number of seconds (int or float) or a "
+            "BatchDuration, got NoneType None",
+        ),
+        (
+            {"duration": True},
+            "EventSourceMapping.duration must be a number of seconds (int or float) or a "
+            "BatchDuration, got bool True",
+        ),
+        (
+            {"duration": (0.05, 0.001)},
+            "EventSourceMapping.duration must be a number of seconds (int or float) or a "
+            "BatchDuration, got tuple (0.05, 0.001)",
+        ),
+    ],
+)
+def test_mapping_types(kwargs, message):
+    args = {"function": "fn", **kwargs}
+    with raises_exact(TypeError, message):
+        EventSourceMapping(KIN, **args)
+
+
+def test_types_checked_before_values():
+    expected = "EventSourceMapping.batch_size must be an int or None, got float 0.5"
+    with raises_exact(TypeError, expected):
+        EventSourceMapping(SQS, "bad name", batch_size=0.5, parallelization_factor=99)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_batching_window_non_finite(bad):
+    expected = (
+        f"EventSourceMapping.batching_window_s must be a finite number of seconds, got {bad!r}"
+    )
+    with raises_exact(InvalidParameterValueException, expected):
+        EventSourceMapping(KIN, "fn", batching_window_s=bad)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_duration_non_finite(bad):
+    expected = f"EventSourceMapping.duration must be a finite number of seconds, got {bad!r}"
+    with raises_exact(InvalidParameterValueException, expected):
+        EventSourceMapping(KIN, "fn", duration=bad)
+
+
+@pytest.mark.parametrize("bad,shown", [(-1, "-1.0"), (-0.001, "-0.001")])
+def test_duration_negative(bad, shown):
+    expected = f"EventSourceMapping.duration must be at least 0 seconds, got {shown}"
+    with raises_exact(InvalidParameterValueException, expected):
+        EventSourceMapping(KIN, "fn", duration=bad)
+
+
+def test_non_finite_checked_before_member_ranges():
+    with raises_exact(
+        InvalidParameterValueException,
+        "EventSourceMapping.batching_window_s must be a finite number of seconds, got nan",
+    ):
+        EventSourceMapping(KIN, "fn", batching_window_s=math.nan, batch_size=0)
+
+
+def test_errors_are_value_errors_with_aws_codes():
+    with pytest.raises(ValueError) as info:
+        EventSourceMapping(KIN, "fn", batch_size=0)
+    assert isinstance(info.value, LambdaCoreError)
+    assert info.value.code == "ValidationException"
+    with pytest.raises(ValueError) as info:
+        EventSourceMapping(SQS, "fn", batch_size=11)
+    assert info.value.code == "InvalidParameterValueException"
+
+
+# ---------------------------------------------------------------------------------------------
+# RecordOutcome
+# ---------------------------------------------------------------------------------------------
+
+
+def test_record_outcome_values():
+    assert [(m.name, int(m)) for m in RecordOutcome] == [
+        ("PENDING", 0),
+        ("PROCESSED", 1),
+        ("RETRY_ATTEMPTS_EXHAUSTED", 2),
+        ("RECORD_AGE_EXCEEDED", 3),
+        ("EXPIRED", 4),
+        ("DEAD_LETTERED", 5),
+    ]
+
+
+def test_record_outcome_conditions():
+    assert RecordOutcome.RETRY_ATTEMPTS_EXHAUSTED.condition == "RetryAttemptsExhausted"
+    assert RecordOutcome.RECORD_AGE_EXCEEDED.condition == "RecordAgeExceeded"
+    for m in (
+        RecordOutcome.PENDING,
+        RecordOutcome.PROCESSED,
+        RecordOutcome.EXPIRED,
+        RecordOutcome.DEAD_LETTERED,
+    ):
+        assert m.condition is None
+
+
+def test_record_outcome_is_an_int_enum():
+    assert RecordOutcome(3) is RecordOutcome.RECORD_AGE_EXCEEDED
+    assert RecordOutcome.EXPIRED == 4
