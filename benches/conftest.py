@@ -81,11 +81,12 @@ def measure(benchmark):
     """measure(name, n, target, setup, rounds) -> target's last result.
 
     Runs `benchmark.pedantic(target, setup=setup, rounds=rounds, iterations=1)` and records
-    `invocations_per_s` = n / (minimum round time) in `benchmark.extra_info`. Under
+    `<unit>_per_s` = n / (minimum round time) in `benchmark.extra_info` (`unit`: what `n`
+    counts, "invocations" unless given). Under
     `--benchmark-disable` the target runs once and that single run is timed here instead.
     """
 
-    def measure(name, n, target, setup=None, rounds=5):
+    def measure(name, n, target, setup=None, rounds=5, unit="invocations"):
         if benchmark.disabled:
             seconds = []
 
@@ -101,9 +102,9 @@ def measure(benchmark):
             result = benchmark.pedantic(target, setup=setup, rounds=rounds, iterations=1)
             best, basis = benchmark.stats.stats.min, f"min of {rounds} rounds"
         rate = n / best
-        benchmark.extra_info.update(invocations=n, seconds_min=best, invocations_per_s=rate,
-                                    invocations_per_s_basis="min round time")
-        report(f"{name}: {n:,} invocations, {best:.3g} s, {rate / 1e6:.3g} M invocations/s ({basis})")
+        benchmark.extra_info.update({unit: n, "seconds_min": best, f"{unit}_per_s": rate,
+                                     f"{unit}_per_s_basis": "min round time"})
+        report(f"{name}: {n:,} {unit}, {best:.3g} s, {rate / 1e6:.3g} M {unit}/s ({basis})")
         return result
 
     return measure
