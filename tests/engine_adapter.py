@@ -22,8 +22,7 @@ def _function(name: str, timeout_s: float, **kw) -> lc.Function:
     return f
 
 
-def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest", until=None,
-             client_retries: dict | None = None, seed: int = 0, _mappings=(), _records=()) -> dict:
+def _simulator(account: dict, functions: list[dict], routing: str, client_retries, seed: int, mappings=()):
     scaling = account.get("scaling", "current")
     cost = account.get("token_cost_us")
     acct = lc.Account(
@@ -52,7 +51,12 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
         for i, f in enumerate(functions)
     ]
     policy = None if client_retries is None else lc.RetryPolicy(**client_retries)
-    sim = lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=_mappings)
+    return lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=mappings)
+
+
+def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest", until=None,
+             client_retries: dict | None = None, seed: int = 0, _mappings=(), _records=()) -> dict:
+    sim = _simulator(account, functions, routing, client_retries, seed, _mappings)
     n = len(workload["time"])
     w = lc.Workload(
         np.array(workload["time"], dtype=np.float64),
@@ -65,7 +69,7 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
     requests = {k: r.requests[k].tolist() for k in ("outcome", "attempts", "throttles", "cold_starts", "throttle_reason")}
     for k in ("end", "first_start", "last_start", "event_age"):
         requests[k] = _none_if_nan(np.asarray(r.requests[k]))
-    funcs = [{k: v[i].item() for k, v in r.functions.items()} for i in range(len(fns))]
+    funcs = [{k: v[i].item() for k, v in r.functions.items()} for i in range(len(functions))]
     destinations = {
         name: {"request": d["request"].tolist(), "condition": d["condition"].tolist(),
                "approximate_invoke_count": d["approximate_invoke_count"].tolist(), "time": d["time"].tolist()}
@@ -78,9 +82,14 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
     return out
 
 
-def simulate_streams(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],
-                     records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
-    """The engine behind reference_streams.simulate_streams' interface."""
+def stream_simulator(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],
+                     routing: str = "newest"):
+    """A Simulator with the reference interface's streams and mappings (and its mappings)."""
+    esms = _mappings(streams, mappings)
+    return _simulator(account, functions, routing, None, 0, esms), esms
+
+
+def _mappings(streams: list[dict], mappings: list[dict]) -> list:
     from reference_streams import MAPPING_DEFAULTS
 
     sources = {}
@@ -106,6 +115,13 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict], 
             on_failure=cfg.get("on_failure"),
             duration=lc.BatchDuration(c["duration_base_s"], c["duration_per_record_s"]),
         ))
+    return esms
+
+
+def simulate_streams(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],
+                     records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
+    """The engine behind reference_streams.simulate_streams' interface."""
+    esms = _mappings(streams, mappings)
     mapped = {m.source.name for m in esms}
     base = simulate(account, functions, workload or {"time": [], "function": [], "duration": []},
                     routing=routing, until=until, _mappings=esms,
