@@ -10,7 +10,10 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::config::{AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, Routing, Scaling, StreamConfig, StreamKind};
+use crate::config::{
+    AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig, QueueMappingConfig, Routing, Scaling, SourceConfig,
+    StreamConfig, StreamKind,
+};
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::results::{NullSink, RecordTable, Report, RowTable, Sink, Tables, WindowLog};
@@ -59,6 +62,14 @@ type FunctionTuple = (Option<u32>, u32, f64, f64, f64, f64, u32, f64, Option<u32
 /// batching_window_s, parallelization_factor, maximum_retry_attempts (−1: none),
 /// maximum_record_age_s (−1: none), bisect, on_failure destination, base_s, per_record_s)`.
 type MappingTuple = (u32, u32, u32, f64, u32, i64, f64, bool, Option<u32>, f64, f64);
+
+/// One event source: `(kind "kinesis" | "dynamodb" | "sqs", shards, retention_s, fifo,
+/// visibility_timeout_s, max_receive_count)` (streams ignore the last three, queues `shards`).
+type SourceTuple = (String, u32, f64, bool, f64, Option<u32>);
+
+/// One queue mapping: `(source, function, batch_size, batching_window_s, maximum_concurrency,
+/// legacy ramp, base_s, per_record_s)`.
+type QueueMappingTuple = (u32, u32, u32, f64, Option<u32>, bool, f64, f64);
 
 /// A submitted chunk of a stream's records, kept alive and read in place.
 struct RecordChunk {
@@ -251,9 +262,9 @@ impl PyEngine {
     /// on_failure, dead_letter_queue)` (destinations as indexes below `destinations`, or None).
     /// `scaling`: "current", "legacy" or None. `client_retries`: `(max_attempts, base_s, cap_s)`.
     #[new]
-    /// `streams`: `(kind "kinesis" | "dynamodb", shards, retention_s)`; `mappings`: see
-    /// `MappingTuple`.
-    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0, streams=vec![], mappings=vec![]))]
+    /// `sources`: see `SourceTuple`; `mappings` (of streams): see `MappingTuple`;
+    /// `queue_mappings`: see `QueueMappingTuple`.
+    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0, sources=vec![], mappings=vec![], queue_mappings=vec![]))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         concurrency_limit: u32,
@@ -266,8 +277,9 @@ impl PyEngine {
         destinations: u32,
         client_retries: Option<(u32, f64, f64)>,
         seed: u64,
-        streams: Vec<(String, u32, f64)>,
+        sources: Vec<SourceTuple>,
         mappings: Vec<MappingTuple>,
+        queue_mappings: Vec<QueueMappingTuple>,
     ) -> PyResult<Self> {
         let scaling = match scaling {
             None => Scaling::Off,
@@ -298,15 +310,35 @@ impl PyEngine {
                 Ok::<_, PyErr>(ClientRetries { max_attempts, base_us: seconds("base_s", base)?, cap_us: seconds("cap_s", cap)? })
             })
             .transpose()?;
-        let streams = streams
+        let sources = sources
             .into_iter()
-            .map(|(kind, shards, retention)| {
+            .map(|(kind, shards, retention, fifo, visibility, max_receive_count)| {
+                let retention_us = seconds("retention_s", retention)?;
                 let kind = match kind.as_str() {
                     "kinesis" => StreamKind::Kinesis,
                     "dynamodb" => StreamKind::DynamoDb,
-                    other => return Err(LambdaCoreError::new_err(format!("unknown stream kind {other:?}"))),
+                    "sqs" => {
+                        let visibility_timeout_us = seconds("visibility_timeout_s", visibility)?;
+                        return Ok(SourceConfig::Queue(QueueConfig { fifo, visibility_timeout_us, max_receive_count, retention_us }));
+                    }
+                    other => return Err(LambdaCoreError::new_err(format!("unknown event source kind {other:?}"))),
                 };
-                Ok(StreamConfig { kind, shards, retention_us: seconds("retention_s", retention)? })
+                Ok(SourceConfig::Stream(StreamConfig { kind, shards, retention_us }))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let queue_mappings = queue_mappings
+            .into_iter()
+            .map(|(queue, function, batch_size, window, maximum_concurrency, legacy, base, per_record)| {
+                Ok(QueueMappingConfig {
+                    queue,
+                    function,
+                    batch_size,
+                    window_us: seconds("batching_window_s", window)?,
+                    maximum_concurrency,
+                    legacy,
+                    base_us: seconds("duration base_s", base)?,
+                    per_record_us: seconds("duration per_record_s", per_record)?,
+                })
             })
             .collect::<PyResult<Vec<_>>>()?;
         let mappings = mappings
@@ -327,7 +359,7 @@ impl PyEngine {
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        let n_streams = streams.len();
+        let n_sources = sources.len();
         let config = Config {
             account: AccountConfig { concurrency_limit, unreserved_capacity, scaling },
             functions,
@@ -335,8 +367,9 @@ impl PyEngine {
             destinations,
             client_retries,
             seed,
-            streams,
+            sources,
             mappings,
+            queue_mappings,
         };
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
@@ -344,8 +377,8 @@ impl PyEngine {
             engine,
             chunks: VecDeque::new(),
             row: 0,
-            record_chunks: (0..n_streams).map(|_| VecDeque::new()).collect(),
-            record_row: vec![0; n_streams],
+            record_chunks: (0..n_sources).map(|_| VecDeque::new()).collect(),
+            record_row: vec![0; n_sources],
             poisoned,
         })
     }
@@ -450,6 +483,7 @@ impl PyEngine {
         r.set_item("id", records.id.into_pyarray(py))?;
         r.set_item("outcome", records.outcome.into_pyarray(py))?;
         r.set_item("attempts", records.attempts.into_pyarray(py))?;
+        r.set_item("receives", records.receives.into_pyarray(py))?;
         r.set_item("start", records.start.into_pyarray(py))?;
         r.set_item("end", records.end.into_pyarray(py))?;
         d.set_item("records", r)?;
@@ -480,7 +514,7 @@ impl PyEngine {
         }
         for (s, &(first, n)) in records.iter().enumerate() {
             let submitted = self.engine.submitted_records(s as u32);
-            if s >= self.engine.n_streams() || first.checked_add(n as u64).is_none_or(|last| last > submitted) {
+            if s >= self.engine.n_sources() || first.checked_add(n as u64).is_none_or(|last| last > submitted) {
                 return Err(LambdaCoreError::new_err(format!("records {first}..{first}+{n} of stream {s} were not all submitted")));
             }
         }
@@ -505,6 +539,7 @@ impl PyEngine {
                 let r = PyDict::new(py);
                 r.set_item("outcome", t.outcome.into_pyarray(py))?;
                 r.set_item("attempts", t.attempts.into_pyarray(py))?;
+                r.set_item("receives", t.receives.into_pyarray(py))?;
                 r.set_item("start", t.start.into_pyarray(py))?;
                 r.set_item("end", t.end.into_pyarray(py))?;
                 Ok(r)
@@ -570,7 +605,8 @@ impl PyEngine {
             .collect()
     }
 
-    /// Per mapping, in mapping order: its counters (`max_iterator_age` in seconds).
+    /// Per event source, in source order: its mapping's counters (`max_iterator_age` in
+    /// seconds; `max_slots` for queues).
     fn mapping_report<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
         self.check()?;
         self.engine
@@ -588,15 +624,21 @@ impl PyEngine {
                 d.set_item("records_processed", s.records_processed)?;
                 d.set_item("records_failed", s.records_failed)?;
                 d.set_item("records_expired", s.records_expired)?;
+                d.set_item("max_slots", s.max_slots)?;
                 Ok(d)
             })
             .collect()
     }
 
-    /// Records waiting in lanes (arrived, not yet resolved).
+    /// Records held by mappings (arrived, not yet resolved).
     #[getter]
-    fn records_in_lanes(&self) -> usize {
-        self.engine.records_in_lanes()
+    fn records_held(&self) -> u64 {
+        self.engine.records_held()
+    }
+
+    /// Records submitted to event source `source` so far (the next record's id).
+    fn submitted_records(&self, source: u32) -> u64 {
+        self.engine.submitted_records(source)
     }
 
     /// Records ever sent to each destination index (also those not kept), without draining.

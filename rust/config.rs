@@ -2,6 +2,7 @@
 //! and builds this; `Config::check` is only a backstop so that no input can panic the engine.
 
 use crate::error::Error;
+pub use crate::queues::{QueueConfig, QueueMappingConfig};
 pub use crate::shards::{MappingConfig, StreamConfig, StreamKind};
 use crate::time::Micros;
 
@@ -99,9 +100,17 @@ pub struct Config {
     pub client_retries: Option<ClientRetries>,
     /// Seeds the engine's one random stream (client retry jitter).
     pub seed: u64,
-    /// Stream event sources (§7) and their mappings (at most one per stream).
-    pub streams: Vec<StreamConfig>,
+    /// Event sources (§7–8), and the mappings of streams and of queues (at most one per source).
+    pub sources: Vec<SourceConfig>,
     pub mappings: Vec<MappingConfig>,
+    pub queue_mappings: Vec<QueueMappingConfig>,
+}
+
+/// An event source: a stream (§7) or a queue (§8).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceConfig {
+    Stream(StreamConfig),
+    Queue(QueueConfig),
 }
 
 impl Config {
@@ -136,16 +145,18 @@ impl Config {
                 return Err(Error::Config("client retries: max_attempts must be 1–65535 and base ≤ cap".into()));
             }
         }
-        let mut mapped = vec![false; self.streams.len()];
-        for (i, s) in self.streams.iter().enumerate() {
-            if s.shards == 0 || s.shards > 1 << 20 {
-                return Err(Error::Config(format!("stream {i}: shards must be 1–1048576")));
+        let mut mapped = vec![false; self.sources.len()];
+        for (i, s) in self.sources.iter().enumerate() {
+            if let SourceConfig::Stream(s) = s {
+                if s.shards == 0 || s.shards > 1 << 20 {
+                    return Err(Error::Config(format!("stream {i}: shards must be 1–1048576")));
+                }
             }
         }
         let mut lanes = 0u64;
         for (i, m) in self.mappings.iter().enumerate() {
             let bad = |what: &str| Err(Error::Config(format!("mapping {i}: {what}")));
-            let Some(s) = self.streams.get(m.stream as usize) else { return bad("no such stream") };
+            let Some(SourceConfig::Stream(s)) = self.sources.get(m.stream as usize) else { return bad("no such stream") };
             if std::mem::replace(&mut mapped[m.stream as usize], true) {
                 return bad("its stream already has a mapping");
             }
@@ -160,8 +171,21 @@ impl Config {
             }
             lanes += u64::from(s.shards) * u64::from(m.parallelization_factor);
         }
-        if lanes >= 1 << 31 {
+        if lanes >= 1 << 30 {
             return Err(Error::Config("too many lanes (shards × parallelization factor)".into()));
+        }
+        for (i, m) in self.queue_mappings.iter().enumerate() {
+            let bad = |what: &str| Err(Error::Config(format!("queue mapping {i}: {what}")));
+            let Some(SourceConfig::Queue(q)) = self.sources.get(m.queue as usize) else { return bad("no such queue") };
+            if std::mem::replace(&mut mapped[m.queue as usize], true) {
+                return bad("its queue already has a mapping");
+            }
+            if m.function as usize >= self.functions.len() {
+                return bad("no such function");
+            }
+            if m.batch_size == 0 || m.maximum_concurrency == Some(0) || q.max_receive_count == Some(0) {
+                return bad("batch size, maximum concurrency and max receive count must be ≥ 1");
+            }
         }
         match self.account.scaling {
             Scaling::Off => {}

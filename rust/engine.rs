@@ -8,8 +8,12 @@
 //! workload rows in input order, then stream records (streams in order, then input order).
 //! Event-source mappings have their verbs in `mappings.rs`, a child module of this one.
 
-#[path = "mappings.rs"]
-mod mappings;
+#[path = "lanes.rs"]
+mod lanes;
+#[path = "pollers.rs"]
+mod pollers;
+#[path = "sources.rs"]
+mod sources;
 
 use crate::config::{ClientRetries, Config, Routing, Scaling};
 use crate::destinations::DestinationLog;
@@ -21,6 +25,7 @@ use crate::pool::{FunctionPool, Pool};
 use crate::results::{AccountStats, FunctionStats, Outcome, Record, Report, Sink, ThrottleReason};
 use crate::rng::SplitMix64;
 use crate::scaling::TokenBucket;
+use crate::queues::{QueueBatch, QueueMapping};
 use crate::shards::{Lane, Mapping, RecordCursor};
 use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
 use crate::wheel::Wheel;
@@ -111,17 +116,23 @@ pub struct Engine {
     destinations: Vec<DestinationLog>,
     client_retries: Option<ClientRetries>,
     rng: SplitMix64,
-    /// Stream event sources (§7): streams, their mappings, and every mapping's lanes.
-    streams: Vec<mappings::Stream>,
+    /// Event sources (§7–8); stream mappings and their lanes; queue mappings, their batches
+    /// (in flight or waiting to return) and their timers.
+    sources: Vec<sources::Source>,
     mappings: Vec<Mapping>,
     lanes: Vec<Lane>,
+    queues: Vec<QueueMapping>,
+    queue_batches: pollers::Slab<QueueBatch>,
+    queue_timers: pollers::Slab<pollers::QueueTimer>,
 }
 
 impl Engine {
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.check()?;
-        let Config { account, functions, routing, destinations, client_retries, seed, streams, mappings } = config;
-        let (streams, mappings, lanes) = mappings::build(streams, mappings);
+        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings } = config;
+        let source_state = sources::build(&sources, &mappings, &queue_mappings);
+        let (mappings, lanes) = lanes::build(&sources, mappings);
+        let queues = pollers::build(&sources, queue_mappings);
         let (per_function, account_bucket) = match account.scaling {
             Scaling::Off => (None, None),
             Scaling::PerFunction { burst, cost_us } => (Some(TokenBucket::new(burst, cost_us)), None),
@@ -174,9 +185,12 @@ impl Engine {
             destinations: vec![DestinationLog::default(); destinations as usize],
             client_retries,
             rng: SplitMix64::new(seed),
-            streams,
+            sources: source_state,
             mappings,
             lanes,
+            queues,
+            queue_batches: pollers::Slab::default(),
+            queue_timers: pollers::Slab::default(),
         })
     }
 
@@ -318,8 +332,10 @@ impl Engine {
             } else if let Some(m) = timer {
                 let (_, id) = self.timers.pop_due(m).expect("a due timer");
                 self.now = m;
-                if id & mappings::LANE_TIMER != 0 {
-                    self.lane_timer(id & !mappings::LANE_TIMER, m, sink);
+                if id & sources::QUEUE_TIMER == sources::QUEUE_TIMER {
+                    self.fire_queue_timer(id & !sources::QUEUE_TIMER, m, sink);
+                } else if id & sources::LANE_TIMER != 0 {
+                    self.lane_timer(id & !sources::LANE_TIMER, m, sink);
                 } else {
                     self.attempt(id, m, sink);
                 }
@@ -603,8 +619,11 @@ impl Engine {
 
     /// The end of an attempt of a request with a record (§6 for events).
     fn finish_pending<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
-        if x.pending == mappings::BATCH {
+        if x.pending == lanes::BATCH {
             return self.batch_end(x.request as u32, x.outcome, end, sink);
+        }
+        if x.pending == pollers::QUEUE_BATCH {
+            return self.queue_batch_end(x.request as u32, x.outcome, end, sink);
         }
         let p = self.pending.get_mut(x.pending);
         if !p.event {
@@ -713,8 +732,9 @@ mod tests {
             destinations: 1,
             client_retries: None,
             seed: 0,
-            streams: vec![],
+            sources: vec![],
             mappings: vec![],
+            queue_mappings: vec![],
         })
         .unwrap()
     }

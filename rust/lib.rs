@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod invocations;
 pub mod pool;
+pub mod queues;
 pub mod results;
 pub mod rng;
 pub mod scaling;
@@ -33,5 +34,6 @@ pub use config::{AccountConfig, ClientRetries, Config, FunctionConfig, Routing, 
 pub use engine::Engine;
 pub use error::Error;
 pub use results::{NullSink, Outcome, Record, RecordOutcome, RecordTable, RowTable, Sink, StreamRecord, Tables, ThrottleReason, WindowLog};
+pub use config::{QueueConfig, QueueMappingConfig, SourceConfig};
 pub use shards::{MappingConfig, RecordCursor, RecordRows, StreamConfig, StreamKind};
 pub use workload::{Cursor, Rows};

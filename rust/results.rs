@@ -63,8 +63,10 @@ pub struct StreamRecord {
     /// Its index among the stream's records.
     pub id: u64,
     pub outcome: RecordOutcome,
-    /// Invocations whose batch held it.
+    /// Invocations whose batch held it, and (queues) times it was received; for streams the
+    /// two are the same.
     pub attempts: u32,
+    pub receives: u32,
     /// The last such invocation's start and end (`invocations::NEVER`: none, or not ended).
     pub start: Micros,
     pub end: Micros,
@@ -120,6 +122,7 @@ pub struct RecordLog {
     pub id: Vec<u64>,
     pub outcome: Vec<u8>,
     pub attempts: Vec<u32>,
+    pub receives: Vec<u32>,
     pub start: Vec<f64>,
     pub end: Vec<f64>,
 }
@@ -131,6 +134,7 @@ impl RecordLog {
         self.id.push(r.id);
         self.outcome.push(r.outcome as u8);
         self.attempts.push(r.attempts);
+        self.receives.push(r.receives);
         self.start.push(start_seconds(r.start));
         self.end.push(start_seconds(r.end));
     }
@@ -244,13 +248,14 @@ pub struct RecordTable {
     pub first: u64,
     pub outcome: Vec<u8>,
     pub attempts: Vec<u32>,
+    pub receives: Vec<u32>,
     pub start: Vec<f64>,
     pub end: Vec<f64>,
 }
 
 impl RecordTable {
     pub fn new(first: u64, n: usize) -> Self {
-        RecordTable { first, outcome: vec![0; n], attempts: vec![0; n], start: vec![0.0; n], end: vec![0.0; n] }
+        RecordTable { first, outcome: vec![0; n], attempts: vec![0; n], receives: vec![0; n], start: vec![0.0; n], end: vec![0.0; n] }
     }
 
     #[inline]
@@ -259,6 +264,7 @@ impl RecordTable {
         if i < self.outcome.len() {
             self.outcome[i] = r.outcome as u8;
             self.attempts[i] = r.attempts;
+            self.receives[i] = r.receives;
             self.start[i] = start_seconds(r.start);
             self.end[i] = start_seconds(r.end);
         }
@@ -267,7 +273,7 @@ impl RecordTable {
     /// Rows never reported get NaN times.
     pub fn finish(&mut self) {
         for i in 0..self.outcome.len() {
-            if self.outcome[i] == RecordOutcome::Pending as u8 && self.attempts[i] == 0 {
+            if self.outcome[i] == RecordOutcome::Pending as u8 && self.attempts[i] == 0 && self.start[i] == 0.0 {
                 self.start[i] = f64::NAN;
                 self.end[i] = f64::NAN;
             }

@@ -179,6 +179,8 @@ pub struct MappingStats {
     pub records_processed: u64,
     pub records_failed: u64,
     pub records_expired: u64,
+    /// Queues (§8): the most concurrent batches the ramp allowed.
+    pub max_slots: u32,
 }
 
 /// A mapping's settings and state.

@@ -24,7 +24,7 @@ from typing import Any, Final, TypeAlias, TypedDict, final
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Engine", "to_micros", "__version__"]
+__all__ = ["Engine", "to_micros", "stream_lanes", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
@@ -34,6 +34,18 @@ __version__: Final[str]
 #: on_failure, dead_letter_queue)``; the last three are destination indexes or ``None``.
 _FunctionTuple: TypeAlias = tuple[
     int | None, int, float, float, float, float, int, float, int | None, int | None, int | None
+]
+
+#: One stream's settings: ``(kind, shards, retention_s)``; ``kind`` is ``"kinesis"`` or
+#: ``"dynamodb"``.
+_StreamTuple: TypeAlias = tuple[str, int, float]
+
+#: One event-source mapping's settings, in this order: ``(stream, function, batch_size,
+#: batching_window_s, parallelization_factor, maximum_retry_attempts, maximum_record_age_s,
+#: bisect, on_failure, base_s, per_record_s)``; ``maximum_retry_attempts`` −1 and
+#: ``maximum_record_age_s`` −1 mean no limit; ``on_failure`` is a destination index or ``None``.
+_MappingTuple: TypeAlias = tuple[
+    int, int, int, float, int, int, float, bool, int | None, float, float
 ]
 
 class _AccountReport(TypedDict):
@@ -57,29 +69,95 @@ class _Report(TypedDict):
     account: _AccountReport
 
 class _DestinationLog(TypedDict):
-    """One destination's records, as :meth:`Engine.drain_destinations` returns them (MODEL.md §6):
-    the columns are shaped after AWS's invocation record."""
+    """One destination's records, as :meth:`Engine.drain_destinations` returns them (MODEL.md §6,
+    §7): the columns are shaped after AWS's invocation record."""
 
-    #: uint64: the request id of each record
+    #: int32: the stream index of a stream record (a mapping's on-failure record), or −1 for a
+    #: function's request
+    stream: npt.NDArray[np.int32]
+    #: uint64: the request id of each record, or for a stream record its index among its
+    #: stream's records
     request: npt.NDArray[np.uint64]
-    #: uint8: ``lambda_core.Outcome`` codes ``SUCCESS``, ``RETRIES_EXHAUSTED``,
+    #: uint8: for a request, ``lambda_core.Outcome`` codes ``SUCCESS``, ``RETRIES_EXHAUSTED``,
     #: ``EVENT_AGE_EXCEEDED`` or ``ZERO_RESERVED_CONCURRENCY`` (AWS's
-    #: ``requestContext.condition``: ``Outcome(c).condition``)
+    #: ``requestContext.condition``: ``Outcome(c).condition``); for a stream record,
+    #: ``lambda_core.RecordOutcome`` codes ``RETRY_ATTEMPTS_EXHAUSTED`` or
+    #: ``RECORD_AGE_EXCEEDED`` (``RecordOutcome(c).condition``)
     condition: npt.NDArray[np.uint8]
-    #: uint16: attempts of the event that reached the function (``approximateInvokeCount``)
+    #: uint16: attempts of the event that reached the function, or invocations whose batch
+    #: held the stream record (capped at 65535) (``approximateInvokeCount``)
     approximate_invoke_count: npt.NDArray[np.uint16]
     #: float64: when the record was sent, in seconds (the success or the drop)
     time: npt.NDArray[np.float64]
     #: records ever sent to this destination, kept or not, drained or not (cumulative)
     total: int
 
+class _RecordLog(TypedDict):
+    """The stream records resolved in one :meth:`Engine.advance` call, in the order they were
+    resolved (its dict's ``"records"`` key; MODEL.md §7)."""
+
+    #: uint32: the stream index (in ``streams`` order)
+    stream: npt.NDArray[np.uint32]
+    #: uint64: the record's index among its stream's records (see :meth:`Engine.submit_records`)
+    id: npt.NDArray[np.uint64]
+    #: uint8: ``lambda_core.RecordOutcome`` codes
+    outcome: npt.NDArray[np.uint8]
+    #: uint32: invocations whose batch held the record
+    attempts: npt.NDArray[np.uint32]
+    #: float64: when the last of those invocations started, in seconds (NaN if none)
+    start: npt.NDArray[np.float64]
+    #: float64: when the last of those invocations ended, in seconds (NaN if none)
+    end: npt.NDArray[np.float64]
+
+class _RecordTable(TypedDict):
+    """One stream's rows, as :meth:`Engine.advance_rows` returns them (one dict per stream under
+    its dict's ``"records"`` key): one row per record id of the requested range, in id order."""
+
+    #: uint8: ``lambda_core.RecordOutcome`` codes (``PENDING`` for records not resolved in the
+    #: call)
+    outcome: npt.NDArray[np.uint8]
+    #: uint32: invocations whose batch held the record (so far, for a record still in a lane)
+    attempts: npt.NDArray[np.uint32]
+    #: float64: when the last of those invocations started, in seconds (NaN if none)
+    start: npt.NDArray[np.float64]
+    #: float64: when the last of those invocations ended, in seconds (NaN if none, or while it
+    #: runs)
+    end: npt.NDArray[np.float64]
+
+class _MappingReport(TypedDict):
+    """One event-source mapping's counters, as :meth:`Engine.mapping_report` returns them
+    (MODEL.md §7, §10)."""
+
+    #: invocations of the mapping's function that started (retries included, throttles not)
+    invocations: int
+    #: batches formed (the two halves of a bisected batch included)
+    batches: int
+    #: exact maximum of the mapping's invocations running at once
+    max_concurrency: int
+    #: the largest ``IteratorAge`` (the age of a batch's last record when its invocation
+    #: started), in seconds
+    max_iterator_age: float
+    #: invocations throttled
+    throttles: int
+    #: failed invocations of a batch that was not bisected (also the one that gives it up)
+    retries: int
+    #: records sent to the on-failure destination
+    on_failure_records: int
+    #: records ended ``PROCESSED``
+    records_processed: int
+    #: records ended ``RETRY_ATTEMPTS_EXHAUSTED`` or ``RECORD_AGE_EXCEEDED``
+    records_failed: int
+    #: records ended ``EXPIRED`` (older than the stream's retention)
+    records_expired: int
+
 @final
 class Engine:
     """The engine behind `lambda_core.Simulator` (use that; this class is its private core).
 
     Not subclassable. Not thread-safe in the Python sense: while one thread is inside
-    :meth:`submit`, :meth:`advance` or :meth:`advance_rows` (which run with the GIL released),
-    any other call on the same engine raises :class:`RuntimeError` ("Already borrowed").
+    :meth:`submit`, :meth:`submit_records`, :meth:`advance` or :meth:`advance_rows` (which run
+    with the GIL released), any other call on the same engine raises :class:`RuntimeError`
+    ("Already borrowed").
     """
 
     def __new__(
@@ -94,6 +172,8 @@ class Engine:
         destinations: int = 0,
         client_retries: tuple[int, float, float] | None = None,
         seed: int = 0,
+        streams: list[_StreamTuple] = ...,
+        mappings: list[_MappingTuple] = ...,
     ) -> "Engine":
         """Builds an engine; the configuration is taken as given (``lambda_core.plan_pools``
         validates it first).
@@ -120,16 +200,31 @@ class Engine:
                 cap_s)`` (the AWS SDKs' standard mode is ``(3, 1.0, 20.0)``), or ``None`` for
                 no retries.
             seed: seeds the engine's one random stream, the jitter of client retries (u64).
+            streams: the stream event sources (MODEL.md §7), one ``(kind, shards,
+                retention_s)`` tuple each (default: none): ``kind`` ``"kinesis"`` or
+                ``"dynamodb"``, ``shards`` 1–1048576 (u32), ``retention_s`` how long a record
+                stays readable. A stream's index in this list is its ``stream`` everywhere.
+            mappings: the event-source mappings reading the streams (default: none; at most one
+                per stream), one 11-element tuple each: ``(stream, function, batch_size,
+                batching_window_s, parallelization_factor, maximum_retry_attempts,
+                maximum_record_age_s, bisect, on_failure, base_s, per_record_s)``: ``stream`` and
+                ``function`` are indexes; ``batch_size`` ≥ 1 and ``parallelization_factor``
+                1–10 (u32); ``maximum_retry_attempts`` (i64) and ``maximum_record_age_s`` −1 for
+                no limit (retry until the records expire); ``bisect`` splits a failed batch in
+                two; ``on_failure`` a destination index below `destinations` or ``None``; a
+                batch of n records runs ``base_s + n × per_record_s`` seconds.
 
         Raises:
-            LambdaCoreError: an unknown ``scaling`` or ``routing_name``, or a seconds value that
-                is NaN, negative or above 9e9 (the message names the field).
+            LambdaCoreError: an unknown ``scaling``, ``routing_name`` or stream ``kind``, or a
+                seconds value that is NaN, negative or above 9e9 (the message names the field).
             InvalidParameterValueException: a configuration the engine cannot run (e.g.
                 ``unreserved_capacity`` above ``concurrency_limit``, a destination index not
                 below `destinations`, ``client_retries`` with ``max_attempts`` 0 or
-                ``base_s > cap_s``).
-            TypeError: an argument of the wrong type; a function tuple of the wrong length
-                raises ValueError.
+                ``base_s > cap_s``, a stream with 0 or over 1048576 shards, a mapping naming a
+                missing stream, function or destination, two mappings of one stream, or 2^31
+                lanes or more (shards × parallelization factor) in all).
+            TypeError: an argument of the wrong type; a function, stream or mapping tuple of the
+                wrong length raises ValueError.
             OverflowError: a negative or too large integer for an unsigned field.
         """
 
@@ -171,47 +266,102 @@ class Engine:
                 ``.column`` and ``.row`` name the column and the first bad row of this chunk.
         """
 
-    def advance(self, until: float | None = None, record: bool = True) -> dict[str, npt.NDArray[Any]] | None:
-        """Runs to `until` (seconds; None: until every submitted request is resolved) and returns
-        the requests resolved on the way, in the order they were resolved (or None when
-        `record` is false).
+    def submit_records(
+        self,
+        stream: int,
+        time: npt.NDArray[np.float64],
+        key: npt.NDArray[np.int64],
+        failures: npt.NDArray[np.int64] | None = None,
+    ) -> int:
+        """Checks a chunk of stream `stream`'s records (arrays of the canonical dtypes,
+        C-contiguous), keeps it, and returns the id of its first record (MODEL.md §7).
+
+        Record ids count each stream's records over every submission, from 0. The arrays are
+        kept (not copied) and read in place, as :meth:`submit`'s: they must not be modified
+        afterwards (a ``time`` or ``failures`` value changed out of range makes the run that
+        reads it raise :class:`lambda_core.WorkloadError`). An empty chunk is checked and not
+        kept; it returns the next record id. Records of a stream no mapping reads stay
+        ``PENDING``.
+
+        Args:
+            stream: the stream's index in ``streams`` (u32).
+            time: arrival times in seconds (1-D float64, C-contiguous), finite, non-negative,
+                non-decreasing, not before this stream's previous submission's last time nor
+                before :attr:`now`.
+            key: partition keys (1-D int64): a record's shard and lane are
+                :func:`stream_lanes` of its key.
+            failures: per record, how many of the first invocations whose batch holds it end in
+                a function error (1-D int64), 0 to 2^32 − 1, or ``None`` for none.
+
+        Raises:
+            TypeError: an argument that is not a 1-D numpy array of exactly its dtype, or is not
+                C-contiguous.
+            WorkloadError: a bad value or a column whose length differs from ``time``'s;
+                ``.column`` and ``.row`` name the column and the first bad row of this chunk.
+            InvalidParameterValueException: `stream` is not a stream index.
+            OverflowError: `stream` negative.
+        """
+
+    def advance(self, until: float | None = None, record: bool = True) -> dict[str, Any] | None:
+        """Runs to `until` (seconds; None: until every submitted request and record is resolved)
+        and returns the requests resolved on the way, in the order they were resolved, and the
+        stream records resolved on the way (or None when `record` is false).
 
         The dict's columns: ``request`` (uint64, the request id), ``outcome`` (uint8,
         ``lambda_core.Outcome``), ``throttle_reason`` (uint8, ``lambda_core.ThrottleReason``),
         ``attempts``, ``throttles``, ``cold_starts`` (uint16), and float64 seconds ``end``,
         ``first_start`` and ``last_start`` (when the first and the last attempt that reached
         the function started; NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last
-        attempt that ran, for ``EVENT`` rows; NaN otherwise).
+        attempt that ran, for ``EVENT`` rows; NaN otherwise); each a numpy array. Its
+        ``"records"`` key holds a :class:`_RecordLog`: a dict of columns ``stream`` (uint32),
+        ``id`` (uint64), ``outcome`` (uint8, ``lambda_core.RecordOutcome``), ``attempts``
+        (uint32), and float64 seconds ``start`` and ``end``, one row per stream record
+        resolved, in the order they were resolved.
 
         With `record` false, destination records are not kept either (their ``total`` still
         counts them, see :meth:`drain_destinations`).
 
         Raises:
             LambdaCoreError: `until` NaN, negative or above 9e9.
-            InvalidParameterValueException: `until` before :attr:`now`.
-            WorkloadError: a submitted column was modified after :meth:`submit` (see there).
+            InvalidParameterValueException: `until` before :attr:`now`; or `until` None while a
+                mapping whose function reserves 0 has records waiting (it would never finish).
+            WorkloadError: a submitted column was modified after :meth:`submit` or
+                :meth:`submit_records` (see there).
         """
 
     def advance_rows(
-        self, until: float | None, first: int, n: int, events: bool = True
-    ) -> dict[str, npt.NDArray[Any]]:
+        self,
+        until: float | None,
+        first: int,
+        n: int,
+        events: bool = True,
+        records: list[tuple[int, int]] = ...,
+    ) -> dict[str, Any]:
         """Like `advance`, but returns one row per request id in `first .. first + n`, in id order
         (unresolved rows are PENDING with end NaN). `events`: the rows hold asynchronous events
-        (otherwise no ``event_age`` column is made).
+        (otherwise no ``event_age`` column is made). `records`: per stream, in stream order, the
+        ``(first, n)`` record ids to return one row each for (default: none; streams past the
+        end of the list get no table).
 
         The dict's columns: ``outcome``, ``throttle_reason`` (uint8), ``attempts``,
         ``throttles``, ``cold_starts`` (uint16), and float64 seconds ``end``, ``first_start``,
         ``last_start`` (NaN for rows with no attempt that reached the function) and, only when
-        `events` is true, ``event_age`` (NaN for request-response rows). Requests resolved
-        outside the range are run but not reported. The table is allocated up front: ``n``
-        should be the number of rows submitted (see :attr:`pending_rows`). Destination records
-        are kept (see :meth:`drain_destinations`).
+        `events` is true, ``event_age`` (NaN for request-response rows); each a numpy array.
+        Its ``"records"`` key holds a list with one :class:`_RecordTable` per entry of
+        `records`: a dict of columns ``outcome`` (uint8, ``lambda_core.RecordOutcome``),
+        ``attempts`` (uint32), and float64 seconds ``start`` and ``end``, one row per record id
+        in id order (a record still in a lane is ``PENDING`` with its attempts so far; NaN times
+        for no invocation, and ``end`` NaN while it runs). Requests and records resolved outside
+        the ranges are run but not reported. The tables are allocated up front: ``n`` should be
+        the number of rows submitted (see :attr:`pending_rows`). Destination records are kept
+        (see :meth:`drain_destinations`).
 
         Raises:
-            LambdaCoreError: rows ``first .. first + n`` were not all submitted (checked before
+            LambdaCoreError: rows ``first .. first + n``, or a stream's records in `records`,
+                were not all submitted, or `records` is longer than ``streams`` (checked before
                 anything runs); otherwise as :meth:`advance`.
             InvalidParameterValueException, WorkloadError: as :meth:`advance`.
-            OverflowError: `first` or `n` negative.
+            OverflowError: `first` or `n` (or one in `records`) negative.
         """
 
     def report(self, until: float | None = None) -> _Report:
@@ -236,13 +386,23 @@ class Engine:
 
     def drain_destinations(self) -> list[_DestinationLog]:
         """Takes the destination records collected since the last call: one dict of columns
-        (``request``, ``condition``, ``approximate_invoke_count``, ``time``, and ``total``, the
-        records ever sent there) per destination index, in index order.
+        (``stream``, ``request``, ``condition``, ``approximate_invoke_count``, ``time``, and
+        ``total``, the records ever sent there) per destination index, in index order.
+        ``stream`` is −1 for a function's request and the stream index for a stream record a
+        mapping sent to its on-failure destination.
 
         The records are handed over and cleared (a second call returns empty columns until the
         engine runs again); ``total`` is cumulative over the engine's life and also counts the
         records sent while :meth:`advance` ran with ``record=False``, which are not kept.
         """
+
+    def mapping_report(self) -> list[_MappingReport]:
+        """Per event-source mapping, in ``mappings`` order: its counters since the engine was
+        built (``max_iterator_age`` in seconds, the others counts)."""
+
+    @property
+    def records_in_lanes(self) -> int:
+        """Stream records waiting in lanes (arrived, not yet resolved)."""
 
     @property
     def pending_requests(self) -> int:
@@ -268,4 +428,25 @@ def to_micros(seconds: float) -> int:
     Raises:
         LambdaCoreError: `seconds` NaN, negative or above 9e9 (or infinite).
         TypeError: `seconds` not a real number.
+    """
+
+def stream_lanes(
+    key: npt.NDArray[np.int64], shards: int, parallelization_factor: int
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """Each key's shard and lane, as the engine assigns records (MODEL.md §7): the multiply-high
+    ranges of the key's SplitMix64 hash ``h``, ``shard = ⌊h·shards / 2^64⌋`` and
+    ``lane = ⌊((h·shards) mod 2^64)·parallelization_factor / 2^64⌋``.
+
+    Args:
+        key: partition keys (1-D int64, C-contiguous), read in place.
+        shards: the stream's shard count (u32, at least 1).
+        parallelization_factor: lanes per shard (u32, at least 1).
+
+    Returns:
+        ``(shard, lane)``: two new uint32 arrays as long as `key`.
+
+    Raises:
+        LambdaCoreError: `shards` or `parallelization_factor` 0.
+        TypeError: `key` not a 1-D int64 numpy array, or not C-contiguous.
+        OverflowError: `shards` or `parallelization_factor` negative or above 2^32 − 1.
     """

@@ -188,13 +188,19 @@ class Simulator:
             None if client_retries is None else
             (client_retries.max_attempts, float(client_retries.base_s), float(client_retries.cap_s)),
             self.seed,
-            [(m.source.kind, m.source.shards, float(m.source.retention_s)) for m in self.mappings],
+            [_source_tuple(m.source) for m in self.mappings],
             [
                 (i, names.index(m.function), m.batch_size, float(m.batching_window_s),
                  m.parallelization_factor, m.maximum_retry_attempts, float(m.maximum_record_age_s),
                  m.bisect_batch_on_function_error, index.get(m.on_failure),
                  float(m.duration.base_s), float(m.duration.per_record_s))
-                for i, m in enumerate(self.mappings)
+                for i, m in enumerate(self.mappings) if not isinstance(m.source, SqsQueue)
+            ],
+            [
+                (i, names.index(m.function), m.batch_size, float(m.batching_window_s),
+                 m.maximum_concurrency, account.scaling == "legacy",
+                 float(m.duration.base_s), float(m.duration.per_record_s))
+                for i, m in enumerate(self.mappings) if isinstance(m.source, SqsQueue)
             ],
         )
 
@@ -209,8 +215,6 @@ class Simulator:
                 raise TypeError(f"mappings must be lambda_core.EventSourceMapping objects, got {type(m).__name__}")
             if m.function not in names:
                 raise ResourceNotFoundException(f"Function not found: {m.function}")
-            if isinstance(m.source, SqsQueue):
-                raise NotImplementedError("SQS event-source mappings are not simulated yet (MODEL.md §8)")
             other = sources.get(m.source.name)
             if other is not None and other.function == m.function and other.source == m.source:
                 raise ResourceConflictException(
@@ -328,9 +332,12 @@ class Simulator:
             r = by_source.get(name)
             if r is None:
                 continue
-            shard, lane = _core.stream_lanes(r.key, m.source.shards, m.parallelization_factor)
-            table["shard"] = shard
-            table["lane"] = lane
+            if isinstance(m.source, SqsQueue):
+                # the message group id (FIFO); standard queues have none
+                table["group"] = r.key if m.source.fifo else np.zeros(len(r), np.int64)
+            else:
+                del table["receives"]  # the same as attempts for streams
+                table["shard"], table["lane"] = _core.stream_lanes(r.key, m.source.shards, m.parallelization_factor)
             table["time"] = r.time
             out[name] = table
         return self._result(requests, until, out)
@@ -363,12 +370,31 @@ class Simulator:
             function_names=self.function_names,
             destinations=self._destinations(),
             records=records or {},
-            mappings=dict(zip(self.source_names, self._engine.mapping_report())),
+            mappings=self._mapping_report(),
         )
+
+    def _mapping_report(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for m, counters in zip(self.mappings, self._engine.mapping_report()):
+            if isinstance(m.source, SqsQueue):
+                del counters["max_iterator_age"]  # a stream figure
+            else:
+                del counters["max_slots"]  # a queue figure
+            out[m.source.name] = counters
+        return out
 
     def __repr__(self) -> str:
         return (f"Simulator({len(self.functions)} functions, limit={self.account.concurrency_limit}, "
                 f"routing={self.routing!r}, seed={self.seed}, now={self.now:g} s)")
+
+
+def _source_tuple(source: Any) -> tuple:
+    """An event source as the engine takes it: ``(kind, shards, retention_s, fifo,
+    visibility_timeout_s, max_receive_count)``."""
+    if isinstance(source, SqsQueue):
+        return ("sqs", 0, float(source.retention_s), source.fifo, float(source.visibility_timeout_s),
+                source.max_receive_count)
+    return (source.kind, source.shards, float(source.retention_s), False, 0.0, None)
 
 
 def _until(until: float | None) -> float | None:

@@ -34,8 +34,9 @@ fn main() {
         destinations: 0,
         client_retries: None,
         seed: 0,
-        streams: vec![],
+        sources: vec![],
         mappings: vec![],
+        queue_mappings: vec![],
     };
     let mut engine = Engine::new(config).expect("valid config");
     let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };

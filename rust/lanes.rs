@@ -3,48 +3,29 @@
 //! and retry, bisect or give up when it fails. A child module of `engine`.
 //!
 //! Timers of lanes share the engine's timer wheel with the retries of requests (one FIFO order
-//! for §1 class 3): their payload is the lane index with `LANE_TIMER` set. A lane has at most
+//! for §1 class 3): their payload is the lane index with `sources::LANE_TIMER` set. A lane has at most
 //! one live timer (its poll, its window or its retry, as its state says); a window made
 //! pointless by a batch that filled first stays in the wheel and is recognised when it fires
 //! (`Lane::stale_windows`).
 
+use super::sources::LANE_TIMER;
 use super::Engine;
-use crate::config::{MappingConfig, StreamConfig};
-use crate::error::Error;
+use crate::config::{MappingConfig, SourceConfig};
 use crate::invocations::NEVER;
 use crate::results::{RecordOutcome, Sink, StreamRecord};
-use crate::shards::{shard_and_lane, Batch, Entry, Lane, LaneState, Mapping, MappingStats, RecordCursor};
-use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
-use crate::workload::Cursor;
+use crate::shards::{shard_and_lane, Batch, Entry, Lane, LaneState, Mapping, MappingStats};
+use crate::time::Micros;
 
-/// Timer payloads with this bit set are lane indexes (below it: pending-request ids).
-pub(super) const LANE_TIMER: u32 = 1 << 31;
 /// `Execution::pending` of a lane's batch; its `request` is the lane index.
 pub(super) const BATCH: u32 = u32::MAX - 2;
 
-/// A stream, and how far its records have been submitted.
-#[derive(Debug)]
-pub(super) struct Stream {
-    pub config: StreamConfig,
-    pub mapping: Option<u32>,
-    pub submitted: u64,
-    pub last_submitted: Micros,
-    pub last_submitted_s: f64,
-}
-
-/// Streams, mappings and lanes from the configuration (lanes mapping-major, then shard, then
-/// lane within the shard).
-pub(super) fn build(streams: Vec<StreamConfig>, configs: Vec<MappingConfig>) -> (Vec<Stream>, Vec<Mapping>, Vec<Lane>) {
-    let mut streams: Vec<Stream> = streams
-        .into_iter()
-        .map(|config| Stream { config, mapping: None, submitted: 0, last_submitted: 0, last_submitted_s: 0.0 })
-        .collect();
+/// Lanes of stream mappings, from the configuration (mapping-major, then shard, then lane).
+pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> (Vec<Mapping>, Vec<Lane>) {
     let mut mappings = Vec::with_capacity(configs.len());
     let mut lanes = Vec::new();
     for (i, config) in configs.into_iter().enumerate() {
-        let stream = &mut streams[config.stream as usize];
-        stream.mapping = Some(i as u32);
-        let shards = stream.config.shards;
+        let SourceConfig::Stream(stream) = &sources[config.stream as usize] else { unreachable!("checked by Config::check") };
+        let shards = stream.shards;
         let first_lane = lanes.len() as u32;
         for shard in 0..shards {
             for _ in 0..config.parallelization_factor {
@@ -52,8 +33,8 @@ pub(super) fn build(streams: Vec<StreamConfig>, configs: Vec<MappingConfig>) -> 
             }
         }
         mappings.push(Mapping {
-            poll_us: stream.config.kind.poll_interval_us(),
-            retention_us: stream.config.retention_us,
+            poll_us: stream.kind.poll_interval_us(),
+            retention_us: stream.retention_us,
             shards,
             first_lane,
             running: 0,
@@ -61,7 +42,7 @@ pub(super) fn build(streams: Vec<StreamConfig>, configs: Vec<MappingConfig>) -> 
             config,
         });
     }
-    (streams, mappings, lanes)
+    (mappings, lanes)
 }
 
 /// The wait before a lane's k-th retry (errors and throttles alike): min(2^(k−1), 300) s.
@@ -74,148 +55,9 @@ fn backoff(k: u32) -> Micros {
 }
 
 impl Engine {
-    /// Checks a chunk of stream `stream`'s records and numbers them; returns the first id.
-    pub fn submit_records(&mut self, stream: u32, rows: &crate::shards::RecordRows<'_>) -> Result<u64, Error> {
-        let now = self.now;
-        let Some(s) = self.streams.get_mut(stream as usize) else {
-            return Err(Error::Config(format!("stream {stream} does not exist")));
-        };
-        let (not_before, not_before_s) =
-            if now > s.last_submitted { (now, to_seconds(now)) } else { (s.last_submitted, s.last_submitted_s) };
-        let last = rows.validate(not_before, not_before_s)?;
-        if let Some(&t) = rows.time.last() {
-            s.last_submitted = last;
-            s.last_submitted_s = t;
-        }
-        let first = s.submitted;
-        s.submitted += rows.len() as u64;
-        Ok(first)
-    }
-
-    /// Records submitted to `stream` so far.
-    pub fn submitted_records(&self, stream: u32) -> u64 {
-        self.streams.get(stream as usize).map_or(0, |s| s.submitted)
-    }
-
-    pub fn n_streams(&self) -> usize {
-        self.streams.len()
-    }
-
-    /// A run without `until` must end: a mapping whose function reserves 0 would retry its
-    /// throttled batches for ever.
-    pub(super) fn check_finishes(&self, records: &mut [RecordCursor<'_>]) -> Result<(), Error> {
-        for (i, m) in self.mappings.iter().enumerate() {
-            if !self.functions[m.config.function as usize].zero_reserved {
-                continue;
-            }
-            let lanes = &self.lanes[m.first_lane as usize..][..(m.shards * m.config.parallelization_factor) as usize];
-            let waiting = lanes.iter().any(|l| !l.fifo.is_empty())
-                || records.get_mut(m.config.stream as usize).is_some_and(|c| c.peek_seconds().is_some());
-            if waiting {
-                return Err(Error::Config(format!(
-                    "mapping {i}: its function's reserved concurrency is 0, so its batches are throttled for ever; \
-                     pass until to run up to a time"
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// The earliest execution end or timer (`Micros::MAX`: none).
-    #[inline]
-    fn next_event(&mut self) -> Micros {
-        let end = self.executions.next_end().unwrap_or(Micros::MAX);
-        end.min(self.timers.peek().unwrap_or(Micros::MAX))
-    }
-
-    /// Interleaves records with workload rows and events up to `limit`: at one instant workload
-    /// rows first, then records of stream 0, 1 ... in input order (§1 class 4).
-    pub(super) fn merge_records<S: Sink>(
-        &mut self,
-        limit: Micros,
-        arrivals: &mut Cursor<'_>,
-        records: &mut [RecordCursor<'_>],
-        sink: &mut S,
-    ) -> Result<(), Error> {
-        loop {
-            // the stream whose next record comes first (the lowest index on ties)
-            let mut first: Option<(Micros, usize)> = None;
-            for (s, c) in records.iter_mut().enumerate() {
-                if let Some(t) = c.peek_seconds() {
-                    let t = to_micros(t);
-                    if first.is_none_or(|(best, _)| t < best) {
-                        first = Some((t, s));
-                    }
-                }
-            }
-            let Some((t, s)) = first else { return Ok(()) };
-            if t > limit {
-                return Ok(());
-            }
-            self.run_rows(t, arrivals, sink)?;
-            // this stream's records go up to the next row or the next other stream's record
-            let mut bound = limit;
-            if let Some(tw) = arrivals.peek_seconds() {
-                bound = bound.min(to_micros(tw).saturating_sub(1));
-            }
-            for (other, c) in records.iter_mut().enumerate() {
-                if other != s {
-                    if let Some(to) = c.peek_seconds() {
-                        let to = to_micros(to);
-                        bound = bound.min(if other < s { to.saturating_sub(1) } else { to });
-                    }
-                }
-            }
-            self.take_records(s as u32, bound.max(t), &mut records[s], sink)?;
-        }
-    }
-
-    /// Takes stream `s`'s records up to `bound` (inclusive), each after the events due before it.
-    fn take_records<S: Sink>(&mut self, s: u32, bound: Micros, cursor: &mut RecordCursor<'_>, sink: &mut S) -> Result<(), Error> {
-        let mut next_event = self.next_event();
-        while let Some(&rows) = cursor.chunks.get(cursor.chunk) {
-            while cursor.row < rows.len() {
-                let row = cursor.row;
-                let ts = rows.time[row];
-                let t = to_micros(ts);
-                let failures = rows.failures.map_or(0, |f| f[row]);
-                // the caller's arrays are read in place: see Engine::run_rows
-                if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !(0..=u32::MAX as i64).contains(&failures) {
-                    let column = if (0..=u32::MAX as i64).contains(&failures) { "time" } else { "failures" };
-                    return Err(Error::Workload {
-                        column,
-                        row,
-                        message: "the value changed after the records were submitted (a simulator reads the \
-                                  arrays it was given in place: do not modify them while it holds them)"
-                            .into(),
-                    });
-                }
-                if t > bound {
-                    return Ok(());
-                }
-                cursor.row = row + 1;
-                if t >= next_event {
-                    self.run_until(t, sink);
-                    next_event = self.next_event();
-                }
-                self.now = t;
-                let entry = Entry { time: t, id: rows.first_id + row as u64, failures: failures as u32 };
-                if self.arrive_record(s, entry, rows.key[row], sink) {
-                    next_event = self.next_event();
-                }
-            }
-            cursor.chunk += 1;
-            cursor.row = 0;
-        }
-        Ok(())
-    }
-
     /// A record arrives on its lane. Returns whether it scheduled anything.
     #[inline]
-    fn arrive_record<S: Sink>(&mut self, s: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
-        let Some(m) = self.streams[s as usize].mapping else {
-            return false; // nobody reads this stream: the record stays pending
-        };
+    pub(super) fn arrive_record<S: Sink>(&mut self, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
         let mapping = &self.mappings[m as usize];
         let pf = mapping.config.parallelization_factor;
         let (shard, lane) = shard_and_lane(key, mapping.shards, pf);
@@ -437,12 +279,13 @@ impl Engine {
             _ => s.records_failed += 1,
         }
         self.last_resolved = self.last_resolved.max(now);
-        sink.record(&StreamRecord { stream: mapping.config.stream, id, outcome, attempts: b.attempts, start: b.start, end: b.end });
+        let attempts = b.attempts;
+        sink.record(&StreamRecord { stream: mapping.config.stream, id, outcome, attempts, receives: attempts, start: b.start, end: b.end });
     }
 
     /// Reports every record still in a lane as pending, with the attempts, start and end of
     /// its batch's invocations so far (an end after now is not reported).
-    pub fn report_pending_records<S: Sink>(&self, sink: &mut S) {
+    pub(super) fn report_pending_lanes<S: Sink>(&self, sink: &mut S) {
         for l in &self.lanes {
             let stream = self.mappings[l.mapping as usize].config.stream;
             let mut batches = std::iter::once(l.current).chain(l.halves.iter().rev().copied()).filter(|b| b.len > 0);
@@ -460,18 +303,9 @@ impl Engine {
                     Batch { start: NEVER, end: NEVER, ..Batch::default() }
                 };
                 let end = if b.end > self.now { NEVER } else { b.end };
-                sink.record(&StreamRecord { stream, id: e.id, outcome: RecordOutcome::Pending, attempts: b.attempts, start: b.start, end });
+                let attempts = b.attempts;
+                sink.record(&StreamRecord { stream, id: e.id, outcome: RecordOutcome::Pending, attempts, receives: attempts, start: b.start, end });
             }
         }
-    }
-
-    /// Per-mapping counters, in mapping order.
-    pub fn mapping_stats(&self) -> Vec<MappingStats> {
-        self.mappings.iter().map(|m| m.stats.clone()).collect()
-    }
-
-    /// Records waiting in lanes (not yet resolved).
-    pub fn records_in_lanes(&self) -> usize {
-        self.lanes.iter().map(|l| l.fifo.len()).sum()
     }
 }
