@@ -20,7 +20,7 @@ import pytest
 
 import lambda_core as lc
 from lambda_core.cli import main, simulate
-from lambda_core.report import ASYNC_COUNTS, COUNTS
+from lambda_core.report import ASYNC_COUNTS, COUNTS, MAPPING_COUNTS
 from lambda_core.scenario import (
     TRIGGERS,
     ScenarioError,
@@ -164,6 +164,28 @@ def deterministic(summary: dict) -> dict:
     return {**summary, "run": run}
 
 
+def parse_mapping_table(text: str) -> dict[str, dict[str, object]]:
+    """The mapping table of the text report, by source: ``function`` and the
+    ``MAPPING_COUNTS`` figures (numbers; the iterator age as printed, a string)."""
+    lines = text.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("source "))
+    keys = ["function"] + [key for key, _ in MAPPING_COUNTS]
+    assert re.split(r"\s{2,}", lines[head].strip()) == (
+        ["source", "function"] + [heading for _, heading in MAPPING_COUNTS]
+    )
+    rows = {}
+    for line in lines[head + 1 :]:
+        if not line.strip():
+            break
+        source, *cells = line.split()
+        row = dict(zip(keys, cells, strict=True))
+        rows[source] = {
+            k: v if k in ("function", "max_iterator_age") else int(v.replace(",", ""))
+            for k, v in row.items()
+        }
+    return rows
+
+
 def parse_table(text: str) -> dict[str, dict[str, int]]:
     """The per-function rows (and 'total') of the text report, as numbers, keyed by the
     ``Result.functions`` names of the columns the heading shows."""
@@ -220,18 +242,36 @@ def test_builtin_scenario_throttles_in_both_pools(capsys):
     assert list(rows) == NAMES + ["total"]
     total = rows.pop("total")
 
-    workload = builtin_scenario().generate()
-    assert len(workload) >= 1_000_000
-    assert f"{len(workload):,} invocations simulated" in out
+    scenario = builtin_scenario()
+    workload = scenario.generate()
+    (records,) = scenario.generate_records()
+    assert len(workload) >= 1_000_000 and len(records) > 3_700_000
+    assert f"{len(workload):,} invocations and {len(records):,} records simulated" in out
     requests = dict(zip(NAMES, requests_per_function(workload, len(NAMES))))
+
+    # The mapping: inventory reads order-events, one lane per shard of 100.
+    mappings = parse_mapping_table(out)
+    assert list(mappings) == ["order-events"]
+    stream = mappings["order-events"]
+    assert stream["function"] == "inventory"
+    assert stream["records"] == len(records)
+    assert stream["max_concurrency"] == 100
+    assert stream["batches"] >= len(records) / 100
+    assert stream["invocations"] >= stream["batches"]
+    # no record is lost: 10 retries with bisection are enough for records that fail twice
+    assert stream["records_failed"] == stream["records_expired"] == 0
+
     # Synchronous requests without client retries and without until: each request ran once or
-    # was throttled once. Only thumbnails' S3 events come back after a throttle.
+    # was throttled once. Only thumbnails' S3 events come back after a throttle; inventory
+    # also runs the mapping's batches, each invocation or throttle of which counts too.
     for name in NAMES:
         r = rows[name]
         answered = (r["invocations"] + r["throttles_reserved"] + r["throttles_unreserved"]
                     + r["throttles_scaling"])
         if name == "thumbnails":
             assert answered > requests[name]
+        elif name == "inventory":
+            assert answered == requests[name] + stream["invocations"] + stream["throttles"]
         else:
             assert answered == requests[name], name
     for key in ("invocations", "throttles_reserved", "throttles_unreserved", "errors",
@@ -256,7 +296,9 @@ def test_builtin_scenario_throttles_in_both_pools(capsys):
     assert dropped > 0
     assert all(rows[n]["async_events_dropped"] == 0 for n in NAMES if n != "thumbnails")
     destinations = [line for line in out.splitlines() if line.startswith("destinations:")]
-    assert destinations == [f"destinations: thumbnails-dlq {dropped:,} records"]
+    assert destinations == [
+        f"destinations: thumbnails-dlq {dropped:,} records, order-events-failures 0 records"
+    ]
 
 
 def test_builtin_scenario_async_figures(capsys):
@@ -266,7 +308,7 @@ def test_builtin_scenario_async_figures(capsys):
     summary = run_json(capsys)
     scenario = builtin_scenario()
     workload = scenario.generate()
-    result = scenario.simulator().run(workload)
+    result = scenario.simulator().run(workload, records=scenario.generate_records())
     thumbnails = summary["functions"][NAMES.index("thumbnails")]
     events = workload.function == NAMES.index("thumbnails")
 
@@ -285,8 +327,9 @@ def test_builtin_scenario_async_figures(capsys):
 
     # The CLI's stepped run with requests=False counts the same records Simulator.run keeps.
     dlq = result.destinations["thumbnails-dlq"]
-    assert summary["destinations"] == {"thumbnails-dlq": dropped} == {
-        "thumbnails-dlq": len(dlq["request"])
+    assert summary["destinations"] == {"thumbnails-dlq": dropped, "order-events-failures": 0}
+    assert summary["destinations"] == {
+        t: len(log["request"]) for t, log in result.destinations.items()
     }
     for key, value in thumbnails.items():
         if key != "function":
@@ -324,7 +367,7 @@ def test_builtin_scenario_configuration():
     thumbnails = scenario.functions[NAMES.index("thumbnails")]
     assert thumbnails.dead_letter_queue == "thumbnails-dlq"
     assert thumbnails.max_event_age_s == 60
-    assert sim.destination_names == ("thumbnails-dlq",)
+    assert sim.destination_names == ("thumbnails-dlq", "order-events-failures")
     triggers = {f.name: {spec.trigger for spec in specs}
                 for f, specs in zip(scenario.functions, scenario.workloads)}
     assert triggers.pop("thumbnails") == {lc.Trigger.S3}
@@ -851,6 +894,8 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
          "missing key 'end_s'"),
         ('arrivals = "poisson"\nrate_per_s = 1\nend_s = 5',
          "missing key 'duration'"),
+        ('arrivals = "poisson"\nend_s = 5\nduration = {dist = "fixed", s = 1}',
+         "missing key 'rate_per_s'"),
         ('arrivals = "poisson"\nrate_per_s = 1\nend_s = 5\nbursts = []\n'
          'duration = {dist = "fixed", s = 1}', "'bursts' in .* needs arrivals = \"bursty\""),
         ('arrivals = "uniform"', "'arrivals' .* must be \"poisson\" or \"bursty\""),

@@ -7,16 +7,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from .enums import InvocationType
 from .scenario import Scenario
 from .simulator import Result
+from .sources import BatchDuration, EventSourceMapping, SqsQueue
 
 __all__ = [
     "COUNTS",
     "ASYNC_COUNTS",
+    "MAPPING_COUNTS",
+    "MAPPING_FIGURES",
     "summarize",
     "format_table",
     "format_run",
@@ -41,6 +45,27 @@ ASYNC_COUNTS = (("async_events_dropped", "async dropped"),)
 _FIGURES = tuple(key for key, _ in COUNTS) + ("async_events_received", "async_events_dropped")
 # Figures that are summed in the total row (a maximum does not add up).
 _SUMMED = tuple(key for key in _FIGURES if key != "max_concurrency")
+#: The per-mapping counters of a stream's ``Result.mappings[source]`` (``max_iterator_age``
+#: in seconds, a float; the others integers). The JSON summary keeps every counter the result
+#: has, so a queue's (no ``max_iterator_age``; its own ``max_slots``) too.
+MAPPING_FIGURES = (
+    "invocations", "batches", "max_concurrency", "max_iterator_age", "throttles", "retries",
+    "on_failure_records", "records_processed", "records_failed", "records_expired",
+)
+#: The columns of the mapping table after ``source`` and ``function``, as (summary key,
+#: column heading): ``records`` is the number of records generated for the source; a figure
+#: a mapping does not have (a queue's iterator age) is an empty cell.
+MAPPING_COUNTS = (
+    ("records", "records"),
+    ("invocations", "invocations"),
+    ("batches", "batches"),
+    ("max_concurrency", "max conc"),
+    ("max_iterator_age", "max iterator age (s)"),
+    ("throttles", "throttles"),
+    ("retries", "retries"),
+    ("records_failed", "failed"),
+    ("records_expired", "expired"),
+)
 
 
 def summarize(
@@ -53,6 +78,8 @@ def summarize(
     wall_time_s: float,
     account_settings: Mapping[str, int],
     destinations: Mapping[str, int] | None = None,
+    mappings: Sequence[EventSourceMapping] = (),
+    records: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The run's figures as plain Python values (JSON-ready).
 
@@ -62,8 +89,13 @@ def summarize(
     (``account_settings`` plus ``max_concurrency`` and ``max_unreserved_concurrency``);
     ``destinations`` (records sent to each destination, by name: `destinations`, e.g.
     :meth:`Simulator.destination_counts`, or else the records in ``result.destinations``);
-    ``run`` (``invocations_simulated`` — the workload's rows —, ``wall_time_s`` of the
-    simulation alone, ``invocations_per_s``, ``horizon_s``, ``seed``).
+    ``mappings`` (one dict per mapping of `mappings`, in order: ``source``, ``kind``
+    — ``"kinesis"``, ``"dynamodb"`` or ``"sqs"`` —, ``function``, ``records`` — the records
+    submitted for its source: `records`, by source name, or else the rows of
+    ``result.records`` —, and every counter of ``result.mappings[source]``: a stream's are
+    :data:`MAPPING_FIGURES`; ``[]`` without mappings); ``run`` (``invocations_simulated`` —
+    the workload's rows —, ``records_simulated`` — the records of every source —,
+    ``wall_time_s`` of the simulation alone, ``invocations_per_s``, ``horizon_s``, ``seed``).
     """
     functions = [
         {"function": name, **{key: int(result.functions[key][i]) for key in _FIGURES}}
@@ -77,8 +109,22 @@ def summarize(
         "max_concurrency": int(result.account["max_concurrency"]),
         "max_unreserved_concurrency": int(result.account["max_unreserved_concurrency"]),
     }
+    if records is None:
+        records = {name: len(table["outcome"]) for name, table in result.records.items()}
+    summaries = []
+    for mapping in mappings:
+        source = mapping.source.name
+        counters = result.mappings.get(source, {})
+        summaries.append({
+            "source": source,
+            "kind": mapping.kind,
+            "function": mapping.function,
+            "records": int(records.get(source, 0)),
+            **{key: _plain(value) for key, value in counters.items()},
+        })
     run = {
         "invocations_simulated": rows,
+        "records_simulated": int(sum(records.values())),
         "wall_time_s": wall_time_s,
         "invocations_per_s": rows / wall_time_s if wall_time_s > 0 else None,
         "horizon_s": float(result.horizon),
@@ -92,13 +138,17 @@ def summarize(
         "total": total,
         "account": account,
         "destinations": {name: int(count) for name, count in destinations.items()},
+        "mappings": summaries,
         "run": run,
     }
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A table with a heading line: the first column left-aligned, the others right-aligned;
-    integers are written with thousands separators and ``None`` as an empty cell."""
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], align_left: int = 1
+) -> str:
+    """A table with a heading line: the first ``align_left`` columns left-aligned, the others
+    right-aligned; integers are written with thousands separators and ``None`` as an empty
+    cell."""
 
     def cell(value: Any) -> str:
         if value is None:
@@ -111,16 +161,40 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     widths = [max(len(row[j]) for row in cells) for j in range(len(headers))]
     lines = []
     for row in cells:
-        parts = [row[0].ljust(widths[0])] + [v.rjust(w) for v, w in zip(row[1:], widths[1:])]
+        parts = [v.ljust(w) if j < align_left else v.rjust(w)
+                 for j, (v, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """A counter as a plain Python number (numpy scalars too): floats stay floats."""
+    if isinstance(value, (bool, str)) or value is None:
+        return value
+    dtype = getattr(value, "dtype", None)
+    if isinstance(value, float) or (dtype is not None and dtype.kind == "f"):
+        return float(value)
+    return int(value)
+
+
+def _significant(seconds: float | None, digits: int = 3) -> str | None:
+    """``seconds`` to ``digits`` significant digits, without an exponent (all the integer
+    digits are kept: 1234.5 is ``1,235``); ``None`` stays ``None`` (an empty cell)."""
+    if seconds is None:
+        return None
+    if seconds == 0 or not math.isfinite(seconds):
+        return f"{seconds:g}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(seconds))))
+    return f"{seconds:,.{decimals}f}"
 
 
 def format_run(summary: Mapping[str, Any]) -> str:
     """The text report of ``lambda-core run``: the per-function table (throttles by reason:
     reserved, unreserved, scaling; ``async dropped`` when a function received asynchronous
-    events), a total row, the account line, the destinations line (when there are
-    destinations) and the run's own figures."""
+    events), a total row, the per-mapping table (when there are mappings: source, function
+    and :data:`MAPPING_COUNTS`, the maximum iterator age to 3 significant digits), the
+    account line, the destinations line (when there are destinations) and the run's own
+    figures."""
     columns = list(COUNTS)
     if summary["total"].get("async_events_received"):
         columns += ASYNC_COUNTS
@@ -135,6 +209,17 @@ def format_run(summary: Mapping[str, Any]) -> str:
     end = heading.index("scaling") + len("scaling")
     banner = " throttles ".center(end - start, "-")
     lines = [" " * start + banner, table]
+
+    mappings = summary.get("mappings") or []
+    if mappings:
+        headers = ["source", "function"] + [heading for _, heading in MAPPING_COUNTS]
+        rows = [
+            [m["source"], m["function"]]
+            + [_significant(m.get(key)) if key == "max_iterator_age" else m.get(key)
+               for key, _ in MAPPING_COUNTS]
+            for m in mappings
+        ]
+        lines += ["", format_table(headers, rows, align_left=2)]
 
     account, run = summary["account"], summary["run"]
     rate = run["invocations_per_s"]
@@ -155,8 +240,11 @@ def format_run(summary: Mapping[str, Any]) -> str:
                 for name, count in destinations.items()
             )
         )
+    simulated = f"{run['invocations_simulated']:,} invocations"
+    if mappings:
+        simulated += f" and {run.get('records_simulated', 0):,} records"
     lines += [
-        f"run: {run['invocations_simulated']:,} invocations simulated in "
+        f"run: {simulated} simulated in "
         f"{run['wall_time_s']:.3f} s wall time "
         f"({'-' if rate is None else f'{rate:,.0f}'} invocations/s)",
         f"     scenario {summary['scenario']}, seed {run['seed']}, "
@@ -169,7 +257,9 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
     """The text ``lambda-core validate`` prints for a valid scenario: the account's settings
     (AWS ``GetAccountSettings``), the client retry policy (when set), each function's
     concurrency, asynchronous settings and destinations (when it receives events or has
-    destinations) and workload generators, and the expected number of requests."""
+    destinations) and workload generators, the event sources with their record generators
+    and the mappings (when there are any), and the expected number of requests (and of
+    records, when sources have generators)."""
     account = scenario.account
     scaling = account.scaling or "off"
     lines = [
@@ -224,8 +314,72 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
             lines.append(f"  {' ' * width}  workload: none")
         for spec in specs:
             lines.append(f"  {' ' * width}  workload: {spec.describe()}")
+    lines += _describe_sources(scenario)
     lines.append(f"expected requests: about {scenario.expected_requests():,.0f}")
+    if any(spec is not None for spec in scenario.record_generators):
+        lines.append(f"expected records: about {scenario.expected_records():,.0f}")
     return "\n".join(lines)
+
+
+def _describe_sources(scenario: Scenario) -> list[str]:
+    """``validate``'s lines for the event sources (with their generators) and the mappings;
+    none for a scenario without them."""
+    lines = []
+    sources = scenario.sources
+    if sources:
+        lines.append(f"event sources ({len(sources)}):")
+        width = max(len(source.name) for source in sources)
+        read = {m.source.name for m in scenario.mappings}
+        for source, spec in zip(sources, scenario.record_generators):
+            if isinstance(source, SqsQueue):
+                text = (
+                    f"{'FIFO' if source.fifo else 'standard'} SQS queue, visibility timeout "
+                    f"{source.visibility_timeout_s:g} s, "
+                    + ("no redrive policy" if source.max_receive_count is None
+                       else f"max receive count {source.max_receive_count}")
+                    + f", retention {source.retention_s:g} s"
+                )
+                generated, keyed = "messages", source.fifo
+            else:
+                kind = "Kinesis stream" if source.kind == "kinesis" else "DynamoDB stream"
+                shards = f"{source.shards} shard{'' if source.shards == 1 else 's'}"
+                text = f"{kind}, {shards}, retention {source.retention_s:g} s"
+                generated, keyed = "records", True
+            if source.name not in read:
+                text += " (no mapping reads it)"
+            lines.append(f"  {source.name.ljust(width)}  {text}")
+            if spec is not None:
+                lines.append(f"  {' ' * width}  {generated}: {spec.describe(keyed)}")
+    if scenario.mappings:
+        lines.append(f"mappings ({len(scenario.mappings)}):")
+        for m in scenario.mappings:
+            lines.append(f"  {m.source.name} -> {m.function}: {_describe_mapping(m)}")
+    return lines
+
+
+def _describe_mapping(m: EventSourceMapping) -> str:
+    """A mapping's parameters, e.g. ``batch size 100, batching window 0 s, ...``."""
+    parts = [f"batch size {m.batch_size}", f"batching window {m.batching_window_s:g} s"]
+    if m.kind == "sqs":
+        parts.append("no maximum concurrency" if m.maximum_concurrency is None
+                     else f"maximum concurrency {m.maximum_concurrency}")
+    else:
+        parts.append(f"parallelization factor {m.parallelization_factor}")
+        retries = m.maximum_retry_attempts
+        parts.append("retries until the records expire" if retries == -1
+                     else f"maximum retry attempts {retries}")
+        age = m.maximum_record_age_s
+        parts.append("no maximum record age" if age == -1 else f"maximum record age {age} s")
+        if m.bisect_batch_on_function_error:
+            parts.append("bisect batch on function error")
+        if m.on_failure is not None:
+            parts.append(f"on_failure {m.on_failure}")
+    d = m.duration
+    assert isinstance(d, BatchDuration)  # the constructor stores a BatchDuration
+    duration = f"{d.base_s:g} s per batch"
+    if d.per_record_s:
+        duration = f"{d.base_s:g} s + {d.per_record_s:g} s per record"
+    return ", ".join(parts) + f"; duration {duration}"
 
 
 class ProgressBar:

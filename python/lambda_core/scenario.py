@@ -6,10 +6,18 @@ gives a :class:`Scenario`, which builds the :class:`~lambda_core.Simulator`
 (:meth:`Scenario.generate`). ``docs/scenarios.md`` is the reference of the format;
 :data:`BUILTIN_SCENARIO_TOML` is the scenario ``lambda-core run`` uses without a file.
 
+A scenario may also declare event sources — ``[[streams]]`` (Kinesis or DynamoDB streams) and
+``[[queues]]`` (SQS) — each with an optional generator of its records, and ``[[mappings]]``
+(:class:`~lambda_core.EventSourceMapping`) that read them into functions;
+:meth:`Scenario.generate_records` builds the :class:`~lambda_core.Records`.
+
 Generation is deterministic: function ``i`` draws from its own stream,
 ``numpy.random.Generator(numpy.random.PCG64(numpy.random.SeedSequence(seed).spawn(n)[i]))``,
 so the same scenario and seed give bit-identical workloads, and a function's requests do not
-change when another function's generators change.
+change when another function's generators change. Event source ``j`` (streams first, then
+queues, in file order) draws from child ``n_functions + j`` of the same ``SeedSequence``
+(spawned ``n_functions + n_sources`` times: children are index-stable, so sources leave the
+functions' workloads unchanged).
 
 Workload generators make synchronous (``RequestResponse``) requests unless they name a
 ``trigger`` (an :class:`~lambda_core.Trigger`, e.g. ``"s3"``: asynchronous ``Event``
@@ -19,7 +27,8 @@ callers retry throttles (:class:`~lambda_core.RetryPolicy`).
 Every mistake in a file raises :class:`ScenarioError` with a message that names the key and the
 table, except the configuration checks AWS itself makes, which raise AWS's own exceptions
 (:class:`~lambda_core.InvalidParameterValueException`, :class:`~lambda_core.ValidationException`,
-:class:`~lambda_core.ResourceConflictException`) with AWS's text.
+:class:`~lambda_core.ResourceConflictException`) with AWS's text; they carry a
+``scenario_context`` attribute naming the table (the CLI prints it).
 """
 
 from __future__ import annotations
@@ -37,13 +46,23 @@ import numpy as np
 from .config import Account, Function, RetryPolicy
 from .enums import InvocationType, Trigger
 from .errors import LambdaCoreError
+from .records import Records
 from .simulator import Simulator
+from .sources import (
+    BatchDuration,
+    DynamoDBStream,
+    EventSource,
+    EventSourceMapping,
+    KinesisStream,
+    SqsQueue,
+)
 from .workload import Workload
 
 __all__ = [
     "ScenarioError",
     "Scenario",
     "WorkloadSpec",
+    "RecordsSpec",
     "Burst",
     "Duration",
     "load_scenario",
@@ -54,6 +73,7 @@ __all__ = [
     "ROUTINGS",
     "TRIGGERS",
     "INVOCATION_TYPES",
+    "STREAM_KINDS",
 ]
 
 #: The routing policies a scenario may name (MODEL.md §3).
@@ -61,6 +81,7 @@ ROUTINGS = ("newest", "mru", "oldest")
 
 _TOP_KEYS = (
     "name", "description", "seed", "until", "routing", "client_retries", "account", "functions",
+    "streams", "queues", "mappings",
 )
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
 _FUNCTION_KEYS = tuple(f.name for f in dataclasses.fields(Function)) + ("workload",)
@@ -78,6 +99,22 @@ TRIGGERS = tuple(t.name.lower() for t in Trigger)
 #: ``invocation_type`` values (AWS's ``Event`` and ``RequestResponse`` are accepted too).
 INVOCATION_TYPES = {"event": InvocationType.EVENT, "request_response": InvocationType.REQUEST_RESPONSE}
 _BURST_KEYS = ("at_s", "count", "over_s")
+#: ``kind`` values of a ``[[streams]]`` table.
+STREAM_KINDS = {"kinesis": KinesisStream, "dynamodb": DynamoDBStream}
+_STREAM_KEYS = ("name", "kind", "shards", "retention_s", "records")
+_QUEUE_KEYS = ("name", "fifo", "visibility_timeout_s", "max_receive_count", "retention_s",
+               "messages")
+_RECORDS_KEYS = {
+    "poisson": ("arrivals", "rate_per_s", "start_s", "end_s", "keys", "failure_rate", "failures"),
+    "bursty": ("arrivals", "rate_per_s", "start_s", "end_s", "bursts", "keys", "failure_rate",
+               "failures"),
+}
+_MAPPING_KEYS = (
+    "source", "function", "batch_size", "batching_window_s", "parallelization_factor",
+    "maximum_retry_attempts", "maximum_record_age_s", "bisect_batch_on_function_error",
+    "on_failure", "maximum_concurrency", "duration",
+)
+_BATCH_DURATION_KEYS = tuple(f.name for f in dataclasses.fields(BatchDuration))
 _DURATION_KEYS = {
     "fixed": ("dist", "s"),
     "exponential": ("dist", "mean_s"),
@@ -166,14 +203,7 @@ class WorkloadSpec:
     def generate(self, rng: np.random.Generator, function: int) -> Workload:
         """Draws the requests of function index ``function`` from ``rng``: arrival times first,
         then durations, then failures (so the order of draws is fixed)."""
-        parts = []
-        if self.rate_per_s > 0 and self.end_s > self.start_s:
-            span = self.end_s - self.start_s
-            n = int(rng.poisson(self.rate_per_s * span))
-            parts.append(self.start_s + span * rng.random(n))
-        for burst in self.bursts:
-            parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
-        time = np.sort(np.concatenate(parts)) if parts else np.empty(0)
+        time = _arrival_times(rng, self.rate_per_s, self.start_s, self.end_s, self.bursts)
         n = len(time)
         duration = self.duration.sample(rng, n)
         failures = None
@@ -185,11 +215,8 @@ class WorkloadSpec:
 
     def describe(self) -> str:
         """A short text such as ``poisson 50/s on [0, 600) s, fixed 0.1 s``."""
-        text = f"{self.arrivals} {self.rate_per_s:g}/s on [{self.start_s:g}, {self.end_s:g}) s"
-        if self.bursts:
-            text += ", bursts " + ", ".join(
-                f"{b.count} at {b.at_s:g} s over {b.over_s:g} s" for b in self.bursts
-            )
+        text = _describe_arrivals(self.arrivals, self.rate_per_s, self.start_s, self.end_s,
+                                  self.bursts)
         text += f"; {self.duration.describe()}"
         if self.failure_rate is not None:
             text += f"; failure rate {self.failure_rate:g}"
@@ -201,11 +228,97 @@ class WorkloadSpec:
         return text
 
 
+def _arrival_times(
+    rng: np.random.Generator, rate_per_s: float, start_s: float, end_s: float,
+    bursts: tuple[Burst, ...],
+) -> np.ndarray:
+    """Sorted arrival times: a Poisson count of mean ``rate_per_s × (end_s − start_s)`` drawn
+    first, then its times uniformly on ``[start_s, end_s)``, then each burst's times."""
+    parts: list[np.ndarray] = []
+    if rate_per_s > 0 and end_s > start_s:
+        span = end_s - start_s
+        n = int(rng.poisson(rate_per_s * span))
+        parts.append(start_s + span * rng.random(n))
+    for burst in bursts:
+        parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
+    return np.sort(np.concatenate(parts)) if parts else np.empty(0)
+
+
+def _describe_arrivals(arrivals: str, rate_per_s: float, start_s: float, end_s: float,
+                       bursts: tuple[Burst, ...]) -> str:
+    text = f"{arrivals} {rate_per_s:g}/s on [{start_s:g}, {end_s:g}) s"
+    if bursts:
+        text += ", bursts " + ", ".join(
+            f"{b.count} at {b.at_s:g} s over {b.over_s:g} s" for b in bursts
+        )
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordsSpec:
+    """The generator of one event source's records (``[streams.records]``) or messages
+    (``[queues.messages]``).
+
+    Arrivals as for :class:`WorkloadSpec`: a Poisson process of ``rate_per_s`` on
+    ``[start_s, end_s)`` plus, for ``arrivals = "bursty"``, each :class:`Burst`. Each record
+    gets a partition key (a stream) or message group id (a FIFO queue) drawn uniformly from
+    ``keys`` distinct values, or, with ``keys`` unset, a random 64-bit key of its own. With
+    ``failure_rate`` set, a record is poison with that probability: the first ``failures``
+    invocations whose batch holds it fail (the :class:`~lambda_core.Records` ``failures``
+    column).
+    """
+
+    arrivals: str
+    rate_per_s: float = 0.0
+    start_s: float = 0.0
+    end_s: float = 0.0
+    bursts: tuple[Burst, ...] = ()
+    keys: int | None = None
+    failure_rate: float | None = None
+    failures: int = 1
+
+    def expected_records(self) -> float:
+        """The mean number of records this generator makes."""
+        return self.rate_per_s * (self.end_s - self.start_s) + sum(b.count for b in self.bursts)
+
+    def generate(self, rng: np.random.Generator, source: str) -> Records:
+        """Draws the records of event source ``source`` from ``rng``: arrival times first (as
+        :meth:`WorkloadSpec.generate`), then keys, then failures (only with ``failure_rate``)."""
+        time = _arrival_times(rng, self.rate_per_s, self.start_s, self.end_s, self.bursts)
+        n = len(time)
+        if self.keys is not None:
+            key = rng.integers(0, self.keys, n)
+        else:
+            key = rng.integers(-(2**63), 2**63 - 1, n, endpoint=True)
+        failures = None
+        if self.failure_rate is not None:
+            failures = (rng.random(n) < self.failure_rate).astype(np.int64) * self.failures
+        return Records(source, time, key, failures)
+
+    def describe(self, keyed: bool = True) -> str:
+        """A short text such as ``poisson 1000/s on [0, 3600) s; 5000 keys`` (without the keys
+        when not ``keyed``: a standard queue's messages have no group)."""
+        text = _describe_arrivals(self.arrivals, self.rate_per_s, self.start_s, self.end_s,
+                                  self.bursts)
+        if keyed:
+            text += "; a random key per record" if self.keys is None else f"; {self.keys} keys"
+        if self.failure_rate is not None:
+            times = "once" if self.failures == 1 else f"{self.failures} times"
+            text += f"; failure rate {self.failure_rate:g} (a poison record fails {times})"
+        return text
+
+
 @dataclasses.dataclass(frozen=True)
 class Scenario:
     """A parsed scenario: the account, the functions (in workload index order), each
     function's generators, and the run's defaults (``seed``, ``until``, ``routing``,
-    ``client_retries``: how synchronous callers retry throttles, ``None`` for not at all)."""
+    ``client_retries``: how synchronous callers retry throttles, ``None`` for not at all).
+
+    Event sources: ``streams`` (:class:`~lambda_core.KinesisStream`,
+    :class:`~lambda_core.DynamoDBStream`) and ``queues`` (:class:`~lambda_core.SqsQueue`) in
+    file order; ``record_generators`` holds, for each of :attr:`sources` (streams, then
+    queues), its :class:`RecordsSpec` or ``None``; ``mappings`` the
+    :class:`~lambda_core.EventSourceMapping` objects in file order."""
 
     account: Account
     functions: tuple[Function, ...]
@@ -216,16 +329,28 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     client_retries: RetryPolicy | None = None
+    streams: tuple[KinesisStream | DynamoDBStream, ...] = ()
+    queues: tuple[SqsQueue, ...] = ()
+    record_generators: tuple[RecordsSpec | None, ...] = ()
+    mappings: tuple[EventSourceMapping, ...] = ()
+
+    @property
+    def sources(self) -> tuple[EventSource, ...]:
+        """Every event source: the streams, then the queues, in file order (the order of
+        :attr:`record_generators` and of the sources' random streams)."""
+        return (*self.streams, *self.queues)
 
     def simulator(self, seed: int | None = None) -> Simulator:
         """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the
-        scenario's). Raises AWS's exceptions when the pools are ones AWS would refuse."""
+        scenario's), with its mappings. Raises AWS's exceptions when the pools are ones AWS
+        would refuse."""
         return Simulator(
             self.account,
             self.functions,
             seed=self.seed if seed is None else seed,
             routing=self.routing,
             client_retries=self.client_retries,
+            mappings=self.mappings,
         )
 
     def has_events(self) -> bool:
@@ -239,7 +364,7 @@ class Scenario:
         generators, merged by time with :meth:`Workload.concat` (ties: function order)."""
         seed = self.seed if seed is None else seed
         streams = np.random.SeedSequence(seed).spawn(len(self.functions))
-        parts = []
+        parts: list[Workload] = []
         for index, (specs, stream) in enumerate(zip(self.workloads, streams)):
             rng = np.random.Generator(np.random.PCG64(stream))
             parts.extend(spec.generate(rng, index) for spec in specs)
@@ -250,6 +375,26 @@ class Scenario:
     def expected_requests(self) -> float:
         """The mean number of requests :meth:`generate` makes."""
         return sum(spec.expected_requests() for specs in self.workloads for spec in specs)
+
+    def generate_records(self, seed: int | None = None) -> list[Records]:
+        """The records of every event source that has a generator, for ``seed`` (default: the
+        scenario's): one :class:`~lambda_core.Records` per such source, in :attr:`sources`
+        order. Source ``j`` draws from
+        ``PCG64(SeedSequence(seed).spawn(n_functions + n_sources)[n_functions + j])``."""
+        seed = self.seed if seed is None else seed
+        n = len(self.functions)
+        sources = self.sources
+        streams = np.random.SeedSequence(seed).spawn(n + len(sources))[n:]
+        out = []
+        for source, spec, stream in zip(sources, self.record_generators, streams):
+            if spec is not None:
+                rng = np.random.Generator(np.random.PCG64(stream))
+                out.append(spec.generate(rng, source.name))
+        return out
+
+    def expected_records(self) -> float:
+        """The mean number of records :meth:`generate_records` makes."""
+        return sum(spec.expected_records() for spec in self.record_generators if spec is not None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,6 +464,44 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         function, specs = _function(table, i)
         functions.append(function)
         workloads.append(specs)
+
+    # Event sources: streams, then queues (the order of their random streams).
+    streams: list[KinesisStream | DynamoDBStream] = []
+    queues: list[SqsQueue] = []
+    generators: list[RecordsSpec | None] = []
+    places: dict[str, str] = {}  # source name -> where it is declared
+    declared = [(t, i, "streams") for i, t in enumerate(_tables(data, "streams"))]
+    declared += [(t, i, "queues") for i, t in enumerate(_tables(data, "queues"))]
+    for table, i, key in declared:
+        source: EventSource
+        if key == "streams":
+            stream, spec, where = _stream(table, i)
+            streams.append(stream)
+            source = stream
+        else:
+            queue, spec, where = _queue(table, i)
+            queues.append(queue)
+            source = queue
+        generators.append(spec)
+        if source.name in places:
+            raise ScenarioError(
+                f"duplicate event source name '{source.name}' in {where}: {places[source.name]} "
+                "has it too (stream and queue names must be unique)"
+            )
+        places[source.name] = where
+    by_name = {source.name: source for source in (*streams, *queues)}
+    names = tuple(f.name for f in functions)
+    mappings = tuple(
+        _mapping(table, i, by_name, names) for i, table in enumerate(_tables(data, "mappings"))
+    )
+    read = {m.source.name for m in mappings}
+    for source, spec in zip((*streams, *queues), generators):
+        if spec is not None and source.name not in read:
+            table = "[streams.records]" if source in streams else "[queues.messages]"
+            raise ScenarioError(
+                f"{table} of {places[source.name]} makes records that nothing reads: no "
+                f"[[mappings]] has source = '{source.name}' (add one, or remove the generator)"
+            )
     return Scenario(
         account=account,
         functions=tuple(functions),
@@ -329,6 +512,10 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         name=title,
         description=description,
         client_retries=client_retries,
+        streams=tuple(streams),
+        queues=tuple(queues),
+        record_generators=tuple(generators),
+        mappings=mappings,
     )
 
 
@@ -383,7 +570,8 @@ def _function(table: dict[str, Any], index: int) -> tuple[Function, tuple[Worklo
     return function, tuple(_workload(w, place) for w, place in items)
 
 
-def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
+def _arrivals(table: dict[str, Any], where: str, allowed: Mapping[str, tuple[str, ...]]) -> str:
+    """The generator's ``arrivals`` (checked), after checking its keys against ``allowed``."""
     arrivals = table.get("arrivals")
     if arrivals is None:
         raise ScenarioError(f"missing key 'arrivals' in {where} (\"poisson\" or \"bursty\")")
@@ -393,15 +581,21 @@ def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
         )
     if arrivals == "poisson" and "bursts" in table:
         raise ScenarioError(f"key 'bursts' in {where} needs arrivals = \"bursty\"")
-    _check_keys(table, _WORKLOAD_KEYS[arrivals], where)
+    _check_keys(table, allowed[arrivals], where)
+    return arrivals
 
-    rate = _number(table, "rate_per_s", where, default=0.0 if arrivals == "bursty" else None,
-                   low=0.0)
+
+def _arrival_fields(
+    table: dict[str, Any], where: str, arrivals: str
+) -> tuple[float, float, float, tuple[Burst, ...]]:
+    """A generator's ``rate_per_s``, ``start_s``, ``end_s`` and ``bursts``."""
+    rate = _number(table, "rate_per_s", where,
+                   default=0.0 if arrivals == "bursty" else _REQUIRED, low=0.0)
     start = _number(table, "start_s", where, default=0.0, low=0.0)
     end = _number(table, "end_s", where, default=_REQUIRED if rate > 0 else start, low=0.0)
     if end < start:
         raise ScenarioError(f"'end_s' ({end:g}) in {where} is before 'start_s' ({start:g})")
-    bursts = ()
+    bursts: tuple[Burst, ...] = ()
     if arrivals == "bursty":
         raw = table.get("bursts", [])
         if not isinstance(raw, list) or not all(isinstance(b, dict) for b in raw):
@@ -410,6 +604,12 @@ def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
                 "[{at_s = 60, count = 1000, over_s = 5}]"
             )
         bursts = tuple(_burst(b, f"bursts[{k}] of {where}") for k, b in enumerate(raw))
+    return rate, start, end, bursts
+
+
+def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
+    arrivals = _arrivals(table, where, _WORKLOAD_KEYS)
+    rate, start, end, bursts = _arrival_fields(table, where, arrivals)
     failure_rate = _number(table, "failure_rate", where, default=None, low=0.0, high=1.0)
     if "duration" not in table:
         raise ScenarioError(
@@ -420,6 +620,163 @@ def _workload(table: dict[str, Any], where: str) -> WorkloadSpec:
     return WorkloadSpec(
         arrivals, duration, rate, start, end, bursts, failure_rate, invocation_type, trigger
     )
+
+
+def _tables(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The top-level array of tables ``[[key]]`` (empty when absent)."""
+    tables = data.get(key, [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ScenarioError(f"'{key}' must be an array of tables ([[{key}]])")
+    return tables
+
+
+def _place(array: str, index: int, table: Mapping[str, Any], key: str = "name") -> str:
+    """``[[array]] #i ('name')``: where a table of an array is, for messages."""
+    value = table.get(key)
+    label = f" ('{value}')" if key == "name" else f" ({key} '{value}')"
+    return f"[[{array}]] #{index + 1}" + (label if isinstance(value, str) else "")
+
+
+def _aws(build: Any, where: str, *args: Any, **kwargs: Any) -> Any:
+    """``build(*args, **kwargs)``: a TypeError becomes a ScenarioError; AWS's refusals (and
+    lambda_core's own configuration checks) propagate, naming ``where`` for the CLI."""
+    try:
+        return build(*args, **kwargs)
+    except TypeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    except LambdaCoreError as exc:
+        exc.scenario_context = where  # type: ignore[attr-defined]  # shown by the CLI
+        raise
+
+
+def _stream(
+    table: dict[str, Any], index: int
+) -> tuple[KinesisStream | DynamoDBStream, RecordsSpec | None, str]:
+    where = _place("streams", index, table)
+    _check_keys(table, _STREAM_KEYS, where)
+    name = _string(table, "name", where)
+    kind = table.get("kind")
+    if kind is None:
+        raise ScenarioError(f"missing key 'kind' in {where} (\"kinesis\" or \"dynamodb\")")
+    if kind not in STREAM_KINDS:
+        close = difflib.get_close_matches(kind, STREAM_KINDS, n=1) if isinstance(kind, str) else []
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ScenarioError(
+            f"'kind' in {where} must be \"kinesis\" or \"dynamodb\", got {_kind(kind)}{hint}"
+        )
+    fields = {}
+    if "shards" in table:
+        fields["shards"] = _integer(table, "shards", where)
+    if "retention_s" in table:
+        fields["retention_s"] = _number(table, "retention_s", where)
+    stream = _aws(STREAM_KINDS[kind], where, name, **fields)
+    spec = None
+    if "records" in table:
+        place = f"[streams.records] of stream '{name}'"
+        spec = _records(_table(table, "records", where), place, keyed=True)
+    return stream, spec, where
+
+
+def _queue(table: dict[str, Any], index: int) -> tuple[SqsQueue, RecordsSpec | None, str]:
+    where = _place("queues", index, table)
+    _check_keys(table, _QUEUE_KEYS, where)
+    name = _string(table, "name", where)
+    fields: dict[str, Any] = {"fifo": _boolean(table, "fifo", where, default=False)}
+    for key in ("visibility_timeout_s", "retention_s"):
+        if key in table:
+            fields[key] = _number(table, key, where)
+    if "max_receive_count" in table:
+        fields["max_receive_count"] = _integer(table, "max_receive_count", where)
+    queue = _aws(SqsQueue, where, name, **fields)
+    spec = None
+    if "messages" in table:
+        place = f"[queues.messages] of queue '{name}'"
+        spec = _records(_table(table, "messages", where), place, keyed=queue.fifo)
+    return queue, spec, where
+
+
+def _records(table: dict[str, Any], where: str, keyed: bool) -> RecordsSpec:
+    """A ``[streams.records]`` or ``[queues.messages]`` generator; ``keyed``: whether its
+    records have keys (streams' partition keys, FIFO queues' message groups)."""
+    arrivals = _arrivals(table, where, _RECORDS_KEYS)
+    rate, start, end, bursts = _arrival_fields(table, where, arrivals)
+    if "keys" in table and not keyed:
+        raise ScenarioError(
+            f"key 'keys' in {where} needs fifo = true: the keys are FIFO message groups, and a "
+            "standard queue has none"
+        )
+    keys = _integer(table, "keys", where, default=None, low=1)
+    failure_rate = _number(table, "failure_rate", where, default=None, low=0.0, high=1.0)
+    if "failures" in table and failure_rate is None:
+        raise ScenarioError(
+            f"key 'failures' in {where} needs 'failure_rate' (the probability that a record "
+            "is poison; 'failures' is how many invocations a poison record fails)"
+        )
+    failures = _integer(table, "failures", where, default=1, low=1)
+    return RecordsSpec(arrivals, rate, start, end, bursts, keys, failure_rate, failures)
+
+
+def _mapping(
+    table: dict[str, Any],
+    index: int,
+    sources: Mapping[str, EventSource],
+    functions: tuple[str, ...],
+) -> EventSourceMapping:
+    where = _place("mappings", index, table, key="source")
+    _check_keys(table, _MAPPING_KEYS, where)
+    source = _string(table, "source", where)
+    if source not in sources:
+        raise ScenarioError(
+            f"'source' in {where} names no stream or queue: '{source}' "
+            f"({_known(source, tuple(sources), 'no [[streams]] or [[queues]] are declared')})"
+        )
+    function = _string(table, "function", where)
+    if function not in functions:
+        raise ScenarioError(
+            f"'function' in {where} names no function: '{function}' "
+            f"({_known(function, functions, 'no [[functions]]')})"
+        )
+    fields: dict[str, Any] = {}
+    for key in ("batch_size", "parallelization_factor", "maximum_retry_attempts",
+                "maximum_record_age_s", "maximum_concurrency"):
+        if key in table:
+            fields[key] = _integer(table, key, where)
+    if "batching_window_s" in table:
+        fields["batching_window_s"] = _number(table, "batching_window_s", where)
+    if "bisect_batch_on_function_error" in table:
+        fields["bisect_batch_on_function_error"] = _boolean(
+            table, "bisect_batch_on_function_error", where
+        )
+    if "on_failure" in table:
+        fields["on_failure"] = _string(table, "on_failure", where)
+    if "duration" in table:
+        fields["duration"] = _batch_duration(table["duration"], where)
+    return _aws(EventSourceMapping, where, sources[source], function, **fields)
+
+
+def _batch_duration(value: Any, where: str) -> float | BatchDuration:
+    """A mapping's ``duration``: seconds per batch, or ``{base_s, per_record_s}``."""
+    if isinstance(value, dict):
+        place = f"'duration' of {where}"
+        _check_keys(value, _BATCH_DURATION_KEYS, place)
+        fields = {key: _number(value, key, place) for key in _BATCH_DURATION_KEYS if key in value}
+        return _aws(BatchDuration, place, **fields)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(
+            f"'duration' in {where} must be a number of seconds per batch or a table "
+            f"{{ base_s = 0.05, per_record_s = 0.002 }}, got {_kind(value)}"
+        )
+    return _number({"duration": value}, "duration", where)
+
+
+def _known(name: str, names: tuple[str, ...], none: str) -> str:
+    """``did you mean 'x'?``, else the names there are (or ``none``)."""
+    if not names:
+        return none
+    close = difflib.get_close_matches(name, names, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "there are: " + ", ".join(f"'{n}'" for n in names)
 
 
 def _invocation(table: Mapping[str, Any], where: str) -> tuple[InvocationType, Trigger | None]:
@@ -506,10 +863,21 @@ def _table(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIR
     return value
 
 
-def _string(data: Mapping[str, Any], key: str, where: str, default: str) -> str:
+def _string(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> Any:
     value = data.get(key, default)
+    if value is _REQUIRED:
+        raise ScenarioError(f"missing key '{key}' in {where}")
     if not isinstance(value, str):
         raise ScenarioError(f"'{key}' in {where} must be a string, got {_kind(value)}")
+    return value
+
+
+def _boolean(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> Any:
+    value = data.get(key, default)
+    if value is _REQUIRED:
+        raise ScenarioError(f"missing key '{key}' in {where}")
+    if not isinstance(value, bool):
+        raise ScenarioError(f"'{key}' in {where} must be true or false, got {_kind(value)}")
     return value
 
 
@@ -570,7 +938,10 @@ def _kind(value: Any) -> str:
 #: Poisson traffic, with two flash crowds on unreserved functions that overflow the shared 700
 #: and a sale on "orders" that overflows its reservation. "thumbnails" is invoked
 #: asynchronously by S3: its throttled events are retried (1, 2, 4 ... s apart) and those that
-#: would pass its maximum event age of 60 s go to its dead-letter queue.
+#: would pass its maximum event age of 60 s go to its dead-letter queue. "inventory" also reads
+#: the Kinesis stream "order-events" (100 shards, 1000 records/s and 200,000 more during the
+#: sale) in batches of up to 100, one lane per shard, splitting the batches that hold one of
+#: its rare poison records.
 BUILTIN_SCENARIO_TOML = """
 name = "builtin"
 description = "Seed example: limit 1000, orders RC 200, payments RC 100, eight share 700"
@@ -680,6 +1051,28 @@ arrivals = "poisson"
 rate_per_s = 5
 end_s = 3600
 duration = { dist = "exponential", mean_s = 2.0 }
+
+[[streams]]
+name = "order-events"                      # every order's events, keyed by order
+kind = "kinesis"
+shards = 100
+[streams.records]
+arrivals = "bursty"
+rate_per_s = 1000
+end_s = 3600
+bursts = [{ at_s = 1800, count = 200000, over_s = 120 }]   # the sale's orders
+keys = 100000
+failure_rate = 0.00001                      # a poison record fails twice
+failures = 2
+
+[[mappings]]
+source = "order-events"                     # inventory reads the stream: one lane per shard
+function = "inventory"
+batch_size = 100
+duration = { base_s = 0.05, per_record_s = 0.002 }
+bisect_batch_on_function_error = true
+maximum_retry_attempts = 10
+on_failure = "order-events-failures"
 """
 
 
