@@ -32,3 +32,16 @@ def test_readme_async_example_shows_its_numbers():
     assert result.function("thumbnails")["throttles"] == 194859
     assert lc.Outcome(dlq["condition"][0]).condition == "EventAgeExceeded"
     assert np.nanmax(result.requests["event_age"]) == 511.0
+
+
+def test_readme_stream_and_queue_example_shows_its_numbers():
+    scope: dict = {}
+    for block in _blocks()[:3]:
+        exec(compile(block, str(README), "exec"), scope)
+    stream, queue, result = scope["stream"], scope["queue"], scope["result"]
+    assert stream["max_concurrency"] == 10
+    assert stream["throttles"] == 17349
+    assert stream["max_iterator_age"] == 511.413285
+    assert scope["failed"] == [1000]
+    assert queue["max_slots"] == 631 and result.horizon == 304.9
+    assert queue["records_failed"] == 1990
