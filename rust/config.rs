@@ -186,6 +186,10 @@ impl Config {
             if m.batch_size == 0 || m.maximum_concurrency == Some(0) || q.max_receive_count == Some(0) {
                 return bad("batch size, maximum concurrency and max receive count must be ≥ 1");
             }
+            if q.visibility_timeout_us == 0 {
+                // a throttled batch would come back at the instant it was throttled, for ever
+                return bad("the queue's visibility timeout must be above 0");
+            }
         }
         match self.account.scaling {
             Scaling::Off => {}

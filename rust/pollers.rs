@@ -133,6 +133,7 @@ impl Engine {
     /// The ramp (§8): one more slot while messages wait and every slot is busy, one fewer while
     /// none waits, between the base (5) and the cap.
     fn tick<S: Sink>(&mut self, q: u32, now: Micros, sink: &mut S) {
+        self.purge_expired(q, now, sink); // expired messages are not waiting
         let qm = &mut self.queues[q as usize];
         let (base, cap) = (qm.config.base_slots(), qm.config.max_slots());
         if qm.visible > 0 && qm.running >= qm.slots && qm.slots < cap {
@@ -163,13 +164,25 @@ impl Engine {
             }
             let size = qm.config.batch_size as usize;
             let mut batch = Vec::with_capacity(size.min(qm.visible as usize));
+            // each message taken is received once more; one received maxReceiveCount times
+            // already goes to the dead-letter queue instead, and the next one takes its place
+            let max_receives = qm.queue.max_receive_count;
+            let mut dead = Vec::new();
+            let mut take = |m: Message, batch: &mut Vec<Message>| {
+                if max_receives.is_some_and(|limit| m.receives >= limit) {
+                    dead.push(m);
+                } else {
+                    batch.push(Message { receives: m.receives + 1, ..m });
+                }
+            };
             let mut group = None;
             if qm.queue.fifo {
                 let Some(g) = qm.pop_ready() else { return };
-                let visible = &mut qm.groups[g as usize].visible;
-                let n = size.min(visible.len());
-                batch.extend(visible.drain(..n));
-                qm.visible -= n as u64;
+                while batch.len() < size {
+                    let Some(m) = qm.groups[g as usize].visible.pop_front() else { break };
+                    qm.visible -= 1;
+                    take(m, &mut batch);
+                }
                 qm.groups[g as usize].locked = true;
                 qm.index_group(g);
                 group = Some(g);
@@ -186,25 +199,10 @@ impl Engine {
                 }
                 qm.gathering = false;
                 while batch.len() < size {
-                    match qm.pop_standard() {
-                        Some(m) => batch.push(m),
-                        None => break,
-                    }
+                    let Some(m) = qm.pop_standard() else { break };
+                    take(m, &mut batch);
                 }
             }
-            // each message taken is received once more; one received maxReceiveCount times
-            // already goes to the dead-letter queue instead
-            let max_receives = qm.queue.max_receive_count;
-            let mut dead = Vec::new();
-            batch.retain_mut(|m| {
-                if max_receives.is_some_and(|limit| m.receives >= limit) {
-                    dead.push(*m);
-                    false
-                } else {
-                    m.receives += 1;
-                    true
-                }
-            });
             for m in dead {
                 self.queues[q as usize].stats.on_failure_records += 1;
                 self.resolve_message(q, &m, RecordOutcome::DeadLettered, now, sink);

@@ -166,3 +166,59 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict], 
 
 def res_source_names(res) -> list[str]:
     return list(res.mappings)
+
+
+def _queue_mappings(queues: list[dict], mappings: list[dict]) -> list:
+    from reference_queues import MAPPING_DEFAULTS, QUEUE_DEFAULTS
+
+    sources = {}
+    for q in queues:
+        c = {**QUEUE_DEFAULTS, **{k: v for k, v in q.items() if v is not None}}
+        name = q["name"] + (".fifo" if c["fifo"] else "")
+        src = lc.SqsQueue(name, fifo=c["fifo"], max_receive_count=c["max_receive_count"])
+        object.__setattr__(src, "name", q["name"])  # hand-worked cases use names AWS would refuse
+        # and seconds-long timeouts and retentions, below AWS's minimums
+        object.__setattr__(src, "visibility_timeout_s", float(c["visibility_timeout_s"]))
+        object.__setattr__(src, "retention_s", float(c["retention_s"]))
+        sources[q["name"]] = src
+    esms = []
+    for cfg in mappings:
+        c = {**MAPPING_DEFAULTS, **{k: v for k, v in cfg.items() if v is not None}}
+        esms.append(lc.EventSourceMapping(
+            sources[c["queue"]], f"f{c['function']}", batch_size=c["batch_size"],
+            batching_window_s=c["batching_window_s"] or None, maximum_concurrency=c["maximum_concurrency"],
+            duration=lc.BatchDuration(c["duration_base_s"], c["duration_per_record_s"]),
+        ))
+    return esms
+
+
+def simulate_queues(account: dict, functions: list[dict], queues: list[dict], mappings: list[dict],
+                    records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
+    """The engine behind reference_queues.simulate_queues' interface."""
+    esms = _queue_mappings(queues, mappings)
+    mapped = {m.source.name for m in esms}
+    fifo = {q["name"]: bool(q.get("fifo")) for q in queues}
+    base = simulate(account, functions, workload or {"time": [], "function": [], "duration": []},
+                    routing=routing, until=until, _mappings=esms,
+                    _records=[lc.Records(name, np.asarray(r["time"], dtype=np.float64),
+                                         None if r.get("key") is None else np.asarray(r["key"], dtype=np.int64),
+                                         None if r.get("failures") is None else np.asarray(r["failures"], dtype=np.int64))
+                              for name, r in records.items() if name in mapped])
+    res = base.pop("_result")
+    out_records = {}
+    for q in queues:
+        name = q["name"]
+        r = records.get(name, {"time": []})
+        n = len(r["time"])
+        if name not in mapped:
+            group = list(r["key"]) if fifo[name] and r.get("key") is not None else [0] * n
+            out_records[name] = {"outcome": [0] * n, "group": group, "attempts": [0] * n,
+                                 "receives": [0] * n, "start": [None] * n, "end": [None] * n}
+            continue
+        t = res.records[name]
+        out_records[name] = {"outcome": t["outcome"].tolist(), "group": t["group"].tolist(),
+                             "attempts": t["attempts"].tolist(), "receives": t["receives"].tolist(),
+                             "start": _none_if_nan(t["start"]), "end": _none_if_nan(t["end"])}
+    return {"records": out_records, "mappings": [dict(res.mappings[m.source.name]) for m in esms],
+            "destinations": {}, "requests": base["requests"], "request_destinations": base["destinations"],
+            "functions": base["functions"], "account": base["account"], "horizon": base["horizon"]}

@@ -1,7 +1,7 @@
 """Every hand-worked case of the spec run on the Rust engine.
 
 The numbers in tests/test_reference_model.py (§1–5, §10) and tests/test_reference_model_async.py
-(§6, client retries) and tests/test_reference_streams.py (§7) were worked out by hand from MODEL.md; here the same assertions are made
+(§6, client retries) tests/test_reference_streams.py (§7) and tests/test_reference_queues.py (§8) were worked out by hand from MODEL.md; here the same assertions are made
 of the engine, through `engine_adapter.simulate` (the reference model's interface).
 """
 
@@ -10,6 +10,7 @@ import pytest
 import engine_adapter
 import test_reference_model as hand_sync
 import test_reference_model_async as hand_async
+import test_reference_queues as hand_queues
 import test_reference_streams as hand_streams
 
 
@@ -36,4 +37,10 @@ def test_engine_satisfies_hand_worked_case(module, case, kwargs, monkeypatch):
 @pytest.mark.parametrize("module, case, kwargs", [*_cases(hand_streams)])
 def test_engine_satisfies_hand_worked_stream_case(module, case, kwargs, monkeypatch):
     monkeypatch.setattr(module, "simulate_streams", engine_adapter.simulate_streams)
+    getattr(module, case)(**kwargs)
+
+
+@pytest.mark.parametrize("module, case, kwargs", [*_cases(hand_queues)])
+def test_engine_satisfies_hand_worked_queue_case(module, case, kwargs, monkeypatch):
+    monkeypatch.setattr(module, "simulate_queues", engine_adapter.simulate_queues)
     getattr(module, case)(**kwargs)

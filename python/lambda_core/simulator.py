@@ -11,7 +11,12 @@ import numpy as np
 from . import _core
 from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
 from .enums import InvocationType, Routing
-from .errors import LambdaCoreError, ResourceConflictException, ResourceNotFoundException
+from .errors import (
+    InvalidParameterValueException,
+    LambdaCoreError,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
 from .records import Records
 from .sources import EventSourceMapping, SqsQueue
 from .workload import Workload
@@ -215,6 +220,11 @@ class Simulator:
                 raise TypeError(f"mappings must be lambda_core.EventSourceMapping objects, got {type(m).__name__}")
             if m.function not in names:
                 raise ResourceNotFoundException(f"Function not found: {m.function}")
+            if isinstance(m.source, SqsQueue) and m.source.visibility_timeout_s == 0:
+                raise InvalidParameterValueException(
+                    f"queue {m.source.name!r}: lambda_core needs a visibility timeout above 0 for a queue "
+                    "that a mapping reads (with 0, a throttled batch would come back at the instant it "
+                    "was throttled, for ever)")
             other = sources.get(m.source.name)
             if other is not None and other.function == m.function and other.source == m.source:
                 raise ResourceConflictException(
