@@ -679,6 +679,8 @@ fn to_micros(seconds: f64) -> PyResult<u64> {
     self::seconds("seconds", seconds)
 }
 
+type U32Array<'py> = Bound<'py, PyArray1<u32>>;
+
 /// Each key's shard and lane (§7: multiply-high ranges of the key's SplitMix64 hash), as two
 /// uint32 arrays.
 #[pyfunction]
@@ -687,7 +689,7 @@ fn stream_lanes<'py>(
     key: PyReadonlyArray1<'py, i64>,
     shards: u32,
     parallelization_factor: u32,
-) -> PyResult<(Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u32>>)> {
+) -> PyResult<(U32Array<'py>, U32Array<'py>)> {
     if shards == 0 || parallelization_factor == 0 {
         return Err(LambdaCoreError::new_err("shards and parallelization_factor must be at least 1"));
     }

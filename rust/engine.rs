@@ -263,8 +263,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Takes every workload row up to `bound` (inclusive), each after the events due before it.
-    #[inline(always)]
+    /// Takes every workload row up to `limit` (inclusive), each after the events due before it.
+    /// (One copy, called once per `advance` and once per run of records: the row loop is the
+    /// hot path, and inlining it into both callers made the compiler stop inlining `arrive`.)
+    #[inline(never)]
     fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
         let n_functions = self.functions.len() as u64;
         'chunks: while arrivals.chunk < arrivals.chunks.len() {
@@ -346,7 +348,7 @@ impl Engine {
     }
 
     /// A workload row arrives (§4–6).
-    #[inline]
+    #[inline(always)]
     fn arrive<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
         if a.invocation_type == EVENT {
             return self.arrive_event(a, sink);

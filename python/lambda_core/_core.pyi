@@ -36,9 +36,15 @@ _FunctionTuple: TypeAlias = tuple[
     int | None, int, float, float, float, float, int, float, int | None, int | None, int | None
 ]
 
-#: One stream's settings: ``(kind, shards, retention_s)``; ``kind`` is ``"kinesis"`` or
-#: ``"dynamodb"``.
-_StreamTuple: TypeAlias = tuple[str, int, float]
+#: One event source's settings: ``(kind, shards, retention_s, fifo, visibility_timeout_s,
+#: max_receive_count)``; ``kind`` is ``"kinesis"``, ``"dynamodb"`` or ``"sqs"``; streams ignore
+#: the last three, queues ``shards``.
+_SourceTuple: TypeAlias = tuple[str, int, float, bool, float, int | None]
+
+#: One queue mapping's settings: ``(source, function, batch_size, batching_window_s,
+#: maximum_concurrency, legacy, base_s, per_record_s)``; ``maximum_concurrency`` ``None`` for
+#: no cap; ``legacy`` selects the legacy ramp (+60 a minute up to 1000).
+_QueueMappingTuple: TypeAlias = tuple[int, int, int, float, int | None, bool, float, float]
 
 #: One event-source mapping's settings, in this order: ``(stream, function, batch_size,
 #: batching_window_s, parallelization_factor, maximum_retry_attempts, maximum_record_age_s,
@@ -96,7 +102,7 @@ class _RecordLog(TypedDict):
     """The stream records resolved in one :meth:`Engine.advance` call, in the order they were
     resolved (its dict's ``"records"`` key; MODEL.md §7)."""
 
-    #: uint32: the stream index (in ``streams`` order)
+    #: uint32: the source index (in ``sources`` order)
     stream: npt.NDArray[np.uint32]
     #: uint64: the record's index among its stream's records (see :meth:`Engine.submit_records`)
     id: npt.NDArray[np.uint64]
@@ -104,6 +110,9 @@ class _RecordLog(TypedDict):
     outcome: npt.NDArray[np.uint8]
     #: uint32: invocations whose batch held the record
     attempts: npt.NDArray[np.uint32]
+    #: uint32: times a queue's message was received (throttled batches included); for stream
+    #: records the same as ``attempts``
+    receives: npt.NDArray[np.uint32]
     #: float64: when the last of those invocations started, in seconds (NaN if none)
     start: npt.NDArray[np.float64]
     #: float64: when the last of those invocations ended, in seconds (NaN if none)
@@ -116,8 +125,10 @@ class _RecordTable(TypedDict):
     #: uint8: ``lambda_core.RecordOutcome`` codes (``PENDING`` for records not resolved in the
     #: call)
     outcome: npt.NDArray[np.uint8]
-    #: uint32: invocations whose batch held the record (so far, for a record still in a lane)
+    #: uint32: invocations whose batch held the record (so far, for a record still held)
     attempts: npt.NDArray[np.uint32]
+    #: uint32: times a queue's message was received; for stream records ``attempts``
+    receives: npt.NDArray[np.uint32]
     #: float64: when the last of those invocations started, in seconds (NaN if none)
     start: npt.NDArray[np.float64]
     #: float64: when the last of those invocations ended, in seconds (NaN if none, or while it
@@ -147,8 +158,10 @@ class _MappingReport(TypedDict):
     records_processed: int
     #: records ended ``RETRY_ATTEMPTS_EXHAUSTED`` or ``RECORD_AGE_EXCEEDED``
     records_failed: int
-    #: records ended ``EXPIRED`` (older than the stream's retention)
+    #: records ended ``EXPIRED`` (older than the source's retention)
     records_expired: int
+    #: queues: the most concurrent batches the ramp allowed (0 for streams)
+    max_slots: int
 
 @final
 class Engine:
@@ -172,8 +185,9 @@ class Engine:
         destinations: int = 0,
         client_retries: tuple[int, float, float] | None = None,
         seed: int = 0,
-        streams: list[_StreamTuple] = ...,
+        sources: list[_SourceTuple] = ...,
         mappings: list[_MappingTuple] = ...,
+        queue_mappings: list[_QueueMappingTuple] = ...,
     ) -> "Engine":
         """Builds an engine; the configuration is taken as given (``lambda_core.plan_pools``
         validates it first).
@@ -200,10 +214,16 @@ class Engine:
                 cap_s)`` (the AWS SDKs' standard mode is ``(3, 1.0, 20.0)``), or ``None`` for
                 no retries.
             seed: seeds the engine's one random stream, the jitter of client retries (u64).
-            streams: the stream event sources (MODEL.md §7), one ``(kind, shards,
-                retention_s)`` tuple each (default: none): ``kind`` ``"kinesis"`` or
-                ``"dynamodb"``, ``shards`` 1–1048576 (u32), ``retention_s`` how long a record
-                stays readable. A stream's index in this list is its ``stream`` everywhere.
+            sources: the event sources (MODEL.md §7–8), one ``(kind, shards, retention_s,
+                fifo, visibility_timeout_s, max_receive_count)`` tuple each (default: none):
+                ``kind`` ``"kinesis"``, ``"dynamodb"`` or ``"sqs"``; for streams ``shards``
+                1–1048576 (u32); ``retention_s`` how long a record stays readable; for queues
+                ``fifo``, the visibility timeout (above 0 for a mapped queue) and the redrive
+                policy's ``maxReceiveCount`` (or ``None``). A source's index in this list is
+                its ``stream`` / ``source`` everywhere.
+            queue_mappings: the mappings reading queues (default: none; at most one per
+                source), one ``(source, function, batch_size, batching_window_s,
+                maximum_concurrency, legacy, base_s, per_record_s)`` tuple each.
             mappings: the event-source mappings reading the streams (default: none; at most one
                 per stream), one 11-element tuple each: ``(stream, function, batch_size,
                 batching_window_s, parallelization_factor, maximum_retry_attempts,
@@ -273,8 +293,9 @@ class Engine:
         key: npt.NDArray[np.int64],
         failures: npt.NDArray[np.int64] | None = None,
     ) -> int:
-        """Checks a chunk of stream `stream`'s records (arrays of the canonical dtypes,
-        C-contiguous), keeps it, and returns the id of its first record (MODEL.md §7).
+        """Checks a chunk of source `stream`'s records or messages (arrays of the canonical
+        dtypes, C-contiguous), keeps it, and returns the id of its first record (MODEL.md
+        §7–8).
 
         Record ids count each stream's records over every submission, from 0. The arrays are
         kept (not copied) and read in place, as :meth:`submit`'s: they must not be modified
@@ -284,12 +305,12 @@ class Engine:
         ``PENDING``.
 
         Args:
-            stream: the stream's index in ``streams`` (u32).
+            stream: the source's index in ``sources`` (u32).
             time: arrival times in seconds (1-D float64, C-contiguous), finite, non-negative,
                 non-decreasing, not before this stream's previous submission's last time nor
                 before :attr:`now`.
             key: partition keys (1-D int64): a record's shard and lane are
-                :func:`stream_lanes` of its key.
+                :func:`stream_lanes` of its key; for FIFO queues the message group ids.
             failures: per record, how many of the first invocations whose batch holds it end in
                 a function error (1-D int64), 0 to 2^32 − 1, or ``None`` for none.
 
@@ -397,12 +418,16 @@ class Engine:
         """
 
     def mapping_report(self) -> list[_MappingReport]:
-        """Per event-source mapping, in ``mappings`` order: its counters since the engine was
-        built (``max_iterator_age`` in seconds, the others counts)."""
+        """Per event source, in ``sources`` order: its mapping's counters since the engine was
+        built (``max_iterator_age`` in seconds, the others counts; zeros for a source no
+        mapping reads)."""
 
     @property
-    def records_in_lanes(self) -> int:
-        """Stream records waiting in lanes (arrived, not yet resolved)."""
+    def records_held(self) -> int:
+        """Records and messages held by mappings (arrived, not yet resolved)."""
+
+    def submitted_records(self, source: int) -> int:
+        """Records submitted to source `source` so far: the next record's id."""
 
     @property
     def pending_requests(self) -> int:
