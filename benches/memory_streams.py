@@ -1,0 +1,32 @@
+"""Peak RSS of the stream benchmark's run: 50 M records (or COUNT) on 100 Kinesis shards in
+batches of 100, statistics only. Prints the memory the inputs take and what the engine adds.
+
+    python benches/memory_streams.py [COUNT]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from test_bench_streams import simulator, stream_records  # noqa: E402
+
+
+def main() -> None:
+    n = int(float(sys.argv[1])) if len(sys.argv) > 1 else 50_000_000
+    records = stream_records(n, 400_000.0, seed=4)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sim = simulator(100, 0.0001)
+    sim.submit_records(records)
+    sim.advance(requests=False)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    m = sim.stats().mappings["clicks"]
+    print(f"{n:,} records, {m['invocations']:,} invocations: peak RSS {peak:.0f} MB "
+          f"(inputs and Python {before:.0f} MB, the engine adds {peak - before:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
