@@ -782,3 +782,62 @@ def test_timedelta_columns_are_refused(column) -> None:
     values = np.array([1000, 2000], dtype="timedelta64[ms]")
     with pytest.raises(TypeError, match=column):
         lc.Workload(**{**canonical(2), column: values})
+
+
+# -- event sources: records and mappings -------------------------------------------------------
+
+ENGINE_DTYPES.update({"key": np.int64})
+
+
+def make_source_engine(kind: str) -> _core.Engine:
+    fn = (None, 0, 3.0, 0.5, 600.0, 0.0, 2, 21600.0, None, None, None)
+    if kind == "sqs":
+        return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [fn], 0, None, 0,
+                            [("sqs", 0, 60.0, True, 5.0, 2)], [], [(0, 0, 3, 0.0, None, False, 0.5, 0.01)])
+    return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [fn], 1, None, 0,
+                        [(kind, 3, 60.0, False, 0.0, None)],
+                        [(0, 0, 2, 0.5, 2, 1, -1.0, True, 0, 0.5, 0.01)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_fuzz_records_never_crash_the_engine(data) -> None:
+    """Any record columns (values, dtypes, lengths, layouts) and any `until`: a typed error or
+    a result, never a crash; without `until` every record of a mapped source is resolved."""
+    n = data.draw(st.integers(0, 8))
+    engine = make_source_engine(data.draw(st.sampled_from(["kinesis", "dynamodb", "sqs"])))
+    tame = data.draw(st.sampled_from([True, True, False]))
+    column = lambda name: engine_column(name, n, tame or data.draw(st.booleans()))  # noqa: E731
+    time, key = data.draw(column("time")), data.draw(column("key"))
+    failures = data.draw(st.one_of(st.none(), column("failures")))
+    until = data.draw(st.one_of(st.none(), st.sampled_from(SPECIAL_FLOATS), st.floats(0, 1e4)))
+    try:
+        first = engine.submit_records(0, time, key, failures)
+        assert first == 0
+        out = engine.advance_rows(until, 0, 0, False, [(0, len(time))])
+        table = out["records"][0]
+        assert len(table["outcome"]) == len(time)
+        if until is None:
+            assert 0 not in table["outcome"].tolist()  # nothing left pending
+        engine.mapping_report()
+    except (TypeError, ValueError) as e:
+        assert str(e)
+
+
+def test_record_columns_modified_after_submit_are_caught() -> None:
+    engine = make_source_engine("kinesis")
+    time = np.array([0.0, 1.0, 2.0])
+    engine.submit_records(0, time, np.arange(3, dtype=np.int64))
+    time[1] = np.nan
+    with pytest.raises(lc.WorkloadError) as excinfo:
+        engine.advance(None, False)
+    assert excinfo.value.column == "time" and excinfo.value.row == 1
+
+
+def test_records_for_an_unknown_source_are_refused() -> None:
+    sim = lc.Simulator(lc.Account(), [lc.Function("f")],
+                       mappings=[lc.EventSourceMapping(lc.KinesisStream("s"), "f")])
+    with pytest.raises(lc.ResourceNotFoundException, match="no event-source mapping reads 'other'"):
+        sim.run(records=lc.Records("other", [0.0]))
+    with pytest.raises(lc.ResourceNotFoundException, match="Function not found: g"):
+        lc.Simulator(lc.Account(), [lc.Function("f")], mappings=[lc.EventSourceMapping(lc.KinesisStream("s"), "g")])
