@@ -6,7 +6,8 @@
 //! (3) timers (retries of asynchronous events and of synchronous callers; polls, batching
 //! windows and retries of stream lanes), in the order they were scheduled, (4) arrivals:
 //! workload rows in input order, then stream records (streams in order, then input order).
-//! Event-source mappings have their verbs in `mappings.rs`, a child module of this one.
+//! Event sources have their verbs in child modules of this one: `sources.rs` (records merged
+//! with the workload), `lanes.rs` (stream mappings) and `pollers.rs` (queue mappings).
 
 #[path = "lanes.rs"]
 mod lanes;

@@ -6,7 +6,7 @@
 //! records of the FIFO, and the halves a bisection left to run next are the records right
 //! behind it (halves stay contiguous and in order, so a batch never needs its own list). The
 //! engine's verbs on lanes (records arriving, polls, windows, retries, batch ends) are in
-//! `mappings.rs`.
+//! `lanes.rs`.
 
 use std::collections::VecDeque;
 

@@ -243,10 +243,13 @@ def format_run(summary: Mapping[str, Any]) -> str:
     simulated = f"{run['invocations_simulated']:,} invocations"
     if mappings:
         simulated += f" and {run.get('records_simulated', 0):,} records"
+    speed = f"{'-' if rate is None else f'{rate:,.0f}'} invocations/s"
+    if mappings and run["wall_time_s"] > 0:
+        per_s = (run["invocations_simulated"] + run.get("records_simulated", 0)) / run["wall_time_s"]
+        speed = f"{per_s:,.0f} invocations and records/s"
     lines += [
         f"run: {simulated} simulated in "
-        f"{run['wall_time_s']:.3f} s wall time "
-        f"({'-' if rate is None else f'{rate:,.0f}'} invocations/s)",
+        f"{run['wall_time_s']:.3f} s wall time ({speed})",
         f"     scenario {summary['scenario']}, seed {run['seed']}, "
         f"simulated horizon {run['horizon_s']:,.1f} s{until}",
     ]
