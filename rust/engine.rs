@@ -4,8 +4,9 @@
 //! `report` reads the statistics at the horizon. Within one instant the loop processes
 //! (1) executions that end, in start order, (2) idle expiry — lazy, see `environments` —
 //! (3) timers (retries of asynchronous events and of synchronous callers; polls, batching
-//! windows and retries of stream lanes), in the order they were scheduled, (4) arrivals:
-//! workload rows in input order, then stream records (streams in order, then input order).
+//! windows and retries of stream lanes; ramp ticks, windows and returns of queue messages), in
+//! the order they were scheduled, (4) arrivals: workload rows in input order, then records of
+//! event sources (sources in order, then input order).
 //! Event sources have their verbs in child modules of this one: `sources.rs` (records merged
 //! with the workload), `lanes.rs` (stream mappings) and `pollers.rs` (queue mappings).
 
