@@ -286,13 +286,7 @@ impl Engine {
                 let bad_duration = !(0.0..=MAX_SECONDS).contains(&d);
                 if bad_time | bad_function | bad_duration {
                     let column = if bad_time { "time" } else if bad_function { "function" } else { "duration" };
-                    return Err(Error::Workload {
-                        column,
-                        row,
-                        message: "the value changed after the workload was submitted (a simulator reads the \
-                                  arrays it was given in place: do not modify them while it holds them)"
-                            .into(),
-                    });
+                    return Err(crate::workload::changed_after_submit(column, row));
                 }
                 if t > limit {
                     break 'chunks;

@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 
 use crate::error::Error;
-use crate::time::{check_seconds, to_micros, Micros, MAX_SECONDS};
+use crate::time::{to_micros, Micros};
 
 /// How a record ended; the integer values are `lambda_core.RecordOutcome`'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,24 +227,7 @@ impl RecordRows<'_> {
                 }
             }
         }
-        let (ok, _) = self.time.iter().fold((true, 0.0f64), |(ok, prev), &t| (ok & (t >= prev) & (t <= MAX_SECONDS), t));
-        let mut prev = f64::NEG_INFINITY;
-        for (row, &t) in self.time.iter().enumerate().filter(|_| !ok) {
-            check_seconds(t).map_err(|m| bad("time", row, m))?;
-            if t < prev {
-                return Err(bad("time", row, format!("{t} is earlier than the previous row's {prev}: times must be non-decreasing")));
-            }
-            prev = t;
-        }
-        if let Some(&first) = self.time.first() {
-            if to_micros(first) < not_before {
-                return Err(bad(
-                    "time",
-                    0,
-                    format!("{first} is earlier than {not_before_s}, where the simulator already is (or the previous submission ended)"),
-                ));
-            }
-        }
+        crate::workload::check_times(self.time, not_before, not_before_s)?;
         if let Some(failures) = self.failures {
             for (row, &x) in failures.iter().enumerate() {
                 if !(0..=u32::MAX as i64).contains(&x) {

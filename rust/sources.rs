@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::results::Sink;
 use crate::shards::{Entry, MappingStats, RecordCursor, RecordRows};
 use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
-use crate::workload::Cursor;
+use crate::workload::{changed_after_submit, Cursor};
 
 /// Timer payloads: below `SOURCE_TIMER`, pending-request ids; from it, a lane index
 /// (`LANE_TIMER | lane`) or a queue timer (`QUEUE_TIMER | slab index`).
@@ -164,13 +164,7 @@ impl Engine {
                 // the caller's arrays are read in place: see Engine::run_rows
                 if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !(0..=u32::MAX as i64).contains(&failures) {
                     let column = if (0..=u32::MAX as i64).contains(&failures) { "time" } else { "failures" };
-                    return Err(Error::Workload {
-                        column,
-                        row,
-                        message: "the value changed after the records were submitted (a simulator reads the \
-                                  arrays it was given in place: do not modify them while it holds them)"
-                            .into(),
-                    });
+                    return Err(changed_after_submit(column, row));
                 }
                 if t > bound {
                     return Ok(());

@@ -4,6 +4,45 @@
 use crate::error::Error;
 use crate::time::{check_seconds, to_micros, Micros, MAX_SECONDS};
 
+/// Checks a `time` column (of workload rows or of a source's records): finite, non-negative,
+/// non-decreasing, and not before `not_before` (the previous submission's last time, or the
+/// engine's clock). The error names the first bad row.
+pub(crate) fn check_times(time: &[f64], not_before: Micros, not_before_s: f64) -> Result<(), Error> {
+    let bad = |row: usize, message: String| Error::Workload { column: "time", row, message };
+    // Fast path: one branch-free pass (NaN fails every comparison); the slow loop below runs
+    // only to name the first bad row.
+    let (ok, _) = time.iter().fold((true, 0.0f64), |(ok, prev), &t| (ok & (t >= prev) & (t <= MAX_SECONDS), t));
+    let mut prev = f64::NEG_INFINITY;
+    for (row, &t) in time.iter().enumerate().filter(|_| !ok) {
+        check_seconds(t).map_err(|m| bad(row, m))?;
+        if t < prev {
+            return Err(bad(row, format!("{t} is earlier than the previous row's {prev}: times must be non-decreasing")));
+        }
+        prev = t;
+    }
+    if let Some(&first) = time.first() {
+        if to_micros(first) < not_before {
+            return Err(bad(
+                0,
+                format!("{first} is earlier than {not_before_s}, where the simulator already is (or the previous submission ended)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The error for a column found changed while the engine reads it in place (it was checked at
+/// submission: only a caller modifying its array afterwards gets here).
+pub(crate) fn changed_after_submit(column: &'static str, row: usize) -> Error {
+    Error::Workload {
+        column,
+        row,
+        message: "the value changed after it was submitted (a simulator reads the arrays it was given in place: \
+                  do not modify them while it holds them)"
+            .into(),
+    }
+}
+
 /// `lambda_core.InvocationType` values.
 pub const REQUEST_RESPONSE: u8 = 0;
 pub const EVENT: u8 = 1;
@@ -51,28 +90,7 @@ impl<'a> Rows<'a> {
                 }
             }
         }
-        // Fast path: one branch-free pass (NaN fails every comparison); the slow loop below
-        // runs only to name the first bad row.
-        let (ok, _) = self.time.iter().fold((true, 0.0f64), |(ok, prev), &t| {
-            (ok & (t >= prev) & (t <= MAX_SECONDS), t)
-        });
-        let mut prev = f64::NEG_INFINITY;
-        for (row, &t) in self.time.iter().enumerate().filter(|_| !ok) {
-            check_seconds(t).map_err(|m| bad("time", row, m))?;
-            if t < prev {
-                return Err(bad("time", row, format!("{t} is earlier than the previous row's {prev}: times must be non-decreasing")));
-            }
-            prev = t;
-        }
-        if let Some(&first) = self.time.first() {
-            if to_micros(first) < not_before {
-                return Err(bad(
-                    "time",
-                    0,
-                    format!("{first} is earlier than {not_before_s}, where the simulator already is (or the previous submission ended)"),
-                ));
-            }
-        }
+        check_times(self.time, not_before, not_before_s)?;
         let ok = self.function.iter().fold(true, |ok, &f| ok & (f >= 0) & ((f as u64) < n_functions as u64));
         for (row, &f) in self.function.iter().enumerate().filter(|_| !ok) {
             if f < 0 || f as u64 >= n_functions as u64 {

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+import pytest
+
 import lambda_core as lc
 
 
@@ -222,3 +224,17 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict], ma
     return {"records": out_records, "mappings": [dict(res.mappings[m.source.name]) for m in esms],
             "destinations": {}, "requests": base["requests"], "request_destinations": base["destinations"],
             "functions": base["functions"], "account": base["account"], "horizon": base["horizon"]}
+
+
+def assert_same_run(got: dict, ref: dict) -> None:
+    """The requests, per-function counters, account figures and horizon of an engine run (as
+    the adapters return them) equal the reference model's."""
+    for key in ("outcome", "attempts", "throttles", "cold_starts", "end"):
+        assert got["requests"][key] == ref["requests"][key], key
+    for g, r in zip(got["functions"], ref["functions"]):
+        for key in ("invocations", "errors", "throttles", "throttles_reserved", "throttles_unreserved",
+                    "throttles_scaling", "cold_starts", "max_concurrency", "environments_created"):
+            assert g[key] == r[key], key
+        assert g["avg_environments"] == pytest.approx(r["avg_environments"], rel=1e-12, abs=1e-12)
+    assert got["account"]["max_concurrency"] == ref["account"]["max_concurrency"]
+    assert got["horizon"] == ref["horizon"]

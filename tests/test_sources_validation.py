@@ -25,6 +25,7 @@ from lambda_core.sources import (
     KinesisStream,
     SqsQueue,
 )
+from test_validation import ge, item, le, one, raises_exact  # AWS message builders, exact raises
 
 # ---------------------------------------------------------------------------------------------
 # AWS's texts, written out in full here (not imported) so that a change in sources.py shows up
@@ -81,38 +82,6 @@ def too_long(hours: str) -> str:
     )
 
 
-def item(value: object, field: str, constraint: str) -> str:
-    return f"Value '{value}' at '{field}' failed to satisfy constraint: Member must {constraint}"
-
-
-def one(value: object, field: str, constraint: str) -> str:
-    return "1 validation error detected: " + item(value, field, constraint)
-
-
-def ge(bound: int) -> str:
-    return f"have value greater than or equal to {bound}"
-
-
-def le(bound: int) -> str:
-    return f"have value less than or equal to {bound}"
-
-
-def raises_exact(exc: type[BaseException], message: str):
-    """pytest.raises that compares the whole message and the exact class, not a regex search."""
-
-    class _Ctx:
-        def __enter__(self):
-            self._cm = pytest.raises(exc)
-            self.info = self._cm.__enter__()
-            return self.info
-
-        def __exit__(self, *args):
-            suppressed = self._cm.__exit__(*args)
-            assert type(self.info.value) is exc
-            assert str(self.info.value) == message
-            return suppressed
-
-    return _Ctx()
 
 
 KIN = KinesisStream("orders", shards=2)
