@@ -30,6 +30,9 @@ SCALING_RATE = 3  # FunctionScalingRateExceeded
 # Event phases at one instant (MODEL.md §1): ends, idle expiries, timers (retries), arrivals.
 PHASE_END, PHASE_EXPIRY, PHASE_TIMER, PHASE_ARRIVAL = 1, 2, 3, 4
 
+# Guard for runs without `until` that never finish (e.g. a stream batch throttled for ever).
+MAX_EVENTS_WITHOUT_UNTIL = 20_000_000
+
 # Scaling-rate defaults (MODEL.md §4): (burst in tokens, token cost in µs of refill).
 SCALING_DEFAULTS = {"current": (1000, 10_000), "legacy": (3000, 120_000)}
 
@@ -269,21 +272,33 @@ class Simulator:
     # ---- event loop (§1) ------------------------------------------------------------------
 
     def run(self) -> dict:
+        self.loop()
+        return self.result()
+
+    def loop(self) -> None:
+        """Processes events in the §1 order until the heap is empty or past `until`."""
+        events = 0
         while self.heap:
             t, _phase, _order, _c, payload = self.heap[0]
             if self.until is not None and t > self.until:
                 break
+            events += 1
+            if self.until is None and events > MAX_EVENTS_WITHOUT_UNTIL:
+                raise RuntimeError("the run does not finish: pass until")
             heapq.heappop(self.heap)
-            kind = payload[0]
-            if kind == "end":
-                self.on_end(t, payload[1], payload[2], payload[3])
-            elif kind == "expiry":
-                self.on_expiry(t, payload[1], payload[2])
-            elif kind == "retry":
-                self.attempt(t, payload[1])
-            else:
-                self.on_arrival(t, payload[1])
-        return self.result()
+            self.handle(t, payload)
+
+    def handle(self, t: int, payload: tuple) -> None:
+        """One event (models of event sources add their own kinds)."""
+        kind = payload[0]
+        if kind == "end":
+            self.on_end(t, payload[1], payload[2], payload[3])
+        elif kind == "expiry":
+            self.on_expiry(t, payload[1], payload[2])
+        elif kind == "retry":
+            self.attempt(t, payload[1])
+        else:
+            self.on_arrival(t, payload[1])
 
     def on_end(self, t: int, env: Env, req: int, outcome: int) -> None:
         """An execution ends: release its environment and concurrency; resolve or retry."""

@@ -22,7 +22,6 @@ docstring of `simulate_queues` for the shapes and the rules.
 from __future__ import annotations
 
 import bisect
-import heapq
 
 from reference_model import (
     ACCOUNT_LIMIT, PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, RESERVED_LIMIT, SCALING_RATE, SUCCESS,
@@ -62,8 +61,6 @@ LEGACY_CAP, LEGACY_TICK_US = 1000, 1_000_000  # +60 per minute: one slot every 1
 # Message states.
 NOT_ARRIVED, VISIBLE, IN_FLIGHT, INVISIBLE, RESOLVED = range(5)
 
-# Guard for runs without `until` that never finish.
-MAX_EVENTS_WITHOUT_UNTIL = 20_000_000
 
 BATCH_WINDOW_MESSAGE = ("Maximum batch window in seconds must be greater than 0 if maximum "
                         "batch size is greater than 10")
@@ -265,39 +262,26 @@ class QueueSimulator(Simulator):
     # ---- event loop -----------------------------------------------------------------------
 
     def run(self) -> dict:
-        events = 0
-        while self.heap:  # dormant mappings schedule nothing: the heap empties when all is done
-            t, _phase, _order, _c, payload = self.heap[0]
-            if self.until is not None and t > self.until:
-                break
-            events += 1
-            if self.until is None and events > MAX_EVENTS_WITHOUT_UNTIL:
-                raise RuntimeError("the run does not finish: pass until")
-            heapq.heappop(self.heap)
-            kind = payload[0]
-            if kind == "end" and isinstance(payload[2], Batch):
-                self.on_batch_end(t, payload[1], payload[2], payload[3])
-            elif kind == "end":
-                self.on_end(t, payload[1], payload[2], payload[3])
-            elif kind == "expiry":
-                self.on_expiry(t, payload[1], payload[2])
-            elif kind == "tick":
-                self.on_tick(t, payload[1])
-            elif kind == "window":
-                self.on_window(t, payload[1], payload[2])
-            elif kind == "return":
-                self.on_return(t, payload[1])
-            elif kind == "retry":
-                self.attempt(t, payload[1])
-            elif kind == "message":
-                self.on_message(t, payload[1])
-            else:
-                self.on_arrival(t, payload[1])
+        self.loop()  # dormant mappings schedule nothing: the heap empties when all is done
         horizon = self.until
         if horizon is None:
-            horizon = max([self.last_resolution]
-                          + [e for e in self.end if e is not None])
+            horizon = max([self.last_resolution] + [e for e in self.end if e is not None])
         return self.queue_result(horizon)
+
+    def handle(self, t: int, payload: tuple) -> None:
+        kind = payload[0]
+        if kind == "end" and isinstance(payload[2], Batch):
+            self.on_batch_end(t, payload[1], payload[2], payload[3])
+        elif kind == "tick":
+            self.on_tick(t, payload[1])
+        elif kind == "window":
+            self.on_window(t, payload[1], payload[2])
+        elif kind == "return":
+            self.on_return(t, payload[1])
+        elif kind == "message":
+            self.on_message(t, payload[1])
+        else:
+            super().handle(t, payload)
 
     # ---- mapping events ---------------------------------------------------------------------
 

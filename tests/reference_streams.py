@@ -19,7 +19,6 @@ docstring of `simulate_streams` for the shapes and the rules.
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 
 from reference_model import (
@@ -54,8 +53,6 @@ MAPPING_DEFAULTS = {
 # every I from time 0 would first see it (a poll at t_a itself comes before the arrival, §1).
 DORMANT, POLLING, GATHERING, BUSY, WAITING = "dormant", "polling", "gathering", "busy", "waiting"
 
-# Guard for runs without `until` that never finish (e.g. a batch that throttles for ever).
-MAX_EVENTS_WITHOUT_UNTIL = 20_000_000
 
 
 def key_hash(key: int) -> int:
@@ -251,39 +248,26 @@ class StreamSimulator(Simulator):
     # ---- event loop -----------------------------------------------------------------------
 
     def run(self) -> dict:
-        events = 0
-        while self.heap:  # dormant lanes schedule nothing: the heap empties when all is done
-            t, _phase, _order, _c, payload = self.heap[0]
-            if self.until is not None and t > self.until:
-                break
-            events += 1
-            if self.until is None and events > MAX_EVENTS_WITHOUT_UNTIL:
-                raise RuntimeError("the run does not finish: pass until")
-            heapq.heappop(self.heap)
-            kind = payload[0]
-            if kind == "end" and isinstance(payload[2], Lane):
-                self.on_batch_end(t, payload[1], payload[2], payload[3])
-            elif kind == "end":
-                self.on_end(t, payload[1], payload[2], payload[3])
-            elif kind == "expiry":
-                self.on_expiry(t, payload[1], payload[2])
-            elif kind == "poll":
-                self.on_poll(t, payload[1])
-            elif kind == "window":
-                self.on_window(t, payload[1], payload[2])
-            elif kind == "retry" and isinstance(payload[1], Lane):
-                self.invoke(t, payload[1])
-            elif kind == "retry":
-                self.attempt(t, payload[1])
-            elif kind == "record":
-                self.on_record(t, payload[1])
-            else:
-                self.on_arrival(t, payload[1])
+        self.loop()  # dormant lanes schedule nothing: the heap empties when all is done
         horizon = self.until
         if horizon is None:
-            horizon = max([self.last_resolution]
-                          + [e for e in self.end if e is not None])
+            horizon = max([self.last_resolution] + [e for e in self.end if e is not None])
         return self.stream_result(horizon)
+
+    def handle(self, t: int, payload: tuple) -> None:
+        kind = payload[0]
+        if kind == "end" and isinstance(payload[2], Lane):
+            self.on_batch_end(t, payload[1], payload[2], payload[3])
+        elif kind == "poll":
+            self.on_poll(t, payload[1])
+        elif kind == "window":
+            self.on_window(t, payload[1], payload[2])
+        elif kind == "retry" and isinstance(payload[1], Lane):
+            self.invoke(t, payload[1])
+        elif kind == "record":
+            self.on_record(t, payload[1])
+        else:
+            super().handle(t, payload)
 
     # ---- lanes ----------------------------------------------------------------------------
 

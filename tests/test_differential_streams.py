@@ -11,36 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine_adapter
 import reference_streams
-
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+from source_strategies import SETTINGS, account_and_functions, sync_workload, times, until_and_routing
 
 
 @st.composite
 def scenarios(draw):
-    limit = draw(st.integers(1, 12))
-    scaling = draw(st.sampled_from(["current", "legacy", None]))
-    account = {"concurrency_limit": limit, "unreserved_min": 0, "scaling": scaling}
-    if scaling:
-        account["scaling_burst"] = draw(st.integers(1, 4))
-        account["token_cost_us"] = draw(st.sampled_from([1_000, 250_000]))
-    n_functions = draw(st.integers(1, 3))
-    functions = []
-    reserved = 0
-    for _ in range(n_functions):
-        rc = draw(st.one_of(st.none(), st.none(), st.integers(0, limit - reserved)))
-        reserved += rc or 0
-        functions.append({
-            "reserved_concurrency": rc,
-            "timeout_s": draw(st.sampled_from([0.5, 1.0, 900.0])),
-            "init_s": draw(st.sampled_from([0.0, 0.2, 1.0])),
-            "idle_timeout_s": draw(st.sampled_from([0.5, 600.0])),
-        })
+    account, functions = account_and_functions(draw)
+    n_functions = len(functions)
     n_streams = draw(st.integers(1, 2))
     streams, mappings, records = [], [], {}
     for i in range(n_streams):
@@ -62,11 +44,7 @@ def scenarios(draw):
             "duration_per_record_s": draw(st.sampled_from([0.0, 0.0, 0.05, 0.3])),
         })
         n = draw(st.integers(0, 30))
-        gaps = draw(st.lists(st.sampled_from([0.0, 0.0, 0.1, 0.25, 0.3, 1.0, 3.0]), min_size=n, max_size=n))
-        time, t = [], 0.0
-        for g in gaps:
-            t = round(t + g, 6)
-            time.append(t)
+        time = times(draw, n, [0.0, 0.0, 0.1, 0.25, 0.3, 1.0, 3.0])
         records[name] = {
             "time": time,
             "key": draw(st.lists(st.integers(-3, 5), min_size=n, max_size=n)),
@@ -74,19 +52,8 @@ def scenarios(draw):
         }
     if draw(st.booleans()) and n_streams == 2:
         mappings.pop()  # a stream nobody reads
-    m = draw(st.integers(0, 10))
-    gaps = draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), min_size=m, max_size=m))
-    wtime, t = [], 0.0
-    for g in gaps:
-        t = round(t + g, 6)
-        wtime.append(t)
-    workload = {"time": wtime,
-                "function": draw(st.lists(st.integers(0, n_functions - 1), min_size=m, max_size=m)),
-                "duration": draw(st.lists(st.sampled_from([0.0, 0.3, 1.0, 2.0]), min_size=m, max_size=m))}
-    until = draw(st.one_of(st.none(), st.sampled_from([0.5, 1.0, 2.0, 5.0, 20.0, 200.0])))
-    if until is None and any(functions[mp["function"]]["reserved_concurrency"] == 0 for mp in mappings):
-        until = 300.0  # batches of a function reserving 0 throttle for ever
-    routing = draw(st.sampled_from(["newest", "mru", "oldest"]))
+    workload = sync_workload(draw, n_functions)
+    until, routing = until_and_routing(draw, functions, mappings)
     return account, functions, streams, mappings, records, routing, until, workload
 
 
