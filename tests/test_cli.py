@@ -981,8 +981,13 @@ def test_example_validates_and_runs(capsys):
     summary = run_json(capsys, str(EXAMPLE))
     scenario = load_scenario(EXAMPLE)
     workload = scenario.generate()
-    result = scenario.simulator().run(workload, until=scenario.until)
+    result = scenario.simulator().run(workload, until=scenario.until, records=scenario.generate_records())
     assert summary["run"]["invocations_simulated"] == len(workload)
+    # the example's stream and queue: the same figures as a direct run
+    assert [m["source"] for m in summary["mappings"]] == ["clicks", "jobs"]
+    for m in summary["mappings"]:
+        assert m["invocations"] == result.mappings[m["source"]]["invocations"] > 0
+    assert result.mappings["clicks"]["max_concurrency"] == 8  # one batch per shard
     assert [f["invocations"] for f in summary["functions"]] == result.functions[
         "invocations"
     ].tolist()
