@@ -224,38 +224,30 @@ def test_queues_are_parsed_in_full():
     assert records[1].failures is None
 
 
-def test_a_queue_scenario_validates_or_says_why_not(capsys, tmp_path):
-    """Whether the engine runs SQS mappings yet or not, validate never shows a traceback."""
+def test_a_queue_scenario_validates(capsys, tmp_path):
     path = write(tmp_path, QUEUES)
     code = main(["validate", str(path)])
     captured = capsys.readouterr()
-    assert code in (0, 1) and "Traceback" not in captured.err
-    if code == 0:
-        out = captured.out
-        assert ("  jobs         standard SQS queue, visibility timeout 45 s, max receive count 5, "
-                "retention 86400 s") in out
-        assert "  orders.fifo  FIFO SQS queue, visibility timeout 30 s, no redrive policy" in out
-        assert "events       Kinesis stream, 1 shard, retention 86400 s (no mapping reads it)" in out
-        assert ("             messages: poisson 10/s on [0, 30) s; failure rate 0.01 "
-                "(a poison record fails once)") in out
-        assert "messages: bursty 0/s on [0, 0) s, bursts 100 at 5 s over 1 s; 7 keys" in out
-        assert ("  jobs -> worker: batch size 20, batching window 2 s, maximum concurrency 5; "
-                "duration 0.3 s per batch") in out
-        assert "  orders.fifo -> sequencer: batch size 10, batching window 0 s, no maximum " \
-               "concurrency; duration 0.05 s per batch" in out
-    else:
-        assert captured.err.startswith("error: ") and "SQS" in captured.err
+    assert code == 0, captured.err
+    out = captured.out
+    assert ("  jobs         standard SQS queue, visibility timeout 45 s, max receive count 5, "
+            "retention 86400 s") in out
+    assert "  orders.fifo  FIFO SQS queue, visibility timeout 30 s, no redrive policy" in out
+    assert "events       Kinesis stream, 1 shard, retention 86400 s (no mapping reads it)" in out
+    assert ("             messages: poisson 10/s on [0, 30) s; failure rate 0.01 "
+            "(a poison record fails once)") in out
+    assert "messages: bursty 0/s on [0, 0) s, bursts 100 at 5 s over 1 s; 7 keys" in out
+    assert ("  jobs -> worker: batch size 20, batching window 2 s, maximum concurrency 5; "
+            "duration 0.3 s per batch") in out
+    assert "  orders.fifo -> sequencer: batch size 10, batching window 0 s, no maximum " \
+           "concurrency; duration 0.05 s per batch" in out
 
 
 def test_a_queue_scenario_runs_as_simulator_run(capsys, tmp_path):
     """The CLI's figures of queue mappings are Simulator.run's (no figure pinned: the queue
     model is the engine's)."""
     scenario = parse_scenario(QUEUES)
-    try:
-        sim = scenario.simulator()
-    except NotImplementedError:
-        pytest.skip("the engine does not simulate SQS mappings")
-    result = sim.run(scenario.generate(), records=scenario.generate_records())
+    result = scenario.simulator().run(scenario.generate(), records=scenario.generate_records())
     summary = run_json(capsys, str(write(tmp_path, QUEUES)))
     assert [(m["source"], m["kind"], m["function"]) for m in summary["mappings"]] == [
         ("jobs", "sqs", "worker"), ("orders.fifo", "sqs", "sequencer")]

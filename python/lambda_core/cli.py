@@ -99,9 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  (in {context} of {args.scenario or 'the built-in scenario'})",
                   file=sys.stderr)
         return 1
-    except NotImplementedError as exc:  # a feature the engine does not simulate yet
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
