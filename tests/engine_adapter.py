@@ -120,18 +120,25 @@ def _mappings(streams: list[dict], mappings: list[dict]) -> list:
     return esms
 
 
+def _run_sources(account, functions, workload, routing, until, esms, records) -> tuple[dict, lc.Result]:
+    """Runs the records of the mapped sources (and the workload) through the engine: the
+    reference interface's dict of requests and counters, and the engine's own Result."""
+    mapped = {m.source.name for m in esms}
+    column = lambda r, k: None if r.get(k) is None else np.asarray(r[k], dtype=np.int64)  # noqa: E731
+    base = simulate(account, functions, workload or {"time": [], "function": [], "duration": []},
+                    routing=routing, until=until, _mappings=esms,
+                    _records=[lc.Records(name, np.asarray(r["time"], dtype=np.float64), column(r, "key"),
+                                         column(r, "failures"))
+                              for name, r in records.items() if name in mapped])
+    return base, base.pop("_result")
+
+
 def simulate_streams(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],
                      records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
     """The engine behind reference_streams.simulate_streams' interface."""
     esms = _mappings(streams, mappings)
     mapped = {m.source.name for m in esms}
-    base = simulate(account, functions, workload or {"time": [], "function": [], "duration": []},
-                    routing=routing, until=until, _mappings=esms,
-                    _records=[lc.Records(name, np.asarray(r["time"], dtype=np.float64),
-                                         np.asarray(r["key"], dtype=np.int64),
-                                         None if r.get("failures") is None else np.asarray(r["failures"], dtype=np.int64))
-                              for name, r in records.items() if name in mapped])
-    res = base.pop("_result")
+    base, res = _run_sources(account, functions, workload, routing, until, esms, records)
     out_records = {}
     for s in streams:
         name = s["name"]
@@ -200,13 +207,7 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict], ma
     esms = _queue_mappings(queues, mappings)
     mapped = {m.source.name for m in esms}
     fifo = {q["name"]: bool(q.get("fifo")) for q in queues}
-    base = simulate(account, functions, workload or {"time": [], "function": [], "duration": []},
-                    routing=routing, until=until, _mappings=esms,
-                    _records=[lc.Records(name, np.asarray(r["time"], dtype=np.float64),
-                                         None if r.get("key") is None else np.asarray(r["key"], dtype=np.int64),
-                                         None if r.get("failures") is None else np.asarray(r["failures"], dtype=np.int64))
-                              for name, r in records.items() if name in mapped])
-    res = base.pop("_result")
+    base, res = _run_sources(account, functions, workload, routing, until, esms, records)
     out_records = {}
     for q in queues:
         name = q["name"]

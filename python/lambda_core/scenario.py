@@ -854,31 +854,26 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) 
             raise ScenarioError(f"unknown key '{key}' in {where} ({hint})")
 
 
-def _table(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> dict:
+def _typed(data: Mapping[str, Any], key: str, where: str, default: Any, kind: type, name: str) -> Any:
+    """``data[key]`` (or ``default``), which must be a ``kind`` (``name`` in the message)."""
     value = data.get(key, default)
     if value is _REQUIRED:
         raise ScenarioError(f"missing key '{key}' in {where}")
-    if not isinstance(value, dict):
-        raise ScenarioError(f"'{key}' in {where} must be a table, got {_kind(value)}")
+    if not isinstance(value, kind):
+        raise ScenarioError(f"'{key}' in {where} must be {name}, got {_kind(value)}")
     return value
+
+
+def _table(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> dict:
+    return _typed(data, key, where, default, dict, "a table")
 
 
 def _string(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> Any:
-    value = data.get(key, default)
-    if value is _REQUIRED:
-        raise ScenarioError(f"missing key '{key}' in {where}")
-    if not isinstance(value, str):
-        raise ScenarioError(f"'{key}' in {where} must be a string, got {_kind(value)}")
-    return value
+    return _typed(data, key, where, default, str, "a string")
 
 
 def _boolean(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> Any:
-    value = data.get(key, default)
-    if value is _REQUIRED:
-        raise ScenarioError(f"missing key '{key}' in {where}")
-    if not isinstance(value, bool):
-        raise ScenarioError(f"'{key}' in {where} must be true or false, got {_kind(value)}")
-    return value
+    return _typed(data, key, where, default, bool, "true or false")
 
 
 def _integer(
