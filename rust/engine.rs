@@ -440,7 +440,7 @@ impl Engine {
         self.count_throttle(function, reason);
         if event {
             // §6: 1 s, 2 s, 4 s ... 300 s; throttles use no retry attempt
-            return self.retry_or_expire(id, now, throttle_backoff(throttles), sink);
+            return self.retry_or_expire(id, now, throttle_backoff(u32::from(throttles)), sink);
         }
         // a synchronous caller: `throttles` attempts made so far, all throttled
         let c = self.client_retries.expect("only callers with a retry policy have records");

@@ -10,7 +10,7 @@ use crate::time::Micros;
 pub const NEVER: Micros = Micros::MAX;
 
 /// A request between attempts, or in one.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Pending {
     pub request: u64,
     pub function: u32,
@@ -69,55 +69,12 @@ impl Pending {
     }
 }
 
-/// The records, in a slab with a free list: memory follows the requests in flight, not the
-/// requests seen.
-#[derive(Debug, Default)]
-pub struct PendingSet {
-    slots: Vec<Pending>,
-    free: Vec<u32>,
-    live: usize,
-}
+/// The records, in a slab: memory follows the requests in flight, not the requests seen.
+pub type PendingSet = crate::slab::Slab<Pending>;
 
-impl PendingSet {
-    pub fn insert(&mut self, p: Pending) -> u32 {
-        self.live += 1;
-        match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = p;
-                i
-            }
-            None => {
-                // the two largest ids mean "no record" in an execution
-                assert!(self.slots.len() < (u32::MAX - 1) as usize, "too many requests in flight");
-                self.slots.push(p);
-                (self.slots.len() - 1) as u32
-            }
-        }
-    }
-
-    pub fn remove(&mut self, i: u32) -> Pending {
-        self.live -= 1;
-        self.free.push(i);
-        self.slots[i as usize]
-    }
-
-    #[inline]
-    pub fn get_mut(&mut self, i: u32) -> &mut Pending {
-        &mut self.slots[i as usize]
-    }
-
-    /// Requests in flight.
-    pub fn len(&self) -> usize {
-        self.live
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
-    }
-}
-
-/// The wait before the retry that follows the `k`-th throttle of an event: `min(2^(k−1), 300)` s.
-pub fn throttle_backoff(k: u16) -> Micros {
+/// The wait before the retry that follows the `k`-th throttle of an event, and before the
+/// `k`-th retry of a stream batch (errors and throttles alike, §7): `min(2^(k−1), 300)` s.
+pub fn throttle_backoff(k: u32) -> Micros {
     if k >= 10 {
         300_000_000
     } else {
@@ -143,7 +100,7 @@ mod tests {
     fn backoffs_follow_the_spec() {
         let waits: Vec<u64> = (1..=11).map(|k| throttle_backoff(k) / 1_000_000).collect();
         assert_eq!(waits, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
-        assert_eq!(throttle_backoff(u16::MAX), 300_000_000);
+        assert_eq!(throttle_backoff(u32::MAX), 300_000_000);
         assert_eq!((error_backoff(1), error_backoff(2)), (60_000_000, 120_000_000));
     }
 

@@ -11,7 +11,7 @@
 use super::sources::LANE_TIMER;
 use super::Engine;
 use crate::config::{MappingConfig, SourceConfig};
-use crate::invocations::NEVER;
+use crate::invocations::throttle_backoff as backoff;
 use crate::results::{RecordOutcome, Sink, StreamRecord};
 use crate::shards::{shard_and_lane, Batch, Entry, Lane, LaneState, Mapping, MappingStats};
 use crate::time::Micros;
@@ -27,9 +27,9 @@ pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> (V
         let SourceConfig::Stream(stream) = &sources[config.stream as usize] else { unreachable!("checked by Config::check") };
         let shards = stream.shards;
         let first_lane = lanes.len() as u32;
-        for shard in 0..shards {
+        for _ in 0..shards {
             for _ in 0..config.parallelization_factor {
-                lanes.push(Lane::new(i as u32, shard));
+                lanes.push(Lane::new(i as u32));
             }
         }
         mappings.push(Mapping {
@@ -43,15 +43,6 @@ pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> (V
         });
     }
     (mappings, lanes)
-}
-
-/// The wait before a lane's k-th retry (errors and throttles alike): min(2^(k−1), 300) s.
-fn backoff(k: u32) -> Micros {
-    if k > 9 {
-        300_000_000
-    } else {
-        (1_000_000u64 << (k.max(1) - 1)).min(300_000_000)
-    }
 }
 
 impl Engine {
@@ -122,7 +113,7 @@ impl Engine {
                 break;
             }
             self.lanes[li as usize].fifo.pop_front();
-            self.resolve_record(m, e.id, RecordOutcome::Expired, &Batch { start: NEVER, end: NEVER, ..Batch::default() }, now, sink);
+            self.resolve_record(m, e.id, RecordOutcome::Expired, &Batch::default(), now, sink);
         }
         let batch_size = self.mappings[m].config.batch_size as usize;
         let l = &mut self.lanes[li as usize];
@@ -130,9 +121,8 @@ impl Engine {
             l.state = LaneState::Dormant;
             return;
         }
-        let len = batch_size.min(l.fifo.len());
-        let max_failures = l.fifo.range(..len).map(|e| e.failures).max().unwrap_or(0);
-        l.current = Batch { len: len as u32, max_failures, start: NEVER, end: NEVER, ..Batch::default() };
+        let len = batch_size.min(l.fifo.len()) as u32;
+        l.current = Batch { len, max_failures: l.max_failures(0, len), ..Batch::default() };
         self.mappings[m].stats.batches += 1;
         self.invoke(li, now, sink);
     }
@@ -161,7 +151,7 @@ impl Engine {
             return self.next_batch(li, now, sink);
         }
         if expired {
-            l.current.max_failures = l.fifo.range(..l.current.len as usize).map(|e| e.failures).max().unwrap_or(0);
+            l.current.max_failures = l.max_failures(0, l.current.len);
         }
         let function = self.mappings[m].config.function;
         match self.admit(function, now) {
@@ -211,12 +201,9 @@ impl Engine {
         if bisect && b.len > 1 {
             // two batches, in order, neither using a retry
             let first = b.len.div_ceil(2);
-            let max_of = |fifo: &std::collections::VecDeque<Entry>, from: u32, to: u32| {
-                fifo.range(from as usize..to as usize).map(|e| e.failures).max().unwrap_or(0)
-            };
             let half = |len, max_failures| Batch { len, max_failures, retries: 0, throttles: 0, ..b };
-            l.halves.push(half(b.len - first, max_of(&l.fifo, first, b.len)));
-            l.current = half(first, max_of(&l.fifo, 0, first));
+            l.halves.push(half(b.len - first, l.max_failures(first, b.len)));
+            l.current = half(first, l.max_failures(0, first));
             self.mappings[m].stats.batches += 2;
             return self.invoke(li, now, sink);
         }
@@ -300,9 +287,9 @@ impl Engine {
                     left -= 1;
                     batch.expect("a batch")
                 } else {
-                    Batch { start: NEVER, end: NEVER, ..Batch::default() }
+                    Batch::default()
                 };
-                let end = if b.end > self.now { NEVER } else { b.end };
+                let end = if b.end > self.now { crate::invocations::NEVER } else { b.end };
                 let attempts = b.attempts;
                 sink.record(&StreamRecord { stream, id: e.id, outcome: RecordOutcome::Pending, attempts, receives: attempts, start: b.start, end });
             }

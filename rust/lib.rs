@@ -23,6 +23,7 @@ pub mod results;
 pub mod rng;
 pub mod scaling;
 pub mod shards;
+pub mod slab;
 pub mod time;
 pub mod wheel;
 pub mod workload;

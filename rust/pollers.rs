@@ -12,6 +12,7 @@ use super::Engine;
 use crate::invocations::NEVER;
 use crate::queues::{Message, Oldest, QueueBatch, QueueMapping};
 use crate::results::{Outcome, RecordOutcome, Sink, StreamRecord};
+pub(super) use crate::slab::Slab;
 use crate::shards::Entry;
 use crate::time::Micros;
 
@@ -20,53 +21,17 @@ use crate::time::Micros;
 pub(super) const QUEUE_BATCH: u32 = u32::MAX - 3;
 
 /// What a queue timer does when it fires.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) enum QueueTimer {
+    /// A free slot of `Engine::queue_timers` (never scheduled).
+    #[default]
+    Free,
     /// The ramp of mapping `q` (every 0.2 s, legacy 1 s).
     Tick(u32),
     /// The end of mapping `q`'s batching window number `gen`.
     Window(u32, u32),
     /// A batch's messages become visible again.
     Return(u32),
-}
-
-/// A slab: values addressed by index, slots reused.
-#[derive(Debug)]
-pub(super) struct Slab<T> {
-    items: Vec<Option<T>>,
-    free: Vec<u32>,
-}
-
-impl<T> Default for Slab<T> {
-    fn default() -> Self {
-        Slab { items: Vec::new(), free: Vec::new() }
-    }
-}
-
-impl<T> Slab<T> {
-    pub fn insert(&mut self, value: T) -> u32 {
-        if let Some(i) = self.free.pop() {
-            self.items[i as usize] = Some(value);
-            i
-        } else {
-            self.items.push(Some(value));
-            (self.items.len() - 1) as u32
-        }
-    }
-
-    pub fn remove(&mut self, i: u32) -> T {
-        let value = self.items[i as usize].take().expect("a live slab entry");
-        self.free.push(i);
-        value
-    }
-
-    pub fn get_mut(&mut self, i: u32) -> &mut T {
-        self.items[i as usize].as_mut().expect("a live slab entry")
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.iter().flatten()
-    }
 }
 
 impl Engine {
@@ -77,7 +42,7 @@ impl Engine {
 
     /// A queue timer fired.
     pub(super) fn fire_queue_timer<S: Sink>(&mut self, i: u32, now: Micros, sink: &mut S) {
-        match self.queue_timers.remove(i) {
+        match self.queue_timers.take(i) {
             QueueTimer::Tick(q) => self.tick(q, now, sink),
             QueueTimer::Window(q, gen) => {
                 let qm = &mut self.queues[q as usize];
@@ -86,8 +51,9 @@ impl Engine {
                     self.poll(q, now, true, sink);
                 }
             }
+            QueueTimer::Free => debug_assert!(false, "a free queue timer fired"),
             QueueTimer::Return(b) => {
-                let batch = self.queue_batches.remove(b);
+                let batch = self.queue_batches.take(b);
                 let q = batch.mapping;
                 self.make_visible(q, batch.messages);
                 self.poll(q, now, false, sink);
@@ -258,7 +224,7 @@ impl Engine {
         let qm = &mut self.queues[q as usize];
         qm.running -= 1;
         if outcome == Outcome::Success {
-            let batch = self.queue_batches.remove(b);
+            let batch = self.queue_batches.take(b);
             for m in &batch.messages {
                 self.resolve_message(q, m, RecordOutcome::Processed, now, sink);
             }
@@ -270,7 +236,7 @@ impl Engine {
             let received = self.queue_batches.get_mut(b).received;
             let at = received.saturating_add(qm.queue.visibility_timeout_us);
             if at <= now {
-                let batch = self.queue_batches.remove(b);
+                let batch = self.queue_batches.take(b);
                 self.make_visible(q, batch.messages);
             } else {
                 self.queue_timer(at, QueueTimer::Return(b));
@@ -383,7 +349,7 @@ impl Engine {
             qm.returned.iter().for_each(|m| report(source, &m.0));
             qm.groups.iter().flat_map(|g| g.visible.iter()).for_each(|m| report(source, m));
         }
-        for b in self.queue_batches.iter() {
+        for b in self.queue_batches.slots().filter(|b| !b.messages.is_empty()) {
             let source = self.queues[b.mapping as usize].config.queue;
             b.messages.iter().for_each(|m| report(source, m));
         }

@@ -107,7 +107,7 @@ pub struct Group {
 }
 
 /// A batch received from a queue: in flight, or throttled and waiting to return.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct QueueBatch {
     pub mapping: u32,
     pub messages: Vec<Message>,

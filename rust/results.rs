@@ -18,9 +18,10 @@ pub enum Outcome {
 }
 
 /// Why an attempt was throttled; the integer values are `lambda_core.ThrottleReason`'s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum ThrottleReason {
+    #[default]
     None = 0,
     ReservedFunctionConcurrentInvocationLimitExceeded = 1,
     ConcurrentInvocationLimitExceeded = 2,

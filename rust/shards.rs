@@ -11,6 +11,7 @@
 use std::collections::VecDeque;
 
 use crate::error::Error;
+use crate::invocations::NEVER;
 use crate::time::{to_micros, Micros};
 
 /// How a record ended; the integer values are `lambda_core.RecordOutcome`'s.
@@ -101,7 +102,8 @@ pub struct Entry {
 
 /// A batch: the `len` records at the head of its lane (after the batches ahead of it).
 /// Its records were always invoked together, so their attempts, start and end are the batch's.
-#[derive(Debug, Clone, Copy, Default)]
+/// `Batch::default()` is an empty batch never invoked.
+#[derive(Debug, Clone, Copy)]
 pub struct Batch {
     pub len: u32,
     /// Invocations of these records so far.
@@ -115,6 +117,12 @@ pub struct Batch {
     /// The last invocation's start and end (`NEVER` before the first).
     pub start: Micros,
     pub end: Micros,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch { len: 0, attempts: 0, max_failures: 0, retries: 0, throttles: 0, start: NEVER, end: NEVER }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +143,6 @@ pub enum LaneState {
 #[derive(Debug)]
 pub struct Lane {
     pub mapping: u32,
-    pub shard: u32,
     pub state: LaneState,
     /// Records not yet resolved, in arrival order; the current batch and bisection halves are
     /// at its head.
@@ -152,10 +159,9 @@ pub struct Lane {
 }
 
 impl Lane {
-    pub fn new(mapping: u32, shard: u32) -> Self {
+    pub fn new(mapping: u32) -> Self {
         Lane {
             mapping,
-            shard,
             state: LaneState::Dormant,
             fifo: VecDeque::new(),
             current: Batch::default(),
@@ -163,6 +169,11 @@ impl Lane {
             window_deadline: 0,
             stale_windows: VecDeque::new(),
         }
+    }
+
+    /// The largest `failures` among the records at FIFO positions `from..to` (a batch's).
+    pub fn max_failures(&self, from: u32, to: u32) -> u32 {
+        self.fifo.range(from as usize..to as usize).map(|e| e.failures).max().unwrap_or(0)
     }
 }
 
