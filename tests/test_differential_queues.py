@@ -86,6 +86,8 @@ def test_queue_properties(scenario):
         if q["max_receive_count"] is not None:
             assert max(r["receives"], default=0) <= q["max_receive_count"]
         if q["fifo"]:
+            # MODEL.md §8: a FIFO mapping's concurrency ≤ the number of groups with messages
+            assert counters["max_concurrency"] <= len(set(records[m["queue"]]["key"]))
             # within a group, processed messages were invoked in arrival order, and two
             # invocations of one group never overlap
             spans = defaultdict(list)
@@ -115,3 +117,18 @@ def test_a_mapped_queue_needs_a_visibility_timeout_above_zero():
     mapping = lc.EventSourceMapping(queue, "worker")
     with pytest.raises(lc.InvalidParameterValueException, match="visibility timeout above 0"):
         lc.Simulator(lc.Account(), [lc.Function("worker")], mappings=[mapping])
+
+
+def test_window_columns_of_streams_and_queues():
+    import lambda_core as lc
+
+    sim = lc.Simulator(lc.Account(), [lc.Function("f")],
+                       mappings=[lc.EventSourceMapping(lc.KinesisStream("s"), "f"),
+                                 lc.EventSourceMapping(lc.SqsQueue("q"), "f")])
+    sim.submit_records(lc.Records("s", [0.0, 1.0]))
+    sim.submit_records(lc.Records("q", [0.0]))
+    window = sim.advance()
+    # streams report no `receives` (it is `attempts` for them), as Result.records
+    assert sorted(window.records["s"]) == ["attempts", "end", "id", "outcome", "start"]
+    assert sorted(window.records["q"]) == ["attempts", "end", "id", "outcome", "receives", "start"]
+    assert window.records["s"]["id"].tolist() == [0, 1] and window.records["q"]["receives"].tolist() == [1]

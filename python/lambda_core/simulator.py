@@ -44,7 +44,7 @@ class Window:
     destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
     #: Per event source (by name), the records resolved in the window, in the order they were
     #: resolved: ``id`` (the record's index among the source's records), ``outcome``
-    #: (:class:`RecordOutcome`), ``attempts``, ``start``, ``end``.
+    #: (:class:`RecordOutcome`), ``attempts``, ``receives`` (queues), ``start``, ``end``.
     records: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -81,14 +81,18 @@ class Result:
       function's request), ``request`` (the record's index among the stream's records) and
       ``condition`` (:class:`RecordOutcome` code).
     - ``records``: per event source (by name), one row per record of this run in input order:
-      ``outcome`` (:class:`RecordOutcome`), ``shard`` (and ``lane``, with a parallelization
-      factor), ``attempts`` (invocations whose batch held it), ``start`` and ``end`` of the
-      last of those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the
-      arrival: the input's own column).
+      ``outcome`` (:class:`RecordOutcome`); for streams ``shard`` and ``lane`` (its lane within
+      the shard, with a parallelization factor); for queues ``group`` (the FIFO message group
+      id, 0 for standard queues) and ``receives`` (throttled receives included);
+      ``attempts`` (invocations whose batch held it), ``start`` and ``end`` of the last of
+      those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the arrival: the
+      input's own column).
     - ``mappings``: per event source (by name), the mapping's counters: ``invocations``,
-      ``batches``, ``max_concurrency`` (exact), ``max_iterator_age`` (seconds, AWS's
-      ``IteratorAge``), ``throttles``, ``retries``, ``on_failure_records``,
-      ``records_processed``, ``records_failed``, ``records_expired``.
+      ``batches``, ``max_concurrency`` (exact), ``throttles``, ``retries``,
+      ``on_failure_records`` (streams: sent to ``on_failure``; queues: moved to the DLQ),
+      ``records_processed``, ``records_failed``, ``records_expired``; streams also
+      ``max_iterator_age`` (seconds, AWS's ``IteratorAge``), queues ``max_slots`` (the most
+      concurrent batches the ramp allowed).
     """
 
     requests: Mapping[str, np.ndarray]
@@ -128,9 +132,10 @@ class Simulator:
             or ``"oldest"`` (MODEL.md §3).
         client_retries: how synchronous callers retry throttled invocations
             (:class:`RetryPolicy`; ``None``, the default: they do not).
-        mappings: event-source mappings (:class:`EventSourceMapping`): streams whose records
-            (:class:`Records`, by source name) the engine dispatches to functions in batches,
-            shard by shard, in order (MODEL.md §7). One mapping per source.
+        mappings: event-source mappings (:class:`EventSourceMapping`): streams and SQS queues
+            whose records (:class:`Records`, by source name) the engine hands to functions in
+            batches: shard by shard in order for streams, by pollers that ramp up for queues
+            (MODEL.md §7–8). One mapping per source.
 
     Raises:
         InvalidParameterValueException, ValidationException, ResourceConflictException: with
@@ -297,9 +302,9 @@ class Simulator:
         records: dict[str, dict[str, np.ndarray]] = {}
         if resolved is not None:
             log = resolved.pop("records")
-            for i, name in enumerate(self.source_names):
+            for i, (m, name) in enumerate(zip(self.mappings, self.source_names)):
                 mine = log["stream"] == i
-                records[name] = {k: v[mine] for k, v in log.items() if k != "stream"}
+                records[name] = _record_columns(m, {k: v[mine] for k, v in log.items() if k != "stream"})
         return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
                       destinations=self._destinations(), records=records)
 
@@ -342,11 +347,11 @@ class Simulator:
             r = by_source.get(name)
             if r is None:
                 continue
+            table = _record_columns(m, table)
             if isinstance(m.source, SqsQueue):
                 # the message group id (FIFO); standard queues have none
                 table["group"] = r.key if m.source.fifo else np.zeros(len(r), np.int64)
             else:
-                del table["receives"]  # the same as attempts for streams
                 table["shard"], table["lane"] = _core.stream_lanes(r.key, m.source.shards, m.parallelization_factor)
             table["time"] = r.time
             out[name] = table
@@ -396,6 +401,14 @@ class Simulator:
     def __repr__(self) -> str:
         return (f"Simulator({len(self.functions)} functions, limit={self.account.concurrency_limit}, "
                 f"routing={self.routing!r}, seed={self.seed}, now={self.now:g} s)")
+
+
+def _record_columns(mapping: EventSourceMapping, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The engine's record columns as the API shows them: streams have no ``receives`` (for
+    them it is ``attempts``)."""
+    if not isinstance(mapping.source, SqsQueue):
+        del columns["receives"]
+    return columns
 
 
 def _source_tuple(source: Any) -> tuple:
