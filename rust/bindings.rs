@@ -425,8 +425,9 @@ impl PyEngine {
         Ok(first)
     }
 
-    /// Checks a chunk of stream `stream`'s records (`time` f64, `key` i64, `failures` i64 or
-    /// None; C-contiguous), keeps it, and returns the id of its first record.
+    /// Checks a chunk of event source `stream`'s records or messages (`time` f64, `key` i64:
+    /// partition keys or FIFO message group ids, `failures` i64 or None; C-contiguous), keeps
+    /// it, and returns the id of its first record.
     #[pyo3(signature = (stream, time, key, failures=None))]
     fn submit_records(
         &mut self,

@@ -385,3 +385,29 @@ def test_a_batch_throttled_by_a_request_retries_when_it_ends():
     assert r["records"]["s"]["start"] == [1.0, 4.0]
     assert r["mappings"][0]["throttles"] == 1
     assert r["requests"]["end"] == [4.0]
+
+
+def test_an_idle_environment_expiring_at_a_batch_end_is_not_reused_then():
+    # §3 at one instant: an idle environment is gone at exactly idle_since + idle timeout, also
+    # for a batch admitted while that instant's ends are processed (found by the differential
+    # test). Limit 2, scaling burst 1 (a token per ms), timeout 0.5, init 1, idle timeout 0.5;
+    # batches of 1 running 2 s (cut at 0.5: TIMEOUT, given up at once with 0 retries).
+    # Keys 0, 0, 0 share a lane; key 1 has its own (3 shards).
+    # 1.0: lane A takes E1 (cold: 1 + 0.5 → 2.5); lane B is refused a token: throttled, retry 2.0.
+    # 2.0: B creates E2 (2.0–3.5). 2.5: A's batch ends; its next record re-initialises E1
+    # (2.5–4.0). 3.5: E2 idle, gone at 4.0. 4.0: A's batch ends and its next record is admitted
+    # at that end: E2 (newest) is gone at 4.0, so E1 again (re-init, 4.0–5.5).
+    # Lifetimes: E1 1.0–5.5 (4.5 s), E2 2.0–4.0 (2 s): 6.5 environment-seconds over 5.5 s.
+    account = {"concurrency_limit": 2, "unreserved_min": 0, "scaling": "current",
+               "scaling_burst": 1, "token_cost_us": 1000}
+    functions = [{"reserved_concurrency": None, "timeout_s": 0.5, "init_s": 1.0, "idle_timeout_s": 0.5}]
+    out = simulate_streams(account, functions, [kin(3)],
+                           [mp(batch_size=1, maximum_retry_attempts=0, duration_base_s=2.0)],
+                           recs([(0.0, 0), (0.0, 0), (0.0, 0), (0.0, 1)]))
+    r = out["records"]["s"]
+    assert r["shard"][0] == r["shard"][1] == r["shard"][2] != r["shard"][3]
+    assert r["start"] == [1.0, 2.5, 4.0, 2.0] and r["end"] == [2.5, 4.0, 5.5, 3.5]
+    f = out["functions"][0]
+    assert (f["environments_created"], f["cold_starts"], f["throttles_scaling"]) == (2, 4, 1)
+    assert out["horizon"] == 5.5
+    assert f["avg_environments"] == pytest.approx(6.5 / 5.5)
