@@ -45,9 +45,11 @@ struct Function {
     timeout_us: Micros,
     init_us: Micros,
     idle_timeout_us: Micros,
-    bucket: Option<TokenBucket>,
+    /// The counters every execution start writes (merged into `stats` by `report`).
+    started: Started,
+    // -- colder: statistics, scaling, provisioned concurrency, lifetimes, asynchronous settings
     stats: FunctionStats,
-    // -- colder: provisioned concurrency, lifetimes, asynchronous settings
+    bucket: Option<TokenBucket>,
     provisioned_idle: IdleSet,
     provisioned_ready_us: Micros,
     /// Σ (death − birth) of environments already gone, in µs.
@@ -59,6 +61,18 @@ struct Function {
     on_failure: Option<u32>,
     dead_letter_queue: Option<u32>,
 }
+
+/// The counters of `FunctionStats` that every execution start writes, kept among the hot fields.
+#[derive(Debug, Clone, Copy, Default)]
+struct Started {
+    invocations: u64,
+    cold_starts: u64,
+    errors: u64,
+    timeouts: u64,
+}
+
+// everything an admission, a start or an end touches fits in the two lines `advance` prefetches
+const _: () = assert!(std::mem::offset_of!(Function, started) + std::mem::size_of::<Started>() <= 64 * PREFETCH_LINES);
 
 /// How many rows ahead `advance` prefetches a function's state.
 const PREFETCH_ROWS: usize = 12;
@@ -160,6 +174,7 @@ impl Engine {
                 idle_timeout_us: cfg.idle_timeout_us,
                 provisioned_ready_us: cfg.provisioned_ready_us,
                 has_provisioned: cfg.provisioned > 0,
+                started: Started::default(),
                 stats: FunctionStats::default(),
                 dead_env_us: 0,
                 zero_reserved: cfg.reserved == Some(0),
@@ -532,7 +547,9 @@ impl Engine {
             }
         };
         self.pool.acquire(&mut func.pool, true);
-        func.stats.spillover_invocations += func.has_provisioned as u64;
+        if func.has_provisioned {
+            func.stats.spillover_invocations += 1;
+        }
         Ok(admitted)
     }
 
@@ -552,7 +569,7 @@ impl Engine {
         };
         let cold = admitted.cold;
         let end = now + if cold { func.init_us } else { 0 } + duration.min(func.timeout_us);
-        let s = &mut func.stats;
+        let s = &mut func.started;
         s.invocations += 1;
         s.cold_starts += cold as u64;
         s.errors += (outcome != Outcome::Success) as u64;
@@ -695,6 +712,10 @@ impl Engine {
             .map(|(f, &us)| FunctionStats {
                 max_concurrency: f.pool.max_running,
                 avg_environments: avg(us),
+                invocations: f.started.invocations,
+                cold_starts: f.started.cold_starts,
+                errors: f.started.errors,
+                timeouts: f.started.timeouts,
                 ..f.stats.clone()
             })
             .collect();

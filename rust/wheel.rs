@@ -26,11 +26,16 @@ const NIL: u32 = u32::MAX;
 
 /// An entry, linked into its slot's list. All entries live in one slab, so the wheel's memory
 /// is a few contiguous arrays that stay in cache however the entries move between slots.
+///
+/// `repr(C)` with the link last: popping writes `next` (the free list) just before the caller
+/// reads the item and the deadline, and a load that overlaps a recent narrower store stalls
+/// until that store is done (no store-to-load forwarding).
 #[derive(Clone, Copy)]
+#[repr(C)]
 struct Node<T> {
+    item: T,
     deadline: u64,
     next: u32,
-    item: T,
 }
 
 /// A slot: a singly linked first-in-first-out list of nodes.
@@ -186,29 +191,38 @@ impl<T: Copy> Wheel<T> {
     #[inline(always)]
     pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<(u64, T)> {
         match self.peek() {
-            Some(next) if next <= t => Some(self.pop_next(soon)),
+            Some(next) if next <= t => {
+                // the entry is read here, from the slab (where it was written long ago), rather
+                // than returned through memory by `pop_next`: the caller's wide loads of a
+                // value just stored field by field would wait for the stores (no forwarding)
+                let n = self.pop_next(soon) as usize;
+                let node = &self.nodes[n];
+                Some((node.deadline, node.item))
+            }
             _ => None,
         }
     }
 
+    /// Unlinks the earliest entry and returns its node, which stays readable until the next
+    /// `schedule`.
     #[inline(never)]
-    fn pop_next(&mut self, mut soon: impl FnMut(&T)) -> (u64, T) {
+    fn pop_next(&mut self, mut soon: impl FnMut(&T)) -> u32 {
         loop {
             let (level, slot) = self.first();
             if level == 0 {
                 let n = self.slots[0][slot].head;
-                let node = self.nodes[n as usize];
-                self.slots[0][slot].head = node.next;
-                if node.next == NIL {
+                let (deadline, next) = (self.nodes[n as usize].deadline, self.nodes[n as usize].next);
+                self.slots[0][slot].head = next;
+                if next == NIL {
                     self.slots[0][slot] = EMPTY;
                     self.clear(0, slot);
                 }
                 self.nodes[n as usize].next = self.free;
                 self.free = n;
-                self.now = node.deadline;
+                self.now = deadline;
                 self.len -= 1;
                 self.next = None;
-                return (node.deadline, node.item);
+                return n;
             }
             // Cascade: move `now` to the start of the slot (nothing is due before it) and
             // re-place its entries, in order, in the levels below.
