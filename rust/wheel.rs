@@ -234,6 +234,18 @@ impl<T: Copy> Wheel<T> {
             self.slots[level][slot] = EMPTY;
             self.mins[level - 1][slot] = u64::MAX;
             self.clear(level, slot);
+            if level == 1 {
+                // the common cascade: a level-1 slot is one level-0 block, so every entry goes
+                // to level 0 and needs no level computed (`place` without its general parts)
+                self.levels_occupied |= 1;
+                while n != NIL {
+                    let next = self.nodes[n as usize].next;
+                    self.place0(n);
+                    soon(&self.nodes[n as usize].item);
+                    n = next;
+                }
+                continue;
+            }
             while n != NIL {
                 let next = self.nodes[n as usize].next;
                 if self.place(n) == 0 {
@@ -242,6 +254,23 @@ impl<T: Copy> Wheel<T> {
                 n = next;
             }
         }
+    }
+
+    /// `place` for a node known to belong to level 0 (whose occupancy bit the caller sets).
+    #[inline(always)]
+    fn place0(&mut self, n: u32) {
+        let node = &mut self.nodes[n as usize];
+        node.next = NIL;
+        let slot = node.deadline as usize & (SLOTS - 1);
+        let s = &mut self.slots[0][slot];
+        if s.tail == NIL {
+            s.head = n;
+        } else {
+            self.nodes[s.tail as usize].next = n;
+        }
+        s.tail = n;
+        self.occupied[0][slot / 64] |= 1 << (slot % 64);
+        self.words_occupied[0] |= 1 << (slot / 64);
     }
 
     #[inline]
