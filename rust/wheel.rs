@@ -64,8 +64,9 @@ pub struct Wheel<T> {
     mins: Box<[[u64; SLOTS]; LEVELS - 1]>,
     nodes: Vec<Node<T>>,
     free: u32,
-    /// The earliest deadline, when known (kept across schedules, dropped by pops).
-    next: Option<u64>,
+    /// The earliest deadline (`u64::MAX` when the wheel is empty), kept up to date by every
+    /// schedule and pop: the engine asks for it before every arrival.
+    next: u64,
 }
 
 impl<T: Copy> Default for Wheel<T> {
@@ -86,7 +87,7 @@ impl<T: Copy> Wheel<T> {
             mins: vec![[u64::MAX; SLOTS]; LEVELS - 1].into_boxed_slice().try_into().expect("LEVELS - 1 rows"),
             nodes: Vec::new(),
             free: NIL,
-            next: None,
+            next: u64::MAX,
         }
     }
 
@@ -151,18 +152,13 @@ impl<T: Copy> Wheel<T> {
         };
         self.place(n);
         self.len += 1;
-        if let Some(next) = self.next {
-            self.next = Some(next.min(deadline));
-        }
+        self.next = self.next.min(deadline);
     }
 
     /// The earliest deadline.
     #[inline(always)]
-    pub fn peek(&mut self) -> Option<u64> {
-        if self.next.is_none() && self.len > 0 {
-            self.next = Some(self.earliest());
-        }
-        self.next
+    pub fn peek(&self) -> Option<u64> {
+        (self.len > 0).then_some(self.next)
     }
 
     /// Finds the earliest deadline without moving anything.
@@ -190,17 +186,15 @@ impl<T: Copy> Wheel<T> {
     /// (due within the next 4 ms): the engine prefetches what those entries will touch.
     #[inline(always)]
     pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<(u64, T)> {
-        match self.peek() {
-            Some(next) if next <= t => {
-                // the entry is read here, from the slab (where it was written long ago), rather
-                // than returned through memory by `pop_next`: the caller's wide loads of a
-                // value just stored field by field would wait for the stores (no forwarding)
-                let n = self.pop_next(soon) as usize;
-                let node = &self.nodes[n];
-                Some((node.deadline, node.item))
-            }
-            _ => None,
+        if self.next > t || self.len == 0 {
+            return None;
         }
+        // the entry is read here, from the slab (where it was written long ago), rather than
+        // returned through memory by `pop_next`: the caller's wide loads of a value just stored
+        // field by field would wait for the stores (no store-to-load forwarding)
+        let n = self.pop_next(soon) as usize;
+        let node = &self.nodes[n];
+        Some((node.deadline, node.item))
     }
 
     /// Unlinks the earliest entry and returns its node, which stays readable until the next
@@ -221,7 +215,13 @@ impl<T: Copy> Wheel<T> {
                 self.free = n;
                 self.now = deadline;
                 self.len -= 1;
-                self.next = None;
+                self.next = if next != NIL {
+                    deadline // another entry due at the same microsecond
+                } else if self.len > 0 {
+                    self.earliest()
+                } else {
+                    u64::MAX
+                };
                 return n;
             }
             // Cascade: move `now` to the start of the slot (nothing is due before it) and
