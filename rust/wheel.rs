@@ -288,9 +288,10 @@ impl<T: Copy> Wheel<T> {
     /// The first occupied slot of the lowest occupied level (the wheel is not empty).
     #[inline]
     fn first(&self) -> (usize, usize) {
+        // (the `min` and the masks only let the compiler drop bounds checks: nothing is empty)
         let level = (self.levels_occupied.trailing_zeros() as usize).min(LEVELS - 1);
-        let word = (self.words_occupied[level].trailing_zeros() as usize).min(WORDS - 1);
-        (level, (word * 64 + self.occupied[level][word].trailing_zeros() as usize).min(SLOTS - 1))
+        let word = self.words_occupied[level].trailing_zeros() as usize & (WORDS - 1);
+        (level, (word * 64 + self.occupied[level][word].trailing_zeros() as usize) & (SLOTS - 1))
     }
 
     /// Every entry as (deadline, item), in no particular order, for sweeps and reports.
