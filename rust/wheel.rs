@@ -136,7 +136,7 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Adds `item`, due at `deadline` (after every entry already due at the same time).
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, deadline: u64, item: T) {
         let deadline = deadline.max(self.now);
         let node = Node { deadline, next: NIL, item };
