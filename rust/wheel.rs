@@ -111,11 +111,10 @@ impl<T: Copy> Wheel<T> {
         (((63 - masked.leading_zeros()) / BITS) as usize).min(LEVELS - 1)
     }
 
-    /// Links node `n` at the tail of the slot its deadline belongs to; returns the level.
+    /// Links node `n`, due at `deadline` and whose `next` is `NIL`, at the tail of the slot its
+    /// deadline belongs to; returns the level.
     #[inline]
-    fn place(&mut self, n: u32) -> usize {
-        let deadline = self.nodes[n as usize].deadline;
-        self.nodes[n as usize].next = NIL;
+    fn place(&mut self, n: u32, deadline: u64) -> usize {
         let level = Self::level_for(self.now, deadline);
         let slot = ((deadline >> (level as u32 * BITS)) as usize) & (SLOTS - 1);
         let s = &mut self.slots[level][slot];
@@ -150,7 +149,7 @@ impl<T: Copy> Wheel<T> {
             self.nodes.push(node);
             (self.nodes.len() - 1) as u32
         };
-        self.place(n);
+        self.place(n, deadline);
         self.len += 1;
         self.next = self.next.min(deadline);
     }
@@ -247,8 +246,10 @@ impl<T: Copy> Wheel<T> {
                 continue;
             }
             while n != NIL {
-                let next = self.nodes[n as usize].next;
-                if self.place(n) == 0 {
+                let node = &mut self.nodes[n as usize];
+                let (next, deadline) = (node.next, node.deadline);
+                node.next = NIL;
+                if self.place(n, deadline) == 0 {
                     soon(&self.nodes[n as usize].item);
                 }
                 n = next;
