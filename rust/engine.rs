@@ -71,7 +71,7 @@ struct Started {
     timeouts: u64,
 }
 
-// everything an admission, a start or an end touches fits in the two lines `advance` prefetches
+// the counters stay in the two lines `advance` prefetches, with what a warm admission reads
 const _: () = assert!(std::mem::offset_of!(Function, started) + std::mem::size_of::<Started>() <= 64 * PREFETCH_LINES);
 
 /// How many rows ahead `advance` prefetches a function's state.

@@ -124,6 +124,8 @@ struct Head {
     state: HeadState,
 }
 
+const _: () = assert!(std::mem::size_of::<Head>() == std::mem::size_of::<Idle>());
+
 impl Head {
     #[inline]
     fn new(idle: Idle, state: HeadState) -> Self {
