@@ -339,7 +339,8 @@ impl Engine {
                     prefetch(func);
                 }
             });
-            if let Some((end, x)) = end {
+            if let Some(popped) = end {
+                let (end, x) = self.executions.popped(popped);
                 self.now = end;
                 self.finish(x, end, sink);
             } else if let Some(m) = timer {

@@ -8,7 +8,7 @@
 use crate::environments::EnvId;
 use crate::results::Outcome;
 use crate::time::Micros;
-use crate::wheel::Wheel;
+use crate::wheel::{Popped, Wheel};
 
 /// `Execution::pending` of a plain synchronous request.
 pub const NO_PENDING: u32 = u32::MAX;
@@ -66,8 +66,14 @@ impl Executions {
 
     /// Like `pop_due`, calling `soon` on executions that will end within a few milliseconds.
     #[inline(always)]
-    pub fn pop_due_hinted(&mut self, t: Micros, soon: impl FnMut(&Execution)) -> Option<(Micros, Execution)> {
+    pub fn pop_due_hinted(&mut self, t: Micros, soon: impl FnMut(&Execution)) -> Option<Popped> {
         self.wheel.pop_due_hinted(t, soon)
+    }
+
+    /// When a popped execution ends, and the execution (valid until the next `schedule`).
+    #[inline(always)]
+    pub fn popped(&self, popped: Popped) -> (Micros, Execution) {
+        self.wheel.popped(popped)
     }
 
     pub fn len(&self) -> usize {

@@ -47,6 +47,11 @@ struct Slot {
 
 const EMPTY: Slot = Slot { head: NIL, tail: NIL };
 
+/// An entry just removed by `pop_due_hinted`: its node, whose deadline and item stay in place
+/// until the next `schedule` reuses it.
+#[derive(Clone, Copy, Debug)]
+pub struct Popped(u32);
+
 pub struct Wheel<T> {
     now: u64,
     len: usize,
@@ -178,22 +183,31 @@ impl<T: Copy> Wheel<T> {
     /// earliest deadline: that path is inlined, the rest is not.
     #[inline(always)]
     pub fn pop_due(&mut self, t: u64) -> Option<(u64, T)> {
-        self.pop_due_hinted(t, |_| {})
+        let popped = self.pop_due_hinted(t, |_| {})?;
+        Some(self.popped(popped))
     }
 
-    /// Like `pop_due`, and calls `soon` on every entry that a cascade brings down to level 0
-    /// (due within the next 4 ms): the engine prefetches what those entries will touch.
+    /// Like `pop_due`, but hands back the entry's node, to read with `popped`; and calls `soon`
+    /// on every entry that a cascade brings down to level 0 (due within the next 4 ms): the
+    /// engine prefetches what those entries will touch.
+    ///
+    /// Why a handle rather than the entry: an `Option` of a large entry is copied through the
+    /// stack in overlapping pieces (the option's tag sits in the entry's last byte), and the
+    /// wider loads that read it back wait for those stores to complete (no store-to-load
+    /// forwarding): the two hottest instructions of the event loop, twice over.
     #[inline(always)]
-    pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<(u64, T)> {
+    pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<Popped> {
         if self.next > t || self.len == 0 {
             return None;
         }
-        // the entry is read here, from the slab (where it was written long ago), rather than
-        // returned through memory by `pop_next`: the caller's wide loads of a value just stored
-        // field by field would wait for the stores (no store-to-load forwarding)
-        let n = self.pop_next(soon) as usize;
-        let node = &self.nodes[n];
-        Some((node.deadline, node.item))
+        Some(Popped(self.pop_next(soon)))
+    }
+
+    /// The deadline and item of a popped entry (valid until the next `schedule`).
+    #[inline(always)]
+    pub fn popped(&self, popped: Popped) -> (u64, T) {
+        let node = &self.nodes[popped.0 as usize];
+        (node.deadline, node.item)
     }
 
     /// Unlinks the earliest entry and returns its node, which stays readable until the next
