@@ -194,7 +194,7 @@ impl<T: Copy> Wheel<T> {
     /// Why a handle rather than the entry: an `Option` of a large entry is copied through the
     /// stack in overlapping pieces (the option's tag sits in the entry's last byte), and the
     /// wider loads that read it back wait for those stores to complete (no store-to-load
-    /// forwarding): the two hottest instructions of the event loop, twice over.
+    /// forwarding). Those stalls were the hottest instructions of the event loop.
     #[inline(always)]
     pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<Popped> {
         if self.next > t || self.len == 0 {
