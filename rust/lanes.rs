@@ -259,12 +259,7 @@ impl Engine {
     #[inline]
     fn resolve_record<S: Sink>(&mut self, m: usize, id: u64, outcome: RecordOutcome, b: &Batch, now: Micros, sink: &mut S) {
         let mapping = &mut self.mappings[m];
-        let s = &mut mapping.stats;
-        match outcome {
-            RecordOutcome::Processed => s.records_processed += 1,
-            RecordOutcome::Expired => s.records_expired += 1,
-            _ => s.records_failed += 1,
-        }
+        mapping.stats.count_resolved(outcome);
         self.last_resolved = self.last_resolved.max(now);
         let attempts = b.attempts;
         sink.record(&StreamRecord { stream: mapping.config.stream, id, outcome, attempts, receives: attempts, start: b.start, end: b.end });

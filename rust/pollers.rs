@@ -310,12 +310,7 @@ impl Engine {
     fn resolve_message<S: Sink>(&mut self, q: u32, m: &Message, outcome: RecordOutcome, now: Micros, sink: &mut S) {
         let qm = &mut self.queues[q as usize];
         qm.unresolved -= 1;
-        let s = &mut qm.stats;
-        match outcome {
-            RecordOutcome::Processed => s.records_processed += 1,
-            RecordOutcome::Expired => s.records_expired += 1,
-            _ => s.records_failed += 1,
-        }
+        qm.stats.count_resolved(outcome);
         self.last_resolved = self.last_resolved.max(now);
         sink.record(&StreamRecord {
             stream: qm.config.queue,

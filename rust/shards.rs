@@ -194,6 +194,18 @@ pub struct MappingStats {
     pub max_slots: u32,
 }
 
+impl MappingStats {
+    /// Counts a record (or message) that leaves its source with `outcome`.
+    #[inline]
+    pub fn count_resolved(&mut self, outcome: RecordOutcome) {
+        match outcome {
+            RecordOutcome::Processed => self.records_processed += 1,
+            RecordOutcome::Expired => self.records_expired += 1,
+            _ => self.records_failed += 1,
+        }
+    }
+}
+
 /// A mapping's settings and state.
 #[derive(Debug)]
 pub struct Mapping {
