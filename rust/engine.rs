@@ -31,7 +31,7 @@ use crate::queues::{QueueBatch, QueueMapping};
 use crate::shards::{Lane, Mapping, RecordCursor};
 use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
 use crate::wheel::Wheel;
-use crate::workload::{Arrival, Cursor, Rows, EVENT};
+use crate::workload::{Arrival, Cursor, Rows, Submitted, EVENT};
 
 /// Runtime state of one function. Laid out by hand (`repr(C)`, cache-line aligned): what every
 /// admission and every end touches comes first, in the lines `advance` prefetches.
@@ -120,11 +120,8 @@ pub struct Engine {
     now: Micros,
     /// When the last request was resolved (the horizon of a run without `until`).
     last_resolved: Micros,
-    /// Request ids handed out so far; the next chunk starts here.
-    next_request: u64,
-    /// The last arrival time submitted (a new chunk may not start before it).
-    last_submitted: Micros,
-    last_submitted_s: f64,
+    /// The workload rows submitted so far (request ids) and the last arrival time.
+    requests: Submitted,
     /// Requests between attempts: asynchronous events, synchronous callers retrying.
     pending: PendingSet,
     /// Their retries (§1 class 3), as pending-request ids.
@@ -194,9 +191,7 @@ impl Engine {
             account_bucket,
             now: 0,
             last_resolved: 0,
-            next_request: 0,
-            last_submitted: 0,
-            last_submitted_s: 0.0,
+            requests: Submitted::default(),
             pending: PendingSet::default(),
             timers: Wheel::new(),
             destinations: vec![DestinationLog::default(); destinations as usize],
@@ -213,7 +208,7 @@ impl Engine {
 
     /// Request ids handed out so far (the rows submitted).
     pub fn submitted(&self) -> u64 {
-        self.next_request
+        self.requests.rows
     }
 
     pub fn n_functions(&self) -> usize {
@@ -228,19 +223,8 @@ impl Engine {
     /// Checks a chunk and hands out its request ids; returns the first id. The caller keeps the
     /// rows and passes them to `advance` (through a `Cursor`) with `first_id` set to it.
     pub fn submit(&mut self, rows: &Rows<'_>) -> Result<u64, Error> {
-        let (not_before, not_before_s) = if self.now > self.last_submitted {
-            (self.now, to_seconds(self.now))
-        } else {
-            (self.last_submitted, self.last_submitted_s)
-        };
-        let last = rows.validate(self.functions.len(), not_before, not_before_s)?;
-        if let Some(&t) = rows.time.last() {
-            self.last_submitted = last;
-            self.last_submitted_s = t;
-        }
-        let first = self.next_request;
-        self.next_request += rows.len() as u64;
-        Ok(first)
+        let n_functions = self.functions.len();
+        self.requests.take(self.now, rows.time, |not_before, not_before_s| rows.validate(n_functions, not_before, not_before_s))
     }
 
     /// Runs the loop until `until` (inclusive; `None`: until nothing is left), sending every

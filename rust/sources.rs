@@ -7,8 +7,8 @@ use crate::config::SourceConfig;
 use crate::error::Error;
 use crate::results::Sink;
 use crate::shards::{Entry, MappingStats, RecordCursor, RecordRows};
-use crate::time::{to_micros, to_seconds, Micros, MAX_SECONDS};
-use crate::workload::{changed_after_submit, Cursor};
+use crate::time::{to_micros, Micros, MAX_SECONDS};
+use crate::workload::{changed_after_submit, Cursor, Submitted};
 
 /// Timer payloads: below `SOURCE_TIMER`, pending-request ids; from it, a lane index
 /// (`LANE_TIMER | lane`) or a queue timer (`QUEUE_TIMER | slab index`).
@@ -30,14 +30,12 @@ pub(super) enum Reader {
 #[derive(Debug)]
 pub(super) struct Source {
     pub reader: Reader,
-    pub submitted: u64,
-    pub last_submitted: Micros,
-    pub last_submitted_s: f64,
+    pub submitted: Submitted,
 }
 
 pub(super) fn build(configs: &[SourceConfig], stream_mappings: &[crate::config::MappingConfig], queue_mappings: &[crate::config::QueueMappingConfig]) -> Vec<Source> {
     let mut sources: Vec<Source> =
-        configs.iter().map(|_| Source { reader: Reader::Nobody, submitted: 0, last_submitted: 0, last_submitted_s: 0.0 }).collect();
+        configs.iter().map(|_| Source { reader: Reader::Nobody, submitted: Submitted::default() }).collect();
     for (i, m) in stream_mappings.iter().enumerate() {
         sources[m.stream as usize].reader = Reader::Lanes(i as u32);
     }
@@ -54,21 +52,12 @@ impl Engine {
         let Some(s) = self.sources.get_mut(source as usize) else {
             return Err(Error::Config(format!("event source {source} does not exist")));
         };
-        let (not_before, not_before_s) =
-            if now > s.last_submitted { (now, to_seconds(now)) } else { (s.last_submitted, s.last_submitted_s) };
-        let last = rows.validate(not_before, not_before_s)?;
-        if let Some(&t) = rows.time.last() {
-            s.last_submitted = last;
-            s.last_submitted_s = t;
-        }
-        let first = s.submitted;
-        s.submitted += rows.len() as u64;
-        Ok(first)
+        s.submitted.take(now, rows.time, |not_before, not_before_s| rows.validate(not_before, not_before_s))
     }
 
     /// Records submitted to `source` so far.
     pub fn submitted_records(&self, source: u32) -> u64 {
-        self.sources.get(source as usize).map_or(0, |s| s.submitted)
+        self.sources.get(source as usize).map_or(0, |s| s.submitted.rows)
     }
 
     pub fn n_sources(&self) -> usize {

@@ -2,7 +2,34 @@
 //! in place), checked once at submission, then turned into arrivals one row at a time.
 
 use crate::error::Error;
-use crate::time::{check_seconds, to_micros, Micros, MAX_SECONDS};
+use crate::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS};
+
+/// How far one input (the workload, or one event source's records) has been submitted: how
+/// many rows, numbered from 0, and when the last one arrived, which a new chunk may not precede.
+#[derive(Debug, Default, Clone)]
+pub struct Submitted {
+    pub rows: u64,
+    last: Micros,
+    /// `last` as the caller gave it, for messages.
+    last_s: f64,
+}
+
+impl Submitted {
+    /// Takes a chunk whose times are `time`, once `check` (given the time the chunk may not
+    /// start before, in µs and in seconds, and returning the chunk's last time in µs) accepts
+    /// it at the engine's clock `now`; returns the id of its first row.
+    pub fn take(&mut self, now: Micros, time: &[f64], check: impl FnOnce(Micros, f64) -> Result<Micros, Error>) -> Result<u64, Error> {
+        let (not_before, not_before_s) = if now > self.last { (now, to_seconds(now)) } else { (self.last, self.last_s) };
+        let last = check(not_before, not_before_s)?;
+        if let Some(&t) = time.last() {
+            self.last = last;
+            self.last_s = t;
+        }
+        let first = self.rows;
+        self.rows += time.len() as u64;
+        Ok(first)
+    }
+}
 
 /// Checks a `time` column (of workload rows or of a source's records): finite, non-negative,
 /// non-decreasing, and not before `not_before` (the previous submission's last time, or the
