@@ -114,6 +114,22 @@ pub enum SourceConfig {
 }
 
 impl Config {
+    /// An account and its functions, with everything else at its default: newest-first
+    /// routing, no destinations, no client retries, seed 0, no event sources.
+    pub fn new(account: AccountConfig, functions: Vec<FunctionConfig>) -> Self {
+        Config {
+            account,
+            functions,
+            routing: Routing::Newest,
+            destinations: 0,
+            client_retries: None,
+            seed: 0,
+            sources: vec![],
+            mappings: vec![],
+            queue_mappings: vec![],
+        }
+    }
+
     /// The backstop: rejects what would break the engine's arithmetic.
     pub fn check(&self) -> Result<(), Error> {
         if self.functions.len() >= u32::MAX as usize {

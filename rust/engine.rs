@@ -729,17 +729,8 @@ mod tests {
 
     fn engine(limit: u32, functions: Vec<FunctionConfig>, scaling: Scaling) -> Engine {
         let reserved: u32 = functions.iter().map(|f| f.reserved.unwrap_or(f.provisioned)).sum();
-        Engine::new(Config {
-            account: AccountConfig { concurrency_limit: limit, unreserved_capacity: limit - reserved, scaling },
-            functions,
-            routing: Routing::Newest,
-            destinations: 1,
-            client_retries: None,
-            seed: 0,
-            sources: vec![],
-            mappings: vec![],
-            queue_mappings: vec![],
-        })
+        let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit - reserved, scaling };
+        Engine::new(Config { destinations: 1, ..Config::new(account, functions) })
         .unwrap()
     }
 

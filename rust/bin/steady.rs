@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use _core::results::NullSink;
 use _core::rng::SplitMix64;
-use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Routing, Rows, Scaling};
+use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
@@ -23,21 +23,12 @@ fn main() {
         function.push((uniform() * 1000.0) as i64);
         duration.push((-(1.0 - uniform()).ln() * 0.1).min(2.5));
     }
-    let config = Config {
-        account: AccountConfig {
-            concurrency_limit: 1000,
-            unreserved_capacity: 1000,
-            scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
-        },
-        functions: vec![FunctionConfig::new(); 1000],
-        routing: Routing::Newest,
-        destinations: 0,
-        client_retries: None,
-        seed: 0,
-        sources: vec![],
-        mappings: vec![],
-        queue_mappings: vec![],
+    let account = AccountConfig {
+        concurrency_limit: 1000,
+        unreserved_capacity: 1000,
+        scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
     };
+    let config = Config::new(account, vec![FunctionConfig::new(); 1000]);
     let mut engine = Engine::new(config).expect("valid config");
     let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
     let start = Instant::now();

@@ -9,7 +9,7 @@ use std::time::Instant;
 use _core::results::NullSink;
 use _core::rng::SplitMix64;
 use _core::workload::EVENT;
-use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Routing, Rows, Scaling};
+use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(10_000_000, |s| s.parse().expect("an event count"));
@@ -34,21 +34,12 @@ fn main() {
     let f = FunctionConfig { timeout_us: 30_000_000, ..FunctionConfig::new() };
     let mut functions = vec![FunctionConfig { reserved: Some(100), ..f.clone() }];
     functions.extend(std::iter::repeat_n(f, 9));
-    let config = Config {
-        account: AccountConfig {
-            concurrency_limit: 1000,
-            unreserved_capacity: 900,
-            scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
-        },
-        functions,
-        routing: Routing::Newest,
-        destinations: 0,
-        client_retries: None,
-        seed: 0,
-        sources: vec![],
-        mappings: vec![],
-        queue_mappings: vec![],
+    let account = AccountConfig {
+        concurrency_limit: 1000,
+        unreserved_capacity: 900,
+        scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
     };
+    let config = Config::new(account, functions);
     let mut engine = Engine::new(config).expect("valid config");
     let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None, first_id: 0 };
     let start = Instant::now();
