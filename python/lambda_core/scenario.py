@@ -174,8 +174,43 @@ class Burst:
     over_s: float = 0.0
 
 
+class _ArrivalProcess:
+    """The arrivals that workload and record generators share: a Poisson process of
+    ``rate_per_s`` on ``[start_s, end_s)`` plus each :class:`Burst` (fields of the dataclasses
+    that inherit this)."""
+
+    arrivals: str
+    rate_per_s: float
+    start_s: float
+    end_s: float
+    bursts: tuple[Burst, ...]
+
+    def _expected(self) -> float:
+        return self.rate_per_s * (self.end_s - self.start_s) + sum(b.count for b in self.bursts)
+
+    def _arrival_times(self, rng: np.random.Generator) -> np.ndarray:
+        """Sorted arrival times: a Poisson count of mean ``rate_per_s × (end_s − start_s)``
+        drawn first, then its times uniformly on ``[start_s, end_s)``, then each burst's."""
+        parts: list[np.ndarray] = []
+        if self.rate_per_s > 0 and self.end_s > self.start_s:
+            span = self.end_s - self.start_s
+            n = int(rng.poisson(self.rate_per_s * span))
+            parts.append(self.start_s + span * rng.random(n))
+        for burst in self.bursts:
+            parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
+        return np.sort(np.concatenate(parts)) if parts else np.empty(0)
+
+    def _describe_arrivals(self) -> str:
+        text = f"{self.arrivals} {self.rate_per_s:g}/s on [{self.start_s:g}, {self.end_s:g}) s"
+        if self.bursts:
+            text += ", bursts " + ", ".join(
+                f"{b.count} at {b.at_s:g} s over {b.over_s:g} s" for b in self.bursts
+            )
+        return text
+
+
 @dataclasses.dataclass(frozen=True)
-class WorkloadSpec:
+class WorkloadSpec(_ArrivalProcess):
     """One workload generator of one function.
 
     Arrivals: a Poisson process of ``rate_per_s`` on ``[start_s, end_s)`` (drawn as a Poisson
@@ -198,12 +233,12 @@ class WorkloadSpec:
 
     def expected_requests(self) -> float:
         """The mean number of requests this generator makes."""
-        return self.rate_per_s * (self.end_s - self.start_s) + sum(b.count for b in self.bursts)
+        return self._expected()
 
     def generate(self, rng: np.random.Generator, function: int) -> Workload:
         """Draws the requests of function index ``function`` from ``rng``: arrival times first,
         then durations, then failures (so the order of draws is fixed)."""
-        time = _arrival_times(rng, self.rate_per_s, self.start_s, self.end_s, self.bursts)
+        time = self._arrival_times(rng)
         n = len(time)
         duration = self.duration.sample(rng, n)
         failures = None
@@ -215,8 +250,7 @@ class WorkloadSpec:
 
     def describe(self) -> str:
         """A short text such as ``poisson 50/s on [0, 600) s, fixed 0.1 s``."""
-        text = _describe_arrivals(self.arrivals, self.rate_per_s, self.start_s, self.end_s,
-                                  self.bursts)
+        text = self._describe_arrivals()
         text += f"; {self.duration.describe()}"
         if self.failure_rate is not None:
             text += f"; failure rate {self.failure_rate:g}"
@@ -228,34 +262,8 @@ class WorkloadSpec:
         return text
 
 
-def _arrival_times(
-    rng: np.random.Generator, rate_per_s: float, start_s: float, end_s: float,
-    bursts: tuple[Burst, ...],
-) -> np.ndarray:
-    """Sorted arrival times: a Poisson count of mean ``rate_per_s × (end_s − start_s)`` drawn
-    first, then its times uniformly on ``[start_s, end_s)``, then each burst's times."""
-    parts: list[np.ndarray] = []
-    if rate_per_s > 0 and end_s > start_s:
-        span = end_s - start_s
-        n = int(rng.poisson(rate_per_s * span))
-        parts.append(start_s + span * rng.random(n))
-    for burst in bursts:
-        parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
-    return np.sort(np.concatenate(parts)) if parts else np.empty(0)
-
-
-def _describe_arrivals(arrivals: str, rate_per_s: float, start_s: float, end_s: float,
-                       bursts: tuple[Burst, ...]) -> str:
-    text = f"{arrivals} {rate_per_s:g}/s on [{start_s:g}, {end_s:g}) s"
-    if bursts:
-        text += ", bursts " + ", ".join(
-            f"{b.count} at {b.at_s:g} s over {b.over_s:g} s" for b in bursts
-        )
-    return text
-
-
 @dataclasses.dataclass(frozen=True)
-class RecordsSpec:
+class RecordsSpec(_ArrivalProcess):
     """The generator of one event source's records (``[streams.records]``) or messages
     (``[queues.messages]``).
 
@@ -279,12 +287,12 @@ class RecordsSpec:
 
     def expected_records(self) -> float:
         """The mean number of records this generator makes."""
-        return self.rate_per_s * (self.end_s - self.start_s) + sum(b.count for b in self.bursts)
+        return self._expected()
 
     def generate(self, rng: np.random.Generator, source: str) -> Records:
         """Draws the records of event source ``source`` from ``rng``: arrival times first (as
         :meth:`WorkloadSpec.generate`), then keys, then failures (only with ``failure_rate``)."""
-        time = _arrival_times(rng, self.rate_per_s, self.start_s, self.end_s, self.bursts)
+        time = self._arrival_times(rng)
         n = len(time)
         if self.keys is not None:
             key = rng.integers(0, self.keys, n)
@@ -298,8 +306,7 @@ class RecordsSpec:
     def describe(self, keyed: bool = True) -> str:
         """A short text such as ``poisson 1000/s on [0, 3600) s; 5000 keys`` (without the keys
         when not ``keyed``: a standard queue's messages have no group)."""
-        text = _describe_arrivals(self.arrivals, self.rate_per_s, self.start_s, self.end_s,
-                                  self.bursts)
+        text = self._describe_arrivals()
         if keyed:
             text += "; a random key per record" if self.keys is None else f"; {self.keys} keys"
         if self.failure_rate is not None:
