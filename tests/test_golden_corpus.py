@@ -1,0 +1,28 @@
+"""Behaviour is unchanged: the runs of the behaviour corpus (tests/golden/corpus.py) give the
+digests recorded before the last refactor, bit for bit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
+import corpus  # noqa: E402
+
+RECORDED = json.loads(corpus.CORPUS.read_text())
+
+
+def test_the_builtin_scenario_prints_the_recorded_figures() -> None:
+    assert corpus.cli_json() == RECORDED["builtin"]
+
+
+def test_the_example_scenario_prints_the_recorded_figures() -> None:
+    assert corpus.cli_json(str(corpus.EXAMPLE)) == RECORDED["example"]
+
+
+@pytest.mark.parametrize("i", range(corpus.N_RANDOM))
+def test_a_random_api_scenario_gives_the_recorded_digest(i: int) -> None:
+    assert corpus.outcome(i) == RECORDED["random"][i]
