@@ -1,4 +1,4 @@
-"""Throughput of SQS queue mappings (MODEL.md §8). Figures: docs/performance.md.
+"""Throughput of SQS queue mappings (docs/model.md §8). Figures: docs/performance.md.
 
 The ramp under a backlog: 10 million messages land on a standard queue within the first
 10 seconds; the mapping starts with 5 concurrent batches of 10 and adds 300 a minute up to

@@ -1,4 +1,4 @@
-"""Throughput of stream event-source mappings (MODEL.md §7). Figures: docs/performance.md.
+"""Throughput of stream event-source mappings (docs/model.md §7). Figures: docs/performance.md.
 
 A Kinesis stream of 100 shards read by one mapping, its records Poisson-distributed over the
 shards by random partition keys:

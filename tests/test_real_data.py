@@ -1,4 +1,4 @@
-"""The simulator against real measurements (``../shared/data``, see its README).
+"""The simulator against real measurements (``data/`` at the repository root, see its README).
 
 * SimFaaS experiments (``simfaas/exp.csv``): AWS Lambda under Poisson load; measured cold-start
   probability and average instance count, compared with the simulator's;
@@ -7,7 +7,7 @@
 * Azure Functions 2021 excerpt: a real multi-function trace replayed for completeness and
   determinism.
 
-Every test skips when the data folder is absent (the project never requires it).
+The data ships with the repository: a missing file fails its tests, it does not skip them.
 ``python tests/test_real_data.py`` prints the tables of ``docs/validation-against-data.md``.
 """
 
@@ -22,11 +22,15 @@ import pytest
 
 import lambda_core as lc
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
-pytestmark = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"real data folder {DATA} is absent (shared/data is optional)"
-)
+def _root() -> Path:
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "pyproject.toml").is_file():
+            return parent
+    raise AssertionError(f"no pyproject.toml above {__file__}")
+
+
+DATA = _root() / "data"
 
 # ---------------------------------------------------------------------------------------------
 # SimFaaS experiments
@@ -141,7 +145,14 @@ def test_simfaas_trends_follow_the_measurements(simfaas: list[SimFaaSRow]) -> No
 # AWS per-request logs
 # ---------------------------------------------------------------------------------------------
 
-AWS_FILES = sorted((DATA / "aws-lambda-requests").glob("*.csv")) if DATA.is_dir() else []
+AWS_FILES = [
+    DATA / "aws-lambda-requests" / name
+    for name in (
+        "res-01-2020-05-17_04-13-06.csv",
+        "res-01-2020-05-26_01-31-35.csv",
+        "res-01-2020-05-28_01-57-40.csv",
+    )
+]
 
 #: The replay is deterministic (no random stream is used), so these bounds carry no sampling
 #: noise: they only say how far the 600 s idle-expiry model may be from what AWS did.
@@ -214,8 +225,6 @@ def aws_replay(path: Path, idle_timeout_s: float = 600.0) -> AwsRow:
 
 @pytest.fixture(scope="module")
 def aws() -> list[AwsRow]:
-    if not AWS_FILES:
-        pytest.skip("no aws-lambda-requests/*.csv in the data folder")
     return [aws_replay(p) for p in AWS_FILES]
 
 
@@ -281,8 +290,6 @@ def azure_replay() -> lc.Result:
 
 @pytest.fixture(scope="module")
 def azure() -> lc.Result:
-    if not AZURE.is_file():
-        pytest.skip(f"{AZURE} is absent")
     return azure_replay()
 
 
