@@ -87,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("lambda-core: error: a command is required (run or validate)", file=sys.stderr)
         return 2
     try:
-        return args.handler(args)
+        code: int = args.handler(args)
+        return code
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

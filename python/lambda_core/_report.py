@@ -95,7 +95,7 @@ def summarize(
     the workload's rows —, ``records_simulated`` — the records of every source —,
     ``wall_time_s`` of the simulation alone, ``invocations_per_s``, ``horizon_s``, ``seed``).
     """
-    functions = [
+    functions: list[dict[str, Any]] = [
         {"function": name, **{key: int(result.functions[key][i]) for key in _FIGURES}}
         for i, name in enumerate(result.function_names)
     ]

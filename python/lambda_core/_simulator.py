@@ -220,11 +220,11 @@ class Simulator:
         first = self.submit(workload)
         ranges = []
         for i, name in enumerate(self.source_names):
-            r = by_source.get(name)
-            if r is None:
+            chunk = by_source.get(name)
+            if chunk is None:
                 ranges.append((self._engine.submitted_records(i), 0))
             else:
-                ranges.append((self.submit_records(r), len(r)))
+                ranges.append((self.submit_records(chunk), len(chunk)))
         kinds = workload.invocation_type
         events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
         requests = self._engine.advance_rows(seconds, first, len(workload), events, ranges)
@@ -235,18 +235,18 @@ class Simulator:
             requests["event_age"] = np.broadcast_to(np.float64(np.nan), (len(workload),))
         out: dict[str, dict[str, npt.NDArray[Any]]] = {}
         for m, table, name in zip(self.mappings, tables, self.source_names):
-            r = by_source.get(name)
-            if r is None:
+            submitted = by_source.get(name)
+            if submitted is None:
                 continue
             table = _boundary.record_columns(m, table)
             if isinstance(m.source, SqsQueue):
                 # the message group id (FIFO); standard queues have none
-                table["group"] = r.key if m.source.fifo else np.zeros(len(r), np.int64)
+                table["group"] = submitted.key if m.source.fifo else np.zeros(len(submitted), np.int64)
             else:
                 lanes = m.parallelization_factor
                 assert lanes is not None  # resolved for every stream mapping
-                table["shard"], table["lane"] = _core.stream_lanes(r.key, m.source.shards, lanes)
-            table["time"] = r.time
+                table["shard"], table["lane"] = _core.stream_lanes(submitted.key, m.source.shards, lanes)
+            table["time"] = submitted.time
             out[name] = table
         return self._result(requests, until, out)
 
@@ -264,8 +264,11 @@ class Simulator:
         logs = self._engine.drain_destinations()
         # the `stream` column (−1: a function's request) only matters with stream mappings
         drop = {"total"} if self.mappings else {"total", "stream"}
-        return {name: {k: v for k, v in log.items() if k not in drop}
-                for name, log in zip(self.destination_names, logs)}
+        out: dict[str, dict[str, npt.NDArray[Any]]] = {}
+        for name, log in zip(self.destination_names, logs):
+            columns: Mapping[str, Any] = log
+            out[name] = {k: v for k, v in columns.items() if k not in drop}
+        return out
 
     def _result(self, requests: Mapping[str, npt.NDArray[Any]], until: float | None,
                 records: Mapping[str, Mapping[str, npt.NDArray[Any]]] | None = None) -> Result:

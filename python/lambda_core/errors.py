@@ -88,8 +88,6 @@ class UntilInPastError(UsageError, InvalidParameterValueException):
     engine raised for it before :class:`UsageError` existed, so that code catching that keeps
     working."""
 
-    code = None
-
 
 class ScenarioError(LambdaCoreError):
     """A scenario that cannot be used: unreadable file, TOML syntax error, unknown key, or a

@@ -151,7 +151,7 @@ class Function:
         items = v.name_items(
             name, "functionName", BARE_NAME, FUNCTION_NAME_PATTERN, 1, FUNCTION_NAME_MAX_LENGTH
         )
-        checked = {
+        checked: dict[str, tuple[float | None, object]] = {
             "memory_mb": (memory, memory_mb),
             "timeout_s": (seconds["timeout_s"], timeout_s),
             "reserved_concurrency": (rc, reserved_concurrency),
@@ -161,9 +161,9 @@ class Function:
             "ephemeral_storage_mb": (storage, ephemeral_storage_mb),
         }
         for f, member, low, high in _AWS_RANGES:
-            value, raw = checked[f]
-            if value is not None:
-                items += v.range_item(value, v.aws_value(raw), member, low, high)
+            number, raw = checked[f]
+            if number is not None:
+                items += v.range_item(number, v.aws_value(raw), member, low, high)
         v.raise_items(items)
 
         # 4. lambda_core's own ranges, then AWS's service-side checks

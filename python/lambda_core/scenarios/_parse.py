@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
 
 from .._model import Account, DynamoDBStream, EventSource, Function, KinesisStream, RetryPolicy, SqsQueue
 from ..errors import LambdaCoreError, ScenarioError

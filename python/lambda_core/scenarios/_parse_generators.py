@@ -29,7 +29,7 @@ from ._schema import (
 
 def _arrivals(table: dict[str, Any], where: str, allowed: Mapping[str, tuple[str, ...]]) -> str:
     """The generator's ``arrivals`` (checked), after checking its keys against ``allowed``."""
-    arrivals = table.get("arrivals")
+    arrivals: str | None = table.get("arrivals")
     if arrivals is None:
         raise ScenarioError(f"missing key 'arrivals' in {where} (\"poisson\" or \"bursty\")")
     if arrivals not in _ARRIVALS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._model import (
@@ -56,7 +56,8 @@ def _stream(
         fields["shards"] = _integer(table, "shards", where)
     if "retention_s" in table:
         fields["retention_s"] = _number(table, "retention_s", where)
-    stream = _aws(STREAM_KINDS[kind], where, name, **fields)
+    build: Callable[..., KinesisStream | DynamoDBStream] = STREAM_KINDS[kind]
+    stream = _aws(build, where, name, **fields)
     spec = None
     if "records" in table:
         place = f"[streams.records] of stream '{name}'"
@@ -132,6 +133,7 @@ def _batch_duration(value: Any, where: str) -> float | BatchDuration:
             f"'duration' in {where} must be a number of seconds per batch or a table "
             f"{{ base_s = 0.05, per_record_s = 0.002 }}, got {_kind(value)}"
         )
-    return _number({"duration": value}, "duration", where)
+    seconds: float = _number({"duration": value}, "duration", where)
+    return seconds
 
 

@@ -51,7 +51,9 @@ TRIGGERS = tuple(t.name.lower() for t in Trigger)
 INVOCATION_TYPES = {"event": InvocationType.EVENT, "request_response": InvocationType.REQUEST_RESPONSE}
 _BURST_KEYS = ("at_s", "count", "over_s")
 #: ``kind`` values of a ``[[streams]]`` table.
-STREAM_KINDS = {"kinesis": KinesisStream, "dynamodb": DynamoDBStream}
+STREAM_KINDS: dict[str, type[KinesisStream] | type[DynamoDBStream]] = {
+    "kinesis": KinesisStream, "dynamodb": DynamoDBStream,
+}
 _STREAM_KEYS = ("name", "kind", "shards", "retention_s", "records")
 _QUEUE_KEYS = ("name", "fifo", "visibility_timeout_s", "max_receive_count", "retention_s",
                "messages")
@@ -97,7 +99,8 @@ def _typed(data: Mapping[str, Any], key: str, where: str, default: Any, kind: ty
 
 
 def _table(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> dict[str, Any]:
-    return _typed(data, key, where, default, dict, "a table")
+    table: dict[str, Any] = _typed(data, key, where, default, dict, "a table")
+    return table
 
 
 def _string(data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED) -> Any:
