@@ -60,8 +60,15 @@ class Simulator:
             (MODEL.md §7–8). One mapping per source.
 
     Raises:
-        InvalidParameterValueException, ValidationException, ResourceConflictException: with
-            AWS's messages, when the configuration is one AWS would refuse.
+        InvalidParameterValueException, ValidationException, ResourceConflictException,
+            ResourceNotFoundException: with AWS's messages, when the configuration is one AWS
+            would refuse.
+        UsageError: an unknown ``routing``, or two mappings reading one event source.
+
+    :meth:`advance` and :meth:`run` raise :class:`~lambda_core.errors.UntilInPastError` (a
+    :class:`~lambda_core.errors.UsageError`) for an ``until`` before :attr:`now`, before
+    anything is submitted or run; :meth:`run` raises
+    :class:`~lambda_core.errors.UsageError` for two ``Records`` of one source.
     """
 
     def __init__(

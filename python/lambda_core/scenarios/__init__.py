@@ -4,7 +4,8 @@ A scenario is read with :func:`load_scenario` (a file) or :func:`parse_scenario`
 gives a :class:`Scenario`, which builds the :class:`~lambda_core.Simulator`
 (:meth:`Scenario.simulator`) and generates the :class:`~lambda_core.Workload`
 (:meth:`Scenario.generate`). ``docs/scenarios.md`` is the reference of the format;
-:data:`BUILTIN_SCENARIO_TOML` is the scenario ``lambda-core run`` uses without a file.
+:data:`BUILTIN_SCENARIO_TOML` is the scenario ``lambda-core run`` uses without a file (the
+package's data file ``builtin.toml``).
 
 A scenario may also declare event sources — ``[[streams]]`` (Kinesis or DynamoDB streams) and
 ``[[queues]]`` (SQS) — each with an optional generator of its records, and ``[[mappings]]``
