@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+
 import numpy as np
 import numpy.typing as npt
 
