@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 import lambda_core as lc
-from lambda_core.cli import main, simulate
-from lambda_core.report import ASYNC_COUNTS, COUNTS, MAPPING_COUNTS
-from lambda_core.scenario import (
+from lambda_core._cli import main, simulate
+from lambda_core._report import ASYNC_COUNTS, COUNTS, MAPPING_COUNTS
+from lambda_core.scenarios import (
     TRIGGERS,
     ScenarioError,
     builtin_scenario,

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import lambda_core as lc
-from lambda_core.cli import main, simulate
-from lambda_core.report import MAPPING_COUNTS, format_run, summarize
-from lambda_core.scenario import (
+from lambda_core._cli import main, simulate
+from lambda_core._report import MAPPING_COUNTS, format_run, summarize
+from lambda_core.scenarios import (
     RecordsSpec,
     ScenarioError,
     builtin_scenario,

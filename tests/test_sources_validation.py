@@ -12,13 +12,13 @@ import pickle
 import numpy as np
 import pytest
 
-from lambda_core.enums import Outcome, RecordOutcome
+from lambda_core._model import Outcome, RecordOutcome
 from lambda_core.errors import (
     InvalidParameterValueException,
     LambdaCoreError,
     ValidationException,
 )
-from lambda_core.sources import (
+from lambda_core._model import (
     BatchDuration,
     DynamoDBStream,
     EventSourceMapping,

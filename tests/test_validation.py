@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambda_core.config import (
+from lambda_core._model import (
     FUNCTION_NAME_PATTERN,
     Account,
     Function,

@@ -4,51 +4,93 @@
 >>> sim = lc.Simulator(lc.Account(), [lc.Function("orders", reserved_concurrency=200)])
 >>> sim.account_settings()
 {'ConcurrentExecutions': 1000, 'UnreservedConcurrentExecutions': 800}
+
+This module is the public API: every name in ``__all__``. Two submodules are public too:
+:mod:`lambda_core.errors` (the exceptions, also exported here) and
+:mod:`lambda_core.scenarios` (TOML scenario files; ``lambda_core.scenario`` is its older
+name). Every other module is private (its name starts with ``_``) and may change.
 """
 
 from ._core import __version__
-from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
-from .enums import InvocationType, Outcome, RecordOutcome, Routing, ThrottleReason, Trigger
+from ._model import (
+    Account,
+    BatchDuration,
+    DynamoDBStream,
+    EventSourceMapping,
+    Function,
+    InvocationType,
+    KinesisStream,
+    Outcome,
+    PoolPlan,
+    RecordOutcome,
+    Records,
+    Result,
+    RetryPolicy,
+    Routing,
+    SqsQueue,
+    ThrottleReason,
+    Trigger,
+    Window,
+    Workload,
+    plan_pools,
+    put_function_concurrency,
+    put_provisioned_concurrency_config,
+)
+from ._simulator import Simulator
 from .errors import (
     InvalidParameterValueException,
     LambdaCoreError,
     ResourceConflictException,
     ResourceNotFoundException,
+    ScenarioError,
+    UntilInPastError,
+    UsageError,
     ValidationException,
     WorkloadError,
 )
-from .records import Records
-from .simulator import Result, Simulator, Window
-from .sources import BatchDuration, DynamoDBStream, EventSourceMapping, KinesisStream, SqsQueue
-from .workload import Workload
+from .scenarios import Scenario, load_scenario, parse_scenario
+from . import scenario as scenario  # the older name of lambda_core.scenarios, kept importable
 
 __all__ = [
     "__version__",
+    # configuration
     "Account",
     "Function",
-    "Simulator",
-    "Workload",
+    "RetryPolicy",
     "KinesisStream",
     "DynamoDBStream",
     "SqsQueue",
     "EventSourceMapping",
     "BatchDuration",
+    "PoolPlan",
+    "plan_pools",
+    "put_function_concurrency",
+    "put_provisioned_concurrency_config",
+    # inputs, the simulator, outputs
+    "Workload",
     "Records",
+    "Simulator",
     "Result",
     "Window",
-    "PoolPlan",
-    "RetryPolicy",
+    # codes
     "Trigger",
-    "plan_pools",
     "InvocationType",
     "Outcome",
     "RecordOutcome",
     "ThrottleReason",
     "Routing",
+    # scenario files
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+    # errors
     "LambdaCoreError",
     "InvalidParameterValueException",
     "ValidationException",
     "ResourceConflictException",
     "ResourceNotFoundException",
     "WorkloadError",
+    "UsageError",
+    "UntilInPastError",
+    "ScenarioError",
 ]

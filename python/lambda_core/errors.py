@@ -1,8 +1,19 @@
 """Exceptions raised by lambda_core.
 
 Every error caused by bad input is a :class:`LambdaCoreError`, which is a :class:`ValueError`.
-The two AWS error codes keep AWS's names and carry AWS's exact messages, so ``str(exc)`` is what
-the Lambda API would have said. The Rust engine raises these same classes (it imports them).
+There are three kinds, one class (or family) each:
+
+* AWS's refusals — :class:`InvalidParameterValueException`, :class:`ValidationException`,
+  :class:`ResourceConflictException`, :class:`ResourceNotFoundException` — keep AWS's names and
+  carry AWS's exact messages, so ``str(exc)`` is what the Lambda API would have said;
+* a bad workload or bad records — :class:`WorkloadError`, naming the column and the first bad
+  row;
+* API misuse — :class:`UsageError`: a call lambda_core cannot honour whatever AWS would say
+  (moving the clock back, two mappings on one source, an unknown routing policy ...);
+* a bad scenario file — :class:`ScenarioError`.
+
+A value of the wrong Python type raises :class:`TypeError`, as Python does. The Rust engine
+raises these same classes (it imports them).
 """
 
 from __future__ import annotations
@@ -14,6 +25,9 @@ __all__ = [
     "ResourceConflictException",
     "ResourceNotFoundException",
     "WorkloadError",
+    "UsageError",
+    "UntilInPastError",
+    "ScenarioError",
 ]
 
 
@@ -22,6 +36,9 @@ class LambdaCoreError(ValueError):
 
     #: The AWS error code this exception stands for (``None`` for lambda_core's own errors).
     code: str | None = None
+    #: Where in a scenario file the refused configuration is (e.g. ``[[functions]] #2
+    #: ('orders')``), when it came from one; the CLI prints it.
+    scenario_context: str | None = None
 
 
 class InvalidParameterValueException(LambdaCoreError):
@@ -56,3 +73,22 @@ class WorkloadError(LambdaCoreError):
         super().__init__(message)
         self.column = column
         self.row = row
+
+
+class UsageError(LambdaCoreError):
+    """The API was used in a way lambda_core does not allow: not a value AWS would refuse, not a
+    bad workload, but a call that cannot be honoured (e.g. ``advance(5)`` after ``advance(10)``,
+    two mappings reading one event source, two ``Records`` for one source in one run, an
+    unknown routing policy)."""
+
+
+class UntilInPastError(UsageError, InvalidParameterValueException):
+    """``advance(until)`` or ``run(..., until)`` with ``until`` before the simulator's current
+    time. A :class:`UsageError`; also an :class:`InvalidParameterValueException`, the class the
+    engine raised for it before :class:`UsageError` existed, so that code catching that keeps
+    working."""
+
+
+class ScenarioError(LambdaCoreError):
+    """A scenario that cannot be used: unreadable file, TOML syntax error, unknown key, or a
+    missing, ill-typed or out-of-range value. The message names the file, table and key."""

@@ -46,7 +46,7 @@ def _without_wall_times(x: Any) -> Any:
 
 def cli_json(*args: str) -> Any:
     """``lambda-core run --json --quiet ARGS`` as parsed JSON, wall times removed."""
-    from lambda_core.cli import main
+    from lambda_core._cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -11,10 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from .enums import InvocationType
-from .scenario import Scenario
-from .simulator import Result
-from .sources import BatchDuration, EventSourceMapping, SqsQueue
+from ._model import EventSourceMapping, InvocationType, Result, SqsQueue
+from .scenarios import Scenario
 
 __all__ = [
     "COUNTS",
@@ -97,7 +95,7 @@ def summarize(
     the workload's rows —, ``records_simulated`` — the records of every source —,
     ``wall_time_s`` of the simulation alone, ``invocations_per_s``, ``horizon_s``, ``seed``).
     """
-    functions = [
+    functions: list[dict[str, Any]] = [
         {"function": name, **{key: int(result.functions[key][i]) for key in _FIGURES}}
         for i, name in enumerate(result.function_names)
     ]
@@ -378,7 +376,6 @@ def _describe_mapping(m: EventSourceMapping) -> str:
         if m.on_failure is not None:
             parts.append(f"on_failure {m.on_failure}")
     d = m.duration
-    assert isinstance(d, BatchDuration)  # the constructor stores a BatchDuration
     duration = f"{d.base_s:g} s per batch"
     if d.per_record_s:
         duration = f"{d.base_s:g} s + {d.per_record_s:g} s per record"

@@ -21,13 +21,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from . import __version__
-from .errors import LambdaCoreError
-from .records import Records
-from .report import ProgressBar, format_run, format_validation, summarize
-from .scenario import Scenario, ScenarioError, builtin_scenario, load_scenario
-from .simulator import Result, Simulator
-from .workload import Workload
+from ._core import __version__
+from ._model import Records, Result, Workload
+from ._report import ProgressBar, format_run, format_validation, summarize
+from ._simulator import Simulator
+from .errors import LambdaCoreError, ScenarioError
+from .scenarios import Scenario, builtin_scenario, load_scenario
 
 __all__ = ["main", "simulate", "STEPS"]
 
@@ -88,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("lambda-core: error: a command is required (run or validate)", file=sys.stderr)
         return 2
     try:
-        return args.handler(args)
+        code: int = args.handler(args)
+        return code
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

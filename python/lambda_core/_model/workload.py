@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .enums import InvocationType, Trigger
-from .errors import WorkloadError
+from ..errors import WorkloadError
 
 __all__ = ["Workload"]
 

@@ -3,121 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from . import _core
-from .config import Account, Function, PoolPlan, RetryPolicy, plan_pools
-from .enums import InvocationType, Routing
+from . import _boundary, _core
+from . import _messages as msg
+from ._model import (
+    Account,
+    EventSourceMapping,
+    Function,
+    InvocationType,
+    PoolPlan,
+    Records,
+    Result,
+    RetryPolicy,
+    Routing,
+    SqsQueue,
+    Window,
+    Workload,
+    plan_pools,
+)
 from .errors import (
     InvalidParameterValueException,
     LambdaCoreError,
     ResourceConflictException,
     ResourceNotFoundException,
+    UntilInPastError,
+    UsageError,
 )
-from .records import Records
-from .sources import EventSourceMapping, SqsQueue
-from .workload import Workload
 
-__all__ = ["Simulator", "Result", "Window"]
+__all__ = ["Simulator"]
 
-_ROUTINGS = {"newest": "newest", "mru": "mru", "oldest": "oldest",
-             Routing.NEWEST: "newest", Routing.MRU: "mru", Routing.OLDEST: "oldest"}
-
-
-@dataclass(frozen=True)
-class Window:
-    """Requests resolved by one :meth:`Simulator.advance` call, in the order they were resolved.
-
-    ``requests`` holds numpy columns: ``request`` (the request's id: its row number counted
-    over every workload submitted to this simulator), ``outcome``, ``throttle_reason``,
-    ``attempts``, ``throttles``, ``cold_starts``, ``end``, ``first_start``, ``last_start``,
-    ``event_age`` (seconds). ``destinations`` holds the asynchronous results sent to each
-    target in this window (see :class:`Result`).
-    """
-
-    until: float | None
-    now: float
-    requests: Mapping[str, np.ndarray]
-    destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
-    #: Per event source (by name), the records resolved in the window, in the order they were
-    #: resolved: ``id`` (the record's index among the source's records), ``outcome``
-    #: (:class:`RecordOutcome`), ``attempts``, ``receives`` (queues), ``start``, ``end``.
-    records: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        """Requests resolved in the window (0 when per-request output was off)."""
-        return len(self.requests["request"]) if "request" in self.requests else 0
-
-
-@dataclass(frozen=True)
-class Result:
-    """What :meth:`Simulator.run` returns.
-
-    - ``requests``: one row per workload row, in input order: ``outcome`` (:class:`Outcome`),
-      ``throttle_reason`` (:class:`ThrottleReason` of the last throttle), ``attempts`` (attempts
-      that reached the function: AWS's approximate invoke count), ``throttles``,
-      ``cold_starts``, ``end`` (when the request was resolved; NaN while ``PENDING``),
-      ``enqueued`` (the arrival: the workload's own ``time`` column), ``first_start`` and
-      ``last_start`` (when the first and the last attempt that reached the function started;
-      NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last attempt that ran, for
-      ``EVENT`` rows; NaN otherwise). Times in seconds.
-    - ``functions``: per function in list order, numpy arrays: ``invocations``, ``errors``
-      (errors and timeouts), ``timeouts``, ``throttles`` and by reason (``throttles_reserved``,
-      ``throttles_unreserved``, ``throttles_scaling``), ``cold_starts``, ``max_concurrency``,
-      ``environments_created``, ``avg_environments``, ``provisioned_invocations``,
-      ``spillover_invocations``.
-    - ``account``: ``max_concurrency``, ``max_unreserved_concurrency``, ``avg_environments``.
-    - ``horizon``: the run's horizon in seconds (``until``, or when the last request was resolved).
-    - ``destinations``: per target named by a function's ``on_success``, ``on_failure`` or
-      ``dead_letter_queue``, the invocation records it received in this run, as columns shaped
-      after AWS's record: ``request`` (request id), ``condition`` (:class:`Outcome` code;
-      ``Outcome(c).condition`` is AWS's ``requestContext.condition``),
-      ``approximate_invoke_count``, ``time`` (seconds). ``len(result.destinations[t]["request"])``
-      is the number of records. With stream mappings, every record also
-      carries ``stream`` (the source's index in :attr:`Simulator.source_names`; −1 for a
-      function's request), ``request`` (the record's index among the stream's records) and
-      ``condition`` (:class:`RecordOutcome` code).
-    - ``records``: per event source (by name), one row per record of this run in input order:
-      ``outcome`` (:class:`RecordOutcome`); for streams ``shard`` and ``lane`` (its lane within
-      the shard, with a parallelization factor); for queues ``group`` (the FIFO message group
-      id, 0 for standard queues) and ``receives`` (throttled receives included);
-      ``attempts`` (invocations whose batch held it), ``start`` and ``end`` of the last of
-      those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the arrival: the
-      input's own column).
-    - ``mappings``: per event source (by name), the mapping's counters: ``invocations``,
-      ``batches``, ``max_concurrency`` (exact), ``throttles``, ``retries``,
-      ``on_failure_records`` (streams: sent to ``on_failure``; queues: moved to the DLQ),
-      ``records_processed``, ``records_failed``, ``records_expired``; streams also
-      ``max_iterator_age`` (seconds, AWS's ``IteratorAge``), queues ``max_slots`` (the most
-      concurrent batches the ramp allowed).
-    """
-
-    requests: Mapping[str, np.ndarray]
-    functions: Mapping[str, np.ndarray]
-    account: Mapping[str, Any]
-    horizon: float
-    function_names: tuple[str, ...] = field(default=())
-    destinations: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
-    records: Mapping[str, Mapping[str, np.ndarray]] = field(default_factory=dict)
-    mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    def function(self, name: str) -> dict[str, Any]:
-        """The statistics of one function, by name, as plain Python numbers."""
-        try:
-            i = self.function_names.index(name)
-        except ValueError:
-            raise KeyError(f"no function named {name!r}") from None
-        return {k: v[i].item() for k, v in self.functions.items()}
-
-    def to_pandas(self) -> Any:
-        """Per-function statistics as a ``pandas.DataFrame`` indexed by function name
-        (needs the ``pandas`` extra)."""
-        import pandas as pd  # optional dependency: pip install lambda-core[pandas]
-
-        return pd.DataFrame(dict(self.functions), index=pd.Index(self.function_names, name="function"))
+_ROUTINGS: dict[str | Routing, str] = {
+    "newest": "newest", "mru": "mru", "oldest": "oldest",
+    Routing.NEWEST: "newest", Routing.MRU: "mru", Routing.OLDEST: "oldest",
+}
 
 
 class Simulator:
@@ -138,8 +60,15 @@ class Simulator:
             (MODEL.md §7–8). One mapping per source.
 
     Raises:
-        InvalidParameterValueException, ValidationException, ResourceConflictException: with
-            AWS's messages, when the configuration is one AWS would refuse.
+        InvalidParameterValueException, ValidationException, ResourceConflictException,
+            ResourceNotFoundException: with AWS's messages, when the configuration is one AWS
+            would refuse.
+        UsageError: an unknown ``routing``, or two mappings reading one event source.
+
+    :meth:`advance` and :meth:`run` raise :class:`~lambda_core.errors.UntilInPastError` (a
+    :class:`~lambda_core.errors.UsageError`) for an ``until`` before :attr:`now`, before
+    anything is submitted or run; :meth:`run` raises
+    :class:`~lambda_core.errors.UsageError` for two ``Records`` of one source.
     """
 
     def __init__(
@@ -159,7 +88,7 @@ class Simulator:
             if not isinstance(f, Function):
                 raise TypeError(f"functions must be lambda_core.Function objects, got {type(f).__name__}")
         if routing not in _ROUTINGS:
-            raise LambdaCoreError(f"routing must be 'newest', 'mru' or 'oldest', got {routing!r}")
+            raise UsageError(f"routing must be 'newest', 'mru' or 'oldest', got {routing!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
             raise TypeError(f"seed must be an integer in [0, 2**64), got {seed!r}")
         if client_retries is not None and not isinstance(client_retries, RetryPolicy):
@@ -178,40 +107,9 @@ class Simulator:
             [t for f in functions for t in (f.on_success, f.on_failure, f.dead_letter_queue) if t is not None]
             + [m.on_failure for m in self.mappings if m.on_failure is not None]
         ))
-        index = {name: i for i, name in enumerate(self.destination_names)}
-        names = [f.name for f in functions]
-        self._engine = _core.Engine(
-            account.concurrency_limit,
-            self._plan.unreserved_capacity,
-            account.scaling if account.scaling != "off" else None,
-            account.burst,
-            account.token_cost_us,
-            self.routing,
-            [
-                (f.reserved_concurrency, f.provisioned_concurrency or 0, float(f.timeout_s),
-                 float(f.init_s), float(f.idle_timeout_s), float(f.provisioned_ready_s),
-                 f.max_retry_attempts, float(f.max_event_age_s),
-                 index.get(f.on_success), index.get(f.on_failure), index.get(f.dead_letter_queue))
-                for f in functions
-            ],
-            len(self.destination_names),
-            None if client_retries is None else
-            (client_retries.max_attempts, float(client_retries.base_s), float(client_retries.cap_s)),
-            self.seed,
-            [_source_tuple(m.source) for m in self.mappings],
-            [
-                (i, names.index(m.function), m.batch_size, float(m.batching_window_s),
-                 m.parallelization_factor, m.maximum_retry_attempts, float(m.maximum_record_age_s),
-                 m.bisect_batch_on_function_error, index.get(m.on_failure),
-                 float(m.duration.base_s), float(m.duration.per_record_s))
-                for i, m in enumerate(self.mappings) if not isinstance(m.source, SqsQueue)
-            ],
-            [
-                (i, names.index(m.function), m.batch_size, float(m.batching_window_s),
-                 m.maximum_concurrency, account.scaling == "legacy",
-                 float(m.duration.base_s), float(m.duration.per_record_s))
-                for i, m in enumerate(self.mappings) if isinstance(m.source, SqsQueue)
-            ],
+        self._engine = _boundary.new_engine(
+            account, self._plan, functions, self.routing, client_retries, self.seed,
+            self.mappings, self.destination_names,
         )
 
     @staticmethod
@@ -224,7 +122,7 @@ class Simulator:
             if not isinstance(m, EventSourceMapping):
                 raise TypeError(f"mappings must be lambda_core.EventSourceMapping objects, got {type(m).__name__}")
             if m.function not in names:
-                raise ResourceNotFoundException(f"Function not found: {m.function}")
+                raise ResourceNotFoundException(msg.function_not_found(m.function))
             if isinstance(m.source, SqsQueue) and m.source.visibility_timeout_s == 0:
                 raise InvalidParameterValueException(
                     f"queue {m.source.name!r}: lambda_core needs a visibility timeout above 0 for a queue "
@@ -232,11 +130,9 @@ class Simulator:
                     "was throttled, for ever)")
             other = sources.get(m.source.name)
             if other is not None and other.function == m.function and other.source == m.source:
-                raise ResourceConflictException(
-                    f"The event source arn ({m.source.name}) and function ({m.function}) provided mapping "
-                    "already exists. Please update or delete the existing mapping.")
+                raise ResourceConflictException(msg.mapping_exists(m.source.name, m.function))
             if other is not None:
-                raise LambdaCoreError(
+                raise UsageError(
                     f"two mappings read {m.source.name!r}: lambda_core simulates one mapping per "
                     "event source (each record's outcome is that of its one consumer)")
             sources[m.source.name] = m
@@ -298,13 +194,14 @@ class Simulator:
         record is resolved) and returns the requests and records resolved on the way. With
         ``requests=False`` nothing is recorded per request or record (for very long runs;
         statistics are still kept)."""
-        resolved = self._engine.advance(_until(until), requests)
-        records: dict[str, dict[str, np.ndarray]] = {}
+        resolved = self._engine.advance(self._checked_until(until), requests)
+        records: dict[str, dict[str, npt.NDArray[Any]]] = {}
         if resolved is not None:
             log = resolved.pop("records")
             for i, (m, name) in enumerate(zip(self.mappings, self.source_names)):
                 mine = log["stream"] == i
-                records[name] = _record_columns(m, {k: v[mine] for k, v in log.items() if k != "stream"})
+                records[name] = _boundary.record_columns(
+                    m, {k: v[mine] for k, v in log.items() if k != "stream"})
         return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
                       destinations=self._destinations(), records=records)
 
@@ -324,36 +221,39 @@ class Simulator:
         for r in records:
             self._source_index(r.source)
             if r.source in by_source:
-                raise LambdaCoreError(f"two Records objects for {r.source!r} in one run: concatenate them")
+                raise UsageError(f"two Records objects for {r.source!r} in one run: concatenate them")
             by_source[r.source] = r
+        seconds = self._checked_until(until)  # before anything is submitted: a refusal changes nothing
         first = self.submit(workload)
         ranges = []
         for i, name in enumerate(self.source_names):
-            r = by_source.get(name)
-            if r is None:
+            chunk = by_source.get(name)
+            if chunk is None:
                 ranges.append((self._engine.submitted_records(i), 0))
             else:
-                ranges.append((self.submit_records(r), len(r)))
+                ranges.append((self.submit_records(chunk), len(chunk)))
         kinds = workload.invocation_type
         events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
-        requests = self._engine.advance_rows(_until(until), first, len(workload), events, ranges)
+        requests = self._engine.advance_rows(seconds, first, len(workload), events, ranges)
         tables = requests.pop("records")
         requests["enqueued"] = workload.time
         if not events:
             # no asynchronous rows: a read-only all-NaN view that takes no memory
             requests["event_age"] = np.broadcast_to(np.float64(np.nan), (len(workload),))
-        out: dict[str, dict[str, np.ndarray]] = {}
+        out: dict[str, dict[str, npt.NDArray[Any]]] = {}
         for m, table, name in zip(self.mappings, tables, self.source_names):
-            r = by_source.get(name)
-            if r is None:
+            submitted = by_source.get(name)
+            if submitted is None:
                 continue
-            table = _record_columns(m, table)
+            table = _boundary.record_columns(m, table)
             if isinstance(m.source, SqsQueue):
                 # the message group id (FIFO); standard queues have none
-                table["group"] = r.key if m.source.fifo else np.zeros(len(r), np.int64)
+                table["group"] = submitted.key if m.source.fifo else np.zeros(len(submitted), np.int64)
             else:
-                table["shard"], table["lane"] = _core.stream_lanes(r.key, m.source.shards, m.parallelization_factor)
-            table["time"] = r.time
+                lanes = m.parallelization_factor
+                assert lanes is not None  # resolved for every stream mapping
+                table["shard"], table["lane"] = _core.stream_lanes(submitted.key, m.source.shards, lanes)
+            table["time"] = submitted.time
             out[name] = table
         return self._result(requests, until, out)
 
@@ -367,15 +267,18 @@ class Simulator:
         no records."""
         return dict(zip(self.destination_names, self._engine.destination_totals()))
 
-    def _destinations(self) -> dict[str, dict[str, np.ndarray]]:
+    def _destinations(self) -> dict[str, dict[str, npt.NDArray[Any]]]:
         logs = self._engine.drain_destinations()
         # the `stream` column (−1: a function's request) only matters with stream mappings
         drop = {"total"} if self.mappings else {"total", "stream"}
-        return {name: {k: v for k, v in log.items() if k not in drop}
-                for name, log in zip(self.destination_names, logs)}
+        out: dict[str, dict[str, npt.NDArray[Any]]] = {}
+        for name, log in zip(self.destination_names, logs):
+            columns: Mapping[str, Any] = log
+            out[name] = {k: v for k, v in columns.items() if k not in drop}
+        return out
 
-    def _result(self, requests: Mapping[str, np.ndarray], until: float | None,
-                records: Mapping[str, Mapping[str, np.ndarray]] | None = None) -> Result:
+    def _result(self, requests: Mapping[str, npt.NDArray[Any]], until: float | None,
+                records: Mapping[str, Mapping[str, npt.NDArray[Any]]] | None = None) -> Result:
         report = self._engine.report(_until(until))
         return Result(
             requests=requests,
@@ -385,39 +288,31 @@ class Simulator:
             function_names=self.function_names,
             destinations=self._destinations(),
             records=records or {},
-            mappings=self._mapping_report(),
+            mappings=_boundary.mapping_report(self.mappings, self._engine.mapping_report()),
         )
 
-    def _mapping_report(self) -> dict[str, dict[str, Any]]:
-        out = {}
-        for m, counters in zip(self.mappings, self._engine.mapping_report()):
-            if isinstance(m.source, SqsQueue):
-                del counters["max_iterator_age"]  # a stream figure
-            else:
-                del counters["max_slots"]  # a queue figure
-            out[m.source.name] = counters
-        return out
+    def _checked_until(self, until: float | None) -> float | None:
+        """``until`` in seconds; :class:`UntilInPastError` when it is before :attr:`now` (in the
+        engine's microseconds, with the engine's text). Values the engine refuses outright
+        (NaN, negative, too large) are left to it: its message names them."""
+        seconds = _until(until)
+        if seconds is None:
+            return None
+        try:
+            target = _core.to_micros(seconds)
+        except LambdaCoreError:
+            return seconds
+        now = _core.to_micros(self._engine.now)
+        if target < now:
+            raise UntilInPastError(
+                f"until={_boundary.engine_seconds(target / 1e6)} is before the simulator's "
+                f"current time {_boundary.engine_seconds(now / 1e6)}"
+            )
+        return seconds
 
     def __repr__(self) -> str:
         return (f"Simulator({len(self.functions)} functions, limit={self.account.concurrency_limit}, "
                 f"routing={self.routing!r}, seed={self.seed}, now={self.now:g} s)")
-
-
-def _record_columns(mapping: EventSourceMapping, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The engine's record columns as the API shows them: streams have no ``receives`` (for
-    them it is ``attempts``)."""
-    if not isinstance(mapping.source, SqsQueue):
-        del columns["receives"]
-    return columns
-
-
-def _source_tuple(source: Any) -> tuple:
-    """An event source as the engine takes it: ``(kind, shards, retention_s, fifo,
-    visibility_timeout_s, max_receive_count)``."""
-    if isinstance(source, SqsQueue):
-        return ("sqs", 0, float(source.retention_s), source.fifo, float(source.visibility_timeout_s),
-                source.max_receive_count)
-    return (source.kind, source.shards, float(source.retention_s), False, 0.0, None)
 
 
 def _until(until: float | None) -> float | None:

@@ -1,0 +1,70 @@
+"""The model: lambda_core's configuration, inputs and outputs, one kind per module.
+
+``account`` (the account's limits and scaling bucket), ``function`` (one function),
+``pools`` (reservations applied to the account, AWS's concurrency verbs), ``retry``
+(client-side retries), ``streams`` and ``queues`` (event sources), ``mappings``
+(event-source mappings and the batch duration model), ``workload`` (requests),
+``records`` (records for event sources), ``results`` (what runs return), ``enums`` (the codes
+that cross into the engine). Every class validates and normalises its arguments in its
+constructor and stores exactly the types it declares.
+"""
+
+from .account import Account
+from .enums import InvocationType, Outcome, RecordOutcome, Routing, ThrottleReason, Trigger
+from .function import (
+    ENVIRONMENT_LIMIT_BYTES,
+    FUNCTION_NAME_MAX_LENGTH,
+    FUNCTION_NAME_PATTERN,
+    INIT_LIMIT_S,
+    Function,
+)
+from .mappings import BatchDuration, EventSource, EventSourceMapping
+from .pools import PoolPlan, plan_pools, put_function_concurrency, put_provisioned_concurrency_config
+from .queues import QUEUE_RETENTION_DEFAULT_S, SqsQueue
+from .records import Records, key_to_int
+from .results import Columns, Result, Window
+from .retry import RetryPolicy
+from .streams import (
+    DYNAMODB_TABLE_NAME_PATTERN,
+    KINESIS_STREAM_NAME_PATTERN,
+    STREAM_RETENTION_DEFAULT_S,
+    DynamoDBStream,
+    KinesisStream,
+)
+from .workload import Workload
+
+__all__ = [
+    "Account",
+    "Function",
+    "PoolPlan",
+    "RetryPolicy",
+    "plan_pools",
+    "put_function_concurrency",
+    "put_provisioned_concurrency_config",
+    "KinesisStream",
+    "DynamoDBStream",
+    "SqsQueue",
+    "EventSourceMapping",
+    "BatchDuration",
+    "EventSource",
+    "Workload",
+    "Records",
+    "key_to_int",
+    "Result",
+    "Window",
+    "Columns",
+    "InvocationType",
+    "Outcome",
+    "RecordOutcome",
+    "Routing",
+    "ThrottleReason",
+    "Trigger",
+    "FUNCTION_NAME_PATTERN",
+    "FUNCTION_NAME_MAX_LENGTH",
+    "ENVIRONMENT_LIMIT_BYTES",
+    "INIT_LIMIT_S",
+    "KINESIS_STREAM_NAME_PATTERN",
+    "DYNAMODB_TABLE_NAME_PATTERN",
+    "STREAM_RETENTION_DEFAULT_S",
+    "QUEUE_RETENTION_DEFAULT_S",
+]

@@ -1,0 +1,157 @@
+"""The account: its Region-wide concurrency limit, unreserved minimum and scaling-rate bucket
+(MODEL.md §2 and §4). None of these are AWS API parameters, so every range check is
+lambda_core's own (:class:`~lambda_core.errors.InvalidParameterValueException` naming the
+parameter and its value)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from .. import _validation as v
+from ..errors import InvalidParameterValueException
+from ._frozen import assign
+
+__all__ = ["Account", "SCALING_DEFAULTS"]
+
+#: Scaling-rate defaults (MODEL.md §4): bucket capacity and refill rate (tokens per second).
+SCALING_DEFAULTS: dict[str, tuple[int, float]] = {
+    "current": (1000, 100.0),
+    "legacy": (3000, 500.0 / 60.0),
+}
+# A bucket holds capacity × cost microseconds of refill; the engine keeps it in a 64-bit integer.
+_BUCKET_MAX_US = 2**63 - 1
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class Account:
+    """An AWS account in one Region: its concurrency limit, unreserved minimum and scaling rate.
+
+    Keyword-only: ``Account(concurrency_limit=1000, unreserved_min=None, scaling="current",
+    scaling_burst=None, scaling_refill_per_s=None)``.
+
+    ``scaling`` chooses the scaling-rate bucket of MODEL.md §4: ``"current"`` (per function,
+    1000 tokens refilled at 100 per second, the default), ``"legacy"`` (one account-wide bucket of
+    3000 refilled at 500 per minute) or ``None`` (no rate limit; ``"off"`` is accepted as an alias
+    and stored as ``None``). ``scaling_burst`` and ``scaling_refill_per_s`` override the bucket's
+    capacity and refill rate.
+
+    Raises :class:`TypeError` for a value of the wrong type and
+    :class:`~lambda_core.errors.InvalidParameterValueException` for a value out of range.
+    """
+
+    #: ``L``, AWS's ``ConcurrentExecutions``: the account's concurrency limit (≥ 1).
+    concurrency_limit: int
+    #: ``MIN_U``, the least unreserved concurrency a reservation may leave (0..L);
+    #: ``None`` means ``min(100, L)``.
+    unreserved_min: int | None
+    #: ``"current"``, ``"legacy"`` or ``None`` (``"off"`` is stored as ``None``).
+    scaling: str | None
+    #: Capacity of the scaling-rate bucket in tokens (≥ 1); ``None`` for the mode's default.
+    scaling_burst: int | None
+    #: Refill rate of the bucket in tokens per second (> 0, finite); ``None`` for the default.
+    scaling_refill_per_s: float | None
+
+    def __init__(
+        self,
+        *,
+        concurrency_limit: int = 1000,
+        unreserved_min: int | None = None,
+        scaling: str | None = "current",
+        scaling_burst: int | None = None,
+        scaling_refill_per_s: float | None = None,
+    ) -> None:
+        limit = v.require_int("Account", "concurrency_limit", concurrency_limit)
+        minimum = v.optional_int("Account", "unreserved_min", unreserved_min)
+        burst = v.optional_int("Account", "scaling_burst", scaling_burst)
+        refill = v.optional_real("Account", "scaling_refill_per_s", scaling_refill_per_s)
+        if scaling is not None and not isinstance(scaling, str):
+            raise TypeError(
+                "Account.scaling must be 'current', 'legacy', 'off' or None, "
+                f"got {v.describe(scaling)}"
+            )
+        if scaling == "off":
+            scaling = None
+        if scaling is not None and scaling not in SCALING_DEFAULTS:
+            raise InvalidParameterValueException(
+                "Account.scaling must be 'current', 'legacy', 'off' or None, "
+                f"got {scaling!r}"
+            )
+
+        if limit < 1:
+            raise InvalidParameterValueException(
+                f"Account.concurrency_limit must be at least 1, got {limit}"
+            )
+        if minimum is not None and not 0 <= minimum <= limit:
+            raise InvalidParameterValueException(
+                "Account.unreserved_min must be between 0 and concurrency_limit "
+                f"({limit}), got {minimum}"
+            )
+        if burst is not None and burst < 1:
+            raise InvalidParameterValueException(
+                f"Account.scaling_burst must be at least 1, got {burst}"
+            )
+        if refill is not None and not (math.isfinite(refill) and refill > 0):
+            raise InvalidParameterValueException(
+                "Account.scaling_refill_per_s must be a finite number greater than 0, "
+                f"got {refill!r}"
+            )
+
+        assign(
+            self,
+            concurrency_limit=limit,
+            unreserved_min=minimum,
+            scaling=scaling,
+            scaling_burst=burst,
+            scaling_refill_per_s=refill,
+        )
+
+        # the bucket's figures are derived from the stored fields (the properties below)
+        if scaling is not None:
+            cost = self.token_cost_us
+            if cost < 1:
+                raise InvalidParameterValueException(
+                    f"Account.scaling_refill_per_s is too fast: {refill!r} tokens per second "
+                    "makes a token cost less than 1 microsecond of refill "
+                    "(the most is 2000000 per second)"
+                )
+            if self.burst * cost > _BUCKET_MAX_US:
+                raise InvalidParameterValueException(
+                    f"Account scaling bucket is too large: scaling_burst {self.burst} × "
+                    f"{cost} µs per token does not fit in a signed 64-bit integer"
+                )
+
+    @property
+    def min_unreserved(self) -> int:
+        """``MIN_U``: ``unreserved_min`` when given, else ``min(100, concurrency_limit)``."""
+        if self.unreserved_min is not None:
+            return self.unreserved_min
+        return min(100, self.concurrency_limit)
+
+    @property
+    def burst(self) -> int:
+        """Capacity of the scaling-rate bucket in tokens (1000 current, 3000 legacy, 0 when off)."""
+        if self.scaling is None:
+            return 0
+        if self.scaling_burst is not None:
+            return self.scaling_burst
+        return SCALING_DEFAULTS[self.scaling][0]
+
+    @property
+    def refill_per_s(self) -> float:
+        """Refill rate of the bucket in tokens per second (100 current, 500/60 legacy, 0 when off)."""
+        if self.scaling is None:
+            return 0.0
+        if self.scaling_refill_per_s is not None:
+            return self.scaling_refill_per_s
+        return SCALING_DEFAULTS[self.scaling][1]
+
+    @property
+    def token_cost_us(self) -> int:
+        """Microseconds of refill one token costs: ``round(1e6 / refill)``; 0 when scaling is off.
+
+        10 000 for ``"current"``, 120 000 for ``"legacy"`` (MODEL.md §4).
+        """
+        if self.scaling is None:
+            return 0
+        return round(1e6 / self.refill_per_s)

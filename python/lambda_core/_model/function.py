@@ -1,0 +1,231 @@
+"""One Lambda function's configuration (MODEL.md §9), validated the way AWS validates it."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+
+from .. import _messages as msg
+from .. import _validation as v
+from .._messages import FUNCTION_NAME_PATTERN
+from ..errors import InvalidParameterValueException
+from ._frozen import assign
+
+__all__ = [
+    "Function",
+    "FUNCTION_NAME_PATTERN",
+    "FUNCTION_NAME_MAX_LENGTH",
+    "ENVIRONMENT_LIMIT_BYTES",
+    "INIT_LIMIT_S",
+    "BARE_NAME",
+]
+
+#: The names lambda_core accepts: the bare-name part of :data:`FUNCTION_NAME_PATTERN`.
+BARE_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+#: Longest function name accepted (characters).
+FUNCTION_NAME_MAX_LENGTH = 64
+
+#: AWS's limit on a function's environment variables: keys + values, in UTF-8 bytes (MODEL.md §9).
+ENVIRONMENT_LIMIT_BYTES = 4096
+
+#: Longest init phase of an on-demand environment, in seconds (MODEL.md §9).
+INIT_LIMIT_S = 10.0
+
+# AWS's ranges of the fields, in the order AWS lists its validation errors:
+# (python name, AWS member, low, high).
+_AWS_RANGES: tuple[tuple[str, str, int, int | None], ...] = (
+    ("memory_mb", "memorySize", 128, 10240),
+    ("timeout_s", "timeout", 1, 900),
+    ("reserved_concurrency", "reservedConcurrentExecutions", 0, None),
+    ("provisioned_concurrency", "provisionedConcurrentExecutions", 1, None),
+    ("max_retry_attempts", "maximumRetryAttempts", 0, 2),
+    ("max_event_age_s", "maximumEventAgeInSeconds", 60, 21600),
+    ("ephemeral_storage_mb", "ephemeralStorage.size", 512, 10240),
+)
+_SECONDS = ("timeout_s", "init_s", "idle_timeout_s", "provisioned_ready_s")
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class Function:
+    """One Lambda function's configuration (MODEL.md §9), validated on construction.
+
+    Only ``name`` is positional. Checks, in this order:
+
+    1. wrong Python types → :class:`TypeError` (whole-number fields take ``int`` or numpy
+       integers, never ``bool`` or ``float``; second fields take ints or floats);
+    2. a non-finite ``timeout_s``, ``init_s``, ``idle_timeout_s`` or ``provisioned_ready_s``
+       → :class:`~lambda_core.errors.InvalidParameterValueException`;
+    3. every AWS field range at once → one :class:`~lambda_core.errors.ValidationException` in
+       AWS's form (``2 validation errors detected: Value ...; Value ...``);
+    4. lambda_core's own ranges (``init_s`` 0–10, ``idle_timeout_s`` ≥ 0,
+       ``provisioned_ready_s`` ≥ 0), the 4 KB environment limit and provisioned > reserved
+       → :class:`~lambda_core.errors.InvalidParameterValueException`.
+
+    Whole numbers are stored as ``int`` and seconds as ``float``, whatever numeric type was
+    given.
+    """
+
+    #: Function name: 1–64 characters of ``[a-zA-Z0-9-_]``.
+    name: str
+    #: Memory in MB, 128–10240.
+    memory_mb: int
+    #: Handler timeout in seconds, 1–900.
+    timeout_s: float
+    #: Reserved concurrency ``RC`` (≥ 0), or ``None`` for no reservation.
+    reserved_concurrency: int | None
+    #: Provisioned concurrency ``PC`` (≥ 1, ≤ ``RC`` when reserved), or ``None``.
+    provisioned_concurrency: int | None
+    #: Init duration of a cold start in seconds, 0–10.
+    init_s: float
+    #: Idle environments are reclaimed after this many seconds (≥ 0).
+    idle_timeout_s: float
+    #: Asynchronous retries, 0–2.
+    max_retry_attempts: int
+    #: Asynchronous maximum event age in seconds, 60–21600.
+    max_event_age_s: int
+    #: /tmp size in MB, 512–10240.
+    ephemeral_storage_mb: int
+    #: Environment variables (str → str), at most 4 KB of keys + values in UTF-8; stored as a
+    #: ``dict`` copy. Not part of the hash.
+    environment: dict[str, str] | None = dataclasses.field(hash=False)
+    #: Provisioned environments become ready this many seconds after the run starts (≥ 0).
+    provisioned_ready_s: float
+    #: Asynchronous results (MODEL.md §6): where a record of each successful event goes, and
+    #: where each dropped one goes (on-failure destination, dead-letter queue; both when both
+    #: are set). Names of targets: queues, topics, buses or other functions. Records are
+    #: collected per target in ``Result.destinations``; a function named as a target is not
+    #: invoked.
+    on_success: str | None
+    on_failure: str | None
+    dead_letter_queue: str | None
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        memory_mb: int = 128,
+        timeout_s: float = 3,
+        reserved_concurrency: int | None = None,
+        provisioned_concurrency: int | None = None,
+        init_s: float = 0.5,
+        idle_timeout_s: float = 600,
+        max_retry_attempts: int = 2,
+        max_event_age_s: int = 21600,
+        ephemeral_storage_mb: int = 512,
+        environment: Mapping[str, str] | None = None,
+        provisioned_ready_s: float = 0.0,
+        on_success: str | None = None,
+        on_failure: str | None = None,
+        dead_letter_queue: str | None = None,
+    ) -> None:
+        # 1. types (and normalisation to plain int / float)
+        if not isinstance(name, str):
+            raise TypeError(f"Function.name must be a str, got {v.describe(name)}")
+        memory = v.require_int("Function", "memory_mb", memory_mb)
+        rc = v.optional_int("Function", "reserved_concurrency", reserved_concurrency)
+        pc = v.optional_int("Function", "provisioned_concurrency", provisioned_concurrency)
+        retries = v.require_int("Function", "max_retry_attempts", max_retry_attempts)
+        age = v.require_int("Function", "max_event_age_s", max_event_age_s)
+        storage = v.require_int("Function", "ephemeral_storage_mb", ephemeral_storage_mb)
+        given_seconds = (timeout_s, init_s, idle_timeout_s, provisioned_ready_s)
+        seconds = {
+            f: v.require_real("Function", f, value) for f, value in zip(_SECONDS, given_seconds)
+        }
+        env = _check_environment(environment)
+        targets = {
+            f: v.optional_target("Function", f, value)
+            for f, value in (
+                ("on_success", on_success),
+                ("on_failure", on_failure),
+                ("dead_letter_queue", dead_letter_queue),
+            )
+        }
+
+        # 2. non-finite seconds (no AWS request can carry them)
+        for f, value in seconds.items():
+            v.require_finite("Function", f, value)
+
+        # 3. AWS's field ranges, all at once; values shown as given (an int timeout as an int)
+        items = v.name_items(
+            name, "functionName", BARE_NAME, FUNCTION_NAME_PATTERN, 1, FUNCTION_NAME_MAX_LENGTH
+        )
+        checked: dict[str, tuple[float | None, object]] = {
+            "memory_mb": (memory, memory_mb),
+            "timeout_s": (seconds["timeout_s"], timeout_s),
+            "reserved_concurrency": (rc, reserved_concurrency),
+            "provisioned_concurrency": (pc, provisioned_concurrency),
+            "max_retry_attempts": (retries, max_retry_attempts),
+            "max_event_age_s": (age, max_event_age_s),
+            "ephemeral_storage_mb": (storage, ephemeral_storage_mb),
+        }
+        for f, member, low, high in _AWS_RANGES:
+            number, raw = checked[f]
+            if number is not None:
+                items += v.range_item(number, v.aws_value(raw), member, low, high)
+        v.raise_items(items)
+
+        # 4. lambda_core's own ranges, then AWS's service-side checks
+        init = seconds["init_s"]
+        if not 0 <= init <= INIT_LIMIT_S:
+            raise InvalidParameterValueException(
+                f"Function.init_s must be between 0 and {INIT_LIMIT_S:g} seconds "
+                f"(the init phase limit), got {init!r}"
+            )
+        for f in ("idle_timeout_s", "provisioned_ready_s"):
+            if seconds[f] < 0:
+                raise InvalidParameterValueException(
+                    f"Function.{f} must be at least 0 seconds, got {seconds[f]!r}"
+                )
+        if env is not None and _environment_size(env) > ENVIRONMENT_LIMIT_BYTES:
+            raise InvalidParameterValueException(msg.environment_too_large(env))
+        if rc is not None and pc is not None and pc > rc:
+            raise InvalidParameterValueException(msg.PC_ABOVE_RC)
+        if name in (on_success, on_failure):
+            raise InvalidParameterValueException(msg.SELF_DESTINATION)
+
+        assign(
+            self,
+            name=name,
+            memory_mb=memory,
+            timeout_s=seconds["timeout_s"],
+            reserved_concurrency=rc,
+            provisioned_concurrency=pc,
+            init_s=init,
+            idle_timeout_s=seconds["idle_timeout_s"],
+            max_retry_attempts=retries,
+            max_event_age_s=age,
+            ephemeral_storage_mb=storage,
+            environment=env,
+            provisioned_ready_s=seconds["provisioned_ready_s"],
+            **targets,
+        )
+
+
+def _check_environment(environment: object) -> dict[str, str] | None:
+    if environment is None:
+        return None
+    if not isinstance(environment, Mapping):
+        raise TypeError(
+            f"Function.environment must be a mapping of str to str or None, "
+            f"got {v.describe(environment)}"
+        )
+    copy: dict[str, str] = {}
+    for key, value in environment.items():
+        if not isinstance(key, str):
+            raise TypeError(f"Function.environment keys must be str, got {v.describe(key)}")
+        if not isinstance(value, str):
+            raise TypeError(
+                f"Function.environment[{key!r}] must be a str, got {v.describe(value)}"
+            )
+        copy[key] = value
+    return copy
+
+
+def _environment_size(environment: Mapping[str, str]) -> int:
+    """Keys + values in UTF-8 bytes (MODEL.md §9)."""
+    return sum(
+        len(key.encode("utf-8", "surrogatepass")) + len(value.encode("utf-8", "surrogatepass"))
+        for key, value in environment.items()
+    )

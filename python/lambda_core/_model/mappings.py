@@ -1,0 +1,300 @@
+"""Event-source mappings (MODEL.md §7–8): what Lambda's ``CreateEventSourceMapping`` creates —
+one source, one function, the batching and error-handling parameters — and the duration
+model of a batch."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Union
+
+from .. import _messages as msg
+from .. import _validation as v
+from .._messages import FUNCTION_NAME_PATTERN
+from ..errors import InvalidParameterValueException
+from ._frozen import assign
+from .function import BARE_NAME
+from .queues import SqsQueue
+from .streams import DynamoDBStream, KinesisStream
+
+__all__ = ["BatchDuration", "EventSourceMapping", "EventSource"]
+
+#: Any event source a mapping can read.
+EventSource = Union[KinesisStream, DynamoDBStream, SqsQueue]
+_SOURCES = (KinesisStream, DynamoDBStream, SqsQueue)
+
+# CreateEventSourceMapping's FunctionName member: 1–140 characters (it also takes ARNs).
+_ESM_FUNCTION_NAME_MAX_LENGTH = 140
+
+# Default batch size per source (AWS's defaults, MODEL.md §7–8).
+_STREAM_BATCH_SIZE = 100
+_QUEUE_BATCH_SIZE = 10
+_FIFO_BATCH_SIZE_MAX = 10
+
+# CreateEventSourceMapping's member ranges: (python name, AWS member, low, high).
+_RANGES = (
+    ("batch_size", "batchSize", 1, 10000),
+    ("batching_window_s", "maximumBatchingWindowInSeconds", 0, 300),
+    ("parallelization_factor", "parallelizationFactor", 1, 10),
+    ("maximum_retry_attempts", "maximumRetryAttempts", -1, 10000),
+    ("maximum_record_age_s", "maximumRecordAgeInSeconds", -1, 604800),
+    ("maximum_concurrency", "scalingConfig.maximumConcurrency", 2, 1000),
+)
+
+# Stream-only parameters: (python name, the AWS parameter named in the "Unsupported" message).
+_STREAM_ONLY = (
+    ("parallelization_factor", "ParallelizationFactor"),
+    ("maximum_retry_attempts", "MaximumRetryAttempts"),
+    ("maximum_record_age_s", "MaximumRecordAgeInSeconds"),
+    ("bisect_batch_on_function_error", "BisectBatchOnFunctionError"),
+    ("on_failure", "DestinationConfig"),
+)
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class BatchDuration:
+    """How long one batch runs: ``base_s + per_record_s × records`` seconds (MODEL.md §7).
+
+    Parameters
+    ----------
+    base_s : float, default 0.05
+        Fixed part of every batch, in seconds (≥ 0, finite).
+    per_record_s : float, default 0.0
+        Added for each record of the batch, in seconds (≥ 0, finite).
+
+    Raises :class:`TypeError` for a value that is not an int or float and
+    :class:`~lambda_core.errors.InvalidParameterValueException` for a negative or non-finite
+    one.
+    """
+
+    #: Fixed part of every batch, in seconds.
+    base_s: float
+    #: Seconds added per record of the batch.
+    per_record_s: float
+
+    def __init__(self, base_s: float = 0.05, per_record_s: float = 0.0) -> None:
+        values = {}
+        for field, given in (("base_s", base_s), ("per_record_s", per_record_s)):
+            value = v.require_real("BatchDuration", field, given)
+            v.require_finite("BatchDuration", field, value)
+            if value < 0:
+                raise InvalidParameterValueException(
+                    f"BatchDuration.{field} must be at least 0 seconds, got {value!r}"
+                )
+            values[field] = value
+        assign(self, **values)
+
+    def seconds(self, records: int) -> float:
+        """Duration of a batch of ``records`` records, in seconds."""
+        return self.base_s + self.per_record_s * records
+
+
+@dataclasses.dataclass(frozen=True, init=False)
+class EventSourceMapping:
+    """A Lambda event-source mapping: one source, one function, its batching and error handling.
+
+    ``source`` and ``function`` are positional; everything else is keyword-only. A parameter
+    left at ``None`` takes the source's AWS default, and the resolved value is stored:
+
+    ============================== ===================== =====================
+    parameter                      stream default        SQS default
+    ============================== ===================== =====================
+    batch_size                     100                   10
+    batching_window_s              0.0                   0.0
+    parallelization_factor         1                     ``None`` (stream-only)
+    maximum_retry_attempts         -1 (until expiry)     ``None`` (stream-only)
+    maximum_record_age_s           -1 (no limit)         ``None`` (stream-only)
+    bisect_batch_on_function_error False                 ``None`` (stream-only)
+    on_failure                     ``None``              ``None`` (stream-only)
+    maximum_concurrency            ``None`` (SQS-only)   ``None`` (no cap)
+    ============================== ===================== =====================
+
+    Checks, in this order:
+
+    1. wrong Python types → :class:`TypeError` (``source`` a :class:`KinesisStream`,
+       :class:`DynamoDBStream` or :class:`SqsQueue`; ``function`` a ``str``; whole-number
+       parameters ``int`` or numpy integers, never ``bool`` or ``float``; ``batching_window_s``
+       an int or float; ``bisect_batch_on_function_error`` a ``bool``; ``on_failure`` a
+       non-empty ``str``; ``duration`` a number or a :class:`BatchDuration`);
+    2. a non-finite ``batching_window_s`` or ``duration``, or a negative ``duration`` →
+       :class:`~lambda_core.errors.InvalidParameterValueException`;
+    3. ``CreateEventSourceMapping``'s member ranges, all at once → one
+       :class:`~lambda_core.errors.ValidationException` (``functionName`` pattern and length
+       1–140, ``batchSize`` 1–10000, ``maximumBatchingWindowInSeconds`` 0–300,
+       ``parallelizationFactor`` 1–10, ``maximumRetryAttempts`` −1–10000,
+       ``maximumRecordAgeInSeconds`` −1–604800, ``scalingConfig.maximumConcurrency`` 2–1000);
+    4. Lambda's semantic checks → :class:`~lambda_core.errors.InvalidParameterValueException`:
+       a stream-only parameter given for an SQS queue or ``maximum_concurrency`` given for a
+       stream (``Unsupported X parameter for given event source mapping type.``); a batching
+       window for a FIFO queue; a FIFO batch above 10; an SQS batch above 10 without a
+       batching window of at least 1 s; a record age between 0 and 59.
+
+    Parameters
+    ----------
+    source : KinesisStream, DynamoDBStream or SqsQueue
+        The event source.
+    function : str
+        Name of the function the mapping invokes.
+    batch_size : int, optional
+        Most records per batch: 1–10000 (FIFO queues: 1–10).
+    batching_window_s : float, optional
+        How long a lane gathers records before it invokes, 0–300 s. An SQS batch above 10 needs
+        at least 1 s; FIFO queues take no window.
+    parallelization_factor : int, optional
+        Streams: lanes per shard, 1–10.
+    maximum_retry_attempts : int, optional
+        Streams: retries of a failed batch, −1 (until the records expire) or 0–10000.
+    maximum_record_age_s : int, optional
+        Streams: records older than this go to the on-failure destination, −1 (no limit) or
+        60–604800.
+    bisect_batch_on_function_error : bool, optional
+        Streams: split a failed batch in two without using a retry.
+    on_failure : str, optional
+        Streams: name of the on-failure destination of discarded batches.
+    maximum_concurrency : int, optional
+        SQS: most concurrent batches of this mapping, 2–1000.
+    duration : float or BatchDuration, default 0.05
+        Duration model of a batch; a number is a fixed duration per batch, stored as
+        ``BatchDuration(base_s=number)``.
+    """
+
+    #: The event source.
+    source: EventSource
+    #: Name of the function the mapping invokes.
+    function: str
+    #: Most records per batch (resolved: 100 for streams, 10 for SQS).
+    batch_size: int
+    #: Batching window in seconds (resolved: 0.0).
+    batching_window_s: float
+    #: Streams: lanes per shard (resolved: 1); ``None`` for SQS.
+    parallelization_factor: int | None
+    #: Streams: retries of a failed batch, −1 for no limit (resolved: −1); ``None`` for SQS.
+    maximum_retry_attempts: int | None
+    #: Streams: maximum record age in seconds, −1 for no limit (resolved: −1); ``None`` for SQS.
+    maximum_record_age_s: int | None
+    #: Streams: split failed batches (resolved: ``False``); ``None`` for SQS.
+    bisect_batch_on_function_error: bool | None
+    #: Streams: on-failure destination of discarded batches, or ``None``.
+    on_failure: str | None
+    #: SQS: most concurrent batches (2–1000), or ``None`` for no cap.
+    maximum_concurrency: int | None
+    #: Duration model of a batch; a number given is stored as ``BatchDuration(base_s=...)``.
+    duration: BatchDuration
+
+    def __init__(
+        self,
+        source: EventSource,
+        function: str,
+        *,
+        batch_size: int | None = None,
+        batching_window_s: float | None = None,
+        parallelization_factor: int | None = None,
+        maximum_retry_attempts: int | None = None,
+        maximum_record_age_s: int | None = None,
+        bisect_batch_on_function_error: bool | None = None,
+        on_failure: str | None = None,
+        maximum_concurrency: int | None = None,
+        duration: BatchDuration | float = 0.05,
+    ) -> None:
+        owner = "EventSourceMapping"
+        # 1. types
+        if not isinstance(source, _SOURCES):
+            raise TypeError(
+                f"{owner}.source must be a KinesisStream, DynamoDBStream or SqsQueue, "
+                f"got {v.describe(source)}"
+            )
+        v.require_str(owner, "function", function)
+        given_ints = (
+            ("batch_size", batch_size),
+            ("parallelization_factor", parallelization_factor),
+            ("maximum_retry_attempts", maximum_retry_attempts),
+            ("maximum_record_age_s", maximum_record_age_s),
+            ("maximum_concurrency", maximum_concurrency),
+        )
+        ints = {f: v.optional_int(owner, f, value) for f, value in given_ints}
+        window = v.optional_real(owner, "batching_window_s", batching_window_s)
+        bisect = v.optional_bool(
+            owner, "bisect_batch_on_function_error", bisect_batch_on_function_error
+        )
+        destination = v.optional_target(owner, "on_failure", on_failure)
+        if not isinstance(duration, BatchDuration) and not v.is_real(duration):
+            raise TypeError(
+                f"{owner}.duration must be a number of seconds (int or float) or a "
+                f"BatchDuration, got {v.describe(duration)}"
+            )
+
+        # 2. non-finite and negative numbers (no AWS request can carry them)
+        if window is not None:
+            v.require_finite(owner, "batching_window_s", window)
+        if not isinstance(duration, BatchDuration):
+            seconds = float(duration)
+            v.require_finite(owner, "duration", seconds)
+            if seconds < 0:
+                raise InvalidParameterValueException(
+                    f"{owner}.duration must be at least 0 seconds, got {seconds!r}"
+                )
+            duration = BatchDuration(base_s=seconds)
+
+        # 3. CreateEventSourceMapping's member ranges, all at once; values shown as given
+        items = v.name_items(
+            function, "functionName", BARE_NAME, FUNCTION_NAME_PATTERN, 1,
+            _ESM_FUNCTION_NAME_MAX_LENGTH,
+        )
+        checked: dict[str, tuple[float | None, object]] = {
+            f: (ints[f], raw) for f, raw in given_ints
+        }
+        checked["batching_window_s"] = (window, batching_window_s)
+        for field, member, low, high in _RANGES:
+            value, raw = checked[field]
+            if value is not None:
+                items += v.range_item(value, v.aws_value(raw), member, low, high)
+        v.raise_items(items)
+
+        # 4. Lambda's semantic checks
+        given = {**ints, "bisect_batch_on_function_error": bisect, "on_failure": destination}
+        is_queue = isinstance(source, SqsQueue)
+        if is_queue:
+            for field, parameter in _STREAM_ONLY:
+                if given[field] is not None:
+                    raise InvalidParameterValueException(msg.unsupported(parameter))
+        elif ints["maximum_concurrency"] is not None:
+            raise InvalidParameterValueException(msg.unsupported("ScalingConfig"))
+
+        fifo = isinstance(source, SqsQueue) and source.fifo
+        size = ints["batch_size"]
+        if size is None:
+            size = _QUEUE_BATCH_SIZE if is_queue else _STREAM_BATCH_SIZE
+        if fifo and window is not None and window > 0:
+            raise InvalidParameterValueException(msg.FIFO_WINDOW)
+        if fifo and size > _FIFO_BATCH_SIZE_MAX:
+            raise InvalidParameterValueException(msg.FIFO_BATCH_SIZE)
+        if window is None:
+            window = 0.0
+        if is_queue and size > 10 and window < 1:
+            raise InvalidParameterValueException(msg.SQS_WINDOW)
+        age = ints["maximum_record_age_s"]
+        if age is not None and 0 <= age < 60:
+            raise InvalidParameterValueException(msg.RECORD_AGE)
+
+        # the source's defaults resolved: streams get the stream-only defaults, queues None
+        def stream_default(value: int | bool | None, default: int | bool) -> int | bool | None:
+            return None if is_queue else default if value is None else value
+
+        assign(
+            self,
+            source=source,
+            function=function,
+            batch_size=size,
+            batching_window_s=window,
+            parallelization_factor=stream_default(ints["parallelization_factor"], 1),
+            maximum_retry_attempts=stream_default(ints["maximum_retry_attempts"], -1),
+            maximum_record_age_s=stream_default(age, -1),
+            bisect_batch_on_function_error=stream_default(bisect, False),
+            on_failure=destination,
+            maximum_concurrency=ints["maximum_concurrency"],
+            duration=duration,
+        )
+
+    @property
+    def kind(self) -> str:
+        """The source's kind: ``"kinesis"``, ``"dynamodb"`` or ``"sqs"``."""
+        return self.source.kind

@@ -1,0 +1,109 @@
+"""What a simulator hands back: :class:`Result` (a whole run, or the statistics so far) and
+:class:`Window` (the requests and records one ``advance`` resolved)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy.typing as npt
+
+__all__ = ["Result", "Window", "Columns"]
+
+#: Named numpy columns of equal length.
+Columns: TypeAlias = Mapping[str, npt.NDArray[Any]]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Requests resolved by one :meth:`Simulator.advance` call, in the order they were resolved.
+
+    ``requests`` holds numpy columns: ``request`` (the request's id: its row number counted
+    over every workload submitted to this simulator), ``outcome``, ``throttle_reason``,
+    ``attempts``, ``throttles``, ``cold_starts``, ``end``, ``first_start``, ``last_start``,
+    ``event_age`` (seconds). ``destinations`` holds the asynchronous results sent to each
+    target in this window (see :class:`Result`).
+    """
+
+    until: float | None
+    now: float
+    requests: Columns
+    destinations: Mapping[str, Columns] = field(default_factory=dict)
+    #: Per event source (by name), the records resolved in the window, in the order they were
+    #: resolved: ``id`` (the record's index among the source's records), ``outcome``
+    #: (:class:`RecordOutcome`), ``attempts``, ``receives`` (queues), ``start``, ``end``.
+    records: Mapping[str, Columns] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        """Requests resolved in the window (0 when per-request output was off)."""
+        return len(self.requests["request"]) if "request" in self.requests else 0
+
+
+@dataclass(frozen=True)
+class Result:
+    """What :meth:`Simulator.run` returns.
+
+    - ``requests``: one row per workload row, in input order: ``outcome`` (:class:`Outcome`),
+      ``throttle_reason`` (:class:`ThrottleReason` of the last throttle), ``attempts`` (attempts
+      that reached the function: AWS's approximate invoke count), ``throttles``,
+      ``cold_starts``, ``end`` (when the request was resolved; NaN while ``PENDING``),
+      ``enqueued`` (the arrival: the workload's own ``time`` column), ``first_start`` and
+      ``last_start`` (when the first and the last attempt that reached the function started;
+      NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last attempt that ran, for
+      ``EVENT`` rows; NaN otherwise). Times in seconds.
+    - ``functions``: per function in list order, numpy arrays: ``invocations``, ``errors``
+      (errors and timeouts), ``timeouts``, ``throttles`` and by reason (``throttles_reserved``,
+      ``throttles_unreserved``, ``throttles_scaling``), ``cold_starts``, ``max_concurrency``,
+      ``environments_created``, ``avg_environments``, ``provisioned_invocations``,
+      ``spillover_invocations``.
+    - ``account``: ``max_concurrency``, ``max_unreserved_concurrency``, ``avg_environments``.
+    - ``horizon``: the run's horizon in seconds (``until``, or when the last request was resolved).
+    - ``destinations``: per target named by a function's ``on_success``, ``on_failure`` or
+      ``dead_letter_queue``, the invocation records it received in this run, as columns shaped
+      after AWS's record: ``request`` (request id), ``condition`` (:class:`Outcome` code;
+      ``Outcome(c).condition`` is AWS's ``requestContext.condition``),
+      ``approximate_invoke_count``, ``time`` (seconds). ``len(result.destinations[t]["request"])``
+      is the number of records. With stream mappings, every record also
+      carries ``stream`` (the source's index in :attr:`Simulator.source_names`; −1 for a
+      function's request), ``request`` (the record's index among the stream's records) and
+      ``condition`` (:class:`RecordOutcome` code).
+    - ``records``: per event source (by name), one row per record of this run in input order:
+      ``outcome`` (:class:`RecordOutcome`); for streams ``shard`` and ``lane`` (its lane within
+      the shard, with a parallelization factor); for queues ``group`` (the FIFO message group
+      id, 0 for standard queues) and ``receives`` (throttled receives included);
+      ``attempts`` (invocations whose batch held it), ``start`` and ``end`` of the last of
+      those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the arrival: the
+      input's own column).
+    - ``mappings``: per event source (by name), the mapping's counters: ``invocations``,
+      ``batches``, ``max_concurrency`` (exact), ``throttles``, ``retries``,
+      ``on_failure_records`` (streams: sent to ``on_failure``; queues: moved to the DLQ),
+      ``records_processed``, ``records_failed``, ``records_expired``; streams also
+      ``max_iterator_age`` (seconds, AWS's ``IteratorAge``), queues ``max_slots`` (the most
+      concurrent batches the ramp allowed).
+    """
+
+    requests: Columns
+    functions: Columns
+    account: Mapping[str, Any]
+    horizon: float
+    function_names: tuple[str, ...] = field(default=())
+    destinations: Mapping[str, Columns] = field(default_factory=dict)
+    records: Mapping[str, Columns] = field(default_factory=dict)
+    mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def function(self, name: str) -> dict[str, Any]:
+        """The statistics of one function, by name, as plain Python numbers."""
+        try:
+            i = self.function_names.index(name)
+        except ValueError:
+            raise KeyError(f"no function named {name!r}") from None
+        return {k: v[i].item() for k, v in self.functions.items()}
+
+    def to_pandas(self) -> Any:
+        """Per-function statistics as a ``pandas.DataFrame`` indexed by function name
+        (needs the ``pandas`` extra)."""
+        import pandas as pd  # optional dependency: pip install lambda-core[pandas]
+
+        return pd.DataFrame(dict(self.functions), index=pd.Index(self.function_names, name="function"))
+

@@ -1,0 +1,205 @@
+"""Reading a scenario: a file or a string of TOML, checked table by table."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the same parser, before it joined the standard library
+    import tomli as tomllib
+
+from .._model import Account, DynamoDBStream, EventSource, Function, KinesisStream, RetryPolicy, SqsQueue
+from ..errors import LambdaCoreError, ScenarioError
+from ._generators import RecordsSpec, WorkloadSpec
+from ._parse_generators import _workload
+from ._parse_sources import _mapping, _queue, _stream
+from ._scenario import Scenario
+from ._schema import (
+    _ACCOUNT_KEYS,
+    _FUNCTION_KEYS,
+    _RETRY_KEYS,
+    _TOP_KEYS,
+    ROUTINGS,
+    _check_keys,
+    _integer,
+    _kind,
+    _number,
+    _string,
+    _table,
+    _tables,
+)
+
+__all__ = ["load_scenario", "parse_scenario", "scenario_from_dict"]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Reads and checks the scenario file at ``path``.
+
+    Raises :class:`ScenarioError` (unreadable file, TOML syntax, unknown key, bad value) or
+    AWS's exceptions for a function configuration AWS would refuse.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    return parse_scenario(text, source=str(path), name=path.stem)
+
+
+def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario") -> Scenario:
+    """Parses a scenario from TOML ``text``; ``source`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: TOML syntax error: {exc}") from None
+    try:
+        return scenario_from_dict(data, name=name)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
+
+
+def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scenario:
+    """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists)."""
+    where = "the top level"
+    _check_keys(data, _TOP_KEYS, where)
+    seed = _integer(data, "seed", where, default=0, low=0)
+    until = _number(data, "until", where, default=None, positive=True)
+    routing = data.get("routing", "newest")
+    if routing not in ROUTINGS:
+        raise ScenarioError(
+            f"'routing' at {where} must be one of {', '.join(map(repr, ROUTINGS))}, got {routing!r}"
+        )
+    title = _string(data, "name", where, default=name)
+    description = _string(data, "description", where, default="")
+    client_retries = _client_retries(data)
+
+    account_table = _table(data, "account", where, default={})
+    _check_keys(account_table, _ACCOUNT_KEYS, "[account]")
+    try:
+        account = Account(**account_table)
+    except TypeError as exc:
+        raise ScenarioError(f"[account]: {exc}") from None
+
+    tables = data.get("functions")
+    if tables is None:
+        raise ScenarioError("missing [[functions]]: a scenario needs at least one function")
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ScenarioError("'functions' must be an array of tables ([[functions]])")
+    if not tables:
+        raise ScenarioError("[[functions]] is empty: a scenario needs at least one function")
+    functions, workloads = [], []
+    for i, table in enumerate(tables):
+        function, specs = _function(table, i)
+        functions.append(function)
+        workloads.append(specs)
+
+    # Event sources: streams, then queues (the order of their random streams).
+    streams: list[KinesisStream | DynamoDBStream] = []
+    queues: list[SqsQueue] = []
+    generators: list[RecordsSpec | None] = []
+    places: dict[str, str] = {}  # source name -> where it is declared
+    declared = [(t, i, "streams") for i, t in enumerate(_tables(data, "streams"))]
+    declared += [(t, i, "queues") for i, t in enumerate(_tables(data, "queues"))]
+    for table, i, key in declared:
+        source: EventSource
+        if key == "streams":
+            stream, spec, where = _stream(table, i)
+            streams.append(stream)
+            source = stream
+        else:
+            queue, spec, where = _queue(table, i)
+            queues.append(queue)
+            source = queue
+        generators.append(spec)
+        if source.name in places:
+            raise ScenarioError(
+                f"duplicate event source name '{source.name}' in {where}: {places[source.name]} "
+                "has it too (stream and queue names must be unique)"
+            )
+        places[source.name] = where
+    by_name = {source.name: source for source in (*streams, *queues)}
+    names = tuple(f.name for f in functions)
+    mappings = tuple(
+        _mapping(table, i, by_name, names) for i, table in enumerate(_tables(data, "mappings"))
+    )
+    read = {m.source.name for m in mappings}
+    for source, spec in zip((*streams, *queues), generators):
+        if spec is not None and source.name not in read:
+            table = "[streams.records]" if source in streams else "[queues.messages]"
+            raise ScenarioError(
+                f"{table} of {places[source.name]} makes records that nothing reads: no "
+                f"[[mappings]] has source = '{source.name}' (add one, or remove the generator)"
+            )
+    return Scenario(
+        account=account,
+        functions=tuple(functions),
+        workloads=tuple(workloads),
+        seed=seed,
+        until=until,
+        routing=routing,
+        name=title,
+        description=description,
+        client_retries=client_retries,
+        streams=tuple(streams),
+        queues=tuple(queues),
+        record_generators=tuple(generators),
+        mappings=mappings,
+    )
+
+
+def _client_retries(data: Mapping[str, Any]) -> RetryPolicy | None:
+    """The top-level ``client_retries``: ``"standard"`` or a table of RetryPolicy's fields."""
+    if "client_retries" not in data:
+        return None
+    value = data["client_retries"]
+    if isinstance(value, str) and value.lower() == "standard":
+        return RetryPolicy.standard()
+    if not isinstance(value, dict):
+        raise ScenarioError(
+            "'client_retries' at the top level must be \"standard\" or a table "
+            f"[client_retries] with {', '.join(_RETRY_KEYS)}, got {_kind(value)}"
+        )
+    where = "[client_retries]"
+    _check_keys(value, _RETRY_KEYS, where)
+    standard = RetryPolicy.standard()
+    max_attempts = _integer(value, "max_attempts", where, default=standard.max_attempts, low=1)
+    base_s = _number(value, "base_s", where, default=standard.base_s, low=0.0)
+    cap_s = _number(value, "cap_s", where, default=standard.cap_s, low=0.0)
+    try:
+        return RetryPolicy(max_attempts, base_s, cap_s)
+    except LambdaCoreError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
+def _function(table: dict[str, Any], index: int) -> tuple[Function, tuple[WorkloadSpec, ...]]:
+    name = table.get("name")
+    where = f"[[functions]] #{index + 1}" + (f" ('{name}')" if isinstance(name, str) else "")
+    _check_keys(table, _FUNCTION_KEYS, where)
+    if "name" not in table:
+        raise ScenarioError(f"missing key 'name' in {where}")
+    fields = {k: v for k, v in table.items() if k != "workload"}
+    try:
+        function = Function(**fields)
+    except TypeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    except LambdaCoreError as exc:
+        exc.scenario_context = where  # shown by the CLI
+        raise
+
+    raw = table.get("workload", [])
+    if isinstance(raw, dict):
+        items = [(raw, f"[functions.workload] of function '{name}'")]
+    elif isinstance(raw, list) and all(isinstance(w, dict) for w in raw):
+        items = [
+            (w, f"[[functions.workload]] #{j + 1} of function '{name}'") for j, w in enumerate(raw)
+        ]
+    else:
+        raise ScenarioError(f"'workload' in {where} must be a table or an array of tables")
+    return function, tuple(_workload(w, place) for w, place in items)
+
