@@ -1,6 +1,6 @@
-"""Hand-worked checks of the queue reference model (tests/reference_queues.py), MODEL.md §8.
+"""Hand-worked checks of the queue reference model (tests/oracle/queues.py), MODEL.md §8.
 
-Every expected number below was worked out by hand from the rules in reference_queues'
+Every expected number below was worked out by hand from the rules in oracle.queues'
 docstring and the brief; the comments show the work. Durations are fixed (duration_base_s 0.1,
 duration_per_record_s 0 unless stated), init is 0, scaling (the function buckets) is off unless
 stated, so the ramp is the current one (one slot per 0.2 s, base 5, cap 1250).
@@ -12,7 +12,7 @@ its arrival; at a tick, slots += 1 when a message is visible and every slot is b
 
 import pytest
 
-from reference_queues import (
+from tests.oracle.queues import (
     BATCH_WINDOW_MESSAGE, DEAD_LETTERED, EXPIRED, PENDING, PROCESSED, simulate_queues,
 )
 

@@ -1,7 +1,7 @@
 """Asynchronous invocation through the public API (MODEL.md §6): validation with AWS's messages,
 triggers, destinations, windows, and what per-request output off keeps.
 
-The rules themselves are checked case by case in tests/test_reference_model_async.py (run on the
+The rules themselves are checked case by case in tests/engine/test_hand_worked_async.py (run on the
 engine by tests/test_engine_rules.py) and on random scenarios by tests/test_differential.py.
 """
 

@@ -2,13 +2,13 @@
 client-side retries of throttled synchronous requests (§5).
 
 Every expected number below was worked out by hand from the spec and the semantics that settle
-its ambiguities (see tests/reference_model.py); the comments show the work. All times are exact
+its ambiguities (see tests/oracle/invocations.py); the comments show the work. All times are exact
 in microseconds, so the float seconds compared here are the nearest doubles of the literals.
 """
 
 import pytest
 
-from reference_model import (
+from tests.oracle.invocations import (
     ACCOUNT_LIMIT, ERROR, EVENT_AGE_EXCEEDED, PENDING, RESERVED_LIMIT, RETRIES_EXHAUSTED, SUCCESS,
     THROTTLED, TIMEOUT, ZERO_RESERVED_CONCURRENCY, SplitMix64, simulate,
 )

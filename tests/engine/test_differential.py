@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import lambda_core as lc
-from reference_model import simulate
+from tests.oracle.invocations import simulate
+from tests.support.profiles import examples
 
 FUNCTION_KEYS = [
     "invocations", "errors", "throttles", "throttles_reserved", "throttles_unreserved",
@@ -128,7 +129,7 @@ def assert_same(result: lc.Result, ref: dict) -> None:
     assert got == ref["destinations"]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(scenarios())
 def test_engine_matches_reference_model(scenario):
     account, functions, columns, until, routing, retries, seed = scenario
@@ -136,7 +137,7 @@ def test_engine_matches_reference_model(scenario):
     assert_same(result, reference(account, functions, columns, until, routing, retries, seed))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(scenarios(), st.integers(1, 5))
 def test_chunked_submission_and_stepped_advance_match_one_run(scenario, pieces):
     """submit/advance in chunks and steps gives the same requests and counters as one run."""
@@ -167,7 +168,7 @@ def test_chunked_submission_and_stepped_advance_match_one_run(scenario, pieces):
     assert stats.account == whole.account
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(scenarios())
 def test_runs_are_bit_identical(scenario):
     account, functions, columns, until, routing, retries, seed = scenario

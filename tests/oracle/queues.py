@@ -6,16 +6,16 @@ against, independently of the engine.
 Standard and FIFO queues: a mapping keeps up to `slots` batches in flight, ramps `slots` up under
 a backlog and back down without one, receives batches of visible messages (oldest first; FIFO:
 one message group at a time per group), and invokes each batch synchronously through the same
-admission machinery as tests/reference_model.py (§3, §4), which this module reuses by
+admission machinery as tests/oracle/invocations.py (§3, §4), which this module reuses by
 subclassing its `Simulator` (environments, pools, reservations, scaling buckets, idle expiry,
 routing and the per-function counters all come from there unchanged: a batch occupies and
 releases an environment through `Simulator.occupy` and `Simulator.release`), exactly as
-tests/reference_streams.py does for §7.
+tests/oracle/streams.py does for §7.
 
     simulate_queues(account, functions, queues, mappings, records, routing="newest",
                     until=None, workload=None) -> dict
 
-Everything inside is integer microseconds (reference_model.to_us at the boundary). See the
+Everything inside is integer microseconds (invocations.to_us at the boundary). See the
 docstring of `simulate_queues` for the shapes and the rules.
 """
 
@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import bisect
 
-from reference_model import (
+from .invocations import (
     ACCOUNT_LIMIT, PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, RESERVED_LIMIT, SCALING_RATE, SUCCESS,
     Simulator, to_us,
 )
-from reference_streams import EXPIRED, PENDING, PROCESSED
+from .streams import EXPIRED, PENDING, PROCESSED
 
 # Message outcome codes: PENDING = 0, PROCESSED = 1, EXPIRED = 4 (as reference_streams), and:
 DEAD_LETTERED = 5
@@ -482,7 +482,7 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
                     until: float | None = None, workload: dict | None = None) -> dict:
     """Simulate SQS event-source mappings (MODEL.md §8 on top of §1–5).
 
-    account, functions, routing: as in reference_model.simulate. account["scaling"] ==
+    account, functions, routing: as in invocations.simulate. account["scaling"] ==
               "legacy" also selects the legacy SQS ramp; any other value the current one.
     queues:   [{"name", "fifo" (False), "visibility_timeout_s" (30), "max_receive_count"
                 (None), "retention_s" (345600)}]
@@ -493,7 +493,7 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
               message group id (FIFO only; may be omitted for a standard queue); failures = how
               many of the first invocations holding the message end in a function error.
     until:    stop after this instant (seconds); None runs until nothing is left to do.
-    workload: optional rows as in reference_model.simulate, sharing the functions; at one
+    workload: optional rows as in invocations.simulate, sharing the functions; at one
               instant its rows arrive before messages.
 
     Rules:
@@ -547,7 +547,7 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
        once when that is now (visible before the dispatch that follows), else by a return
        timer scheduled at the end. A return makes them visible (FIFO: unlocks the group) and
        dispatches. In-flight messages never become visible by their visibility timeout.
-    8. until/horizon/pending as reference_streams: PENDING messages report receives,
+    8. until/horizon/pending as oracle.streams: PENDING messages report receives,
        attempts and start; `end` is None when the execution has not ended by the horizon.
        Without until the horizon is the last resolution (or workload end). A function with
        reserved concurrency 0 behind a mapping with messages needs until (ValueError).
@@ -562,7 +562,7 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
     "mappings": [{invocations, batches, max_concurrency, max_slots, throttles, retries,
     records_processed, records_failed, records_expired, on_failure_records}],
     "destinations": {} (unused), "requests" and "request_destinations" (the workload's, as in
-    reference_model.simulate), "functions": [counters as in simulate], "account": {...},
+    invocations.simulate), "functions": [counters as in simulate], "account": {...},
     "horizon": seconds}.
     """
     return QueueSimulator(account, functions, queues, mappings, records, routing, until,

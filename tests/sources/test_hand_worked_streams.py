@@ -1,13 +1,13 @@
-"""Hand-worked checks of the stream reference model (tests/reference_streams.py), MODEL.md §7.
+"""Hand-worked checks of the stream reference model (tests/oracle/streams.py), MODEL.md §7.
 
-Every expected number below was worked out by hand from the rules in reference_streams'
+Every expected number below was worked out by hand from the rules in oracle.streams'
 docstring and the brief; the comments show the work. Durations are fixed (duration_base_s,
 duration_per_record_s = 0 unless stated), init is 0, scaling is off unless stated.
 """
 
 import pytest
 
-from reference_streams import (
+from tests.oracle.streams import (
     EXPIRED, PENDING, PROCESSED, RECORD_AGE_EXCEEDED, RETRY_ATTEMPTS_EXHAUSTED, simulate_streams,
 )
 

@@ -28,6 +28,7 @@ from hypothesis.extra import numpy as hnp
 
 import lambda_core as lc
 from lambda_core import _core
+from tests.support.profiles import examples
 
 COLUMNS = ("time", "function", "duration", "invocation_type", "failures")
 
@@ -603,7 +604,7 @@ def _check_result(w: lc.Workload, r: lc.Result, submitted: int | None = None) ->
     assert done.sum() <= counted <= (len(w) if submitted is None else submitted)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(250), deadline=None, suppress_health_check=list(HealthCheck))
 @given(fuzz_case())
 def test_fuzz_workload_and_run_never_crash(case) -> None:
     funcs = [lc.Function(f"f{i}", timeout_s=case["timeout_s"], idle_timeout_s=case["idle_timeout_s"],
@@ -675,7 +676,7 @@ def engine_column(draw, name: str, n: int, tame: bool):
     return arr
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_fuzz_private_engine_never_crashes(data) -> None:
     n = data.draw(st.integers(0, 8))
@@ -799,7 +800,7 @@ def make_source_engine(kind: str) -> _core.Engine:
                         [(0, 0, 2, 0.5, 2, 1, -1.0, True, 0, 0.5, 0.01)])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_fuzz_records_never_crash_the_engine(data) -> None:
     """Any record columns (values, dtypes, lengths, layouts) and any `until`: a typed error or

@@ -5,7 +5,7 @@ rules the Rust lanes will be tested against.
 
 Kinesis and DynamoDB Streams: records hash onto shards and lanes, each lane polls, gathers and
 dispatches batches one at a time, in order, through the same admission machinery as
-tests/reference_model.py (§3, §4), which this module reuses by subclassing its `Simulator`
+tests/oracle/invocations.py (§3, §4), which this module reuses by subclassing its `Simulator`
 (environments, pools, reservations, scaling buckets, idle expiry, routing and the per-function
 counters all come from there unchanged: a batch occupies and releases an environment through
 `Simulator.occupy` and `Simulator.release`).
@@ -13,7 +13,7 @@ counters all come from there unchanged: a batch occupies and releases an environ
     simulate_streams(account, functions, streams, mappings, records, routing="newest",
                      until=None) -> dict
 
-Everything inside is integer microseconds (reference_model.to_us at the boundary). See the
+Everything inside is integer microseconds (invocations.to_us at the boundary). See the
 docstring of `simulate_streams` for the shapes and the rules.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from reference_model import (
+from .invocations import (
     ACCOUNT_LIMIT, PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, RESERVED_LIMIT, SCALING_RATE, SUCCESS,
     THROTTLE_BACKOFF_CAP_S, Simulator, SplitMix64, to_us,
 )
@@ -469,7 +469,7 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
                      until: float | None = None, workload: dict | None = None) -> dict:
     """Simulate stream event-source mappings (MODEL.md §7 on top of §1–5).
 
-    account, functions, routing: as in reference_model.simulate.
+    account, functions, routing: as in invocations.simulate.
     streams:  [{"name", "kind": "kinesis"|"dynamodb", "shards", "retention_s" (86400)}]
     mappings: [{"stream", "function", "batch_size" (100), "batching_window_s" (0),
                 "parallelization_factor" (1), "maximum_retry_attempts" (−1),
@@ -478,7 +478,7 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
               at most one mapping per stream.
     records:  {stream: {"time", "key", "failures"}} (times non-decreasing per stream).
     until:    stop after this instant (seconds); None runs until nothing is left to do.
-    workload: optional rows as in reference_model.simulate, sharing the functions; at one
+    workload: optional rows as in invocations.simulate, sharing the functions; at one
               instant its rows arrive before records.
 
     Rules beyond the brief, decided here:
@@ -505,7 +505,7 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
     "mappings": [{invocations, batches, max_concurrency, max_iterator_age (s), throttles,
     retries, on_failure_records, records_processed, records_failed, records_expired}],
     "destinations": {name: {stream, record, condition, time}}, "requests" and
-    "request_destinations" (the workload's, as in reference_model.simulate),
+    "request_destinations" (the workload's, as in invocations.simulate),
     "functions": [counters as in simulate], "account": {...}, "horizon": seconds}.
     """
     return StreamSimulator(account, functions, streams, mappings, records, routing, until,

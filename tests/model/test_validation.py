@@ -1,7 +1,4 @@
-"""Tests of lambda_core.config: every check, both sides of every range, AWS's exact messages.
-
-Run with ``PYTHONPATH=python python -m pytest tests/test_validation.py -q``.
-"""
+"""Tests of lambda_core.config: every check, both sides of every range, AWS's exact messages."""
 
 from __future__ import annotations
 
@@ -30,6 +27,8 @@ from lambda_core.errors import (
     ResourceConflictException,
     ValidationException,
 )
+from tests.support.aws import ge, item, le, one, raises_exact
+from tests.support.profiles import examples
 
 # ---------------------------------------------------------------------------------------------
 # AWS's texts, written out in full here (not imported) so that a change in config.py shows up
@@ -63,40 +62,6 @@ AWS_NAME_PATTERN = (
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?"
     r"([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
 )
-
-
-def item(value: object, field: str, constraint: str) -> str:
-    return f"Value '{value}' at '{field}' failed to satisfy constraint: Member must {constraint}"
-
-
-def one(value: object, field: str, constraint: str) -> str:
-    return "1 validation error detected: " + item(value, field, constraint)
-
-
-def ge(bound: int) -> str:
-    return f"have value greater than or equal to {bound}"
-
-
-def le(bound: int) -> str:
-    return f"have value less than or equal to {bound}"
-
-
-def raises_exact(exc: type[BaseException], message: str):
-    """pytest.raises that compares the whole message, not a regex search."""
-
-    class _Ctx:
-        def __enter__(self):
-            self._cm = pytest.raises(exc)
-            self.info = self._cm.__enter__()
-            return self.info
-
-        def __exit__(self, *args):
-            suppressed = self._cm.__exit__(*args)
-            assert type(self.info.value) is exc
-            assert str(self.info.value) == message
-            return suppressed
-
-    return _Ctx()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -901,7 +866,7 @@ def reference(account: Account, functions: list[Function]) -> tuple[int | None, 
     return u, None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(scenarios())
 def test_property_plan_pools(scenario):
     account, functions = scenario

@@ -25,7 +25,7 @@ from lambda_core.sources import (
     KinesisStream,
     SqsQueue,
 )
-from test_validation import ge, item, le, one, raises_exact  # AWS message builders, exact raises
+from tests.support.aws import ge, item, le, one, raises_exact
 
 # ---------------------------------------------------------------------------------------------
 # AWS's texts, written out in full here (not imported) so that a change in sources.py shows up

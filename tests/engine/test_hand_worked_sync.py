@@ -1,11 +1,11 @@
-"""Hand-worked checks of the reference model (tests/reference_model.py) against MODEL.md §1–5, §10.
+"""Hand-worked checks of the reference model (tests/oracle/invocations.py) against MODEL.md §1–5, §10.
 
 Every expected number below was worked out by hand from the spec; the comments show the work.
 """
 
 import pytest
 
-from reference_model import (
+from tests.oracle.invocations import (
     ACCOUNT_LIMIT, ERROR, PENDING, RESERVED_LIMIT, SCALING_RATE, SUCCESS, THROTTLED, TIMEOUT,
     simulate, to_us,
 )

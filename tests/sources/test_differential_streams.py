@@ -14,9 +14,10 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine_adapter
-import reference_streams
-from source_strategies import SETTINGS, account_and_functions, sync_workload, times, until_and_routing
+from tests.oracle import streams as reference_streams
+from tests.support import engine_adapter
+from tests.sources.strategies import SETTINGS, account_and_functions, sync_workload, times, until_and_routing
+from tests.support.profiles import examples
 
 
 @st.composite
@@ -65,7 +66,7 @@ def both(scenario):
     return ref, got
 
 
-@settings(max_examples=400, **SETTINGS)
+@settings(max_examples=examples(400), **SETTINGS)
 @given(scenarios())
 def test_engine_matches_reference_model(scenario):
     ref, got = both(scenario)
@@ -77,7 +78,7 @@ def test_engine_matches_reference_model(scenario):
     engine_adapter.assert_same_run(got, ref)
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=examples(150), **SETTINGS)
 @given(scenarios())
 def test_stream_properties(scenario):
     """Order per lane, concurrency bounds, one outcome per record (on the engine alone)."""
@@ -109,7 +110,7 @@ def test_stream_properties(scenario):
             assert resolved == len(r["outcome"])
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(scenarios())
 def test_runs_are_bit_identical(scenario):
     account, functions, streams, mappings, records, routing, until, workload = scenario
@@ -119,7 +120,7 @@ def test_runs_are_bit_identical(scenario):
     assert a == b
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(scenarios(), st.integers(1, 4), st.data())
 def test_chunked_records_and_stepped_advance_match_one_run(scenario, pieces, data):
     """Records submitted in chunks between `advance` steps give the same per-record results

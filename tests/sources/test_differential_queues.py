@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine_adapter
-import reference_queues
-from source_strategies import SETTINGS, account_and_functions, sync_workload, times, until_and_routing
-from reference_streams import PENDING, PROCESSED
+from tests.oracle import queues as reference_queues
+from tests.support import engine_adapter
+from tests.sources.strategies import SETTINGS, account_and_functions, sync_workload, times, until_and_routing
+from tests.oracle.streams import PENDING, PROCESSED
+from tests.support.profiles import examples
 
 @st.composite
 def scenarios(draw):
@@ -57,7 +58,7 @@ def run(module, scenario):
                                   until=until, workload=workload)
 
 
-@settings(max_examples=400, **SETTINGS)
+@settings(max_examples=examples(400), **SETTINGS)
 @given(scenarios())
 def test_engine_matches_reference_model(scenario):
     ref, got = run(reference_queues, scenario), run(engine_adapter, scenario)
@@ -68,7 +69,7 @@ def test_engine_matches_reference_model(scenario):
     engine_adapter.assert_same_run(got, ref)
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=examples(150), **SETTINGS)
 @given(scenarios())
 def test_queue_properties(scenario):
     """FIFO groups in order and one batch at a time, concurrency within the slots, receives
@@ -104,7 +105,7 @@ def test_queue_properties(scenario):
             assert resolved == len(r["outcome"])
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(scenarios())
 def test_runs_are_bit_identical(scenario):
     assert run(engine_adapter, scenario) == run(engine_adapter, scenario)

@@ -1,16 +1,13 @@
-"""Behaviour is unchanged: the runs of the behaviour corpus (tests/golden/corpus.py) give the
+"""Behaviour is unchanged: the runs of the behaviour corpus (corpus.py beside this file) give the
 digests recorded before the last refactor, bit for bit."""
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-import corpus  # noqa: E402
+from tests.golden import corpus
 
 RECORDED = json.loads(corpus.CORPUS.read_text())
 

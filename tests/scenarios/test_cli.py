@@ -29,7 +29,7 @@ from lambda_core.scenario import (
     parse_scenario,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "scenario.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "scenario.toml"
 
 RC_MIN_100 = (
     "Specified ReservedConcurrentExecutions for function decreases account's "

@@ -92,7 +92,7 @@ def stream_simulator(account: dict, functions: list[dict], streams: list[dict], 
 
 
 def _mappings(streams: list[dict], mappings: list[dict]) -> list:
-    from reference_streams import MAPPING_DEFAULTS
+    from tests.oracle.streams import MAPPING_DEFAULTS
 
     sources = {}
     for s in streams:
@@ -135,7 +135,7 @@ def _run_sources(account, functions, workload, routing, until, esms, records) ->
 
 def simulate_streams(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],
                      records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
-    """The engine behind reference_streams.simulate_streams' interface."""
+    """The engine behind tests.oracle.streams.simulate_streams' interface."""
     esms = _mappings(streams, mappings)
     mapped = {m.source.name for m in esms}
     base, res = _run_sources(account, functions, workload, routing, until, esms, records)
@@ -178,7 +178,7 @@ def res_source_names(res) -> list[str]:
 
 
 def _queue_mappings(queues: list[dict], mappings: list[dict]) -> list:
-    from reference_queues import MAPPING_DEFAULTS, QUEUE_DEFAULTS
+    from tests.oracle.queues import MAPPING_DEFAULTS, QUEUE_DEFAULTS
 
     sources = {}
     for q in queues:
@@ -203,7 +203,7 @@ def _queue_mappings(queues: list[dict], mappings: list[dict]) -> list:
 
 def simulate_queues(account: dict, functions: list[dict], queues: list[dict], mappings: list[dict],
                     records: dict, routing: str = "newest", until=None, workload: dict | None = None) -> dict:
-    """The engine behind reference_queues.simulate_queues' interface."""
+    """The engine behind tests.oracle.queues.simulate_queues' interface."""
     esms = _queue_mappings(queues, mappings)
     mapped = {m.source.name for m in esms}
     fifo = {q["name"]: bool(q.get("fifo")) for q in queues}
