@@ -51,17 +51,18 @@ def fuzz_column(draw, n: int, kind: str, wild: bool):
         plain = st.floats(0, 50, allow_nan=False)
         specials = st.sampled_from(SPECIAL_FLOATS)
     else:
-        plain = st.integers(0, 3)
+        # invocation types: mostly valid ones (0 and 1), so that asynchronous events run
+        plain = st.integers(0, 1) if kind == "type" else st.integers(0, 3)
         specials = st.sampled_from(SPECIAL_INTS)
     if wild:
         length = draw(st.one_of(st.just(n), st.integers(0, n + 2)))
         form = draw(st.sampled_from(["array"] * 6 + ["scalar", "list", "2d", "strided", "none"]))
-        dtype = draw(st.sampled_from(PLAUSIBLE_DTYPES[kind] + FUZZ_DTYPES))
+        dtype = draw(st.sampled_from(PLAUSIBLE_DTYPES[kind if kind == "real" else "int"] + FUZZ_DTYPES))
         element = st.one_of(plain, plain, specials, st.sampled_from(SPECIAL_FLOATS + SPECIAL_INTS))
     else:
         length = n
         form = draw(st.sampled_from(["array"] * 8 + ["scalar", "list", "strided"]))
-        dtype = draw(st.sampled_from(PLAUSIBLE_DTYPES[kind]))
+        dtype = draw(st.sampled_from(PLAUSIBLE_DTYPES[kind if kind == "real" else "int"]))
         element = plain
     values = draw(st.lists(element, min_size=length, max_size=length))
     if values and not wild and draw(st.integers(0, 3)) == 0:  # one special value, somewhere
@@ -96,35 +97,73 @@ def fuzz_case(draw):
         "time": draw(column("real")),
         "function": draw(column("int")),
         "duration": draw(column("real")),
-        "invocation_type": draw(st.one_of(st.none(), st.none(), st.none(), column("int"))),
+        "invocation_type": draw(st.one_of(st.none(), column("type"))),
         "failures": draw(st.one_of(st.none(), column("int"))),
         "n_functions": draw(st.sampled_from([0, 1, 4, 4, 4])),
         "until": draw(st.one_of(st.none(), st.none(), st.floats(0, 100), st.sampled_from(SPECIAL_FLOATS))),
         "timeout_s": draw(st.sampled_from([1, 3, 900])),
         "idle_timeout_s": draw(st.sampled_from([0, 0.5, 600])),
         "reserved": draw(st.sampled_from([None, 0, 1, 2])),
+        # 60 s: a failed event is dropped at once as EventAgeExceeded (its retry would be late)
+        "max_event_age_s": draw(st.sampled_from([60, 90, 21600])),
     }
 
 
-def _check_result(w: lc.Workload, r: lc.Result, submitted: int | None = None) -> None:
-    """`submitted`: rows submitted to the simulator so far (its statistics count them all)."""
+SYNC_OUTCOMES = {lc.Outcome.PENDING, lc.Outcome.SUCCESS, lc.Outcome.ERROR, lc.Outcome.TIMEOUT, lc.Outcome.THROTTLED}
+# an event is retried until it succeeds or is dropped (MODEL.md §6): never ERROR, TIMEOUT or THROTTLED
+EVENT_OUTCOMES = {lc.Outcome.PENDING, lc.Outcome.SUCCESS, lc.Outcome.RETRIES_EXHAUSTED,
+                  lc.Outcome.EVENT_AGE_EXCEEDED, lc.Outcome.ZERO_RESERVED_CONCURRENCY}
+
+
+def _check_result(w: lc.Workload, r: lc.Result, functions: list[lc.Function]) -> None:
+    """The rows of `r` obey MODEL.md §4–6 for the workload `w` (no client retries): one outcome
+    per row, of the row's invocation type, and the attempts that outcome allows."""
     out = r.requests
-    assert len(out["outcome"]) == len(w)
-    assert set(np.unique(out["outcome"]).tolist()) <= {0, 1, 2, 3, 4}
-    pending = out["outcome"] == lc.Outcome.PENDING
+    n = len(w)
+    outcome, attempts, throttles = out["outcome"], out["attempts"], out["throttles"]
+    assert len(outcome) == len(attempts) == len(throttles) == n
+    kinds = np.zeros(n, np.uint8) if w.invocation_type is None else w.invocation_type
+    event = kinds == lc.InvocationType.EVENT
+    assert set(outcome[~event].tolist()) <= SYNC_OUTCOMES
+    assert set(outcome[event].tolist()) <= EVENT_OUTCOMES
+    pending = outcome == lc.Outcome.PENDING
     assert np.array_equal(np.isnan(out["end"]), pending)
     done = ~pending
     assert np.all(out["end"][done] >= np.array([_core.to_micros(t) / 1e6 for t in w.time[done]]))
-    # started executions are invocations even when still PENDING at `until`
-    counted = int(r.functions["invocations"].sum() + r.functions["throttles"].sum())
-    assert done.sum() <= counted <= (len(w) if submitted is None else submitted)
+    # §5: one attempt; a throttled one never reached the function, and is the request's end
+    throttled = outcome == lc.Outcome.THROTTLED
+    assert np.all(attempts[~event] <= 1) and np.all(throttles[~event] <= 1)
+    assert np.all(attempts[throttled] == 0) and np.all(throttles[throttled] == 1)
+    ran = np.isin(outcome, [lc.Outcome.SUCCESS, lc.Outcome.ERROR, lc.Outcome.TIMEOUT])
+    assert np.all(attempts[ran & ~event] == 1)
+    # §6: the first attempt and at most max_retry_attempts retries after errors or timeouts;
+    # throttles are retried without limit and do not use up retries
+    retries = np.array([f.max_retry_attempts for f in functions], dtype=np.int64)[w.function]
+    assert np.all(attempts[event] <= 1 + retries[event])
+    exhausted = outcome == lc.Outcome.RETRIES_EXHAUSTED
+    assert np.all(attempts[exhausted] == 1 + retries[exhausted])
+    assert np.all(attempts[event & (outcome == lc.Outcome.SUCCESS)] >= 1)
+    zero = outcome == lc.Outcome.ZERO_RESERVED_CONCURRENCY
+    reserved = np.array([f.reserved_concurrency == 0 for f in functions], dtype=bool)[w.function]
+    assert np.array_equal(zero, event & reserved & done)  # dropped on arrival, never throttled
+    assert np.all(attempts[zero] == 0) and np.all(throttles[zero] == 0)
+    # every attempt that reached the function is an invocation and every refused one a
+    # throttle; a row still PENDING at `until` reports none yet, though its started attempts
+    # count (at most its allowed attempts; an event's throttles have no bound)
+    invocations, refused = int(r.functions["invocations"].sum()), int(r.functions["throttles"].sum())
+    allowed = np.where(event, 1 + retries, 1)
+    assert int(attempts[done].sum()) <= invocations <= int(attempts[done].sum() + allowed[pending].sum())
+    assert int(throttles[done].sum()) <= refused
+    if not np.any(pending & event):
+        assert refused == int(throttles[done].sum())
 
 
 @settings(max_examples=examples(250), deadline=None, suppress_health_check=list(HealthCheck))
 @given(fuzz_case())
 def test_fuzz_workload_and_run_never_crash(case) -> None:
     funcs = [lc.Function(f"f{i}", timeout_s=case["timeout_s"], idle_timeout_s=case["idle_timeout_s"],
-                         reserved_concurrency=case["reserved"] if i == 0 else None)
+                         reserved_concurrency=case["reserved"] if i == 0 else None,
+                         max_event_age_s=case["max_event_age_s"])
              for i in range(case["n_functions"])]
     sim = lc.Simulator(lc.Account(), funcs)
     try:
@@ -137,14 +176,22 @@ def test_fuzz_workload_and_run_never_crash(case) -> None:
     except (ValueError, TypeError) as e:
         assert str(e)
     else:
-        _check_result(w, r)
+        _check_result(w, r, funcs)
         # and a second submission after it is checked against where the first one ended
         try:
-            r2 = sim.run(lc.Workload(w.time, w.function, w.duration), until=None)
+            w2 = lc.Workload(w.time, w.function, w.duration)
+            r2 = sim.run(w2, until=None)
         except lc.WorkloadError as e:
             assert e.column == "time" and e.row == 0
         else:
-            _check_result(w, r2, submitted=2 * len(w))
+            out2 = r2.requests
+            assert len(out2["outcome"]) == len(w2)
+            assert set(out2["outcome"].tolist()) <= SYNC_OUTCOMES - {lc.Outcome.PENDING}  # until=None
+            # the counters count both submissions, and requests of the first still pending at
+            # its `until` go on to make their attempts
+            counted = int(r2.functions["invocations"].sum() + r2.functions["throttles"].sum())
+            first = int(r.requests["attempts"].sum() + r.requests["throttles"].sum())
+            assert counted >= first + len(w2)
 
 
 # ---------------------------------------------------------------------------------------------

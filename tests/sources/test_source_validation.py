@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 
+import lambda_core as lc
+
 from lambda_core.errors import (
     InvalidParameterValueException,
     ValidationException,
@@ -29,6 +31,22 @@ from tests.sources.validation_cases import (
 )
 
 
+def assert_engine_polls_every(stream, interval: float) -> None:
+    """`stream.poll_interval_s` is `interval`, and it is the interval the engine really uses: an
+    idle lane polls on the grid 0, interval, 2 × interval, … (MODEL.md §7), so a record that
+    arrives while the lane is idle starts its batch at the next grid point, and a record that
+    waits behind a running batch starts as soon as that batch ends."""
+    assert stream.poll_interval_s == interval
+    # one-record batches of 0.05 s; the first is cold (init 0.5 s)
+    arrivals = [0.3, 0.3, 2.6, 7.05]
+    mapping = lc.EventSourceMapping(stream, "f", batch_size=1)
+    r = lc.Simulator(lc.Account(), [lc.Function("f")], mappings=[mapping]).run(
+        records=lc.Records(stream.name, arrivals)).records[stream.name]
+    first = math.ceil(0.3 / interval) * interval
+    want = [first, first + 0.55, math.ceil(2.6 / interval) * interval, math.ceil(7.05 / interval) * interval]
+    assert r["start"].tolist() == pytest.approx(want, abs=1e-9)
+
+
 # ---------------------------------------------------------------------------------------------
 # KinesisStream
 # ---------------------------------------------------------------------------------------------
@@ -39,7 +57,7 @@ def test_kinesis_defaults():
     assert (s.name, s.shards, s.retention_s) == ("orders", 1, 86400.0)
     assert type(s.retention_s) is float
     assert s.kind == "kinesis"
-    assert s.poll_interval_s == 1.0
+    assert_engine_polls_every(s, 1.0)
 
 
 def test_kinesis_only_name_is_positional():
@@ -150,7 +168,7 @@ def test_dynamodb_defaults():
     s = DynamoDBStream("orders")
     assert (s.name, s.shards, s.retention_s) == ("orders", 1, 86400.0)
     assert s.kind == "dynamodb"
-    assert s.poll_interval_s == 0.25
+    assert_engine_polls_every(s, 0.25)
 
 
 @pytest.mark.parametrize("name", ["abc", "A.b-c_d", "x" * 255])
