@@ -6,17 +6,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import lambda_core as lc
-
-# the pure-Python reference model lives in tests/
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 SCALE = float(os.environ.get("LAMBDA_CORE_BENCH_SCALE", "1.0"))
 _FIGURES: list[str] = []  # one summary line per benchmark, printed at the end of the session

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import resource
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from test_bench_streams import simulator, stream_records  # noqa: E402
+# run as a script, this file's folder is already first on sys.path
+from test_bench_streams import simulator, stream_records
 
 
 def main() -> None:

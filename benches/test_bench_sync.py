@@ -7,9 +7,9 @@ import time
 
 import numpy as np
 import pytest
-import reference_model  # tests/reference_model.py, put on sys.path by conftest.py
 
 import lambda_core as lc
+from tests.oracle import invocations as reference_model
 
 ROUNDS = 5
 

@@ -1,7 +1,5 @@
-import sys
-from pathlib import Path
+"""Shared configuration of the test suite: the hypothesis profile (see tests/support/profiles.py)."""
 
-# the reference model lives beside the tests
-sys.path.insert(0, str(Path(__file__).parent))
+from tests.support import profiles
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+profiles.load()

@@ -1,0 +1,1 @@
+"""The public API and the Python/Rust boundary, the README's examples."""

@@ -1,0 +1,47 @@
+"""The README's examples run and say what they claim."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _blocks():
+    return re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+
+
+def test_readme_api_example_runs():
+    scope: dict = {}
+    exec(compile(_blocks()[0], str(README), "exec"), scope)
+    sim, result = scope["sim"], scope["result"]
+    assert sim.account_settings() == {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 700}
+    assert len(result.requests["outcome"]) == 1_000_000
+    assert result.account["max_unreserved_concurrency"] <= 700
+    assert result.function("orders")["max_concurrency"] <= 200
+
+
+def test_readme_async_example_shows_its_numbers():
+    scope: dict = {}
+    for block in _blocks()[:2]:
+        exec(compile(block, str(README), "exec"), scope)
+    lc, result, dlq = scope["lc"], scope["result"], scope["dlq"]
+    # the figures quoted in the README's comments
+    assert len(dlq["request"]) == 18603
+    assert result.function("thumbnails")["throttles"] == 194859
+    assert lc.Outcome(dlq["condition"][0]).condition == "EventAgeExceeded"
+    assert np.nanmax(result.requests["event_age"]) == 511.0
+
+
+def test_readme_stream_and_queue_example_shows_its_numbers():
+    scope: dict = {}
+    for block in _blocks()[:3]:
+        exec(compile(block, str(README), "exec"), scope)
+    stream, queue, result = scope["stream"], scope["queue"], scope["result"]
+    assert stream["max_concurrency"] == 10
+    assert stream["throttles"] == 17349
+    assert stream["max_iterator_age"] == 511.413285
+    assert scope["failed"] == [1000]
+    assert queue["max_slots"] == 631 and result.horizon == 304.9
+    assert queue["records_failed"] == 1990

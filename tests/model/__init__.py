@@ -1,0 +1,1 @@
+"""The configuration model: Account, Function, pools and their AWS validation."""
