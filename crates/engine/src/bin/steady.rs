@@ -1,14 +1,14 @@
 //! A pure-Rust driver of the steady benchmark scenario, for profiling the engine without
 //! Python (`perf record`, `valgrind --tool=callgrind`):
 //!
-//!     cargo run --release --no-default-features --bin steady -- 2000000 [--record]
+//!     cargo run --release -p lambda_core_engine --bin steady -- 2000000 [--record]
 //!
 //! 1000 functions, Poisson arrivals at 7500/s, exponential durations of mean 0.1 s.
 use std::time::Instant;
 
-use _core::results::NullSink;
-use _core::rng::SplitMix64;
-use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
+use lambda_core_engine::results::NullSink;
+use lambda_core_engine::rng::SplitMix64;
+use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
@@ -35,7 +35,7 @@ fn main() {
     engine.submit(&rows).expect("valid rows");
     let mut cursor = Cursor::new(vec![rows], 0);
     if record {
-        let mut table = _core::RowTable::new(0, n, false);
+        let mut table = lambda_core_engine::RowTable::new(0, n, false);
         engine.advance(None, &mut cursor, &mut table).expect("runs");
         table.finish();
         std::hint::black_box(&table);

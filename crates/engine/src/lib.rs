@@ -1,7 +1,7 @@
 //! lambda_core: a deterministic simulator of AWS Lambda's concurrency machinery.
 //!
-//! The engine is plain Rust with no Python in it; `bindings` (feature `python`) is the only
-//! module that knows PyO3. Data flows one way:
+//! The engine is plain Rust with no Python in it; the `lambda_core_python` crate is the only
+//! one that knows PyO3. Data flows one way:
 //!
 //! ```text
 //! config (validated in Python) -> Config -> Engine::submit(rows) -> Engine::advance(until, sink)
@@ -27,9 +27,6 @@ pub mod slab;
 pub mod time;
 pub mod wheel;
 pub mod workload;
-
-#[cfg(feature = "python")]
-mod bindings;
 
 pub use config::{AccountConfig, ClientRetries, Config, FunctionConfig, Routing, Scaling};
 pub use engine::Engine;

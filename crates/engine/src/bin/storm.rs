@@ -1,15 +1,15 @@
 //! A pure-Rust driver of the asynchronous storm benchmark, for profilers:
 //!
-//!     cargo run --release --no-default-features --bin storm -- 10000000 [burst mean duration s]
+//!     cargo run --release -p lambda_core_engine --bin storm -- 10000000 [burst mean duration s]
 //!
 //! `n` events: 10 % a burst within 10 s into a function reserved at 100 (1 s each by default), the rest
 //! background events over 3 hours on nine unreserved functions (0.2 s each).
 use std::time::Instant;
 
-use _core::results::NullSink;
-use _core::rng::SplitMix64;
-use _core::workload::EVENT;
-use _core::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
+use lambda_core_engine::results::NullSink;
+use lambda_core_engine::rng::SplitMix64;
+use lambda_core_engine::workload::EVENT;
+use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(10_000_000, |s| s.parse().expect("an event count"));
