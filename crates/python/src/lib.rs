@@ -10,16 +10,11 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use lambda_core_engine::config::{
-    AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig, QueueMappingConfig, Routing, Scaling, SourceConfig,
-    StreamConfig, StreamKind,
+use lambda_core_engine::{
+    check_seconds, shard_and_lane, to_seconds, AccountConfig, ClientRetries, Config, Cursor, Engine, Error, FunctionConfig, FunctionStats,
+    MappingConfig, Micros, NullSink, QueueConfig, QueueMappingConfig, RecordCursor, RecordRows, RecordTable, Report, Routing, RowTable, Rows,
+    Scaling, Sink, SourceConfig, StreamConfig, StreamKind, Tables, WindowLog,
 };
-use lambda_core_engine::engine::Engine;
-use lambda_core_engine::error::Error;
-use lambda_core_engine::results::{NullSink, RecordTable, Report, RowTable, Sink, Tables, WindowLog};
-use lambda_core_engine::shards::{shard_and_lane, RecordCursor, RecordRows};
-use lambda_core_engine::time::{check_seconds, Micros};
-use lambda_core_engine::workload::{Cursor, Rows};
 
 pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
 pyo3::import_exception!(lambda_core.errors, InvalidParameterValueException);
@@ -556,7 +551,7 @@ impl PyEngine {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
         let Report { horizon, functions, account } = self.engine.report(self.engine.horizon(until));
-        let col = |get: &dyn Fn(&lambda_core_engine::results::FunctionStats) -> u64| -> Vec<u64> { functions.iter().map(get).collect() };
+        let col = |get: &dyn Fn(&FunctionStats) -> u64| -> Vec<u64> { functions.iter().map(get).collect() };
         let f = PyDict::new(py);
         f.set_item("invocations", col(&|s| s.invocations).into_pyarray(py))?;
         f.set_item("errors", col(&|s| s.errors).into_pyarray(py))?;
@@ -579,7 +574,7 @@ impl PyEngine {
         a.set_item("max_unreserved_concurrency", account.max_unreserved_concurrency)?;
         a.set_item("avg_environments", account.avg_environments)?;
         let d = PyDict::new(py);
-        d.set_item("horizon", lambda_core_engine::time::to_seconds(horizon))?;
+        d.set_item("horizon", to_seconds(horizon))?;
         d.set_item("functions", f)?;
         d.set_item("account", a)?;
         Ok(d)
@@ -618,7 +613,7 @@ impl PyEngine {
                 d.set_item("invocations", s.invocations)?;
                 d.set_item("batches", s.batches)?;
                 d.set_item("max_concurrency", s.max_concurrency)?;
-                d.set_item("max_iterator_age", lambda_core_engine::time::to_seconds(s.max_iterator_age_us))?;
+                d.set_item("max_iterator_age", to_seconds(s.max_iterator_age_us))?;
                 d.set_item("throttles", s.throttles)?;
                 d.set_item("retries", s.retries)?;
                 d.set_item("on_failure_records", s.on_failure_records)?;
@@ -657,7 +652,7 @@ impl PyEngine {
     /// The simulated time reached, in seconds.
     #[getter]
     fn now(&self) -> f64 {
-        lambda_core_engine::time::to_seconds(self.engine.now())
+        to_seconds(self.engine.now())
     }
 
     /// Rows submitted and not yet reached by the clock.

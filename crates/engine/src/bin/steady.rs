@@ -6,9 +6,7 @@
 //! 1000 functions, Poisson arrivals at 7500/s, exponential durations of mean 0.1 s.
 use std::time::Instant;
 
-use lambda_core_engine::results::NullSink;
-use lambda_core_engine::rng::SplitMix64;
-use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
+use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));

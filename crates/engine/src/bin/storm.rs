@@ -6,10 +6,7 @@
 //! background events over 3 hours on nine unreserved functions (0.2 s each).
 use std::time::Instant;
 
-use lambda_core_engine::results::NullSink;
-use lambda_core_engine::rng::SplitMix64;
-use lambda_core_engine::workload::EVENT;
-use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, Rows, Scaling};
+use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64, EVENT};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(10_000_000, |s| s.parse().expect("an event count"));

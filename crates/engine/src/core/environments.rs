@@ -12,14 +12,14 @@
 //! What a lookup needs (when the environment went idle, whether it must re-initialise) is kept
 //! in the idle entry itself, so a warm start reads the function's idle list and nothing else.
 
-use crate::config::Routing;
-use crate::time::Micros;
+use crate::model::config::Routing;
+use crate::primitives::time::Micros;
 
-pub type EnvId = u32;
+pub(crate) type EnvId = u32;
 
 /// What an environment keeps for its whole life.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Env {
+pub(crate) struct Env {
     /// Global creation order (provisioned environments first, then on-demand ones).
     pub created: u64,
     pub born: Micros,
@@ -27,7 +27,7 @@ pub struct Env {
 
 /// The slab of environment records, with a free list of reusable slots.
 #[derive(Debug, Default)]
-pub struct Environments {
+pub(crate) struct Environments {
     envs: Vec<Env>,
     free: Vec<EnvId>,
     next_created: u64,
@@ -67,7 +67,7 @@ impl Environments {
 
 /// An idle environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Idle {
+pub(crate) struct Idle {
     pub id: EnvId,
     /// A timeout left it needing init before its next request (§3).
     pub needs_init: bool,
@@ -96,7 +96,7 @@ fn worse(routing: Routing, a: &Idle, b: &Idle) -> bool {
 /// worse than. An entry put back that is not worse than the bound (the environment just taken,
 /// or any better one) becomes the head again without looking at the vector.
 #[derive(Debug, Default, Clone)]
-pub struct IdleSet {
+pub(crate) struct IdleSet {
     head: Head,
     rest: Vec<Idle>,
 }
@@ -140,6 +140,7 @@ impl Head {
 
 impl IdleSet {
     #[inline]
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         (self.head.state == HeadState::Full) as usize + self.rest.len()
     }

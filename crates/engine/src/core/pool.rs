@@ -1,18 +1,18 @@
 //! Concurrency accounting (§2, §4 steps 2–3): the account's unreserved pool and each function's
-//! reservation. Concurrency is the number of environments initialising or busy.
+//! reservation. Concurrency is the number of environments initialising or busy. (Its maxima
+//! are the metrics recorder's.)
 
-use crate::results::ThrottleReason;
+use crate::model::codes::ThrottleReason;
 
 /// One function's share of the pool.
 #[derive(Debug, Clone, Default)]
-pub struct FunctionPool {
+pub(crate) struct FunctionPool {
     /// `RC − PC` when the function has a reservation: its on-demand ceiling.
     pub on_demand_limit: Option<u32>,
     /// On-demand executions running (not on provisioned environments).
     pub on_demand: u32,
     /// All executions running, provisioned ones included.
     pub running: u32,
-    pub max_running: u32,
 }
 
 impl FunctionPool {
@@ -23,14 +23,12 @@ impl FunctionPool {
 
 /// The account's pool.
 #[derive(Debug, Clone, Default)]
-pub struct Pool {
+pub(crate) struct Pool {
     /// U: what functions without a reservation share.
     pub unreserved_capacity: u32,
     /// On-demand executions of functions without a reservation.
     pub unreserved_in_use: u32,
     pub running: u32,
-    pub max_running: u32,
-    pub max_unreserved: u32,
 }
 
 impl Pool {
@@ -57,14 +55,11 @@ impl Pool {
     #[inline]
     pub fn acquire(&mut self, f: &mut FunctionPool, on_demand: bool) {
         f.running += 1;
-        f.max_running = f.max_running.max(f.running);
         self.running += 1;
-        self.max_running = self.max_running.max(self.running);
         if on_demand {
             f.on_demand += 1;
             if f.on_demand_limit.is_none() {
                 self.unreserved_in_use += 1;
-                self.max_unreserved = self.max_unreserved.max(self.unreserved_in_use);
             }
         }
     }
@@ -127,9 +122,9 @@ mod tests {
         // provisioned executions do not use the unreserved pool
         pool.acquire(&mut a, false);
         assert_eq!(pool.unreserved_in_use, 2);
-        assert_eq!((pool.running, pool.max_running, a.max_running), (3, 3, 2));
+        assert_eq!((pool.running, a.running), (3, 2));
         pool.release(&mut b, true);
         assert_eq!(pool.check_on_demand(&a), Ok(()));
-        assert_eq!(pool.max_unreserved, 2);
+        assert_eq!(pool.unreserved_in_use, 1);
     }
 }

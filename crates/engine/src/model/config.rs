@@ -1,10 +1,9 @@
 //! The validated model the engine runs (§2–4). Python validates user input with AWS's messages
 //! and builds this; `Config::check` is only a backstop so that no input can panic the engine.
 
-use crate::error::Error;
-pub use crate::queues::{QueueConfig, QueueMappingConfig};
-pub use crate::shards::{MappingConfig, StreamConfig, StreamKind};
-use crate::time::Micros;
+use super::error::Error;
+use super::limits;
+use crate::primitives::time::Micros;
 
 /// Which idle environment a warm request gets (§3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +112,96 @@ pub enum SourceConfig {
     Queue(QueueConfig),
 }
 
+/// A stream (§7): Kinesis or DynamoDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    Kinesis,
+    DynamoDb,
+}
+
+impl StreamKind {
+    /// How often an idle lane polls its shard (§7).
+    pub fn poll_interval_us(self) -> Micros {
+        match self {
+            StreamKind::Kinesis => 1_000_000,
+            StreamKind::DynamoDb => 250_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamConfig {
+    pub kind: StreamKind,
+    pub shards: u32,
+    pub retention_us: Micros,
+}
+
+/// One event-source mapping of a stream (validated in Python).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingConfig {
+    pub stream: u32,
+    pub function: u32,
+    pub batch_size: u32,
+    pub window_us: Micros,
+    pub parallelization_factor: u32,
+    /// `None`: retry until the records expire (AWS's −1).
+    pub max_retry_attempts: Option<u32>,
+    /// `None`: no limit (AWS's −1).
+    pub max_record_age_us: Option<Micros>,
+    pub bisect: bool,
+    /// A destination index.
+    pub on_failure: Option<u32>,
+    /// A batch of n records runs `base_us + n × per_record_us`.
+    pub base_us: Micros,
+    pub per_record_us: Micros,
+}
+
+/// A queue (§8): SQS standard or FIFO.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueConfig {
+    pub fifo: bool,
+    pub visibility_timeout_us: Micros,
+    /// The redrive policy's `maxReceiveCount` (`None`: no dead-letter queue).
+    pub max_receive_count: Option<u32>,
+    pub retention_us: Micros,
+}
+
+/// The mapping of one queue (validated in Python).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueMappingConfig {
+    /// The source index of the queue.
+    pub queue: u32,
+    pub function: u32,
+    pub batch_size: u32,
+    pub window_us: Micros,
+    pub maximum_concurrency: Option<u32>,
+    /// The legacy ramp (+60 per minute up to 1000) instead of +300 per minute up to 1250.
+    pub legacy: bool,
+    pub base_us: Micros,
+    pub per_record_us: Micros,
+}
+
+impl QueueMappingConfig {
+    /// Concurrent batches at the start and the floor the ramp falls back to: 5.
+    pub fn base_slots(&self) -> u32 {
+        self.maximum_concurrency.map_or(5, |m| m.min(5))
+    }
+
+    pub fn max_slots(&self) -> u32 {
+        let cap = if self.legacy { 1000 } else { 1250 };
+        self.maximum_concurrency.map_or(cap, |m| m.min(cap))
+    }
+
+    /// One more slot every 0.2 s (+300 per minute); legacy every 1 s (+60 per minute).
+    pub fn tick_us(&self) -> Micros {
+        if self.legacy {
+            1_000_000
+        } else {
+            200_000
+        }
+    }
+}
+
 impl Config {
     /// An account and its functions, with everything else at its default: newest-first
     /// routing, no destinations, no client retries, seed 0, no event sources.
@@ -132,7 +221,7 @@ impl Config {
 
     /// The backstop: rejects what would break the engine's arithmetic.
     pub fn check(&self) -> Result<(), Error> {
-        if self.functions.len() >= u32::MAX as usize {
+        if !limits::FUNCTIONS.contains(self.functions.len() as u64) {
             return Err(Error::Config("too many functions".into()));
         }
         if self.account.unreserved_capacity > self.account.concurrency_limit {
@@ -157,14 +246,14 @@ impl Config {
         }
         if let Some(c) = self.client_retries {
             // attempts are counted in u16 per request: a larger limit could never be reached
-            if c.max_attempts == 0 || c.max_attempts > u32::from(u16::MAX) || c.base_us > c.cap_us || c.cap_us > 1 << 53 {
+            if !limits::CLIENT_RETRY_ATTEMPTS.contains(u64::from(c.max_attempts)) || c.base_us > c.cap_us || !limits::CLIENT_RETRY_CAP_US.contains(c.cap_us) {
                 return Err(Error::Config("client retries: max_attempts must be 1–65535 and base ≤ cap".into()));
             }
         }
         let mut mapped = vec![false; self.sources.len()];
         for (i, s) in self.sources.iter().enumerate() {
             if let SourceConfig::Stream(s) = s {
-                if s.shards == 0 || s.shards > 1 << 20 {
+                if !limits::SHARDS.contains(u64::from(s.shards)) {
                     return Err(Error::Config(format!("stream {i}: shards must be 1–1048576")));
                 }
             }
@@ -179,7 +268,7 @@ impl Config {
             if m.function as usize >= self.functions.len() {
                 return bad("no such function");
             }
-            if m.batch_size == 0 || !(1..=10).contains(&m.parallelization_factor) {
+            if !limits::MAPPING_COUNTS.contains(u64::from(m.batch_size)) || !limits::PARALLELIZATION_FACTOR.contains(u64::from(m.parallelization_factor)) {
                 return bad("batch size must be ≥ 1 and parallelization factor 1–10");
             }
             if m.on_failure.is_some_and(|d| d >= self.destinations) {
@@ -187,7 +276,7 @@ impl Config {
             }
             lanes += u64::from(s.shards) * u64::from(m.parallelization_factor);
         }
-        if lanes >= 1 << 30 {
+        if !limits::LANES.contains(lanes) {
             return Err(Error::Config("too many lanes (shards × parallelization factor)".into()));
         }
         for (i, m) in self.queue_mappings.iter().enumerate() {
@@ -199,10 +288,11 @@ impl Config {
             if m.function as usize >= self.functions.len() {
                 return bad("no such function");
             }
-            if m.batch_size == 0 || m.maximum_concurrency == Some(0) || q.max_receive_count == Some(0) {
+            let counts = [Some(m.batch_size), m.maximum_concurrency, q.max_receive_count];
+            if counts.into_iter().flatten().any(|n| !limits::MAPPING_COUNTS.contains(u64::from(n))) {
                 return bad("batch size, maximum concurrency and max receive count must be ≥ 1");
             }
-            if q.visibility_timeout_us == 0 {
+            if !limits::VISIBILITY_TIMEOUT_US.contains(q.visibility_timeout_us) {
                 // a throttled batch would come back at the instant it was throttled, for ever
                 return bad("the queue's visibility timeout must be above 0");
             }
@@ -210,7 +300,7 @@ impl Config {
         match self.account.scaling {
             Scaling::Off => {}
             Scaling::PerFunction { burst, cost_us } | Scaling::Account { burst, cost_us } => {
-                if burst == 0 || cost_us == 0 || burst.checked_mul(cost_us).is_none() {
+                if !limits::SCALING.contains(burst) || !limits::SCALING.contains(cost_us) || burst.checked_mul(cost_us).is_none() {
                     return Err(Error::Config("scaling burst and token cost must be positive".into()));
                 }
             }

@@ -1,8 +1,9 @@
-//! Workload rows as the engine reads them: borrowed columns (numpy arrays in the bindings, read
+//! Inputs as the engine reads them (workload rows, and records of event sources): borrowed columns (numpy arrays in the bindings, read
 //! in place), checked once at submission, then turned into arrivals one row at a time.
 
-use crate::error::Error;
-use crate::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS};
+use super::codes::{EVENT, REQUEST_RESPONSE};
+use super::error::Error;
+use crate::primitives::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS};
 
 /// How far one input (the workload, or one event source's records) has been submitted: how
 /// many rows, numbered from 0, and when the last one arrived, which a new chunk may not precede.
@@ -69,10 +70,6 @@ pub(crate) fn changed_after_submit(column: &'static str, row: usize) -> Error {
             .into(),
     }
 }
-
-/// `lambda_core.InvocationType` values.
-pub const REQUEST_RESPONSE: u8 = 0;
-pub const EVENT: u8 = 1;
 
 /// One submitted chunk of workload rows. `invocation_type` and `failures` may be absent
 /// (all request-response; no failures).
@@ -219,6 +216,91 @@ impl Iterator for Cursor<'_> {
         self.chunk = chunk;
         self.row = row + 1;
         Some(rows.arrival(row))
+    }
+}
+
+/// One record of an event source in engine units (waiting in a lane, or a queue's message).
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub time: Micros,
+    /// The record's index among its stream's records.
+    pub id: u64,
+    /// How many of the first invocations holding it fail.
+    pub failures: u32,
+}
+
+/// One submitted chunk of a stream's records (borrowed columns, like `Rows`).
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRows<'a> {
+    pub time: &'a [f64],
+    pub key: &'a [i64],
+    pub failures: Option<&'a [i64]>,
+    /// The id of the first record (records are numbered per stream over all chunks).
+    pub first_id: u64,
+}
+
+impl RecordRows<'_> {
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// Checks every record (as `Rows::validate`): times finite, non-negative, non-decreasing
+    /// and not before `not_before`; failures non-negative and below 2^32. Returns the last time.
+    pub fn validate(&self, not_before: Micros, not_before_s: f64) -> Result<Micros, Error> {
+        let n = self.time.len();
+        let bad = |column: &'static str, row: usize, message: String| Error::Workload { column, row, message };
+        for (column, len) in [("key", Some(self.key.len())), ("failures", self.failures.map(<[i64]>::len))] {
+            if let Some(len) = len {
+                if len != n {
+                    return Err(bad(column, len.min(n), format!("has {len} rows but 'time' has {n}")));
+                }
+            }
+        }
+        check_times(self.time, not_before, not_before_s)?;
+        if let Some(failures) = self.failures {
+            for (row, &x) in failures.iter().enumerate() {
+                if !(0..=u32::MAX as i64).contains(&x) {
+                    return Err(bad("failures", row, format!("{x} is not between 0 and {}", u32::MAX)));
+                }
+            }
+        }
+        Ok(self.time.last().map_or(not_before, |&t| to_micros(t)))
+    }
+}
+
+/// A stream's submitted chunks and how far the clock has read them.
+#[derive(Debug, Default)]
+pub struct RecordCursor<'a> {
+    pub chunks: Vec<RecordRows<'a>>,
+    pub chunk: usize,
+    pub row: usize,
+}
+
+impl<'a> RecordCursor<'a> {
+    pub fn new(chunks: Vec<RecordRows<'a>>, row: usize) -> Self {
+        RecordCursor { chunks, chunk: 0, row }
+    }
+
+    /// The next record's time in seconds, skipping exhausted chunks.
+    #[inline]
+    pub fn peek_seconds(&mut self) -> Option<f64> {
+        while let Some(c) = self.chunks.get(self.chunk) {
+            if let Some(&t) = c.time.get(self.row) {
+                return Some(t);
+            }
+            self.chunk += 1;
+            self.row = 0;
+        }
+        None
+    }
+
+    /// (chunks fully read, row within the next one): what the bindings keep between calls.
+    pub fn position(&self) -> (usize, usize) {
+        (self.chunk, self.row)
     }
 }
 

@@ -1,32 +1,8 @@
-//! What a run produces: per-request records (through a `Sink`) and per-function statistics.
+//! What a run produces, record by record: per-request and per-record results, sent to a
+//! `Sink` as they resolve, and the sinks that collect them as columns.
 
-pub use crate::shards::RecordOutcome;
-use crate::time::{to_seconds, Micros};
-
-/// How a request ended; the integer values are `lambda_core.Outcome`'s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Outcome {
-    Pending = 0,
-    Success = 1,
-    Error = 2,
-    Timeout = 3,
-    Throttled = 4,
-    RetriesExhausted = 5,
-    EventAgeExceeded = 6,
-    ZeroReservedConcurrency = 7,
-}
-
-/// Why an attempt was throttled; the integer values are `lambda_core.ThrottleReason`'s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[repr(u8)]
-pub enum ThrottleReason {
-    #[default]
-    None = 0,
-    ReservedFunctionConcurrentInvocationLimitExceeded = 1,
-    ConcurrentInvocationLimitExceeded = 2,
-    FunctionScalingRateExceeded = 3,
-}
+use super::codes::{Outcome, RecordOutcome, ThrottleReason};
+use crate::primitives::time::{to_seconds, Micros, NEVER};
 
 /// One resolved request.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,18 +15,18 @@ pub struct Record {
     pub cold_starts: u16,
     pub end: Micros,
     /// When the first and the last attempt that reached the function started
-    /// (`invocations::NEVER` when none did).
+    /// (`NEVER` when none did).
     pub first_start: Micros,
     pub last_start: Micros,
     /// `AsyncEventAge` of the last attempt that ran (from enqueue to its start), for events
-    /// (`invocations::NEVER` otherwise).
+    /// (`NEVER` otherwise).
     pub event_age: Micros,
 }
 
 /// A start time for output: seconds, NaN for "never".
 #[inline]
 fn start_seconds(us: Micros) -> f64 {
-    if us == crate::invocations::NEVER {
+    if us == NEVER {
         f64::NAN
     } else {
         to_seconds(us)
@@ -68,7 +44,7 @@ pub struct StreamRecord {
     /// two are the same.
     pub attempts: u32,
     pub receives: u32,
-    /// The last such invocation's start and end (`invocations::NEVER`: none, or not ended).
+    /// The last such invocation's start and end (`NEVER`: none, or not ended).
     pub start: Micros,
     pub end: Micros,
 }
@@ -302,53 +278,4 @@ impl Sink for Tables {
             t.set(r);
         }
     }
-}
-
-/// Counters of one function (CloudWatch names where AWS has them, §10). `repr(C)`: the ones
-/// every admission updates come first.
-#[derive(Debug, Default, Clone, PartialEq)]
-#[repr(C)]
-pub struct FunctionStats {
-    /// Attempts that ran (`Invocations`).
-    pub invocations: u64,
-    /// Attempts that ended in a function error or a timeout (`Errors`).
-    pub errors: u64,
-    pub timeouts: u64,
-    /// Throttled attempts (`Throttles`), and by reason (indexed by `ThrottleReason - 1`).
-    pub throttles: u64,
-    pub throttles_by_reason: [u64; 3],
-    pub cold_starts: u64,
-    /// Attempts run on a provisioned environment (`ProvisionedConcurrencyInvocations`).
-    pub provisioned_invocations: u64,
-    /// Attempts run on demand by a function with provisioned concurrency
-    /// (`ProvisionedConcurrencySpilloverInvocations`).
-    pub spillover_invocations: u64,
-    /// Exact maximum of environments initialising or busy (`ConcurrentExecutions`).
-    pub max_concurrency: u32,
-    /// On-demand environments created.
-    pub environments_created: u64,
-    /// Time-average of environments alive over [0, horizon] (filled in by the engine's report).
-    pub avg_environments: f64,
-    /// Asynchronous events queued (`AsyncEventsReceived`) and dropped (`AsyncEventsDropped`:
-    /// retries exhausted, too old, or a reservation of zero).
-    pub async_events_received: u64,
-    pub async_events_dropped: u64,
-}
-
-/// Account-wide figures.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct AccountStats {
-    pub max_concurrency: u32,
-    /// Exact maximum of on-demand executions of functions without a reservation
-    /// (`UnreservedConcurrentExecutions`, the quantity checked against U).
-    pub max_unreserved_concurrency: u32,
-    pub avg_environments: f64,
-}
-
-/// A snapshot of the statistics at a horizon.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Report {
-    pub horizon: Micros,
-    pub functions: Vec<FunctionStats>,
-    pub account: AccountStats,
 }

@@ -3,8 +3,8 @@
 //! `take`, or a stale copy after `remove`: no `Option` around every value, which the
 //! asynchronous hot path would pay for in every lookup.
 
-/// Ids stay below 2^30: timer payloads keep the top two bits to tell event-source timers from
-/// request ids (`engine::sources`), and executions use the largest ids as markers.
+/// Ids stay below 2^30 (`model::limits::IDS_IN_FLIGHT`): values in flight at once, far beyond
+/// any memory this engine would be given.
 pub const MAX_ID: usize = 1 << 30;
 
 #[derive(Debug)]
@@ -65,10 +65,6 @@ impl<T: Default> Slab<T> {
     /// Values alive.
     pub fn len(&self) -> usize {
         self.live
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.live == 0
     }
 
     /// Every slot in id order: the live values, and `T::default()` in the slots freed by `take`.

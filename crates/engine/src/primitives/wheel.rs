@@ -102,6 +102,7 @@ impl<T: Copy> Wheel<T> {
     }
 
     #[inline]
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

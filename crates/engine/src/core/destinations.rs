@@ -2,8 +2,8 @@
 //! Each target collects invocation records shaped after AWS's (`requestContext.condition`,
 //! `approximateInvokeCount`), as columns.
 
-use crate::results::{Outcome, RecordOutcome};
-use crate::time::{to_seconds, Micros};
+use crate::model::codes::{Outcome, RecordOutcome};
+use crate::primitives::time::{to_seconds, Micros};
 
 #[derive(Debug, Default, Clone)]
 pub struct DestinationLog {

@@ -2,10 +2,10 @@
 //! microseconds of refill, gains the elapsed microseconds, is capped at `burst × cost`, and a
 //! token costs `cost` microseconds.
 
-use crate::time::Micros;
+use crate::primitives::time::Micros;
 
 #[derive(Debug, Clone)]
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     level: u64,
     capacity: u64,
     cost: u64,
@@ -34,6 +34,7 @@ impl TokenBucket {
     }
 
     /// Whole tokens available at `now` (for inspection; does not change the bucket).
+    #[cfg(test)]
     pub fn tokens(&self, now: Micros) -> u64 {
         self.capacity.min(self.level.saturating_add(now.saturating_sub(self.last))) / self.cost
     }

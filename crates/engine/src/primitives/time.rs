@@ -4,6 +4,9 @@
 /// A point in simulated time or a span of it, in microseconds.
 pub type Micros = u64;
 
+/// "No time": an attempt that never started, an end not reached yet.
+pub const NEVER: Micros = Micros::MAX;
+
 /// Largest accepted time or duration in seconds (about 285 years): keeps every sum of times in
 /// range of a `u64` and every value exact in an `f64` microsecond count (< 2^53).
 pub const MAX_SECONDS: f64 = 9.0e9;
