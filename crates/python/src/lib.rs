@@ -10,10 +10,15 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+mod chunks;
+mod config;
+
+use chunks::{Borrowed, BorrowedRecords, Chunk, RecordChunk};
+use config::{FunctionTuple, MappingTuple, QueueMappingTuple, SourceTuple};
+
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_seconds, AccountConfig, ClientRetries, Config, Cursor, Engine, Error, FunctionConfig, FunctionStats,
-    MappingConfig, Micros, NullSink, QueueConfig, QueueMappingConfig, RecordCursor, RecordRows, RecordTable, Report, Routing, RowTable, Rows,
-    Scaling, Sink, SourceConfig, StreamConfig, StreamKind, Tables, WindowLog,
+    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, FunctionStats, Micros, NullSink, RecordCursor, RecordRows, RecordTable,
+    Report, RowTable, Rows, Sink, Tables, WindowLog,
 };
 
 pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
@@ -47,121 +52,6 @@ fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyRe
                 "lambda_core internal error (please report it): {msg}; this simulator can no longer be used"
             )))
         }
-    }
-}
-
-/// One function's settings as the Python layer passes them (see `PyEngine::new`).
-type FunctionTuple = (Option<u32>, u32, f64, f64, f64, f64, u32, f64, Option<u32>, Option<u32>, Option<u32>);
-
-/// One mapping's settings as the Python layer passes them: `(stream, function, batch_size,
-/// batching_window_s, parallelization_factor, maximum_retry_attempts (−1: none),
-/// maximum_record_age_s (−1: none), bisect, on_failure destination, base_s, per_record_s)`.
-type MappingTuple = (u32, u32, u32, f64, u32, i64, f64, bool, Option<u32>, f64, f64);
-
-/// One event source: `(kind "kinesis" | "dynamodb" | "sqs", shards, retention_s, fifo,
-/// visibility_timeout_s, max_receive_count)` (streams ignore the last three, queues `shards`).
-type SourceTuple = (String, u32, f64, bool, f64, Option<u32>);
-
-/// One queue mapping: `(source, function, batch_size, batching_window_s, maximum_concurrency,
-/// legacy ramp, base_s, per_record_s)`.
-type QueueMappingTuple = (u32, u32, u32, f64, Option<u32>, bool, f64, f64);
-
-/// A submitted chunk of a stream's records, kept alive and read in place.
-struct RecordChunk {
-    time: Py<PyArray1<f64>>,
-    key: Py<PyArray1<i64>>,
-    failures: Option<Py<PyArray1<i64>>>,
-    first_id: u64,
-}
-
-/// Borrowed views of every pending record chunk of one stream.
-struct BorrowedRecords<'py> {
-    time: Vec<PyReadonlyArray1<'py, f64>>,
-    key: Vec<PyReadonlyArray1<'py, i64>>,
-    failures: Vec<Option<PyReadonlyArray1<'py, i64>>>,
-    first_id: Vec<u64>,
-}
-
-impl<'py> BorrowedRecords<'py> {
-    fn new(py: Python<'py>, chunks: &VecDeque<RecordChunk>) -> PyResult<Self> {
-        let mut b = BorrowedRecords { time: vec![], key: vec![], failures: vec![], first_id: vec![] };
-        for c in chunks {
-            b.time.push(c.time.bind(py).try_readonly()?);
-            b.key.push(c.key.bind(py).try_readonly()?);
-            b.failures.push(c.failures.as_ref().map(|a| a.bind(py).try_readonly()).transpose()?);
-            b.first_id.push(c.first_id);
-        }
-        Ok(b)
-    }
-
-    fn rows(&self) -> PyResult<Vec<RecordRows<'_>>> {
-        (0..self.time.len())
-            .map(|i| {
-                Ok(RecordRows {
-                    time: self.time[i].as_slice()?,
-                    key: self.key[i].as_slice()?,
-                    failures: self.failures[i].as_ref().map(|a| a.as_slice()).transpose()?,
-                    first_id: self.first_id[i],
-                })
-            })
-            .collect()
-    }
-}
-
-/// A submitted chunk: the caller's arrays, kept alive and read in place.
-struct Chunk {
-    time: Py<PyArray1<f64>>,
-    function: Py<PyArray1<i64>>,
-    duration: Py<PyArray1<f64>>,
-    invocation_type: Option<Py<PyArray1<u8>>>,
-    failures: Option<Py<PyArray1<i64>>>,
-    first_id: u64,
-}
-
-/// Borrowed views of every pending chunk, alive while the engine reads the slices.
-struct Borrowed<'py> {
-    time: Vec<PyReadonlyArray1<'py, f64>>,
-    function: Vec<PyReadonlyArray1<'py, i64>>,
-    duration: Vec<PyReadonlyArray1<'py, f64>>,
-    invocation_type: Vec<Option<PyReadonlyArray1<'py, u8>>>,
-    failures: Vec<Option<PyReadonlyArray1<'py, i64>>>,
-    first_id: Vec<u64>,
-}
-
-impl<'py> Borrowed<'py> {
-    fn new(py: Python<'py>, chunks: &VecDeque<Chunk>) -> PyResult<Self> {
-        let mut b = Borrowed {
-            time: vec![],
-            function: vec![],
-            duration: vec![],
-            invocation_type: vec![],
-            failures: vec![],
-            first_id: vec![],
-        };
-        for c in chunks {
-            b.time.push(c.time.bind(py).try_readonly()?);
-            b.function.push(c.function.bind(py).try_readonly()?);
-            b.duration.push(c.duration.bind(py).try_readonly()?);
-            b.invocation_type.push(c.invocation_type.as_ref().map(|a| a.bind(py).try_readonly()).transpose()?);
-            b.failures.push(c.failures.as_ref().map(|a| a.bind(py).try_readonly()).transpose()?);
-            b.first_id.push(c.first_id);
-        }
-        Ok(b)
-    }
-
-    fn rows(&self) -> PyResult<Vec<Rows<'_>>> {
-        (0..self.time.len())
-            .map(|i| {
-                Ok(Rows {
-                    time: self.time[i].as_slice()?,
-                    function: self.function[i].as_slice()?,
-                    duration: self.duration[i].as_slice()?,
-                    invocation_type: self.invocation_type[i].as_ref().map(|a| a.as_slice()).transpose()?,
-                    failures: self.failures[i].as_ref().map(|a| a.as_slice()).transpose()?,
-                    first_id: self.first_id[i],
-                })
-            })
-            .collect()
     }
 }
 
@@ -241,15 +131,6 @@ fn set_times(d: &Bound<'_, PyDict>, end: Vec<f64>, first_start: Vec<f64>, last_s
     d.set_item("last_start", last_start.into_pyarray(py))
 }
 
-fn routing(name: &str) -> PyResult<Routing> {
-    match name {
-        "newest" => Ok(Routing::Newest),
-        "mru" => Ok(Routing::Mru),
-        "oldest" => Ok(Routing::Oldest),
-        other => Err(LambdaCoreError::new_err(format!("unknown routing {other:?}"))),
-    }
-}
-
 #[pymethods]
 impl PyEngine {
     /// `functions`: one tuple per function, `(reserved or None, provisioned, timeout_s, init_s,
@@ -276,96 +157,22 @@ impl PyEngine {
         mappings: Vec<MappingTuple>,
         queue_mappings: Vec<QueueMappingTuple>,
     ) -> PyResult<Self> {
-        let scaling = match scaling {
-            None => Scaling::Off,
-            Some("current") => Scaling::PerFunction { burst, cost_us: token_cost_us },
-            Some("legacy") => Scaling::Account { burst, cost_us: token_cost_us },
-            Some(other) => return Err(LambdaCoreError::new_err(format!("unknown scaling mode {other:?}"))),
-        };
-        let functions = functions
-            .into_iter()
-            .map(|(reserved, provisioned, timeout, init, idle, ready, retries, age, on_success, on_failure, dlq)| {
-                Ok(FunctionConfig {
-                    reserved,
-                    provisioned,
-                    timeout_us: seconds("timeout_s", timeout)?,
-                    init_us: seconds("init_s", init)?,
-                    idle_timeout_us: seconds("idle_timeout_s", idle)?,
-                    provisioned_ready_us: seconds("provisioned_ready_s", ready)?,
-                    max_retry_attempts: retries,
-                    max_event_age_us: seconds("max_event_age_s", age)?,
-                    on_success,
-                    on_failure,
-                    dead_letter_queue: dlq,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let client_retries = client_retries
-            .map(|(max_attempts, base, cap)| {
-                Ok::<_, PyErr>(ClientRetries { max_attempts, base_us: seconds("base_s", base)?, cap_us: seconds("cap_s", cap)? })
-            })
-            .transpose()?;
-        let sources = sources
-            .into_iter()
-            .map(|(kind, shards, retention, fifo, visibility, max_receive_count)| {
-                let retention_us = seconds("retention_s", retention)?;
-                let kind = match kind.as_str() {
-                    "kinesis" => StreamKind::Kinesis,
-                    "dynamodb" => StreamKind::DynamoDb,
-                    "sqs" => {
-                        let visibility_timeout_us = seconds("visibility_timeout_s", visibility)?;
-                        return Ok(SourceConfig::Queue(QueueConfig { fifo, visibility_timeout_us, max_receive_count, retention_us }));
-                    }
-                    other => return Err(LambdaCoreError::new_err(format!("unknown event source kind {other:?}"))),
-                };
-                Ok(SourceConfig::Stream(StreamConfig { kind, shards, retention_us }))
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let queue_mappings = queue_mappings
-            .into_iter()
-            .map(|(queue, function, batch_size, window, maximum_concurrency, legacy, base, per_record)| {
-                Ok(QueueMappingConfig {
-                    queue,
-                    function,
-                    batch_size,
-                    window_us: seconds("batching_window_s", window)?,
-                    maximum_concurrency,
-                    legacy,
-                    base_us: seconds("duration base_s", base)?,
-                    per_record_us: seconds("duration per_record_s", per_record)?,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let mappings = mappings
-            .into_iter()
-            .map(|(stream, function, batch_size, window, pf, retries, age, bisect, on_failure, base, per_record)| {
-                Ok(MappingConfig {
-                    stream,
-                    function,
-                    batch_size,
-                    window_us: seconds("batching_window_s", window)?,
-                    parallelization_factor: pf,
-                    max_retry_attempts: u32::try_from(retries).ok(),
-                    max_record_age_us: if age < 0.0 { None } else { Some(seconds("maximum_record_age_s", age)?) },
-                    bisect,
-                    on_failure,
-                    base_us: seconds("duration base_s", base)?,
-                    per_record_us: seconds("duration per_record_s", per_record)?,
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
         let n_sources = sources.len();
-        let config = Config {
-            account: AccountConfig { concurrency_limit, unreserved_capacity, scaling },
+        let config = config::config(
+            concurrency_limit,
+            unreserved_capacity,
+            scaling,
+            burst,
+            token_cost_us,
+            routing_name,
             functions,
-            routing: routing(routing_name)?,
             destinations,
             client_retries,
             seed,
             sources,
             mappings,
             queue_mappings,
-        };
+        )?;
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
         Ok(PyEngine {

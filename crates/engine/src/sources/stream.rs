@@ -234,7 +234,7 @@ impl Streams {
                 break;
             }
             self.lanes[li as usize].fifo.pop_front();
-            self.resolve_record(core, m, e.id, RecordOutcome::Expired, &Batch::default(), now, sink);
+            Self::resolve_record(core, self.mappings[m].config.stream, e.id, RecordOutcome::Expired, &Batch::default(), now, sink);
         }
         let batch_size = self.mappings[m].config.batch_size as usize;
         let l = &mut self.lanes[li as usize];
@@ -262,7 +262,7 @@ impl Streams {
                     let e = l.fifo.pop_front().expect("a front");
                     l.current.len -= 1;
                     expired = true;
-                    self.resolve_record(core, m, e.id, RecordOutcome::Expired, &batch, now, sink);
+                    Self::resolve_record(core, self.mappings[m].config.stream, e.id, RecordOutcome::Expired, &batch, now, sink);
                 }
                 _ => break,
             }
@@ -350,7 +350,7 @@ impl Streams {
         let keep = sink.keeps_records();
         for _ in 0..b.len {
             let e = self.lanes[li as usize].fifo.pop_front().expect("the batch's records");
-            self.resolve_record(core, m, e.id, outcome, &b, now, sink);
+            Self::resolve_record(core, self.mappings[m].config.stream, e.id, outcome, &b, now, sink);
             if let Some(d) = on_failure {
                 core.metrics.on_failure_record(now, stream);
                 core.destinations[d as usize].push_record(keep, stream, e.id, outcome, b.attempts, now);
@@ -375,12 +375,11 @@ impl Streams {
     }
 
     #[inline]
-    fn resolve_record<S: Sink>(&mut self, core: &mut Core, m: usize, id: u64, outcome: RecordOutcome, b: &Batch, now: Micros, sink: &mut S) {
-        let mapping = &mut self.mappings[m];
-        core.metrics.record_resolved(now, mapping.config.stream, outcome);
+    fn resolve_record<S: Sink>(core: &mut Core, stream: u32, id: u64, outcome: RecordOutcome, b: &Batch, now: Micros, sink: &mut S) {
+        core.metrics.record_resolved(now, stream, outcome);
         core.resolved_at(now);
         let attempts = b.attempts;
-        sink.record(&StreamRecord { stream: mapping.config.stream, id, outcome, attempts, receives: attempts, start: b.start, end: b.end });
+        sink.record(&StreamRecord { stream, id, outcome, attempts, receives: attempts, start: b.start, end: b.end });
     }
 
     /// Reports every record still in a lane as pending, with the attempts, start and end of
