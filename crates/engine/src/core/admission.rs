@@ -8,6 +8,7 @@ use super::scaling::TokenBucket;
 use super::Core;
 use crate::model::codes::{Outcome, ThrottleReason};
 use crate::model::config::{FunctionConfig, Routing};
+use crate::primitives::cache::prefetch;
 use crate::primitives::time::Micros;
 
 /// Runtime state of one function. Laid out by hand (`repr(C)`, cache-line aligned): what every
@@ -40,21 +41,6 @@ const _: () = assert!(std::mem::offset_of!(Function, idle_timeout_us) + 8 <= 64 
 /// How much of `Function` to prefetch: its first two lines (idle list, pool, timings). One line
 /// and four lines both measured slower (docs/performance.md).
 pub(crate) const PREFETCH_LINES: usize = 2;
-
-/// A hint to the processor that the first `lines` cache lines at `p` will be read soon (no
-/// effect on other architectures).
-#[inline(always)]
-pub(crate) fn prefetch<T>(p: *const T, lines: usize) {
-    #[cfg(target_arch = "x86_64")]
-    for line in 0..lines {
-        // SAFETY: a prefetch is a hint; it never faults, whatever the address.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((p as *const i8).wrapping_add(64 * line))
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (p, lines);
-}
 
 impl Function {
     pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, envs: &mut Environments) -> Function {

@@ -69,7 +69,7 @@ impl Recorder {
     pub fn prefetch(&self, f: usize) {
         // no bounds check: the caller checked `f` against the functions, and a prefetch of any
         // address is harmless
-        super::admission::prefetch(self.functions.as_ptr().wrapping_add(f), 1);
+        crate::primitives::cache::prefetch(self.functions.as_ptr().wrapping_add(f), 1);
     }
 
     // ---- functions

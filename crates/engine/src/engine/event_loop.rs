@@ -17,12 +17,13 @@
 //! merged in class-4 order (`merge_records`).
 
 use super::Engine;
-use crate::core::admission::{prefetch, PREFETCH_LINES};
+use crate::core::admission::PREFETCH_LINES;
 use crate::core::executions::{Execution, Owner};
 use crate::core::Timer;
 use crate::model::error::Error;
 use crate::model::input::{changed_after_submit, Cursor, Entry, RecordCursor};
 use crate::model::output::Sink;
+use crate::primitives::cache::prefetch;
 use crate::primitives::time::{to_micros, Micros, MAX_SECONDS};
 use crate::sources::EventSource;
 
