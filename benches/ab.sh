@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Interleaved A/B timing of two builds of a pure-Rust driver (rust/bin/steady.rs or storm.rs),
+# Interleaved A/B timing of two builds of a pure-Rust driver (crates/engine/src/bin/steady.rs or storm.rs),
 # for changes smaller than this machine's noise: runs A and B alternately N times and prints
 # each one's throughputs, sorted (compare medians; confirm with callgrind instruction counts).
 #
-#   cargo build --release --no-default-features --bin steady && cp target/release/steady /tmp/a
+#   cargo build --release -p lambda_core_engine --bin steady && cp target/release/steady /tmp/a
 #   ... change, rebuild, cp target/release/steady /tmp/b ...
 #   benches/ab.sh /tmp/a /tmp/b [N] [ROWS]
 set -euo pipefail

@@ -1,0 +1,179 @@
+//! Admission (§4) and the start and end of executions (§5): the path every attempt takes,
+//! a workload request's or an event source's batch alike.
+
+use super::environments::{Environments, Idle, IdleSet};
+use super::executions::{Admitted, Execution, Owner};
+use super::pool::FunctionPool;
+use super::scaling::TokenBucket;
+use super::Core;
+use crate::model::codes::{Outcome, ThrottleReason};
+use crate::model::config::{FunctionConfig, Routing};
+use crate::primitives::cache::prefetch;
+use crate::primitives::time::Micros;
+
+/// Runtime state of one function. Laid out by hand (`repr(C)`, cache-line aligned): what every
+/// admission and every end touches comes first, in the lines the event loop prefetches.
+#[derive(Debug)]
+#[repr(C, align(64))]
+pub(crate) struct Function {
+    pub idle: IdleSet,
+    pub pool: FunctionPool,
+    pub has_provisioned: bool,
+    pub zero_reserved: bool,
+    pub timeout_us: Micros,
+    pub init_us: Micros,
+    pub idle_timeout_us: Micros,
+    // -- colder: scaling, provisioned concurrency, asynchronous settings
+    pub bucket: Option<TokenBucket>,
+    pub provisioned_idle: IdleSet,
+    pub provisioned_ready_us: Micros,
+    /// Asynchronous invocation (§6).
+    pub max_retry_attempts: u32,
+    pub max_event_age_us: Micros,
+    pub on_success: Option<u32>,
+    pub on_failure: Option<u32>,
+    pub dead_letter_queue: Option<u32>,
+}
+
+// what a warm admission and an end read stays in the two lines the event loop prefetches
+const _: () = assert!(std::mem::offset_of!(Function, idle_timeout_us) + 8 <= 64 * PREFETCH_LINES);
+
+/// How much of `Function` to prefetch: its first two lines (idle list, pool, timings). One line
+/// and four lines both measured slower (docs/performance.md).
+pub(crate) const PREFETCH_LINES: usize = 2;
+
+impl Function {
+    pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, envs: &mut Environments) -> Function {
+        // Provisioned environments exist from time 0, initialised (§3), in function order.
+        let mut provisioned_idle = IdleSet::default();
+        for _ in 0..cfg.provisioned {
+            let id = envs.create(0);
+            let idle = Idle { id, needs_init: false, created: envs.get(id).created, idle_since: cfg.provisioned_ready_us };
+            provisioned_idle.insert(routing, idle);
+        }
+        Function {
+            idle: IdleSet::default(),
+            provisioned_idle,
+            pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
+            bucket,
+            timeout_us: cfg.timeout_us,
+            init_us: cfg.init_us,
+            idle_timeout_us: cfg.idle_timeout_us,
+            provisioned_ready_us: cfg.provisioned_ready_us,
+            has_provisioned: cfg.provisioned > 0,
+            zero_reserved: cfg.reserved == Some(0),
+            max_retry_attempts: cfg.max_retry_attempts,
+            max_event_age_us: cfg.max_event_age_us,
+            on_success: cfg.on_success,
+            on_failure: cfg.on_failure,
+            dead_letter_queue: cfg.dead_letter_queue,
+        }
+    }
+}
+
+impl Core {
+    /// Asks for the state of function `f` ahead of its use (a cache miss costs more than the
+    /// rest of an admission).
+    #[inline(always)]
+    pub fn prefetch_function(&self, f: usize) {
+        if let Some(func) = self.functions.get(f) {
+            prefetch(func, PREFETCH_LINES);
+            self.metrics.prefetch(f);
+        }
+    }
+
+    /// Admission (§4): finds the environment an attempt of `f` runs on at `now`, or why not.
+    /// (Inlined: its call overhead was a sixth of an admission.)
+    #[inline(always)]
+    pub fn admit(&mut self, f: u32, now: Micros) -> Result<Admitted, ThrottleReason> {
+        let func = &mut self.functions[f as usize];
+        // 1. an idle provisioned environment, once they are ready
+        if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
+            let idle = func.provisioned_idle.pop_best().expect("non-empty");
+            self.pool.acquire(&mut func.pool, false);
+            self.metrics.pool(now, &self.pool);
+            self.metrics.provisioned_invocation(now, f);
+            return Ok(Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true });
+        }
+        // 2-3. the function's reservation, or the unreserved pool
+        self.pool.check_on_demand(&func.pool)?;
+        // a live idle on-demand environment: warm (or re-init after a timeout); dead ones met on
+        // the way are discarded (their lifetime ended at idle_since + idle_timeout)
+        let mut found = None;
+        while let Some(idle) = func.idle.pop_best() {
+            let death = idle.idle_since.saturating_add(func.idle_timeout_us);
+            if now < death {
+                found = Some(idle);
+                break;
+            }
+            self.metrics.environment_gone(f, death - self.envs.get(idle.id).born);
+            self.envs.release(idle.id);
+        }
+        let admitted = match found {
+            Some(idle) => Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: false },
+            None => {
+                // 4. a new environment needs a scaling token
+                let bucket = match &mut func.bucket {
+                    Some(b) => Some(b),
+                    None => self.account_bucket.as_mut(),
+                };
+                if let Some(b) = bucket {
+                    if !b.try_take(now) {
+                        return Err(ThrottleReason::FunctionScalingRateExceeded);
+                    }
+                }
+                self.metrics.environment_created(now, f);
+                let env = self.envs.create(now);
+                Admitted { env, created: self.envs.get(env).created, cold: true, provisioned: false }
+            }
+        };
+        self.pool.acquire(&mut func.pool, true);
+        self.metrics.pool(now, &self.pool);
+        if func.has_provisioned {
+            self.metrics.spillover_invocation(now, f);
+        }
+        Ok(admitted)
+    }
+
+    /// Starts an admitted attempt at `now` for `owner` (§5: how an attempt that runs ends);
+    /// returns when it ends. Every successful `admit` is followed by this at once, so the
+    /// concurrency recorded here is the admission's. `fails`: the workload says this attempt ends in a function error.
+    #[inline(always)]
+    pub fn start(&mut self, owner: Owner, admitted: Admitted, function: u32, duration: Micros, fails: bool, now: Micros) -> Micros {
+        let func = &self.functions[function as usize];
+        let timed_out = duration > func.timeout_us;
+        let outcome = if timed_out {
+            Outcome::Timeout
+        } else if fails {
+            Outcome::Error
+        } else {
+            Outcome::Success
+        };
+        let cold = admitted.cold;
+        let end = now + if cold { func.init_us } else { 0 } + duration.min(func.timeout_us);
+        self.metrics.started(now, function, cold, outcome, func.pool.running);
+        self.executions.schedule(end, Execution::new(owner, now, admitted, function, outcome, timed_out));
+        end
+    }
+
+    /// An execution ends at `end`: its concurrency is released and its environment goes idle.
+    /// (What its result means is its owner's business.)
+    #[inline(always)]
+    pub fn end(&mut self, x: &Execution, end: Micros) {
+        let func = &mut self.functions[x.function as usize];
+        self.pool.release(&mut func.pool, !x.provisioned);
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
+        if x.provisioned {
+            func.provisioned_idle.insert(self.routing, idle);
+        } else {
+            func.idle.insert(self.routing, idle);
+        }
+    }
+
+    /// An attempt of `function` was throttled at `now`.
+    #[inline]
+    pub fn throttled(&mut self, now: Micros, function: u32, reason: ThrottleReason) {
+        self.metrics.throttled(now, function, reason);
+    }
+}
+

@@ -1,0 +1,125 @@
+//! The third layer: the compute model every invocation goes through, whoever makes it — the
+//! account's pool and each function's reservation (§2), execution environments and their idle
+//! sets (§3), scaling tokens and admission (§4), executions in flight (§5), requests between
+//! attempts (§6, client retries), destinations of asynchronous results, and the one metrics
+//! recorder. Event sources (the layer above) invoke through `Core::admit` and `Core::start`
+//! like any request.
+
+pub(crate) mod admission;
+pub(crate) mod destinations;
+pub(crate) mod environments;
+pub(crate) mod executions;
+pub(crate) mod metrics;
+pub(crate) mod pool;
+pub(crate) mod requests;
+pub(crate) mod scaling;
+
+use crate::model::config::{ClientRetries, FunctionConfig, Routing, Scaling};
+use crate::model::output::{Record, Sink};
+use crate::primitives::rng::SplitMix64;
+use crate::primitives::time::Micros;
+use crate::primitives::wheel::Wheel;
+use admission::Function;
+use destinations::DestinationLog;
+use environments::Environments;
+use executions::Executions;
+use metrics::Recorder;
+use pool::Pool;
+use requests::PendingSet;
+use scaling::TokenBucket;
+
+/// What a timer does when it fires. Every timer shares one wheel, so that timers due at the
+/// same instant fire in the order they were scheduled (§1 class 3), whoever owns them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// The next attempt of a request with a record (an event, or a caller retrying).
+    Retry(u32),
+    /// A stream lane's poll, batching window or retry (the lane's index).
+    Lane(u32),
+    /// A queue timer (its index in the queues' timer slab).
+    Queue(u32),
+}
+
+// the wheel's nodes stay 24 bytes, as with the bit-tagged `u32` payloads this replaced
+const _: () = assert!(std::mem::size_of::<Timer>() == 8);
+
+/// The compute model's state.
+pub(crate) struct Core {
+    pub routing: Routing,
+    pub functions: Vec<Function>,
+    pub envs: Environments,
+    pub executions: Executions,
+    pub pool: Pool,
+    /// The legacy account-wide scaling bucket.
+    pub account_bucket: Option<TokenBucket>,
+    pub metrics: Recorder,
+    /// Every timer of the engine (§1 class 3).
+    pub timers: Wheel<Timer>,
+    /// Requests between attempts: asynchronous events, synchronous callers retrying.
+    pub pending: PendingSet,
+    pub client_retries: Option<ClientRetries>,
+    /// The engine's one random stream (client retry jitter).
+    pub rng: SplitMix64,
+    pub destinations: Vec<DestinationLog>,
+    /// When the last request or record was resolved (the horizon of a run without `until`).
+    pub last_resolved: Micros,
+}
+
+/// What `Core::new` needs beyond the functions.
+pub(crate) struct CoreConfig {
+    pub concurrency_unreserved: u32,
+    pub scaling: Scaling,
+    pub routing: Routing,
+    pub destinations: u32,
+    pub client_retries: Option<ClientRetries>,
+    pub seed: u64,
+    pub n_sources: usize,
+}
+
+impl Core {
+    pub fn new(c: CoreConfig, functions: Vec<FunctionConfig>) -> Core {
+        let (per_function, account_bucket) = match c.scaling {
+            Scaling::Off => (None, None),
+            Scaling::PerFunction { burst, cost_us } => (Some(TokenBucket::new(burst, cost_us)), None),
+            Scaling::Account { burst, cost_us } => (None, Some(TokenBucket::new(burst, cost_us))),
+        };
+        let mut envs = Environments::new();
+        let n_functions = functions.len();
+        let functions = functions.into_iter().map(|f| Function::new(f, c.routing, per_function.clone(), &mut envs)).collect();
+        Core {
+            routing: c.routing,
+            functions,
+            envs,
+            executions: Executions::new(),
+            pool: Pool::new(c.concurrency_unreserved),
+            account_bucket,
+            metrics: Recorder::new(n_functions, c.n_sources),
+            timers: Wheel::new(),
+            pending: PendingSet::default(),
+            client_retries: c.client_retries,
+            rng: SplitMix64::new(c.seed),
+            destinations: vec![DestinationLog::default(); c.destinations as usize],
+            last_resolved: 0,
+        }
+    }
+
+    /// A request resolved: to the sink.
+    #[inline]
+    pub fn resolve<S: Sink>(&mut self, sink: &mut S, record: Record) {
+        self.last_resolved = self.last_resolved.max(record.end);
+        sink.resolved(&record);
+    }
+
+    /// An event source's record resolved at `now` (the sink has it from the source).
+    #[inline]
+    pub fn resolved_at(&mut self, now: Micros) {
+        self.last_resolved = self.last_resolved.max(now);
+    }
+
+    /// The earliest execution end or timer (`Micros::MAX`: none).
+    #[inline]
+    pub fn next_event(&self) -> Micros {
+        let end = self.executions.next_end().unwrap_or(Micros::MAX);
+        end.min(self.timers.peek().unwrap_or(Micros::MAX))
+    }
+}

@@ -1,0 +1,130 @@
+//! Concurrency accounting (§2, §4 steps 2–3): the account's unreserved pool and each function's
+//! reservation. Concurrency is the number of environments initialising or busy. (Its maxima
+//! are the metrics recorder's.)
+
+use crate::model::codes::ThrottleReason;
+
+/// One function's share of the pool.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FunctionPool {
+    /// `RC − PC` when the function has a reservation: its on-demand ceiling.
+    pub on_demand_limit: Option<u32>,
+    /// On-demand executions running (not on provisioned environments).
+    pub on_demand: u32,
+    /// All executions running, provisioned ones included.
+    pub running: u32,
+}
+
+impl FunctionPool {
+    pub fn new(reserved: Option<u32>, provisioned: u32) -> Self {
+        FunctionPool { on_demand_limit: reserved.map(|rc| rc - provisioned), ..Self::default() }
+    }
+}
+
+/// The account's pool.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pool {
+    /// U: what functions without a reservation share.
+    pub unreserved_capacity: u32,
+    /// On-demand executions of functions without a reservation.
+    pub unreserved_in_use: u32,
+    pub running: u32,
+}
+
+impl Pool {
+    pub fn new(unreserved_capacity: u32) -> Self {
+        Pool { unreserved_capacity, ..Self::default() }
+    }
+
+    /// May `f` start one more on-demand execution (§4 steps 2–3)?
+    #[inline]
+    pub fn check_on_demand(&self, f: &FunctionPool) -> Result<(), ThrottleReason> {
+        match f.on_demand_limit {
+            Some(limit) if f.on_demand >= limit => {
+                Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+            }
+            Some(_) => Ok(()),
+            None if self.unreserved_in_use >= self.unreserved_capacity => {
+                Err(ThrottleReason::ConcurrentInvocationLimitExceeded)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Counts an execution that starts.
+    #[inline]
+    pub fn acquire(&mut self, f: &mut FunctionPool, on_demand: bool) {
+        f.running += 1;
+        self.running += 1;
+        if on_demand {
+            f.on_demand += 1;
+            if f.on_demand_limit.is_none() {
+                self.unreserved_in_use += 1;
+            }
+        }
+    }
+
+    /// Counts an execution that ends.
+    #[inline]
+    pub fn release(&mut self, f: &mut FunctionPool, on_demand: bool) {
+        f.running -= 1;
+        self.running -= 1;
+        if on_demand {
+            f.on_demand -= 1;
+            if f.on_demand_limit.is_none() {
+                self.unreserved_in_use -= 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_function_is_capped_by_its_reservation_minus_provisioned() {
+        let mut pool = Pool::new(700);
+        let mut f = FunctionPool::new(Some(5), 2);
+        for _ in 0..3 {
+            assert_eq!(pool.check_on_demand(&f), Ok(()));
+            pool.acquire(&mut f, true);
+        }
+        assert_eq!(
+            pool.check_on_demand(&f),
+            Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+        );
+        // it never borrows from the shared pool
+        assert_eq!(pool.unreserved_in_use, 0);
+        pool.release(&mut f, true);
+        assert_eq!(pool.check_on_demand(&f), Ok(()));
+    }
+
+    #[test]
+    fn zero_reservation_throttles_everything() {
+        let pool = Pool::new(700);
+        let f = FunctionPool::new(Some(0), 0);
+        assert_eq!(
+            pool.check_on_demand(&f),
+            Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+        );
+    }
+
+    #[test]
+    fn unreserved_functions_share_u() {
+        let mut pool = Pool::new(2);
+        let mut a = FunctionPool::new(None, 0);
+        let mut b = FunctionPool::new(None, 0);
+        pool.acquire(&mut a, true);
+        pool.acquire(&mut b, true);
+        assert_eq!(pool.check_on_demand(&a), Err(ThrottleReason::ConcurrentInvocationLimitExceeded));
+        assert_eq!(pool.check_on_demand(&b), Err(ThrottleReason::ConcurrentInvocationLimitExceeded));
+        // provisioned executions do not use the unreserved pool
+        pool.acquire(&mut a, false);
+        assert_eq!(pool.unreserved_in_use, 2);
+        assert_eq!((pool.running, a.running), (3, 2));
+        pool.release(&mut b, true);
+        assert_eq!(pool.check_on_demand(&a), Ok(()));
+        assert_eq!(pool.unreserved_in_use, 1);
+    }
+}

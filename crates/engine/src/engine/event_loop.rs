@@ -1,0 +1,227 @@
+//! The event loop (§1): the one place where time moves, and where the order of events at one
+//! instant is decided. At one instant the loop processes
+//!
+//! 1. executions that end, in the order they started (`Core::executions`, a wheel whose ties
+//!    come out first in, first out);
+//! 2. idle expiry — lazily: an idle environment whose expiry is due is discarded by the next
+//!    admission that meets it (`core::environments`), which is the same as expiring it here;
+//! 3. timers, in the order they were scheduled, whoever owns them (`Timer`: retries of events
+//!    and of synchronous callers; polls, batching windows and retries of stream lanes; ramp
+//!    ticks, windows and returns of queue messages);
+//! 4. arrivals: workload rows in input order, then records of event sources (sources in
+//!    order, then input order).
+//!
+//! Classes 1 and 3 interleave one event at a time (`run_until`): an end may schedule a timer
+//! due before the next end. An arrival at `t` is taken after every end and timer due at or
+//! before `t` (`run_rows`, `take_records`), and the rows and records due at one instant are
+//! merged in class-4 order (`merge_records`).
+
+use super::Engine;
+use crate::core::admission::PREFETCH_LINES;
+use crate::core::executions::{Execution, Owner};
+use crate::core::Timer;
+use crate::model::error::Error;
+use crate::model::input::{changed_after_submit, Cursor, Entry, RecordCursor};
+use crate::model::output::Sink;
+use crate::primitives::cache::prefetch;
+use crate::primitives::time::{to_micros, Micros, MAX_SECONDS};
+use crate::sources::EventSource;
+
+/// How many rows ahead `run_rows` prefetches a function's state.
+const PREFETCH_ROWS: usize = 12;
+
+impl Engine {
+    /// Takes every workload row up to `limit` (inclusive), each after the events due before it.
+    /// (One copy, called once per `advance` and once per run of records: the row loop is the
+    /// hot path, and inlining it into both callers made the compiler stop inlining `arrive`.)
+    #[inline(never)]
+    pub(super) fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
+        let n_functions = self.core.functions.len() as u64;
+        'chunks: while arrivals.chunk < arrivals.chunks.len() {
+            let rows = arrivals.chunks[arrivals.chunk];
+            let n = rows.len();
+            while arrivals.row < n {
+                let row = arrivals.row;
+                // The columns were checked at submission, but they are the caller's arrays, read
+                // in place: a few comparisons make sure a later change cannot take the engine
+                // anywhere undefined (they fail only if the arrays were modified).
+                let (ts, f, d) = (rows.time[row], rows.function[row], rows.duration[row]);
+                let t = to_micros(ts);
+                let bad_time = !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now);
+                let bad_function = f as u64 >= n_functions; // a negative index wraps to huge
+                let bad_duration = !(0.0..=MAX_SECONDS).contains(&d);
+                if bad_time | bad_function | bad_duration {
+                    let column = if bad_time { "time" } else if bad_function { "function" } else { "duration" };
+                    return Err(changed_after_submit(column, row));
+                }
+                if t > limit {
+                    break 'chunks;
+                }
+                // The arrivals are known in advance: ask for the state of the function a few
+                // rows ahead now, so that it is in cache when its row comes.
+                if let Some(&f) = rows.function.get(row + PREFETCH_ROWS) {
+                    self.core.prefetch_function(f as usize);
+                }
+                arrivals.row = row + 1;
+                self.run_until(t, sink);
+                self.now = t;
+                self.core.arrive(rows.arrival_at(row, t), sink);
+            }
+            arrivals.chunk += 1;
+            arrivals.row = 0;
+        }
+        Ok(())
+    }
+
+    /// Processes, in the §1 order, every execution end and every timer due at or before `t`,
+    /// one event at a time: an end may schedule a timer that comes before the next end.
+    #[inline(always)]
+    pub(super) fn run_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
+        loop {
+            let timer = self.core.timers.peek().filter(|&m| m <= t);
+            // an end at or before the next timer comes first (ends before timers at an instant)
+            let functions = &self.core.functions;
+            let end = self.core.executions.pop_due_hinted(timer.unwrap_or(t), |x| {
+                // executions about to end get their function's state fetched ahead
+                if let Some(func) = functions.get(x.function as usize) {
+                    prefetch(func, PREFETCH_LINES);
+                }
+            });
+            if let Some(popped) = end {
+                let (end, x) = self.core.executions.popped(popped);
+                self.now = end;
+                self.finish(x, end, sink);
+            } else if let Some(m) = timer {
+                let (_, timer) = self.core.timers.pop_due(m).expect("a due timer");
+                self.now = m;
+                self.fire(timer, m, sink);
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// An execution ends (class 1): its environment goes idle, and its owner learns the result.
+    #[inline(always)]
+    fn finish<S: Sink>(&mut self, x: Execution, end: Micros, sink: &mut S) {
+        self.core.end(&x, end);
+        match x.owner() {
+            Owner::Request(request) => self.core.finish_unrecorded(&x, request, false, end, sink),
+            Owner::Event(request) => self.core.finish_unrecorded(&x, request, true, end, sink),
+            owner => self.finish_recorded(owner, &x, end, sink),
+        }
+    }
+
+    /// The end of an attempt whose owner keeps a record: a request between attempts, or a batch.
+    fn finish_recorded<S: Sink>(&mut self, owner: Owner, x: &Execution, end: Micros, sink: &mut S) {
+        match owner {
+            Owner::Pending(id) => self.core.finish_pending(x, id, end, sink),
+            Owner::Lane(lane) => self.sources.streams.batch_end(&mut self.core, lane, x.outcome, end, sink),
+            Owner::QueueBatch(b) => self.sources.queues.batch_end(&mut self.core, b, x.outcome, end, sink),
+            Owner::Request(_) | Owner::Event(_) => unreachable!("requests without a record end in `finish`"),
+        }
+    }
+
+    /// A timer fires (class 3).
+    #[inline]
+    fn fire<S: Sink>(&mut self, timer: Timer, now: Micros, sink: &mut S) {
+        match timer {
+            Timer::Retry(id) => self.core.attempt(id, now, sink),
+            Timer::Lane(lane) => self.sources.streams.fire(&mut self.core, lane, now, sink),
+            Timer::Queue(i) => self.sources.queues.fire(&mut self.core, i, now, sink),
+        }
+    }
+
+    /// Interleaves records with workload rows and events up to `limit`: at one instant workload
+    /// rows first, then records of source 0, 1 ... in input order (§1 class 4).
+    pub(super) fn merge_records<S: Sink>(
+        &mut self,
+        limit: Micros,
+        arrivals: &mut Cursor<'_>,
+        records: &mut [RecordCursor<'_>],
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        loop {
+            // the source whose next record comes first (the lowest index on ties)
+            let mut first: Option<(Micros, usize)> = None;
+            for (s, c) in records.iter_mut().enumerate() {
+                if let Some(t) = c.peek_seconds() {
+                    let t = to_micros(t);
+                    if first.is_none_or(|(best, _)| t < best) {
+                        first = Some((t, s));
+                    }
+                }
+            }
+            let Some((t, s)) = first else { return Ok(()) };
+            if t > limit {
+                return Ok(());
+            }
+            self.run_rows(t, arrivals, sink)?;
+            // this source's records go up to the next row or the next other source's record
+            let mut bound = limit;
+            if let Some(tw) = arrivals.peek_seconds() {
+                bound = bound.min(to_micros(tw).saturating_sub(1));
+            }
+            for (other, c) in records.iter_mut().enumerate() {
+                if other != s {
+                    if let Some(to) = c.peek_seconds() {
+                        let to = to_micros(to);
+                        bound = bound.min(if other < s { to.saturating_sub(1) } else { to });
+                    }
+                }
+            }
+            self.take_records(s, bound.max(t), &mut records[s], sink)?;
+        }
+    }
+
+    /// Takes source `s`'s records up to `bound` (inclusive), each after the events due before it.
+    fn take_records<S: Sink>(&mut self, s: usize, bound: Micros, cursor: &mut RecordCursor<'_>, sink: &mut S) -> Result<(), Error> {
+        let reader = self.sources.reader(s);
+        let mut next_event = self.core.next_event();
+        while let Some(&rows) = cursor.chunks.get(cursor.chunk) {
+            while cursor.row < rows.len() {
+                let row = cursor.row;
+                let ts = rows.time[row];
+                let t = to_micros(ts);
+                let failures = rows.failures.map_or(0, |f| f[row]);
+                // the caller's arrays are read in place: see run_rows
+                if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !(0..=u32::MAX as i64).contains(&failures) {
+                    let column = if (0..=u32::MAX as i64).contains(&failures) { "time" } else { "failures" };
+                    return Err(changed_after_submit(column, row));
+                }
+                if t > bound {
+                    return Ok(());
+                }
+                cursor.row = row + 1;
+                if t >= next_event {
+                    self.run_until(t, sink);
+                    next_event = self.core.next_event();
+                }
+                self.now = t;
+                let entry = Entry { time: t, id: rows.first_id + row as u64, failures: failures as u32 };
+                if self.sources.arrive(&mut self.core, reader, entry, rows.key[row], sink) {
+                    next_event = self.core.next_event();
+                }
+            }
+            cursor.chunk += 1;
+            cursor.row = 0;
+        }
+        Ok(())
+    }
+
+    /// A run without `until` must end: a mapping whose function reserves 0 would retry (or
+    /// return) its throttled batches for ever.
+    pub(super) fn check_finishes(&self, records: &mut [RecordCursor<'_>]) -> Result<(), Error> {
+        for s in 0..self.sources.len() {
+            let Some((function, waiting)) = self.sources.waiting(s) else { continue };
+            let waiting = waiting || records.get_mut(s).is_some_and(|c| c.peek_seconds().is_some());
+            if waiting && self.core.functions[function as usize].zero_reserved {
+                return Err(Error::Config(format!(
+                    "the mapping of event source {s}: its function's reserved concurrency is 0, so its batches are \
+                     throttled for ever; pass until to run up to a time"
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,209 @@
+//! The top layer: the `Engine` an embedder drives. Verbs: `submit` checks and numbers a chunk of
+//! rows (`submit_records` for an event source's records); `advance` runs the loop up to a time,
+//! `step` one instant at a time, `peek_time` says when the next instant is; `report` reads the
+//! statistics at a horizon. The loop itself and the §1 order are in `event_loop`.
+
+mod event_loop;
+
+use crate::core::destinations::DestinationLog;
+use crate::core::{Core, CoreConfig};
+use crate::model::config::Config;
+use crate::model::error::Error;
+use crate::model::input::{Cursor, RecordCursor, RecordRows, Rows, Submitted};
+use crate::model::output::Sink;
+use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
+use crate::primitives::time::{to_micros, to_seconds, Micros};
+use crate::sources::Sources;
+
+pub struct Engine {
+    core: Core,
+    sources: Sources,
+    /// The time of the last event processed (or the last `until`).
+    now: Micros,
+    /// The workload rows submitted so far (request ids) and the last arrival time.
+    requests: Submitted,
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Result<Engine, Error> {
+        config.check()?;
+        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings } = config;
+        let core_config = CoreConfig {
+            concurrency_unreserved: account.unreserved_capacity,
+            scaling: account.scaling,
+            routing,
+            destinations,
+            client_retries,
+            seed,
+            n_sources: sources.len(),
+        };
+        let mut core = Core::new(core_config, functions);
+        let sources = Sources::new(&sources, mappings, queue_mappings, &mut core);
+        Ok(Engine { core, sources, now: 0, requests: Submitted::default() })
+    }
+
+    /// Request ids handed out so far (the rows submitted).
+    pub fn submitted(&self) -> u64 {
+        self.requests.rows
+    }
+
+    pub fn n_functions(&self) -> usize {
+        self.core.functions.len()
+    }
+
+    pub fn n_sources(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// The simulated time the engine has reached.
+    pub fn now(&self) -> Micros {
+        self.now
+    }
+
+    /// Checks a chunk and hands out its request ids; returns the first id. The caller keeps the
+    /// rows and passes them to `advance` (through a `Cursor`) with `first_id` set to it.
+    pub fn submit(&mut self, rows: &Rows<'_>) -> Result<u64, Error> {
+        let n_functions = self.core.functions.len();
+        self.requests.take(self.now, rows.time, |not_before, not_before_s| rows.validate(n_functions, not_before, not_before_s))
+    }
+
+    /// Checks a chunk of source `source`'s records and numbers them; returns the first id.
+    pub fn submit_records(&mut self, source: u32, rows: &RecordRows<'_>) -> Result<u64, Error> {
+        self.sources.submit(self.now, source, rows)
+    }
+
+    /// Records submitted to `source` so far.
+    pub fn submitted_records(&self, source: u32) -> u64 {
+        self.sources.submitted(source)
+    }
+
+    /// Runs the loop until `until` (inclusive; `None`: until nothing is left), sending every
+    /// request resolved on the way to `sink`.
+    pub fn advance<S: Sink>(&mut self, until: Option<Micros>, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
+        self.advance_with(until, arrivals, &mut [], sink)
+    }
+
+    /// `advance` with event sources' records too: `records[s]` holds source `s`'s submitted
+    /// chunks.
+    pub fn advance_with<S: Sink>(
+        &mut self,
+        until: Option<Micros>,
+        arrivals: &mut Cursor<'_>,
+        records: &mut [RecordCursor<'_>],
+        sink: &mut S,
+    ) -> Result<(), Error> {
+        if let Some(u) = until {
+            if u < self.now {
+                return Err(Error::Config(format!(
+                    "until={} is before the simulator's current time {}",
+                    to_seconds(u),
+                    to_seconds(self.now)
+                )));
+            }
+        } else {
+            self.check_finishes(records)?;
+        }
+        let limit = until.unwrap_or(Micros::MAX);
+        if !records.is_empty() {
+            self.merge_records(limit, arrivals, records, sink)?;
+        }
+        self.run_rows(limit, arrivals, sink)?;
+        self.run_until(limit, sink);
+        if let Some(u) = until {
+            self.now = u;
+        }
+        Ok(())
+    }
+
+    /// When the next instant with something to do is: the earliest execution end, timer, or
+    /// arrival of a row in `arrivals` or a record in `records` (`None`: nothing is left).
+    pub fn peek_time(&self, arrivals: &Cursor<'_>, records: &mut [RecordCursor<'_>]) -> Option<Micros> {
+        let mut next = self.core.next_event();
+        if let Some(t) = arrivals.peek_seconds() {
+            next = next.min(to_micros(t));
+        }
+        for c in records.iter_mut() {
+            if let Some(t) = c.peek_seconds() {
+                next = next.min(to_micros(t));
+            }
+        }
+        (next != Micros::MAX).then_some(next)
+    }
+
+    /// Processes the next instant (`peek_time`): everything due then, in the §1 order, as
+    /// `advance` to that instant would; returns it (`None`: nothing was left, and nothing
+    /// happened). The clock is at that instant afterwards. Stepping through a run gives the
+    /// same results, in the same order, as one `advance` over it.
+    pub fn step<S: Sink>(&mut self, arrivals: &mut Cursor<'_>, records: &mut [RecordCursor<'_>], sink: &mut S) -> Result<Option<Micros>, Error> {
+        let Some(t) = self.peek_time(arrivals, records) else { return Ok(None) };
+        self.advance_with(Some(t.max(self.now)), arrivals, records, sink)?;
+        Ok(Some(t))
+    }
+
+    /// Takes the destination records collected so far (one log per destination).
+    pub fn drain_destinations(&mut self) -> Vec<DestinationLog> {
+        self.core.destinations.iter_mut().map(DestinationLog::drain).collect()
+    }
+
+    /// Records ever sent to each destination (kept or not).
+    pub fn destination_totals(&self) -> Vec<u64> {
+        self.core.destinations.iter().map(|d| d.total).collect()
+    }
+
+    /// Requests between attempts or in one that have a record (events, retrying callers).
+    pub fn pending_requests(&self) -> usize {
+        self.core.pending.len()
+    }
+
+    /// Executions running now.
+    pub fn running(&self) -> usize {
+        self.core.executions.len()
+    }
+
+    /// The horizon of a report: `until`, or when the last request was resolved.
+    pub fn horizon(&self, until: Option<Micros>) -> Micros {
+        until.unwrap_or(self.core.last_resolved)
+    }
+
+    /// Statistics over [0, horizon] (§10 whole-run figures).
+    pub fn report(&self, horizon: Micros) -> Report {
+        let core = &self.core;
+        let mut alive_us: Vec<u128> = (0..core.functions.len()).map(|f| core.metrics.dead_environment_us(f)).collect();
+        let lifetime = |born: Micros, death: Micros| (death.min(horizon).saturating_sub(born)) as u128;
+        for (i, f) in core.functions.iter().enumerate() {
+            for e in f.idle.iter() {
+                alive_us[i] += lifetime(core.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us));
+            }
+            for e in f.provisioned_idle.iter() {
+                alive_us[i] += lifetime(core.envs.get(e.id).born, Micros::MAX);
+            }
+        }
+        for x in core.executions.running() {
+            alive_us[x.function as usize] += lifetime(core.envs.get(x.env).born, Micros::MAX);
+        }
+        let avg = |us: u128| if horizon == 0 { 0.0 } else { us as f64 / horizon as f64 };
+        let functions = alive_us
+            .iter()
+            .enumerate()
+            .map(|(f, &us)| FunctionStats { avg_environments: avg(us), ..core.metrics.function_stats(f) })
+            .collect();
+        let account = AccountStats { avg_environments: avg(alive_us.iter().sum()), ..core.metrics.account_stats() };
+        Report { horizon, functions, account }
+    }
+
+    /// Reports every record still held by a mapping as pending, with its attempts, receives,
+    /// start and end so far (an end after now is not reported).
+    pub fn report_pending_records<S: Sink>(&self, sink: &mut S) {
+        self.sources.report_pending(self.now, sink);
+    }
+
+    /// Per source, in source order: its mapping's counters (zeros for a source nobody reads).
+    pub fn mapping_stats(&self) -> Vec<MappingStats> {
+        self.core.metrics.mapping_stats()
+    }
+
+    /// Records held by mappings (arrived, not yet resolved).
+    pub fn records_held(&self) -> u64 {
+        self.sources.held()
+    }
+}

@@ -1,0 +1,310 @@
+//! The validated model the engine runs (§2–4). Python validates user input with AWS's messages
+//! and builds this; `Config::check` is only a backstop so that no input can panic the engine.
+
+use super::error::Error;
+use super::limits;
+use crate::primitives::time::Micros;
+
+/// Which idle environment a warm request gets (§3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// The most recently created idle environment (default).
+    Newest,
+    /// The most recently freed; ties go to the newest created.
+    Mru,
+    /// The least recently created.
+    Oldest,
+}
+
+/// The scaling-rate limit on new environments (§4 step 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    /// No limit.
+    Off,
+    /// One bucket per function (since Nov 2023): `burst` tokens, one per `cost_us` of refill.
+    PerFunction { burst: u64, cost_us: u64 },
+    /// One account-wide bucket (legacy).
+    Account { burst: u64, cost_us: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountConfig {
+    /// `ConcurrentExecutions`.
+    pub concurrency_limit: u32,
+    /// `U = L − Σ RC − Σ PC (functions without RC)`, already checked `≥ MIN_U` in Python.
+    pub unreserved_capacity: u32,
+    pub scaling: Scaling,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionConfig {
+    pub reserved: Option<u32>,
+    pub provisioned: u32,
+    pub timeout_us: Micros,
+    pub init_us: Micros,
+    pub idle_timeout_us: Micros,
+    pub provisioned_ready_us: Micros,
+    /// Asynchronous invocation (§6): retries after a function error (0–2) and the maximum
+    /// event age.
+    pub max_retry_attempts: u32,
+    pub max_event_age_us: Micros,
+    /// Destinations (indexes into `Config::destinations`) for asynchronous results.
+    pub on_success: Option<u32>,
+    pub on_failure: Option<u32>,
+    pub dead_letter_queue: Option<u32>,
+}
+
+impl FunctionConfig {
+    /// A function with AWS's defaults and lambda_core's default init of 0.5 s.
+    pub fn new() -> Self {
+        FunctionConfig {
+            reserved: None,
+            provisioned: 0,
+            timeout_us: 3_000_000,
+            init_us: 500_000,
+            idle_timeout_us: 600_000_000,
+            provisioned_ready_us: 0,
+            max_retry_attempts: 2,
+            max_event_age_us: 21_600_000_000,
+            on_success: None,
+            on_failure: None,
+            dead_letter_queue: None,
+        }
+    }
+}
+
+/// Client-side retries of synchronous callers after a throttle (the AWS SDKs' standard mode:
+/// up to `max_attempts` attempts in all; before retry `i` the caller waits a uniformly random
+/// part of `min(base × 2^(i−1), cap)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientRetries {
+    pub max_attempts: u32,
+    pub base_us: Micros,
+    pub cap_us: Micros,
+}
+
+impl Default for FunctionConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub account: AccountConfig,
+    pub functions: Vec<FunctionConfig>,
+    pub routing: Routing,
+    /// How many destinations (queues, topics, functions ...) asynchronous results can go to.
+    pub destinations: u32,
+    pub client_retries: Option<ClientRetries>,
+    /// Seeds the engine's one random stream (client retry jitter).
+    pub seed: u64,
+    /// Event sources (§7–8), and the mappings of streams and of queues (at most one per source).
+    pub sources: Vec<SourceConfig>,
+    pub mappings: Vec<MappingConfig>,
+    pub queue_mappings: Vec<QueueMappingConfig>,
+}
+
+/// An event source: a stream (§7) or a queue (§8).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceConfig {
+    Stream(StreamConfig),
+    Queue(QueueConfig),
+}
+
+/// A stream (§7): Kinesis or DynamoDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    Kinesis,
+    DynamoDb,
+}
+
+impl StreamKind {
+    /// How often an idle lane polls its shard (§7).
+    pub fn poll_interval_us(self) -> Micros {
+        match self {
+            StreamKind::Kinesis => 1_000_000,
+            StreamKind::DynamoDb => 250_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamConfig {
+    pub kind: StreamKind,
+    pub shards: u32,
+    pub retention_us: Micros,
+}
+
+/// One event-source mapping of a stream (validated in Python).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingConfig {
+    pub stream: u32,
+    pub function: u32,
+    pub batch_size: u32,
+    pub window_us: Micros,
+    pub parallelization_factor: u32,
+    /// `None`: retry until the records expire (AWS's −1).
+    pub max_retry_attempts: Option<u32>,
+    /// `None`: no limit (AWS's −1).
+    pub max_record_age_us: Option<Micros>,
+    pub bisect: bool,
+    /// A destination index.
+    pub on_failure: Option<u32>,
+    /// A batch of n records runs `base_us + n × per_record_us`.
+    pub base_us: Micros,
+    pub per_record_us: Micros,
+}
+
+/// A queue (§8): SQS standard or FIFO.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueConfig {
+    pub fifo: bool,
+    pub visibility_timeout_us: Micros,
+    /// The redrive policy's `maxReceiveCount` (`None`: no dead-letter queue).
+    pub max_receive_count: Option<u32>,
+    pub retention_us: Micros,
+}
+
+/// The mapping of one queue (validated in Python).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueMappingConfig {
+    /// The source index of the queue.
+    pub queue: u32,
+    pub function: u32,
+    pub batch_size: u32,
+    pub window_us: Micros,
+    pub maximum_concurrency: Option<u32>,
+    /// The legacy ramp (+60 per minute up to 1000) instead of +300 per minute up to 1250.
+    pub legacy: bool,
+    pub base_us: Micros,
+    pub per_record_us: Micros,
+}
+
+impl QueueMappingConfig {
+    /// Concurrent batches at the start and the floor the ramp falls back to: 5.
+    pub fn base_slots(&self) -> u32 {
+        self.maximum_concurrency.map_or(5, |m| m.min(5))
+    }
+
+    pub fn max_slots(&self) -> u32 {
+        let cap = if self.legacy { 1000 } else { 1250 };
+        self.maximum_concurrency.map_or(cap, |m| m.min(cap))
+    }
+
+    /// One more slot every 0.2 s (+300 per minute); legacy every 1 s (+60 per minute).
+    pub fn tick_us(&self) -> Micros {
+        if self.legacy {
+            1_000_000
+        } else {
+            200_000
+        }
+    }
+}
+
+impl Config {
+    /// An account and its functions, with everything else at its default: newest-first
+    /// routing, no destinations, no client retries, seed 0, no event sources.
+    pub fn new(account: AccountConfig, functions: Vec<FunctionConfig>) -> Self {
+        Config {
+            account,
+            functions,
+            routing: Routing::Newest,
+            destinations: 0,
+            client_retries: None,
+            seed: 0,
+            sources: vec![],
+            mappings: vec![],
+            queue_mappings: vec![],
+        }
+    }
+
+    /// The backstop: rejects what would break the engine's arithmetic.
+    pub fn check(&self) -> Result<(), Error> {
+        if !limits::FUNCTIONS.contains(self.functions.len() as u64) {
+            return Err(Error::Config("too many functions".into()));
+        }
+        if self.account.unreserved_capacity > self.account.concurrency_limit {
+            return Err(Error::Config("unreserved capacity exceeds the account limit".into()));
+        }
+        for (i, f) in self.functions.iter().enumerate() {
+            if let Some(rc) = f.reserved {
+                if f.provisioned > rc {
+                    return Err(Error::Config(format!(
+                        "function {i}: provisioned concurrency {} exceeds reserved {rc}",
+                        f.provisioned
+                    )));
+                }
+            }
+        }
+        for (i, f) in self.functions.iter().enumerate() {
+            for d in [f.on_success, f.on_failure, f.dead_letter_queue].into_iter().flatten() {
+                if d >= self.destinations {
+                    return Err(Error::Config(format!("function {i}: destination {d} does not exist")));
+                }
+            }
+        }
+        if let Some(c) = self.client_retries {
+            // attempts are counted in u16 per request: a larger limit could never be reached
+            if !limits::CLIENT_RETRY_ATTEMPTS.contains(u64::from(c.max_attempts)) || c.base_us > c.cap_us || !limits::CLIENT_RETRY_CAP_US.contains(c.cap_us) {
+                return Err(Error::Config("client retries: max_attempts must be 1–65535 and base ≤ cap".into()));
+            }
+        }
+        let mut mapped = vec![false; self.sources.len()];
+        for (i, s) in self.sources.iter().enumerate() {
+            if let SourceConfig::Stream(s) = s {
+                if !limits::SHARDS.contains(u64::from(s.shards)) {
+                    return Err(Error::Config(format!("stream {i}: shards must be 1–1048576")));
+                }
+            }
+        }
+        let mut lanes = 0u64;
+        for (i, m) in self.mappings.iter().enumerate() {
+            let bad = |what: &str| Err(Error::Config(format!("mapping {i}: {what}")));
+            let Some(SourceConfig::Stream(s)) = self.sources.get(m.stream as usize) else { return bad("no such stream") };
+            if std::mem::replace(&mut mapped[m.stream as usize], true) {
+                return bad("its stream already has a mapping");
+            }
+            if m.function as usize >= self.functions.len() {
+                return bad("no such function");
+            }
+            if !limits::MAPPING_COUNTS.contains(u64::from(m.batch_size)) || !limits::PARALLELIZATION_FACTOR.contains(u64::from(m.parallelization_factor)) {
+                return bad("batch size must be ≥ 1 and parallelization factor 1–10");
+            }
+            if m.on_failure.is_some_and(|d| d >= self.destinations) {
+                return bad("no such destination");
+            }
+            lanes += u64::from(s.shards) * u64::from(m.parallelization_factor);
+        }
+        if !limits::LANES.contains(lanes) {
+            return Err(Error::Config("too many lanes (shards × parallelization factor)".into()));
+        }
+        for (i, m) in self.queue_mappings.iter().enumerate() {
+            let bad = |what: &str| Err(Error::Config(format!("queue mapping {i}: {what}")));
+            let Some(SourceConfig::Queue(q)) = self.sources.get(m.queue as usize) else { return bad("no such queue") };
+            if std::mem::replace(&mut mapped[m.queue as usize], true) {
+                return bad("its queue already has a mapping");
+            }
+            if m.function as usize >= self.functions.len() {
+                return bad("no such function");
+            }
+            let counts = [Some(m.batch_size), m.maximum_concurrency, q.max_receive_count];
+            if counts.into_iter().flatten().any(|n| !limits::MAPPING_COUNTS.contains(u64::from(n))) {
+                return bad("batch size, maximum concurrency and max receive count must be ≥ 1");
+            }
+            if !limits::VISIBILITY_TIMEOUT_US.contains(q.visibility_timeout_us) {
+                // a throttled batch would come back at the instant it was throttled, for ever
+                return bad("the queue's visibility timeout must be above 0");
+            }
+        }
+        match self.account.scaling {
+            Scaling::Off => {}
+            Scaling::PerFunction { burst, cost_us } | Scaling::Account { burst, cost_us } => {
+                if !limits::SCALING.contains(burst) || !limits::SCALING.contains(cost_us) || burst.checked_mul(cost_us).is_none() {
+                    return Err(Error::Config("scaling burst and token cost must be positive".into()));
+                }
+            }
+        }
+        Ok(())
+    }
+}

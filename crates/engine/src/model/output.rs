@@ -1,0 +1,281 @@
+//! What a run produces, record by record: per-request and per-record results, sent to a
+//! `Sink` as they resolve, and the sinks that collect them as columns.
+
+use super::codes::{Outcome, RecordOutcome, ThrottleReason};
+use crate::primitives::time::{to_seconds, Micros, NEVER};
+
+/// One resolved request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Record {
+    pub request: u64,
+    pub outcome: Outcome,
+    pub reason: ThrottleReason,
+    pub attempts: u16,
+    pub throttles: u16,
+    pub cold_starts: u16,
+    pub end: Micros,
+    /// When the first and the last attempt that reached the function started
+    /// (`NEVER` when none did).
+    pub first_start: Micros,
+    pub last_start: Micros,
+    /// `AsyncEventAge` of the last attempt that ran (from enqueue to its start), for events
+    /// (`NEVER` otherwise).
+    pub event_age: Micros,
+}
+
+/// A start time for output: seconds, NaN for "never".
+#[inline]
+fn start_seconds(us: Micros) -> f64 {
+    if us == NEVER {
+        f64::NAN
+    } else {
+        to_seconds(us)
+    }
+}
+
+/// One stream record's result: resolved, or (at the end of `run`) still pending.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreamRecord {
+    pub stream: u32,
+    /// Its index among the stream's records.
+    pub id: u64,
+    pub outcome: RecordOutcome,
+    /// Invocations whose batch held it, and (queues) times it was received; for streams the
+    /// two are the same.
+    pub attempts: u32,
+    pub receives: u32,
+    /// The last such invocation's start and end (`NEVER`: none, or not ended).
+    pub start: Micros,
+    pub end: Micros,
+}
+
+/// Where resolved requests go. The engine is generic over it, so a sink that drops records
+/// costs nothing.
+pub trait Sink {
+    fn resolved(&mut self, record: &Record);
+
+    /// A stream record resolved (§7). Sinks of requests alone ignore them.
+    #[inline]
+    fn record(&mut self, _record: &StreamRecord) {}
+
+    /// Whether records should be kept at all (destination records follow this too).
+    fn keeps_records(&self) -> bool {
+        true
+    }
+}
+
+/// Drops every record (per-request output off).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    #[inline]
+    fn resolved(&mut self, _: &Record) {}
+
+    fn keeps_records(&self) -> bool {
+        false
+    }
+}
+
+/// Records in the order they were resolved (what `advance` returns), as columns.
+#[derive(Debug, Default, Clone)]
+pub struct WindowLog {
+    pub request: Vec<u64>,
+    pub outcome: Vec<u8>,
+    pub reason: Vec<u8>,
+    pub attempts: Vec<u16>,
+    pub throttles: Vec<u16>,
+    pub cold_starts: Vec<u16>,
+    pub end: Vec<f64>,
+    pub first_start: Vec<f64>,
+    pub last_start: Vec<f64>,
+    pub event_age: Vec<f64>,
+    pub records: RecordLog,
+}
+
+/// Stream records in the order they were resolved, as columns.
+#[derive(Debug, Default, Clone)]
+pub struct RecordLog {
+    pub stream: Vec<u32>,
+    pub id: Vec<u64>,
+    pub outcome: Vec<u8>,
+    pub attempts: Vec<u32>,
+    pub receives: Vec<u32>,
+    pub start: Vec<f64>,
+    pub end: Vec<f64>,
+}
+
+impl RecordLog {
+    #[inline]
+    fn push(&mut self, r: &StreamRecord) {
+        self.stream.push(r.stream);
+        self.id.push(r.id);
+        self.outcome.push(r.outcome as u8);
+        self.attempts.push(r.attempts);
+        self.receives.push(r.receives);
+        self.start.push(start_seconds(r.start));
+        self.end.push(start_seconds(r.end));
+    }
+}
+
+impl Sink for WindowLog {
+    #[inline]
+    fn record(&mut self, r: &StreamRecord) {
+        self.records.push(r);
+    }
+
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        self.request.push(r.request);
+        self.outcome.push(r.outcome as u8);
+        self.reason.push(r.reason as u8);
+        self.attempts.push(r.attempts);
+        self.throttles.push(r.throttles);
+        self.cold_starts.push(r.cold_starts);
+        self.end.push(to_seconds(r.end));
+        self.first_start.push(start_seconds(r.first_start));
+        self.last_start.push(start_seconds(r.last_start));
+        self.event_age.push(start_seconds(r.event_age));
+    }
+}
+
+/// One row per request of a range of request ids, in input order (what `run` returns).
+/// Rows that are not resolved stay `Pending` with `end = NaN` (after `finish`); requests
+/// outside the range are ignored.
+#[derive(Debug, Clone)]
+pub struct RowTable {
+    pub first: u64,
+    pub outcome: Vec<u8>,
+    pub reason: Vec<u8>,
+    pub attempts: Vec<u16>,
+    pub throttles: Vec<u16>,
+    pub cold_starts: Vec<u16>,
+    pub end: Vec<f64>,
+    pub first_start: Vec<f64>,
+    pub last_start: Vec<f64>,
+    /// Empty when the rows hold no asynchronous events (the column would be all NaN).
+    pub event_age: Vec<f64>,
+}
+
+impl RowTable {
+    /// A table of `n` rows from request `first`. Every column starts zeroed, which the
+    /// allocator gives without writing (fresh pages); `finish` marks the rows left unresolved.
+    pub fn new(first: u64, n: usize, events: bool) -> Self {
+        RowTable {
+            first,
+            outcome: vec![Outcome::Pending as u8; n],
+            reason: vec![0; n],
+            attempts: vec![0; n],
+            throttles: vec![0; n],
+            cold_starts: vec![0; n],
+            end: vec![0.0; n],
+            first_start: vec![0.0; n],
+            last_start: vec![0.0; n],
+            event_age: if events { vec![0.0; n] } else { Vec::new() },
+        }
+    }
+
+    /// Gives the rows still `Pending` NaN times (filling the whole table with NaN up front cost
+    /// a quarter of a run's time).
+    pub fn finish(&mut self) {
+        for (i, &outcome) in self.outcome.iter().enumerate() {
+            if outcome == Outcome::Pending as u8 {
+                self.end[i] = f64::NAN;
+                self.first_start[i] = f64::NAN;
+                self.last_start[i] = f64::NAN;
+                if let Some(age) = self.event_age.get_mut(i) {
+                    *age = f64::NAN;
+                }
+            }
+        }
+    }
+}
+
+impl Sink for RowTable {
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        let i = r.request.wrapping_sub(self.first) as usize;
+        if i < self.outcome.len() {
+            self.outcome[i] = r.outcome as u8;
+            // the table starts zeroed: columns that are usually 0 are written only when they
+            // are not, so their pages are often never touched
+            if r.reason != ThrottleReason::None {
+                self.reason[i] = r.reason as u8;
+            }
+            self.attempts[i] = r.attempts;
+            if r.throttles != 0 {
+                self.throttles[i] = r.throttles;
+            }
+            if r.cold_starts != 0 {
+                self.cold_starts[i] = r.cold_starts;
+            }
+            self.end[i] = to_seconds(r.end);
+            self.first_start[i] = start_seconds(r.first_start);
+            self.last_start[i] = start_seconds(r.last_start);
+            if let Some(age) = self.event_age.get_mut(i) {
+                *age = start_seconds(r.event_age);
+            }
+        }
+    }
+}
+
+/// One row per record of a stream, for records `first .. first + n` (what `run` returns).
+/// Rows never reported stay `Pending` with no attempts and NaN times (after `finish`).
+#[derive(Debug, Clone)]
+pub struct RecordTable {
+    pub first: u64,
+    pub outcome: Vec<u8>,
+    pub attempts: Vec<u32>,
+    pub receives: Vec<u32>,
+    pub start: Vec<f64>,
+    pub end: Vec<f64>,
+}
+
+impl RecordTable {
+    pub fn new(first: u64, n: usize) -> Self {
+        RecordTable { first, outcome: vec![0; n], attempts: vec![0; n], receives: vec![0; n], start: vec![0.0; n], end: vec![0.0; n] }
+    }
+
+    #[inline]
+    fn set(&mut self, r: &StreamRecord) {
+        let i = r.id.wrapping_sub(self.first) as usize;
+        if i < self.outcome.len() {
+            self.outcome[i] = r.outcome as u8;
+            self.attempts[i] = r.attempts;
+            self.receives[i] = r.receives;
+            self.start[i] = start_seconds(r.start);
+            self.end[i] = start_seconds(r.end);
+        }
+    }
+
+    /// Rows never reported get NaN times.
+    pub fn finish(&mut self) {
+        for i in 0..self.outcome.len() {
+            if self.outcome[i] == RecordOutcome::Pending as u8 && self.attempts[i] == 0 && self.start[i] == 0.0 {
+                self.start[i] = f64::NAN;
+                self.end[i] = f64::NAN;
+            }
+        }
+    }
+}
+
+/// What `run` collects: one row per request and one per record of each stream.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub requests: RowTable,
+    /// Per stream, in stream order.
+    pub records: Vec<RecordTable>,
+}
+
+impl Sink for Tables {
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        self.requests.resolved(r);
+    }
+
+    #[inline]
+    fn record(&mut self, r: &StreamRecord) {
+        if let Some(t) = self.records.get_mut(r.stream as usize) {
+            t.set(r);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The statistics a run reports over [0, horizon] (§10 whole-run figures): what
+//! `core::metrics::Recorder` accumulates and `Engine::report` hands out.
+
+use crate::primitives::time::Micros;
+
+/// Counters of one function (CloudWatch names where AWS has them, §10). `repr(C)`: the ones
+/// every admission updates come first.
+#[derive(Debug, Default, Clone, PartialEq)]
+#[repr(C)]
+pub struct FunctionStats {
+    /// Attempts that ran (`Invocations`).
+    pub invocations: u64,
+    /// Attempts that ended in a function error or a timeout (`Errors`).
+    pub errors: u64,
+    pub timeouts: u64,
+    /// Throttled attempts (`Throttles`), and by reason (indexed by `ThrottleReason - 1`).
+    pub throttles: u64,
+    pub throttles_by_reason: [u64; 3],
+    pub cold_starts: u64,
+    /// Attempts run on a provisioned environment (`ProvisionedConcurrencyInvocations`).
+    pub provisioned_invocations: u64,
+    /// Attempts run on demand by a function with provisioned concurrency
+    /// (`ProvisionedConcurrencySpilloverInvocations`).
+    pub spillover_invocations: u64,
+    /// Exact maximum of environments initialising or busy (`ConcurrentExecutions`).
+    pub max_concurrency: u32,
+    /// On-demand environments created.
+    pub environments_created: u64,
+    /// Time-average of environments alive over [0, horizon] (filled in by the engine's report).
+    pub avg_environments: f64,
+    /// Asynchronous events queued (`AsyncEventsReceived`) and dropped (`AsyncEventsDropped`:
+    /// retries exhausted, too old, or a reservation of zero).
+    pub async_events_received: u64,
+    pub async_events_dropped: u64,
+}
+
+/// Account-wide figures.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct AccountStats {
+    pub max_concurrency: u32,
+    /// Exact maximum of on-demand executions of functions without a reservation
+    /// (`UnreservedConcurrentExecutions`, the quantity checked against U).
+    pub max_unreserved_concurrency: u32,
+    pub avg_environments: f64,
+}
+
+/// A snapshot of the statistics at a horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub horizon: Micros,
+    pub functions: Vec<FunctionStats>,
+    pub account: AccountStats,
+}
+
+/// Counters of one mapping (`lambda_core` names; `IteratorAge` is AWS's).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct MappingStats {
+    pub invocations: u64,
+    pub batches: u64,
+    pub max_concurrency: u32,
+    pub max_iterator_age_us: Micros,
+    pub throttles: u64,
+    pub retries: u64,
+    pub on_failure_records: u64,
+    pub records_processed: u64,
+    pub records_failed: u64,
+    pub records_expired: u64,
+    /// Queues (§8): the most concurrent batches the ramp allowed.
+    pub max_slots: u32,
+}

@@ -1,0 +1,512 @@
+//! The thin PyO3 layer: numpy columns in (borrowed, not copied), numpy columns out (the engine's
+//! vectors handed over, not copied), the GIL released while the engine runs, every engine error
+//! mapped to a typed Python exception and every panic caught before it reaches Python.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+mod chunks;
+mod config;
+
+use chunks::{Borrowed, BorrowedRecords, Chunk, RecordChunk};
+use config::{FunctionTuple, MappingTuple, QueueMappingTuple, SourceTuple};
+
+use lambda_core_engine::{
+    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, FunctionStats, Micros, NullSink, RecordCursor, RecordRows, RecordTable,
+    Report, RowTable, Rows, Sink, Tables, WindowLog,
+};
+
+pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
+pyo3::import_exception!(lambda_core.errors, InvalidParameterValueException);
+pyo3::import_exception!(lambda_core.errors, WorkloadError);
+
+fn to_py(e: Error) -> PyErr {
+    match e {
+        Error::Workload { column, row, .. } => WorkloadError::new_err((e.to_string(), column, row)),
+        Error::Config(m) => InvalidParameterValueException::new_err(m),
+    }
+}
+
+fn seconds(name: &str, value: f64) -> PyResult<Micros> {
+    check_seconds(value).map_err(|m| LambdaCoreError::new_err(format!("{name}: {m}")))
+}
+
+/// Runs `f`, turning a panic into a RuntimeError (and poisoning the engine: its state may be
+/// half-updated).
+fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r.map_err(to_py),
+        Err(payload) => {
+            *poisoned = true;
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(PyRuntimeError::new_err(format!(
+                "lambda_core internal error (please report it): {msg}; this simulator can no longer be used"
+            )))
+        }
+    }
+}
+
+/// The engine behind `lambda_core.Simulator` (use that; this class is its private core).
+#[pyclass(module = "lambda_core._core", name = "Engine")]
+pub struct PyEngine {
+    engine: Engine,
+    chunks: VecDeque<Chunk>,
+    /// Rows of `chunks[0]` already consumed.
+    row: usize,
+    /// Per stream: its submitted record chunks, and records of the first already consumed.
+    record_chunks: Vec<VecDeque<RecordChunk>>,
+    record_row: Vec<usize>,
+    poisoned: bool,
+}
+
+impl PyEngine {
+    fn check(&self) -> PyResult<()> {
+        if self.poisoned {
+            Err(PyRuntimeError::new_err("this simulator hit an internal error earlier and can no longer be used"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Runs the loop to `until` with every pending chunk borrowed, then drops the chunks that
+    /// were read to the end.
+    fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
+        self.check()?;
+        let until = until.map(|u| seconds("until", u)).transpose()?;
+        let borrowed = Borrowed::new(py, &self.chunks)?;
+        let rows = borrowed.rows()?;
+        let borrowed_records =
+            self.record_chunks.iter().map(|c| BorrowedRecords::new(py, c)).collect::<PyResult<Vec<_>>>()?;
+        let mut records = Vec::with_capacity(borrowed_records.len());
+        for (b, &row) in borrowed_records.iter().zip(&self.record_row) {
+            records.push(RecordCursor::new(b.rows()?, row));
+        }
+        let start = self.row;
+        let engine = &mut self.engine;
+        let poisoned = &mut self.poisoned;
+        let (done, row, records) = py.detach(|| {
+            guarded(poisoned, || {
+                let mut cursor = Cursor::new(rows, start);
+                engine.advance_with(until, &mut cursor, &mut records, sink)?;
+                let (done, row) = cursor.position();
+                Ok((done, row, records.iter().map(RecordCursor::position).collect::<Vec<_>>()))
+            })
+        })?;
+        drop(borrowed);
+        drop(borrowed_records);
+        self.chunks.drain(..done.min(self.chunks.len()));
+        self.row = row;
+        for ((chunks, row), (done, at)) in self.record_chunks.iter_mut().zip(&mut self.record_row).zip(records) {
+            chunks.drain(..done.min(chunks.len()));
+            *row = at;
+        }
+        Ok(())
+    }
+}
+
+/// The per-request columns of `advance` and `advance_rows`, handed to numpy without copies.
+fn set_columns(d: &Bound<'_, PyDict>, outcome: Vec<u8>, reason: Vec<u8>, attempts: Vec<u16>, throttles: Vec<u16>, cold_starts: Vec<u16>) -> PyResult<()> {
+    let py = d.py();
+    d.set_item("outcome", outcome.into_pyarray(py))?;
+    d.set_item("throttle_reason", reason.into_pyarray(py))?;
+    d.set_item("attempts", attempts.into_pyarray(py))?;
+    d.set_item("throttles", throttles.into_pyarray(py))?;
+    d.set_item("cold_starts", cold_starts.into_pyarray(py))
+}
+
+/// The per-request times (seconds) of `advance` and `advance_rows`.
+fn set_times(d: &Bound<'_, PyDict>, end: Vec<f64>, first_start: Vec<f64>, last_start: Vec<f64>) -> PyResult<()> {
+    let py = d.py();
+    d.set_item("end", end.into_pyarray(py))?;
+    d.set_item("first_start", first_start.into_pyarray(py))?;
+    d.set_item("last_start", last_start.into_pyarray(py))
+}
+
+#[pymethods]
+impl PyEngine {
+    /// `functions`: one tuple per function, `(reserved or None, provisioned, timeout_s, init_s,
+    /// idle_timeout_s, provisioned_ready_s, max_retry_attempts, max_event_age_s, on_success,
+    /// on_failure, dead_letter_queue)` (destinations as indexes below `destinations`, or None).
+    /// `scaling`: "current", "legacy" or None. `client_retries`: `(max_attempts, base_s, cap_s)`.
+    #[new]
+    /// `sources`: see `SourceTuple`; `mappings` (of streams): see `MappingTuple`;
+    /// `queue_mappings`: see `QueueMappingTuple`.
+    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0, sources=vec![], mappings=vec![], queue_mappings=vec![]))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        concurrency_limit: u32,
+        unreserved_capacity: u32,
+        scaling: Option<&str>,
+        burst: u64,
+        token_cost_us: u64,
+        routing_name: &str,
+        functions: Vec<FunctionTuple>,
+        destinations: u32,
+        client_retries: Option<(u32, f64, f64)>,
+        seed: u64,
+        sources: Vec<SourceTuple>,
+        mappings: Vec<MappingTuple>,
+        queue_mappings: Vec<QueueMappingTuple>,
+    ) -> PyResult<Self> {
+        let n_sources = sources.len();
+        let config = config::config(
+            concurrency_limit,
+            unreserved_capacity,
+            scaling,
+            burst,
+            token_cost_us,
+            routing_name,
+            functions,
+            destinations,
+            client_retries,
+            seed,
+            sources,
+            mappings,
+            queue_mappings,
+        )?;
+        let mut poisoned = false;
+        let engine = guarded(&mut poisoned, || Engine::new(config))?;
+        Ok(PyEngine {
+            engine,
+            chunks: VecDeque::new(),
+            row: 0,
+            record_chunks: (0..n_sources).map(|_| VecDeque::new()).collect(),
+            record_row: vec![0; n_sources],
+            poisoned,
+        })
+    }
+
+    /// Checks a chunk of rows (arrays of the canonical dtypes, C-contiguous), keeps it, and
+    /// returns the request id of its first row.
+    #[pyo3(signature = (time, function, duration, invocation_type=None, failures=None))]
+    fn submit(
+        &mut self,
+        py: Python<'_>,
+        time: Bound<'_, PyArray1<f64>>,
+        function: Bound<'_, PyArray1<i64>>,
+        duration: Bound<'_, PyArray1<f64>>,
+        invocation_type: Option<Bound<'_, PyArray1<u8>>>,
+        failures: Option<Bound<'_, PyArray1<i64>>>,
+    ) -> PyResult<u64> {
+        self.check()?;
+        let first = {
+            let (t, f, d) = (time.try_readonly()?, function.try_readonly()?, duration.try_readonly()?);
+            let k = invocation_type.as_ref().map(|a| a.try_readonly()).transpose()?;
+            let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+            let rows = Rows {
+                time: t.as_slice()?,
+                function: f.as_slice()?,
+                duration: d.as_slice()?,
+                invocation_type: k.as_ref().map(|a| a.as_slice()).transpose()?,
+                failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
+                first_id: 0,
+            };
+            let engine = &mut self.engine;
+            let poisoned = &mut self.poisoned;
+            py.detach(|| guarded(poisoned, || engine.submit(&rows)))?
+        };
+        if time.len()? > 0 {
+            self.chunks.push_back(Chunk {
+                time: time.unbind(),
+                function: function.unbind(),
+                duration: duration.unbind(),
+                invocation_type: invocation_type.map(Bound::unbind),
+                failures: failures.map(Bound::unbind),
+                first_id: first,
+            });
+        }
+        Ok(first)
+    }
+
+    /// Checks a chunk of event source `stream`'s records or messages (`time` f64, `key` i64:
+    /// partition keys or FIFO message group ids, `failures` i64 or None; C-contiguous), keeps
+    /// it, and returns the id of its first record.
+    #[pyo3(signature = (stream, time, key, failures=None))]
+    fn submit_records(
+        &mut self,
+        py: Python<'_>,
+        stream: u32,
+        time: Bound<'_, PyArray1<f64>>,
+        key: Bound<'_, PyArray1<i64>>,
+        failures: Option<Bound<'_, PyArray1<i64>>>,
+    ) -> PyResult<u64> {
+        self.check()?;
+        let first = {
+            let (t, k) = (time.try_readonly()?, key.try_readonly()?);
+            let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+            let rows = RecordRows {
+                time: t.as_slice()?,
+                key: k.as_slice()?,
+                failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
+                first_id: 0,
+            };
+            let engine = &mut self.engine;
+            let poisoned = &mut self.poisoned;
+            py.detach(|| guarded(poisoned, || engine.submit_records(stream, &rows)))?
+        };
+        if time.len()? > 0 {
+            self.record_chunks[stream as usize].push_back(RecordChunk {
+                time: time.unbind(),
+                key: key.unbind(),
+                failures: failures.map(Bound::unbind),
+                first_id: first,
+            });
+        }
+        Ok(first)
+    }
+
+    /// Runs to `until` (seconds; None: until every submitted request is resolved) and returns
+    /// the requests resolved on the way, in the order they were resolved (or None when
+    /// `record` is false).
+    #[pyo3(signature = (until=None, record=true))]
+    fn advance<'py>(&mut self, py: Python<'py>, until: Option<f64>, record: bool) -> PyResult<Option<Bound<'py, PyDict>>> {
+        if !record {
+            self.run_with(py, until, &mut NullSink)?;
+            return Ok(None);
+        }
+        let mut log = WindowLog::default();
+        self.run_with(py, until, &mut log)?;
+        let d = PyDict::new(py);
+        d.set_item("request", log.request.into_pyarray(py))?;
+        set_columns(&d, log.outcome, log.reason, log.attempts, log.throttles, log.cold_starts)?;
+        set_times(&d, log.end, log.first_start, log.last_start)?;
+        d.set_item("event_age", log.event_age.into_pyarray(py))?;
+        let r = PyDict::new(py);
+        let records = log.records;
+        r.set_item("stream", records.stream.into_pyarray(py))?;
+        r.set_item("id", records.id.into_pyarray(py))?;
+        r.set_item("outcome", records.outcome.into_pyarray(py))?;
+        r.set_item("attempts", records.attempts.into_pyarray(py))?;
+        r.set_item("receives", records.receives.into_pyarray(py))?;
+        r.set_item("start", records.start.into_pyarray(py))?;
+        r.set_item("end", records.end.into_pyarray(py))?;
+        d.set_item("records", r)?;
+        Ok(Some(d))
+    }
+
+    /// Like `advance`, but returns one row per request id in `first .. first + n`, in id order
+    /// (unresolved rows are PENDING with end NaN). `events`: the rows hold asynchronous events
+    /// (otherwise no `event_age` column is made).
+    /// `records`: per stream, the `(first, n)` record ids to return one row each for (under
+    /// the key "records", a list of dicts of columns; records still in flight report their
+    /// attempts so far).
+    #[pyo3(signature = (until, first, n, events=true, records=vec![]))]
+    fn advance_rows<'py>(
+        &mut self,
+        py: Python<'py>,
+        until: Option<f64>,
+        first: u64,
+        n: usize,
+        events: bool,
+        records: Vec<(u64, usize)>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        if first.checked_add(n as u64).is_none_or(|last| last > self.engine.submitted()) {
+            return Err(LambdaCoreError::new_err(format!(
+                "rows {first}..{first}+{n} were not all submitted ({} rows so far)",
+                self.engine.submitted()
+            )));
+        }
+        for (s, &(first, n)) in records.iter().enumerate() {
+            let submitted = self.engine.submitted_records(s as u32);
+            if s >= self.engine.n_sources() || first.checked_add(n as u64).is_none_or(|last| last > submitted) {
+                return Err(LambdaCoreError::new_err(format!("records {first}..{first}+{n} of stream {s} were not all submitted")));
+            }
+        }
+        let mut tables = Tables {
+            requests: RowTable::new(first, n, events),
+            records: records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect(),
+        };
+        self.run_with(py, until, &mut tables)?;
+        self.engine.report_pending_records(&mut tables);
+        let Tables { requests: mut table, records: record_tables } = tables;
+        table.finish();
+        let d = PyDict::new(py);
+        set_columns(&d, table.outcome, table.reason, table.attempts, table.throttles, table.cold_starts)?;
+        set_times(&d, table.end, table.first_start, table.last_start)?;
+        if events {
+            d.set_item("event_age", table.event_age.into_pyarray(py))?;
+        }
+        let out = record_tables
+            .into_iter()
+            .map(|mut t| {
+                t.finish();
+                let r = PyDict::new(py);
+                r.set_item("outcome", t.outcome.into_pyarray(py))?;
+                r.set_item("attempts", t.attempts.into_pyarray(py))?;
+                r.set_item("receives", t.receives.into_pyarray(py))?;
+                r.set_item("start", t.start.into_pyarray(py))?;
+                r.set_item("end", t.end.into_pyarray(py))?;
+                Ok(r)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("records", out)?;
+        Ok(d)
+    }
+
+    /// Statistics over [0, horizon]; horizon = `until` (seconds) or the last resolution.
+    #[pyo3(signature = (until=None))]
+    fn report<'py>(&self, py: Python<'py>, until: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+        self.check()?;
+        let until = until.map(|u| seconds("until", u)).transpose()?;
+        let Report { horizon, functions, account } = self.engine.report(self.engine.horizon(until));
+        let col = |get: &dyn Fn(&FunctionStats) -> u64| -> Vec<u64> { functions.iter().map(get).collect() };
+        let f = PyDict::new(py);
+        f.set_item("invocations", col(&|s| s.invocations).into_pyarray(py))?;
+        f.set_item("errors", col(&|s| s.errors).into_pyarray(py))?;
+        f.set_item("timeouts", col(&|s| s.timeouts).into_pyarray(py))?;
+        f.set_item("throttles", col(&|s| s.throttles).into_pyarray(py))?;
+        f.set_item("throttles_reserved", col(&|s| s.throttles_by_reason[0]).into_pyarray(py))?;
+        f.set_item("throttles_unreserved", col(&|s| s.throttles_by_reason[1]).into_pyarray(py))?;
+        f.set_item("throttles_scaling", col(&|s| s.throttles_by_reason[2]).into_pyarray(py))?;
+        f.set_item("cold_starts", col(&|s| s.cold_starts).into_pyarray(py))?;
+        f.set_item("max_concurrency", col(&|s| s.max_concurrency as u64).into_pyarray(py))?;
+        f.set_item("environments_created", col(&|s| s.environments_created).into_pyarray(py))?;
+        f.set_item("provisioned_invocations", col(&|s| s.provisioned_invocations).into_pyarray(py))?;
+        f.set_item("spillover_invocations", col(&|s| s.spillover_invocations).into_pyarray(py))?;
+        f.set_item("async_events_received", col(&|s| s.async_events_received).into_pyarray(py))?;
+        f.set_item("async_events_dropped", col(&|s| s.async_events_dropped).into_pyarray(py))?;
+        let avg: Vec<f64> = functions.iter().map(|s| s.avg_environments).collect();
+        f.set_item("avg_environments", avg.into_pyarray(py))?;
+        let a = PyDict::new(py);
+        a.set_item("max_concurrency", account.max_concurrency)?;
+        a.set_item("max_unreserved_concurrency", account.max_unreserved_concurrency)?;
+        a.set_item("avg_environments", account.avg_environments)?;
+        let d = PyDict::new(py);
+        d.set_item("horizon", to_seconds(horizon))?;
+        d.set_item("functions", f)?;
+        d.set_item("account", a)?;
+        Ok(d)
+    }
+
+    /// Takes the destination records collected since the last call: one dict of columns
+    /// (`request`, `condition`, `approximate_invoke_count`, `time`, and `total`, the records
+    /// ever sent there) per destination index.
+    fn drain_destinations<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.check()?;
+        self.engine
+            .drain_destinations()
+            .into_iter()
+            .map(|log| {
+                let d = PyDict::new(py);
+                d.set_item("stream", log.stream.into_pyarray(py))?;
+                d.set_item("request", log.request.into_pyarray(py))?;
+                d.set_item("condition", log.condition.into_pyarray(py))?;
+                d.set_item("approximate_invoke_count", log.approximate_invoke_count.into_pyarray(py))?;
+                d.set_item("time", log.time.into_pyarray(py))?;
+                d.set_item("total", log.total)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Per event source, in source order: its mapping's counters (`max_iterator_age` in
+    /// seconds; `max_slots` for queues).
+    fn mapping_report<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.check()?;
+        self.engine
+            .mapping_stats()
+            .into_iter()
+            .map(|s| {
+                let d = PyDict::new(py);
+                d.set_item("invocations", s.invocations)?;
+                d.set_item("batches", s.batches)?;
+                d.set_item("max_concurrency", s.max_concurrency)?;
+                d.set_item("max_iterator_age", to_seconds(s.max_iterator_age_us))?;
+                d.set_item("throttles", s.throttles)?;
+                d.set_item("retries", s.retries)?;
+                d.set_item("on_failure_records", s.on_failure_records)?;
+                d.set_item("records_processed", s.records_processed)?;
+                d.set_item("records_failed", s.records_failed)?;
+                d.set_item("records_expired", s.records_expired)?;
+                d.set_item("max_slots", s.max_slots)?;
+                Ok(d)
+            })
+            .collect()
+    }
+
+    /// Records held by mappings (arrived, not yet resolved).
+    #[getter]
+    fn records_held(&self) -> u64 {
+        self.engine.records_held()
+    }
+
+    /// Records submitted to event source `source` so far (the next record's id).
+    fn submitted_records(&self, source: u32) -> u64 {
+        self.engine.submitted_records(source)
+    }
+
+    /// Records ever sent to each destination index (also those not kept), without draining.
+    fn destination_totals(&self) -> PyResult<Vec<u64>> {
+        self.check()?;
+        Ok(self.engine.destination_totals())
+    }
+
+    /// Requests with a record in flight (asynchronous events, callers retrying).
+    #[getter]
+    fn pending_requests(&self) -> usize {
+        self.engine.pending_requests()
+    }
+
+    /// The simulated time reached, in seconds.
+    #[getter]
+    fn now(&self) -> f64 {
+        to_seconds(self.engine.now())
+    }
+
+    /// Rows submitted and not yet reached by the clock.
+    #[getter]
+    fn pending_rows(&self, py: Python<'_>) -> usize {
+        let total: usize = self.chunks.iter().map(|c| c.time.bind(py).len().unwrap_or(0)).sum();
+        total - self.row
+    }
+
+    /// Executions in flight.
+    #[getter]
+    fn running(&self) -> usize {
+        self.engine.running()
+    }
+}
+
+/// Seconds to integer microseconds exactly as the engine rounds them (§1).
+#[pyfunction]
+fn to_micros(seconds: f64) -> PyResult<u64> {
+    self::seconds("seconds", seconds)
+}
+
+type U32Array<'py> = Bound<'py, PyArray1<u32>>;
+
+/// Each key's shard and lane (§7: multiply-high ranges of the key's SplitMix64 hash), as two
+/// uint32 arrays.
+#[pyfunction]
+fn stream_lanes<'py>(
+    py: Python<'py>,
+    key: PyReadonlyArray1<'py, i64>,
+    shards: u32,
+    parallelization_factor: u32,
+) -> PyResult<(U32Array<'py>, U32Array<'py>)> {
+    if shards == 0 || parallelization_factor == 0 {
+        return Err(LambdaCoreError::new_err("shards and parallelization_factor must be at least 1"));
+    }
+    let keys = key.as_slice()?;
+    let (shard, lane): (Vec<u32>, Vec<u32>) =
+        py.detach(|| keys.iter().map(|&k| shard_and_lane(k, shards, parallelization_factor)).unzip());
+    Ok((shard.into_pyarray(py), lane.into_pyarray(py)))
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEngine>()?;
+    m.add_function(wrap_pyfunction!(to_micros, m)?)?;
+    m.add_function(wrap_pyfunction!(stream_lanes, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
