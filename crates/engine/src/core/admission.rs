@@ -106,7 +106,7 @@ impl Core {
                 found = Some(idle);
                 break;
             }
-            self.metrics.environment_gone(f, death - self.envs.get(idle.id).born);
+            self.metrics.environment_gone(now, f, death - self.envs.get(idle.id).born);
             self.envs.release(idle.id);
         }
         let admitted = match found {
@@ -162,6 +162,7 @@ impl Core {
     pub fn end(&mut self, x: &Execution, end: Micros) {
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
+        self.metrics.ended(end, x.function, func.pool.running, &self.pool);
         let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);

@@ -6,6 +6,7 @@
 //! without first reading the environment's record.
 
 use super::environments::EnvId;
+use super::SourceRef;
 use crate::model::codes::Outcome;
 use crate::primitives::time::Micros;
 use crate::primitives::wheel::{Popped, Wheel};
@@ -19,10 +20,8 @@ pub(crate) enum Owner {
     Event(u64),
     /// A request with a record in `Core::pending` (an event, or a caller retrying).
     Pending(u32),
-    /// A stream lane's batch (the lane's index).
-    Lane(u32),
-    /// A queue's batch (its index in the queues' batch slab).
-    QueueBatch(u32),
+    /// A batch of an event source (a stream lane's, a queue's).
+    Source(SourceRef),
 }
 
 /// `Owner`'s discriminant, stored apart from its payload (see `Execution`).
@@ -32,8 +31,7 @@ enum OwnerKind {
     Request,
     Event,
     Pending,
-    Lane,
-    QueueBatch,
+    Source,
 }
 
 /// Where an admitted attempt runs.
@@ -61,6 +59,8 @@ pub(crate) struct Execution {
     pub function: u32,
     pub outcome: Outcome,
     owner_kind: OwnerKind,
+    /// `SourceRef::kind` of a source's batch (in the padding the flags leave).
+    source_kind: u8,
     /// It paid init (a cold start).
     pub cold: bool,
     pub provisioned: bool,
@@ -77,9 +77,9 @@ impl Execution {
             Owner::Request(r) => (OwnerKind::Request, r),
             Owner::Event(r) => (OwnerKind::Event, r),
             Owner::Pending(i) => (OwnerKind::Pending, u64::from(i)),
-            Owner::Lane(i) => (OwnerKind::Lane, u64::from(i)),
-            Owner::QueueBatch(i) => (OwnerKind::QueueBatch, u64::from(i)),
+            Owner::Source(b) => (OwnerKind::Source, u64::from(b.id)),
         };
+        let source_kind = if let Owner::Source(b) = owner { b.kind } else { 0 };
         Execution {
             owner_id,
             start,
@@ -88,6 +88,7 @@ impl Execution {
             function,
             outcome,
             owner_kind,
+            source_kind,
             cold: admitted.cold,
             provisioned: admitted.provisioned,
             needs_init,
@@ -100,8 +101,7 @@ impl Execution {
             OwnerKind::Request => Owner::Request(self.owner_id),
             OwnerKind::Event => Owner::Event(self.owner_id),
             OwnerKind::Pending => Owner::Pending(self.owner_id as u32),
-            OwnerKind::Lane => Owner::Lane(self.owner_id as u32),
-            OwnerKind::QueueBatch => Owner::QueueBatch(self.owner_id as u32),
+            OwnerKind::Source => Owner::Source(SourceRef { kind: self.source_kind, id: self.owner_id as u32 }),
         }
     }
 }
@@ -185,7 +185,8 @@ mod tests {
     fn owners_survive_the_packing() {
         let admitted = Admitted { env: 3, created: 9, cold: true, provisioned: false };
         let big = u64::MAX - 1;
-        for owner in [Owner::Request(big), Owner::Event(0), Owner::Pending(u32::MAX), Owner::Lane(5), Owner::QueueBatch(1 << 30)] {
+        for owner in [Owner::Request(big), Owner::Event(0), Owner::Pending(u32::MAX),
+            Owner::Source(SourceRef { kind: 0, id: 5 }), Owner::Source(SourceRef { kind: 1, id: 1 << 30 })] {
             let x = Execution::new(owner, 11, admitted, 2, Outcome::Error, true);
             assert_eq!(x.owner(), owner);
             assert_eq!((x.start, x.env, x.created, x.function, x.outcome, x.cold, x.needs_init), (11, 3, 9, 2, Outcome::Error, true, true));

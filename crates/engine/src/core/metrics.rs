@@ -118,9 +118,16 @@ impl Recorder {
         self.functions[f as usize].environments_created += 1;
     }
 
-    /// An environment of `f` is found dead after living `lifetime_us`.
+    /// An execution of `f` ended at `now`, leaving `running` of `f`'s executions and the
+    /// account's pool at `pool`. Whole-run figures need nothing from it (maxima only rise at a
+    /// start); a per-period series does: the level a period opens with is the one the last end
+    /// or start before it left.
+    #[inline(always)]
+    pub fn ended(&mut self, _now: Micros, _f: u32, _running: u32, _pool: &Pool) {}
+
+    /// An environment of `f`, found dead at `now`, lived `lifetime_us`.
     #[inline]
-    pub fn environment_gone(&mut self, f: u32, lifetime_us: Micros) {
+    pub fn environment_gone(&mut self, _now: Micros, f: u32, lifetime_us: Micros) {
         self.functions[f as usize].dead_env_us += u128::from(lifetime_us);
     }
 

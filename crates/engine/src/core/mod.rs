@@ -28,16 +28,26 @@ use pool::Pool;
 use requests::PendingSet;
 use scaling::TokenBucket;
 
+/// A timer or a batch of an event source, as the core carries it: the kind of source (numbered
+/// by the sources layer, which alone knows the kinds) and an index within that kind (a stream
+/// lane, a queue timer or batch ...). The core only hands it back, so a new kind of source
+/// needs nothing here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceRef {
+    pub kind: u8,
+    pub id: u32,
+}
+
 /// What a timer does when it fires. Every timer shares one wheel, so that timers due at the
 /// same instant fire in the order they were scheduled (§1 class 3), whoever owns them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Timer {
     /// The next attempt of a request with a record (an event, or a caller retrying).
     Retry(u32),
-    /// A stream lane's poll, batching window or retry (the lane's index).
-    Lane(u32),
-    /// A queue timer (its index in the queues' timer slab).
-    Queue(u32),
+    /// An event source's timer (a `SourceRef`, its fields inline so that the tag shares their
+    /// padding): a stream lane's poll, batching window or retry; a queue's ramp tick, batching
+    /// window or message return.
+    Source { kind: u8, id: u32 },
 }
 
 // the wheel's nodes stay 24 bytes, as with the bit-tagged `u32` payloads this replaced

@@ -19,13 +19,12 @@
 use super::Engine;
 use crate::core::admission::PREFETCH_LINES;
 use crate::core::executions::{Execution, Owner};
-use crate::core::Timer;
+use crate::core::{SourceRef, Timer};
 use crate::model::error::Error;
 use crate::model::input::{changed_after_submit, Cursor, Entry, RecordCursor};
 use crate::model::output::Sink;
 use crate::primitives::cache::prefetch;
 use crate::primitives::time::{to_micros, Micros, MAX_SECONDS};
-use crate::sources::EventSource;
 
 /// How many rows ahead `run_rows` prefetches a function's state.
 const PREFETCH_ROWS: usize = 12;
@@ -116,8 +115,7 @@ impl Engine {
     fn finish_recorded<S: Sink>(&mut self, owner: Owner, x: &Execution, end: Micros, sink: &mut S) {
         match owner {
             Owner::Pending(id) => self.core.finish_pending(x, id, end, sink),
-            Owner::Lane(lane) => self.sources.streams.batch_end(&mut self.core, lane, x.outcome, end, sink),
-            Owner::QueueBatch(b) => self.sources.queues.batch_end(&mut self.core, b, x.outcome, end, sink),
+            Owner::Source(batch) => self.sources.batch_end(&mut self.core, batch, x.outcome, end, sink),
             Owner::Request(_) | Owner::Event(_) => unreachable!("requests without a record end in `finish`"),
         }
     }
@@ -127,8 +125,7 @@ impl Engine {
     fn fire<S: Sink>(&mut self, timer: Timer, now: Micros, sink: &mut S) {
         match timer {
             Timer::Retry(id) => self.core.attempt(id, now, sink),
-            Timer::Lane(lane) => self.sources.streams.fire(&mut self.core, lane, now, sink),
-            Timer::Queue(i) => self.sources.queues.fire(&mut self.core, i, now, sink),
+            Timer::Source { kind, id } => self.sources.fire(&mut self.core, SourceRef { kind, id }, now, sink),
         }
     }
 

@@ -4,13 +4,15 @@
 //! drives them through: a record arrives, one of the kind's timers fires, one of its batches
 //! ends. Sources invoke their function through `Core` like any request.
 //!
-//! A new kind: a file here implementing `EventSource`, a `Reader` variant and its arm in each
-//! dispatch below, its `Timer` and `Owner` variants in `core`, and its configuration in `model`.
+//! A new kind: a file here implementing `EventSource`, its `KIND` number, a `Reader` variant
+//! and its arm in each dispatch below, and its configuration in `model` (with the field that
+//! carries it through `engine::Engine::new` and the façade's re-export). The core and the
+//! event loop carry the kind's timers and batches as `SourceRef`s without knowing the kind.
 
 pub(crate) mod queue;
 pub(crate) mod stream;
 
-use crate::core::Core;
+use crate::core::{Core, SourceRef, Timer};
 use crate::model::codes::Outcome;
 use crate::model::config::{MappingConfig, QueueMappingConfig, SourceConfig};
 use crate::model::error::Error;
@@ -20,9 +22,28 @@ use crate::primitives::time::Micros;
 use queue::Queues;
 use stream::Streams;
 
+/// The kinds' numbers in `SourceRef::kind`.
+const STREAM: u8 = 0;
+const QUEUE: u8 = 1;
+
 /// What the event loop asks of a kind of event source. Mappings, timers and batches are
 /// numbered within their kind.
 pub(crate) trait EventSource {
+    /// The kind's number in the `SourceRef`s of its timers and batches.
+    const KIND: u8;
+
+    /// The core's handle of the kind's timer or batch `id`.
+    #[inline(always)]
+    fn source_ref(id: u32) -> SourceRef {
+        SourceRef { kind: Self::KIND, id }
+    }
+
+    /// The wheel's entry of the kind's timer `id`.
+    #[inline(always)]
+    fn timer(id: u32) -> Timer {
+        Timer::Source { kind: Self::KIND, id }
+    }
+
     /// A record arrives for mapping `m` at `entry.time`; returns whether it scheduled anything
     /// (a timer or an execution).
     fn arrive<S: Sink>(&mut self, core: &mut Core, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool;
@@ -108,6 +129,26 @@ impl Sources {
             Reader::Nobody => false, // nobody reads this source: the record stays pending
             Reader::Lanes(m) => self.streams.arrive(core, m, entry, key, sink),
             Reader::Pollers(q) => self.queues.arrive(core, q, entry, key, sink),
+        }
+    }
+
+    /// A source's timer fires at `now`.
+    #[inline]
+    pub fn fire<S: Sink>(&mut self, core: &mut Core, timer: SourceRef, now: Micros, sink: &mut S) {
+        match timer.kind {
+            STREAM => self.streams.fire(core, timer.id, now, sink),
+            QUEUE => self.queues.fire(core, timer.id, now, sink),
+            k => unreachable!("a timer of source kind {k}"),
+        }
+    }
+
+    /// A source's batch ends at `now` with `outcome`.
+    #[inline]
+    pub fn batch_end<S: Sink>(&mut self, core: &mut Core, batch: SourceRef, outcome: Outcome, now: Micros, sink: &mut S) {
+        match batch.kind {
+            STREAM => self.streams.batch_end(core, batch.id, outcome, now, sink),
+            QUEUE => self.queues.batch_end(core, batch.id, outcome, now, sink),
+            k => unreachable!("a batch of source kind {k}"),
         }
     }
 

@@ -15,14 +15,14 @@
 //! backlog and falls back without one.
 //!
 //! Queue timers (ramp ticks, batching windows, returns of invisible messages) share the
-//! engine's timer wheel, as `Timer::Queue(index)` into `Queues::timers`.
+//! engine's timer wheel, as a `Timer::Source` of index `Queues::timers`.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use super::EventSource;
 use crate::core::executions::Owner;
-use crate::core::{Core, Timer};
+use crate::core::Core;
 use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::config::{QueueConfig, QueueMappingConfig, SourceConfig};
 use crate::model::input::Entry;
@@ -217,7 +217,7 @@ pub(crate) enum QueueTimer {
 impl Queues {
     fn queue_timer(&mut self, core: &mut Core, at: Micros, timer: QueueTimer) {
         let i = self.timers.insert(timer);
-        core.timers.schedule(at, Timer::Queue(i));
+        core.timers.schedule(at, Self::timer(i));
     }
 
     /// A queue timer fired.
@@ -382,7 +382,7 @@ impl Queues {
             Ok(admitted) => {
                 let fails = messages.iter().any(|m| m.failures > m.attempts);
                 let b = self.batches.insert(QueueBatch { mapping: q, messages: Vec::new(), received: now });
-                let end = core.start(Owner::QueueBatch(b), admitted, function, duration, fails, now);
+                let end = core.start(Owner::Source(Self::source_ref(b)), admitted, function, duration, fails, now);
                 for m in &mut messages {
                     m.attempts += 1;
                     m.start = now;
@@ -543,6 +543,8 @@ pub(super) fn build(sources: &[SourceConfig], configs: Vec<QueueMappingConfig>, 
 }
 
 impl EventSource for Queues {
+    const KIND: u8 = super::QUEUE;
+
     #[inline]
     fn arrive<S: Sink>(&mut self, core: &mut Core, q: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
         self.arrive_message(core, q, entry, key, sink);

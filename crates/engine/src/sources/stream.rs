@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use super::EventSource;
 use crate::core::executions::Owner;
 use crate::core::requests::throttle_backoff as backoff;
-use crate::core::{Core, Timer};
+use crate::core::Core;
 use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::config::{MappingConfig, SourceConfig};
 use crate::model::input::Entry;
@@ -181,7 +181,7 @@ impl Streams {
             LaneState::Dormant => {
                 // polls happen on the grid k·I: the first one after the arrival sees it
                 l.state = LaneState::Polling;
-                core.timers.schedule((entry.time / poll_us + 1) * poll_us, Timer::Lane(li));
+                core.timers.schedule((entry.time / poll_us + 1) * poll_us, Self::timer(li));
                 true
             }
             LaneState::Gathering if l.fifo.len() >= batch_size as usize => {
@@ -221,7 +221,7 @@ impl Streams {
         let l = &mut self.lanes[li as usize];
         l.state = LaneState::Gathering;
         l.window_deadline = deadline;
-        core.timers.schedule(deadline, Timer::Lane(li));
+        core.timers.schedule(deadline, Self::timer(li));
     }
 
     /// Forms a new batch from the head of the FIFO (records past the retention are lost first)
@@ -283,7 +283,7 @@ impl Streams {
                 l.current.throttles += 1;
                 l.state = LaneState::Waiting;
                 let at = now.saturating_add(backoff(l.current.throttles));
-                core.timers.schedule(at, Timer::Lane(li));
+                core.timers.schedule(at, Self::timer(li));
             }
             Ok(admitted) => {
                 let l = &mut self.lanes[li as usize];
@@ -293,7 +293,7 @@ impl Streams {
                 let c = &self.mappings[m].config;
                 let duration = c.base_us.saturating_add(c.per_record_us.saturating_mul(u64::from(b.len)));
                 let fails = b.max_failures > b.attempts;
-                let end = core.start(Owner::Lane(li), admitted, function, duration, fails, now);
+                let end = core.start(Owner::Source(Self::source_ref(li)), admitted, function, duration, fails, now);
                 let l = &mut self.lanes[li as usize];
                 l.current = Batch { throttles: 0, attempts: b.attempts + 1, start: now, end, ..b };
                 let mapping = &mut self.mappings[m];
@@ -336,7 +336,7 @@ impl Streams {
             self.finish_batch(core, li, RecordOutcome::RecordAgeExceeded, now, sink)
         } else {
             self.lanes[li as usize].state = LaneState::Waiting;
-            core.timers.schedule(now.saturating_add(wait), Timer::Lane(li));
+            core.timers.schedule(now.saturating_add(wait), Self::timer(li));
         }
     }
 
@@ -410,6 +410,8 @@ impl Streams {
 }
 
 impl EventSource for Streams {
+    const KIND: u8 = super::STREAM;
+
     #[inline]
     fn arrive<S: Sink>(&mut self, core: &mut Core, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
         self.arrive_record(core, m, entry, key, sink)
