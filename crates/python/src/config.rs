@@ -72,7 +72,9 @@ struct ClientRetries {
 /// An event source: a stream's record has `kind` and `shards`, a queue's does not.
 #[derive(FromPyObject)]
 enum SourceConfig {
+    #[pyo3(annotation = "StreamConfig")]
     Stream(StreamConfig),
+    #[pyo3(annotation = "QueueConfig")]
     Queue(QueueConfig),
 }
 
