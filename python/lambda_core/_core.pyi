@@ -19,40 +19,17 @@ Times cross the boundary as float seconds and are rounded once to integer micros
 9e9 (about 285 years), else :class:`lambda_core.LambdaCoreError` (a :class:`ValueError`).
 """
 
-from typing import Any, Final, TypeAlias, TypedDict, final
+from typing import Any, Final, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
+
+from lambda_core._engine_config import EngineConfig
 
 __all__ = ["Engine", "to_micros", "stream_lanes", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
-
-#: One function's settings, in this order: ``(reserved or None, provisioned, timeout_s, init_s,
-#: idle_timeout_s, provisioned_ready_s, max_retry_attempts, max_event_age_s, on_success,
-#: on_failure, dead_letter_queue)``; the last three are destination indexes or ``None``.
-_FunctionTuple: TypeAlias = tuple[
-    int | None, int, float, float, float, float, int, float, int | None, int | None, int | None
-]
-
-#: One event source's settings: ``(kind, shards, retention_s, fifo, visibility_timeout_s,
-#: max_receive_count)``; ``kind`` is ``"kinesis"``, ``"dynamodb"`` or ``"sqs"``; streams ignore
-#: the last three, queues ``shards``.
-_SourceTuple: TypeAlias = tuple[str, int, float, bool, float, int | None]
-
-#: One queue mapping's settings: ``(source, function, batch_size, batching_window_s,
-#: maximum_concurrency, legacy, base_s, per_record_s)``; ``maximum_concurrency`` ``None`` for
-#: no cap; ``legacy`` selects the legacy ramp (+60 a minute up to 1000).
-_QueueMappingTuple: TypeAlias = tuple[int, int, int, float, int | None, bool, float, float]
-
-#: One event-source mapping's settings, in this order: ``(stream, function, batch_size,
-#: batching_window_s, parallelization_factor, maximum_retry_attempts, maximum_record_age_s,
-#: bisect, on_failure, base_s, per_record_s)``; ``maximum_retry_attempts`` −1 and
-#: ``maximum_record_age_s`` −1 mean no limit; ``on_failure`` is a destination index or ``None``.
-_MappingTuple: TypeAlias = tuple[
-    int, int, int, float, int, int, float, bool, int | None, float, float
-]
 
 class _AccountReport(TypedDict):
     """Account-wide whole-run figures (MODEL.md §10)."""
@@ -173,79 +150,37 @@ class Engine:
     ("Already borrowed").
     """
 
-    def __new__(
-        cls,
-        concurrency_limit: int,
-        unreserved_capacity: int,
-        scaling: str | None,
-        burst: int,
-        token_cost_us: int,
-        routing_name: str,
-        functions: list[_FunctionTuple],
-        destinations: int = 0,
-        client_retries: tuple[int, float, float] | None = None,
-        seed: int = 0,
-        sources: list[_SourceTuple] = ...,
-        mappings: list[_MappingTuple] = ...,
-        queue_mappings: list[_QueueMappingTuple] = ...,
-    ) -> "Engine":
-        """Builds an engine; the configuration is taken as given (``lambda_core.plan_pools``
-        validates it first).
+    def __new__(cls, config: EngineConfig) -> "Engine":
+        """Builds an engine from one record; the configuration is taken as given
+        (``lambda_core.Simulator`` validates it first and builds the record,
+        ``lambda_core._boundary.engine_config``).
 
-        Args:
-            concurrency_limit: the account limit ``L`` (u32).
-            unreserved_capacity: the unreserved pool ``U`` (u32, at most ``L``).
-            scaling: ``"current"`` (per-function bucket), ``"legacy"`` (one account-wide
-                bucket) or ``None`` (no scaling-rate limit).
-            burst: the scaling bucket's capacity in tokens (u64; ignored when ``scaling`` is
-                ``None``).
-            token_cost_us: microseconds of refill one token costs (u64; ignored when
-                ``scaling`` is ``None``).
-            routing_name: ``"newest"``, ``"mru"`` or ``"oldest"`` (MODEL.md §3).
-            functions: one 11-element tuple per function: ``(reserved or None, provisioned,
-                timeout_s, init_s, idle_timeout_s, provisioned_ready_s, max_retry_attempts,
-                max_event_age_s, on_success, on_failure, dead_letter_queue)``; ``provisioned``
-                is 0 for none; ``max_retry_attempts`` (u32) and ``max_event_age_s`` govern
-                asynchronous retries (MODEL.md §6); the three destinations are indexes below
-                `destinations`, or ``None``.
-            destinations: how many destinations asynchronous results can be sent to (u32);
-                :meth:`drain_destinations` returns one log per index.
-            client_retries: how synchronous callers retry a throttle: ``(max_attempts, base_s,
-                cap_s)`` (the AWS SDKs' standard mode is ``(3, 1.0, 20.0)``), or ``None`` for
-                no retries.
-            seed: seeds the engine's one random stream, the jitter of client retries (u64).
-            sources: the event sources (MODEL.md §7–8), one ``(kind, shards, retention_s,
-                fifo, visibility_timeout_s, max_receive_count)`` tuple each (default: none):
-                ``kind`` ``"kinesis"``, ``"dynamodb"`` or ``"sqs"``; for streams ``shards``
-                1–1048576 (u32); ``retention_s`` how long a record stays readable; for queues
-                ``fifo``, the visibility timeout (above 0 for a mapped queue) and the redrive
-                policy's ``maxReceiveCount`` (or ``None``). A source's index in this list is
-                its ``stream`` / ``source`` everywhere.
-            queue_mappings: the mappings reading queues (default: none; at most one per
-                source), one ``(source, function, batch_size, batching_window_s,
-                maximum_concurrency, legacy, base_s, per_record_s)`` tuple each.
-            mappings: the event-source mappings reading the streams (default: none; at most one
-                per stream), one 11-element tuple each: ``(stream, function, batch_size,
-                batching_window_s, parallelization_factor, maximum_retry_attempts,
-                maximum_record_age_s, bisect, on_failure, base_s, per_record_s)``: ``stream`` and
-                ``function`` are indexes; ``batch_size`` ≥ 1 and ``parallelization_factor``
-                1–10 (u32); ``maximum_retry_attempts`` (i64) and ``maximum_record_age_s`` −1 for
-                no limit (retry until the records expire); ``bisect`` splits a failed batch in
-                two; ``on_failure`` a destination index below `destinations` or ``None``; a
-                batch of n records runs ``base_s + n × per_record_s`` seconds.
+        `config` is read by attribute name (any object with
+        :class:`~lambda_core._engine_config.EngineConfig`'s attributes, and theirs, will do;
+        sequences may be lists or tuples): ``account`` (``concurrency_limit`` ``L`` and
+        ``unreserved_capacity`` ``U``, u32, and ``scaling``: ``None`` or ``per_function``,
+        ``burst`` and ``cost_us``, u64), ``functions``, ``routing`` (``"newest"``, ``"mru"`` or
+        ``"oldest"``, MODEL.md §3), ``destinations`` (u32), ``client_retries``, ``seed`` (u64),
+        ``sources`` (each a stream record, with ``kind`` and ``shards``, or a queue record,
+        with ``fifo``, ``visibility_timeout_s`` and ``max_receive_count``; a source's index in
+        this list is its ``stream`` / ``queue`` everywhere), ``stream_mappings`` and
+        ``queue_mappings`` (at most one mapping per source). Every ``*_s`` field is float
+        seconds, rounded once to the engine's integer microseconds (:func:`to_micros`).
 
         Raises:
-            LambdaCoreError: an unknown ``scaling``, ``routing_name`` or stream ``kind``, or a
-                seconds value that is NaN, negative or above 9e9 (the message names the field).
+            TypeError: a record without one of its fields, or with a field of the wrong type
+                (an unsigned field negative or too large included): the message names the
+                field, record by record (``"engine configuration: EngineConfig.functions:
+                FunctionConfig.timeout_s: ..."``), the original error is its ``__cause__``.
+            LambdaCoreError: an unknown ``routing`` or stream ``kind``, or a seconds value that
+                is NaN, negative or above 9e9 (the message names the field, e.g.
+                ``"functions[0].timeout_s: value is NaN"``).
             InvalidParameterValueException: a configuration the engine cannot run (e.g.
                 ``unreserved_capacity`` above ``concurrency_limit``, a destination index not
-                below `destinations`, ``client_retries`` with ``max_attempts`` 0 or
+                below ``destinations``, ``client_retries`` with ``max_attempts`` 0 or
                 ``base_s > cap_s``, a stream with 0 or over 1048576 shards, a mapping naming a
-                missing stream, function or destination, two mappings of one stream, or 2^31
+                missing stream, function or destination, two mappings of one source, or 2^31
                 lanes or more (shards × parallelization factor) in all).
-            TypeError: an argument of the wrong type; a function, stream or mapping tuple of the
-                wrong length raises ValueError.
-            OverflowError: a negative or too large integer for an unsigned field.
         """
 
     def submit(

@@ -1,5 +1,5 @@
 """What the boundary tests share: a small simulator, canonical columns, the check of a
-WorkloadError, and private engines built directly (the positional form `_core.Engine` takes)."""
+WorkloadError, and private engines built directly (from the record `_core.Engine` takes)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ import pytest
 
 import lambda_core as lc
 from lambda_core import _core
+from lambda_core._engine_config import (
+    AccountConfig,
+    EngineConfig,
+    FunctionConfig,
+    QueueConfig,
+    QueueMappingConfig,
+    ScalingConfig,
+    StreamConfig,
+    StreamMappingConfig,
+)
 
 COLUMNS = ("time", "function", "duration", "invocation_type", "failures")
 
@@ -45,15 +55,28 @@ ENGINE_DTYPES = {"time": np.float64, "function": np.int64, "duration": np.float6
                  "invocation_type": np.uint8, "failures": np.int64, "key": np.int64}
 
 
+# AWS's defaults for a function, and an account of 1000 with the current scaling bucket
+FUNCTION = FunctionConfig(reserved=None, provisioned=0, timeout_s=3.0, init_s=0.5, idle_timeout_s=600.0,
+                          provisioned_ready_s=0.0, max_retry_attempts=2, max_event_age_s=21600.0,
+                          on_success=None, on_failure=None, dead_letter_queue=None)
+ACCOUNT = AccountConfig(concurrency_limit=1000, unreserved_capacity=1000,
+                        scaling=ScalingConfig(per_function=True, burst=1000, cost_us=10_000))
+
+
 def make_engine(n_functions: int = 2) -> _core.Engine:
-    return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [(None, 0, 3.0, 0.5, 600.0, 0.0, 2, 21600.0, None, None, None)] * n_functions)
+    return _core.Engine(EngineConfig(ACCOUNT, [FUNCTION] * n_functions))
 
 
 def make_source_engine(kind: str) -> _core.Engine:
-    fn = (None, 0, 3.0, 0.5, 600.0, 0.0, 2, 21600.0, None, None, None)
     if kind == "sqs":
-        return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [fn], 0, None, 0,
-                            [("sqs", 0, 60.0, True, 5.0, 2)], [], [(0, 0, 3, 0.0, None, False, 0.5, 0.01)])
-    return _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [fn], 1, None, 0,
-                        [(kind, 3, 60.0, False, 0.0, None)],
-                        [(0, 0, 2, 0.5, 2, 1, -1.0, True, 0, 0.5, 0.01)])
+        return _core.Engine(EngineConfig(
+            ACCOUNT, [FUNCTION],
+            sources=[QueueConfig(fifo=True, visibility_timeout_s=5.0, max_receive_count=2, retention_s=60.0)],
+            queue_mappings=[QueueMappingConfig(queue=0, function=0, batch_size=3, window_s=0.0, maximum_concurrency=None,
+                                               legacy=False, base_s=0.5, per_record_s=0.01)]))
+    return _core.Engine(EngineConfig(
+        ACCOUNT, [FUNCTION], destinations=1,
+        sources=[StreamConfig(kind=kind, shards=3, retention_s=60.0)],
+        stream_mappings=[StreamMappingConfig(stream=0, function=0, batch_size=2, window_s=0.5, parallelization_factor=2,
+                                             max_retry_attempts=1, max_record_age_s=None, bisect=True, on_failure=0,
+                                             base_s=0.5, per_record_s=0.01)]))

@@ -275,7 +275,8 @@ def test_advance_rows_with_a_huge_n_raises_instead_of_aborting(n) -> None:
     # 2**62: "memory allocation of ... bytes failed", abort (SIGABRT) whatever the overcommit mode;
     # 2**63: "capacity overflow", a pyo3 PanicException (a BaseException, not a ValueError)
     code = ("from lambda_core import _core\n"
-            "e = _core.Engine(1000, 1000, None, 1000, 10000, 'newest', [])\n"
+            "from lambda_core._engine_config import AccountConfig, EngineConfig\n"
+            "e = _core.Engine(EngineConfig(AccountConfig(1000, 1000, None), []))\n"
             f"try:\n    e.advance_rows(None, 0, {n})\nexcept (ValueError, MemoryError, OverflowError):\n    pass\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-300:]

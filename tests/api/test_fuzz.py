@@ -3,6 +3,7 @@ and through its record columns: a typed error or a result that obeys the model, 
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any
 
@@ -14,10 +15,13 @@ from hypothesis.extra import numpy as hnp
 
 import lambda_core as lc
 from lambda_core import _core
+from lambda_core._engine_config import EngineConfig
 from tests.support.profiles import examples
 from tests.api.boundary_cases import (
+    ACCOUNT,
     COLUMNS,
     ENGINE_DTYPES,
+    FUNCTION,
     check_workload_error,
     make_engine,
     make_source_engine,
@@ -286,11 +290,11 @@ def test_private_engine_refuses_mismatched_lengths_and_bad_optional_columns() ->
     with pytest.raises(TypeError):
         engine.submit(t, f, d, None, np.zeros(4, np.uint64))  # failures must be int64
     with pytest.raises((TypeError, ValueError)):
-        _core.Engine(1000, 1000, "current", 1000, 10_000, "newest", [(None, 0, 3.0)])  # type: ignore[list-item]
+        _core.Engine(EngineConfig(ACCOUNT, [(None, 0, 3.0)]))  # type: ignore[list-item]
     with pytest.raises(ValueError, match="unknown routing"):
-        _core.Engine(1000, 1000, "current", 1000, 10_000, "random", [])
+        _core.Engine(EngineConfig(ACCOUNT, [], routing="random"))
     with pytest.raises(ValueError, match="timeout_s: value is NaN"):
-        _core.Engine(1000, 1000, None, 1000, 10_000, "newest", [(None, 0, float("nan"), 0.5, 600.0, 0.0, 2, 21600.0, None, None, None)])
+        _core.Engine(EngineConfig(ACCOUNT, [dataclasses.replace(FUNCTION, timeout_s=float("nan"))]))
     assert engine.pending_rows == 0 and engine.running == 0 and engine.now == 0.0
 
 

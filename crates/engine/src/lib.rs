@@ -10,7 +10,7 @@
 //!
 //! ```text
 //! primitives  time, rng, slab, wheel
-//! model       configuration, limits, codes, inputs, outputs, reports, errors
+//! model       configuration, limits, codes, inputs, outputs, reports, their names, errors
 //! core        pool, environments, scaling, admission, executions, requests, destinations, metrics
 //! sources     the EventSource kinds: stream (lanes), queue (pollers)
 //! engine      the Engine and its event loop (§1)
@@ -37,6 +37,7 @@ pub use crate::model::input::{Arrival, Cursor, RecordCursor, RecordRows, Rows};
 pub use crate::model::limits::{Limit, LIMITS};
 pub use crate::model::output::{NullSink, Record, RecordLog, RecordTable, RowTable, Sink, StreamRecord, Tables, WindowLog};
 pub use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
+pub use crate::model::table::{Column, IntoTable, Table, Value};
 pub use crate::primitives::rng::SplitMix64;
 pub use crate::primitives::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS, NEVER};
 pub use crate::sources::stream::shard_and_lane;

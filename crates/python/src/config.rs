@@ -1,143 +1,266 @@
-//! The configuration as the Python layer passes it (positional tuples, seconds) into the
-//! engine's `Config` (integer microseconds).
+//! The configuration as the Python layer passes it: the records of `lambda_core._engine_config`,
+//! read attribute by attribute by the derived `FromPyObject`s below (whose field names are the
+//! records' own), in seconds, then turned into the engine's `Config` (integer microseconds).
+//!
+//! A record that lacks a field or holds one of the wrong type is a `TypeError` naming the
+//! field (`config_type_error`); a bad seconds value is a `LambdaCoreError` naming it.
 
-use lambda_core_engine::{
-    AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig, QueueMappingConfig, Routing, Scaling, SourceConfig,
-    StreamConfig, StreamKind,
-};
+use lambda_core_engine as engine;
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 
 use crate::{seconds, LambdaCoreError};
 
-/// One function's settings as the Python layer passes them (see `PyEngine::new`).
-pub(crate) type FunctionTuple = (Option<u32>, u32, f64, f64, f64, f64, u32, f64, Option<u32>, Option<u32>, Option<u32>);
-
-/// One mapping's settings as the Python layer passes them: `(stream, function, batch_size,
-/// batching_window_s, parallelization_factor, maximum_retry_attempts (−1: none),
-/// maximum_record_age_s (−1: none), bisect, on_failure destination, base_s, per_record_s)`.
-pub(crate) type MappingTuple = (u32, u32, u32, f64, u32, i64, f64, bool, Option<u32>, f64, f64);
-
-/// One event source: `(kind "kinesis" | "dynamodb" | "sqs", shards, retention_s, fifo,
-/// visibility_timeout_s, max_receive_count)` (streams ignore the last three, queues `shards`).
-pub(crate) type SourceTuple = (String, u32, f64, bool, f64, Option<u32>);
-
-/// One queue mapping: `(source, function, batch_size, batching_window_s, maximum_concurrency,
-/// legacy ramp, base_s, per_record_s)`.
-pub(crate) type QueueMappingTuple = (u32, u32, u32, f64, Option<u32>, bool, f64, f64);
-
-fn routing(name: &str) -> PyResult<Routing> {
-    match name {
-        "newest" => Ok(Routing::Newest),
-        "mru" => Ok(Routing::Mru),
-        "oldest" => Ok(Routing::Oldest),
-        other => Err(LambdaCoreError::new_err(format!("unknown routing {other:?}"))),
-    }
+/// `$record.$field` (seconds) in microseconds; a bad value's message names `$at.$field`.
+macro_rules! micros {
+    ($at:expr, $record:ident . $field:ident) => {
+        seconds(&format!("{}.{}", $at, stringify!($field)), $record.$field)?
+    };
 }
 
-/// The engine's configuration from `Engine(...)`'s arguments (see `PyEngine::new`).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn config(
+/// `lambda_core._engine_config.EngineConfig`.
+#[derive(FromPyObject)]
+pub(crate) struct EngineConfig {
+    account: AccountConfig,
+    functions: Vec<FunctionConfig>,
+    routing: String,
+    destinations: u32,
+    client_retries: Option<ClientRetries>,
+    seed: u64,
+    sources: Vec<SourceConfig>,
+    stream_mappings: Vec<StreamMappingConfig>,
+    queue_mappings: Vec<QueueMappingConfig>,
+}
+
+#[derive(FromPyObject)]
+struct AccountConfig {
     concurrency_limit: u32,
     unreserved_capacity: u32,
-    scaling: Option<&str>,
+    scaling: Option<ScalingConfig>,
+}
+
+/// The scaling-rate limit (§4 step 4): one bucket per function, or one for the account.
+#[derive(FromPyObject)]
+struct ScalingConfig {
+    per_function: bool,
     burst: u64,
-    token_cost_us: u64,
-    routing_name: &str,
-    functions: Vec<FunctionTuple>,
-    destinations: u32,
-    client_retries: Option<(u32, f64, f64)>,
-    seed: u64,
-    sources: Vec<SourceTuple>,
-    mappings: Vec<MappingTuple>,
-    queue_mappings: Vec<QueueMappingTuple>,
-) -> PyResult<Config> {
-        let scaling = match scaling {
-            None => Scaling::Off,
-            Some("current") => Scaling::PerFunction { burst, cost_us: token_cost_us },
-            Some("legacy") => Scaling::Account { burst, cost_us: token_cost_us },
-            Some(other) => return Err(LambdaCoreError::new_err(format!("unknown scaling mode {other:?}"))),
+    cost_us: u64,
+}
+
+#[derive(FromPyObject)]
+struct FunctionConfig {
+    reserved: Option<u32>,
+    provisioned: u32,
+    timeout_s: f64,
+    init_s: f64,
+    idle_timeout_s: f64,
+    provisioned_ready_s: f64,
+    max_retry_attempts: u32,
+    max_event_age_s: f64,
+    on_success: Option<u32>,
+    on_failure: Option<u32>,
+    dead_letter_queue: Option<u32>,
+}
+
+#[derive(FromPyObject)]
+struct ClientRetries {
+    max_attempts: u32,
+    base_s: f64,
+    cap_s: f64,
+}
+
+/// An event source: a stream's record has `kind` and `shards`, a queue's does not.
+#[derive(FromPyObject)]
+enum SourceConfig {
+    #[pyo3(annotation = "StreamConfig")]
+    Stream(StreamConfig),
+    #[pyo3(annotation = "QueueConfig")]
+    Queue(QueueConfig),
+}
+
+#[derive(FromPyObject)]
+struct StreamConfig {
+    kind: String,
+    shards: u32,
+    retention_s: f64,
+}
+
+#[derive(FromPyObject)]
+struct QueueConfig {
+    fifo: bool,
+    visibility_timeout_s: f64,
+    max_receive_count: Option<u32>,
+    retention_s: f64,
+}
+
+#[derive(FromPyObject)]
+struct StreamMappingConfig {
+    stream: u32,
+    function: u32,
+    batch_size: u32,
+    window_s: f64,
+    parallelization_factor: u32,
+    /// `None`: retry until the records expire.
+    max_retry_attempts: Option<u32>,
+    /// `None`: no limit.
+    max_record_age_s: Option<f64>,
+    bisect: bool,
+    on_failure: Option<u32>,
+    base_s: f64,
+    per_record_s: f64,
+}
+
+#[derive(FromPyObject)]
+struct QueueMappingConfig {
+    queue: u32,
+    function: u32,
+    batch_size: u32,
+    window_s: f64,
+    maximum_concurrency: Option<u32>,
+    legacy: bool,
+    base_s: f64,
+    per_record_s: f64,
+}
+
+/// An extraction error as one `TypeError` whose message names the field, record by record
+/// ("EngineConfig.functions: FunctionConfig.timeout_s: must be real number, not str"); the
+/// derived conversions put the inner errors in `__cause__`, where a reader rarely looks.
+pub(crate) fn config_type_error(py: Python<'_>, err: PyErr) -> PyErr {
+    if !(err.is_instance_of::<PyTypeError>(py) || err.is_instance_of::<PyAttributeError>(py)) {
+        return err;
+    }
+    let mut parts = Vec::new();
+    let mut at = Some(err.clone_ref(py));
+    while let Some(e) = at {
+        let text = e.value(py).to_string();
+        parts.push(text.strip_prefix("failed to extract field ").map(str::to_owned).unwrap_or(text));
+        at = e.cause(py);
+    }
+    let named = PyTypeError::new_err(format!("engine configuration: {}", parts.join(": ")));
+    named.set_cause(py, Some(err));
+    named
+}
+
+impl EngineConfig {
+    /// The engine's configuration (microseconds).
+    pub(crate) fn into_config(self) -> PyResult<engine::Config> {
+        let a = self.account;
+        let scaling = match a.scaling {
+            None => engine::Scaling::Off,
+            Some(ScalingConfig { per_function: true, burst, cost_us }) => engine::Scaling::PerFunction { burst, cost_us },
+            Some(ScalingConfig { per_function: false, burst, cost_us }) => engine::Scaling::Account { burst, cost_us },
         };
-        let functions = functions
+        let functions = self
+            .functions
             .into_iter()
-            .map(|(reserved, provisioned, timeout, init, idle, ready, retries, age, on_success, on_failure, dlq)| {
-                Ok(FunctionConfig {
-                    reserved,
-                    provisioned,
-                    timeout_us: seconds("timeout_s", timeout)?,
-                    init_us: seconds("init_s", init)?,
-                    idle_timeout_us: seconds("idle_timeout_s", idle)?,
-                    provisioned_ready_us: seconds("provisioned_ready_s", ready)?,
-                    max_retry_attempts: retries,
-                    max_event_age_us: seconds("max_event_age_s", age)?,
-                    on_success,
-                    on_failure,
-                    dead_letter_queue: dlq,
+            .enumerate()
+            .map(|(i, f)| {
+                let at = format!("functions[{i}]");
+                Ok(engine::FunctionConfig {
+                    reserved: f.reserved,
+                    provisioned: f.provisioned,
+                    timeout_us: micros!(at, f.timeout_s),
+                    init_us: micros!(at, f.init_s),
+                    idle_timeout_us: micros!(at, f.idle_timeout_s),
+                    provisioned_ready_us: micros!(at, f.provisioned_ready_s),
+                    max_retry_attempts: f.max_retry_attempts,
+                    max_event_age_us: micros!(at, f.max_event_age_s),
+                    on_success: f.on_success,
+                    on_failure: f.on_failure,
+                    dead_letter_queue: f.dead_letter_queue,
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        let client_retries = client_retries
-            .map(|(max_attempts, base, cap)| {
-                Ok::<_, PyErr>(ClientRetries { max_attempts, base_us: seconds("base_s", base)?, cap_us: seconds("cap_s", cap)? })
+        let client_retries = self
+            .client_retries
+            .map(|c| {
+                let at = "client_retries";
+                Ok::<_, PyErr>(engine::ClientRetries { max_attempts: c.max_attempts, base_us: micros!(at, c.base_s), cap_us: micros!(at, c.cap_s) })
             })
             .transpose()?;
-        let sources = sources
+        let sources = self
+            .sources
             .into_iter()
-            .map(|(kind, shards, retention, fifo, visibility, max_receive_count)| {
-                let retention_us = seconds("retention_s", retention)?;
-                let kind = match kind.as_str() {
-                    "kinesis" => StreamKind::Kinesis,
-                    "dynamodb" => StreamKind::DynamoDb,
-                    "sqs" => {
-                        let visibility_timeout_us = seconds("visibility_timeout_s", visibility)?;
-                        return Ok(SourceConfig::Queue(QueueConfig { fifo, visibility_timeout_us, max_receive_count, retention_us }));
+            .enumerate()
+            .map(|(i, s)| {
+                let at = format!("sources[{i}]");
+                Ok(match s {
+                    SourceConfig::Stream(s) => {
+                        let kind = match s.kind.as_str() {
+                            "kinesis" => engine::StreamKind::Kinesis,
+                            "dynamodb" => engine::StreamKind::DynamoDb,
+                            other => return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown stream kind {other:?}"))),
+                        };
+                        engine::SourceConfig::Stream(engine::StreamConfig { kind, shards: s.shards, retention_us: micros!(at, s.retention_s) })
                     }
-                    other => return Err(LambdaCoreError::new_err(format!("unknown event source kind {other:?}"))),
+                    SourceConfig::Queue(q) => engine::SourceConfig::Queue(engine::QueueConfig {
+                        fifo: q.fifo,
+                        visibility_timeout_us: micros!(at, q.visibility_timeout_s),
+                        max_receive_count: q.max_receive_count,
+                        retention_us: micros!(at, q.retention_s),
+                    }),
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let mappings = self
+            .stream_mappings
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let at = format!("stream_mappings[{i}]");
+                let max_record_age_us = match m.max_record_age_s {
+                    None => None,
+                    Some(age) => Some(seconds(&format!("{at}.max_record_age_s"), age)?),
                 };
-                Ok(SourceConfig::Stream(StreamConfig { kind, shards, retention_us }))
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        let queue_mappings = queue_mappings
-            .into_iter()
-            .map(|(queue, function, batch_size, window, maximum_concurrency, legacy, base, per_record)| {
-                Ok(QueueMappingConfig {
-                    queue,
-                    function,
-                    batch_size,
-                    window_us: seconds("batching_window_s", window)?,
-                    maximum_concurrency,
-                    legacy,
-                    base_us: seconds("duration base_s", base)?,
-                    per_record_us: seconds("duration per_record_s", per_record)?,
+                Ok(engine::MappingConfig {
+                    stream: m.stream,
+                    function: m.function,
+                    batch_size: m.batch_size,
+                    window_us: micros!(at, m.window_s),
+                    parallelization_factor: m.parallelization_factor,
+                    max_retry_attempts: m.max_retry_attempts,
+                    max_record_age_us,
+                    bisect: m.bisect,
+                    on_failure: m.on_failure,
+                    base_us: micros!(at, m.base_s),
+                    per_record_us: micros!(at, m.per_record_s),
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        let mappings = mappings
+        let queue_mappings = self
+            .queue_mappings
             .into_iter()
-            .map(|(stream, function, batch_size, window, pf, retries, age, bisect, on_failure, base, per_record)| {
-                Ok(MappingConfig {
-                    stream,
-                    function,
-                    batch_size,
-                    window_us: seconds("batching_window_s", window)?,
-                    parallelization_factor: pf,
-                    max_retry_attempts: u32::try_from(retries).ok(),
-                    max_record_age_us: if age < 0.0 { None } else { Some(seconds("maximum_record_age_s", age)?) },
-                    bisect,
-                    on_failure,
-                    base_us: seconds("duration base_s", base)?,
-                    per_record_us: seconds("duration per_record_s", per_record)?,
+            .enumerate()
+            .map(|(i, m)| {
+                let at = format!("queue_mappings[{i}]");
+                Ok(engine::QueueMappingConfig {
+                    queue: m.queue,
+                    function: m.function,
+                    batch_size: m.batch_size,
+                    window_us: micros!(at, m.window_s),
+                    maximum_concurrency: m.maximum_concurrency,
+                    legacy: m.legacy,
+                    base_us: micros!(at, m.base_s),
+                    per_record_us: micros!(at, m.per_record_s),
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
-        Ok(Config {
-            account: AccountConfig { concurrency_limit, unreserved_capacity, scaling },
+        let routing = match self.routing.as_str() {
+            "newest" => engine::Routing::Newest,
+            "mru" => engine::Routing::Mru,
+            "oldest" => engine::Routing::Oldest,
+            other => return Err(LambdaCoreError::new_err(format!("routing: unknown routing {other:?}"))),
+        };
+        Ok(engine::Config {
+            account: engine::AccountConfig { concurrency_limit: a.concurrency_limit, unreserved_capacity: a.unreserved_capacity, scaling },
             functions,
-            routing: routing(routing_name)?,
-            destinations,
+            routing,
+            destinations: self.destinations,
             client_retries,
-            seed,
+            seed: self.seed,
             sources,
             mappings,
             queue_mappings,
         })
+    }
 }

@@ -1,6 +1,8 @@
-//! The thin PyO3 layer: numpy columns in (borrowed, not copied), numpy columns out (the engine's
-//! vectors handed over, not copied), the GIL released while the engine runs, every engine error
-//! mapped to a typed Python exception and every panic caught before it reaches Python.
+//! The thin PyO3 layer: the configuration in as one record read by name (`config`), numpy
+//! columns in (borrowed, not copied), the engine's outputs out as dicts named by the engine
+//! (`output`; its vectors handed over to numpy, not copied), the GIL released while the engine
+//! runs, every engine error mapped to a typed Python exception and every panic caught before it
+//! reaches Python.
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -8,17 +10,18 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 mod chunks;
 mod config;
+mod output;
 
 use chunks::{Borrowed, BorrowedRecords, Chunk, RecordChunk};
-use config::{FunctionTuple, MappingTuple, QueueMappingTuple, SourceTuple};
+use config::EngineConfig;
+use output::Named;
 
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, FunctionStats, Micros, NullSink, RecordCursor, RecordRows, RecordTable,
-    Report, RowTable, Rows, Sink, Tables, WindowLog,
+    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, Micros, NullSink, RecordCursor, RecordRows, RecordTable, RowTable, Rows,
+    Sink, Tables, WindowLog,
 };
 
 pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
@@ -113,66 +116,14 @@ impl PyEngine {
     }
 }
 
-/// The per-request columns of `advance` and `advance_rows`, handed to numpy without copies.
-fn set_columns(d: &Bound<'_, PyDict>, outcome: Vec<u8>, reason: Vec<u8>, attempts: Vec<u16>, throttles: Vec<u16>, cold_starts: Vec<u16>) -> PyResult<()> {
-    let py = d.py();
-    d.set_item("outcome", outcome.into_pyarray(py))?;
-    d.set_item("throttle_reason", reason.into_pyarray(py))?;
-    d.set_item("attempts", attempts.into_pyarray(py))?;
-    d.set_item("throttles", throttles.into_pyarray(py))?;
-    d.set_item("cold_starts", cold_starts.into_pyarray(py))
-}
-
-/// The per-request times (seconds) of `advance` and `advance_rows`.
-fn set_times(d: &Bound<'_, PyDict>, end: Vec<f64>, first_start: Vec<f64>, last_start: Vec<f64>) -> PyResult<()> {
-    let py = d.py();
-    d.set_item("end", end.into_pyarray(py))?;
-    d.set_item("first_start", first_start.into_pyarray(py))?;
-    d.set_item("last_start", last_start.into_pyarray(py))
-}
-
 #[pymethods]
 impl PyEngine {
-    /// `functions`: one tuple per function, `(reserved or None, provisioned, timeout_s, init_s,
-    /// idle_timeout_s, provisioned_ready_s, max_retry_attempts, max_event_age_s, on_success,
-    /// on_failure, dead_letter_queue)` (destinations as indexes below `destinations`, or None).
-    /// `scaling`: "current", "legacy" or None. `client_retries`: `(max_attempts, base_s, cap_s)`.
+    /// `config`: a `lambda_core._engine_config.EngineConfig` (any object with its attributes).
     #[new]
-    /// `sources`: see `SourceTuple`; `mappings` (of streams): see `MappingTuple`;
-    /// `queue_mappings`: see `QueueMappingTuple`.
-    #[pyo3(signature = (concurrency_limit, unreserved_capacity, scaling, burst, token_cost_us, routing_name, functions, destinations=0, client_retries=None, seed=0, sources=vec![], mappings=vec![], queue_mappings=vec![]))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        concurrency_limit: u32,
-        unreserved_capacity: u32,
-        scaling: Option<&str>,
-        burst: u64,
-        token_cost_us: u64,
-        routing_name: &str,
-        functions: Vec<FunctionTuple>,
-        destinations: u32,
-        client_retries: Option<(u32, f64, f64)>,
-        seed: u64,
-        sources: Vec<SourceTuple>,
-        mappings: Vec<MappingTuple>,
-        queue_mappings: Vec<QueueMappingTuple>,
-    ) -> PyResult<Self> {
-        let n_sources = sources.len();
-        let config = config::config(
-            concurrency_limit,
-            unreserved_capacity,
-            scaling,
-            burst,
-            token_cost_us,
-            routing_name,
-            functions,
-            destinations,
-            client_retries,
-            seed,
-            sources,
-            mappings,
-            queue_mappings,
-        )?;
+    fn new(config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let config: EngineConfig = config.extract().map_err(|e| config::config_type_error(config.py(), e))?;
+        let config = config.into_config()?;
+        let n_sources = config.sources.len();
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
         Ok(PyEngine {
@@ -268,29 +219,14 @@ impl PyEngine {
     /// the requests resolved on the way, in the order they were resolved (or None when
     /// `record` is false).
     #[pyo3(signature = (until=None, record=true))]
-    fn advance<'py>(&mut self, py: Python<'py>, until: Option<f64>, record: bool) -> PyResult<Option<Bound<'py, PyDict>>> {
+    fn advance(&mut self, py: Python<'_>, until: Option<f64>, record: bool) -> PyResult<Option<Named>> {
         if !record {
             self.run_with(py, until, &mut NullSink)?;
             return Ok(None);
         }
         let mut log = WindowLog::default();
         self.run_with(py, until, &mut log)?;
-        let d = PyDict::new(py);
-        d.set_item("request", log.request.into_pyarray(py))?;
-        set_columns(&d, log.outcome, log.reason, log.attempts, log.throttles, log.cold_starts)?;
-        set_times(&d, log.end, log.first_start, log.last_start)?;
-        d.set_item("event_age", log.event_age.into_pyarray(py))?;
-        let r = PyDict::new(py);
-        let records = log.records;
-        r.set_item("stream", records.stream.into_pyarray(py))?;
-        r.set_item("id", records.id.into_pyarray(py))?;
-        r.set_item("outcome", records.outcome.into_pyarray(py))?;
-        r.set_item("attempts", records.attempts.into_pyarray(py))?;
-        r.set_item("receives", records.receives.into_pyarray(py))?;
-        r.set_item("start", records.start.into_pyarray(py))?;
-        r.set_item("end", records.end.into_pyarray(py))?;
-        d.set_item("records", r)?;
-        Ok(Some(d))
+        Ok(Some(Named::of(log)))
     }
 
     /// Like `advance`, but returns one row per request id in `first .. first + n`, in id order
@@ -300,15 +236,15 @@ impl PyEngine {
     /// the key "records", a list of dicts of columns; records still in flight report their
     /// attempts so far).
     #[pyo3(signature = (until, first, n, events=true, records=vec![]))]
-    fn advance_rows<'py>(
+    fn advance_rows(
         &mut self,
-        py: Python<'py>,
+        py: Python<'_>,
         until: Option<f64>,
         first: u64,
         n: usize,
         events: bool,
         records: Vec<(u64, usize)>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<Named> {
         if first.checked_add(n as u64).is_none_or(|last| last > self.engine.submitted()) {
             return Err(LambdaCoreError::new_err(format!(
                 "rows {first}..{first}+{n} were not all submitted ({} rows so far)",
@@ -327,110 +263,30 @@ impl PyEngine {
         };
         self.run_with(py, until, &mut tables)?;
         self.engine.report_pending_records(&mut tables);
-        let Tables { requests: mut table, records: record_tables } = tables;
-        table.finish();
-        let d = PyDict::new(py);
-        set_columns(&d, table.outcome, table.reason, table.attempts, table.throttles, table.cold_starts)?;
-        set_times(&d, table.end, table.first_start, table.last_start)?;
-        if events {
-            d.set_item("event_age", table.event_age.into_pyarray(py))?;
-        }
-        let out = record_tables
-            .into_iter()
-            .map(|mut t| {
-                t.finish();
-                let r = PyDict::new(py);
-                r.set_item("outcome", t.outcome.into_pyarray(py))?;
-                r.set_item("attempts", t.attempts.into_pyarray(py))?;
-                r.set_item("receives", t.receives.into_pyarray(py))?;
-                r.set_item("start", t.start.into_pyarray(py))?;
-                r.set_item("end", t.end.into_pyarray(py))?;
-                Ok(r)
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        d.set_item("records", out)?;
-        Ok(d)
+        Ok(Named::of(tables))
     }
 
     /// Statistics over [0, horizon]; horizon = `until` (seconds) or the last resolution.
     #[pyo3(signature = (until=None))]
-    fn report<'py>(&self, py: Python<'py>, until: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+    fn report(&self, until: Option<f64>) -> PyResult<Named> {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
-        let Report { horizon, functions, account } = self.engine.report(self.engine.horizon(until));
-        let col = |get: &dyn Fn(&FunctionStats) -> u64| -> Vec<u64> { functions.iter().map(get).collect() };
-        let f = PyDict::new(py);
-        f.set_item("invocations", col(&|s| s.invocations).into_pyarray(py))?;
-        f.set_item("errors", col(&|s| s.errors).into_pyarray(py))?;
-        f.set_item("timeouts", col(&|s| s.timeouts).into_pyarray(py))?;
-        f.set_item("throttles", col(&|s| s.throttles).into_pyarray(py))?;
-        f.set_item("throttles_reserved", col(&|s| s.throttles_by_reason[0]).into_pyarray(py))?;
-        f.set_item("throttles_unreserved", col(&|s| s.throttles_by_reason[1]).into_pyarray(py))?;
-        f.set_item("throttles_scaling", col(&|s| s.throttles_by_reason[2]).into_pyarray(py))?;
-        f.set_item("cold_starts", col(&|s| s.cold_starts).into_pyarray(py))?;
-        f.set_item("max_concurrency", col(&|s| s.max_concurrency as u64).into_pyarray(py))?;
-        f.set_item("environments_created", col(&|s| s.environments_created).into_pyarray(py))?;
-        f.set_item("provisioned_invocations", col(&|s| s.provisioned_invocations).into_pyarray(py))?;
-        f.set_item("spillover_invocations", col(&|s| s.spillover_invocations).into_pyarray(py))?;
-        f.set_item("async_events_received", col(&|s| s.async_events_received).into_pyarray(py))?;
-        f.set_item("async_events_dropped", col(&|s| s.async_events_dropped).into_pyarray(py))?;
-        let avg: Vec<f64> = functions.iter().map(|s| s.avg_environments).collect();
-        f.set_item("avg_environments", avg.into_pyarray(py))?;
-        let a = PyDict::new(py);
-        a.set_item("max_concurrency", account.max_concurrency)?;
-        a.set_item("max_unreserved_concurrency", account.max_unreserved_concurrency)?;
-        a.set_item("avg_environments", account.avg_environments)?;
-        let d = PyDict::new(py);
-        d.set_item("horizon", to_seconds(horizon))?;
-        d.set_item("functions", f)?;
-        d.set_item("account", a)?;
-        Ok(d)
+        Ok(Named::of(self.engine.report(self.engine.horizon(until))))
     }
 
     /// Takes the destination records collected since the last call: one dict of columns
     /// (`request`, `condition`, `approximate_invoke_count`, `time`, and `total`, the records
     /// ever sent there) per destination index.
-    fn drain_destinations<'py>(&mut self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    fn drain_destinations(&mut self) -> PyResult<Vec<Named>> {
         self.check()?;
-        self.engine
-            .drain_destinations()
-            .into_iter()
-            .map(|log| {
-                let d = PyDict::new(py);
-                d.set_item("stream", log.stream.into_pyarray(py))?;
-                d.set_item("request", log.request.into_pyarray(py))?;
-                d.set_item("condition", log.condition.into_pyarray(py))?;
-                d.set_item("approximate_invoke_count", log.approximate_invoke_count.into_pyarray(py))?;
-                d.set_item("time", log.time.into_pyarray(py))?;
-                d.set_item("total", log.total)?;
-                Ok(d)
-            })
-            .collect()
+        Ok(self.engine.drain_destinations().into_iter().map(Named::of).collect())
     }
 
     /// Per event source, in source order: its mapping's counters (`max_iterator_age` in
     /// seconds; `max_slots` for queues).
-    fn mapping_report<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+    fn mapping_report(&self) -> PyResult<Vec<Named>> {
         self.check()?;
-        self.engine
-            .mapping_stats()
-            .into_iter()
-            .map(|s| {
-                let d = PyDict::new(py);
-                d.set_item("invocations", s.invocations)?;
-                d.set_item("batches", s.batches)?;
-                d.set_item("max_concurrency", s.max_concurrency)?;
-                d.set_item("max_iterator_age", to_seconds(s.max_iterator_age_us))?;
-                d.set_item("throttles", s.throttles)?;
-                d.set_item("retries", s.retries)?;
-                d.set_item("on_failure_records", s.on_failure_records)?;
-                d.set_item("records_processed", s.records_processed)?;
-                d.set_item("records_failed", s.records_failed)?;
-                d.set_item("records_expired", s.records_expired)?;
-                d.set_item("max_slots", s.max_slots)?;
-                Ok(d)
-            })
-            .collect()
+        Ok(self.engine.mapping_stats().into_iter().map(Named::of).collect())
     }
 
     /// Records held by mappings (arrived, not yet resolved).

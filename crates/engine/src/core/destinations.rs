@@ -3,6 +3,7 @@
 //! `approximateInvokeCount`), as columns.
 
 use crate::model::codes::{Outcome, RecordOutcome};
+use crate::model::table::{table, IntoTable, Table};
 use crate::primitives::time::{to_seconds, Micros};
 
 #[derive(Debug, Default, Clone)]
@@ -55,6 +56,20 @@ impl DestinationLog {
             approximate_invoke_count: std::mem::take(&mut self.approximate_invoke_count),
             time: std::mem::take(&mut self.time),
             total: self.total,
+        }
+    }
+}
+
+/// The columns, then `total`.
+impl IntoTable for DestinationLog {
+    fn into_table(self) -> Table {
+        table! {
+            "stream" => self.stream,
+            "request" => self.request,
+            "condition" => self.condition,
+            "approximate_invoke_count" => self.approximate_invoke_count,
+            "time" => self.time,
+            "total" => self.total,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `Sink` as they resolve, and the sinks that collect them as columns.
 
 use super::codes::{Outcome, RecordOutcome, ThrottleReason};
+use super::table::{table, IntoTable, Table};
 use crate::primitives::time::{to_seconds, Micros, NEVER};
 
 /// One resolved request.
@@ -154,6 +155,8 @@ pub struct RowTable {
     pub last_start: Vec<f64>,
     /// Empty when the rows hold no asynchronous events (the column would be all NaN).
     pub event_age: Vec<f64>,
+    /// Whether the table has the `event_age` column (`new`'s `events`).
+    pub events: bool,
 }
 
 impl RowTable {
@@ -171,6 +174,7 @@ impl RowTable {
             first_start: vec![0.0; n],
             last_start: vec![0.0; n],
             event_age: if events { vec![0.0; n] } else { Vec::new() },
+            events,
         }
     }
 
@@ -277,5 +281,84 @@ impl Sink for Tables {
         if let Some(t) = self.records.get_mut(r.stream as usize) {
             t.set(r);
         }
+    }
+}
+
+// ---- the names an embedding shows (`model::table`)
+
+impl IntoTable for RecordLog {
+    fn into_table(self) -> Table {
+        table! {
+            "stream" => self.stream,
+            "id" => self.id,
+            "outcome" => self.outcome,
+            "attempts" => self.attempts,
+            "receives" => self.receives,
+            "start" => self.start,
+            "end" => self.end,
+        }
+    }
+}
+
+/// `request` and the per-request columns, then the stream records under `records`.
+impl IntoTable for WindowLog {
+    fn into_table(self) -> Table {
+        table! {
+            "request" => self.request,
+            "outcome" => self.outcome,
+            "throttle_reason" => self.reason,
+            "attempts" => self.attempts,
+            "throttles" => self.throttles,
+            "cold_starts" => self.cold_starts,
+            "end" => self.end,
+            "first_start" => self.first_start,
+            "last_start" => self.last_start,
+            "event_age" => self.event_age,
+            "records" => self.records.into_table(),
+        }
+    }
+}
+
+/// The per-request columns (`event_age` only for a table of events), finished.
+impl IntoTable for RowTable {
+    fn into_table(mut self) -> Table {
+        self.finish();
+        let mut t = table! {
+            "outcome" => self.outcome,
+            "throttle_reason" => self.reason,
+            "attempts" => self.attempts,
+            "throttles" => self.throttles,
+            "cold_starts" => self.cold_starts,
+            "end" => self.end,
+            "first_start" => self.first_start,
+            "last_start" => self.last_start,
+        };
+        if self.events {
+            t.0.push(("event_age", self.event_age.into()));
+        }
+        t
+    }
+}
+
+/// The columns, finished.
+impl IntoTable for RecordTable {
+    fn into_table(mut self) -> Table {
+        self.finish();
+        table! {
+            "outcome" => self.outcome,
+            "attempts" => self.attempts,
+            "receives" => self.receives,
+            "start" => self.start,
+            "end" => self.end,
+        }
+    }
+}
+
+/// The requests' table with one table per stream under `records`.
+impl IntoTable for Tables {
+    fn into_table(self) -> Table {
+        let mut t = self.requests.into_table();
+        t.0.push(("records", self.records.into_iter().map(IntoTable::into_table).collect::<Vec<_>>().into()));
+        t
     }
 }

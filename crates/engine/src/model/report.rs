@@ -1,7 +1,8 @@
 //! The statistics a run reports over [0, horizon] (§10 whole-run figures): what
 //! `core::metrics::Recorder` accumulates and `Engine::report` hands out.
 
-use crate::primitives::time::Micros;
+use super::table::{table, IntoTable, Table, Value};
+use crate::primitives::time::{to_seconds, Micros};
 
 /// Counters of one function (CloudWatch names where AWS has them, §10). `repr(C)`: the ones
 /// every admission updates come first.
@@ -67,4 +68,62 @@ pub struct MappingStats {
     pub records_expired: u64,
     /// Queues (§8): the most concurrent batches the ramp allowed.
     pub max_slots: u32,
+}
+
+// ---- the names an embedding shows (`model::table`)
+
+/// `horizon` in seconds; `functions`, one column per counter with one entry per function (the
+/// counts as u64, `avg_environments` as f64); `account`, its figures.
+impl IntoTable for Report {
+    fn into_table(self) -> Table {
+        let f = &self.functions;
+        let count = |get: fn(&FunctionStats) -> u64| Value::from(f.iter().map(get).collect::<Vec<u64>>());
+        let functions = table! {
+            "invocations" => count(|s| s.invocations),
+            "errors" => count(|s| s.errors),
+            "timeouts" => count(|s| s.timeouts),
+            "throttles" => count(|s| s.throttles),
+            "throttles_reserved" => count(|s| s.throttles_by_reason[0]),
+            "throttles_unreserved" => count(|s| s.throttles_by_reason[1]),
+            "throttles_scaling" => count(|s| s.throttles_by_reason[2]),
+            "cold_starts" => count(|s| s.cold_starts),
+            "max_concurrency" => count(|s| u64::from(s.max_concurrency)),
+            "environments_created" => count(|s| s.environments_created),
+            "provisioned_invocations" => count(|s| s.provisioned_invocations),
+            "spillover_invocations" => count(|s| s.spillover_invocations),
+            "async_events_received" => count(|s| s.async_events_received),
+            "async_events_dropped" => count(|s| s.async_events_dropped),
+            "avg_environments" => f.iter().map(|s| s.avg_environments).collect::<Vec<f64>>(),
+        };
+        let a = &self.account;
+        let account = table! {
+            "max_concurrency" => a.max_concurrency,
+            "max_unreserved_concurrency" => a.max_unreserved_concurrency,
+            "avg_environments" => a.avg_environments,
+        };
+        table! {
+            "horizon" => to_seconds(self.horizon),
+            "functions" => functions,
+            "account" => account,
+        }
+    }
+}
+
+/// The counters; `max_iterator_age` in seconds.
+impl IntoTable for MappingStats {
+    fn into_table(self) -> Table {
+        table! {
+            "invocations" => self.invocations,
+            "batches" => self.batches,
+            "max_concurrency" => self.max_concurrency,
+            "max_iterator_age" => to_seconds(self.max_iterator_age_us),
+            "throttles" => self.throttles,
+            "retries" => self.retries,
+            "on_failure_records" => self.on_failure_records,
+            "records_processed" => self.records_processed,
+            "records_failed" => self.records_failed,
+            "records_expired" => self.records_expired,
+            "max_slots" => self.max_slots,
+        }
+    }
 }
