@@ -100,9 +100,14 @@ def test_per_request_output_off_keeps_counts_but_not_records():
     sim.submit(lc.Workload([0.0, 0.0], [0, 0], [100.0, 1.0], invocation_type=lc.InvocationType.EVENT))
     window = sim.advance(requests=False)
     assert window.requests == {}
+    # every destination is there, empty (the loop below would pass over an empty dict)
+    assert set(window.destinations) == {"done", "failed", "dlq"}
     assert all(len(d["request"]) == 0 for d in window.destinations.values())
     stats = sim.stats()
     assert stats.function("worker")["async_events_dropped"] == 1
+    # the counts of the run with records (test above): 2 events, 6 throttles, 1 invocation
+    f = stats.function("worker")
+    assert (f["async_events_received"], f["throttles"], f["invocations"]) == (2, 6, 1)
 
 
 def test_event_age_is_for_events_only():
@@ -134,6 +139,9 @@ def test_client_retries_follow_the_sdk_standard_mode():
     assert with_retries.requests["outcome"].tolist() == [lc.Outcome.SUCCESS, lc.Outcome.THROTTLED]
     assert with_retries.requests["throttles"].tolist() == [0, 3]
     assert 0.0 <= with_retries.requests["end"][1] < 3.0
+    # exactly: seed 0's first two draws, (U0[0] × 1 s) >> 53 = 0.883310 s and
+    # (U0[1] × 2 s) >> 53 = 0.863055 s (test_hand_worked_async.test_splitmix64_outputs)
+    assert with_retries.requests["end"][1] == 1.746365
     again = lc.Simulator(lc.Account(), [f], client_retries=p).run(w)
     assert again.requests["end"].tolist() == with_retries.requests["end"].tolist()
     other_seed = lc.Simulator(lc.Account(), [f], client_retries=p, seed=1).run(w)

@@ -40,6 +40,19 @@ def test_rounding_to_microseconds():
     assert to_us(11.999999) == 11_999_999
 
 
+def test_rounding_seen_in_the_ends():
+    # The same rounding, of the run's own inputs (test_rounding_to_microseconds checks only the
+    # oracle's to_us; this one is replayed on the engine too). §1: a time or duration rounds once
+    # to the nearest µs, a half up. Zero-length requests (init 0) end at their rounded arrival:
+    # 0.0000004 s → 0 µs, 0.0000005 s → 1 µs, 0.01 s → 10 000 µs, 2.675 s → 2 675 000 µs,
+    # 11.999999 s → 11 999 999 µs; at 12 s, durations 0.0000004 s → 0 µs and 0.0000005 s → 1 µs.
+    rows = [(0.0000004, 0, 0.0), (0.0000005, 0, 0.0), (0.01, 0, 0.0), (2.675, 0, 0.0),
+            (11.999999, 0, 0.0), (12.0, 0, 0.0000004), (12.0, 0, 0.0000005)]
+    r = simulate(acct(10), [fn()], wl(rows))
+    assert r["requests"]["end"] == [0.0, 0.000001, 0.01, 2.675, 11.999999, 12.0, 12.000001]
+    assert r["horizon"] == 12.000001
+
+
 # ---- §2 pools ---------------------------------------------------------------------------------
 
 def test_pool_arithmetic_seed_example():

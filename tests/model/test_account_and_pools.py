@@ -114,7 +114,11 @@ def test_scaling_refill_small_and_fastest():
 
 
 def test_scaling_bucket_must_fit_64_bits():
-    with pytest.raises(InvalidParameterValueException):
+    # each of the two is accepted alone (10^12 tokens at 10 000 µs; 1000 tokens at 10^12 µs):
+    # the refusal is for their product, 10^24 µs
+    assert Account(scaling_burst=10**12).burst == 10**12
+    assert Account(scaling_refill_per_s=1e-6).token_cost_us == 10**12
+    with pytest.raises(InvalidParameterValueException, match="does not fit in a signed 64-bit integer"):
         Account(scaling_burst=10**12, scaling_refill_per_s=1e-6)
 
 

@@ -355,7 +355,8 @@ def test_until_pending_and_unconsumed_stream():
 
 
 def test_reserved_zero_needs_until():
-    with pytest.raises(ValueError):
+    # the refusal for this cause, in the oracle's words or the engine's
+    with pytest.raises(ValueError, match=r"reserved concurrency (is )?0.*pass until"):
         run([(0.5, 1)], functions=[fn(rc=0)])
     out = run([(0.5, 1)], functions=[fn(rc=0)], until=10.0)
     # throttles at 1.0, 2.0 (+1), 4.0 (+2), 8.0 (+4); next would be 16.0

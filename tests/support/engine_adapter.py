@@ -232,7 +232,7 @@ def assert_same_run(got: dict, ref: dict) -> None:
     the adapters return them) equal the reference model's."""
     for key in ("outcome", "attempts", "throttles", "cold_starts", "end"):
         assert got["requests"][key] == ref["requests"][key], key
-    for g, r in zip(got["functions"], ref["functions"]):
+    for g, r in zip(got["functions"], ref["functions"], strict=True):
         for key in ("invocations", "errors", "throttles", "throttles_reserved", "throttles_unreserved",
                     "throttles_scaling", "cold_starts", "max_concurrency", "environments_created"):
             assert g[key] == r[key], key
