@@ -6,7 +6,7 @@
 use md5::block_api::compress;
 use md5::{Digest, Md5};
 
-/// MD5's initial state (RFC 1321, §3.3).
+/// MD5's initial state (RFC 1321, section 3.3).
 const INITIAL_STATE: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
 
 /// The integer key of one string key's bytes.
@@ -19,9 +19,9 @@ pub fn key_hash(bytes: &[u8]) -> i64 {
         first.copy_from_slice(&digest[..8]);
         return i64::from_le_bytes(first);
     }
-    // A key of up to 55 bytes is one padded block (RFC 1321, §3.1–3.2: the bytes, 0x80, zeros,
-    // the length in bits): compressed directly, without the hasher's buffering, since keys are
-    // short and the hasher's set-up costs about a tenth of the time.
+    // A key of up to 55 bytes is one padded block (RFC 1321, sections 3.1–3.2: the bytes,
+    // 0x80, zeros, the length in bits), compressed directly: keys are short, and the hasher's
+    // buffering costs about a tenth of the time.
     let mut block = [0u8; 64];
     block[..n].copy_from_slice(bytes);
     block[n] = 0x80;
