@@ -38,6 +38,7 @@ from ._model import (
 )
 from ._simulator import Simulator
 from .errors import (
+    EngineLimitError,
     InvalidParameterValueException,
     LambdaCoreError,
     ResourceConflictException,
@@ -92,5 +93,6 @@ __all__ = [
     "WorkloadError",
     "UsageError",
     "UntilInPastError",
+    "EngineLimitError",
     "ScenarioError",
 ]

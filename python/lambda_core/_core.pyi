@@ -1,4 +1,4 @@
-"""Typed stubs for ``lambda_core._core``, the PyO3 extension module built from ``rust/bindings.rs``.
+"""Typed stubs for ``lambda_core._core``, the PyO3 extension module built from ``crates/python``.
 
 This module is lambda_core's private core: use :class:`lambda_core.Simulator`, which validates
 the configuration and the workload before anything reaches it. What the extension does:
@@ -19,6 +19,7 @@ Times cross the boundary as float seconds and are rounded once to integer micros
 9e9 (about 285 years), else :class:`lambda_core.LambdaCoreError` (a :class:`ValueError`).
 """
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, TypedDict, final
 
 import numpy as np
@@ -26,10 +27,63 @@ import numpy.typing as npt
 
 from lambda_core._engine_config import EngineConfig
 
-__all__ = ["Engine", "to_micros", "stream_lanes", "__version__"]
+__all__ = ["Engine", "Limit", "LIMITS", "hash_keys", "to_micros", "stream_lanes", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
+
+@final
+class Limit:
+    """One of the engine's numeric limits: the accepted values are ``min ..= max``. Not
+    constructible from Python; :data:`LIMITS` holds them all."""
+
+    @property
+    def name(self) -> str:
+        """Its key in :data:`LIMITS`, stable (``"shards"``, ``"client_retry_attempts"`` ...)."""
+    @property
+    def min(self) -> int:
+        """The least accepted value."""
+    @property
+    def max(self) -> int:
+        """The greatest accepted value."""
+    @property
+    def what(self) -> str:
+        """What is counted, as a plural that reads after the bound: ``"shards per stream"``
+        (``f"{limit.max} {limit.what}"``)."""
+
+#: Every numeric limit the engine enforces, by name (read-only; the engine's
+#: ``model::limits::LIMITS``): what its integer widths and encodings can hold, and lambda_core's
+#: own client retry rule. The Python layer checks each limit a user can reach against these
+#: numbers before the engine sees the value (raising :class:`lambda_core.EngineLimitError`).
+#: The names: ``shards`` (per stream), ``lanes`` (of all stream mappings together, shards ×
+#: parallelization factor), ``parallelization_factor``, ``client_retry_attempts``,
+#: ``client_retry_cap_us``, ``ids_in_flight``, ``functions``, ``concurrency``, ``seconds``
+#: (any time or duration), ``failures`` (per row or record), ``mapping_counts`` (batch size,
+#: maximum concurrency, max receive count), ``visibility_timeout_us``, ``scaling`` (a bucket's
+#: burst and token cost) and ``scaling_bucket_us`` (burst × token cost).
+LIMITS: Final[Mapping[str, Limit]]
+
+def hash_keys(keys: Sequence[str | bytes] | npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Each string key's integer, as the engine shards by it (MODEL.md §7): the first 8 bytes,
+    little-endian and signed, of the MD5 of the key's UTF-8 bytes (of a ``bytes`` key, its
+    bytes).
+
+    Args:
+        keys: a sequence (list, tuple, any iterable with a length) of ``str``, ``bytes`` or
+            ``bytearray``; or a 1-D numpy array of dtype ``U`` or ``S`` (read from its buffer;
+            trailing NULs dropped, as numpy drops them from an element) or ``object`` (and any
+            other dtype: its elements, via ``tolist()``).
+
+    Returns:
+        A new int64 array as long as `keys`. The keys are gathered with the GIL held and hashed
+        with it released.
+
+    Raises:
+        TypeError: `keys` a single ``str`` or ``bytes``, or an element that is not a ``str``,
+            ``bytes`` or ``bytearray`` (the message names its index: ``element 3 is int ...``).
+        UnicodeEncodeError: a ``str`` with a lone surrogate (as ``str.encode("utf-8")``).
+        ValueError: a numpy array that is not one-dimensional.
+    """
 
 class _AccountReport(TypedDict):
     """Account-wide whole-run figures (MODEL.md §10)."""

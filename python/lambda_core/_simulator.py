@@ -25,8 +25,8 @@ from ._model import (
     Workload,
     plan_pools,
 )
+from ._model import engine_limits
 from .errors import (
-    InvalidParameterValueException,
     LambdaCoreError,
     ResourceConflictException,
     ResourceNotFoundException,
@@ -64,6 +64,8 @@ class Simulator:
             ResourceNotFoundException: with AWS's messages, when the configuration is one AWS
             would refuse.
         UsageError: an unknown ``routing``, or two mappings reading one event source.
+        EngineLimitError: more functions or stream lanes than the engine's limits, or a
+            mapped queue whose visibility timeout is 0.
 
     :meth:`advance` and :meth:`run` raise :class:`~lambda_core.errors.UntilInPastError` (a
     :class:`~lambda_core.errors.UsageError`) for an ``until`` before :attr:`now`, before
@@ -100,6 +102,7 @@ class Simulator:
         self.client_retries = client_retries
         self._plan: PoolPlan = plan_pools(account, functions)
         self.mappings = self._check_mappings(mappings, functions)
+        engine_limits.check_configuration(functions, self.mappings)
         #: Event sources, in mapping order (what ``Records.source`` names).
         self.source_names: tuple[str, ...] = tuple(m.source.name for m in self.mappings)
         # destinations, in order of first mention
@@ -123,11 +126,7 @@ class Simulator:
                 raise TypeError(f"mappings must be lambda_core.EventSourceMapping objects, got {type(m).__name__}")
             if m.function not in names:
                 raise ResourceNotFoundException(msg.function_not_found(m.function))
-            if isinstance(m.source, SqsQueue) and m.source.visibility_timeout_s == 0:
-                raise InvalidParameterValueException(
-                    f"queue {m.source.name!r}: lambda_core needs a visibility timeout above 0 for a queue "
-                    "that a mapping reads (with 0, a throttled batch would come back at the instant it "
-                    "was throttled, for ever)")
+            engine_limits.check_mapping(m)
             other = sources.get(m.source.name)
             if other is not None and other.function == m.function and other.source == m.source:
                 raise ResourceConflictException(msg.mapping_exists(m.source.name, m.function))

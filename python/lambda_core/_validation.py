@@ -1,9 +1,12 @@
-"""The checks every configuration class makes: Python types, finite seconds, AWS's ranges.
+"""The checks every configuration class makes: Python types, finite seconds, AWS's ranges, and
+the engine's limits.
 
 Each ``require_*`` returns the value normalised to the plain Python type its attribute declares
 (a numpy integer becomes an ``int``, an ``int`` given for seconds a ``float``), so constructors
 store exactly what they declare. A wrong type raises :class:`TypeError`; the ``*_items``
-functions collect the items of one AWS ``ValidationException`` (``raise_items`` raises it).
+functions collect the items of one AWS ``ValidationException`` (``raise_items`` raises it);
+``engine_limit`` raises :class:`EngineLimitError` for a value beyond one of the engine's limits,
+whose numbers come from ``_core.LIMITS`` and nowhere else.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import re
 
 import numpy as np
 
+from . import _core
 from . import _messages as msg
-from .errors import InvalidParameterValueException, ValidationException
+from .errors import EngineLimitError, InvalidParameterValueException, ValidationException
 
 # --------------------------------------------------------------------------------------------
 # Types
@@ -152,3 +156,28 @@ def raise_items(items: list[str]) -> None:
     """One ValidationException for every item at once, as AWS reports them; none if empty."""
     if items:
         raise ValidationException(msg.validation_message(items))
+
+
+# --------------------------------------------------------------------------------------------
+# The engine's limits (lambda_core's, not AWS's)
+# --------------------------------------------------------------------------------------------
+
+
+def limit(name: str) -> _core.Limit:
+    """The engine's limit called `name` (``"shards"``, ``"seconds"`` ...)."""
+    return _core.LIMITS[name]
+
+
+def engine_limit(who: str, field: str, value: float, name: str) -> None:
+    """:class:`EngineLimitError` when `value` is outside the engine's limit `name`, naming the
+    user's object (``who``: ``stream 'clicks'``), the field and the value, e.g. ``stream
+    'clicks': shards=2000000 is above lambda_core's limit of 1048576 shards per stream``."""
+    bound = limit(name)
+    if value > bound.max:
+        raise EngineLimitError(
+            f"{who}: {field}={value!r} is above lambda_core's limit of {bound.max} {bound.what}"
+        )
+    if value < bound.min:
+        raise EngineLimitError(
+            f"{who}: {field}={value!r} is below lambda_core's minimum of {bound.min} {bound.what}"
+        )

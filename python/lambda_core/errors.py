@@ -1,7 +1,7 @@
 """Exceptions raised by lambda_core.
 
 Every error caused by bad input is a :class:`LambdaCoreError`, which is a :class:`ValueError`.
-There are three kinds, one class (or family) each:
+There are five kinds, one class (or family) each:
 
 * AWS's refusals — :class:`InvalidParameterValueException`, :class:`ValidationException`,
   :class:`ResourceConflictException`, :class:`ResourceNotFoundException` — keep AWS's names and
@@ -10,6 +10,8 @@ There are three kinds, one class (or family) each:
   row;
 * API misuse — :class:`UsageError`: a call lambda_core cannot honour whatever AWS would say
   (moving the clock back, two mappings on one source, an unknown routing policy ...);
+* a limit of lambda_core's engine — :class:`EngineLimitError`: a value AWS has no rule against
+  (or no parameter for) that the engine cannot hold, such as more shards than it can index;
 * a bad scenario file — :class:`ScenarioError`.
 
 A value of the wrong Python type raises :class:`TypeError`, as Python does. The Rust engine
@@ -27,6 +29,7 @@ __all__ = [
     "WorkloadError",
     "UsageError",
     "UntilInPastError",
+    "EngineLimitError",
     "ScenarioError",
 ]
 
@@ -44,7 +47,7 @@ class LambdaCoreError(ValueError):
 class InvalidParameterValueException(LambdaCoreError):
     """AWS ``InvalidParameterValueException``: a value AWS would refuse (pool arithmetic, limits)."""
 
-    code = "InvalidParameterValueException"
+    code: str | None = "InvalidParameterValueException"
 
 
 class ValidationException(LambdaCoreError):
@@ -87,6 +90,22 @@ class UntilInPastError(UsageError, InvalidParameterValueException):
     time. A :class:`UsageError`; also an :class:`InvalidParameterValueException`, the class the
     engine raised for it before :class:`UsageError` existed, so that code catching that keeps
     working."""
+
+
+class EngineLimitError(InvalidParameterValueException):
+    """A value beyond one of lambda_core's engine limits (``lambda_core._core.LIMITS``): more
+    shards, lanes or functions than the engine can index, more client retry attempts than
+    lambda_core allows, a time beyond about 285 years, a scaling bucket beyond 64 bits. The
+    message names the object, the value and the limit, e.g. ``stream 'clicks':
+    shards=2000000 is above lambda_core's limit of 1048576 shards per stream``.
+
+    Not an AWS error (its :attr:`code` is ``None``). It is also an
+    :class:`InvalidParameterValueException`, the class these refusals had before this one
+    existed (the engine's own check raised it, and so did the account's and the retry policy's
+    checks), so that code catching that keeps working. A workload or records column beyond a
+    limit is a :class:`WorkloadError`, which names the column and the row."""
+
+    code = None
 
 
 class ScenarioError(LambdaCoreError):

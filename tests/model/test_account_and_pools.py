@@ -118,7 +118,8 @@ def test_scaling_bucket_must_fit_64_bits():
     # the refusal is for their product, 10^24 µs
     assert Account(scaling_burst=10**12).burst == 10**12
     assert Account(scaling_refill_per_s=1e-6).token_cost_us == 10**12
-    with pytest.raises(InvalidParameterValueException, match="does not fit in a signed 64-bit integer"):
+    with pytest.raises(InvalidParameterValueException, match=r"scaling_burst × token_cost_us=1000000000000000000000000 is above lambda_core's limit of "
+                       "9223372036854775807 microseconds"):
         Account(scaling_burst=10**12, scaling_refill_per_s=1e-6)
 
 

@@ -10,7 +10,8 @@
 //!
 //! ```text
 //! primitives  time, rng, slab, wheel
-//! model       configuration, limits, codes, inputs, outputs, reports, their names, errors
+//! model       configuration, limits, codes, inputs, outputs and their names, reports, errors,
+//!             string keys
 //! core        pool, environments, scaling, admission, executions, requests, destinations, metrics
 //! sources     the EventSource kinds: stream (lanes), queue (pollers)
 //! engine      the Engine and its event loop (§1)
@@ -34,6 +35,7 @@ pub use crate::model::config::{
 };
 pub use crate::model::error::Error;
 pub use crate::model::input::{Arrival, Cursor, RecordCursor, RecordRows, Rows};
+pub use crate::model::keys::{key_hash, key_hashes};
 pub use crate::model::limits::{Limit, LIMITS};
 pub use crate::model::output::{NullSink, Record, RecordLog, RecordTable, RowTable, Sink, StreamRecord, Tables, WindowLog};
 pub use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};

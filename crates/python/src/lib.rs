@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 
 mod chunks;
 mod config;
+mod functions;
 mod output;
 
 use chunks::{Borrowed, BorrowedRecords, Chunk, RecordChunk};
@@ -363,6 +364,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_function(wrap_pyfunction!(to_micros, m)?)?;
     m.add_function(wrap_pyfunction!(stream_lanes, m)?)?;
+    m.add_function(wrap_pyfunction!(functions::hash_keys, m)?)?;
+    m.add_class::<functions::PyLimit>()?;
+    m.add("LIMITS", functions::limits(m.py())?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

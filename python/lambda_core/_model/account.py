@@ -1,7 +1,9 @@
 """The account: its Region-wide concurrency limit, unreserved minimum and scaling-rate bucket
 (MODEL.md §2 and §4). None of these are AWS API parameters, so every range check is
 lambda_core's own (:class:`~lambda_core.errors.InvalidParameterValueException` naming the
-parameter and its value)."""
+parameter and its value), and those that are the engine's limits (32-bit concurrency, a
+bucket of positive burst and token cost in 64 bits) raise its subclass
+:class:`~lambda_core.errors.EngineLimitError`, with the numbers of ``_core.LIMITS``."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import dataclasses
 import math
 
 from .. import _validation as v
-from ..errors import InvalidParameterValueException
+from ..errors import EngineLimitError, InvalidParameterValueException
 from ._frozen import assign
 
 __all__ = ["Account", "SCALING_DEFAULTS"]
@@ -19,8 +21,6 @@ SCALING_DEFAULTS: dict[str, tuple[int, float]] = {
     "current": (1000, 100.0),
     "legacy": (3000, 500.0 / 60.0),
 }
-# A bucket holds capacity × cost microseconds of refill; the engine keeps it in a 64-bit integer.
-_BUCKET_MAX_US = 2**63 - 1
 
 
 @dataclasses.dataclass(frozen=True, init=False)
@@ -82,15 +82,14 @@ class Account:
             raise InvalidParameterValueException(
                 f"Account.concurrency_limit must be at least 1, got {limit}"
             )
+        v.engine_limit("Account", "concurrency_limit", limit, "concurrency")
         if minimum is not None and not 0 <= minimum <= limit:
             raise InvalidParameterValueException(
                 "Account.unreserved_min must be between 0 and concurrency_limit "
                 f"({limit}), got {minimum}"
             )
-        if burst is not None and burst < 1:
-            raise InvalidParameterValueException(
-                f"Account.scaling_burst must be at least 1, got {burst}"
-            )
+        if burst is not None:
+            v.engine_limit("Account", "scaling_burst", burst, "scaling")
         if refill is not None and not (math.isfinite(refill) and refill > 0):
             raise InvalidParameterValueException(
                 "Account.scaling_refill_per_s must be a finite number greater than 0, "
@@ -109,17 +108,15 @@ class Account:
         # the bucket's figures are derived from the stored fields (the properties below)
         if scaling is not None:
             cost = self.token_cost_us
-            if cost < 1:
-                raise InvalidParameterValueException(
-                    f"Account.scaling_refill_per_s is too fast: {refill!r} tokens per second "
-                    "makes a token cost less than 1 microsecond of refill "
-                    "(the most is 2000000 per second)"
+            scale = v.limit("scaling")
+            if cost < scale.min:
+                raise EngineLimitError(
+                    f"Account: scaling_refill_per_s={refill!r} makes a token cost {cost} µs of "
+                    f"refill, below lambda_core's minimum of {scale.min} µs per token"
                 )
-            if self.burst * cost > _BUCKET_MAX_US:
-                raise InvalidParameterValueException(
-                    f"Account scaling bucket is too large: scaling_burst {self.burst} × "
-                    f"{cost} µs per token does not fit in a signed 64-bit integer"
-                )
+            v.engine_limit(
+                "Account", "scaling_burst × token_cost_us", self.burst * cost, "scaling_bucket_us"
+            )
 
     @property
     def min_unreserved(self) -> int:

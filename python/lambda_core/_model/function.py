@@ -61,7 +61,9 @@ class Function:
        AWS's form (``2 validation errors detected: Value ...; Value ...``);
     4. lambda_core's own ranges (``init_s`` 0–10, ``idle_timeout_s`` ≥ 0,
        ``provisioned_ready_s`` ≥ 0), the 4 KB environment limit and provisioned > reserved
-       → :class:`~lambda_core.errors.InvalidParameterValueException`.
+       → :class:`~lambda_core.errors.InvalidParameterValueException`; ``idle_timeout_s`` or
+       ``provisioned_ready_s`` beyond the engine's limit on seconds (about 285 years) →
+       :class:`~lambda_core.errors.EngineLimitError`.
 
     Whole numbers are stored as ``int`` and seconds as ``float``, whatever numeric type was
     given.
@@ -178,6 +180,7 @@ class Function:
                 raise InvalidParameterValueException(
                     f"Function.{f} must be at least 0 seconds, got {seconds[f]!r}"
                 )
+            v.engine_limit(f"function {name!r}", f, seconds[f], "seconds")
         if env is not None and _environment_size(env) > ENVIRONMENT_LIMIT_BYTES:
             raise InvalidParameterValueException(msg.environment_too_large(env))
         if rc is not None and pc is not None and pc > rc:

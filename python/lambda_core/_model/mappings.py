@@ -61,9 +61,10 @@ class BatchDuration:
     per_record_s : float, default 0.0
         Added for each record of the batch, in seconds (≥ 0, finite).
 
-    Raises :class:`TypeError` for a value that is not an int or float and
+    Raises :class:`TypeError` for a value that is not an int or float,
     :class:`~lambda_core.errors.InvalidParameterValueException` for a negative or non-finite
-    one.
+    one, and :class:`~lambda_core.errors.EngineLimitError` for one beyond the engine's limit on
+    seconds (9e9, about 285 years).
     """
 
     #: Fixed part of every batch, in seconds.
@@ -80,6 +81,7 @@ class BatchDuration:
                 raise InvalidParameterValueException(
                     f"BatchDuration.{field} must be at least 0 seconds, got {value!r}"
                 )
+            v.engine_limit("BatchDuration", field, value, "seconds")
             values[field] = value
         assign(self, **values)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from .. import _core
+from .. import _validation as v
+from ..errors import WorkloadError
 
 __all__ = ["Records", "key_to_int"]
 
@@ -14,9 +17,20 @@ __all__ = ["Records", "key_to_int"]
 def key_to_int(key: str | bytes) -> int:
     """A partition key or message group id as the signed 64-bit integer the engine hashes:
     the first 8 bytes (little-endian) of the MD5 of its UTF-8 bytes, as Kinesis hashes
-    partition keys with MD5."""
-    data = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    return int.from_bytes(hashlib.md5(data).digest()[:8], "little", signed=True)
+    partition keys with MD5 (§7). The engine computes it (``_core.hash_keys``, which hashes
+    whole columns at once)."""
+    if not isinstance(key, (str, bytes, bytearray)):
+        raise TypeError(f"key_to_int: a key must be a str or bytes, got {v.describe(key)}")
+    return int(_core.hash_keys([key])[0])
+
+
+def _hashed(keys: Any) -> np.ndarray:
+    """String keys (a sequence, or a numpy ``U``/``S``/object array) as their integers."""
+    try:
+        hashed: np.ndarray = _core.hash_keys(keys)
+    except TypeError as e:
+        raise TypeError(f"Records.key: every key must be a str or bytes: {e}") from None
+    return hashed
 
 
 def _column(name: str, values: Any, dtype: type, n: int | None) -> np.ndarray:
@@ -52,10 +66,11 @@ class Records:
         failures: per record, how many of the first invocations whose batch holds it end in a
             function error (a poison record has a large count). ``None``: none fail.
 
-    A bad column raises :class:`TypeError` or :class:`ValueError` naming it; the engine checks
-    the values (finite, non-negative, non-decreasing times; non-negative failures) when the
-    records are submitted and raises :class:`~lambda_core.WorkloadError` naming the first bad
-    row.
+    A bad column raises :class:`TypeError` or :class:`ValueError` naming it, and a failure
+    count above the engine's limit (2^32 − 1) a :class:`~lambda_core.WorkloadError` naming
+    the first such row; the engine checks the other values (finite, non-negative,
+    non-decreasing times; non-negative failures) when the records are submitted and raises
+    :class:`~lambda_core.WorkloadError` naming the first bad row.
     """
 
     __slots__ = ("source", "time", "key", "failures")
@@ -72,14 +87,32 @@ class Records:
             if isinstance(key, (str, bytes)):
                 raise TypeError("Records.key must be one key per record, not a single string")
             if isinstance(key, Sequence) and len(key) and isinstance(key[0], (str, bytes)):
-                key = [key_to_int(k) for k in key]
+                key = _hashed(key)
             elif isinstance(key, np.ndarray) and key.dtype.kind in "USO":
-                key = [key_to_int(k) for k in key.tolist()]
+                if key.ndim != 1:
+                    raise ValueError(f"Records.key must be one-dimensional, got shape {key.shape}")
+                key = _hashed(key)
             self.key = _column("key", key, np.int64, n)
         self.failures = None if failures is None else _column("failures", failures, np.int64, n)
+        if self.failures is not None:
+            _check_failures(source, self.failures)
 
     def __len__(self) -> int:
         return len(self.time)
 
     def __repr__(self) -> str:
         return f"Records({self.source!r}, {len(self)} records)"
+
+
+def _check_failures(source: str, failures: np.ndarray) -> None:
+    """The engine's limit on a record's failures, checked here to name the records (negative
+    counts are the engine's to refuse, with the workload's other bad values)."""
+    bound = v.limit("failures")
+    if failures.size and failures.max() > bound.max:
+        row = int(np.argmax(failures > bound.max))
+        raise WorkloadError(
+            f"records of {source!r}, column 'failures', row {row}: {failures[row]} is above "
+            f"lambda_core's limit of {bound.max} {bound.what}",
+            "failures",
+            row,
+        )

@@ -24,7 +24,8 @@ class RetryPolicy:
     runs stay reproducible.
     """
 
-    #: Attempts in all, the first included: 1–10000.
+    #: Attempts in all, the first included: 1–10000 (lambda_core's limit
+    #: ``client_retry_attempts``: a throttled request must give up some day).
     max_attempts: int
     #: Base of the exponential backoff in seconds (0 ≤ base_s ≤ cap_s).
     base_s: float
@@ -37,10 +38,7 @@ class RetryPolicy:
         cap = v.require_real("RetryPolicy", "cap_s", cap_s)
         v.require_finite("RetryPolicy", "base_s", base)
         v.require_finite("RetryPolicy", "cap_s", cap)
-        if not 1 <= attempts <= 10_000:
-            raise InvalidParameterValueException(
-                f"RetryPolicy.max_attempts must be between 1 and 10000, got {attempts}"
-            )
+        v.engine_limit("RetryPolicy", "max_attempts", attempts, "client_retry_attempts")
         if not 0 <= base <= cap <= 86400:
             raise InvalidParameterValueException(
                 f"RetryPolicy needs 0 <= base_s <= cap_s <= 86400, got base_s={base!r}, cap_s={cap!r}"

@@ -43,7 +43,9 @@ class KinesisStream:
        ``streamName`` (pattern ``[a-zA-Z0-9_.-]+``, then length 1–128);
     4. the retention period, 24–8760 hours, with ``IncreaseStreamRetentionPeriod``'s messages
        → :class:`~lambda_core.errors.InvalidParameterValueException` (Kinesis's code is
-       ``InvalidArgumentException``).
+       ``InvalidArgumentException``);
+    5. ``shards`` above the engine's limit (2^20 shards per stream) →
+       :class:`~lambda_core.errors.EngineLimitError`.
 
     Parameters
     ----------
@@ -58,7 +60,7 @@ class KinesisStream:
 
     #: Stream name: 1–128 characters of ``[a-zA-Z0-9_.-]``.
     name: str
-    #: Number of shards (≥ 1).
+    #: Number of shards, 1–1048576 (2^20, the engine's limit).
     shards: int
     #: Retention period in seconds, 86400–31536000 (24–8760 hours).
     retention_s: float
@@ -82,6 +84,7 @@ class KinesisStream:
             raise InvalidParameterValueException(msg.retention_too_short(retention))
         if retention > high * 3600:
             raise InvalidParameterValueException(msg.retention_too_long(retention))
+        v.engine_limit(f"stream {name!r}", "shards", count, "shards")
         assign(self, name=name, shards=count, retention_s=retention)
 
     @property
@@ -110,7 +113,9 @@ class DynamoDBStream:
     4. lambda_core's own checks → :class:`~lambda_core.errors.InvalidParameterValueException`:
        ``shards`` ≥ 1 (DynamoDB decides its shards itself; here they are a parameter), and
        ``retention_s`` must be 86400, since DynamoDB Streams keeps records for 24 hours and
-       the period cannot be changed.
+       the period cannot be changed;
+    5. ``shards`` above the engine's limit (2^20 shards per stream) →
+       :class:`~lambda_core.errors.EngineLimitError`.
 
     Parameters
     ----------
@@ -124,7 +129,7 @@ class DynamoDBStream:
 
     #: The table's name: 3–255 characters of ``[a-zA-Z0-9_.-]``.
     name: str
-    #: Number of shards (≥ 1).
+    #: Number of shards, 1–1048576 (2^20, the engine's limit).
     shards: int
     #: Retention period in seconds: always 86400.0 (24 hours).
     retention_s: float
@@ -151,6 +156,7 @@ class DynamoDBStream:
                 "Streams keeps records for 24 hours and the period cannot be changed, "
                 f"got {retention!r}"
             )
+        v.engine_limit(f"stream {name!r}", "shards", count, "shards")
         assign(self, name=name, shards=count, retention_s=retention)
 
     @property

@@ -22,6 +22,7 @@ use crate::core::executions::{Execution, Owner};
 use crate::core::{SourceRef, Timer};
 use crate::model::error::Error;
 use crate::model::input::{changed_after_submit, Cursor, Entry, RecordCursor};
+use crate::model::limits::FAILURES;
 use crate::model::output::Sink;
 use crate::primitives::cache::prefetch;
 use crate::primitives::time::{to_micros, Micros, MAX_SECONDS};
@@ -182,8 +183,9 @@ impl Engine {
                 let t = to_micros(ts);
                 let failures = rows.failures.map_or(0, |f| f[row]);
                 // the caller's arrays are read in place: see run_rows
-                if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !(0..=u32::MAX as i64).contains(&failures) {
-                    let column = if (0..=u32::MAX as i64).contains(&failures) { "time" } else { "failures" };
+                let failures_ok = (FAILURES.min as i64..=FAILURES.max as i64).contains(&failures);
+                if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !failures_ok {
+                    let column = if failures_ok { "time" } else { "failures" };
                     return Err(changed_after_submit(column, row));
                 }
                 if t > bound {

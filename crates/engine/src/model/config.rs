@@ -245,16 +245,19 @@ impl Config {
             }
         }
         if let Some(c) = self.client_retries {
-            // attempts are counted in u16 per request: a larger limit could never be reached
             if !limits::CLIENT_RETRY_ATTEMPTS.contains(u64::from(c.max_attempts)) || c.base_us > c.cap_us || !limits::CLIENT_RETRY_CAP_US.contains(c.cap_us) {
-                return Err(Error::Config("client retries: max_attempts must be 1–65535 and base ≤ cap".into()));
+                let (a, cap) = (limits::CLIENT_RETRY_ATTEMPTS, limits::CLIENT_RETRY_CAP_US);
+                return Err(Error::Config(format!(
+                    "client retries: max_attempts must be {}–{} and base ≤ cap ≤ {} µs",
+                    a.min, a.max, cap.max
+                )));
             }
         }
         let mut mapped = vec![false; self.sources.len()];
         for (i, s) in self.sources.iter().enumerate() {
             if let SourceConfig::Stream(s) = s {
                 if !limits::SHARDS.contains(u64::from(s.shards)) {
-                    return Err(Error::Config(format!("stream {i}: shards must be 1–1048576")));
+                    return Err(Error::Config(format!("stream {i}: shards must be {}–{}", limits::SHARDS.min, limits::SHARDS.max)));
                 }
             }
         }
@@ -269,7 +272,8 @@ impl Config {
                 return bad("no such function");
             }
             if !limits::MAPPING_COUNTS.contains(u64::from(m.batch_size)) || !limits::PARALLELIZATION_FACTOR.contains(u64::from(m.parallelization_factor)) {
-                return bad("batch size must be ≥ 1 and parallelization factor 1–10");
+                let pf = limits::PARALLELIZATION_FACTOR;
+                return bad(&format!("batch size must be ≥ 1 and parallelization factor {}–{}", pf.min, pf.max));
             }
             if m.on_failure.is_some_and(|d| d >= self.destinations) {
                 return bad("no such destination");
@@ -277,7 +281,7 @@ impl Config {
             lanes += u64::from(s.shards) * u64::from(m.parallelization_factor);
         }
         if !limits::LANES.contains(lanes) {
-            return Err(Error::Config("too many lanes (shards × parallelization factor)".into()));
+            return Err(Error::Config(format!("{lanes} lanes: above {} {}", limits::LANES.max, limits::LANES.what)));
         }
         for (i, m) in self.queue_mappings.iter().enumerate() {
             let bad = |what: &str| Err(Error::Config(format!("queue mapping {i}: {what}")));
@@ -300,8 +304,12 @@ impl Config {
         match self.account.scaling {
             Scaling::Off => {}
             Scaling::PerFunction { burst, cost_us } | Scaling::Account { burst, cost_us } => {
-                if !limits::SCALING.contains(burst) || !limits::SCALING.contains(cost_us) || burst.checked_mul(cost_us).is_none() {
-                    return Err(Error::Config("scaling burst and token cost must be positive".into()));
+                let bucket = burst.checked_mul(cost_us);
+                if !limits::SCALING.contains(burst) || !limits::SCALING.contains(cost_us) || !bucket.is_some_and(|b| limits::SCALING_BUCKET_US.contains(b)) {
+                    return Err(Error::Config(format!(
+                        "scaling burst and token cost must be positive, and burst × cost at most {} µs",
+                        limits::SCALING_BUCKET_US.max
+                    )));
                 }
             }
         }

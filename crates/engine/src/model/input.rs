@@ -3,6 +3,7 @@
 
 use super::codes::{EVENT, REQUEST_RESPONSE};
 use super::error::Error;
+use super::limits::FAILURES;
 use crate::primitives::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS};
 
 /// How far one input (the workload, or one event source's records) has been submitted: how
@@ -158,7 +159,8 @@ impl<'a> Rows<'a> {
             function: self.function[row] as u32,
             duration: to_micros(self.duration[row]),
             invocation_type: self.invocation_type.map_or(REQUEST_RESPONSE, |k| k[row]),
-            failures: self.failures.map_or(0, |f| f[row].min(u32::MAX as i64) as u32),
+            // saturated, not refused: see `limits::FAILURES`
+            failures: self.failures.map_or(0, |f| f[row].min(FAILURES.max as i64) as u32),
         }
     }
 }
@@ -249,7 +251,7 @@ impl RecordRows<'_> {
     }
 
     /// Checks every record (as `Rows::validate`): times finite, non-negative, non-decreasing
-    /// and not before `not_before`; failures non-negative and below 2^32. Returns the last time.
+    /// and not before `not_before`; failures within `limits::FAILURES`. Returns the last time.
     pub fn validate(&self, not_before: Micros, not_before_s: f64) -> Result<Micros, Error> {
         let n = self.time.len();
         let bad = |column: &'static str, row: usize, message: String| Error::Workload { column, row, message };
@@ -263,8 +265,8 @@ impl RecordRows<'_> {
         check_times(self.time, not_before, not_before_s)?;
         if let Some(failures) = self.failures {
             for (row, &x) in failures.iter().enumerate() {
-                if !(0..=u32::MAX as i64).contains(&x) {
-                    return Err(bad("failures", row, format!("{x} is not between 0 and {}", u32::MAX)));
+                if !(FAILURES.min as i64..=FAILURES.max as i64).contains(&x) {
+                    return Err(bad("failures", row, format!("{x} is not between {} and {}", FAILURES.min, FAILURES.max)));
                 }
             }
         }

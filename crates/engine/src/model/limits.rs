@@ -1,7 +1,10 @@
 //! Every numeric limit the engine enforces, in one table. AWS's own ranges are checked in
-//! Python with AWS's messages; these are the engine's: what its integer widths and encodings can
-//! hold. `Config::check` and the input checks use these constants and nothing else, and `LIMITS`
-//! lists them by name for embedders (and for the Python layer to check first).
+//! Python with AWS's messages; these are lambda_core's: what the engine's integer widths and
+//! encodings can hold, and the few rules of lambda_core's own that the engine guards too
+//! (client retry attempts). `Config::check` and the input checks use these constants and
+//! nothing else; `LIMITS` lists them by name for embedders, and the bindings export it to
+//! Python (`lambda_core._core.LIMITS`), which checks every limit a user can reach first, with
+//! the user's names.
 
 use crate::primitives::slab::MAX_ID;
 use crate::primitives::time::MAX_SECONDS;
@@ -13,48 +16,70 @@ pub struct Limit {
     pub name: &'static str,
     pub min: u64,
     pub max: u64,
-    /// What is limited, and why the bound is what it is.
+    /// What is counted, as a plural that reads after the bound in a message: "1048576 shards
+    /// per stream".
     pub what: &'static str,
 }
 
 /// Shards of one stream.
-pub const SHARDS: Limit = Limit { name: "shards", min: 1, max: 1 << 20, what: "shards of one stream" };
+pub const SHARDS: Limit = Limit { name: "shards", min: 1, max: 1 << 20, what: "shards per stream" };
 /// Lanes of all stream mappings together (shards × parallelization factor): lane indexes fit
 /// an id.
-pub const LANES: Limit =
-    Limit { name: "lanes", min: 0, max: (1 << 30) - 1, what: "lanes of all stream mappings (shards × parallelization factor)" };
-/// The parallelization factor of a stream mapping.
+pub const LANES: Limit = Limit {
+    name: "lanes",
+    min: 0,
+    max: (1 << 30) - 1,
+    what: "lanes of all stream mappings together (shards × parallelization factor)",
+};
+/// The parallelization factor of a stream mapping (AWS's range is the same; the engine's lane
+/// arithmetic relies on it).
 pub const PARALLELIZATION_FACTOR: Limit =
     Limit { name: "parallelization_factor", min: 1, max: 10, what: "concurrent batches per shard" };
-/// Attempts of a synchronous caller's retries: counted in a `u16` per request.
+/// Attempts of a synchronous caller, the first included. lambda_core's rule, not AWS's (the
+/// SDKs take any number): a throttled request must give up some day. The engine counts them
+/// in a `u16` per request, which this bound also keeps it within.
 pub const CLIENT_RETRY_ATTEMPTS: Limit =
-    Limit { name: "client_retry_attempts", min: 1, max: u16::MAX as u64, what: "attempts of a retrying caller (counted in 16 bits)" };
+    Limit { name: "client_retry_attempts", min: 1, max: 10_000, what: "attempts of a retrying caller" };
 /// The client retries' base and cap (µs): a jitter draw is exact below 2^53.
 pub const CLIENT_RETRY_CAP_US: Limit =
-    Limit { name: "client_retry_cap_us", min: 0, max: 1 << 53, what: "client retry backoff cap in microseconds" };
+    Limit { name: "client_retry_cap_us", min: 0, max: 1 << 53, what: "microseconds of client retry backoff" };
 /// Requests, batches and timers in flight at once (slab ids).
 pub const IDS_IN_FLIGHT: Limit =
     Limit { name: "ids_in_flight", min: 0, max: MAX_ID as u64 - 1, what: "requests, batches or timers in flight at once" };
-/// Functions of one configuration.
-pub const FUNCTIONS: Limit = Limit { name: "functions", min: 0, max: u32::MAX as u64 - 1, what: "functions (indexes in 32 bits)" };
+/// Functions of one configuration (indexes in 32 bits).
+pub const FUNCTIONS: Limit = Limit { name: "functions", min: 0, max: u32::MAX as u64 - 1, what: "functions" };
+/// Concurrency: an account's limit, its unreserved capacity and a function's reservations are
+/// counted in 32 bits.
+pub const CONCURRENCY: Limit = Limit { name: "concurrency", min: 0, max: u32::MAX as u64, what: "concurrent executions" };
 /// A time or a duration, in whole seconds (about 285 years): sums of times stay in a `u64` and
 /// exact in an `f64` microsecond count.
-pub const SECONDS: Limit = Limit { name: "seconds", min: 0, max: MAX_SECONDS as u64, what: "a time or a duration in seconds" };
-/// `failures` of a workload row or a record.
-pub const FAILURES: Limit = Limit { name: "failures", min: 0, max: u32::MAX as u64, what: "failing attempts of one row or record" };
+pub const SECONDS: Limit = Limit { name: "seconds", min: 0, max: MAX_SECONDS as u64, what: "seconds" };
+/// `failures` of a workload row or a record, counted in 32 bits. A record's count above it is
+/// refused; a row's is saturated, since a request never makes that many attempts (its count
+/// only matters up to its attempts).
+pub const FAILURES: Limit = Limit { name: "failures", min: 0, max: u32::MAX as u64, what: "failing attempts per row or record" };
 /// Batch sizes, maximum concurrency and max receive count of mappings.
-pub const MAPPING_COUNTS: Limit =
-    Limit { name: "mapping_counts", min: 1, max: u32::MAX as u64, what: "batch size, maximum concurrency, max receive count" };
+pub const MAPPING_COUNTS: Limit = Limit {
+    name: "mapping_counts",
+    min: 1,
+    max: u32::MAX as u64,
+    what: "records per batch, concurrent batches or receives of a mapping",
+};
 /// A queue's visibility timeout (µs): a throttled batch returning at the instant it was
 /// throttled would never end.
 pub const VISIBILITY_TIMEOUT_US: Limit =
-    Limit { name: "visibility_timeout_us", min: 1, max: MAX_SECONDS as u64 * 1_000_000, what: "a queue's visibility timeout in microseconds" };
-/// A scaling bucket's burst and token cost: positive, and `burst × cost` in a `u64`.
+    Limit { name: "visibility_timeout_us", min: 1, max: MAX_SECONDS as u64 * 1_000_000, what: "microseconds of visibility timeout" };
+/// A scaling bucket's burst (tokens) and token cost (µs of refill): positive.
 pub const SCALING: Limit =
-    Limit { name: "scaling", min: 1, max: u64::MAX, what: "scaling burst and token cost (positive; their product in 64 bits)" };
+    Limit { name: "scaling", min: 1, max: u64::MAX, what: "tokens of scaling burst or microseconds of refill per token" };
+/// A scaling bucket's capacity, `burst × cost` µs of refill. The level is a `u64`; the bound
+/// keeps the capacity a signed 64-bit integer too (about 292,000 years of refill, never the
+/// binding limit), so that embedders holding it signed lose nothing.
+pub const SCALING_BUCKET_US: Limit =
+    Limit { name: "scaling_bucket_us", min: 1, max: i64::MAX as u64, what: "microseconds of refill in a scaling bucket (burst × token cost)" };
 
 /// The table, for embedders.
-pub const LIMITS: [Limit; 12] = [
+pub const LIMITS: [Limit; 14] = [
     SHARDS,
     LANES,
     PARALLELIZATION_FACTOR,
@@ -62,11 +87,13 @@ pub const LIMITS: [Limit; 12] = [
     CLIENT_RETRY_CAP_US,
     IDS_IN_FLIGHT,
     FUNCTIONS,
+    CONCURRENCY,
     SECONDS,
     FAILURES,
     MAPPING_COUNTS,
     VISIBILITY_TIMEOUT_US,
     SCALING,
+    SCALING_BUCKET_US,
 ];
 
 impl Limit {
@@ -87,6 +114,8 @@ mod tests {
             assert!(LIMITS[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
         }
         assert!(SHARDS.contains(1 << 20) && !SHARDS.contains((1 << 20) + 1) && !SHARDS.contains(0));
-        assert_eq!(CLIENT_RETRY_ATTEMPTS.max, 65535);
+        assert!(CLIENT_RETRY_ATTEMPTS.max <= u64::from(u16::MAX), "attempts are counted in a u16");
+        assert_eq!(CLIENT_RETRY_ATTEMPTS.max, 10_000);
+        assert!(LANES.max < MAX_ID as u64, "lane indexes are ids");
     }
 }
