@@ -33,12 +33,6 @@ OUTSIDE = re.compile(r"MODEL\.md|\.\./shared|/work/")
 #: Files whose mentions of the external specification are history, not pointers.
 HISTORY = {"CHANGELOG.md"}
 
-# TEMPORARY (issue 9): the code and the test oracles still name the external file in their
-# comments and docstrings ("MODEL.md §n"). They are being restructured in parallel branches; the
-# integrator rewrites those mentions to docs/model.md once the restructuring has landed, and then
-# deletes this allowance. Their § citations are checked all the same.
-TEMPORARY_ALLOWANCE = ("rust/", "crates/", "python/", "tests/")
-
 
 def _tracked_files() -> list[str]:
     try:
@@ -117,7 +111,7 @@ def test_every_cited_section_has_a_heading_in_docs_model() -> None:
 def test_no_file_points_outside_the_repository() -> None:
     outside = []
     for path, text in _texts().items():
-        if path in HISTORY or path.startswith(TEMPORARY_ALLOWANCE):
+        if path in HISTORY:
             continue
         for number, line in enumerate(text.splitlines(), 1):
             if OUTSIDE.search(line):

@@ -15,7 +15,7 @@ the configuration and the workload before anything reaches it. What the extensio
   :class:`RuntimeError` too).
 
 Times cross the boundary as float seconds and are rounded once to integer microseconds
-(MODEL.md §1): see :func:`to_micros`. Seconds values must be finite, non-negative and at most
+(docs/model.md §1): see :func:`to_micros`. Seconds values must be finite, non-negative and at most
 9e9 (about 285 years), else :class:`lambda_core.LambdaCoreError` (a :class:`ValueError`).
 """
 
@@ -64,7 +64,7 @@ class Limit:
 LIMITS: Final[Mapping[str, Limit]]
 
 def hash_keys(keys: Sequence[str | bytes] | npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """Each string key's integer, as the engine shards by it (MODEL.md §7): the first 8 bytes,
+    """Each string key's integer, as the engine shards by it (docs/model.md §7): the first 8 bytes,
     little-endian and signed, of the MD5 of the key's UTF-8 bytes (of a ``bytes`` key, its
     bytes).
 
@@ -86,7 +86,7 @@ def hash_keys(keys: Sequence[str | bytes] | npt.NDArray[Any]) -> npt.NDArray[np.
     """
 
 class _AccountReport(TypedDict):
-    """Account-wide whole-run figures (MODEL.md §10)."""
+    """Account-wide whole-run figures (docs/model.md §10)."""
 
     #: exact maximum of environments initialising or busy, provisioned included
     max_concurrency: int
@@ -106,7 +106,7 @@ class _Report(TypedDict):
     account: _AccountReport
 
 class _DestinationLog(TypedDict):
-    """One destination's records, as :meth:`Engine.drain_destinations` returns them (MODEL.md §6,
+    """One destination's records, as :meth:`Engine.drain_destinations` returns them (docs/model.md §6,
     §7): the columns are shaped after AWS's invocation record."""
 
     #: int32: the stream index of a stream record (a mapping's on-failure record), or −1 for a
@@ -131,7 +131,7 @@ class _DestinationLog(TypedDict):
 
 class _RecordLog(TypedDict):
     """The stream records resolved in one :meth:`Engine.advance` call, in the order they were
-    resolved (its dict's ``"records"`` key; MODEL.md §7)."""
+    resolved (its dict's ``"records"`` key; docs/model.md §7)."""
 
     #: uint32: the source index (in ``sources`` order)
     stream: npt.NDArray[np.uint32]
@@ -168,7 +168,7 @@ class _RecordTable(TypedDict):
 
 class _MappingReport(TypedDict):
     """One event-source mapping's counters, as :meth:`Engine.mapping_report` returns them
-    (MODEL.md §7, §10)."""
+    (docs/model.md §7, §10)."""
 
     #: invocations of the mapping's function that started (retries included, throttles not)
     invocations: int
@@ -214,7 +214,7 @@ class Engine:
         sequences may be lists or tuples): ``account`` (``concurrency_limit`` ``L`` and
         ``unreserved_capacity`` ``U``, u32, and ``scaling``: ``None`` or ``per_function``,
         ``burst`` and ``cost_us``, u64), ``functions``, ``routing`` (``"newest"``, ``"mru"`` or
-        ``"oldest"``, MODEL.md §3), ``destinations`` (u32), ``client_retries``, ``seed`` (u64),
+        ``"oldest"``, docs/model.md §3), ``destinations`` (u32), ``client_retries``, ``seed`` (u64),
         ``sources`` (each a stream record, with ``kind`` and ``shards``, or a queue record,
         with ``fifo``, ``visibility_timeout_s`` and ``max_receive_count``; a source's index in
         this list is its ``stream`` / ``queue`` everywhere), ``stream_mappings`` and
@@ -264,7 +264,7 @@ class Engine:
             duration: handler durations in seconds (1-D float64), finite and non-negative.
             invocation_type: ``lambda_core.InvocationType`` values (1-D uint8):
                 ``REQUEST_RESPONSE`` (0) or ``EVENT`` (1, asynchronous: queued, retried and
-                sent to destinations, MODEL.md §6); ``None`` for all request-response.
+                sent to destinations, docs/model.md §6); ``None`` for all request-response.
             failures: failing leading attempts per request (1-D int64), non-negative, or
                 ``None`` for none.
 
@@ -283,7 +283,7 @@ class Engine:
         failures: npt.NDArray[np.int64] | None = None,
     ) -> int:
         """Checks a chunk of source `stream`'s records or messages (arrays of the canonical
-        dtypes, C-contiguous), keeps it, and returns the id of its first record (MODEL.md
+        dtypes, C-contiguous), keeps it, and returns the id of its first record (docs/model.md
         §7–8).
 
         Record ids count each stream's records over every submission, from 0. The arrays are
@@ -447,7 +447,7 @@ def to_micros(seconds: float) -> int:
 def stream_lanes(
     key: npt.NDArray[np.int64], shards: int, parallelization_factor: int
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
-    """Each key's shard and lane, as the engine assigns records (MODEL.md §7): the multiply-high
+    """Each key's shard and lane, as the engine assigns records (docs/model.md §7): the multiply-high
     ranges of the key's SplitMix64 hash ``h``, ``shard = ⌊h·shards / 2^64⌋`` and
     ``lane = ⌊((h·shards) mod 2^64)·parallelization_factor / 2^64⌋``.
 

@@ -4,7 +4,7 @@ readers from the same field names).
 
 These records hold what the engine runs, already validated (``_boundary.engine_config`` builds
 them from the model): indexes instead of names, times in float seconds (the engine rounds each
-to integer microseconds once, MODEL.md §1; a field ``x_s`` is the engine's ``x_us``), ``None``
+to integer microseconds once, docs/model.md §1; a field ``x_s`` is the engine's ``x_us``), ``None``
 for "no limit". A missing field or one of the wrong type makes ``Engine`` raise
 :class:`TypeError` naming it; a seconds value that is NaN, negative or above 9e9 raises
 :class:`lambda_core.LambdaCoreError` naming it.
@@ -23,7 +23,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ScalingConfig:
-    """The scaling-rate limit on new environments (MODEL.md §4 step 4): a bucket of ``burst``
+    """The scaling-rate limit on new environments (docs/model.md §4 step 4): a bucket of ``burst``
     tokens refilled one per ``cost_us`` microseconds, per function (``per_function``, AWS's
     current mode) or one for the whole account (legacy)."""
 
@@ -45,7 +45,7 @@ class AccountConfig:
 @dataclass(frozen=True, slots=True)
 class FunctionConfig:
     """One function: its reservation (``None``: none) and provisioned environments, its
-    timeouts, and its asynchronous settings (MODEL.md §6; destinations as indexes below
+    timeouts, and its asynchronous settings (docs/model.md §6; destinations as indexes below
     ``EngineConfig.destinations``, or ``None``)."""
 
     reserved: int | None
@@ -73,7 +73,7 @@ class ClientRetries:
 
 @dataclass(frozen=True, slots=True)
 class StreamConfig:
-    """A stream (MODEL.md §7): ``kind`` ``"kinesis"`` or ``"dynamodb"``."""
+    """A stream (docs/model.md §7): ``kind`` ``"kinesis"`` or ``"dynamodb"``."""
 
     kind: str
     shards: int
@@ -82,7 +82,7 @@ class StreamConfig:
 
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
-    """An SQS queue (MODEL.md §8): standard or FIFO, its visibility timeout, its redrive
+    """An SQS queue (docs/model.md §8): standard or FIFO, its visibility timeout, its redrive
     policy's ``maxReceiveCount`` (``None``: no dead-letter queue) and its retention."""
 
     fifo: bool
@@ -135,7 +135,7 @@ class QueueMappingConfig:
 @dataclass(frozen=True, slots=True)
 class EngineConfig:
     """Everything ``lambda_core._core.Engine`` runs: ``routing`` ``"newest"``, ``"mru"`` or
-    ``"oldest"`` (MODEL.md §3); ``destinations`` how many destination indexes exist; ``seed``
+    ``"oldest"`` (docs/model.md §3); ``destinations`` how many destination indexes exist; ``seed``
     the seed of the engine's one random stream (client retry jitter); at most one mapping per
     source."""
 

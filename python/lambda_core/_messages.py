@@ -59,7 +59,7 @@ def validation_message(items: Sequence[str]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Lambda: CreateFunction, PutFunctionConcurrency, PutProvisionedConcurrencyConfig (MODEL.md §2)
+# Lambda: CreateFunction, PutFunctionConcurrency, PutProvisionedConcurrencyConfig (docs/model.md §2)
 # --------------------------------------------------------------------------------------------
 
 
@@ -85,7 +85,7 @@ def pc_below_minimum(min_unreserved: int) -> str:
 
 
 def rc_below_pc(reserved: int, provisioned: int) -> str:
-    # The leading space and the double space are AWS's own (MODEL.md §2).
+    # The leading space and the double space are AWS's own (docs/model.md §2).
     return (
         f" ReservedConcurrentExecutions  {reserved} should not be lower than function's total "
         f"provisioned concurrency [{provisioned}]."
@@ -112,7 +112,7 @@ def duplicate_function(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Lambda: CreateEventSourceMapping (MODEL.md §7–8)
+# Lambda: CreateEventSourceMapping (docs/model.md §7–8)
 # --------------------------------------------------------------------------------------------
 
 SQS_WINDOW = (

@@ -36,7 +36,7 @@ COUNTS = (
     ("cold_starts", "cold starts"),
     ("max_concurrency", "max concurrency"),
 )
-#: The table's asynchronous columns (MODEL.md §6), shown only when a function received
+#: The table's asynchronous columns (docs/model.md §6), shown only when a function received
 #: events: ``AsyncEventsDropped`` (retries exhausted, too old, or a reservation of zero).
 ASYNC_COUNTS = (("async_events_dropped", "async dropped"),)
 # The per-function figures of the JSON summary: the table's, and AsyncEventsReceived.

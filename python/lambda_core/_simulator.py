@@ -51,13 +51,13 @@ class Simulator:
         seed: the seed of every random stream (workload generators, sampled models); a run is a
             pure function of (configuration, workload, seed).
         routing: which idle environment a warm request gets: ``"newest"`` (default), ``"mru"``
-            or ``"oldest"`` (MODEL.md §3).
+            or ``"oldest"`` (docs/model.md §3).
         client_retries: how synchronous callers retry throttled invocations
             (:class:`RetryPolicy`; ``None``, the default: they do not).
         mappings: event-source mappings (:class:`EventSourceMapping`): streams and SQS queues
             whose records (:class:`Records`, by source name) the engine hands to functions in
             batches: shard by shard in order for streams, by pollers that ramp up for queues
-            (MODEL.md §7–8). One mapping per source.
+            (docs/model.md §7–8). One mapping per source.
 
     Raises:
         InvalidParameterValueException, ValidationException, ResourceConflictException,

@@ -114,13 +114,13 @@ def fuzz_case(draw):
 
 
 SYNC_OUTCOMES = {lc.Outcome.PENDING, lc.Outcome.SUCCESS, lc.Outcome.ERROR, lc.Outcome.TIMEOUT, lc.Outcome.THROTTLED}
-# an event is retried until it succeeds or is dropped (MODEL.md §6): never ERROR, TIMEOUT or THROTTLED
+# an event is retried until it succeeds or is dropped (docs/model.md §6): never ERROR, TIMEOUT or THROTTLED
 EVENT_OUTCOMES = {lc.Outcome.PENDING, lc.Outcome.SUCCESS, lc.Outcome.RETRIES_EXHAUSTED,
                   lc.Outcome.EVENT_AGE_EXCEEDED, lc.Outcome.ZERO_RESERVED_CONCURRENCY}
 
 
 def _check_result(w: lc.Workload, r: lc.Result, functions: list[lc.Function]) -> None:
-    """The rows of `r` obey MODEL.md §4–6 for the workload `w` (no client retries): one outcome
+    """The rows of `r` obey docs/model.md §4–6 for the workload `w` (no client retries): one outcome
     per row, of the row's invocation type, and the attempts that outcome allows."""
     out = r.requests
     n = len(w)

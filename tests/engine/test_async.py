@@ -1,4 +1,4 @@
-"""Asynchronous invocation through the public API (MODEL.md §6): validation with AWS's messages,
+"""Asynchronous invocation through the public API (docs/model.md §6): validation with AWS's messages,
 triggers, destinations, windows, and what per-request output off keeps.
 
 The rules themselves are checked case by case in tests/engine/test_hand_worked_async.py (run on the

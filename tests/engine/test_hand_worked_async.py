@@ -1,4 +1,4 @@
-"""Hand-worked checks of the reference model's asynchronous invocation (MODEL.md §6) and of
+"""Hand-worked checks of the reference model's asynchronous invocation (docs/model.md §6) and of
 client-side retries of throttled synchronous requests (§5).
 
 Every expected number below was worked out by hand from the spec and the semantics that settle

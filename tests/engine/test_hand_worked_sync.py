@@ -1,4 +1,4 @@
-"""Hand-worked checks of the reference model (tests/oracle/invocations.py) against MODEL.md §1–5, §10.
+"""Hand-worked checks of the reference model (tests/oracle/invocations.py) against docs/model.md §1–5, §10.
 
 Every expected number below was worked out by hand from the spec; the comments show the work.
 """

@@ -1,6 +1,6 @@
 """Pure-Python reference model (test oracle) of lambda_core's concurrency machinery.
 
-Written from /work/shared/spec/MODEL.md, sections 1-6 and the whole-run figures of section 10:
+Written from docs/model.md, sections 1-6 and the whole-run figures of section 10:
 synchronous invocation (with optional client-side retries of throttles) and asynchronous
 invocation (event queue, throttle backoff, error retries, maximum event age, destinations).
 It favours obviousness over speed: one event heap, small classes, integer microseconds inside.
@@ -27,16 +27,16 @@ RESERVED_LIMIT = 1  # ReservedFunctionConcurrentInvocationLimitExceeded
 ACCOUNT_LIMIT = 2  # ConcurrentInvocationLimitExceeded
 SCALING_RATE = 3  # FunctionScalingRateExceeded
 
-# Event phases at one instant (MODEL.md §1): ends, idle expiries, timers (retries), arrivals.
+# Event phases at one instant (docs/model.md §1): ends, idle expiries, timers (retries), arrivals.
 PHASE_END, PHASE_EXPIRY, PHASE_TIMER, PHASE_ARRIVAL = 1, 2, 3, 4
 
 # Guard for runs without `until` that never finish (e.g. a stream batch throttled for ever).
 MAX_EVENTS_WITHOUT_UNTIL = 20_000_000
 
-# Scaling-rate defaults (MODEL.md §4): (burst in tokens, token cost in µs of refill).
+# Scaling-rate defaults (docs/model.md §4): (burst in tokens, token cost in µs of refill).
 SCALING_DEFAULTS = {"current": (1000, 10_000), "legacy": (3000, 120_000)}
 
-# Asynchronous invocation (MODEL.md §6).
+# Asynchronous invocation (docs/model.md §6).
 DEFAULT_MAX_RETRY_ATTEMPTS = 2
 DEFAULT_MAX_EVENT_AGE_S = 21600
 THROTTLE_BACKOFF_CAP_S = 300  # the k-th throttle of an event waits min(2^(k−1), 300) s
@@ -47,7 +47,7 @@ MASK64 = (1 << 64) - 1
 
 
 def to_us(seconds: float) -> int:
-    """Seconds -> integer microseconds, rounded once at the boundary (MODEL.md §1).
+    """Seconds -> integer microseconds, rounded once at the boundary (docs/model.md §1).
 
     Round half away from zero of x*1e6 computed in float64 (inputs are never negative).
     """
@@ -82,7 +82,7 @@ class SplitMix64:
 
 
 class Bucket:
-    """Scaling-rate token bucket, exact in integers (MODEL.md §4).
+    """Scaling-rate token bucket, exact in integers (docs/model.md §4).
 
     The level is counted in µs of refill, capped at burst × cost, and starts full.
     """
@@ -103,7 +103,7 @@ class Bucket:
 
 
 class Env:
-    """One execution environment (MODEL.md §3)."""
+    """One execution environment (docs/model.md §3)."""
 
     def __init__(self, order: int, fn: int, provisioned: bool, created_at: int):
         self.order = order  # global creation counter: routing uses it
@@ -162,7 +162,7 @@ class Function:
 
 
 def pick(envs: list[Env], routing: str) -> Env | None:
-    """Choose among idle environments (MODEL.md §3, 'Which idle environment')."""
+    """Choose among idle environments (docs/model.md §3, 'Which idle environment')."""
     if not envs:
         return None
     if routing == "newest":  # most recently created
@@ -387,7 +387,7 @@ class Simulator:
             self.start(t, req, env)
 
     def admit(self, t: int, fi: int, f: Function) -> tuple[Env | None, int]:
-        """Admission of one attempt, in the order of MODEL.md §4: (env, NONE) or (None, reason)."""
+        """Admission of one attempt, in the order of docs/model.md §4: (env, NONE) or (None, reason)."""
         # 1. An idle, ready provisioned environment of f.
         if t >= f.ready_at:
             env = pick([e for e in f.provisioned_envs if not e.busy], self.routing)
@@ -488,7 +488,7 @@ class Simulator:
         return outcome, cold, end
 
     def start(self, t: int, req: int, env: Env) -> None:
-        """Run one attempt on env (MODEL.md §3 and §5)."""
+        """Run one attempt on env (docs/model.md §3 and §5)."""
         self.attempts[req] += 1
         # the first `failures` attempts of a request that reach the function fail
         fails = self.attempts[req] <= self.failures[req]
@@ -568,7 +568,7 @@ class Simulator:
 def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest",
              until: float | None = None, client_retries: dict | None = None,
              seed: int = 0) -> dict:
-    """Simulate synchronous and asynchronous invocations (MODEL.md §1–6, §10).
+    """Simulate synchronous and asynchronous invocations (docs/model.md §1–6, §10).
 
     account:   {"concurrency_limit", "unreserved_min", "scaling", "scaling_burst",
                 "token_cost_us"}  (unreserved_min only matters for validation: unused here)

@@ -1,4 +1,4 @@
-"""Pure-Python reference model (test oracle) of SQS event-source mappings (MODEL.md §8).
+"""Pure-Python reference model (test oracle) of SQS event-source mappings (docs/model.md §8).
 
 Written ahead of the engine's queue mappings: it fixes the rules the Rust pollers will be tested
 against, independently of the engine.
@@ -53,7 +53,7 @@ MAPPING_DEFAULTS = {
     "duration_per_record_s": 0.0,
 }
 
-# The ramp (MODEL.md §8): (base slots, cap, tick interval Δ in µs).
+# The ramp (docs/model.md §8): (base slots, cap, tick interval Δ in µs).
 BASE_SLOTS = 5
 CURRENT_CAP, CURRENT_TICK_US = 1250, 200_000  # +300 per minute: one slot every 0.2 s
 LEGACY_CAP, LEGACY_TICK_US = 1000, 1_000_000  # +60 per minute: one slot every 1 s
@@ -298,7 +298,7 @@ class QueueSimulator(Simulator):
         self.dispatch(t, m)
 
     def on_tick(self, t: int, m: Mapping) -> None:
-        """The ramp (MODEL.md §8), evaluated on the grid k·Δ."""
+        """The ramp (docs/model.md §8), evaluated on the grid k·Δ."""
         self.purge(t, m)  # expired messages are not waiting
         # every slot busy: running can exceed slots after the ramp fell back
         if m.visible and m.running >= m.slots and m.slots < m.cap:
@@ -480,7 +480,7 @@ class QueueSimulator(Simulator):
 def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
                     mappings: list[dict], records: dict, routing: str = "newest",
                     until: float | None = None, workload: dict | None = None) -> dict:
-    """Simulate SQS event-source mappings (MODEL.md §8 on top of §1–5).
+    """Simulate SQS event-source mappings (docs/model.md §8 on top of §1–5).
 
     account, functions, routing: as in invocations.simulate. account["scaling"] ==
               "legacy" also selects the legacy SQS ramp; any other value the current one.

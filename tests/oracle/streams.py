@@ -1,4 +1,4 @@
-"""Pure-Python reference model (test oracle) of stream event-source mappings (MODEL.md §7).
+"""Pure-Python reference model (test oracle) of stream event-source mappings (docs/model.md §7).
 
 Written ahead of the engine's event-source mappings (the next piece of work): it fixes the
 rules the Rust lanes will be tested against.
@@ -337,7 +337,7 @@ class StreamSimulator(Simulator):
         """One synchronous invocation of the lane's current batch: admission (§4).
 
         Records older than the retention are lost before every invocation of a batch, its
-        retries included (MODEL.md §7: with maximum_retry_attempts = -1 a failing batch is
+        retries included (docs/model.md §7: with maximum_retry_attempts = -1 a failing batch is
         retried "until the record expires")."""
         m = lane.mapping
         b = lane.current
@@ -467,7 +467,7 @@ class StreamSimulator(Simulator):
 def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
                      mappings: list[dict], records: dict, routing: str = "newest",
                      until: float | None = None, workload: dict | None = None) -> dict:
-    """Simulate stream event-source mappings (MODEL.md §7 on top of §1–5).
+    """Simulate stream event-source mappings (docs/model.md §7 on top of §1–5).
 
     account, functions, routing: as in invocations.simulate.
     streams:  [{"name", "kind": "kinesis"|"dynamodb", "shards", "retention_s" (86400)}]

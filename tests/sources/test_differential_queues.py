@@ -1,4 +1,4 @@
-"""Differential and property tests of SQS queue mappings (MODEL.md §8).
+"""Differential and property tests of SQS queue mappings (docs/model.md §8).
 
 Hypothesis draws accounts, functions, standard and FIFO queues, their mappings, messages and a
 synchronous workload sharing the functions; the engine (through
@@ -87,7 +87,7 @@ def test_queue_properties(scenario):
         if q["max_receive_count"] is not None:
             assert max(r["receives"], default=0) <= q["max_receive_count"]
         if q["fifo"]:
-            # MODEL.md §8: a FIFO mapping's concurrency ≤ the number of groups with messages
+            # docs/model.md §8: a FIFO mapping's concurrency ≤ the number of groups with messages
             assert counters["max_concurrency"] <= len(set(records[m["queue"]]["key"]))
             # within a group, processed messages were invoked in arrival order, and two
             # invocations of one group never overlap

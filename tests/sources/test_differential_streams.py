@@ -1,4 +1,4 @@
-"""Differential and property tests of stream event-source mappings (MODEL.md §7).
+"""Differential and property tests of stream event-source mappings (docs/model.md §7).
 
 Hypothesis draws accounts, functions, streams, mappings, records and a synchronous workload
 sharing the functions; the engine (through `engine_adapter.simulate_streams`) and the

@@ -1,4 +1,4 @@
-"""Hand-worked checks of the queue reference model (tests/oracle/queues.py), MODEL.md §8.
+"""Hand-worked checks of the queue reference model (tests/oracle/queues.py), docs/model.md §8.
 
 Every expected number below was worked out by hand from the rules in oracle.queues'
 docstring and the brief; the comments show the work. Durations are fixed (duration_base_s 0.1,

@@ -1,4 +1,4 @@
-"""Hand-worked checks of the stream reference model (tests/oracle/streams.py), MODEL.md §7.
+"""Hand-worked checks of the stream reference model (tests/oracle/streams.py), docs/model.md §7.
 
 Every expected number below was worked out by hand from the rules in oracle.streams'
 docstring and the brief; the comments show the work. Durations are fixed (duration_base_s,
@@ -309,7 +309,7 @@ def test_timeout_fails_the_batch_and_reinitialises():
 def test_retention_expiry():
     # retention 10. A (0.5, 4 failures) fails at 1.0, 2.1, 4.2, 8.3 (each 0.1 s, then waits of
     # 1, 2, 4, 8 s); at its retry at 16.4 it is older than the retention (0.5 + 10 ≤ 16.4): lost,
-    # after 4 attempts (MODEL.md §7: retried "until the record expires"). The lane moves on at
+    # after 4 attempts (docs/model.md §7: retried "until the record expires"). The lane moves on at
     # 16.4: B (0.6) and C (0.7) expired too; E (6.5, expires at 16.5) runs 16.4–16.5; D (7.0)
     # 16.5–16.6.
     rows = [(0.5, 1, 4), (0.6, 1), (0.7, 1), (6.5, 1), (7.0, 1)]

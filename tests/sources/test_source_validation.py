@@ -33,7 +33,7 @@ from tests.sources.validation_cases import (
 
 def assert_engine_polls_every(stream, interval: float) -> None:
     """`stream.poll_interval_s` is `interval`, and it is the interval the engine really uses: an
-    idle lane polls on the grid 0, interval, 2 × interval, … (MODEL.md §7), so a record that
+    idle lane polls on the grid 0, interval, 2 × interval, … (docs/model.md §7), so a record that
     arrives while the lane is idle starts its batch at the next grid point, and a record that
     waits behind a running batch starts as soon as that batch ends."""
     assert stream.poll_interval_s == interval

@@ -1,5 +1,5 @@
 """The account: its Region-wide concurrency limit, unreserved minimum and scaling-rate bucket
-(MODEL.md §2 and §4). None of these are AWS API parameters, so every range check is
+(docs/model.md §2 and §4). None of these are AWS API parameters, so every range check is
 lambda_core's own (:class:`~lambda_core.errors.InvalidParameterValueException` naming the
 parameter and its value), and those that are the engine's limits (32-bit concurrency, a
 bucket of positive burst and token cost in 64 bits) raise its subclass
@@ -16,7 +16,7 @@ from ._frozen import assign
 
 __all__ = ["Account", "SCALING_DEFAULTS"]
 
-#: Scaling-rate defaults (MODEL.md §4): bucket capacity and refill rate (tokens per second).
+#: Scaling-rate defaults (docs/model.md §4): bucket capacity and refill rate (tokens per second).
 SCALING_DEFAULTS: dict[str, tuple[int, float]] = {
     "current": (1000, 100.0),
     "legacy": (3000, 500.0 / 60.0),
@@ -30,7 +30,7 @@ class Account:
     Keyword-only: ``Account(concurrency_limit=1000, unreserved_min=None, scaling="current",
     scaling_burst=None, scaling_refill_per_s=None)``.
 
-    ``scaling`` chooses the scaling-rate bucket of MODEL.md §4: ``"current"`` (per function,
+    ``scaling`` chooses the scaling-rate bucket of docs/model.md §4: ``"current"`` (per function,
     1000 tokens refilled at 100 per second, the default), ``"legacy"`` (one account-wide bucket of
     3000 refilled at 500 per minute) or ``None`` (no rate limit; ``"off"`` is accepted as an alias
     and stored as ``None``). ``scaling_burst`` and ``scaling_refill_per_s`` override the bucket's
@@ -147,7 +147,7 @@ class Account:
     def token_cost_us(self) -> int:
         """Microseconds of refill one token costs: ``round(1e6 / refill)``; 0 when scaling is off.
 
-        10 000 for ``"current"``, 120 000 for ``"legacy"`` (MODEL.md §4).
+        10 000 for ``"current"``, 120 000 for ``"legacy"`` (docs/model.md §4).
         """
         if self.scaling is None:
             return 0

@@ -11,7 +11,7 @@ class InvocationType(enum.IntEnum):
     """How a request invokes its function (AWS ``InvocationType``)."""
 
     REQUEST_RESPONSE = 0  #: synchronous: one attempt, its result is the request's result
-    EVENT = 1  #: asynchronous: queued, retried, dropped to a destination (MODEL.md §6)
+    EVENT = 1  #: asynchronous: queued, retried, dropped to a destination (docs/model.md §6)
 
 
 class Outcome(enum.IntEnum):
@@ -41,7 +41,7 @@ _CONDITIONS = {
 
 
 class RecordOutcome(enum.IntEnum):
-    """How a record of an event-source mapping ended (MODEL.md §7–8).
+    """How a record of an event-source mapping ended (docs/model.md §7–8).
 
     Stream records (Kinesis, DynamoDB Streams) end ``PROCESSED``, ``RETRY_ATTEMPTS_EXHAUSTED``,
     ``RECORD_AGE_EXCEEDED`` or ``EXPIRED``; queue messages (SQS) end ``PROCESSED``,
@@ -102,7 +102,7 @@ _AWS_NAMES = {
 
 
 class Routing(enum.IntEnum):
-    """Which idle environment a warm request gets (MODEL.md §3)."""
+    """Which idle environment a warm request gets (docs/model.md §3)."""
 
     NEWEST = 0  #: the most recently created idle environment (default)
     MRU = 1  #: the most recently freed (ties: the newest created)
@@ -110,7 +110,7 @@ class Routing(enum.IntEnum):
 
 
 class Trigger(enum.Enum):
-    """AWS services that invoke functions, and how they invoke them (MODEL.md §5–6).
+    """AWS services that invoke functions, and how they invoke them (docs/model.md §5–6).
 
     ``Workload(..., invocation_type=lc.Trigger.S3)`` gives every row the trigger's invocation
     type; ``lc.Trigger.S3.invocation_type`` is ``InvocationType.EVENT``.

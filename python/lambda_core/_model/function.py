@@ -1,4 +1,4 @@
-"""One Lambda function's configuration (MODEL.md §9), validated the way AWS validates it."""
+"""One Lambda function's configuration (docs/model.md §9), validated the way AWS validates it."""
 
 from __future__ import annotations
 
@@ -27,10 +27,10 @@ BARE_NAME = re.compile(r"[A-Za-z0-9_-]+")
 #: Longest function name accepted (characters).
 FUNCTION_NAME_MAX_LENGTH = 64
 
-#: AWS's limit on a function's environment variables: keys + values, in UTF-8 bytes (MODEL.md §9).
+#: AWS's limit on a function's environment variables: keys + values, in UTF-8 bytes (docs/model.md §9).
 ENVIRONMENT_LIMIT_BYTES = 4096
 
-#: Longest init phase of an on-demand environment, in seconds (MODEL.md §9).
+#: Longest init phase of an on-demand environment, in seconds (docs/model.md §9).
 INIT_LIMIT_S = 10.0
 
 # AWS's ranges of the fields, in the order AWS lists its validation errors:
@@ -49,7 +49,7 @@ _SECONDS = ("timeout_s", "init_s", "idle_timeout_s", "provisioned_ready_s")
 
 @dataclasses.dataclass(frozen=True, init=False)
 class Function:
-    """One Lambda function's configuration (MODEL.md §9), validated on construction.
+    """One Lambda function's configuration (docs/model.md §9), validated on construction.
 
     Only ``name`` is positional. Checks, in this order:
 
@@ -94,7 +94,7 @@ class Function:
     environment: dict[str, str] | None = dataclasses.field(hash=False)
     #: Provisioned environments become ready this many seconds after the run starts (≥ 0).
     provisioned_ready_s: float
-    #: Asynchronous results (MODEL.md §6): where a record of each successful event goes, and
+    #: Asynchronous results (docs/model.md §6): where a record of each successful event goes, and
     #: where each dropped one goes (on-failure destination, dead-letter queue; both when both
     #: are set). Names of targets: queues, topics, buses or other functions. Records are
     #: collected per target in ``Result.destinations``; a function named as a target is not
@@ -227,7 +227,7 @@ def _check_environment(environment: object) -> dict[str, str] | None:
 
 
 def _environment_size(environment: Mapping[str, str]) -> int:
-    """Keys + values in UTF-8 bytes (MODEL.md §9)."""
+    """Keys + values in UTF-8 bytes (docs/model.md §9)."""
     return sum(
         len(key.encode("utf-8", "surrogatepass")) + len(value.encode("utf-8", "surrogatepass"))
         for key, value in environment.items()

@@ -1,4 +1,4 @@
-"""Event-source mappings (MODEL.md §7–8): what Lambda's ``CreateEventSourceMapping`` creates —
+"""Event-source mappings (docs/model.md §7–8): what Lambda's ``CreateEventSourceMapping`` creates —
 one source, one function, the batching and error-handling parameters — and the duration
 model of a batch."""
 
@@ -25,7 +25,7 @@ _SOURCES = (KinesisStream, DynamoDBStream, SqsQueue)
 # CreateEventSourceMapping's FunctionName member: 1–140 characters (it also takes ARNs).
 _ESM_FUNCTION_NAME_MAX_LENGTH = 140
 
-# Default batch size per source (AWS's defaults, MODEL.md §7–8).
+# Default batch size per source (AWS's defaults, docs/model.md §7–8).
 _STREAM_BATCH_SIZE = 100
 _QUEUE_BATCH_SIZE = 10
 _FIFO_BATCH_SIZE_MAX = 10
@@ -52,7 +52,7 @@ _STREAM_ONLY = (
 
 @dataclasses.dataclass(frozen=True, init=False)
 class BatchDuration:
-    """How long one batch runs: ``base_s + per_record_s × records`` seconds (MODEL.md §7).
+    """How long one batch runs: ``base_s + per_record_s × records`` seconds (docs/model.md §7).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The account's pools (MODEL.md §2): every function's reserved and provisioned concurrency
+"""The account's pools (docs/model.md §2): every function's reserved and provisioned concurrency
 applied to an account one function after the other, as AWS would, and the single-function
 verbs ``PutFunctionConcurrency`` and ``PutProvisionedConcurrencyConfig``."""
 
@@ -18,7 +18,7 @@ __all__ = ["PoolPlan", "plan_pools", "put_function_concurrency", "put_provisione
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PoolPlan:
-    """The account's pools once every function's reservations are applied (MODEL.md §2)."""
+    """The account's pools once every function's reservations are applied (docs/model.md §2)."""
 
     #: ``L``, the account's concurrency limit.
     concurrency_limit: int

@@ -1,4 +1,4 @@
-"""Queue event sources (MODEL.md §8): SQS queues, standard or FIFO."""
+"""Queue event sources (docs/model.md §8): SQS queues, standard or FIFO."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ _MAX_RECEIVE_COUNT = (1, 1000)  # SQS RedrivePolicy maxReceiveCount
 
 @dataclasses.dataclass(frozen=True, init=False)
 class SqsQueue:
-    """An SQS queue, standard or FIFO (MODEL.md §8), validated on construction.
+    """An SQS queue, standard or FIFO (docs/model.md §8), validated on construction.
 
     Only ``name`` is positional. Checks, in this order; every value error is an
     :class:`~lambda_core.errors.InvalidParameterValueException` with SQS's text (SQS's own codes

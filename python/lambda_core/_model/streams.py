@@ -1,4 +1,4 @@
-"""Stream event sources (MODEL.md §7): Kinesis data streams and DynamoDB streams, whose shards
+"""Stream event sources (docs/model.md §7): Kinesis data streams and DynamoDB streams, whose shards
 are read in order and whose records are kept for the stream's retention period."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _KINESIS_RETENTION_HOURS = (24, 8760)  # IncreaseStreamRetentionPeriod's limits
 
 @dataclasses.dataclass(frozen=True, init=False)
 class KinesisStream:
-    """A Kinesis data stream (MODEL.md §7), validated on construction.
+    """A Kinesis data stream (docs/model.md §7), validated on construction.
 
     Only ``name`` is positional. Checks, in this order:
 
@@ -94,13 +94,13 @@ class KinesisStream:
 
     @property
     def poll_interval_s(self) -> float:
-        """How often an idle lane polls its shard: 1.0 s for Kinesis (MODEL.md §7)."""
+        """How often an idle lane polls its shard: 1.0 s for Kinesis (docs/model.md §7)."""
         return 1.0
 
 
 @dataclasses.dataclass(frozen=True, init=False)
 class DynamoDBStream:
-    """A DynamoDB table's stream (MODEL.md §7), validated on construction.
+    """A DynamoDB table's stream (docs/model.md §7), validated on construction.
 
     Only ``name`` is positional. Checks, in this order:
 
@@ -166,5 +166,5 @@ class DynamoDBStream:
 
     @property
     def poll_interval_s(self) -> float:
-        """How often an idle lane polls its shard: 0.25 s for DynamoDB Streams (MODEL.md §7)."""
+        """How often an idle lane polls its shard: 0.25 s for DynamoDB Streams (docs/model.md §7)."""
         return 0.25

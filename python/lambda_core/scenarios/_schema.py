@@ -27,7 +27,7 @@ from ..errors import LambdaCoreError, ScenarioError
 
 T = TypeVar("T")
 
-#: The routing policies a scenario may name (MODEL.md §3).
+#: The routing policies a scenario may name (docs/model.md §3).
 ROUTINGS = ("newest", "mru", "oldest")
 
 _TOP_KEYS = (
