@@ -415,6 +415,9 @@ class Engine:
     def records_held(self) -> int:
         """Records and messages held by mappings (arrived, not yet resolved)."""
 
+    def source_waiting(self, source: int) -> bool:
+        """Whether event source `source` has records not yet resolved: held by its mapping, or
+        submitted and not yet reached by the clock."""
     def submitted_records(self, source: int) -> int:
         """Records submitted to source `source` so far: the next record's id."""
 

@@ -193,7 +193,10 @@ class Simulator:
         record is resolved) and returns the requests and records resolved on the way. With
         ``requests=False`` nothing is recorded per request or record (for very long runs;
         statistics are still kept)."""
-        resolved = self._engine.advance(self._checked_until(until), requests)
+        seconds = self._checked_until(until)
+        if seconds is None:
+            self._check_finishes(())
+        resolved = self._engine.advance(seconds, requests)
         records: dict[str, dict[str, npt.NDArray[Any]]] = {}
         if resolved is not None:
             log = resolved.pop("records")
@@ -222,7 +225,10 @@ class Simulator:
             if r.source in by_source:
                 raise UsageError(f"two Records objects for {r.source!r} in one run: concatenate them")
             by_source[r.source] = r
-        seconds = self._checked_until(until)  # before anything is submitted: a refusal changes nothing
+        # before anything is submitted: a refusal changes nothing
+        seconds = self._checked_until(until)
+        if seconds is None:
+            self._check_finishes([name for name, chunk in by_source.items() if len(chunk)])
         first = self.submit(workload)
         ranges = []
         for i, name in enumerate(self.source_names):
@@ -289,6 +295,20 @@ class Simulator:
             records=records or {},
             mappings=_boundary.mapping_report(self.mappings, self._engine.mapping_report()),
         )
+
+    def _check_finishes(self, arriving: Sequence[str]) -> None:
+        """A run without ``until`` must end: :class:`UsageError` when a mapping whose function
+        reserves 0 has records to resolve (held, queued, or in `arriving`, the sources given
+        records by this call), whose batches would be throttled for ever."""
+        reserved = {f.name: f.reserved_concurrency for f in self.functions}
+        for i, m in enumerate(self.mappings):
+            if reserved[m.function] != 0:
+                continue
+            if m.source.name in arriving or self._engine.source_waiting(i):
+                raise UsageError(
+                    f"the mapping of {m.source.name!r} to {m.function!r}: the function's reserved "
+                    "concurrency is 0, so its batches are throttled for ever; pass until to run "
+                    "up to a time")
 
     def _checked_until(self, until: float | None) -> float | None:
         """``until`` in seconds; :class:`UntilInPastError` when it is before :attr:`now` (in the

@@ -296,6 +296,12 @@ impl PyEngine {
         self.engine.records_held()
     }
 
+    /// Whether event source `source` has records not yet resolved: held by its mapping, or
+    /// submitted and not yet reached by the clock.
+    fn source_waiting(&self, source: u32) -> bool {
+        self.engine.source_holds_records(source) || self.record_chunks.get(source as usize).is_some_and(|c| !c.is_empty())
+    }
+
     /// Records submitted to event source `source` so far (the next record's id).
     fn submitted_records(&self, source: u32) -> u64 {
         self.engine.submitted_records(source)

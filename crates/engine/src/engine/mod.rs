@@ -206,4 +206,9 @@ impl Engine {
     pub fn records_held(&self) -> u64 {
         self.sources.held()
     }
+
+    /// Whether event source `source`'s mapping holds records (arrived, not yet resolved).
+    pub fn source_holds_records(&self, source: u32) -> bool {
+        (source as usize) < self.sources.len() && self.sources.waiting(source as usize).is_some_and(|(_, held)| held)
+    }
 }
