@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from .errors import (
     ResourceNotFoundException,
     UntilInPastError,
     UsageError,
+    WorkloadError,
 )
 
 __all__ = ["Simulator"]
@@ -177,8 +179,23 @@ class Simulator:
         source's records over every submission). Times must not go back, as for :meth:`submit`."""
         if not isinstance(records, Records):
             raise TypeError(f"expected lambda_core.Records, got {type(records).__name__}")
-        return self._engine.submit_records(self._source_index(records.source), records.time,
-                                           records.key, records.failures)
+        source = self._source_index(records.source)
+        with self._naming_sources():
+            return self._engine.submit_records(source, records.time, records.key, records.failures)
+
+    @contextlib.contextmanager
+    def _naming_sources(self) -> Iterator[None]:
+        """Turns the engine's errors about a source's records, which know the source only by
+        its index, into ones that name it as the user did."""
+        try:
+            yield
+        except WorkloadError as e:
+            if e.source_index is None:
+                raise
+            named = WorkloadError(f"records of {self.source_names[e.source_index]!r}, column {e.column!r}, "
+                                  f"row {e.row}: {e.detail}", e.column, e.row)
+            named.detail = e.detail
+            raise named from None
 
     def _source_index(self, name: str) -> int:
         try:
@@ -196,7 +213,8 @@ class Simulator:
         seconds = self._checked_until(until)
         if seconds is None:
             self._check_finishes(())
-        resolved = self._engine.advance(seconds, requests)
+        with self._naming_sources():
+            resolved = self._engine.advance(seconds, requests)
         records: dict[str, dict[str, npt.NDArray[Any]]] = {}
         if resolved is not None:
             log = resolved.pop("records")
@@ -239,7 +257,8 @@ class Simulator:
                 ranges.append((self.submit_records(chunk), len(chunk)))
         kinds = workload.invocation_type
         events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
-        requests = self._engine.advance_rows(seconds, first, len(workload), events, ranges)
+        with self._naming_sources():
+            requests = self._engine.advance_rows(seconds, first, len(workload), events, ranges)
         tables = requests.pop("records")
         requests["enqueued"] = workload.time
         if not events:

@@ -72,6 +72,12 @@ class ResourceNotFoundException(LambdaCoreError):
 class WorkloadError(LambdaCoreError):
     """A workload column holds a bad value; the message names the column and the first bad row."""
 
+    #: What is wrong with the value, without the position (the message's text after ``row N: ``).
+    detail: str | None = None
+    #: For records checked by the engine: the index of their event source (the simulator turns it
+    #: into the source's name in the message). ``None`` for workloads.
+    source_index: int | None = None
+
     def __init__(self, message: str, column: str | None = None, row: int | None = None) -> None:
         super().__init__(message)
         self.column = column

@@ -31,9 +31,23 @@ pyo3::import_exception!(lambda_core.errors, WorkloadError);
 
 fn to_py(e: Error) -> PyErr {
     match e {
-        Error::Workload { column, row, .. } => WorkloadError::new_err((e.to_string(), column, row)),
+        Error::Workload { column, row, ref message } => workload_error(e.to_string(), column, row, message, None),
+        Error::Records { source, column, row, ref message } => workload_error(e.to_string(), column, row, message, Some(source)),
         Error::Config(m) => InvalidParameterValueException::new_err(m),
     }
+}
+
+/// A `WorkloadError` carrying, beside its message, the position's `detail` and (for records)
+/// the event source's index, so that the Python layer can name the source.
+fn workload_error(text: String, column: &str, row: usize, detail: &str, source: Option<u32>) -> PyErr {
+    let err = WorkloadError::new_err((text, column.to_owned(), row));
+    Python::attach(|py| {
+        let value = err.value(py);
+        // setting attributes of a fresh exception object cannot fail short of memory exhaustion
+        let _ = value.setattr("detail", detail);
+        let _ = value.setattr("source_index", source);
+    });
+    err
 }
 
 fn seconds(name: &str, value: f64) -> PyResult<Micros> {

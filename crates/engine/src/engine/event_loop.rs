@@ -186,7 +186,7 @@ impl Engine {
                 let failures_ok = (FAILURES.min as i64..=FAILURES.max as i64).contains(&failures);
                 if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !failures_ok {
                     let column = if failures_ok { "time" } else { "failures" };
-                    return Err(changed_after_submit(column, row));
+                    return Err(changed_after_submit(column, row).in_source(s as u32));
                 }
                 if t > bound {
                     return Ok(());

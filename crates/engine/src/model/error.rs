@@ -1,5 +1,5 @@
 //! The engine's one error type. The bindings map each variant to a typed Python exception
-//! (`WorkloadError`, `InvalidParameterValueException`).
+//! (`WorkloadError` for both column variants, `InvalidParameterValueException`).
 
 use std::fmt;
 
@@ -7,6 +7,8 @@ use std::fmt;
 pub enum Error {
     /// A workload column holds a bad value. `row` is the first bad row of the submitted chunk.
     Workload { column: &'static str, row: usize, message: String },
+    /// The same for a column of event source `source`'s records.
+    Records { source: u32, column: &'static str, row: usize, message: String },
     /// A configuration the engine cannot run (Python validates first; this is the backstop).
     Config(String),
 }
@@ -17,7 +19,21 @@ impl fmt::Display for Error {
             Error::Workload { column, row, message } => {
                 write!(f, "workload column '{column}', row {row}: {message}")
             }
+            Error::Records { source, column, row, message } => {
+                write!(f, "records of event source {source}, column '{column}', row {row}: {message}")
+            }
             Error::Config(m) => f.write_str(m),
+        }
+    }
+}
+
+impl Error {
+    /// A column error found in event source `source`'s records (the checks of a column are
+    /// shared by workloads and records; only the caller knows which it checked).
+    pub fn in_source(self, source: u32) -> Error {
+        match self {
+            Error::Workload { column, row, message } => Error::Records { source, column, row, message },
+            other => other,
         }
     }
 }

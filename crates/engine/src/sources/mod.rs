@@ -114,7 +114,7 @@ impl Sources {
         let Some(s) = self.list.get_mut(source as usize) else {
             return Err(Error::Config(format!("event source {source} does not exist")));
         };
-        s.submitted.take(now, rows.time, |not_before, not_before_s| rows.validate(not_before, not_before_s))
+        s.submitted.take(now, rows.time, |not_before, not_before_s| rows.validate(not_before, not_before_s)).map_err(|e| e.in_source(source))
     }
 
     /// Records submitted to `source` so far.
