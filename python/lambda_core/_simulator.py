@@ -28,6 +28,7 @@ from ._model import (
 )
 from ._model import engine_limits
 from .errors import (
+    EngineLimitError,
     LambdaCoreError,
     ResourceConflictException,
     ResourceNotFoundException,
@@ -331,15 +332,11 @@ class Simulator:
 
     def _checked_until(self, until: float | None) -> float | None:
         """``until`` in seconds; :class:`UntilInPastError` when it is before :attr:`now` (in the
-        engine's microseconds, with the engine's text). Values the engine refuses outright
-        (NaN, negative, too large) are left to it: its message names them."""
+        engine's microseconds, with the engine's text); bad values as :func:`_until` says."""
         seconds = _until(until)
         if seconds is None:
             return None
-        try:
-            target = _core.to_micros(seconds)
-        except LambdaCoreError:
-            return seconds
+        target = _core.to_micros(seconds)
         now = _core.to_micros(self._engine.now)
         if target < now:
             raise UntilInPastError(
@@ -354,9 +351,18 @@ class Simulator:
 
 
 def _until(until: float | None) -> float | None:
+    """``until`` as float seconds, checked as the engine will read it: ``TypeError`` for a
+    non-number, :class:`UsageError` for NaN or a negative time, :class:`EngineLimitError` past
+    the engine's ``seconds`` limit; the texts are the engine's (``_core.to_micros``)."""
     if until is None:
         return None
     try:
-        return float(until)
+        seconds = float(until)
     except (TypeError, ValueError):
         raise TypeError(f"until must be a number of seconds or None, got {until!r}") from None
+    try:
+        _core.to_micros(seconds)
+    except LambdaCoreError as e:
+        detail = str(e).removeprefix("seconds: ")
+        raise (EngineLimitError if seconds > 0 else UsageError)(f"until: {detail}") from None
+    return seconds

@@ -220,3 +220,17 @@ def test_until_before_now() -> None:
             call()
     assert sim.now == 10.0
     sim.advance(10.0)  # the same instant is fine
+
+
+@pytest.mark.parametrize("until, exc", [
+    (float("nan"), lc.UsageError),
+    (-1.0, lc.UsageError),
+    (float("inf"), lc.EngineLimitError),
+    (1e300, lc.EngineLimitError),
+])
+def test_bad_until_has_the_class_of_its_cause(until, exc) -> None:
+    """NaN or a negative time is a misuse of the API; a time past 9e9 s is past lambda_core's
+    own `seconds` limit. Each is refused before the engine runs."""
+    for call in (lambda s: s.advance(until), lambda s: s.run(None, until), lambda s: s.stats(until)):
+        with pytest.raises(exc):
+            call(make_sim())
