@@ -40,7 +40,7 @@ fn stepping_gives_what_one_advance_gives() {
                 instants.push(t);
             }
             assert_eq!(instants, vec![500_000, 750_000, 1_000_000, 1_100_000, 1_200_000, 1_500_000, 3_000_000, 3_500_000]);
-            assert_eq!(e.peek_time(&cursor, &mut []), None);
+            assert_eq!(e.peek_time(&cursor, &[]), None);
         } else {
             e.advance(None, &mut cursor, &mut log).unwrap();
         }

@@ -6,7 +6,7 @@
 //! without first reading the environment's record.
 
 use super::environments::EnvId;
-use super::SourceRef;
+use super::{SourceKind, SourceRef};
 use crate::model::codes::Outcome;
 use crate::primitives::time::Micros;
 use crate::primitives::wheel::{Popped, Wheel};
@@ -60,7 +60,7 @@ pub(crate) struct Execution {
     pub outcome: Outcome,
     owner_kind: OwnerKind,
     /// `SourceRef::kind` of a source's batch (in the padding the flags leave).
-    source_kind: u8,
+    source_kind: SourceKind,
     /// It paid init (a cold start).
     pub cold: bool,
     pub provisioned: bool,
@@ -79,7 +79,7 @@ impl Execution {
             Owner::Pending(i) => (OwnerKind::Pending, u64::from(i)),
             Owner::Source(b) => (OwnerKind::Source, u64::from(b.id)),
         };
-        let source_kind = if let Owner::Source(b) = owner { b.kind } else { 0 };
+        let source_kind = if let Owner::Source(b) = owner { b.kind } else { SourceKind(0) };
         Execution {
             owner_id,
             start,
@@ -186,7 +186,7 @@ mod tests {
         let admitted = Admitted { env: 3, created: 9, cold: true, provisioned: false };
         let big = u64::MAX - 1;
         for owner in [Owner::Request(big), Owner::Event(0), Owner::Pending(u32::MAX),
-            Owner::Source(SourceRef { kind: 0, id: 5 }), Owner::Source(SourceRef { kind: 1, id: 1 << 30 })] {
+            Owner::Source(SourceRef { kind: SourceKind(0), id: 5 }), Owner::Source(SourceRef { kind: SourceKind(1), id: 1 << 30 })] {
             let x = Execution::new(owner, 11, admitted, 2, Outcome::Error, true);
             assert_eq!(x.owner(), owner);
             assert_eq!((x.start, x.env, x.created, x.function, x.outcome, x.cold, x.needs_init), (11, 3, 9, 2, Outcome::Error, true, true));

@@ -14,7 +14,7 @@
 
 use super::pool::Pool;
 use crate::model::codes::{Outcome, RecordOutcome, ThrottleReason};
-use crate::model::report::{AccountStats, FunctionStats, MappingStats};
+use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
 use crate::primitives::time::Micros;
 
 /// One function's figures.
@@ -201,34 +201,42 @@ impl Recorder {
 
     // ---- reading
 
-    /// Function `f`'s figures, with `avg_environments` left for the caller.
-    pub fn function_stats(&self, f: usize) -> FunctionStats {
-        let m = &self.functions[f];
-        FunctionStats {
-            invocations: m.invocations,
-            errors: m.errors,
-            timeouts: m.timeouts,
-            throttles: m.throttles,
-            throttles_by_reason: m.throttles_by_reason,
-            cold_starts: m.cold_starts,
-            provisioned_invocations: m.provisioned_invocations,
-            spillover_invocations: m.spillover_invocations,
-            max_concurrency: m.max_concurrency,
-            environments_created: m.environments_created,
-            avg_environments: 0.0,
-            async_events_received: m.async_events_received,
-            async_events_dropped: m.async_events_dropped,
+    /// The whole-run figures over [0, `horizon`] (§10). `live` lists the environments alive
+    /// now as (function, birth, death): an idle one's death is its expiry, a busy or
+    /// provisioned one's `Micros::MAX`; with those gone already it makes the average number of
+    /// environments alive.
+    pub fn report(&self, horizon: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>) -> Report {
+        let mut alive_us: Vec<u128> = self.functions.iter().map(|m| m.dead_env_us).collect();
+        for (f, born, death) in live {
+            alive_us[f as usize] += u128::from(death.min(horizon).saturating_sub(born));
         }
-    }
-
-    /// Σ lifetimes (µs) of function `f`'s environments already gone.
-    pub fn dead_environment_us(&self, f: usize) -> u128 {
-        self.functions[f].dead_env_us
-    }
-
-    /// The account's figures, with `avg_environments` left for the caller.
-    pub fn account_stats(&self) -> AccountStats {
-        AccountStats { max_concurrency: self.max_concurrency, max_unreserved_concurrency: self.max_unreserved, avg_environments: 0.0 }
+        let avg = |us: u128| if horizon == 0 { 0.0 } else { us as f64 / horizon as f64 };
+        let functions = self
+            .functions
+            .iter()
+            .zip(&alive_us)
+            .map(|(m, &us)| FunctionStats {
+                invocations: m.invocations,
+                errors: m.errors,
+                timeouts: m.timeouts,
+                throttles: m.throttles,
+                throttles_by_reason: m.throttles_by_reason,
+                cold_starts: m.cold_starts,
+                provisioned_invocations: m.provisioned_invocations,
+                spillover_invocations: m.spillover_invocations,
+                max_concurrency: m.max_concurrency,
+                environments_created: m.environments_created,
+                avg_environments: avg(us),
+                async_events_received: m.async_events_received,
+                async_events_dropped: m.async_events_dropped,
+            })
+            .collect();
+        let account = AccountStats {
+            max_concurrency: self.max_concurrency,
+            max_unreserved_concurrency: self.max_unreserved,
+            avg_environments: avg(alive_us.iter().sum()),
+        };
+        Report { horizon, functions, account }
     }
 
     /// Per source, in source order (zeros for a source nobody reads).
@@ -255,7 +263,8 @@ mod tests {
         }
         pool.release(&mut b, true);
         r.throttled(0, 1, ThrottleReason::FunctionScalingRateExceeded);
-        let (fa, fb, acc) = (r.function_stats(0), r.function_stats(1), r.account_stats());
+        let report = r.report(0, std::iter::empty());
+        let (fa, fb, acc) = (&report.functions[0], &report.functions[1], &report.account);
         assert_eq!((fa.max_concurrency, fb.max_concurrency, acc.max_concurrency, acc.max_unreserved_concurrency), (2, 1, 3, 2));
         assert_eq!((fa.invocations, fa.cold_starts, fa.errors, fa.timeouts), (2, 1, 1, 1));
         assert_eq!((fb.invocations, fb.errors, fb.timeouts), (1, 1, 0));
@@ -277,5 +286,17 @@ mod tests {
         assert_eq!((s.batches, s.invocations, s.max_concurrency, s.max_iterator_age_us), (2, 2, 3, 40));
         assert_eq!((s.records_processed, s.records_expired, s.records_failed, s.max_slots), (2, 1, 1, 7));
         assert_eq!(r.mapping_stats()[0], MappingStats::default());
+    }
+
+    #[test]
+    fn environments_alive_average_over_the_horizon() {
+        let mut r = Recorder::new(2, 0);
+        r.environment_gone(0, 0, 3_000_000); // 3 s, gone already
+        // alive: function 0 idle from 1 s until 5 s; function 1 busy since 2 s (no death yet)
+        let report = r.report(10_000_000, [(0, 1_000_000, 5_000_000), (1, 2_000_000, Micros::MAX)].into_iter());
+        assert_eq!(report.functions[0].avg_environments, 0.7); // (3 + 4) s / 10 s
+        assert_eq!(report.functions[1].avg_environments, 0.8); // 8 s / 10 s
+        assert_eq!(report.account.avg_environments, 1.5);
+        assert_eq!(r.report(0, std::iter::empty()).account.avg_environments, 0.0);
     }
 }

@@ -34,9 +34,14 @@ use scaling::TokenBucket;
 /// needs nothing here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SourceRef {
-    pub kind: u8,
+    pub kind: SourceKind,
     pub id: u32,
 }
+
+/// A kind of event source, as the sources layer numbers its kinds (`sources::STREAM` ...); the
+/// core only carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceKind(pub u8);
 
 /// What a timer does when it fires. Every timer shares one wheel, so that timers due at the
 /// same instant fire in the order they were scheduled (§1 class 3), whoever owns them.
@@ -47,10 +52,10 @@ pub(crate) enum Timer {
     /// An event source's timer (a `SourceRef`, its fields inline so that the tag shares their
     /// padding): a stream lane's poll, batching window or retry; a queue's ramp tick, batching
     /// window or message return.
-    Source { kind: u8, id: u32 },
+    Source { kind: SourceKind, id: u32 },
 }
 
-// the wheel's nodes stay 24 bytes, as with the bit-tagged `u32` payloads this replaced
+// 8 bytes keeps the wheel's nodes at 24, which the timer-heavy runs (storms, streams) read most
 const _: () = assert!(std::mem::size_of::<Timer>() == 8);
 
 /// The compute model's state.
@@ -124,6 +129,19 @@ impl Core {
     #[inline]
     pub fn resolved_at(&mut self, now: Micros) {
         self.last_resolved = self.last_resolved.max(now);
+    }
+
+    /// Every environment alive now, as (function, birth, death): an idle one dies at its
+    /// expiry (idle expiry is lazy, so some listed may be past it), a provisioned or busy one
+    /// not before the horizon (`Micros::MAX`).
+    pub fn live_environments(&self) -> impl Iterator<Item = (u32, Micros, Micros)> + '_ {
+        let idle = self.functions.iter().zip(0u32..).flat_map(move |(f, i)| {
+            let on_demand = f.idle.iter().map(move |e| (i, self.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us)));
+            let provisioned = f.provisioned_idle.iter().map(move |e| (i, self.envs.get(e.id).born, Micros::MAX));
+            on_demand.chain(provisioned)
+        });
+        let busy = self.executions.running().map(move |x| (x.function, self.envs.get(x.env).born, Micros::MAX));
+        idle.chain(busy)
     }
 
     /// The earliest execution end or timer (`Micros::MAX`: none).

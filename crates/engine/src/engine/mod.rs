@@ -11,7 +11,7 @@ use crate::model::config::Config;
 use crate::model::error::Error;
 use crate::model::input::{Cursor, RecordCursor, RecordRows, Rows, Submitted};
 use crate::model::output::Sink;
-use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
+use crate::model::report::{MappingStats, Report};
 use crate::primitives::time::{to_micros, to_seconds, Micros};
 use crate::sources::Sources;
 
@@ -117,13 +117,13 @@ impl Engine {
 
     /// When the next instant with something to do is: the earliest execution end, timer, or
     /// arrival of a row in `arrivals` or a record in `records` (`None`: nothing is left).
-    pub fn peek_time(&self, arrivals: &Cursor<'_>, records: &mut [RecordCursor<'_>]) -> Option<Micros> {
+    pub fn peek_time(&self, arrivals: &Cursor<'_>, records: &[RecordCursor<'_>]) -> Option<Micros> {
         let mut next = self.core.next_event();
         if let Some(t) = arrivals.peek_seconds() {
             next = next.min(to_micros(t));
         }
-        for c in records.iter_mut() {
-            if let Some(t) = c.peek_seconds() {
+        for c in records {
+            if let Some(t) = c.next_seconds() {
                 next = next.min(to_micros(t));
             }
         }
@@ -167,28 +167,7 @@ impl Engine {
 
     /// Statistics over [0, horizon] (§10 whole-run figures).
     pub fn report(&self, horizon: Micros) -> Report {
-        let core = &self.core;
-        let mut alive_us: Vec<u128> = (0..core.functions.len()).map(|f| core.metrics.dead_environment_us(f)).collect();
-        let lifetime = |born: Micros, death: Micros| (death.min(horizon).saturating_sub(born)) as u128;
-        for (i, f) in core.functions.iter().enumerate() {
-            for e in f.idle.iter() {
-                alive_us[i] += lifetime(core.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us));
-            }
-            for e in f.provisioned_idle.iter() {
-                alive_us[i] += lifetime(core.envs.get(e.id).born, Micros::MAX);
-            }
-        }
-        for x in core.executions.running() {
-            alive_us[x.function as usize] += lifetime(core.envs.get(x.env).born, Micros::MAX);
-        }
-        let avg = |us: u128| if horizon == 0 { 0.0 } else { us as f64 / horizon as f64 };
-        let functions = alive_us
-            .iter()
-            .enumerate()
-            .map(|(f, &us)| FunctionStats { avg_environments: avg(us), ..core.metrics.function_stats(f) })
-            .collect();
-        let account = AccountStats { avg_environments: avg(alive_us.iter().sum()), ..core.metrics.account_stats() };
-        Report { horizon, functions, account }
+        self.core.metrics.report(horizon, self.core.live_environments())
     }
 
     /// Reports every record still held by a mapping as pending, with its attempts, receives,

@@ -300,6 +300,12 @@ impl<'a> RecordCursor<'a> {
         None
     }
 
+    /// The next record's time in seconds, like `peek_seconds`, without moving past exhausted
+    /// chunks (for looking ahead through a shared reference).
+    pub fn next_seconds(&self) -> Option<f64> {
+        self.chunks[self.chunk.min(self.chunks.len())..].iter().enumerate().find_map(|(i, c)| c.time.get(if i == 0 { self.row } else { 0 }).copied())
+    }
+
     /// (chunks fully read, row within the next one): what the bindings keep between calls.
     pub fn position(&self) -> (usize, usize) {
         (self.chunk, self.row)
@@ -309,6 +315,18 @@ impl<'a> RecordCursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn looking_ahead_sees_what_peeking_sees() {
+        let (a, b, key): (&[f64], &[f64], &[i64]) = (&[1.0, 2.0], &[3.0], &[0, 0]);
+        let chunk = |time| RecordRows { time, key, failures: None, first_id: 0 };
+        for (chunks, row) in [(vec![chunk(a), chunk(b)], 0), (vec![chunk(a), chunk(b)], 1), (vec![chunk(a), chunk(b)], 2), (vec![chunk(&[]), chunk(b)], 0), (vec![chunk(a)], 2), (vec![], 0)] {
+            let mut c = RecordCursor::new(chunks, row);
+            let ahead = c.next_seconds();
+            assert_eq!(ahead, c.peek_seconds(), "row {row}");
+            assert_eq!(ahead, c.next_seconds());
+        }
+    }
 
     fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
         Rows { time, function, duration, invocation_type: None, failures: None, first_id: 0 }

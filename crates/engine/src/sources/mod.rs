@@ -12,7 +12,7 @@
 pub(crate) mod queue;
 pub(crate) mod stream;
 
-use crate::core::{Core, SourceRef, Timer};
+use crate::core::{Core, SourceKind, SourceRef, Timer};
 use crate::model::codes::Outcome;
 use crate::model::config::{MappingConfig, QueueMappingConfig, SourceConfig};
 use crate::model::error::Error;
@@ -23,14 +23,14 @@ use queue::Queues;
 use stream::Streams;
 
 /// The kinds' numbers in `SourceRef::kind`.
-const STREAM: u8 = 0;
-const QUEUE: u8 = 1;
+const STREAM: SourceKind = SourceKind(0);
+const QUEUE: SourceKind = SourceKind(1);
 
 /// What the event loop asks of a kind of event source. Mappings, timers and batches are
 /// numbered within their kind.
 pub(crate) trait EventSource {
     /// The kind's number in the `SourceRef`s of its timers and batches.
-    const KIND: u8;
+    const KIND: SourceKind;
 
     /// The core's handle of the kind's timer or batch `id`.
     #[inline(always)]
@@ -138,7 +138,7 @@ impl Sources {
         match timer.kind {
             STREAM => self.streams.fire(core, timer.id, now, sink),
             QUEUE => self.queues.fire(core, timer.id, now, sink),
-            k => unreachable!("a timer of source kind {k}"),
+            SourceKind(k) => unreachable!("a timer of source kind {k}"),
         }
     }
 
@@ -148,7 +148,7 @@ impl Sources {
         match batch.kind {
             STREAM => self.streams.batch_end(core, batch.id, outcome, now, sink),
             QUEUE => self.queues.batch_end(core, batch.id, outcome, now, sink),
-            k => unreachable!("a batch of source kind {k}"),
+            SourceKind(k) => unreachable!("a batch of source kind {k}"),
         }
     }
 

@@ -22,7 +22,7 @@ use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 use super::EventSource;
 use crate::core::executions::Owner;
-use crate::core::Core;
+use crate::core::{Core, SourceKind};
 use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::config::{QueueConfig, QueueMappingConfig, SourceConfig};
 use crate::model::input::Entry;
@@ -543,7 +543,7 @@ pub(super) fn build(sources: &[SourceConfig], configs: Vec<QueueMappingConfig>, 
 }
 
 impl EventSource for Queues {
-    const KIND: u8 = super::QUEUE;
+    const KIND: SourceKind = super::QUEUE;
 
     #[inline]
     fn arrive<S: Sink>(&mut self, core: &mut Core, q: u32, entry: Entry, key: i64, sink: &mut S) -> bool {

@@ -17,7 +17,7 @@ use std::collections::VecDeque;
 use super::EventSource;
 use crate::core::executions::Owner;
 use crate::core::requests::throttle_backoff as backoff;
-use crate::core::Core;
+use crate::core::{Core, SourceKind};
 use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::config::{MappingConfig, SourceConfig};
 use crate::model::input::Entry;
@@ -410,7 +410,7 @@ impl Streams {
 }
 
 impl EventSource for Streams {
-    const KIND: u8 = super::STREAM;
+    const KIND: SourceKind = super::STREAM;
 
     #[inline]
     fn arrive<S: Sink>(&mut self, core: &mut Core, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
