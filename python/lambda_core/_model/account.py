@@ -41,16 +41,16 @@ class Account:
     """
 
     #: ``L``, AWS's ``ConcurrentExecutions``: the account's concurrency limit (≥ 1).
-    concurrency_limit: int
+    concurrency_limit: int = 1000
     #: ``MIN_U``, the least unreserved concurrency a reservation may leave (0..L);
     #: ``None`` means ``min(100, L)``.
-    unreserved_min: int | None
+    unreserved_min: int | None = None
     #: ``"current"``, ``"legacy"`` or ``None`` (``"off"`` is stored as ``None``).
-    scaling: str | None
+    scaling: str | None = "current"
     #: Capacity of the scaling-rate bucket in tokens (≥ 1); ``None`` for the mode's default.
-    scaling_burst: int | None
+    scaling_burst: int | None = None
     #: Refill rate of the bucket in tokens per second (> 0, finite); ``None`` for the default.
-    scaling_refill_per_s: float | None
+    scaling_refill_per_s: float | None = None
 
     def __init__(
         self,

@@ -72,36 +72,36 @@ class Function:
     #: Function name: 1–64 characters of ``[a-zA-Z0-9-_]``.
     name: str
     #: Memory in MB, 128–10240.
-    memory_mb: int
+    memory_mb: int = 128
     #: Handler timeout in seconds, 1–900.
-    timeout_s: float
+    timeout_s: float = 3.0
     #: Reserved concurrency ``RC`` (≥ 0), or ``None`` for no reservation.
-    reserved_concurrency: int | None
+    reserved_concurrency: int | None = None
     #: Provisioned concurrency ``PC`` (≥ 1, ≤ ``RC`` when reserved), or ``None``.
-    provisioned_concurrency: int | None
+    provisioned_concurrency: int | None = None
     #: Init duration of a cold start in seconds, 0–10.
-    init_s: float
+    init_s: float = 0.5
     #: Idle environments are reclaimed after this many seconds (≥ 0).
-    idle_timeout_s: float
+    idle_timeout_s: float = 600.0
     #: Asynchronous retries, 0–2.
-    max_retry_attempts: int
+    max_retry_attempts: int = 2
     #: Asynchronous maximum event age in seconds, 60–21600.
-    max_event_age_s: int
+    max_event_age_s: int = 21600
     #: /tmp size in MB, 512–10240.
-    ephemeral_storage_mb: int
+    ephemeral_storage_mb: int = 512
     #: Environment variables (str → str), at most 4 KB of keys + values in UTF-8; stored as a
     #: ``dict`` copy. Not part of the hash.
-    environment: dict[str, str] | None = dataclasses.field(hash=False)
+    environment: dict[str, str] | None = dataclasses.field(default=None, hash=False)
     #: Provisioned environments become ready this many seconds after the run starts (≥ 0).
-    provisioned_ready_s: float
+    provisioned_ready_s: float = 0.0
     #: Asynchronous results (docs/model.md §6): where a record of each successful event goes, and
     #: where each dropped one goes (on-failure destination, dead-letter queue; both when both
     #: are set). Names of targets: queues, topics, buses or other functions. Records are
     #: collected per target in ``Result.destinations``; a function named as a target is not
     #: invoked.
-    on_success: str | None
-    on_failure: str | None
-    dead_letter_queue: str | None
+    on_success: str | None = None
+    on_failure: str | None = None
+    dead_letter_queue: str | None = None
 
     def __init__(
         self,

@@ -26,11 +26,11 @@ class RetryPolicy:
 
     #: Attempts in all, the first included: 1–10000 (lambda_core's limit
     #: ``client_retry_attempts``: a throttled request must give up some day).
-    max_attempts: int
+    max_attempts: int = 3
     #: Base of the exponential backoff in seconds (0 ≤ base_s ≤ cap_s).
-    base_s: float
+    base_s: float = 1.0
     #: Cap of the backoff in seconds (≤ 86400).
-    cap_s: float
+    cap_s: float = 20.0
 
     def __init__(self, max_attempts: int = 3, base_s: float = 1.0, cap_s: float = 20.0) -> None:
         attempts = v.require_int("RetryPolicy", "max_attempts", max_attempts)
