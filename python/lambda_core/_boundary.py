@@ -21,15 +21,9 @@ from ._engine_config import (
     ClientRetries,
     EngineConfig,
     FunctionConfig,
-    QueueConfig,
-    QueueMappingConfig,
     ScalingConfig,
-    SourceConfig,
-    StreamConfig,
-    StreamMappingConfig,
 )
-from ._model import Account, EventSourceMapping, Function, PoolPlan, RetryPolicy, SqsQueue
-from ._model.mappings import EventSource
+from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, PoolPlan, RetryPolicy
 
 __all__ = ["new_engine", "engine_config", "record_columns", "mapping_report", "engine_seconds"]
 
@@ -71,31 +65,13 @@ def engine_config(
         return None if name is None else index[name]
 
     names = [f.name for f in functions]
-    streams = []
-    queues = []
+    legacy = account.scaling == "legacy"
+    # each kind's mapping records, in the EngineConfig field the kind names
+    kind_mappings: dict[str, list[Any]] = {cls.ENGINE_MAPPINGS: [] for cls in SOURCE_KINDS}
     for i, m in enumerate(mappings):  # i: the source's index
-        function = names.index(m.function)
-        base, per_record = m.duration.base_s, m.duration.per_record_s
-        if isinstance(m.source, SqsQueue):
-            queues.append(QueueMappingConfig(
-                queue=i, function=function, batch_size=m.batch_size,
-                window_s=m.batching_window_s, maximum_concurrency=m.maximum_concurrency,
-                legacy=account.scaling == "legacy", base_s=base, per_record_s=per_record,
-            ))
-        else:
-            pf, retries = m.parallelization_factor, m.maximum_retry_attempts
-            age, bisect = m.maximum_record_age_s, m.bisect_batch_on_function_error
-            # a stream mapping has every stream setting resolved (EventSourceMapping does it)
-            assert pf is not None and retries is not None and age is not None and bisect is not None
-            streams.append(StreamMappingConfig(
-                stream=i, function=function, batch_size=m.batch_size,
-                window_s=m.batching_window_s, parallelization_factor=pf,
-                # AWS's −1: no limit
-                max_retry_attempts=None if retries < 0 else retries,
-                max_record_age_s=None if age < 0 else float(age),
-                bisect=bisect, on_failure=destination(m.on_failure),
-                base_s=base, per_record_s=per_record,
-            ))
+        kind_mappings[m.source.ENGINE_MAPPINGS].append(m.source.engine_mapping(
+            m, source=i, function=names.index(m.function), destination=destination,
+            legacy=legacy))
     scaling = None if account.scaling is None else ScalingConfig(
         per_function=_PER_FUNCTION[account.scaling], burst=account.burst,
         cost_us=account.token_cost_us)
@@ -122,39 +98,30 @@ def engine_config(
             max_attempts=client_retries.max_attempts, base_s=client_retries.base_s,
             cap_s=client_retries.cap_s),
         seed=seed,
-        sources=tuple(_source(m.source) for m in mappings),
-        stream_mappings=tuple(streams),
-        queue_mappings=tuple(queues),
+        sources=tuple(m.source.engine_source() for m in mappings),
+        **{field: tuple(records) for field, records in kind_mappings.items()},
     )
-
-
-def _source(source: EventSource) -> SourceConfig:
-    if isinstance(source, SqsQueue):
-        return QueueConfig(fifo=source.fifo, visibility_timeout_s=source.visibility_timeout_s,
-                           max_receive_count=source.max_receive_count,
-                           retention_s=source.retention_s)
-    return StreamConfig(kind=source.kind, shards=source.shards, retention_s=source.retention_s)
 
 
 def record_columns(
     mapping: EventSourceMapping, columns: dict[str, npt.NDArray[Any]]
 ) -> dict[str, npt.NDArray[Any]]:
-    """The engine's record columns as the API shows them: streams have no ``receives`` (for
-    them it is ``attempts``)."""
-    if not isinstance(mapping.source, SqsQueue):
-        del columns["receives"]
+    """The engine's record columns as the API shows them: without those the source's kind
+    hides (a stream's ``receives``, which for it is ``attempts``)."""
+    for name in mapping.source.HIDDEN_RECORD_COLUMNS:
+        del columns[name]
     return columns
 
 
 def mapping_report(
     mappings: Sequence[EventSourceMapping], reports: Sequence[Any]
 ) -> dict[str, dict[str, Any]]:
-    """The engine's per-mapping counters by source name, each without the figure its kind
+    """The engine's per-mapping counters by source name, each without the figures its kind
     does not have (a queue's iterator age, a stream's ramp slots)."""
     out = {}
     for m, report in zip(mappings, reports):
-        drop = "max_iterator_age" if isinstance(m.source, SqsQueue) else "max_slots"
-        out[m.source.name] = {k: value for k, value in report.items() if k != drop}
+        drop = m.source.HIDDEN_COUNTERS
+        out[m.source.name] = {k: value for k, value in report.items() if k not in drop}
     return out
 
 

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from lambda_core._engine_config import EngineConfig
 
-__all__ = ["Engine", "Limit", "LIMITS", "hash_keys", "to_micros", "stream_lanes", "__version__"]
+__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "stream_lanes", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
@@ -62,6 +62,10 @@ class Limit:
 #: maximum concurrency, max receive count), ``visibility_timeout_us``, ``scaling`` (a bucket's
 #: burst and token cost) and ``scaling_bucket_us`` (burst × token cost).
 LIMITS: Final[Mapping[str, Limit]]
+
+#: How often an idle lane polls its shard, in seconds, by stream kind (``"kinesis"`` 1.0,
+#: ``"dynamodb"`` 0.25; docs/model.md §7): the engine's own intervals, read-only.
+POLL_INTERVAL_S: Final[Mapping[str, float]]
 
 def hash_keys(keys: Sequence[str | bytes] | npt.NDArray[Any]) -> npt.NDArray[np.int64]:
     """Each string key's integer, as the engine shards by it (docs/model.md §7): the first 8 bytes,

@@ -172,16 +172,16 @@ def max_receive_count(count: int) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def retention_too_short(seconds: float) -> str:
+def retention_too_short(seconds: float, minimum_hours: int) -> str:
     return (
-        "Minimum allowed retention period is 24 hours. "
+        f"Minimum allowed retention period is {minimum_hours} hours. "
         f"Requested retention period ({_hours(seconds)} hours) is too short."
     )
 
 
-def retention_too_long(seconds: float) -> str:
+def retention_too_long(seconds: float, maximum_hours: int) -> str:
     return (
-        "Maximum allowed retention period is 8760 hours. "
+        f"Maximum allowed retention period is {maximum_hours} hours. "
         f"Requested retention period ({_hours(seconds)} hours) is too long."
     )
 

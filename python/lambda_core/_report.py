@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from ._model import EventSourceMapping, InvocationType, Result, SqsQueue
+from ._model import EventSourceMapping, InvocationType, Result
 from .scenarios import Scenario
 
 __all__ = [
@@ -332,20 +332,8 @@ def _describe_sources(scenario: Scenario) -> list[str]:
         width = max(len(source.name) for source in sources)
         read = {m.source.name for m in scenario.mappings}
         for source, spec in zip(sources, scenario.record_generators):
-            if isinstance(source, SqsQueue):
-                text = (
-                    f"{'FIFO' if source.fifo else 'standard'} SQS queue, visibility timeout "
-                    f"{source.visibility_timeout_s:g} s, "
-                    + ("no redrive policy" if source.max_receive_count is None
-                       else f"max receive count {source.max_receive_count}")
-                    + f", retention {source.retention_s:g} s"
-                )
-                generated, keyed = "messages", source.fifo
-            else:
-                kind = "Kinesis stream" if source.kind == "kinesis" else "DynamoDB stream"
-                shards = f"{source.shards} shard{'' if source.shards == 1 else 's'}"
-                text = f"{kind}, {shards}, retention {source.retention_s:g} s"
-                generated, keyed = "records", True
+            text = source.describe()
+            generated, keyed = source.SCENARIO_RECORDS, source.records_keyed
             if source.name not in read:
                 text += " (no mapping reads it)"
             lines.append(f"  {source.name.ljust(width)}  {text}")
@@ -361,20 +349,7 @@ def _describe_sources(scenario: Scenario) -> list[str]:
 def _describe_mapping(m: EventSourceMapping) -> str:
     """A mapping's parameters, e.g. ``batch size 100, batching window 0 s, ...``."""
     parts = [f"batch size {m.batch_size}", f"batching window {m.batching_window_s:g} s"]
-    if m.kind == "sqs":
-        parts.append("no maximum concurrency" if m.maximum_concurrency is None
-                     else f"maximum concurrency {m.maximum_concurrency}")
-    else:
-        parts.append(f"parallelization factor {m.parallelization_factor}")
-        retries = m.maximum_retry_attempts
-        parts.append("retries until the records expire" if retries == -1
-                     else f"maximum retry attempts {retries}")
-        age = m.maximum_record_age_s
-        parts.append("no maximum record age" if age == -1 else f"maximum record age {age} s")
-        if m.bisect_batch_on_function_error:
-            parts.append("bisect batch on function error")
-        if m.on_failure is not None:
-            parts.append(f"on_failure {m.on_failure}")
+    parts += m.source.describe_mapping(m)
     d = m.duration
     duration = f"{d.base_s:g} s per batch"
     if d.per_record_s:

@@ -11,7 +11,9 @@ import numpy.typing as npt
 
 from . import _boundary, _core
 from . import _messages as msg
+from ._validation import either
 from ._model import (
+    ROUTING_NAMES,
     Account,
     EventSourceMapping,
     Function,
@@ -21,7 +23,6 @@ from ._model import (
     Result,
     RetryPolicy,
     Routing,
-    SqsQueue,
     Window,
     Workload,
     plan_pools,
@@ -39,9 +40,9 @@ from .errors import (
 
 __all__ = ["Simulator"]
 
+# what Simulator(routing=...) takes, a name or a Routing member, and the name the engine takes
 _ROUTINGS: dict[str | Routing, str] = {
-    "newest": "newest", "mru": "mru", "oldest": "oldest",
-    Routing.NEWEST: "newest", Routing.MRU: "mru", Routing.OLDEST: "oldest",
+    **{name: name for name in ROUTING_NAMES}, **{r: r.name.lower() for r in Routing},
 }
 
 
@@ -93,7 +94,8 @@ class Simulator:
             if not isinstance(f, Function):
                 raise TypeError(f"functions must be lambda_core.Function objects, got {type(f).__name__}")
         if routing not in _ROUTINGS:
-            raise UsageError(f"routing must be 'newest', 'mru' or 'oldest', got {routing!r}")
+            raise UsageError(
+                f"routing must be {either([repr(r) for r in ROUTING_NAMES])}, got {routing!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
             raise TypeError(f"seed must be an integer in [0, 2**64), got {seed!r}")
         if client_retries is not None and not isinstance(client_retries, RetryPolicy):
@@ -271,13 +273,7 @@ class Simulator:
             if submitted is None:
                 continue
             table = _boundary.record_columns(m, table)
-            if isinstance(m.source, SqsQueue):
-                # the message group id (FIFO); standard queues have none
-                table["group"] = submitted.key if m.source.fifo else np.zeros(len(submitted), np.int64)
-            else:
-                lanes = m.parallelization_factor
-                assert lanes is not None  # resolved for every stream mapping
-                table["shard"], table["lane"] = _core.stream_lanes(submitted.key, m.source.shards, lanes)
+            table.update(m.source.record_columns(submitted.key, m))  # the kind's own columns
             table["time"] = submitted.time
             out[name] = table
         return self._result(requests, until, out)

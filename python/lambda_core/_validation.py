@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -38,6 +39,13 @@ def is_integer(value: object) -> bool:
 def is_real(value: object) -> bool:
     """Python/numpy ints and floats; never bools."""
     return isinstance(value, numbers.Real) and not is_bool(value)
+
+
+def either(words: Sequence[str], last: str = "or") -> str:
+    """``a, b or c`` (``last`` between the final two; one word alone as it is)."""
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {last} {words[-1]}"
 
 
 def describe(value: object) -> str:

@@ -18,7 +18,13 @@ CLASSES: list[tuple[type, dict[str, Any]]] = [
     (lc.Account, {}),
     (lc.Function, {"name": "f"}),
     (lc.RetryPolicy, {}),
+    (lc.KinesisStream, {"name": "s"}),
+    (lc.DynamoDBStream, {"name": "table"}),
+    (lc.SqsQueue, {"name": "q"}),
+    (lc.BatchDuration, {}),
 ]
+# EventSourceMapping declares the constructor's defaults (None: "the kind's default") while an
+# object stores the value resolved for its source's kind, so it is not listed here.
 
 
 @pytest.mark.parametrize(("cls", "required"), CLASSES, ids=lambda x: getattr(x, "__name__", ""))

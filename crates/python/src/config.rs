@@ -11,6 +11,11 @@ use pyo3::prelude::*;
 
 use crate::{seconds, LambdaCoreError};
 
+/// The stream kinds by the names the Python layer gives them (`StreamConfig.kind`), also the
+/// keys of `_core.POLL_INTERVAL_S`.
+pub(crate) const STREAM_KINDS: [(&str, engine::StreamKind); 2] =
+    [("kinesis", engine::StreamKind::Kinesis), ("dynamodb", engine::StreamKind::DynamoDb)];
+
 /// `$record.$field` (seconds) in microseconds; a bad value's message names `$at.$field`.
 macro_rules! micros {
     ($at:expr, $record:ident . $field:ident) => {
@@ -186,10 +191,9 @@ impl EngineConfig {
                 let at = format!("sources[{i}]");
                 Ok(match s {
                     SourceConfig::Stream(s) => {
-                        let kind = match s.kind.as_str() {
-                            "kinesis" => engine::StreamKind::Kinesis,
-                            "dynamodb" => engine::StreamKind::DynamoDb,
-                            other => return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown stream kind {other:?}"))),
+                        let Some(&(_, kind)) = STREAM_KINDS.iter().find(|(name, _)| *name == s.kind) else {
+                            let other = &s.kind;
+                            return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown stream kind {other:?}")));
                         };
                         engine::SourceConfig::Stream(engine::StreamConfig { kind, shards: s.shards, retention_us: micros!(at, s.retention_s) })
                     }

@@ -1,5 +1,6 @@
 //! The module-level members of `lambda_core._core` beside the engine: the engine's limits
-//! table (`LIMITS`, one home for the numbers the Python layer checks first) and string keys'
+//! table (`LIMITS`, one home for the numbers the Python layer checks first), the streams' poll
+//! intervals (`POLL_INTERVAL_S`, the engine's own, which the Python model reports) and string keys'
 //! hashes (`hash_keys`, vectorised: the keys are gathered under the GIL into one buffer, and
 //! hashed with it released).
 
@@ -8,7 +9,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyByteArrayMethods, PyBytes, PyDict, PyList, PyString, PyTuple};
 
-use lambda_core_engine::{key_hashes, LIMITS};
+use lambda_core_engine::{key_hashes, to_seconds, LIMITS};
+
+use crate::config::STREAM_KINDS;
 
 /// One of the engine's limits: the accepted values are `min ..= max`.
 #[pyclass(module = "lambda_core._core", name = "Limit", frozen, get_all)]
@@ -32,6 +35,16 @@ pub(crate) fn limits(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     for l in LIMITS {
         let limit = PyLimit { name: l.name.into(), min: l.min, max: l.max, what: l.what.into() };
         d.set_item(l.name, Bound::new(py, limit)?)?;
+    }
+    py.import("types")?.getattr("MappingProxyType")?.call1((d,))
+}
+
+/// `POLL_INTERVAL_S`: stream kind → how often an idle lane polls its shard, in seconds (§7),
+/// read-only.
+pub(crate) fn poll_intervals(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let d = PyDict::new(py);
+    for (name, kind) in STREAM_KINDS {
+        d.set_item(name, to_seconds(kind.poll_interval_us()))?;
     }
     py.import("types")?.getattr("MappingProxyType")?.call1((d,))
 }

@@ -387,6 +387,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(functions::hash_keys, m)?)?;
     m.add_class::<functions::PyLimit>()?;
     m.add("LIMITS", functions::limits(m.py())?)?;
+    m.add("POLL_INTERVAL_S", functions::poll_intervals(m.py())?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,7 +2,8 @@
 
 ``account`` (the account's limits and scaling bucket), ``function`` (one function),
 ``pools`` (reservations applied to the account, AWS's concurrency verbs), ``retry``
-(client-side retries), ``streams`` and ``queues`` (event sources), ``mappings``
+(client-side retries), ``streams`` and ``queues`` (event sources, each kind a ``SourceKind``
+of ``_source``, listed in the registry ``sources``), ``mappings``
 (event-source mappings and the batch duration model), ``workload`` (requests),
 ``records`` (records for event sources), ``results`` (what runs return), ``enums`` (the codes
 that cross into the engine). Every class validates and normalises its arguments in its
@@ -10,7 +11,15 @@ constructor and stores exactly the types it declares.
 """
 
 from .account import Account
-from .enums import InvocationType, Outcome, RecordOutcome, Routing, ThrottleReason, Trigger
+from .enums import (
+    ROUTING_NAMES,
+    InvocationType,
+    Outcome,
+    RecordOutcome,
+    Routing,
+    ThrottleReason,
+    Trigger,
+)
 from .function import (
     ENVIRONMENT_LIMIT_BYTES,
     FUNCTION_NAME_MAX_LENGTH,
@@ -18,12 +27,13 @@ from .function import (
     INIT_LIMIT_S,
     Function,
 )
-from .mappings import BatchDuration, EventSource, EventSourceMapping
+from .mappings import BatchDuration, EventSourceMapping
 from .pools import PoolPlan, plan_pools, put_function_concurrency, put_provisioned_concurrency_config
 from .queues import QUEUE_RETENTION_DEFAULT_S, SqsQueue
 from .records import Records, key_to_int
 from .results import Columns, Result, Window
 from .retry import RetryPolicy
+from .sources import SOURCE_KINDS, EventSource, source_tables
 from .streams import (
     DYNAMODB_TABLE_NAME_PATTERN,
     KINESIS_STREAM_NAME_PATTERN,
@@ -47,6 +57,8 @@ __all__ = [
     "EventSourceMapping",
     "BatchDuration",
     "EventSource",
+    "SOURCE_KINDS",
+    "source_tables",
     "Workload",
     "Records",
     "key_to_int",
@@ -57,6 +69,7 @@ __all__ = [
     "Outcome",
     "RecordOutcome",
     "Routing",
+    "ROUTING_NAMES",
     "ThrottleReason",
     "Trigger",
     "FUNCTION_NAME_PATTERN",

@@ -8,31 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .. import _core
 from .. import _validation as v
 from ..errors import EngineLimitError
 from .function import Function
 from .mappings import EventSourceMapping
-from .queues import SqsQueue
 
 __all__ = ["check_mapping", "check_configuration"]
 
 
 def check_mapping(mapping: EventSourceMapping) -> None:
-    """A mapped queue needs a visibility timeout of at least the engine's minimum (1 µs):
-    AWS accepts 0, but then a throttled batch would come back at the instant it was throttled,
-    for ever."""
-    source = mapping.source
-    if not isinstance(source, SqsQueue):
-        return
-    bound = v.limit("visibility_timeout_us")
-    if _core.to_micros(source.visibility_timeout_s) < bound.min:
-        raise EngineLimitError(
-            f"queue {source.name!r}: lambda_core needs a visibility timeout above 0 (at least "
-            f"{bound.min} µs) for a queue that a mapping reads (with 0, a throttled batch "
-            "would come back at the instant it was throttled, for ever), got "
-            f"visibility_timeout_s={source.visibility_timeout_s!r}"
-        )
+    """The limits lambda_core adds to a source once a mapping reads it (a queue's visibility
+    timeout; each kind checks its own)."""
+    mapping.source.check_mapped_limits()
 
 
 def check_configuration(
@@ -44,9 +31,9 @@ def check_configuration(
     v.engine_limit("Simulator", "len(functions)", len(functions), "functions")
     sizes = []
     for m in mappings:
-        if not isinstance(m.source, SqsQueue):
-            sizes.append((f"{m.source.name!r} → {m.function!r}", m.source.shards,
-                          m.parallelization_factor or 1))
+        shape = m.source.lanes(m)
+        if shape is not None:
+            sizes.append((f"{m.source.name!r} → {m.function!r}", *shape))
     lanes = sum(shards * factor for _, shards, factor in sizes)
     bound = v.limit("lanes")
     if lanes > bound.max:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["InvocationType", "Outcome", "RecordOutcome", "ThrottleReason", "Routing", "Trigger"]
+__all__ = [
+    "InvocationType", "Outcome", "RecordOutcome", "ThrottleReason", "Routing", "ROUTING_NAMES",
+    "Trigger",
+]
 
 
 class InvocationType(enum.IntEnum):
@@ -107,6 +110,11 @@ class Routing(enum.IntEnum):
     NEWEST = 0  #: the most recently created idle environment (default)
     MRU = 1  #: the most recently freed (ties: the newest created)
     OLDEST = 2  #: the least recently created
+
+
+#: The routing policies by name, in :class:`Routing`'s order: the names ``Simulator(routing=...)``
+#: and scenario files take and the engine's record carries (``"newest"``, ``"mru"``, ``"oldest"``).
+ROUTING_NAMES: tuple[str, ...] = tuple(r.name.lower() for r in Routing)
 
 
 class Trigger(enum.Enum):

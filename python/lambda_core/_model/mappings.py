@@ -5,7 +5,7 @@ model of a batch."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Union
+from typing import Any
 
 from .. import _messages as msg
 from .. import _validation as v
@@ -13,24 +13,15 @@ from .._messages import FUNCTION_NAME_PATTERN
 from ..errors import InvalidParameterValueException
 from ._frozen import assign
 from .function import BARE_NAME
-from .queues import SqsQueue
-from .streams import DynamoDBStream, KinesisStream
+from .sources import SOURCE_KINDS, EventSource
 
 __all__ = ["BatchDuration", "EventSourceMapping", "EventSource"]
-
-#: Any event source a mapping can read.
-EventSource = Union[KinesisStream, DynamoDBStream, SqsQueue]
-_SOURCES = (KinesisStream, DynamoDBStream, SqsQueue)
 
 # CreateEventSourceMapping's FunctionName member: 1–140 characters (it also takes ARNs).
 _ESM_FUNCTION_NAME_MAX_LENGTH = 140
 
-# Default batch size per source (AWS's defaults, docs/model.md §7–8).
-_STREAM_BATCH_SIZE = 100
-_QUEUE_BATCH_SIZE = 10
-_FIFO_BATCH_SIZE_MAX = 10
-
-# CreateEventSourceMapping's member ranges: (python name, AWS member, low, high).
+# CreateEventSourceMapping's member ranges, checked whatever the source's kind:
+# (python name, AWS member, low, high).
 _RANGES = (
     ("batch_size", "batchSize", 1, 10000),
     ("batching_window_s", "maximumBatchingWindowInSeconds", 0, 300),
@@ -40,14 +31,23 @@ _RANGES = (
     ("maximum_concurrency", "scalingConfig.maximumConcurrency", 2, 1000),
 )
 
-# Stream-only parameters: (python name, the AWS parameter named in the "Unsupported" message).
-_STREAM_ONLY = (
+# The parameters only some kinds take (each kind's MAPPING_PARAMETERS says which, with their
+# defaults), in the order they are refused: (python name, the AWS parameter named in the
+# "Unsupported" message).
+_KIND_PARAMETERS = (
     ("parallelization_factor", "ParallelizationFactor"),
     ("maximum_retry_attempts", "MaximumRetryAttempts"),
     ("maximum_record_age_s", "MaximumRecordAgeInSeconds"),
     ("bisect_batch_on_function_error", "BisectBatchOnFunctionError"),
     ("on_failure", "DestinationConfig"),
+    ("maximum_concurrency", "ScalingConfig"),
 )
+
+
+def _parameter_default(value: object) -> Any:
+    """A field's default as the constructor's parameter has it (``None``: the source's AWS
+    default), for introspection; the instance stores the resolved value of the declared type."""
+    return dataclasses.field(default=value)
 
 
 @dataclasses.dataclass(frozen=True, init=False)
@@ -68,9 +68,9 @@ class BatchDuration:
     """
 
     #: Fixed part of every batch, in seconds.
-    base_s: float
+    base_s: float = 0.05
     #: Seconds added per record of the batch.
-    per_record_s: float
+    per_record_s: float = 0.0
 
     def __init__(self, base_s: float = 0.05, per_record_s: float = 0.0) -> None:
         values = {}
@@ -164,23 +164,23 @@ class EventSourceMapping:
     #: Name of the function the mapping invokes.
     function: str
     #: Most records per batch (resolved: 100 for streams, 10 for SQS).
-    batch_size: int
+    batch_size: int = _parameter_default(None)
     #: Batching window in seconds (resolved: 0.0).
-    batching_window_s: float
+    batching_window_s: float = _parameter_default(None)
     #: Streams: lanes per shard (resolved: 1); ``None`` for SQS.
-    parallelization_factor: int | None
+    parallelization_factor: int | None = None
     #: Streams: retries of a failed batch, −1 for no limit (resolved: −1); ``None`` for SQS.
-    maximum_retry_attempts: int | None
+    maximum_retry_attempts: int | None = None
     #: Streams: maximum record age in seconds, −1 for no limit (resolved: −1); ``None`` for SQS.
-    maximum_record_age_s: int | None
+    maximum_record_age_s: int | None = None
     #: Streams: split failed batches (resolved: ``False``); ``None`` for SQS.
-    bisect_batch_on_function_error: bool | None
+    bisect_batch_on_function_error: bool | None = None
     #: Streams: on-failure destination of discarded batches, or ``None``.
-    on_failure: str | None
+    on_failure: str | None = None
     #: SQS: most concurrent batches (2–1000), or ``None`` for no cap.
-    maximum_concurrency: int | None
+    maximum_concurrency: int | None = None
     #: Duration model of a batch; a number given is stored as ``BatchDuration(base_s=...)``.
-    duration: BatchDuration
+    duration: BatchDuration = _parameter_default(0.05)
 
     def __init__(
         self,
@@ -199,9 +199,9 @@ class EventSourceMapping:
     ) -> None:
         owner = "EventSourceMapping"
         # 1. types
-        if not isinstance(source, _SOURCES):
+        if not isinstance(source, SOURCE_KINDS):
             raise TypeError(
-                f"{owner}.source must be a KinesisStream, DynamoDBStream or SqsQueue, "
+                f"{owner}.source must be a {v.either([k.__name__ for k in SOURCE_KINDS])}, "
                 f"got {v.describe(source)}"
             )
         v.require_str(owner, "function", function)
@@ -251,48 +251,36 @@ class EventSourceMapping:
                 items += v.range_item(value, v.aws_value(raw), member, low, high)
         v.raise_items(items)
 
-        # 4. Lambda's semantic checks
+        # 4. Lambda's semantic checks: the parameters the source's kind does not take, the
+        # kind's own checks, the record age
         given = {**ints, "bisect_batch_on_function_error": bisect, "on_failure": destination}
-        is_queue = isinstance(source, SqsQueue)
-        if is_queue:
-            for field, parameter in _STREAM_ONLY:
-                if given[field] is not None:
-                    raise InvalidParameterValueException(msg.unsupported(parameter))
-        elif ints["maximum_concurrency"] is not None:
-            raise InvalidParameterValueException(msg.unsupported("ScalingConfig"))
-
-        fifo = isinstance(source, SqsQueue) and source.fifo
+        accepted = source.MAPPING_PARAMETERS
+        for field, parameter in _KIND_PARAMETERS:
+            if given[field] is not None and field not in accepted:
+                raise InvalidParameterValueException(msg.unsupported(parameter))
         size = ints["batch_size"]
         if size is None:
-            size = _QUEUE_BATCH_SIZE if is_queue else _STREAM_BATCH_SIZE
-        if fifo and window is not None and window > 0:
-            raise InvalidParameterValueException(msg.FIFO_WINDOW)
-        if fifo and size > _FIFO_BATCH_SIZE_MAX:
-            raise InvalidParameterValueException(msg.FIFO_BATCH_SIZE)
+            size = source.BATCH_SIZE_DEFAULT
+        source.check_mapping(size, window)
         if window is None:
             window = 0.0
-        if is_queue and size > 10 and window < 1:
-            raise InvalidParameterValueException(msg.SQS_WINDOW)
         age = ints["maximum_record_age_s"]
         if age is not None and 0 <= age < 60:
             raise InvalidParameterValueException(msg.RECORD_AGE)
 
-        # the source's defaults resolved: streams get the stream-only defaults, queues None
-        def stream_default(value: int | bool | None, default: int | bool) -> int | bool | None:
-            return None if is_queue else default if value is None else value
-
+        # the kind's defaults resolved; a parameter the kind does not take is None
+        resolved = {
+            field: None if field not in accepted
+            else accepted[field] if given[field] is None else given[field]
+            for field, _ in _KIND_PARAMETERS
+        }
         assign(
             self,
             source=source,
             function=function,
             batch_size=size,
             batching_window_s=window,
-            parallelization_factor=stream_default(ints["parallelization_factor"], 1),
-            maximum_retry_attempts=stream_default(ints["maximum_retry_attempts"], -1),
-            maximum_record_age_s=stream_default(age, -1),
-            bisect_batch_on_function_error=stream_default(bisect, False),
-            on_failure=destination,
-            maximum_concurrency=ints["maximum_concurrency"],
+            **resolved,
             duration=duration,
         )
 

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+import numpy.typing as npt
+
+from .. import _core
 from .. import _messages as msg
 from .. import _validation as v
-from ..errors import InvalidParameterValueException
+from .._engine_config import QueueConfig, QueueMappingConfig
+from ..errors import EngineLimitError, InvalidParameterValueException
 from ._frozen import assign
+from ._source import SourceKind
+
+if TYPE_CHECKING:
+    from .mappings import EventSourceMapping
 
 __all__ = ["SqsQueue", "QUEUE_RETENTION_DEFAULT_S"]
 
@@ -20,10 +31,11 @@ _FIFO_QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,75}\.fifo")
 _VISIBILITY_TIMEOUT_S = (0, 43200)  # SQS VisibilityTimeout
 _MESSAGE_RETENTION_S = (60, 1209600)  # SQS MessageRetentionPeriod
 _MAX_RECEIVE_COUNT = (1, 1000)  # SQS RedrivePolicy maxReceiveCount
+_FIFO_BATCH_SIZE_MAX = 10
 
 
 @dataclasses.dataclass(frozen=True, init=False)
-class SqsQueue:
+class SqsQueue(SourceKind):
     """An SQS queue, standard or FIFO (docs/model.md §8), validated on construction.
 
     Only ``name`` is positional. Checks, in this order; every value error is an
@@ -57,13 +69,16 @@ class SqsQueue:
     #: Queue name.
     name: str
     #: ``True`` for a FIFO queue.
-    fifo: bool
+    fifo: bool = False
     #: Visibility timeout in seconds, 0–43200.
-    visibility_timeout_s: float
+    visibility_timeout_s: float = 30.0
     #: Redrive policy's ``maxReceiveCount`` (1–1000), or ``None`` for no dead-letter queue.
-    max_receive_count: int | None
+    max_receive_count: int | None = None
     #: Message retention period in seconds, 60–1209600.
-    retention_s: float
+    retention_s: float = float(QUEUE_RETENTION_DEFAULT_S)
+
+    #: ``"sqs"`` (standard and FIFO alike; see :attr:`fifo`).
+    kind: ClassVar[str] = "sqs"
 
     def __init__(
         self,
@@ -107,7 +122,80 @@ class SqsQueue:
             retention_s=retention,
         )
 
+    BATCH_SIZE_DEFAULT: ClassVar[int] = 10
+    MAPPING_PARAMETERS: ClassVar[dict[str, object]] = {"maximum_concurrency": None}  # no cap
+    ENGINE_MAPPINGS: ClassVar[str] = "queue_mappings"
+    HIDDEN_COUNTERS: ClassVar[tuple[str, ...]] = ("max_iterator_age",)  # a stream's figure
+    SCENARIO_TABLE: ClassVar[str] = "queues"
+    SCENARIO_NOUN: ClassVar[str] = "queue"
+    SCENARIO_RECORDS: ClassVar[str] = "messages"
+    SCENARIO_FIELDS: ClassVar[tuple[tuple[str, type], ...]] = (
+        ("fifo", bool), ("visibility_timeout_s", float), ("retention_s", float),
+        ("max_receive_count", int),
+    )
+
+    def check_mapping(self, batch_size: int, window_s: float | None) -> None:
+        if self.fifo and window_s is not None and window_s > 0:
+            raise InvalidParameterValueException(msg.FIFO_WINDOW)
+        if self.fifo and batch_size > _FIFO_BATCH_SIZE_MAX:
+            raise InvalidParameterValueException(msg.FIFO_BATCH_SIZE)
+        if batch_size > 10 and (0.0 if window_s is None else window_s) < 1:
+            raise InvalidParameterValueException(msg.SQS_WINDOW)
+
+    def engine_source(self) -> QueueConfig:
+        return QueueConfig(fifo=self.fifo, visibility_timeout_s=self.visibility_timeout_s,
+                           max_receive_count=self.max_receive_count,
+                           retention_s=self.retention_s)
+
+    def engine_mapping(
+        self,
+        mapping: EventSourceMapping,
+        *,
+        source: int,
+        function: int,
+        destination: Callable[[str | None], int | None],
+        legacy: bool,
+    ) -> QueueMappingConfig:
+        m = mapping
+        return QueueMappingConfig(
+            queue=source, function=function, batch_size=m.batch_size,
+            window_s=m.batching_window_s, maximum_concurrency=m.maximum_concurrency,
+            legacy=legacy, base_s=m.duration.base_s, per_record_s=m.duration.per_record_s,
+        )
+
+    def check_mapped_limits(self) -> None:
+        """A mapped queue needs a visibility timeout of at least the engine's minimum (1 µs):
+        AWS accepts 0, but then a throttled batch would come back at the instant it was
+        throttled, for ever."""
+        bound = v.limit("visibility_timeout_us")
+        if _core.to_micros(self.visibility_timeout_s) < bound.min:
+            raise EngineLimitError(
+                f"queue {self.name!r}: lambda_core needs a visibility timeout above 0 (at least "
+                f"{bound.min} µs) for a queue that a mapping reads (with 0, a throttled batch "
+                "would come back at the instant it was throttled, for ever), got "
+                f"visibility_timeout_s={self.visibility_timeout_s!r}"
+            )
+
+    def record_columns(
+        self, keys: npt.NDArray[Any], mapping: EventSourceMapping
+    ) -> dict[str, npt.NDArray[Any]]:
+        """Each message's ``group``: its message group id (FIFO); standard queues have none."""
+        return {"group": keys if self.fifo else np.zeros(len(keys), np.int64)}
+
     @property
-    def kind(self) -> str:
-        """``"sqs"`` (standard and FIFO alike; see :attr:`fifo`)."""
-        return "sqs"
+    def records_keyed(self) -> bool:
+        """Only a FIFO queue's messages carry keys (message group ids)."""
+        return self.fifo
+
+    def describe(self) -> str:
+        return (
+            f"{'FIFO' if self.fifo else 'standard'} SQS queue, visibility timeout "
+            f"{self.visibility_timeout_s:g} s, "
+            + ("no redrive policy" if self.max_receive_count is None
+               else f"max receive count {self.max_receive_count}")
+            + f", retention {self.retention_s:g} s"
+        )
+
+    def describe_mapping(self, mapping: EventSourceMapping) -> list[str]:
+        return ["no maximum concurrency" if mapping.maximum_concurrency is None
+                else f"maximum concurrency {mapping.maximum_concurrency}"]

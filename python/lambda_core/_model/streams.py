@@ -3,14 +3,25 @@ are read in order and whose records are kept for the stream's retention period."
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy.typing as npt
+
+from .. import _core
 from .. import _messages as msg
 from .. import _validation as v
+from .._engine_config import StreamConfig, StreamMappingConfig
 from .._messages import DYNAMODB_TABLE_NAME_PATTERN, KINESIS_STREAM_NAME_PATTERN
 from ..errors import InvalidParameterValueException
 from ._frozen import assign
+from ._source import SourceKind
+
+if TYPE_CHECKING:
+    from .mappings import EventSourceMapping
 
 __all__ = [
     "KinesisStream",
@@ -28,8 +39,115 @@ _TABLE_NAME = re.compile(DYNAMODB_TABLE_NAME_PATTERN)
 _KINESIS_RETENTION_HOURS = (24, 8760)  # IncreaseStreamRetentionPeriod's limits
 
 
+class _Stream(SourceKind):
+    """What Kinesis and DynamoDB streams share: shards read in order by lanes (docs/model.md §7),
+    the stream mapping's parameters, and one constructor whose AWS checks each kind supplies
+    (``_check_aws``)."""
+
+    shards: int
+    retention_s: float
+    _LABEL: ClassVar[str]  # what ``lambda-core validate`` calls the kind
+
+    def _construct(self, name: str, shards: int, retention_s: float) -> None:
+        owner = type(self).__name__
+        v.require_str(owner, "name", name)
+        count = v.require_int(owner, "shards", shards)
+        retention = v.require_real(owner, "retention_s", retention_s)
+        v.require_finite(owner, "retention_s", retention)
+        self._check_aws(name, count, retention)
+        v.engine_limit(f"stream {name!r}", "shards", count, "shards")
+        assign(self, name=name, shards=count, retention_s=retention)  # type: ignore[arg-type]
+
+    @staticmethod
+    @abc.abstractmethod
+    def _check_aws(name: str, shards: int, retention_s: float) -> None:
+        """The kind's AWS checks, raising AWS's exceptions."""
+
+    @property
+    def poll_interval_s(self) -> float:
+        """How often an idle lane polls its shard, the engine's interval: 1.0 s for Kinesis,
+        0.25 s for DynamoDB Streams (docs/model.md §7)."""
+        return _core.POLL_INTERVAL_S[self.kind]
+
+    BATCH_SIZE_DEFAULT: ClassVar[int] = 100
+    MAPPING_PARAMETERS: ClassVar[dict[str, object]] = {
+        "parallelization_factor": 1,
+        "maximum_retry_attempts": -1,  # until the records expire
+        "maximum_record_age_s": -1,  # no limit
+        "bisect_batch_on_function_error": False,
+        "on_failure": None,
+    }
+    ENGINE_MAPPINGS: ClassVar[str] = "stream_mappings"
+    # a stream's receives are its attempts; ramp slots are a queue's
+    HIDDEN_RECORD_COLUMNS: ClassVar[tuple[str, ...]] = ("receives",)
+    HIDDEN_COUNTERS: ClassVar[tuple[str, ...]] = ("max_slots",)
+    SCENARIO_TABLE: ClassVar[str] = "streams"
+    SCENARIO_NOUN: ClassVar[str] = "stream"
+    SCENARIO_RECORDS: ClassVar[str] = "records"
+    SCENARIO_FIELDS: ClassVar[tuple[tuple[str, type], ...]] = (
+        ("shards", int), ("retention_s", float),
+    )
+
+    def engine_source(self) -> StreamConfig:
+        return StreamConfig(kind=self.kind, shards=self.shards, retention_s=self.retention_s)
+
+    def engine_mapping(
+        self,
+        mapping: EventSourceMapping,
+        *,
+        source: int,
+        function: int,
+        destination: Callable[[str | None], int | None],
+        legacy: bool,
+    ) -> StreamMappingConfig:
+        m = mapping
+        pf, retries = m.parallelization_factor, m.maximum_retry_attempts
+        age, bisect = m.maximum_record_age_s, m.bisect_batch_on_function_error
+        # a stream mapping has every stream setting resolved (EventSourceMapping does it)
+        assert pf is not None and retries is not None and age is not None and bisect is not None
+        return StreamMappingConfig(
+            stream=source, function=function, batch_size=m.batch_size,
+            window_s=m.batching_window_s, parallelization_factor=pf,
+            # AWS's −1: no limit
+            max_retry_attempts=None if retries < 0 else retries,
+            max_record_age_s=None if age < 0 else float(age),
+            bisect=bisect, on_failure=destination(m.on_failure),
+            base_s=m.duration.base_s, per_record_s=m.duration.per_record_s,
+        )
+
+    def lanes(self, mapping: EventSourceMapping) -> tuple[int, int]:
+        return self.shards, mapping.parallelization_factor or 1
+
+    def record_columns(
+        self, keys: npt.NDArray[Any], mapping: EventSourceMapping
+    ) -> dict[str, npt.NDArray[Any]]:
+        """Each record's ``shard`` and ``lane``, from its partition key."""
+        lanes = mapping.parallelization_factor
+        assert lanes is not None  # resolved for every stream mapping
+        shard, lane = _core.stream_lanes(keys, self.shards, lanes)
+        return {"shard": shard, "lane": lane}
+
+    def describe(self) -> str:
+        shards = f"{self.shards} shard{'' if self.shards == 1 else 's'}"
+        return f"{self._LABEL}, {shards}, retention {self.retention_s:g} s"
+
+    def describe_mapping(self, mapping: EventSourceMapping) -> list[str]:
+        m = mapping
+        parts = [f"parallelization factor {m.parallelization_factor}"]
+        retries = m.maximum_retry_attempts
+        parts.append("retries until the records expire" if retries == -1
+                     else f"maximum retry attempts {retries}")
+        age = m.maximum_record_age_s
+        parts.append("no maximum record age" if age == -1 else f"maximum record age {age} s")
+        if m.bisect_batch_on_function_error:
+            parts.append("bisect batch on function error")
+        if m.on_failure is not None:
+            parts.append(f"on_failure {m.on_failure}")
+        return parts
+
+
 @dataclasses.dataclass(frozen=True, init=False)
-class KinesisStream:
+class KinesisStream(_Stream):
     """A Kinesis data stream (docs/model.md §7), validated on construction.
 
     Only ``name`` is positional. Checks, in this order:
@@ -61,45 +179,35 @@ class KinesisStream:
     #: Stream name: 1–128 characters of ``[a-zA-Z0-9_.-]``.
     name: str
     #: Number of shards, 1–1048576 (2^20, the engine's limit).
-    shards: int
+    shards: int = 1
     #: Retention period in seconds, 86400–31536000 (24–8760 hours).
-    retention_s: float
+    retention_s: float = float(STREAM_RETENTION_DEFAULT_S)
+
+    kind: ClassVar[str] = "kinesis"
+    _LABEL: ClassVar[str] = "Kinesis stream"
 
     def __init__(
         self, name: str, *, shards: int = 1, retention_s: float = STREAM_RETENTION_DEFAULT_S
     ) -> None:
-        v.require_str("KinesisStream", "name", name)
-        count = v.require_int("KinesisStream", "shards", shards)
-        retention = v.require_real("KinesisStream", "retention_s", retention_s)
-        v.require_finite("KinesisStream", "retention_s", retention)
+        self._construct(name, shards, retention_s)
 
-        items = v.range_item(count, str(count), "shardCount", 1, None)
+    @staticmethod
+    def _check_aws(name: str, shards: int, retention_s: float) -> None:
+        items = v.range_item(shards, str(shards), "shardCount", 1, None)
         items += v.name_items(
             name, "streamName", _STREAM_NAME, KINESIS_STREAM_NAME_PATTERN, 1, 128
         )
         v.raise_items(items)
 
         low, high = _KINESIS_RETENTION_HOURS
-        if retention < low * 3600:
-            raise InvalidParameterValueException(msg.retention_too_short(retention))
-        if retention > high * 3600:
-            raise InvalidParameterValueException(msg.retention_too_long(retention))
-        v.engine_limit(f"stream {name!r}", "shards", count, "shards")
-        assign(self, name=name, shards=count, retention_s=retention)
-
-    @property
-    def kind(self) -> str:
-        """``"kinesis"``."""
-        return "kinesis"
-
-    @property
-    def poll_interval_s(self) -> float:
-        """How often an idle lane polls its shard: 1.0 s for Kinesis (docs/model.md §7)."""
-        return 1.0
+        if retention_s < low * 3600:
+            raise InvalidParameterValueException(msg.retention_too_short(retention_s, low))
+        if retention_s > high * 3600:
+            raise InvalidParameterValueException(msg.retention_too_long(retention_s, high))
 
 
 @dataclasses.dataclass(frozen=True, init=False)
-class DynamoDBStream:
+class DynamoDBStream(_Stream):
     """A DynamoDB table's stream (docs/model.md §7), validated on construction.
 
     Only ``name`` is positional. Checks, in this order:
@@ -130,41 +238,31 @@ class DynamoDBStream:
     #: The table's name: 3–255 characters of ``[a-zA-Z0-9_.-]``.
     name: str
     #: Number of shards, 1–1048576 (2^20, the engine's limit).
-    shards: int
+    shards: int = 1
     #: Retention period in seconds: always 86400.0 (24 hours).
-    retention_s: float
+    retention_s: float = float(STREAM_RETENTION_DEFAULT_S)
+
+    kind: ClassVar[str] = "dynamodb"
+    _LABEL: ClassVar[str] = "DynamoDB stream"
 
     def __init__(
         self, name: str, *, shards: int = 1, retention_s: float = STREAM_RETENTION_DEFAULT_S
     ) -> None:
-        v.require_str("DynamoDBStream", "name", name)
-        count = v.require_int("DynamoDBStream", "shards", shards)
-        retention = v.require_real("DynamoDBStream", "retention_s", retention_s)
-        v.require_finite("DynamoDBStream", "retention_s", retention)
+        self._construct(name, shards, retention_s)
 
+    @staticmethod
+    def _check_aws(name: str, shards: int, retention_s: float) -> None:
         v.raise_items(
             v.name_items(name, "tableName", _TABLE_NAME, DYNAMODB_TABLE_NAME_PATTERN, 3, 255)
         )
 
-        if count < 1:
+        if shards < 1:
             raise InvalidParameterValueException(
-                f"DynamoDBStream.shards must be at least 1, got {count}"
+                f"DynamoDBStream.shards must be at least 1, got {shards}"
             )
-        if retention != STREAM_RETENTION_DEFAULT_S:
+        if retention_s != STREAM_RETENTION_DEFAULT_S:
             raise InvalidParameterValueException(
                 "DynamoDBStream.retention_s is fixed at 86400 seconds (24 hours): DynamoDB "
                 "Streams keeps records for 24 hours and the period cannot be changed, "
-                f"got {retention!r}"
+                f"got {retention_s!r}"
             )
-        v.engine_limit(f"stream {name!r}", "shards", count, "shards")
-        assign(self, name=name, shards=count, retention_s=retention)
-
-    @property
-    def kind(self) -> str:
-        """``"dynamodb"``."""
-        return "dynamodb"
-
-    @property
-    def poll_interval_s(self) -> float:
-        """How often an idle lane polls its shard: 0.25 s for DynamoDB Streams (docs/model.md §7)."""
-        return 0.25

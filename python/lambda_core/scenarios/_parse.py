@@ -12,11 +12,12 @@ if sys.version_info >= (3, 11):
 else:  # the same parser, before it joined the standard library
     import tomli as tomllib
 
-from .._model import Account, DynamoDBStream, EventSource, Function, KinesisStream, RetryPolicy, SqsQueue
+from .. import _validation as v
+from .._model import Account, EventSource, Function, RetryPolicy
 from ..errors import LambdaCoreError, ScenarioError
 from ._generators import RecordsSpec, WorkloadSpec
 from ._parse_generators import _workload
-from ._parse_sources import _mapping, _queue, _stream
+from ._parse_sources import _mapping, _source
 from ._scenario import Scenario
 from ._schema import (
     _ACCOUNT_KEYS,
@@ -24,6 +25,7 @@ from ._schema import (
     _RETRY_KEYS,
     _TOP_KEYS,
     ROUTINGS,
+    SOURCE_TABLES,
     _check_keys,
     _integer,
     _kind,
@@ -99,43 +101,40 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         functions.append(function)
         workloads.append(specs)
 
-    # Event sources: streams, then queues (the order of their random streams).
-    streams: list[KinesisStream | DynamoDBStream] = []
-    queues: list[SqsQueue] = []
+    # Event sources, table by table in registry order: streams, then queues (the order of
+    # their random streams).
+    declared: dict[str, list[EventSource]] = {array: [] for array in SOURCE_TABLES}
     generators: list[RecordsSpec | None] = []
     places: dict[str, str] = {}  # source name -> where it is declared
-    declared = [(t, i, "streams") for i, t in enumerate(_tables(data, "streams"))]
-    declared += [(t, i, "queues") for i, t in enumerate(_tables(data, "queues"))]
-    for table, i, key in declared:
-        source: EventSource
-        if key == "streams":
-            stream, spec, where = _stream(table, i)
-            streams.append(stream)
-            source = stream
-        else:
-            queue, spec, where = _queue(table, i)
-            queues.append(queue)
-            source = queue
-        generators.append(spec)
-        if source.name in places:
-            raise ScenarioError(
-                f"duplicate event source name '{source.name}' in {where}: {places[source.name]} "
-                "has it too (stream and queue names must be unique)"
-            )
-        places[source.name] = where
-    by_name = {source.name: source for source in (*streams, *queues)}
+    nouns = v.either(list({c.SCENARIO_NOUN: None for t in SOURCE_TABLES.values()
+                           for c in t.values()}), "and")
+    for array, sources in declared.items():
+        for i, table in enumerate(_tables(data, array)):
+            source, spec, where = _source(array, table, i)
+            sources.append(source)
+            generators.append(spec)
+            if source.name in places:
+                raise ScenarioError(
+                    f"duplicate event source name '{source.name}' in {where}: "
+                    f"{places[source.name]} has it too ({nouns} names must be unique)"
+                )
+            places[source.name] = where
+    every = [source for sources in declared.values() for source in sources]
+    by_name = {source.name: source for source in every}
     names = tuple(f.name for f in functions)
     mappings = tuple(
         _mapping(table, i, by_name, names) for i, table in enumerate(_tables(data, "mappings"))
     )
     read = {m.source.name for m in mappings}
-    for source, spec in zip((*streams, *queues), generators):
+    for source, spec in zip(every, generators):
         if spec is not None and source.name not in read:
-            table = "[streams.records]" if source in streams else "[queues.messages]"
+            table = f"[{source.SCENARIO_TABLE}.{source.SCENARIO_RECORDS}]"
             raise ScenarioError(
                 f"{table} of {places[source.name]} makes records that nothing reads: no "
                 f"[[mappings]] has source = '{source.name}' (add one, or remove the generator)"
             )
+    # Scenario's fields for its sources are named after their tables
+    by_table: dict[str, Any] = {array: tuple(sources) for array, sources in declared.items()}
     return Scenario(
         account=account,
         functions=tuple(functions),
@@ -146,10 +145,9 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         name=title,
         description=description,
         client_retries=client_retries,
-        streams=tuple(streams),
-        queues=tuple(queues),
         record_generators=tuple(generators),
         mappings=mappings,
+        **by_table,
     )
 
 

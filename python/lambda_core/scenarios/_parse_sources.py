@@ -1,28 +1,22 @@
-"""Parsing of event sources and mappings: ``[[streams]]``, ``[[queues]]`` and ``[[mappings]]``."""
+"""Parsing of event sources and mappings: each table of sources (``[[streams]]``, ``[[queues]]``:
+the kinds' ``SCENARIO_TABLE``) and ``[[mappings]]``."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from .._model import (
-    BatchDuration,
-    DynamoDBStream,
-    EventSource,
-    EventSourceMapping,
-    KinesisStream,
-    SqsQueue,
-)
+from .. import _validation as v
+from .._model import BatchDuration, EventSource, EventSourceMapping
 from ..errors import ScenarioError
 from ._generators import RecordsSpec
 from ._parse_generators import _records
 from ._schema import (
     _BATCH_DURATION_KEYS,
     _MAPPING_KEYS,
-    _QUEUE_KEYS,
-    _STREAM_KEYS,
-    STREAM_KINDS,
+    _SOURCE_KEYS,
+    SOURCE_TABLES,
     _aws,
     _boolean,
     _check_keys,
@@ -35,52 +29,45 @@ from ._schema import (
     _table,
 )
 
+# how a constructor field of each TOML type is read (the kinds' SCENARIO_FIELDS)
+_READERS: dict[type, Callable[[Mapping[str, Any], str, str], Any]] = {
+    int: _integer, float: _number, bool: _boolean,
+}
 
-def _stream(
-    table: dict[str, Any], index: int
-) -> tuple[KinesisStream | DynamoDBStream, RecordsSpec | None, str]:
-    where = _place("streams", index, table)
-    _check_keys(table, _STREAM_KEYS, where)
+
+def _source(
+    array: str, table: dict[str, Any], index: int
+) -> tuple[EventSource, RecordsSpec | None, str]:
+    """The source declared by ``table``, the ``index``-th of ``[[array]]``, its records
+    generator, and where it is declared."""
+    kinds = SOURCE_TABLES[array]
+    where = _place(array, index, table)
+    _check_keys(table, _SOURCE_KEYS[array], where)
     name = _string(table, "name", where)
-    kind = table.get("kind")
-    if kind is None:
-        raise ScenarioError(f"missing key 'kind' in {where} (\"kinesis\" or \"dynamodb\")")
-    if kind not in STREAM_KINDS:
-        close = difflib.get_close_matches(kind, STREAM_KINDS, n=1) if isinstance(kind, str) else []
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ScenarioError(
-            f"'kind' in {where} must be \"kinesis\" or \"dynamodb\", got {_kind(kind)}{hint}"
-        )
-    fields = {}
-    if "shards" in table:
-        fields["shards"] = _integer(table, "shards", where)
-    if "retention_s" in table:
-        fields["retention_s"] = _number(table, "retention_s", where)
-    build: Callable[..., KinesisStream | DynamoDBStream] = STREAM_KINDS[kind]
-    stream = _aws(build, where, name, **fields)
+    if len(kinds) == 1:
+        (build,) = kinds.values()
+    else:
+        names = v.either([f'"{k}"' for k in kinds])
+        kind = table.get("kind")
+        if kind is None:
+            raise ScenarioError(f"missing key 'kind' in {where} ({names})")
+        if kind not in kinds:
+            close = difflib.get_close_matches(kind, kinds, n=1) if isinstance(kind, str) else []
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ScenarioError(f"'kind' in {where} must be {names}, got {_kind(kind)}{hint}")
+        build = kinds[kind]
+    fields = {
+        key: _READERS[toml](table, key, where)
+        for key, toml in build.SCENARIO_FIELDS
+        if key in table
+    }
+    source = cast(EventSource, _aws(build, where, name, **fields))  # one of the kinds
     spec = None
-    if "records" in table:
-        place = f"[streams.records] of stream '{name}'"
-        spec = _records(_table(table, "records", where), place, keyed=True)
-    return stream, spec, where
-
-
-def _queue(table: dict[str, Any], index: int) -> tuple[SqsQueue, RecordsSpec | None, str]:
-    where = _place("queues", index, table)
-    _check_keys(table, _QUEUE_KEYS, where)
-    name = _string(table, "name", where)
-    fields: dict[str, Any] = {"fifo": _boolean(table, "fifo", where, default=False)}
-    for key in ("visibility_timeout_s", "retention_s"):
-        if key in table:
-            fields[key] = _number(table, key, where)
-    if "max_receive_count" in table:
-        fields["max_receive_count"] = _integer(table, "max_receive_count", where)
-    queue = _aws(SqsQueue, where, name, **fields)
-    spec = None
-    if "messages" in table:
-        place = f"[queues.messages] of queue '{name}'"
-        spec = _records(_table(table, "messages", where), place, keyed=queue.fifo)
-    return queue, spec, where
+    generator = build.SCENARIO_RECORDS
+    if generator in table:
+        place = f"[{array}.{generator}] of {build.SCENARIO_NOUN} '{name}'"
+        spec = _records(_table(table, generator, where), place, keyed=source.records_keyed)
+    return source, spec, where
 
 
 def _mapping(
@@ -93,9 +80,12 @@ def _mapping(
     _check_keys(table, _MAPPING_KEYS, where)
     source = _string(table, "source", where)
     if source not in sources:
+        nouns = v.either(list({c.SCENARIO_NOUN: None for t in SOURCE_TABLES.values()
+                                for c in t.values()}))
+        none = "no " + " or ".join(f"[[{t}]]" for t in SOURCE_TABLES) + " are declared"
         raise ScenarioError(
-            f"'source' in {where} names no stream or queue: '{source}' "
-            f"({_known(source, tuple(sources), 'no [[streams]] or [[queues]] are declared')})"
+            f"'source' in {where} names no {nouns}: '{source}' "
+            f"({_known(source, tuple(sources), none)})"
         )
     function = _string(table, "function", where)
     if function not in functions:

@@ -18,6 +18,7 @@ from .._model import (
     RetryPolicy,
     SqsQueue,
     Workload,
+    source_tables,
 )
 from .._simulator import Simulator
 from ._generators import RecordsSpec, WorkloadSpec
@@ -31,7 +32,8 @@ class Scenario:
     function's generators, and the run's defaults (``seed``, ``until``, ``routing``,
     ``client_retries``: how synchronous callers retry throttles, ``None`` for not at all).
 
-    Event sources: ``streams`` (:class:`~lambda_core.KinesisStream`,
+    Event sources: one field per table of sources, named after it (the kinds'
+    ``SCENARIO_TABLE``): ``streams`` (:class:`~lambda_core.KinesisStream`,
     :class:`~lambda_core.DynamoDBStream`) and ``queues`` (:class:`~lambda_core.SqsQueue`) in
     file order; ``record_generators`` holds, for each of :attr:`sources` (streams, then
     queues), its :class:`RecordsSpec` or ``None``; ``mappings`` the
@@ -55,7 +57,9 @@ class Scenario:
     def sources(self) -> tuple[EventSource, ...]:
         """Every event source: the streams, then the queues, in file order (the order of
         :attr:`record_generators` and of the sources' random streams)."""
-        return (*self.streams, *self.queues)
+        tables: tuple[tuple[EventSource, ...], ...] = tuple(
+            getattr(self, array) for array in source_tables())
+        return tuple(source for sources in tables for source in sources)
 
     def simulator(self, seed: int | None = None) -> Simulator:
         """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the

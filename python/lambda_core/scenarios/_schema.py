@@ -14,25 +14,30 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .._model import (
+    ROUTING_NAMES,
     Account,
     BatchDuration,
-    DynamoDBStream,
+    EventSource,
+    EventSourceMapping,
     Function,
     InvocationType,
-    KinesisStream,
     RetryPolicy,
     Trigger,
+    source_tables,
 )
 from ..errors import LambdaCoreError, ScenarioError
 
 T = TypeVar("T")
 
 #: The routing policies a scenario may name (docs/model.md §3).
-ROUTINGS = ("newest", "mru", "oldest")
+ROUTINGS = ROUTING_NAMES
+
+#: The tables of event sources (``[[streams]]``, ``[[queues]]``), each with its kinds by name.
+SOURCE_TABLES = source_tables()
 
 _TOP_KEYS = (
     "name", "description", "seed", "until", "routing", "client_retries", "account", "functions",
-    "streams", "queues", "mappings",
+    *SOURCE_TABLES, "mappings",
 )
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
 _FUNCTION_KEYS = tuple(f.name for f in dataclasses.fields(Function)) + ("workload",)
@@ -51,22 +56,30 @@ TRIGGERS = tuple(t.name.lower() for t in Trigger)
 INVOCATION_TYPES = {"event": InvocationType.EVENT, "request_response": InvocationType.REQUEST_RESPONSE}
 _BURST_KEYS = ("at_s", "count", "over_s")
 #: ``kind`` values of a ``[[streams]]`` table.
-STREAM_KINDS: dict[str, type[KinesisStream] | type[DynamoDBStream]] = {
-    "kinesis": KinesisStream, "dynamodb": DynamoDBStream,
-}
-_STREAM_KEYS = ("name", "kind", "shards", "retention_s", "records")
-_QUEUE_KEYS = ("name", "fifo", "visibility_timeout_s", "max_receive_count", "retention_s",
-               "messages")
+STREAM_KINDS: dict[str, type[EventSource]] = SOURCE_TABLES["streams"]
+
+
+def _source_keys(kinds: Mapping[str, type[EventSource]]) -> tuple[str, ...]:
+    """The keys a table of sources allows: ``name``, ``kind`` when the table holds several
+    kinds, the kinds' constructor fields (in field order), their records generator's key."""
+    fields = {
+        f.name: None
+        for cls in kinds.values()
+        for f in dataclasses.fields(cls)
+        if f.name in dict(cls.SCENARIO_FIELDS)
+    }
+    generators = {cls.SCENARIO_RECORDS: None for cls in kinds.values()}
+    return ("name", *(("kind",) if len(kinds) > 1 else ()), *fields, *generators)
+
+
+#: The keys each table of sources allows.
+_SOURCE_KEYS = {table: _source_keys(kinds) for table, kinds in SOURCE_TABLES.items()}
 _RECORDS_KEYS = {
     "poisson": ("arrivals", "rate_per_s", "start_s", "end_s", "keys", "failure_rate", "failures"),
     "bursty": ("arrivals", "rate_per_s", "start_s", "end_s", "bursts", "keys", "failure_rate",
                "failures"),
 }
-_MAPPING_KEYS = (
-    "source", "function", "batch_size", "batching_window_s", "parallelization_factor",
-    "maximum_retry_attempts", "maximum_record_age_s", "bisect_batch_on_function_error",
-    "on_failure", "maximum_concurrency", "duration",
-)
+_MAPPING_KEYS = tuple(f.name for f in dataclasses.fields(EventSourceMapping))
 _BATCH_DURATION_KEYS = tuple(f.name for f in dataclasses.fields(BatchDuration))
 _DURATION_KEYS = {
     "fixed": ("dist", "s"),
