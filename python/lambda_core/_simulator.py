@@ -73,8 +73,12 @@ class Simulator:
 
     :meth:`advance` and :meth:`run` raise :class:`~lambda_core.errors.UntilInPastError` (a
     :class:`~lambda_core.errors.UsageError`) for an ``until`` before :attr:`now`, before
-    anything is submitted or run; :meth:`run` raises
-    :class:`~lambda_core.errors.UsageError` for two ``Records`` of one source.
+    anything is submitted or run, a :class:`~lambda_core.errors.UsageError` for an ``until``
+    that is NaN or negative, or that is ``None`` while a mapping whose function reserves 0 has
+    records to resolve (the run would never end), and an
+    :class:`~lambda_core.errors.EngineLimitError` for one past 9e9 s; :meth:`run` raises
+    :class:`~lambda_core.errors.UsageError` for two ``Records`` of one source. A source's bad
+    records raise :class:`~lambda_core.errors.WorkloadError` naming the source.
     """
 
     def __init__(
