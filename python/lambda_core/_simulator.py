@@ -97,7 +97,8 @@ class Simulator:
         for f in functions:
             if not isinstance(f, Function):
                 raise TypeError(f"functions must be lambda_core.Function objects, got {type(f).__name__}")
-        if routing not in _ROUTINGS:
+        # a plain int equals a Routing member (an IntEnum) but names no routing
+        if (isinstance(routing, (int, np.integer)) and not isinstance(routing, Routing)) or routing not in _ROUTINGS:
             raise UsageError(
                 f"routing must be {either([repr(r) for r in ROUTING_NAMES])}, got {routing!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
@@ -286,6 +287,16 @@ class Simulator:
         """The statistics so far (``requests`` is empty), over [0, until or last resolution]."""
         return self._result({}, until)
 
+    def __copy__(self) -> Simulator:
+        raise TypeError("a Simulator cannot be copied: its engine holds the run's state and the "
+                        "submitted arrays; build another Simulator from the same configuration")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Simulator:
+        return self.__copy__()
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Simulator cannot be pickled: build another one from the same configuration")
+
     def destination_counts(self) -> dict[str, int]:
         """Records sent to each destination so far, by target name (in order of first mention):
         every record, also those of :meth:`advance` calls with ``requests=False``, which keep
@@ -356,6 +367,8 @@ def _until(until: float | None) -> float | None:
     the engine's ``seconds`` limit; the texts are the engine's (``_core.to_micros``)."""
     if until is None:
         return None
+    if isinstance(until, bool):  # a bool is an int, but no time
+        raise TypeError(f"until must be a number of seconds or None, got {until!r}")
     try:
         seconds = float(until)
     except (TypeError, ValueError):

@@ -33,7 +33,7 @@ def _hashed(keys: Any) -> np.ndarray:
     return hashed
 
 
-def _column(name: str, values: Any, dtype: type, n: int | None) -> np.ndarray:
+def _column(source: str, name: str, values: Any, dtype: type, n: int | None) -> np.ndarray:
     try:
         a = np.asarray(values)
     except Exception as e:  # ragged lists and the like
@@ -44,7 +44,14 @@ def _column(name: str, values: Any, dtype: type, n: int | None) -> np.ndarray:
         raise ValueError(f"Records.{name} has {len(a)} rows but 'time' has {n}")
     if dtype is np.int64 and a.size and not np.issubdtype(a.dtype, np.integer):
         if np.issubdtype(a.dtype, np.floating) and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
-            pass  # whole numbers stored as floats: accepted
+            # whole numbers stored as floats: accepted, if an int64 holds them (a cast would
+            # wrap them all onto one value)
+            outside = (a < -(2.0**63)) | (a >= 2.0**63)
+            if outside.any():
+                row = int(np.argmax(outside))
+                raise WorkloadError(
+                    f"records of {source!r}, column {name!r}, row {row}: {float(a[row])!r} is outside the "
+                    "range of 64-bit integers", name, row)
         else:
             raise TypeError(f"Records.{name} must hold integers, got dtype {a.dtype}")
     if dtype is np.float64 and a.size and not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
@@ -79,7 +86,7 @@ class Records:
         if not isinstance(source, str):
             raise TypeError(f"Records.source must be the name of a stream or queue, got {type(source).__name__}")
         self.source = source
-        self.time = _column("time", time, np.float64, None)
+        self.time = _column(source, "time", time, np.float64, None)
         n = len(self.time)
         if key is None:
             self.key = np.arange(n, dtype=np.int64)
@@ -92,8 +99,8 @@ class Records:
                 if key.ndim != 1:
                     raise ValueError(f"Records.key must be one-dimensional, got shape {key.shape}")
                 key = _hashed(key)
-            self.key = _column("key", key, np.int64, n)
-        self.failures = None if failures is None else _column("failures", failures, np.int64, n)
+            self.key = _column(source, "key", key, np.int64, n)
+        self.failures = None if failures is None else _column(source, "failures", failures, np.int64, n)
         if self.failures is not None:
             _check_failures(source, self.failures)
 
