@@ -341,6 +341,12 @@ class Engine:
                 mapping whose function reserves 0 has records waiting (it would never finish).
             WorkloadError: a submitted column was modified after :meth:`submit` or
                 :meth:`submit_records` (see there).
+            KeyboardInterrupt: (or whatever a signal handler raised) on the main thread, a
+                signal arrived while the engine ran: it stopped between two events, within
+                milliseconds, at the instant it had reached (:attr:`now`, at most `until`),
+                and the rows and records it had not taken stay pending for the next call, so
+                that none is taken twice. The requests it resolved before stopping are not
+                returned (the statistics count them). See docs/reliability.md.
         """
 
     def advance_rows(
@@ -374,7 +380,9 @@ class Engine:
             LambdaCoreError: rows ``first .. first + n``, or a stream's records in `records`,
                 were not all submitted, or `records` is longer than ``streams`` (checked before
                 anything runs); otherwise as :meth:`advance`.
-            InvalidParameterValueException, WorkloadError: as :meth:`advance`.
+            InvalidParameterValueException, WorkloadError, KeyboardInterrupt: as
+                :meth:`advance` (interrupted, the table is not returned: the rows stay
+                submitted, and those not yet resolved are resolved by later calls).
             OverflowError: `first` or `n` (or one in `records`) negative.
         """
 

@@ -217,7 +217,14 @@ class Simulator:
         """Moves simulated time to `until` (seconds; ``None``: until every submitted request and
         record is resolved) and returns the requests and records resolved on the way. With
         ``requests=False`` nothing is recorded per request or record (for very long runs;
-        statistics are still kept)."""
+        statistics are still kept).
+
+        Interruptible: a signal (Ctrl-C) stops the call within milliseconds and its handler's
+        exception (``KeyboardInterrupt``) propagates. The simulator is then consistent, at the
+        instant it had reached (:attr:`now`, at most `until`); what it had not yet taken stays
+        submitted, and the next call continues exactly as if nothing had stopped. The requests
+        and records resolved before the signal are not returned (:meth:`stats` counts them;
+        destination records wait for the next window). See docs/reliability.md."""
         seconds = self._checked_until(until)
         if seconds is None:
             self._check_finishes(())
@@ -237,7 +244,11 @@ class Simulator:
             records: Sequence[Records] | Records = ()) -> Result:
         """Submits `workload` and `records` and advances to `until`: :meth:`submit`,
         :meth:`submit_records` and :meth:`advance` together. Returns one row per workload row,
-        one per record of each source, and the statistics over the run's horizon."""
+        one per record of each source, and the statistics over the run's horizon.
+
+        Interruptible as :meth:`advance`: after a ``KeyboardInterrupt`` the workload and records
+        stay submitted (a later :meth:`advance` resolves what is left; do not submit them
+        again), and the per-row tables of this call are lost."""
         if workload is None:
             workload = Workload(np.empty(0), np.empty(0, np.int64), np.empty(0))
         if isinstance(records, Records):

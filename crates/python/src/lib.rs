@@ -2,13 +2,15 @@
 //! columns in (borrowed, not copied), the engine's outputs out as dicts named by the engine
 //! (`output`; its vectors handed over to numpy, not copied), the GIL released while the engine
 //! runs, every engine error mapped to a typed Python exception and every panic caught before it
-//! reaches Python.
+//! reaches Python. While it runs, the engine polls `signal_pending` (its interrupt hook), which
+//! takes the GIL for a moment to run Python's signal handlers: Ctrl-C stops a long call.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
 use pyo3::prelude::*;
 
 mod chunks;
@@ -21,7 +23,7 @@ use config::EngineConfig;
 use output::Named;
 
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, Micros, NullSink, RecordCursor, RecordRows, RecordTable, RowTable, Rows,
+    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, InterruptHook, Micros, NullSink, RecordCursor, RecordRows, RecordTable, RowTable, Rows,
     Sink, Tables, WindowLog,
 };
 
@@ -34,7 +36,38 @@ fn to_py(e: Error) -> PyErr {
         Error::Workload { column, row, ref message } => workload_error(e.to_string(), column, row, message, None),
         Error::Records { source, column, row, ref message } => workload_error(e.to_string(), column, row, message, Some(source)),
         Error::Config(m) => InvalidParameterValueException::new_err(m),
+        Error::Interrupted => SIGNALLED
+            .with_borrow_mut(Option::take)
+            .unwrap_or_else(|| PyKeyboardInterrupt::new_err("lambda_core: the call was interrupted")),
     }
+}
+
+thread_local! {
+    /// The exception a signal handler raised in `signal_pending`, until the interrupted call
+    /// raises it (the hook runs on the thread that called the engine, so a thread's own slot).
+    static SIGNALLED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// The engine's interrupt hook (every 65 536 events, a few milliseconds): takes the GIL, runs
+/// the signal handlers Python has pending (`KeyboardInterrupt` for Ctrl-C, or whatever a
+/// user's handler raises), and stops the engine if one raised.
+fn signal_pending() -> bool {
+    Python::attach(|py| match py.check_signals() {
+        Ok(()) => false,
+        Err(e) => {
+            SIGNALLED.with_borrow_mut(|slot| *slot = Some(e));
+            true
+        }
+    })
+}
+
+/// Whether this is the main thread of the interpreter, the only one whose calls to the
+/// engine can be interrupted: Python runs signal handlers there only, so elsewhere polling
+/// them would take the GIL for nothing.
+fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
+    let threading = py.import("threading")?;
+    let main = threading.call_method0("main_thread")?;
+    Ok(threading.call_method0("current_thread")?.is(&main))
 }
 
 /// A `WorkloadError` carrying, beside its message, the position's `detail` and (for records)
@@ -96,10 +129,15 @@ impl PyEngine {
     }
 
     /// Runs the loop to `until` with every pending chunk borrowed, then drops the chunks that
-    /// were read to the end.
+    /// were read to the end. On the main thread a pending signal stops the engine between two
+    /// events (`signal_pending`); the chunks are then dropped and the cursors moved to where it
+    /// stopped, as after any error the engine returns, so that nothing is taken twice, and the
+    /// handler's exception is raised.
     fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
+        let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
+        self.engine.set_interrupt(hook);
         let borrowed = Borrowed::new(py, &self.chunks)?;
         let rows = borrowed.rows()?;
         let borrowed_records =
@@ -111,14 +149,14 @@ impl PyEngine {
         let start = self.row;
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
-        let (done, row, records) = py.detach(|| {
-            guarded(poisoned, || {
-                let mut cursor = Cursor::new(rows, start);
-                engine.advance_with(until, &mut cursor, &mut records, sink)?;
-                let (done, row) = cursor.position();
-                Ok((done, row, records.iter().map(RecordCursor::position).collect::<Vec<_>>()))
-            })
-        })?;
+        let (ran, (done, row), records) = py.detach(|| {
+            let mut cursor = Cursor::new(rows, start);
+            let ran = guarded(poisoned, || engine.advance_with(until, &mut cursor, &mut records, sink));
+            (ran, cursor.position(), records.iter().map(RecordCursor::position).collect::<Vec<_>>())
+        });
+        if self.poisoned {
+            return ran;
+        }
         drop(borrowed);
         drop(borrowed_records);
         self.chunks.drain(..done.min(self.chunks.len()));
@@ -127,7 +165,7 @@ impl PyEngine {
             chunks.drain(..done.min(chunks.len()));
             *row = at;
         }
-        Ok(())
+        ran
     }
 }
 

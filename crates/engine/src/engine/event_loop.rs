@@ -15,6 +15,12 @@
 //! due before the next end. An arrival at `t` is taken after every end and timer due at or
 //! before `t` (`run_rows`, `take_records`), and the rows and records due at one instant are
 //! merged in class-4 order (`merge_records`).
+//!
+//! Every event processed (an end, a timer, an arrival) counts down towards the next poll of
+//! the embedder's interrupt hook (`interrupt`); the count is a local of each loop, handed to
+//! `run_until` by reference so that it stays in a register, and saved when the loop returns.
+//! A loop that is told to stop returns `Error::Interrupted` after the event it was processing
+//! and before taking the next: its cursor then points at the first row not taken.
 
 use super::Engine;
 use crate::core::admission::PREFETCH_LINES;
@@ -36,6 +42,14 @@ impl Engine {
     /// hot path, and inlining it into both callers made the compiler stop inlining `arrive`.)
     #[inline(never)]
     pub(super) fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
+        let mut left = self.interrupt.left;
+        let done = self.run_rows_counting(limit, arrivals, sink, &mut left);
+        self.interrupt.left = left;
+        done
+    }
+
+    #[inline(always)]
+    fn run_rows_counting<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S, left: &mut u32) -> Result<(), Error> {
         let n_functions = self.core.functions.len() as u64;
         'chunks: while arrivals.chunk < arrivals.chunks.len() {
             let rows = arrivals.chunks[arrivals.chunk];
@@ -62,10 +76,15 @@ impl Engine {
                 if let Some(&f) = rows.function.get(row + PREFETCH_ROWS) {
                     self.core.prefetch_function(f as usize);
                 }
+                self.run_until(t, sink, left)?;
+                // taken only once the events before it are: an interrupted `run_until` leaves
+                // the row for the next call
                 arrivals.row = row + 1;
-                self.run_until(t, sink);
                 self.now = t;
                 self.core.arrive(rows.arrival_at(row, t), sink);
+                if self.tick(left) {
+                    return Err(Error::Interrupted);
+                }
             }
             arrivals.chunk += 1;
             arrivals.row = 0;
@@ -73,10 +92,27 @@ impl Engine {
         Ok(())
     }
 
+    /// `run_until` with the interrupt count kept in the engine (for callers outside a loop).
+    pub(super) fn run_events<S: Sink>(&mut self, t: Micros, sink: &mut S) -> Result<(), Error> {
+        let mut left = self.interrupt.left;
+        let done = self.run_until(t, sink, &mut left);
+        self.interrupt.left = left;
+        done
+    }
+
+    /// One event processed: counts it, and every `POLL_EVERY` events asks the interrupt hook
+    /// whether to stop.
+    #[inline(always)]
+    fn tick(&mut self, left: &mut u32) -> bool {
+        *left -= 1;
+        *left == 0 && self.interrupt.poll(left)
+    }
+
     /// Processes, in the §1 order, every execution end and every timer due at or before `t`,
     /// one event at a time: an end may schedule a timer that comes before the next end.
+    /// `Err(Interrupted)` only: the hook stopped it after an event (`left`: see `tick`).
     #[inline(always)]
-    pub(super) fn run_until<S: Sink>(&mut self, t: Micros, sink: &mut S) {
+    fn run_until<S: Sink>(&mut self, t: Micros, sink: &mut S, left: &mut u32) -> Result<(), Error> {
         loop {
             let timer = self.core.timers.peek().filter(|&m| m <= t);
             // an end at or before the next timer comes first (ends before timers at an instant)
@@ -96,7 +132,10 @@ impl Engine {
                 self.now = m;
                 self.fire(timer, m, sink);
             } else {
-                break;
+                return Ok(());
+            }
+            if self.tick(left) {
+                return Err(Error::Interrupted);
             }
         }
     }
@@ -174,6 +213,21 @@ impl Engine {
 
     /// Takes source `s`'s records up to `bound` (inclusive), each after the events due before it.
     fn take_records<S: Sink>(&mut self, s: usize, bound: Micros, cursor: &mut RecordCursor<'_>, sink: &mut S) -> Result<(), Error> {
+        let mut left = self.interrupt.left;
+        let done = self.take_records_counting(s, bound, cursor, sink, &mut left);
+        self.interrupt.left = left;
+        done
+    }
+
+    #[inline(always)]
+    fn take_records_counting<S: Sink>(
+        &mut self,
+        s: usize,
+        bound: Micros,
+        cursor: &mut RecordCursor<'_>,
+        sink: &mut S,
+        left: &mut u32,
+    ) -> Result<(), Error> {
         let reader = self.sources.reader(s);
         let mut next_event = self.core.next_event();
         while let Some(&rows) = cursor.chunks.get(cursor.chunk) {
@@ -191,15 +245,18 @@ impl Engine {
                 if t > bound {
                     return Ok(());
                 }
-                cursor.row = row + 1;
                 if t >= next_event {
-                    self.run_until(t, sink);
+                    self.run_until(t, sink, left)?;
                     next_event = self.core.next_event();
                 }
+                cursor.row = row + 1; // after the events before it: see run_rows
                 self.now = t;
                 let entry = Entry { time: t, id: rows.first_id + row as u64, failures: failures as u32 };
                 if self.sources.arrive(&mut self.core, reader, entry, rows.key[row], sink) {
                     next_event = self.core.next_event();
+                }
+                if self.tick(left) {
+                    return Err(Error::Interrupted);
                 }
             }
             cursor.chunk += 1;

@@ -4,6 +4,10 @@
 //! statistics at a horizon. The loop itself and the §1 order are in `event_loop`.
 
 mod event_loop;
+mod interrupt;
+
+pub use interrupt::InterruptHook;
+use interrupt::Interrupt;
 
 use crate::core::destinations::DestinationLog;
 use crate::core::{Core, CoreConfig};
@@ -22,6 +26,8 @@ pub struct Engine {
     now: Micros,
     /// The workload rows submitted so far (request ids) and the last arrival time.
     requests: Submitted,
+    /// The embedder's interrupt hook and the events left until its next poll.
+    interrupt: Interrupt,
 }
 
 impl Engine {
@@ -39,7 +45,20 @@ impl Engine {
         };
         let mut core = Core::new(core_config, functions);
         let sources = Sources::new(&sources, mappings, queue_mappings, &mut core);
-        Ok(Engine { core, sources, now: 0, requests: Submitted::default() })
+        Ok(Engine { core, sources, now: 0, requests: Submitted::default(), interrupt: Interrupt::default() })
+    }
+
+    /// Installs (or with `None` removes) the hook that `advance`, `advance_with` and `step` poll
+    /// every 65 536 events (a few milliseconds): when it returns `true` the call stops between
+    /// two events and returns `Error::Interrupted`. The engine is then consistent, its clock
+    /// (`now`) at the last event processed, which may be before `until` and before events due
+    /// at that same instant; the cursors point at the first row and record not taken, and the
+    /// records resolved so far are in the sink. Calling again with the same cursors continues
+    /// as if nothing had stopped: the sinks of the two calls together hold what one call's
+    /// would, and the statistics are the same. An `AtomicBool` set by another thread:
+    /// `engine.set_interrupt(Some(Box::new(move || flag.load(Ordering::Relaxed))))`.
+    pub fn set_interrupt(&mut self, hook: Option<InterruptHook>) {
+        self.interrupt.set(hook);
     }
 
     /// Request ids handed out so far (the rows submitted).
@@ -78,7 +97,9 @@ impl Engine {
     }
 
     /// Runs the loop until `until` (inclusive; `None`: until nothing is left), sending every
-    /// request resolved on the way to `sink`.
+    /// request resolved on the way to `sink`. The clock is at `until` afterwards (with `None`,
+    /// at the last event). `Error::Interrupted` when the interrupt hook stopped it
+    /// (`set_interrupt` says where the engine is then).
     pub fn advance<S: Sink>(&mut self, until: Option<Micros>, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
         self.advance_with(until, arrivals, &mut [], sink)
     }
@@ -108,7 +129,7 @@ impl Engine {
             self.merge_records(limit, arrivals, records, sink)?;
         }
         self.run_rows(limit, arrivals, sink)?;
-        self.run_until(limit, sink);
+        self.run_events(limit, sink)?;
         if let Some(u) = until {
             self.now = u;
         }
@@ -133,7 +154,9 @@ impl Engine {
     /// Processes the next instant (`peek_time`): everything due then, in the §1 order, as
     /// `advance` to that instant would; returns it (`None`: nothing was left, and nothing
     /// happened). The clock is at that instant afterwards. Stepping through a run gives the
-    /// same results, in the same order, as one `advance` over it.
+    /// same results, in the same order, as one `advance` over it. An interrupted step (the
+    /// hook, as for `advance`) leaves the clock at or before that instant; stepping again
+    /// finishes it.
     pub fn step<S: Sink>(&mut self, arrivals: &mut Cursor<'_>, records: &mut [RecordCursor<'_>], sink: &mut S) -> Result<Option<Micros>, Error> {
         let Some(t) = self.peek_time(arrivals, records) else { return Ok(None) };
         self.advance_with(Some(t.max(self.now)), arrivals, records, sink)?;

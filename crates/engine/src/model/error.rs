@@ -1,5 +1,6 @@
 //! The engine's one error type. The bindings map each variant to a typed Python exception
-//! (`WorkloadError` for both column variants, `InvalidParameterValueException`).
+//! (`WorkloadError` for both column variants, `InvalidParameterValueException`, and for
+//! `Interrupted` the exception their interrupt hook found pending).
 
 use std::fmt;
 
@@ -11,6 +12,10 @@ pub enum Error {
     Records { source: u32, column: &'static str, row: usize, message: String },
     /// A configuration the engine cannot run (Python validates first; this is the backstop).
     Config(String),
+    /// The embedder's interrupt hook (`Engine::set_interrupt`) asked a call to stop. The engine
+    /// stopped between two events: consistent, with its clock at the last event processed, and
+    /// a later call continues exactly as if it had never stopped.
+    Interrupted,
 }
 
 impl fmt::Display for Error {
@@ -23,6 +28,7 @@ impl fmt::Display for Error {
                 write!(f, "records of event source {source}, column '{column}', row {row}: {message}")
             }
             Error::Config(m) => f.write_str(m),
+            Error::Interrupted => f.write_str("interrupted"),
         }
     }
 }
