@@ -6,9 +6,11 @@
     lambda-core validate SCENARIO.toml
     lambda-core --version
 
-Exit codes: 0 success, 1 a user error (unreadable or invalid scenario, a configuration AWS
-would refuse), 2 a usage error (argparse's). User errors are one message on stderr, never a
-traceback; AWS's refusals are printed as ``<AWS error code>: <AWS message>``.
+Exit codes (:data:`EXIT_CODES`): 0 success, 1 a user error (unreadable or invalid scenario, a
+configuration AWS or lambda_core would refuse), 2 a usage error (argparse's), 130 interrupted,
+141 a closed pipe. User errors are one message on stderr, never a traceback (:func:`_failure`
+is the one place that writes them); AWS's refusals are printed as ``<AWS error code>: <AWS
+message>``. ``validate`` makes every check ``run`` makes before it simulates.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from collections.abc import Callable, Sequence
 
 from ._core import __version__
 from ._model import Records, Result, Workload
-from ._report import ProgressBar, format_run, format_validation, summarize
+from ._report import ProgressBar, format_run, format_validation, printable, summarize
 from ._simulator import Simulator
 from .errors import LambdaCoreError, ScenarioError
 from .scenarios import Scenario, builtin_scenario, load_scenario
+from .scenarios._schema import MAX_SECONDS, MAX_SEED
 
-__all__ = ["main", "simulate", "STEPS"]
+__all__ = ["main", "simulate", "STEPS", "EXIT_CODES"]
 
 #: How many steps of simulated time ``lambda-core run`` advances the simulator in.
 STEPS = 40
@@ -76,37 +79,76 @@ def _arrivals(workload: Workload, records: Sequence[Records]) -> tuple[float, fl
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    """Runs the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code
+    (:data:`EXIT_CODES`)."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
-        return exc.code if isinstance(exc.code, int) else 2
+        return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     if args.command is None:
         parser.print_usage(sys.stderr)
         print("lambda-core: error: a command is required (run or validate)", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     try:
         code: int = args.handler(args)
+        # flushed here, not at interpreter exit, so that a closed pipe is seen below
+        sys.stdout.flush()
         return code
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except LambdaCoreError as exc:
-        print(f"{exc.code}: {exc}" if exc.code else f"error: {exc}", file=sys.stderr)
-        context = getattr(exc, "scenario_context", None)
-        if context:
-            print(f"  (in {context} of {args.scenario or 'the built-in scenario'})",
-                  file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # The reader went away (``lambda-core run | head``): stop quietly.
+    except BaseException as exc:  # noqa: BLE001 - _failure re-raises what it does not know
+        return _failure(exc, args)
+
+
+#: The exit codes of ``lambda-core``: 0 success; 1 a bad scenario or input (its file, its
+#: values, a configuration AWS or lambda_core refuses, an unreadable file, out of memory);
+#: 2 a usage error (argparse's: a bad option such as ``--seed -1``); 130 interrupted (Ctrl-C,
+#: 128 + SIGINT); 141 the reader of the output went away (``lambda-core run | head``; 128 +
+#: SIGPIPE, what a shell reports for a tool that SIGPIPE ended). A bug in lambda_core shows a
+#: traceback and exits 1, as Python does.
+EXIT_CODES = {"ok": 0, "input error": 1, "usage error": 2, "interrupted": 130, "closed pipe": 141}
+INPUT_ERROR = 1
+USAGE_ERROR = 2
+INTERRUPTED = 130
+CLOSED_PIPE = 141
+
+
+def _failure(exc: BaseException, args: argparse.Namespace) -> int:
+    """The one place that turns an exception of a command into its message and exit code: one
+    line on stderr, ``error: ...`` (AWS's refusals: ``<AWS error code>: <AWS message>``,
+    followed by the table of the file they come from). Exceptions a user cannot cause (bugs)
+    are re-raised, so that they show their traceback."""
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away: stop quietly, as Unix tools do. Python would flush stdout
+        # again at exit and fail a second time; pointing it at /dev/null prevents that.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        os.close(devnull)
+        return CLOSED_PIPE
+    if isinstance(exc, KeyboardInterrupt):
+        _error("interrupted")
+        return INTERRUPTED
+    if isinstance(exc, ScenarioError):
+        _error(f"error: {exc}")
+    elif isinstance(exc, LambdaCoreError):
+        _error(f"{exc.code}: {exc}" if exc.code else f"error: {exc}")
+        context = getattr(exc, "scenario_context", None)
+        if context:
+            _error(f"  (in {context} of {args.scenario or 'the built-in scenario'})")
+    elif isinstance(exc, MemoryError):
+        _error("error: out of memory (a smaller scenario, or a shorter --until, needs less)")
+    elif isinstance(exc, UnicodeError):  # text the file or the terminal cannot hold
+        _error(f"error: {exc}")
+    elif isinstance(exc, OSError):
+        where = f" ('{exc.filename}')" if exc.filename else ""
+        _error(f"error: {exc.strerror or exc}{where}")
+    else:
+        raise exc
+    return INPUT_ERROR
+
+
+def _error(line: str) -> None:
+    """Writes ``line`` to stderr, with escapes for what its encoding cannot show."""
+    print(printable(line, sys.stderr), file=sys.stderr)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -142,14 +184,14 @@ def _run(args: argparse.Namespace) -> int:
         mappings=sim.mappings,
         records={r.source: len(r) for r in records},
     )
-    print(json.dumps(summary, indent=2) if args.json else format_run(summary))
+    print(printable(json.dumps(summary, indent=2) if args.json else format_run(summary)))
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     sim = scenario.simulator()  # applies every reservation as AWS would (plan_pools)
-    print(format_validation(scenario, sim.account_settings(), args.scenario))
+    print(printable(format_validation(scenario, sim.account_settings(), args.scenario)))
     return 0
 
 
@@ -162,8 +204,9 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to {MAX_SEED} (2**64 - 1), got {value}")
     return value
 
 
@@ -174,6 +217,9 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_SECONDS:g} seconds (lambda_core's limit), got {text}")
     return value
 
 
@@ -181,7 +227,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambda-core",
         description="Simulate AWS Lambda's concurrency machinery from a TOML scenario.",
-        epilog="Scenario format: docs/scenarios.md. Exit codes: 0 ok, 1 user error, 2 usage error.",
+        epilog="Scenario format: docs/scenarios.md. Exit codes: 0 ok, 1 user error, 2 usage "
+        "error, 130 interrupted, 141 output pipe closed.",
     )
     parser.add_argument("--version", action="version", version=f"lambda-core {__version__}")
     parser.set_defaults(command=None)

@@ -13,7 +13,12 @@ import numpy.typing as npt
 
 from .._model import InvocationType, Records, Trigger, Workload
 
-__all__ = ["Duration", "Burst", "WorkloadSpec", "RecordsSpec"]
+__all__ = ["Duration", "Burst", "WorkloadSpec", "RecordsSpec", "MAX_GENERATED_ROWS"]
+
+#: The most rows (requests plus records, expected: ``rate_per_s × (end_s − start_s)`` plus the
+#: bursts' counts) a scenario may generate, per generator and in all. 10^9 rows are already
+#: tens of GB of columns; the parser refuses more before anything is drawn.
+MAX_GENERATED_ROWS = 10**9
 
 #: Seconds drawn by a generator.
 _Times = npt.NDArray[np.float64]
