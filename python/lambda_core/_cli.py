@@ -16,6 +16,7 @@ message>``. ``validate`` makes every check ``run`` makes before it simulates.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -93,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         # flushed here, not at interpreter exit, so that a closed pipe is seen below
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
         return code
     except BaseException as exc:  # noqa: BLE001 - _failure re-raises what it does not know
         return _failure(exc, args)
@@ -118,11 +120,8 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> int:
     followed by the table of the file they come from). Exceptions a user cannot cause (bugs)
     are re-raised, so that they show their traceback."""
     if isinstance(exc, BrokenPipeError):
-        # The reader went away: stop quietly, as Unix tools do. Python would flush stdout
-        # again at exit and fail a second time; pointing it at /dev/null prevents that.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        # The reader went away: stop quietly, as Unix tools do.
+        _discard_stdout()
         return CLOSED_PIPE
     if isinstance(exc, KeyboardInterrupt):
         _error("interrupted")
@@ -138,17 +137,44 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> int:
         _error("error: out of memory (a smaller scenario, or a shorter --until, needs less)")
     elif isinstance(exc, UnicodeError):  # text the file or the terminal cannot hold
         _error(f"error: {exc}")
-    elif isinstance(exc, OSError):
+    elif isinstance(exc, OSError):  # e.g. writing the report to a full disk (/dev/full)
         where = f" ('{exc.filename}')" if exc.filename else ""
         _error(f"error: {exc.strerror or exc}{where}")
+        _discard_stdout()
     else:
         raise exc
     return INPUT_ERROR
 
 
 def _error(line: str) -> None:
-    """Writes ``line`` to stderr, with escapes for what its encoding cannot show."""
-    print(printable(line, sys.stderr), file=sys.stderr)
+    """Writes ``line`` to stderr, with escapes for what its encoding cannot show (nothing
+    when stderr is closed: ``print`` would write to stdout instead)."""
+    if sys.stderr is not None:
+        print(printable(line, sys.stderr), file=sys.stderr)
+
+
+def _output(text: str) -> None:
+    """Writes ``text`` (a report) to stdout, with escapes for what its encoding cannot show."""
+    if sys.stdout is None:  # started with stdout closed (``>&-``): say so, as coreutils do
+        raise OSError(errno.EBADF, "cannot write the report: standard output is closed")
+    print(printable(text, sys.stdout))
+
+
+def _discard_stdout() -> None:
+    """Points stdout at /dev/null when what it holds cannot be written: Python flushes it
+    again at exit and would fail a second time, with a traceback and exit code 120."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # not a real file (a test's capture): nothing to flush
+            pass
+        finally:
+            os.close(devnull)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -184,14 +210,14 @@ def _run(args: argparse.Namespace) -> int:
         mappings=sim.mappings,
         records={r.source: len(r) for r in records},
     )
-    print(printable(json.dumps(summary, indent=2) if args.json else format_run(summary)))
+    _output(json.dumps(summary, indent=2) if args.json else format_run(summary))
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     sim = scenario.simulator()  # applies every reservation as AWS would (plan_pools)
-    print(printable(format_validation(scenario, sim.account_settings(), args.scenario)))
+    _output(format_validation(scenario, sim.account_settings(), args.scenario))
     return 0
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._model import InvocationType, Records, Trigger, Workload
+from ._schema import MAX_SECONDS
 
 __all__ = ["Duration", "Burst", "WorkloadSpec", "RecordsSpec", "MAX_GENERATED_ROWS"]
 
@@ -34,12 +35,19 @@ class Duration:
     sigma: float = 0.0
 
     def sample(self, rng: np.random.Generator, n: int) -> _Times:
-        """``n`` durations in seconds drawn from ``rng`` (a fixed duration draws nothing)."""
+        """``n`` durations in seconds drawn from ``rng`` (a fixed duration draws nothing).
+
+        A draw past the engine's limit of 9e9 s (a long tail, or a lognormal's ``inf``) is
+        capped there, which the engine would otherwise refuse at ``run`` after ``validate``
+        said OK; no outcome changes, since a handler longer than its timeout (at most 900 s)
+        is cut at the timeout (docs/model.md §3)."""
         if self.dist == "fixed":
             return np.full(n, self.value)
         if self.dist == "exponential":
-            return rng.exponential(self.value, n)
-        return rng.lognormal(math.log(self.value), self.sigma, n)
+            drawn = rng.exponential(self.value, n)
+        else:
+            drawn = rng.lognormal(math.log(self.value), self.sigma, n)
+        return np.minimum(drawn, MAX_SECONDS, out=drawn)
 
     def mean(self) -> float:
         """The distribution's mean in seconds."""
