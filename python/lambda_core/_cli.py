@@ -97,8 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stdout is not None:
             sys.stdout.flush()
         return code
-    except BaseException as exc:  # noqa: BLE001 - _failure re-raises what it does not know
-        return _failure(exc, args)
+    except BaseException as exc:
+        failure = _failure(exc, args)
+        if failure is None:  # a bug, or SystemExit: its own traceback and code
+            raise
+        return failure
 
 
 #: The exit codes of ``lambda-core``: 0 success; 1 a bad scenario or input (its file, its
@@ -114,11 +117,11 @@ INTERRUPTED = 130
 CLOSED_PIPE = 141
 
 
-def _failure(exc: BaseException, args: argparse.Namespace) -> int:
+def _failure(exc: BaseException, args: argparse.Namespace) -> int | None:
     """The one place that turns an exception of a command into its message and exit code: one
     line on stderr, ``error: ...`` (AWS's refusals: ``<AWS error code>: <AWS message>``,
-    followed by the table of the file they come from). Exceptions a user cannot cause (bugs)
-    are re-raised, so that they show their traceback."""
+    followed by the table of the file they come from). ``None`` for an exception a user cannot
+    cause (a bug), which :func:`main` re-raises with its traceback."""
     if isinstance(exc, BrokenPipeError):
         # The reader went away: stop quietly, as Unix tools do.
         _discard_stdout()
@@ -134,7 +137,8 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> int:
         if context:
             _error(f"  (in {context} of {args.scenario or 'the built-in scenario'})")
     elif isinstance(exc, MemoryError):
-        _error("error: out of memory (a smaller scenario, or a shorter --until, needs less)")
+        _error("error: out of memory: the scenario's requests, records or simulation need more "
+               "memory than there is (fewer generated rows need less)")
     elif isinstance(exc, UnicodeError):  # text the file or the terminal cannot hold
         _error(f"error: {exc}")
     elif isinstance(exc, OSError):  # e.g. writing the report to a full disk (/dev/full)
@@ -142,7 +146,7 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> int:
         _error(f"error: {exc.strerror or exc}{where}")
         _discard_stdout()
     else:
-        raise exc
+        return None
     return INPUT_ERROR
 
 
@@ -150,7 +154,10 @@ def _error(line: str) -> None:
     """Writes ``line`` to stderr, with escapes for what its encoding cannot show (nothing
     when stderr is closed: ``print`` would write to stdout instead)."""
     if sys.stderr is not None:
-        print(printable(line, sys.stderr), file=sys.stderr)
+        try:
+            print(printable(line, sys.stderr), file=sys.stderr)
+        except OSError:  # stderr is a closed pipe too: the exit code is all that is left
+            pass
 
 
 def _output(text: str) -> None:

@@ -317,6 +317,26 @@ def test_a_closed_pipe_exits_quietly(tmp_path):
     assert err == b""
 
 
+def test_a_closed_stderr_pipe_keeps_the_exit_code(tmp_path):
+    """``lambda-core validate x 2>&1 | head -0``: the error line cannot be written either."""
+    child = subprocess.Popen([sys.executable, "-m", "lambda_core", "validate", str(tmp_path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stderr.close()
+    assert child.wait(60) == 1
+    assert child.stdout.read() == b""
+
+
+def test_out_of_memory_is_one_line(capsys, monkeypatch, tmp_path):
+    def exhausted(args: object) -> int:
+        raise MemoryError
+
+    monkeypatch.setattr(_cli, "_run", exhausted)
+    assert main(["run", str(write(tmp_path, TINY))]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: out of memory") and err.count("\n") == 1
+
+
 def test_a_full_disk_is_one_line(tmp_path):
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full")
