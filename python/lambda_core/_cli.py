@@ -83,25 +83,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code
     (:data:`EXIT_CODES`)."""
     parser = _parser()
+    args: argparse.Namespace | None = None
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors
-        return exc.code if isinstance(exc.code, int) else USAGE_ERROR
-    if args.command is None:
-        parser.print_usage(sys.stderr)
-        print("lambda-core: error: a command is required (run or validate)", file=sys.stderr)
-        return USAGE_ERROR
-    try:
-        code: int = args.handler(args)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else USAGE_ERROR
+        else:
+            code = _command(parser, args)
         # flushed here, not at interpreter exit, so that a closed pipe is seen below
         if sys.stdout is not None:
             sys.stdout.flush()
         return code
     except BaseException as exc:
-        failure = _failure(exc, args)
+        failure = _failure(exc, None if args is None else args.scenario)
         if failure is None:  # a bug, or SystemExit: its own traceback and code
             raise
         return failure
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("lambda-core: error: a command is required (run or validate)", file=sys.stderr)
+        return USAGE_ERROR
+    code: int = args.handler(args)
+    return code
 
 
 #: The exit codes of ``lambda-core``: 0 success; 1 a bad scenario or input (its file, its
@@ -117,11 +124,12 @@ INTERRUPTED = 130
 CLOSED_PIPE = 141
 
 
-def _failure(exc: BaseException, args: argparse.Namespace) -> int | None:
+def _failure(exc: BaseException, scenario: str | None) -> int | None:
     """The one place that turns an exception of a command into its message and exit code: one
     line on stderr, ``error: ...`` (AWS's refusals: ``<AWS error code>: <AWS message>``,
     followed by the table of the file they come from). ``None`` for an exception a user cannot
-    cause (a bug), which :func:`main` re-raises with its traceback."""
+    cause (a bug), which :func:`main` re-raises with its traceback. ``scenario``: the file the
+    command read (``None``: the built-in scenario)."""
     if isinstance(exc, BrokenPipeError):
         # The reader went away: stop quietly, as Unix tools do.
         _discard_stdout()
@@ -135,7 +143,7 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> int | None:
         _error(f"{exc.code}: {exc}" if exc.code else f"error: {exc}")
         context = getattr(exc, "scenario_context", None)
         if context:
-            _error(f"  (in {context} of {args.scenario or 'the built-in scenario'})")
+            _error(f"  (in {context} of {scenario or 'the built-in scenario'})")
     elif isinstance(exc, MemoryError):
         _error("error: out of memory: the scenario's requests, records or simulation need more "
                "memory than there is (fewer generated rows need less)")

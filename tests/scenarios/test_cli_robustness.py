@@ -278,12 +278,23 @@ def test_long_tailed_durations_are_capped_at_the_engines_limit(tmp_path):
 UNICODE = TINY.replace('name = "tiny"', 'name = "caf\u00e9 \u2014 \u00b5s"')
 
 
+#: Terminals that cannot show the report's characters: an explicit encoding, and the C locale
+#: without Python's UTF-8 mode (an old system's ``LANG=C``).
+TERMINALS = {
+    "ascii": {"PYTHONIOENCODING": "ascii"},
+    "latin-1": {"PYTHONIOENCODING": "latin-1"},
+    "LANG=C": {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+               "PYTHONIOENCODING": ""},
+}
+
+
 @pytest.mark.parametrize("command", ["run", "validate"])
-@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
-def test_an_ascii_terminal_gets_escapes(tmp_path, command, encoding):
+@pytest.mark.parametrize("terminal", sorted(TERMINALS))
+def test_an_ascii_terminal_gets_escapes(tmp_path, command, terminal):
     path = write(tmp_path, UNICODE)
     extra = ("-q",) if command == "run" else ()
-    run = cli(command, str(path), *extra, env={"PYTHONIOENCODING": encoding}, encoding=encoding)
+    encoding = "latin-1" if terminal == "latin-1" else "ascii"
+    run = cli(command, str(path), *extra, env=TERMINALS[terminal], encoding=encoding)
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     if command == "validate":
