@@ -254,6 +254,17 @@ def test_validate_refuses_what_run_refuses(tmp_path, case):
     assert time.monotonic() - started < 30  # nothing was generated
 
 
+def test_a_generator_built_in_python_checks_the_limit_too():
+    from lambda_core.scenarios import Burst, RecordsSpec, WorkloadSpec
+
+    huge = WorkloadSpec("poisson", Duration("fixed", 0.1), rate_per_s=1e300, end_s=10)
+    with pytest.raises(ScenarioError, match="WorkloadSpec would generate about 1e\\+301 rows"):
+        huge.generate(np.random.default_rng(0), 0)
+    burst = RecordsSpec("bursty", bursts=(Burst(0.0, 10**12),))
+    with pytest.raises(ScenarioError, match="RecordsSpec would generate about 1e\\+12 rows"):
+        burst.generate(np.random.default_rng(0), "s")
+
+
 def test_the_row_limit_is_the_documented_one():
     assert MAX_GENERATED_ROWS == 10**9
     docs = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._model import InvocationType, Records, Trigger, Workload
+from ..errors import ScenarioError
 from ._schema import MAX_SECONDS
 
 __all__ = ["Duration", "Burst", "WorkloadSpec", "RecordsSpec", "MAX_GENERATED_ROWS"]
@@ -91,6 +92,12 @@ class _ArrivalProcess:
     def _arrival_times(self, rng: np.random.Generator) -> _Times:
         """Sorted arrival times: a Poisson count of mean ``rate_per_s × (end_s − start_s)``
         drawn first, then its times uniformly on ``[start_s, end_s)``, then each burst's."""
+        expected = self._expected()
+        if not expected <= MAX_GENERATED_ROWS:  # a spec built in Python, not parsed from a file
+            raise ScenarioError(
+                f"{type(self).__name__} would generate about {expected:.3g} rows, above the "
+                f"limit of {MAX_GENERATED_ROWS:.0e} rows a scenario may generate"
+            )
         parts: list[_Times] = []
         if self.rate_per_s > 0 and self.end_s > self.start_s:
             span = self.end_s - self.start_s
