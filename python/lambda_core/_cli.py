@@ -304,7 +304,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Load a scenario, check every key and value, and apply the functions' "
         "reservations to the account as AWS would; print a summary with the account "
         "settings, the functions, the event sources and the mappings, or the error "
-        "(exit code 1).",
+        "(exit code 1). Every check that run makes before it simulates is made here, "
+        "including lambda_core's limits (times up to 9e9 s, at most 10^9 generated rows), "
+        "so a scenario that validates also runs.",
     )
     validate.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file")
     validate.set_defaults(command="validate", handler=_validate)
