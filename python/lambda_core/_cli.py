@@ -6,14 +6,17 @@
     lambda-core validate SCENARIO.toml
     lambda-core --version
 
-Exit codes: 0 success, 1 a user error (unreadable or invalid scenario, a configuration AWS
-would refuse), 2 a usage error (argparse's). User errors are one message on stderr, never a
-traceback; AWS's refusals are printed as ``<AWS error code>: <AWS message>``.
+Exit codes (:data:`EXIT_CODES`): 0 success, 1 a user error (unreadable or invalid scenario, a
+configuration AWS or lambda_core would refuse), 2 a usage error (argparse's), 130 interrupted,
+141 a closed pipe. User errors are one message on stderr, never a traceback (:func:`_failure`
+is the one place that writes them); AWS's refusals are printed as ``<AWS error code>: <AWS
+message>``. ``validate`` makes every check ``run`` makes before it simulates.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -23,12 +26,13 @@ from collections.abc import Callable, Sequence
 
 from ._core import __version__
 from ._model import Records, Result, Workload
-from ._report import ProgressBar, format_run, format_validation, summarize
+from ._report import ProgressBar, format_run, format_validation, printable, summarize
 from ._simulator import Simulator
 from .errors import LambdaCoreError, ScenarioError
 from .scenarios import Scenario, builtin_scenario, load_scenario
+from .scenarios._schema import MAX_SECONDS, MAX_SEED
 
-__all__ = ["main", "simulate", "STEPS"]
+__all__ = ["main", "simulate", "STEPS", "EXIT_CODES"]
 
 #: How many steps of simulated time ``lambda-core run`` advances the simulator in.
 STEPS = 40
@@ -76,37 +80,116 @@ def _arrivals(workload: Workload, records: Sequence[Records]) -> tuple[float, fl
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    """Runs the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit code
+    (:data:`EXIT_CODES`)."""
     parser = _parser()
+    args: argparse.Namespace | None = None
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors
-        return exc.code if isinstance(exc.code, int) else 2
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else USAGE_ERROR
+        else:
+            code = _command(parser, args)
+        # flushed here, not at interpreter exit, so that a closed pipe is seen below
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        return code
+    except BaseException as exc:
+        failure = _failure(exc, None if args is None else args.scenario)
+        if failure is None:  # a bug, or SystemExit: its own traceback and code
+            raise
+        return failure
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
         parser.print_usage(sys.stderr)
         print("lambda-core: error: a command is required (run or validate)", file=sys.stderr)
-        return 2
-    try:
-        code: int = args.handler(args)
-        return code
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except LambdaCoreError as exc:
-        print(f"{exc.code}: {exc}" if exc.code else f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    code: int = args.handler(args)
+    return code
+
+
+#: The exit codes of ``lambda-core``: 0 success; 1 a bad scenario or input (its file, its
+#: values, a configuration AWS or lambda_core refuses, an unreadable file, out of memory);
+#: 2 a usage error (argparse's: a bad option such as ``--seed -1``); 130 interrupted (Ctrl-C,
+#: 128 + SIGINT); 141 the reader of the output went away (``lambda-core run | head``; 128 +
+#: SIGPIPE, what a shell reports for a tool that SIGPIPE ended). A bug in lambda_core shows a
+#: traceback and exits 1, as Python does.
+EXIT_CODES = {"ok": 0, "input error": 1, "usage error": 2, "interrupted": 130, "closed pipe": 141}
+INPUT_ERROR = 1
+USAGE_ERROR = 2
+INTERRUPTED = 130
+CLOSED_PIPE = 141
+
+
+def _failure(exc: BaseException, scenario: str | None) -> int | None:
+    """The one place that turns an exception of a command into its message and exit code: one
+    line on stderr, ``error: ...`` (AWS's refusals: ``<AWS error code>: <AWS message>``,
+    followed by the table of the file they come from). ``None`` for an exception a user cannot
+    cause (a bug), which :func:`main` re-raises with its traceback. ``scenario``: the file the
+    command read (``None``: the built-in scenario)."""
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away: stop quietly, as Unix tools do.
+        _discard_stdout()
+        return CLOSED_PIPE
+    if isinstance(exc, KeyboardInterrupt):
+        _error("interrupted")
+        return INTERRUPTED
+    if isinstance(exc, ScenarioError):
+        _error(f"error: {exc}")
+    elif isinstance(exc, LambdaCoreError):
+        _error(f"{exc.code}: {exc}" if exc.code else f"error: {exc}")
         context = getattr(exc, "scenario_context", None)
         if context:
-            print(f"  (in {context} of {args.scenario or 'the built-in scenario'})",
-                  file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # The reader went away (``lambda-core run | head``): stop quietly.
+            _error(f"  (in {context} of {scenario or 'the built-in scenario'})")
+    elif isinstance(exc, MemoryError):
+        _error("error: out of memory: the scenario's requests, records or simulation need more "
+               "memory than there is (fewer generated rows need less)")
+    elif isinstance(exc, UnicodeError):  # text the file or the terminal cannot hold
+        _error(f"error: {exc}")
+    elif isinstance(exc, OSError):  # e.g. writing the report to a full disk (/dev/full)
+        where = f" ('{exc.filename}')" if exc.filename else ""
+        _error(f"error: {exc.strerror or exc}{where}")
+        _discard_stdout()
+    else:
+        return None
+    return INPUT_ERROR
+
+
+def _error(line: str) -> None:
+    """Writes ``line`` to stderr, with escapes for what its encoding cannot show (nothing
+    when stderr is closed: ``print`` would write to stdout instead)."""
+    if sys.stderr is not None:
+        try:
+            print(printable(line, sys.stderr), file=sys.stderr)
+        except OSError:  # stderr is a closed pipe too: the exit code is all that is left
+            pass
+
+
+def _output(text: str) -> None:
+    """Writes ``text`` (a report) to stdout, with escapes for what its encoding cannot show."""
+    if sys.stdout is None:  # started with stdout closed (``>&-``): say so, as coreutils do
+        raise OSError(errno.EBADF, "cannot write the report: standard output is closed")
+    print(printable(text, sys.stdout))
+
+
+def _discard_stdout() -> None:
+    """Points stdout at /dev/null when what it holds cannot be written: Python flushes it
+    again at exit and would fail a second time, with a traceback and exit code 120."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except OSError:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # not a real file (a test's capture): nothing to flush
+            pass
+        finally:
+            os.close(devnull)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -142,14 +225,14 @@ def _run(args: argparse.Namespace) -> int:
         mappings=sim.mappings,
         records={r.source: len(r) for r in records},
     )
-    print(json.dumps(summary, indent=2) if args.json else format_run(summary))
+    _output(json.dumps(summary, indent=2) if args.json else format_run(summary))
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     sim = scenario.simulator()  # applies every reservation as AWS would (plan_pools)
-    print(format_validation(scenario, sim.account_settings(), args.scenario))
+    _output(format_validation(scenario, sim.account_settings(), args.scenario))
     return 0
 
 
@@ -162,8 +245,9 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {value}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to {MAX_SEED} (2**64 - 1), got {value}")
     return value
 
 
@@ -174,6 +258,9 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_SECONDS:g} seconds (lambda_core's limit), got {text}")
     return value
 
 
@@ -181,7 +268,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambda-core",
         description="Simulate AWS Lambda's concurrency machinery from a TOML scenario.",
-        epilog="Scenario format: docs/scenarios.md. Exit codes: 0 ok, 1 user error, 2 usage error.",
+        epilog="Scenario format: docs/scenarios.md. Exit codes: 0 ok, 1 user error, 2 usage "
+        "error, 130 interrupted, 141 output pipe closed.",
     )
     parser.add_argument("--version", action="version", version=f"lambda-core {__version__}")
     parser.set_defaults(command=None)
@@ -216,7 +304,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Load a scenario, check every key and value, and apply the functions' "
         "reservations to the account as AWS would; print a summary with the account "
         "settings, the functions, the event sources and the mappings, or the error "
-        "(exit code 1).",
+        "(exit code 1). Every check that run makes before it simulates is made here, "
+        "including lambda_core's limits (times up to 9e9 s, at most 10^9 generated rows), "
+        "so a scenario that validates also runs.",
     )
     validate.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file")
     validate.set_defaults(command="validate", handler=_validate)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -23,6 +24,7 @@ __all__ = [
     "format_table",
     "format_run",
     "format_validation",
+    "printable",
     "ProgressBar",
 ]
 
@@ -355,6 +357,23 @@ def _describe_mapping(m: EventSourceMapping) -> str:
     if d.per_record_s:
         duration = f"{d.base_s:g} s + {d.per_record_s:g} s per record"
     return ", ".join(parts) + f"; duration {duration}"
+
+
+def printable(text: str, stream: TextIO | None = None) -> str:
+    """``text`` with what ``stream``'s encoding (default: stdout's) cannot show replaced by
+    escapes (``\\xe9``), as Python does for stderr: a report or a message then prints on an
+    ASCII terminal (``PYTHONIOENCODING=ascii``, an old ``LANG=C``) instead of failing. Text the
+    encoding can show is returned unchanged."""
+    encoding = getattr(stream if stream is not None else sys.stdout, "encoding", None)
+    if not encoding:
+        return text
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: leave it to the stream
+        pass
+    return text
 
 
 class ProgressBar:

@@ -30,12 +30,19 @@ table, except the configuration checks AWS itself makes, which raise AWS's own e
 (:class:`~lambda_core.InvalidParameterValueException`, :class:`~lambda_core.ValidationException`,
 :class:`~lambda_core.ResourceConflictException`) with AWS's text; they carry a
 ``scenario_context`` attribute naming the table (the CLI prints it).
+
+A file is read as UTF-8 (a byte order mark at its start is ignored) of at most
+:data:`MAX_SCENARIO_BYTES`; a directory or a device is refused before anything is read. The
+file is refused, too, for anything the simulator would refuse when the scenario runs, so that
+a scenario that loads also runs: times past the engine's 9e9 s, a seed past 2**64 - 1, and
+generators expected to make more than :data:`MAX_GENERATED_ROWS` (10^9) rows, per generator or
+in all.
 """
 
 from ..errors import ScenarioError
 from ._builtin import BUILTIN_SCENARIO_TOML, builtin_scenario
-from ._generators import Burst, Duration, RecordsSpec, WorkloadSpec
-from ._parse import load_scenario, parse_scenario, scenario_from_dict
+from ._generators import MAX_GENERATED_ROWS, Burst, Duration, RecordsSpec, WorkloadSpec
+from ._parse import MAX_SCENARIO_BYTES, load_scenario, parse_scenario, scenario_from_dict
 from ._scenario import Scenario
 from ._schema import INVOCATION_TYPES, ROUTINGS, STREAM_KINDS, TRIGGERS
 
@@ -55,4 +62,6 @@ __all__ = [
     "TRIGGERS",
     "INVOCATION_TYPES",
     "STREAM_KINDS",
+    "MAX_GENERATED_ROWS",
+    "MAX_SCENARIO_BYTES",
 ]

@@ -12,8 +12,15 @@ import numpy as np
 import numpy.typing as npt
 
 from .._model import InvocationType, Records, Trigger, Workload
+from ..errors import ScenarioError
+from ._schema import MAX_SECONDS
 
-__all__ = ["Duration", "Burst", "WorkloadSpec", "RecordsSpec"]
+__all__ = ["Duration", "Burst", "WorkloadSpec", "RecordsSpec", "MAX_GENERATED_ROWS"]
+
+#: The most rows (requests plus records, expected: ``rate_per_s × (end_s − start_s)`` plus the
+#: bursts' counts) a scenario may generate, per generator and in all. 10^9 rows are already
+#: tens of GB of columns; the parser refuses more before anything is drawn.
+MAX_GENERATED_ROWS = 10**9
 
 #: Seconds drawn by a generator.
 _Times = npt.NDArray[np.float64]
@@ -29,12 +36,19 @@ class Duration:
     sigma: float = 0.0
 
     def sample(self, rng: np.random.Generator, n: int) -> _Times:
-        """``n`` durations in seconds drawn from ``rng`` (a fixed duration draws nothing)."""
+        """``n`` durations in seconds drawn from ``rng`` (a fixed duration draws nothing).
+
+        A draw past the engine's limit of 9e9 s (a long tail, or a lognormal's ``inf``) is
+        capped there, which the engine would otherwise refuse at ``run`` after ``validate``
+        said OK; no outcome changes, since a handler longer than its timeout (at most 900 s)
+        is cut at the timeout (docs/model.md §3)."""
         if self.dist == "fixed":
             return np.full(n, self.value)
         if self.dist == "exponential":
-            return rng.exponential(self.value, n)
-        return rng.lognormal(math.log(self.value), self.sigma, n)
+            drawn = rng.exponential(self.value, n)
+        else:
+            drawn = rng.lognormal(math.log(self.value), self.sigma, n)
+        return np.minimum(drawn, MAX_SECONDS, out=drawn)
 
     def mean(self) -> float:
         """The distribution's mean in seconds."""
@@ -78,6 +92,12 @@ class _ArrivalProcess:
     def _arrival_times(self, rng: np.random.Generator) -> _Times:
         """Sorted arrival times: a Poisson count of mean ``rate_per_s × (end_s − start_s)``
         drawn first, then its times uniformly on ``[start_s, end_s)``, then each burst's."""
+        expected = self._expected()
+        if not expected <= MAX_GENERATED_ROWS:  # a spec built in Python, not parsed from a file
+            raise ScenarioError(
+                f"{type(self).__name__} would generate about {expected:.3g} rows, above the "
+                f"limit of {MAX_GENERATED_ROWS:.0e} rows a scenario may generate"
+            )
         parts: list[_Times] = []
         if self.rate_per_s > 0 and self.end_s > self.start_s:
             span = self.end_s - self.start_s

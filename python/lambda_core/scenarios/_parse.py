@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,11 +17,13 @@ else:  # the same parser, before it joined the standard library
 from .. import _validation as v
 from .._model import Account, EventSource, Function, RetryPolicy
 from ..errors import LambdaCoreError, ScenarioError
-from ._generators import RecordsSpec, WorkloadSpec
+from ._generators import MAX_GENERATED_ROWS, RecordsSpec, WorkloadSpec
 from ._parse_generators import _workload
 from ._parse_sources import _mapping, _source
 from ._scenario import Scenario
 from ._schema import (
+    MAX_SECONDS,
+    MAX_SEED,
     _ACCOUNT_KEYS,
     _FUNCTION_KEYS,
     _RETRY_KEYS,
@@ -35,31 +39,71 @@ from ._schema import (
     _tables,
 )
 
-__all__ = ["load_scenario", "parse_scenario", "scenario_from_dict"]
+__all__ = ["load_scenario", "parse_scenario", "scenario_from_dict", "MAX_SCENARIO_BYTES"]
+
+
+#: The largest scenario file :func:`load_scenario` reads, in bytes (16 MiB: the built-in
+#: scenario is under 8 KiB). A larger file, or a device, is refused before it is read, so that
+#: ``/dev/zero`` or a log file given by mistake neither hangs nor fills memory.
+MAX_SCENARIO_BYTES = 16 * 1024 * 1024
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Reads and checks the scenario file at ``path``.
+    """Reads and checks the scenario file at ``path``: UTF-8 text (a byte order mark at its
+    start is allowed) of at most :data:`MAX_SCENARIO_BYTES`.
 
-    Raises :class:`ScenarioError` (unreadable file, TOML syntax, unknown key, bad value) or
-    AWS's exceptions for a function configuration AWS would refuse.
+    Raises :class:`ScenarioError` (unreadable file, a directory or a device, a file too large,
+    not UTF-8, TOML syntax, unknown key, bad value) or AWS's exceptions for a function
+    configuration AWS would refuse.
     """
     path = Path(path)
+    data = _read_bounded(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        raise ScenarioError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return parse_scenario(text, source=str(path), name=path.stem)
 
 
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of ``path``, refusing a directory, a device or more than
+    :data:`MAX_SCENARIO_BYTES` before reading more than that. Pipes are read (``run
+    <(generate-scenario)``), up to the same bound."""
+    limit = MAX_SCENARIO_BYTES
+    try:
+        if path.is_dir():  # open() of a directory fails differently on each platform
+            raise ScenarioError(f"'{path}' is a directory, not a scenario file")
+        with open(path, "rb") as file:
+            info = os.fstat(file.fileno())
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+                raise ScenarioError(f"'{path}' is a device, not a scenario file")
+            if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+                raise ScenarioError(_too_large(path, info.st_size))
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ScenarioError(_too_large(path, None))
+    return data
+
+
+def _too_large(path: Path, size: int | None) -> str:
+    what = f"{size} bytes" if size is not None else "more than that"
+    return (f"'{path}' is too large for a scenario file: at most {MAX_SCENARIO_BYTES} bytes "
+            f"(16 MiB), got {what}")
+
+
 def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario") -> Scenario:
-    """Parses a scenario from TOML ``text``; ``source`` names it in error messages."""
+    """Parses a scenario from TOML ``text``; ``source`` names it in error messages. A byte
+    order mark (U+FEFF) at the start is ignored, as editors on Windows write one."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: TOML syntax error: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        raise ScenarioError(f"{source}: TOML syntax error: values nested too deeply") from None
     try:
         return scenario_from_dict(data, name=name)
     except ScenarioError as exc:
@@ -70,8 +114,8 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
     """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists)."""
     where = "the top level"
     _check_keys(data, _TOP_KEYS, where)
-    seed = _integer(data, "seed", where, default=0, low=0)
-    until = _number(data, "until", where, default=None, positive=True)
+    seed = _integer(data, "seed", where, default=0, low=0, high=MAX_SEED)
+    until = _number(data, "until", where, default=None, positive=True, high=MAX_SECONDS)
     routing = data.get("routing", "newest")
     if routing not in ROUTINGS:
         raise ScenarioError(
@@ -133,6 +177,13 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
                 f"{table} of {places[source.name]} makes records that nothing reads: no "
                 f"[[mappings]] has source = '{source.name}' (add one, or remove the generator)"
             )
+    total = sum(spec.expected_requests() for specs in workloads for spec in specs) + sum(
+        spec.expected_records() for spec in generators if spec is not None)
+    if total > MAX_GENERATED_ROWS:
+        raise ScenarioError(
+            f"the generators would make about {total:.3g} requests and records in all, above "
+            f"the limit of {MAX_GENERATED_ROWS:.0e} rows a scenario may generate"
+        )
     # Scenario's fields for its sources are named after their tables
     by_table: dict[str, Any] = {array: tuple(sources) for array, sources in declared.items()}
     return Scenario(

@@ -7,10 +7,12 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from .. import _validation as v
 from .._model import InvocationType, Trigger
 from ..errors import ScenarioError
-from ._generators import Burst, Duration, RecordsSpec, WorkloadSpec
+from ._generators import MAX_GENERATED_ROWS, Burst, Duration, RecordsSpec, WorkloadSpec
 from ._schema import (
+    MAX_SECONDS,
     _ARRIVALS,
     _BURST_KEYS,
     _DURATION_KEYS,
@@ -25,6 +27,11 @@ from ._schema import (
     _number,
     _table,
 )
+
+#: The largest ``keys``: keys are drawn as 64-bit integers.
+MAX_KEYS = 2**63 - 1
+#: The largest ``failures``: the engine's limit of failing attempts per record.
+MAX_FAILURES = v.limit("failures").max
 
 
 def _arrivals(table: dict[str, Any], where: str, allowed: Mapping[str, tuple[str, ...]]) -> str:
@@ -48,8 +55,9 @@ def _arrival_fields(
     """A generator's ``rate_per_s``, ``start_s``, ``end_s`` and ``bursts``."""
     rate = _number(table, "rate_per_s", where,
                    default=0.0 if arrivals == "bursty" else _REQUIRED, low=0.0)
-    start = _number(table, "start_s", where, default=0.0, low=0.0)
-    end = _number(table, "end_s", where, default=_REQUIRED if rate > 0 else start, low=0.0)
+    start = _number(table, "start_s", where, default=0.0, low=0.0, high=MAX_SECONDS)
+    end = _number(table, "end_s", where, default=_REQUIRED if rate > 0 else start, low=0.0,
+                  high=MAX_SECONDS)
     if end < start:
         raise ScenarioError(f"'end_s' ({end:g}) in {where} is before 'start_s' ({start:g})")
     bursts: tuple[Burst, ...] = ()
@@ -61,6 +69,15 @@ def _arrival_fields(
                 "[{at_s = 60, count = 1000, over_s = 5}]"
             )
         bursts = tuple(_burst(b, f"bursts[{k}] of {where}") for k, b in enumerate(raw))
+    # checked before anything is drawn: numpy would try to allocate the rows (or refuse the
+    # Poisson mean) with an error that names nothing of the file
+    expected = rate * (end - start) + sum(b.count for b in bursts)
+    if expected > MAX_GENERATED_ROWS:
+        raise ScenarioError(
+            f"{where} would generate about {expected:.3g} rows (rate_per_s × (end_s − start_s) "
+            f"+ the bursts' counts), above the limit of {MAX_GENERATED_ROWS:.0e} rows a "
+            "scenario may generate"
+        )
     return rate, start, end, bursts
 
 
@@ -90,14 +107,14 @@ def _records(table: dict[str, Any], where: str, keyed: bool) -> RecordsSpec:
             f"key 'keys' in {where} needs fifo = true: the keys are FIFO message groups, and a "
             "standard queue has none"
         )
-    keys = _integer(table, "keys", where, default=None, low=1)
+    keys = _integer(table, "keys", where, default=None, low=1, high=MAX_KEYS)
     failure_rate = _number(table, "failure_rate", where, default=None, low=0.0, high=1.0)
     if "failures" in table and failure_rate is None:
         raise ScenarioError(
             f"key 'failures' in {where} needs 'failure_rate' (the probability that a record "
             "is poison; 'failures' is how many invocations a poison record fails)"
         )
-    failures = _integer(table, "failures", where, default=1, low=1)
+    failures = _integer(table, "failures", where, default=1, low=1, high=MAX_FAILURES)
     return RecordsSpec(arrivals, rate, start, end, bursts, keys, failure_rate, failures)
 
 
@@ -134,11 +151,17 @@ def _invocation(table: Mapping[str, Any], where: str) -> tuple[InvocationType, T
 
 def _burst(table: dict[str, Any], where: str) -> Burst:
     _check_keys(table, _BURST_KEYS, where)
-    return Burst(
-        at_s=_number(table, "at_s", where, low=0.0),
+    burst = Burst(
+        at_s=_number(table, "at_s", where, low=0.0, high=MAX_SECONDS),
         count=_integer(table, "count", where, low=0),
-        over_s=_number(table, "over_s", where, default=0.0, low=0.0),
+        over_s=_number(table, "over_s", where, default=0.0, low=0.0, high=MAX_SECONDS),
     )
+    if burst.at_s + burst.over_s > MAX_SECONDS:
+        raise ScenarioError(
+            f"{where} ends at {burst.at_s + burst.over_s:g} s (at_s + over_s), after "
+            f"lambda_core's limit of {MAX_SECONDS:g} s"
+        )
+    return burst
 
 
 def _duration(table: dict[str, Any], where: str) -> Duration:
@@ -150,12 +173,12 @@ def _duration(table: dict[str, Any], where: str) -> Duration:
         )
     _check_keys(table, _DURATION_KEYS[dist], where)
     if dist == "fixed":
-        return Duration(dist, _number(table, "s", where, low=0.0))
+        return Duration(dist, _number(table, "s", where, low=0.0, high=MAX_SECONDS))
     if dist == "exponential":
-        return Duration(dist, _number(table, "mean_s", where, positive=True))
+        return Duration(dist, _number(table, "mean_s", where, positive=True, high=MAX_SECONDS))
     return Duration(
         dist,
-        _number(table, "median_s", where, positive=True),
+        _number(table, "median_s", where, positive=True, high=MAX_SECONDS),
         _number(table, "sigma", where, low=0.0),
     )
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from .. import _validation as v
 from .._model import (
     ROUTING_NAMES,
     Account,
@@ -91,6 +92,12 @@ _DURATION_KEYS = {
 
 _REQUIRED = object()
 
+#: The largest time a scenario may name, in seconds: the engine's ``seconds`` limit (9e9 s),
+#: so that a time the engine would refuse at ``run`` is refused when the file is read.
+MAX_SECONDS = float(v.limit("seconds").max)
+#: The largest seed: the simulator's seeds are 64-bit.
+MAX_SEED = 2**64 - 1
+
 
 def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
     """Refuses the first key of ``table`` not in ``allowed``, suggesting the closest one."""
@@ -125,7 +132,8 @@ def _boolean(data: Mapping[str, Any], key: str, where: str, default: Any = _REQU
 
 
 def _integer(
-    data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED, low: int | None = None
+    data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED,
+    low: int | None = None, high: int | None = None,
 ) -> Any:
     value = data.get(key, default)
     if value is _REQUIRED:
@@ -136,6 +144,8 @@ def _integer(
         raise ScenarioError(f"'{key}' in {where} must be an integer, got {_kind(value)}")
     if low is not None and value < low:
         raise ScenarioError(f"'{key}' in {where} must be at least {low}, got {value}")
+    if high is not None and value > high:
+        raise ScenarioError(f"'{key}' in {where} must be at most {high}, got {value}")
     return value
 
 
