@@ -25,25 +25,10 @@ from ._engine_config import (
 )
 from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, PoolPlan, RetryPolicy
 
-__all__ = ["new_engine", "engine_config", "record_columns", "mapping_report", "engine_seconds"]
+__all__ = ["engine_config", "record_columns", "mapping_report", "engine_seconds"]
 
 # the scaling modes Account keeps (None: no limit) as the engine's buckets
 _PER_FUNCTION = {"current": True, "legacy": False}
-
-
-def new_engine(
-    account: Account,
-    plan: PoolPlan,
-    functions: Sequence[Function],
-    routing: str,
-    client_retries: RetryPolicy | None,
-    seed: int,
-    mappings: Sequence[EventSourceMapping],
-    destination_names: Sequence[str],
-) -> _core.Engine:
-    """The engine of a validated configuration (see :func:`engine_config`)."""
-    return _core.Engine(engine_config(
-        account, plan, functions, routing, client_retries, seed, mappings, destination_names))
 
 
 def engine_config(

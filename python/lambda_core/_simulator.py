@@ -120,10 +120,10 @@ class Simulator:
             [t for f in functions for t in (f.on_success, f.on_failure, f.dead_letter_queue) if t is not None]
             + [m.on_failure for m in self.mappings if m.on_failure is not None]
         ))
-        self._engine = _boundary.new_engine(
+        self._engine = _core.Engine(_boundary.engine_config(
             account, self._plan, functions, self.routing, client_retries, self.seed,
             self.mappings, self.destination_names,
-        )
+        ))
 
     @staticmethod
     def _check_mappings(mappings: Sequence[EventSourceMapping],
