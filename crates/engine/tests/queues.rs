@@ -59,3 +59,31 @@ fn a_fifo_group_is_locked_while_its_batch_runs() {
     assert_eq!(by_id(1), (RecordOutcome::Processed as u8, 1, 1, 0.1, 0.2));
     assert_eq!(by_id(2), (RecordOutcome::Processed as u8, 1, 1, 0.0, 0.1));
 }
+
+#[test]
+fn fifo_groups_are_held_only_while_they_hold_messages() {
+    // 10 000 messages, each its own group, one every 0.05 s for 0.1 s each: at most a few
+    // groups hold messages at once, so a few slots serve all of them, and none is left after
+    let mut e = queue_engine(true, None, 10);
+    let n = 10_000;
+    let records: Vec<(f64, i64, i64)> = (0..n).map(|i| (i as f64 * 0.05, i as i64 * 7919, 0)).collect();
+    let log = run_records(&mut e, &records);
+    assert_eq!(log.records.id.len(), n);
+    let (live, slots) = e.fifo_groups();
+    assert_eq!(live, 0, "every group drained");
+    assert!(slots <= 4, "{slots} slots for at most 2 groups alive at once");
+}
+
+#[test]
+fn a_drained_group_id_that_comes_back_is_served_as_a_new_group() {
+    // group 1 drains (0 → 0.1 s); its id comes back at 1 s, after group 2's at 0.5 s took its
+    // slot; retries and the lock still follow each group, and both drain
+    let mut e = queue_engine(true, None, 1);
+    let log = run_records(&mut e, &[(0.0, 1, 0), (0.5, 2, 1), (1.0, 1, 0), (1.0, 1, 0)]);
+    let by_id = |id: u64| record(&log, log.records.id.iter().position(|&i| i == id).unwrap());
+    assert_eq!(by_id(0), (RecordOutcome::Processed as u8, 1, 1, 0.0, 0.1));
+    assert_eq!(by_id(1), (RecordOutcome::Processed as u8, 2, 2, 30.5, 30.6));
+    assert_eq!(by_id(2), (RecordOutcome::Processed as u8, 1, 1, 1.0, 1.1));
+    assert_eq!(by_id(3), (RecordOutcome::Processed as u8, 1, 1, 1.1, 1.2));
+    assert_eq!(e.fifo_groups(), (0, 2));
+}

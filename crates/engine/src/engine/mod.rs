@@ -209,6 +209,13 @@ impl Engine {
         self.sources.held()
     }
 
+    /// FIFO message groups held now (with messages waiting or in flight), and the slots they
+    /// have needed at once, over every queue: memory follows these, not the groups ever seen.
+    #[doc(hidden)] // for the tests of that promise (docs/reliability.md, "Bounded memory")
+    pub fn fifo_groups(&self) -> (usize, usize) {
+        self.sources.fifo_groups()
+    }
+
     /// Whether event source `source`'s mapping holds records (arrived, not yet resolved).
     pub fn source_holds_records(&self, source: u32) -> bool {
         (source as usize) < self.sources.len() && self.sources.waiting(source as usize).is_some_and(|(_, held)| held)

@@ -9,6 +9,7 @@
 //! carries it through `engine::Engine::new` and the façade's re-export). The core and the
 //! event loop carry the kind's timers and batches as `SourceRef`s without knowing the kind.
 
+pub(crate) mod groups;
 pub(crate) mod queue;
 pub(crate) mod stream;
 
@@ -170,5 +171,10 @@ impl Sources {
     /// Records held by mappings (arrived, not yet resolved).
     pub fn held(&self) -> u64 {
         self.streams.held() + self.queues.held()
+    }
+
+    /// FIFO message groups alive now, and their slots (the most alive at once).
+    pub fn fifo_groups(&self) -> (usize, usize) {
+        self.queues.fifo_groups()
     }
 }

@@ -18,8 +18,9 @@
 //! engine's timer wheel, as a `Timer::Source` of index `Queues::timers`.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 
+use super::groups::Groups;
 use super::EventSource;
 use crate::core::executions::Owner;
 use crate::core::{Core, SourceKind};
@@ -48,7 +49,7 @@ pub(crate) struct Message {
     /// Invocations that held it, and times it was received (throttled batches included).
     pub attempts: u32,
     pub receives: u32,
-    /// Its message group (FIFO), an index into `QueueMapping::groups`.
+    /// Its message group (FIFO), a slot of `QueueMapping::groups` (alive while the message is).
     pub group: u32,
     /// The last invocation's start and end (`NEVER`: none).
     pub start: Micros,
@@ -76,15 +77,6 @@ impl Ord for Oldest {
     }
 }
 
-/// A FIFO message group.
-#[derive(Debug, Default)]
-pub(crate) struct Group {
-    /// Its visible messages, in order.
-    pub visible: VecDeque<Message>,
-    /// Some of its messages are in flight or invisible.
-    pub locked: bool,
-}
-
 /// A batch received from a queue: in flight, or throttled and waiting to return.
 #[derive(Debug, Default)]
 pub(crate) struct QueueBatch {
@@ -100,10 +92,9 @@ pub(crate) struct QueueMapping {
     /// Standard queues: new messages in arrival order, and returned ones by age.
     pub fresh: VecDeque<Message>,
     pub returned: BinaryHeap<Oldest>,
-    /// FIFO queues: groups, their index by key, and the unlocked groups with visible messages
-    /// by the id of their oldest (entries are checked when taken: a group may have changed).
-    pub groups: Vec<Group>,
-    pub group_of: HashMap<i64, u32>,
+    /// FIFO queues: the live groups, and the unlocked groups with visible messages by the id
+    /// of their oldest (entries are checked when taken: a group may have changed).
+    pub groups: Groups,
     pub ready: BinaryHeap<Reverse<(u64, u32)>>,
     /// Every group with visible messages, by its oldest, for the retention purge (checked too).
     pub heads: BinaryHeap<Reverse<(u64, u32)>>,
@@ -128,8 +119,7 @@ impl QueueMapping {
             queue,
             fresh: VecDeque::new(),
             returned: BinaryHeap::new(),
-            groups: Vec::new(),
-            group_of: HashMap::new(),
+            groups: Groups::default(),
             ready: BinaryHeap::new(),
             heads: BinaryHeap::new(),
             visible: 0,
@@ -142,14 +132,9 @@ impl QueueMapping {
         }
     }
 
-    /// The group of a FIFO message group id (created on first sight).
+    /// The group of a FIFO message group id (made when it has no messages held).
     pub fn group(&mut self, key: i64) -> u32 {
-        let next = self.groups.len() as u32;
-        let g = *self.group_of.entry(key).or_insert(next);
-        if g == next {
-            self.groups.push(Group::default());
-        }
-        g
+        self.groups.find_or_add(key)
     }
 
     /// The oldest visible message of a standard queue, if any (not removed).
@@ -178,12 +163,45 @@ impl QueueMapping {
 
     /// Puts a FIFO group in the heaps it belongs in (after its visible list or lock changed).
     pub fn index_group(&mut self, g: u32) {
-        let group = &self.groups[g as usize];
+        let group = self.groups.get(g);
         if let Some(head) = group.visible.front() {
             self.heads.push(Reverse((head.id, g)));
             if !group.locked {
                 self.ready.push(Reverse((head.id, g)));
             }
+        }
+        // Stale entries leave a heap only from its top, and `heads` is not read at all before
+        // the retention has passed once: without this both would grow with every batch.
+        let bound = 2 * self.groups.capacity() + 64;
+        if self.heads.len() > bound || self.ready.len() > bound {
+            self.rebuild_heaps();
+        }
+    }
+
+    /// Both heaps anew, one entry per group they hold: the entries that still hold, without
+    /// the stale ones and the duplicates, so what they yield is unchanged (amortised O(1) per
+    /// push, as each rebuild leaves at most one entry per slot).
+    #[cold]
+    fn rebuild_heaps(&mut self) {
+        let mut heads = Vec::new();
+        let mut ready = Vec::new();
+        for (g, group) in self.groups.slots() {
+            if let Some(head) = group.visible.front() {
+                heads.push(Reverse((head.id, g)));
+                if !group.locked {
+                    ready.push(Reverse((head.id, g)));
+                }
+            }
+        }
+        self.heads = BinaryHeap::from(heads);
+        self.ready = BinaryHeap::from(ready);
+    }
+
+    /// A FIFO group's visible list or lock changed: it is freed if it holds nothing any more,
+    /// indexed otherwise.
+    pub(super) fn settle_group(&mut self, g: u32) {
+        if !self.groups.release_if_idle(g) {
+            self.index_group(g);
         }
     }
 
@@ -191,7 +209,7 @@ impl QueueMapping {
     /// that no longer hold).
     pub fn pop_ready(&mut self) -> Option<u32> {
         while let Some(Reverse((id, g))) = self.ready.pop() {
-            let group = &self.groups[g as usize];
+            let group = self.groups.get(g);
             if !group.locked && group.visible.front().is_some_and(|m| m.id == id) {
                 return Some(g);
             }
@@ -257,7 +275,7 @@ impl Queues {
             end: NEVER,
         };
         if fifo {
-            let visible = &mut qm.groups[group as usize].visible;
+            let visible = &mut qm.groups.get_mut(group).visible;
             visible.push_back(message);
             if visible.len() == 1 {
                 qm.index_group(group);
@@ -325,11 +343,11 @@ impl Queues {
             if qm.queue.fifo {
                 let Some(g) = qm.pop_ready() else { return };
                 while batch.len() < size {
-                    let Some(m) = qm.groups[g as usize].visible.pop_front() else { break };
+                    let Some(m) = qm.groups.get_mut(g).visible.pop_front() else { break };
                     qm.visible -= 1;
                     take(m, &mut batch);
                 }
-                qm.groups[g as usize].locked = true;
+                qm.groups.get_mut(g).locked = true;
                 qm.index_group(g);
                 group = Some(g);
             } else {
@@ -430,7 +448,7 @@ impl Queues {
         qm.visible += messages.len() as u64;
         if qm.queue.fifo {
             let g = messages[0].group;
-            let visible = &mut qm.groups[g as usize].visible;
+            let visible = &mut qm.groups.get_mut(g).visible;
             for m in messages.into_iter().rev() {
                 visible.push_front(m);
             }
@@ -442,8 +460,8 @@ impl Queues {
 
     fn unlock(&mut self, q: u32, g: u32) {
         let qm = &mut self.mappings[q as usize];
-        qm.groups[g as usize].locked = false;
-        qm.index_group(g);
+        qm.groups.get_mut(g).locked = false;
+        qm.settle_group(g);
     }
 
     /// Deletes every visible message past the queue's retention (oldest first).
@@ -454,7 +472,7 @@ impl Queues {
         if qm.queue.fifo {
             while let Some(&std::cmp::Reverse((id, g))) = self.mappings[q as usize].heads.peek() {
                 let qm = &mut self.mappings[q as usize];
-                let head = qm.groups[g as usize].visible.front().copied();
+                let head = qm.groups.get(g).visible.front().copied();
                 if head.is_none_or(|m| m.id != id) {
                     qm.heads.pop(); // stale entry
                     continue;
@@ -465,15 +483,15 @@ impl Queues {
                 qm.heads.pop();
                 loop {
                     let qm = &mut self.mappings[q as usize];
-                    let Some(m) = qm.groups[g as usize].visible.front().copied() else { break };
+                    let Some(m) = qm.groups.get(g).visible.front().copied() else { break };
                     if m.time > horizon {
                         break;
                     }
-                    qm.groups[g as usize].visible.pop_front();
+                    qm.groups.get_mut(g).visible.pop_front();
                     qm.visible -= 1;
                     self.resolve_message(core, q, &m, RecordOutcome::Expired, now, sink);
                 }
-                self.mappings[q as usize].index_group(g);
+                self.mappings[q as usize].settle_group(g);
             }
         } else {
             while let Some(m) = self.mappings[q as usize].oldest_standard() {
@@ -520,7 +538,8 @@ impl Queues {
             let source = qm.config.queue;
             qm.fresh.iter().for_each(|m| report(source, m));
             qm.returned.iter().for_each(|m| report(source, &m.0));
-            qm.groups.iter().flat_map(|g| g.visible.iter()).for_each(|m| report(source, m));
+            // in slot order, not the order groups were first seen: a reused slot forgets that
+            qm.groups.slots().flat_map(|(_, g)| g.visible.iter()).for_each(|m| report(source, m));
         }
         for b in self.batches.slots().filter(|b| !b.messages.is_empty()) {
             let source = self.mappings[b.mapping as usize].config.queue;
@@ -570,5 +589,12 @@ impl EventSource for Queues {
 
     fn held(&self) -> u64 {
         self.mappings.iter().map(|q| q.unresolved).sum()
+    }
+}
+
+impl Queues {
+    /// FIFO message groups alive now and slots ever needed at once, over every mapping.
+    pub fn fifo_groups(&self) -> (usize, usize) {
+        self.mappings.iter().fold((0, 0), |(live, slots), q| (live + q.groups.live(), slots + q.groups.capacity()))
     }
 }
