@@ -1,13 +1,14 @@
 //! Admission (§4) and the start and end of executions (§5): the path every attempt takes,
 //! a workload request's or an event source's batch alike.
 
-use super::environments::{Environments, Idle, IdleSet};
+use super::environments::{EnvId, Environments, Idle, IdleSet};
 use super::executions::{Admitted, Execution, Owner};
 use super::pool::FunctionPool;
 use super::scaling::TokenBucket;
 use super::Core;
 use crate::model::codes::{Outcome, ThrottleReason};
 use crate::model::config::{FunctionConfig, Routing};
+use crate::model::error::Error;
 use crate::primitives::cache::prefetch;
 use crate::primitives::time::Micros;
 
@@ -43,15 +44,27 @@ const _: () = assert!(std::mem::offset_of!(Function, idle_timeout_us) + 8 <= 64 
 pub(crate) const PREFETCH_LINES: usize = 2;
 
 impl Function {
-    pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, envs: &mut Environments) -> Function {
+    pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, envs: &mut Environments) -> Result<Function, Error> {
         // Provisioned environments exist from time 0, initialised (§3), in function order.
+        // Every entry is reserved first (the caller reserved the slab), so a count too large
+        // for memory is an `Error::OutOfMemory`, not an abort.
         let mut provisioned_idle = IdleSet::default();
-        for _ in 0..cfg.provisioned {
-            let id = envs.create(0);
-            let idle = Idle { id, needs_init: false, created: envs.get(id).created, idle_since: cfg.provisioned_ready_us };
-            provisioned_idle.insert(routing, idle);
+        provisioned_idle.reserve(u64::from(cfg.provisioned))?;
+        let first = envs.create_run(0, cfg.provisioned);
+        let ids = first..first + cfg.provisioned;
+        // They differ only by creation order. Inserted best first, each entry goes behind the
+        // head in O(1): under `Oldest` the best is the first created, so they go in reverse
+        // (inserting in creation order would shift the whole set each time, quadratic). The
+        // set is the same either way: its order is the routing's, not the insertion's.
+        let insert = |set: &mut IdleSet, id: EnvId| {
+            set.insert(routing, Idle { id, needs_init: false, created: envs.get(id).created, idle_since: cfg.provisioned_ready_us });
+        };
+        if routing == Routing::Oldest {
+            ids.rev().for_each(|id| insert(&mut provisioned_idle, id));
+        } else {
+            ids.for_each(|id| insert(&mut provisioned_idle, id));
         }
-        Function {
+        Ok(Function {
             idle: IdleSet::default(),
             provisioned_idle,
             pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
@@ -67,7 +80,7 @@ impl Function {
             on_success: cfg.on_success,
             on_failure: cfg.on_failure,
             dead_letter_queue: cfg.dead_letter_queue,
-        }
+        })
     }
 }
 

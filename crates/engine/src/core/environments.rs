@@ -13,6 +13,7 @@
 //! in the idle entry itself, so a warm start reads the function's idle list and nothing else.
 
 use crate::model::config::Routing;
+use crate::model::error::{try_reserve, Error};
 use crate::primitives::time::Micros;
 
 pub(crate) type EnvId = u32;
@@ -52,6 +53,23 @@ impl Environments {
                 (self.envs.len() - 1) as EnvId
             }
         }
+    }
+
+    /// Reserves room for `n` more environments (the provisioned ones, at construction), so
+    /// that creating them cannot abort the process.
+    pub fn reserve(&mut self, n: u64) -> Result<(), Error> {
+        try_reserve(&mut self.envs, n, "provisioned environments")
+    }
+
+    /// Makes `n` environments born at `now` with consecutive ids and creation numbers (before
+    /// any is released, i.e. at construction); returns the first id.
+    pub fn create_run(&mut self, now: Micros, n: u32) -> EnvId {
+        debug_assert!(self.free.is_empty(), "consecutive ids need an empty free list");
+        let first = self.envs.len() as EnvId;
+        for _ in 0..n {
+            self.create(now);
+        }
+        first
     }
 
     /// Frees a dead environment's slot.
@@ -148,6 +166,13 @@ impl IdleSet {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.head.state != HeadState::Full && self.rest.is_empty()
+    }
+
+    /// Reserves room for `n` entries (a function's provisioned environments, at construction):
+    /// filling the set then never allocates.
+    pub fn reserve(&mut self, n: u64) -> Result<(), Error> {
+        // the head holds one entry inline
+        try_reserve(&mut self.rest, n.saturating_sub(1), "provisioned environments")
     }
 
     /// Adds an idle environment. The usual case (the head was taken and an entry at least as
