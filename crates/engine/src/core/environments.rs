@@ -13,7 +13,6 @@
 //! in the idle entry itself, so a warm start reads the function's idle list and nothing else.
 
 use crate::model::config::Routing;
-use crate::model::error::{try_reserve, Error};
 use crate::primitives::time::Micros;
 
 pub(crate) type EnvId = u32;
@@ -21,7 +20,8 @@ pub(crate) type EnvId = u32;
 /// What an environment keeps for its whole life.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Env {
-    /// Global creation order (provisioned environments first, then on-demand ones).
+    /// Global creation order (provisioned environments first, then on-demand ones; a
+    /// provisioned environment has its number from the start, though made on first use).
     pub created: u64,
     pub born: Micros,
 }
@@ -55,21 +55,29 @@ impl Environments {
         }
     }
 
-    /// Reserves room for `n` more environments (the provisioned ones, at construction), so
-    /// that creating them cannot abort the process.
-    pub fn reserve(&mut self, n: u64) -> Result<(), Error> {
-        try_reserve(&mut self.envs, n, "provisioned environments")
+    /// Sets aside `n` consecutive creation numbers (a function's provisioned environments,
+    /// made lazily, on first use); returns the first.
+    pub fn reserve_created(&mut self, n: u32) -> u64 {
+        let first = self.next_created;
+        self.next_created += u64::from(n);
+        first
     }
 
-    /// Makes `n` environments born at `now` with consecutive ids and creation numbers (before
-    /// any is released, i.e. at construction); returns the first id.
-    pub fn create_run(&mut self, now: Micros, n: u32) -> EnvId {
-        debug_assert!(self.free.is_empty(), "consecutive ids need an empty free list");
-        let first = self.envs.len() as EnvId;
-        for _ in 0..n {
-            self.create(now);
+    /// Makes an environment born at `now` with creation number `created`, one set aside by
+    /// `reserve_created`; returns its id.
+    pub fn create_numbered(&mut self, now: Micros, created: u64) -> EnvId {
+        // not through `create`: a second caller would keep it from being inlined in admission
+        let env = Env { created, born: now };
+        match self.free.pop() {
+            Some(id) => {
+                self.envs[id as usize] = env;
+                id
+            }
+            None => {
+                self.envs.push(env);
+                (self.envs.len() - 1) as EnvId
+            }
         }
-        first
     }
 
     /// Frees a dead environment's slot.
@@ -166,13 +174,6 @@ impl IdleSet {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.head.state != HeadState::Full && self.rest.is_empty()
-    }
-
-    /// Reserves room for `n` entries (a function's provisioned environments, at construction):
-    /// filling the set then never allocates.
-    pub fn reserve(&mut self, n: u64) -> Result<(), Error> {
-        // the head holds one entry inline
-        try_reserve(&mut self.rest, n.saturating_sub(1), "provisioned environments")
     }
 
     /// Adds an idle environment. The usual case (the head was taken and an entry at least as

@@ -93,8 +93,9 @@ pub(crate) struct CoreConfig {
 }
 
 impl Core {
-    /// The state at time 0. Everything sized by the configuration (provisioned environments,
-    /// destinations) is reserved fallibly: `Error::OutOfMemory` when it does not fit.
+    /// The state at time 0. What the configuration sizes (functions, destinations) is reserved
+    /// fallibly: `Error::OutOfMemory` when it does not fit. Provisioned environments are made
+    /// on first use (`Function::make_unused_provisioned`).
     pub fn new(c: CoreConfig, functions: Vec<FunctionConfig>) -> Result<Core, Error> {
         let (per_function, account_bucket) = match c.scaling {
             Scaling::Off => (None, None),
@@ -104,15 +105,14 @@ impl Core {
         let mut envs = Environments::new();
         let provisioned: u64 = functions.iter().map(|f| u64::from(f.provisioned)).sum();
         if provisioned > u64::from(EnvId::MAX) {
-            // environment ids are 32-bit: refused before anything is allocated
+            // environment ids are 32-bit: refused before anything runs
             return Err(Error::OutOfMemory { what: "provisioned environments", count: provisioned });
         }
-        envs.reserve(provisioned)?;
         let n_functions = functions.len();
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
-            built.push(Function::new(f, c.routing, per_function.clone(), &mut envs)?);
+            built.push(Function::new(f, c.routing, per_function.clone(), &mut envs));
         }
         Ok(Core {
             routing: c.routing,
@@ -151,7 +151,9 @@ impl Core {
         let idle = self.functions.iter().zip(0u32..).flat_map(move |(f, i)| {
             let on_demand = f.idle.iter().map(move |e| (i, self.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us)));
             let provisioned = f.provisioned_idle.iter().map(move |e| (i, self.envs.get(e.id).born, Micros::MAX));
-            on_demand.chain(provisioned)
+            // the unused ones, born at 0 like every provisioned environment
+            let unused = std::iter::repeat_n((i, 0, Micros::MAX), f.n_unused_provisioned() as usize);
+            on_demand.chain(provisioned).chain(unused)
         });
         let busy = self.executions.running().map(move |x| (x.function, self.envs.get(x.env).born, Micros::MAX));
         idle.chain(busy)
