@@ -66,18 +66,10 @@ impl Environments {
     /// Makes an environment born at `now` with creation number `created`, one set aside by
     /// `reserve_created`; returns its id.
     pub fn create_numbered(&mut self, now: Micros, created: u64) -> EnvId {
-        // not through `create`: a second caller would keep it from being inlined in admission
-        let env = Env { created, born: now };
-        match self.free.pop() {
-            Some(id) => {
-                self.envs[id as usize] = env;
-                id
-            }
-            None => {
-                self.envs.push(env);
-                (self.envs.len() - 1) as EnvId
-            }
-        }
+        let id = self.create(now);
+        self.next_created -= 1; // `create` numbered it next: that number is not used
+        self.envs[id as usize].created = created;
+        id
     }
 
     /// Frees a dead environment's slot.
