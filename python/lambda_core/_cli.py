@@ -145,7 +145,10 @@ def _failure(exc: BaseException, scenario: str | None) -> int | None:
         if context:
             _error(f"  (in {context} of {scenario or 'the built-in scenario'})")
     elif isinstance(exc, MemoryError):
-        _error("error: out of memory: the scenario's requests, records or simulation need more "
+        # the engine's MemoryError says what it could not allocate; numpy's and Python's say little
+        said = str(exc).removeprefix("lambda_core: ")
+        _error(f"error: {said}" if said.startswith("out of memory") else
+               "error: out of memory: the scenario's requests, records or simulation need more "
                "memory than there is (fewer generated rows need less)")
     elif isinstance(exc, UnicodeError):  # text the file or the terminal cannot hold
         _error(f"error: {exc}")

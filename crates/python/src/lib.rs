@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
-use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError};
 use pyo3::prelude::*;
 
 mod chunks;
@@ -39,6 +39,15 @@ fn to_py(e: Error) -> PyErr {
         Error::Interrupted => SIGNALLED
             .with_borrow_mut(Option::take)
             .unwrap_or_else(|| PyKeyboardInterrupt::new_err("lambda_core: the call was interrupted")),
+        Error::OutOfMemory { what, .. } => {
+            // the parameters a user sets that decide the size
+            let from = match what {
+                "provisioned environments" => " (the functions' provisioned_concurrency)",
+                "stream lanes" => " (shards × parallelization_factor of the stream mappings)",
+                _ => "",
+            };
+            PyMemoryError::new_err(format!("lambda_core: {e}{from}"))
+        }
     }
 }
 

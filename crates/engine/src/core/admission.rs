@@ -26,6 +26,8 @@ pub(crate) struct Function {
     // -- colder: scaling, provisioned concurrency, asynchronous settings
     pub bucket: Option<TokenBucket>,
     pub provisioned_idle: IdleSet,
+    /// Creation numbers of the provisioned environments not made yet (made on first use).
+    pub unused_provisioned: std::ops::Range<u64>,
     pub provisioned_ready_us: Micros,
     /// Asynchronous invocation (§6).
     pub max_retry_attempts: u32,
@@ -44,16 +46,15 @@ pub(crate) const PREFETCH_LINES: usize = 2;
 
 impl Function {
     pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, envs: &mut Environments) -> Function {
-        // Provisioned environments exist from time 0, initialised (§3), in function order.
-        let mut provisioned_idle = IdleSet::default();
-        for _ in 0..cfg.provisioned {
-            let id = envs.create(0);
-            let idle = Idle { id, needs_init: false, created: envs.get(id).created, idle_since: cfg.provisioned_ready_us };
-            provisioned_idle.insert(routing, idle);
-        }
-        Function {
+        // Provisioned environments exist from time 0, initialised (§3), numbered in function
+        // order. They are all alike until first used, so each is made when it is first taken
+        // (`make_unused_provisioned`): memory grows with the environments used, not with the
+        // configured count (hundreds of millions are legal with a high account limit).
+        let unused_lo = envs.reserve_created(cfg.provisioned);
+        let mut f = Function {
             idle: IdleSet::default(),
-            provisioned_idle,
+            provisioned_idle: IdleSet::default(),
+            unused_provisioned: unused_lo..unused_lo + u64::from(cfg.provisioned),
             pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
             bucket,
             timeout_us: cfg.timeout_us,
@@ -67,6 +68,33 @@ impl Function {
             on_success: cfg.on_success,
             on_failure: cfg.on_failure,
             dead_letter_queue: cfg.dead_letter_queue,
+        };
+        f.make_unused_provisioned(routing, envs);
+        f
+    }
+
+    /// Provisioned environments not yet made (`unused_provisioned`).
+    pub fn n_unused_provisioned(&self) -> u64 {
+        self.unused_provisioned.end - self.unused_provisioned.start
+    }
+
+    /// Makes the best provisioned environment never used yet and puts it in the empty
+    /// `provisioned_idle` (at construction, and when admission empties the set): the set is
+    /// never empty while some are unused. Every environment used and idle again is a better
+    /// choice than every unused one under each routing, so only the best unused one needs to
+    /// be in the set, which keeps the order of §3: `Newest` (and `Mru`, whose unused ones were
+    /// all idle since `provisioned_ready_us`, the earliest any can be) take the last created,
+    /// `Oldest` the first.
+    #[cold]
+    #[inline(never)]
+    fn make_unused_provisioned(&mut self, routing: Routing, envs: &mut Environments) {
+        let next = match routing {
+            Routing::Oldest => self.unused_provisioned.next(),
+            Routing::Newest | Routing::Mru => self.unused_provisioned.next_back(),
+        };
+        if let Some(created) = next {
+            let id = envs.create_numbered(0, created);
+            self.provisioned_idle.insert(routing, Idle { id, needs_init: false, created, idle_since: self.provisioned_ready_us });
         }
     }
 }
@@ -89,11 +117,7 @@ impl Core {
         let func = &mut self.functions[f as usize];
         // 1. an idle provisioned environment, once they are ready
         if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
-            let idle = func.provisioned_idle.pop_best().expect("non-empty");
-            self.pool.acquire(&mut func.pool, false);
-            self.metrics.pool(now, &self.pool);
-            self.metrics.provisioned_invocation(now, f);
-            return Ok(Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true });
+            return Ok(self.admit_provisioned(f, now));
         }
         // 2-3. the function's reservation, or the unreserved pool
         self.pool.check_on_demand(&func.pool)?;
@@ -133,6 +157,23 @@ impl Core {
             self.metrics.spillover_invocation(now, f);
         }
         Ok(admitted)
+    }
+
+    /// Admission on an idle provisioned environment of `f` (there is one, and they are ready).
+    /// Out of line: inlined, it made every admission slower, of functions without
+    /// provisioned concurrency too (callgrind, docs/reliability.md).
+    #[cold]
+    #[inline(never)]
+    fn admit_provisioned(&mut self, f: u32, now: Micros) -> Admitted {
+        let func = &mut self.functions[f as usize];
+        let idle = func.provisioned_idle.pop_best().expect("non-empty");
+        if func.provisioned_idle.is_empty() {
+            func.make_unused_provisioned(self.routing, &mut self.envs);
+        }
+        self.pool.acquire(&mut func.pool, false);
+        self.metrics.pool(now, &self.pool);
+        self.metrics.provisioned_invocation(now, f);
+        Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true }
     }
 
     /// Starts an admitted attempt at `now` for `owner` (§5: how an attempt that runs ends);

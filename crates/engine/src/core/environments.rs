@@ -20,7 +20,8 @@ pub(crate) type EnvId = u32;
 /// What an environment keeps for its whole life.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Env {
-    /// Global creation order (provisioned environments first, then on-demand ones).
+    /// Global creation order (provisioned environments first, then on-demand ones; a
+    /// provisioned environment has its number from the start, though made on first use).
     pub created: u64,
     pub born: Micros,
 }
@@ -52,6 +53,23 @@ impl Environments {
                 (self.envs.len() - 1) as EnvId
             }
         }
+    }
+
+    /// Sets aside `n` consecutive creation numbers (a function's provisioned environments,
+    /// made lazily, on first use); returns the first.
+    pub fn reserve_created(&mut self, n: u32) -> u64 {
+        let first = self.next_created;
+        self.next_created += u64::from(n);
+        first
+    }
+
+    /// Makes an environment born at `now` with creation number `created`, one set aside by
+    /// `reserve_created`; returns its id.
+    pub fn create_numbered(&mut self, now: Micros, created: u64) -> EnvId {
+        let id = self.create(now);
+        self.next_created -= 1; // `create` numbered it next: that number is not used
+        self.envs[id as usize].created = created;
+        id
     }
 
     /// Frees a dead environment's slot.

@@ -15,13 +15,14 @@ pub(crate) mod requests;
 pub(crate) mod scaling;
 
 use crate::model::config::{ClientRetries, FunctionConfig, Routing, Scaling};
+use crate::model::error::{try_filled, try_reserve, Error};
 use crate::model::output::{Record, Sink};
 use crate::primitives::rng::SplitMix64;
 use crate::primitives::time::Micros;
 use crate::primitives::wheel::Wheel;
 use admission::Function;
 use destinations::DestinationLog;
-use environments::Environments;
+use environments::{EnvId, Environments};
 use executions::Executions;
 use metrics::Recorder;
 use pool::Pool;
@@ -92,18 +93,30 @@ pub(crate) struct CoreConfig {
 }
 
 impl Core {
-    pub fn new(c: CoreConfig, functions: Vec<FunctionConfig>) -> Core {
+    /// The state at time 0. What the configuration sizes (functions, destinations) is reserved
+    /// fallibly: `Error::OutOfMemory` when it does not fit. Provisioned environments are made
+    /// on first use (`Function::make_unused_provisioned`).
+    pub fn new(c: CoreConfig, functions: Vec<FunctionConfig>) -> Result<Core, Error> {
         let (per_function, account_bucket) = match c.scaling {
             Scaling::Off => (None, None),
             Scaling::PerFunction { burst, cost_us } => (Some(TokenBucket::new(burst, cost_us)), None),
             Scaling::Account { burst, cost_us } => (None, Some(TokenBucket::new(burst, cost_us))),
         };
         let mut envs = Environments::new();
+        let provisioned: u64 = functions.iter().map(|f| u64::from(f.provisioned)).sum();
+        if provisioned > u64::from(EnvId::MAX) {
+            // environment ids are 32-bit: refused before anything runs
+            return Err(Error::OutOfMemory { what: "provisioned environments", count: provisioned });
+        }
         let n_functions = functions.len();
-        let functions = functions.into_iter().map(|f| Function::new(f, c.routing, per_function.clone(), &mut envs)).collect();
-        Core {
+        let mut built = Vec::new();
+        try_reserve(&mut built, n_functions as u64, "functions")?;
+        for f in functions {
+            built.push(Function::new(f, c.routing, per_function.clone(), &mut envs));
+        }
+        Ok(Core {
             routing: c.routing,
-            functions,
+            functions: built,
             envs,
             executions: Executions::new(),
             pool: Pool::new(c.concurrency_unreserved),
@@ -113,9 +126,9 @@ impl Core {
             pending: PendingSet::default(),
             client_retries: c.client_retries,
             rng: SplitMix64::new(c.seed),
-            destinations: vec![DestinationLog::default(); c.destinations as usize],
+            destinations: try_filled(DestinationLog::default(), u64::from(c.destinations), "destinations")?,
             last_resolved: 0,
-        }
+        })
     }
 
     /// A request resolved: to the sink.
@@ -138,7 +151,9 @@ impl Core {
         let idle = self.functions.iter().zip(0u32..).flat_map(move |(f, i)| {
             let on_demand = f.idle.iter().map(move |e| (i, self.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us)));
             let provisioned = f.provisioned_idle.iter().map(move |e| (i, self.envs.get(e.id).born, Micros::MAX));
-            on_demand.chain(provisioned)
+            // the unused ones, born at 0 like every provisioned environment
+            let unused = std::iter::repeat_n((i, 0, Micros::MAX), f.n_unused_provisioned() as usize);
+            on_demand.chain(provisioned).chain(unused)
         });
         let busy = self.executions.running().map(move |x| (x.function, self.envs.get(x.env).born, Micros::MAX));
         idle.chain(busy)

@@ -43,8 +43,8 @@ impl Engine {
             seed,
             n_sources: sources.len(),
         };
-        let mut core = Core::new(core_config, functions);
-        let sources = Sources::new(&sources, mappings, queue_mappings, &mut core);
+        let mut core = Core::new(core_config, functions)?;
+        let sources = Sources::new(&sources, mappings, queue_mappings, &mut core)?;
         Ok(Engine { core, sources, now: 0, requests: Submitted::default(), interrupt: Interrupt::default() })
     }
 

@@ -1,6 +1,6 @@
 //! The engine's one error type. The bindings map each variant to a typed Python exception
 //! (`WorkloadError` for both column variants, `InvalidParameterValueException`, and for
-//! `Interrupted` the exception their interrupt hook found pending).
+//! `Interrupted` the exception their interrupt hook found pending, `OutOfMemory` `MemoryError`).
 
 use std::fmt;
 
@@ -16,6 +16,11 @@ pub enum Error {
     /// stopped between two events: consistent, with its clock at the last event processed, and
     /// a later call continues exactly as if it had never stopped.
     Interrupted,
+    /// Room for `count` `what` (a plural: "provisioned environments", "stream lanes") could not
+    /// be allocated. The engine reserves what a configuration needs fallibly, before filling
+    /// it, so a configuration too large for the memory available is refused with this instead
+    /// of aborting the process; nothing was built.
+    OutOfMemory { what: &'static str, count: u64 },
 }
 
 impl fmt::Display for Error {
@@ -29,6 +34,7 @@ impl fmt::Display for Error {
             }
             Error::Config(m) => f.write_str(m),
             Error::Interrupted => f.write_str("interrupted"),
+            Error::OutOfMemory { what, count } => write!(f, "out of memory: cannot allocate {count} {what}"),
         }
     }
 }
@@ -45,3 +51,20 @@ impl Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Reserves room for `count` more elements in `v` (exactly: a configuration's sizes are known),
+/// or returns `Error::OutOfMemory` naming `what`. A count beyond the address space fails the
+/// same way, without touching memory.
+pub(crate) fn try_reserve<T>(v: &mut Vec<T>, count: u64, what: &'static str) -> Result<(), Error> {
+    let oom = Error::OutOfMemory { what, count };
+    let n = usize::try_from(count).map_err(|_| oom.clone())?;
+    v.try_reserve_exact(n).map_err(|_| oom)
+}
+
+/// A vector of `count` clones of `value`, allocated fallibly (`vec![value; count]` aborts).
+pub(crate) fn try_filled<T: Clone>(value: T, count: u64, what: &'static str) -> Result<Vec<T>, Error> {
+    let mut v = Vec::new();
+    try_reserve(&mut v, count, what)?;
+    v.resize(count as usize, value);
+    Ok(v)
+}

@@ -86,7 +86,8 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
-    pub fn new(configs: &[SourceConfig], stream_mappings: Vec<MappingConfig>, queue_mappings: Vec<QueueMappingConfig>, core: &mut Core) -> Self {
+    /// `Error::OutOfMemory` when the streams' lanes do not fit in memory.
+    pub fn new(configs: &[SourceConfig], stream_mappings: Vec<MappingConfig>, queue_mappings: Vec<QueueMappingConfig>, core: &mut Core) -> Result<Self, Error> {
         let mut list: Vec<Source> = configs.iter().map(|_| Source { reader: Reader::Nobody, submitted: Submitted::default() }).collect();
         for (i, m) in stream_mappings.iter().enumerate() {
             list[m.stream as usize].reader = Reader::Lanes(i as u32);
@@ -94,9 +95,9 @@ impl Sources {
         for (i, m) in queue_mappings.iter().enumerate() {
             list[m.queue as usize].reader = Reader::Pollers(i as u32);
         }
-        let streams = stream::build(configs, stream_mappings);
+        let streams = stream::build(configs, stream_mappings)?;
         let queues = queue::build(configs, queue_mappings, core);
-        Sources { list, streams, queues }
+        Ok(Sources { list, streams, queues })
     }
 
     pub fn len(&self) -> usize {

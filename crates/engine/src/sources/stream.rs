@@ -20,6 +20,7 @@ use crate::core::requests::throttle_backoff as backoff;
 use crate::core::{Core, SourceKind};
 use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::config::{MappingConfig, SourceConfig};
+use crate::model::error::{try_reserve, Error};
 use crate::model::input::Entry;
 use crate::model::output::{Sink, StreamRecord};
 use crate::primitives::time::{Micros, NEVER};
@@ -142,9 +143,18 @@ pub(crate) struct Mapping {
 }
 
 /// Lanes of stream mappings, from the configuration (mapping-major, then shard, then lane).
-pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> Streams {
-    let mut mappings = Vec::with_capacity(configs.len());
+/// Every lane is reserved before any is made, so a configuration with more lanes than memory
+/// holds is an `Error::OutOfMemory`, not an abort.
+pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> Result<Streams, Error> {
+    let shards_of = |c: &MappingConfig| match &sources[c.stream as usize] {
+        SourceConfig::Stream(s) => s.shards,
+        _ => unreachable!("checked by Config::check"),
+    };
+    let n_lanes: u64 = configs.iter().map(|c| u64::from(shards_of(c)) * u64::from(c.parallelization_factor)).sum();
     let mut lanes = Vec::new();
+    try_reserve(&mut lanes, n_lanes, "stream lanes")?;
+    let mut mappings = Vec::new();
+    try_reserve(&mut mappings, configs.len() as u64, "stream mappings")?;
     for (i, config) in configs.into_iter().enumerate() {
         let SourceConfig::Stream(stream) = &sources[config.stream as usize] else { unreachable!("checked by Config::check") };
         let shards = stream.shards;
@@ -163,7 +173,7 @@ pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> St
             config,
         });
     }
-    Streams { mappings, lanes }
+    Ok(Streams { mappings, lanes })
 }
 
 impl Streams {
