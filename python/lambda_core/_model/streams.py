@@ -39,14 +39,25 @@ _TABLE_NAME = re.compile(DYNAMODB_TABLE_NAME_PATTERN)
 _KINESIS_RETENTION_HOURS = (24, 8760)  # IncreaseStreamRetentionPeriod's limits
 
 
+@dataclasses.dataclass(frozen=True, init=False)
 class _Stream(SourceKind):
-    """What Kinesis and DynamoDB streams share: shards read in order by lanes (docs/model.md §7),
-    the stream mapping's parameters, and one constructor whose AWS checks each kind supplies
-    (``_check_aws``)."""
+    """What Kinesis and DynamoDB streams share: their fields, shards read in order by lanes
+    (docs/model.md §7), the stream mapping's parameters, and one constructor whose AWS checks
+    each kind supplies (``_check_aws``)."""
 
-    shards: int
-    retention_s: float
+    #: The stream's name (a DynamoDB stream's: its table's).
+    name: str
+    #: Number of shards, 1–1048576 (2^20, the engine's limit).
+    shards: int = 1
+    #: Retention period in seconds (the kind's range: see its ``_check_aws``).
+    retention_s: float = float(STREAM_RETENTION_DEFAULT_S)
+
     _LABEL: ClassVar[str]  # what ``lambda-core validate`` calls the kind
+
+    def __init__(
+        self, name: str, *, shards: int = 1, retention_s: float = STREAM_RETENTION_DEFAULT_S
+    ) -> None:
+        self._construct(name, shards, retention_s)
 
     def _construct(self, name: str, shards: int, retention_s: float) -> None:
         owner = type(self).__name__
@@ -56,7 +67,7 @@ class _Stream(SourceKind):
         v.require_finite(owner, "retention_s", retention)
         self._check_aws(name, count, retention)
         v.engine_limit(f"stream {name!r}", "shards", count, "shards")
-        assign(self, name=name, shards=count, retention_s=retention)  # type: ignore[arg-type]
+        assign(self, name=name, shards=count, retention_s=retention)
 
     @staticmethod
     @abc.abstractmethod
@@ -176,20 +187,8 @@ class KinesisStream(_Stream):
         Records older than this are lost unprocessed: 86400 (24 h) to 31536000 (8760 h).
     """
 
-    #: Stream name: 1–128 characters of ``[a-zA-Z0-9_.-]``.
-    name: str
-    #: Number of shards, 1–1048576 (2^20, the engine's limit).
-    shards: int = 1
-    #: Retention period in seconds, 86400–31536000 (24–8760 hours).
-    retention_s: float = float(STREAM_RETENTION_DEFAULT_S)
-
     kind: ClassVar[str] = "kinesis"
     _LABEL: ClassVar[str] = "Kinesis stream"
-
-    def __init__(
-        self, name: str, *, shards: int = 1, retention_s: float = STREAM_RETENTION_DEFAULT_S
-    ) -> None:
-        self._construct(name, shards, retention_s)
 
     @staticmethod
     def _check_aws(name: str, shards: int, retention_s: float) -> None:
@@ -235,20 +234,8 @@ class DynamoDBStream(_Stream):
         Fixed at 86400 (24 hours); any other value is refused.
     """
 
-    #: The table's name: 3–255 characters of ``[a-zA-Z0-9_.-]``.
-    name: str
-    #: Number of shards, 1–1048576 (2^20, the engine's limit).
-    shards: int = 1
-    #: Retention period in seconds: always 86400.0 (24 hours).
-    retention_s: float = float(STREAM_RETENTION_DEFAULT_S)
-
     kind: ClassVar[str] = "dynamodb"
     _LABEL: ClassVar[str] = "DynamoDB stream"
-
-    def __init__(
-        self, name: str, *, shards: int = 1, retention_s: float = STREAM_RETENTION_DEFAULT_S
-    ) -> None:
-        self._construct(name, shards, retention_s)
 
     @staticmethod
     def _check_aws(name: str, shards: int, retention_s: float) -> None:
