@@ -24,19 +24,7 @@ fn provisioned(counts: &[u32]) -> Config {
 }
 
 fn streams(n: u32, shards: u32, pf: u32) -> Config {
-    let mapping = |stream| MappingConfig {
-        stream,
-        function: 0,
-        batch_size: 10,
-        window_us: 0,
-        parallelization_factor: pf,
-        max_retry_attempts: None,
-        max_record_age_us: None,
-        bisect: false,
-        on_failure: None,
-        base_us: 100_000,
-        per_record_us: 0,
-    };
+    let mapping = |stream| MappingConfig { batch_size: 10, parallelization_factor: pf, base_us: 100_000, ..MappingConfig::new(stream, 0) };
     let source = SourceConfig::Stream(StreamConfig { kind: StreamKind::Kinesis, shards, retention_us: 86_400_000_000 });
     Config { sources: vec![source; n as usize], mappings: (0..n).map(mapping).collect(), ..config() }
 }

@@ -24,17 +24,8 @@ fn workload(n: usize) -> (Vec<f64>, Vec<i64>, Vec<f64>, Vec<u8>) {
 
 /// A standard queue whose messages fail twice each, beside the workload.
 fn with_queue() -> Config {
-    let queue = QueueConfig { fifo: false, visibility_timeout_us: 1_000_000, max_receive_count: None, retention_us: 345_600_000_000 };
-    let m = QueueMappingConfig {
-        queue: 0,
-        function: 0,
-        batch_size: 10,
-        window_us: 0,
-        maximum_concurrency: None,
-        legacy: false,
-        base_us: 1_000,
-        per_record_us: 0,
-    };
+    let queue = QueueConfig { visibility_timeout_us: 1_000_000, ..QueueConfig::new() };
+    let m = QueueMappingConfig { base_us: 1_000, ..QueueMappingConfig::new(0, 0) };
     Config { sources: vec![SourceConfig::Queue(queue)], queue_mappings: vec![m], ..config() }
 }
 

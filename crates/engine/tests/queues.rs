@@ -7,17 +7,8 @@ use common::{config, record, run_records};
 use lambda_core_engine::{Engine, QueueConfig, QueueMappingConfig, RecordOutcome, SourceConfig};
 
 fn queue_engine(fifo: bool, max_receive_count: Option<u32>, batch_size: u32) -> Engine {
-    let queue = QueueConfig { fifo, visibility_timeout_us: 30_000_000, max_receive_count, retention_us: 345_600_000_000 };
-    let m = QueueMappingConfig {
-        queue: 0,
-        function: 0,
-        batch_size,
-        window_us: 0,
-        maximum_concurrency: None,
-        legacy: false,
-        base_us: 100_000,
-        per_record_us: 0,
-    };
+    let queue = QueueConfig { fifo, max_receive_count, ..QueueConfig::new() };
+    let m = QueueMappingConfig { batch_size, base_us: 100_000, ..QueueMappingConfig::new(0, 0) };
     let sources = vec![SourceConfig::Queue(queue)];
     Engine::new(lambda_core_engine::Config { sources, queue_mappings: vec![m], ..config() }).unwrap()
 }

@@ -7,19 +7,7 @@ use common::{config, record, run_records};
 use lambda_core_engine::{Engine, MappingConfig, RecordOutcome, SourceConfig, StreamConfig, StreamKind};
 
 fn stream_engine(kind: StreamKind, shards: u32, mapping: impl FnOnce(MappingConfig) -> MappingConfig) -> Engine {
-    let m = MappingConfig {
-        stream: 0,
-        function: 0,
-        batch_size: 10,
-        window_us: 0,
-        parallelization_factor: 1,
-        max_retry_attempts: None,
-        max_record_age_us: None,
-        bisect: false,
-        on_failure: None,
-        base_us: 100_000,
-        per_record_us: 0,
-    };
+    let m = MappingConfig { batch_size: 10, base_us: 100_000, ..MappingConfig::new(0, 0) };
     let source = SourceConfig::Stream(StreamConfig { kind, shards, retention_us: 86_400_000_000 });
     Engine::new(lambda_core_engine::Config { sources: vec![source], mappings: vec![mapping(m)], ..config() }).unwrap()
 }

@@ -156,6 +156,27 @@ pub struct MappingConfig {
     pub per_record_us: Micros,
 }
 
+impl MappingConfig {
+    /// Stream `stream` read by `function` with AWS's defaults (batches of 100, no window, one
+    /// lane per shard, retries until the records expire, no bisection, no destination) and
+    /// batches of 50 ms, lambda_core's default duration.
+    pub fn new(stream: u32, function: u32) -> Self {
+        MappingConfig {
+            stream,
+            function,
+            batch_size: 100,
+            window_us: 0,
+            parallelization_factor: 1,
+            max_retry_attempts: None,
+            max_record_age_us: None,
+            bisect: false,
+            on_failure: None,
+            base_us: 50_000,
+            per_record_us: 0,
+        }
+    }
+}
+
 /// A queue (§8): SQS standard or FIFO.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueConfig {
@@ -181,7 +202,37 @@ pub struct QueueMappingConfig {
     pub per_record_us: Micros,
 }
 
+impl QueueConfig {
+    /// A standard queue with SQS's defaults: visibility timeout 30 s, no dead-letter queue,
+    /// retention 4 days.
+    pub fn new() -> Self {
+        QueueConfig { fifo: false, visibility_timeout_us: 30_000_000, max_receive_count: None, retention_us: 345_600_000_000 }
+    }
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl QueueMappingConfig {
+    /// Queue `queue` read by `function` with AWS's defaults (batches of 10, no window, no
+    /// maximum concurrency, the current ramp) and batches of 50 ms, lambda_core's default
+    /// duration.
+    pub fn new(queue: u32, function: u32) -> Self {
+        QueueMappingConfig {
+            queue,
+            function,
+            batch_size: 10,
+            window_us: 0,
+            maximum_concurrency: None,
+            legacy: false,
+            base_us: 50_000,
+            per_record_us: 0,
+        }
+    }
+
     /// Concurrent batches at the start and the floor the ramp falls back to: 5.
     pub fn base_slots(&self) -> u32 {
         self.maximum_concurrency.map_or(5, |m| m.min(5))

@@ -133,17 +133,8 @@ mod tests {
     fn the_fifo_heaps_stay_bounded_by_the_groups_alive() {
         // 10 000 groups come, are served and drain one after another, long before the
         // retention: one slot serves them all and neither heap keeps their stale entries
-        let queue = QueueConfig { fifo: true, visibility_timeout_us: 30_000_000, max_receive_count: None, retention_us: 345_600_000_000 };
-        let config = QueueMappingConfig {
-            queue: 0,
-            function: 0,
-            batch_size: 10,
-            window_us: 0,
-            maximum_concurrency: None,
-            legacy: false,
-            base_us: 100_000,
-            per_record_us: 0,
-        };
+        let queue = QueueConfig { fifo: true, ..QueueConfig::new() };
+        let config = QueueMappingConfig { base_us: 100_000, ..QueueMappingConfig::new(0, 0) };
         let mut qm = QueueMapping::new(config, queue);
         for id in 0..10_000u64 {
             let g = qm.group(id as i64 * 31);
