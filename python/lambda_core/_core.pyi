@@ -3,11 +3,12 @@
 This module is lambda_core's private core: use :class:`lambda_core.Simulator`, which validates
 the configuration and the workload before anything reaches it. What the extension does:
 
-* numpy columns in, borrowed and read in place (never copied): every array argument must
-  already have its exact dtype and be C-contiguous, or the call raises :class:`TypeError`;
+* numpy columns in: every array argument must already have its exact dtype and be
+  C-contiguous, or the call raises :class:`TypeError`; a submitted chunk is copied once, with
+  the GIL held, and the engine checks and runs its copy (the caller's arrays are not kept);
 * numpy columns out: the engine's vectors handed over to numpy (new arrays that own their
   memory);
-* the GIL released while the engine validates a submission or runs;
+* the GIL released while the engine checks a submitted copy or runs;
 * every engine error mapped to a typed Python exception (:class:`lambda_core.WorkloadError`
   with ``.column`` and ``.row``, :class:`lambda_core.InvalidParameterValueException`,
   :class:`lambda_core.LambdaCoreError`); a panic inside the engine becomes a
@@ -27,7 +28,7 @@ import numpy.typing as npt
 
 from lambda_core._engine_config import EngineConfig
 
-__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "stream_lanes", "__version__"]
+__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "rounded_seconds", "stream_lanes", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
@@ -203,9 +204,8 @@ class Engine:
     """The engine behind `lambda_core.Simulator` (use that; this class is its private core).
 
     Not subclassable. Not thread-safe in the Python sense: while one thread is inside
-    :meth:`submit`, :meth:`submit_records`, :meth:`advance` or :meth:`advance_rows` (which run
-    with the GIL released), any other call on the same engine raises :class:`RuntimeError`
-    ("Already borrowed").
+    :meth:`advance` or :meth:`advance_rows` (which run with the GIL released), any other call
+    on the same engine raises :class:`RuntimeError` ("Already borrowed").
     """
 
     def __new__(cls, config: EngineConfig) -> "Engine":
@@ -249,16 +249,13 @@ class Engine:
         invocation_type: npt.NDArray[np.uint8] | None = None,
         failures: npt.NDArray[np.int64] | None = None,
     ) -> int:
-        """Checks a chunk of rows (arrays of the canonical dtypes, C-contiguous), keeps it, and
-        returns the request id of its first row.
+        """Copies a chunk of rows (arrays of the canonical dtypes, C-contiguous), checks the
+        copy and queues it; returns the request id of its first row.
 
-        The arrays are kept (not copied) and read in place by later :meth:`advance` calls: they
-        must not be modified afterwards. A ``time``, ``function`` or ``duration`` value changed
-        after the submission into one that is out of range (or a time before :attr:`now`)
-        makes the :meth:`advance` or :meth:`advance_rows` call that reads its row raise
-        :class:`lambda_core.WorkloadError` naming the column and the row (of its chunk); other
-        changes are not detected and are simulated as read. An empty chunk is checked and not
-        kept; it returns the next request id.
+        The copy is taken with the GIL held, each value read once; the arrays are not kept, so
+        changing or reusing them afterwards changes nothing queued. The copy is freed once the
+        clock has taken its last row. On an error nothing is queued. An empty chunk is checked
+        and returns the next request id.
 
         Args:
             time: arrival times in seconds (1-D float64, C-contiguous), finite, non-negative,
@@ -286,15 +283,12 @@ class Engine:
         key: npt.NDArray[np.int64],
         failures: npt.NDArray[np.int64] | None = None,
     ) -> int:
-        """Checks a chunk of source `stream`'s records or messages (arrays of the canonical
-        dtypes, C-contiguous), keeps it, and returns the id of its first record (docs/model.md
-        §7–8).
+        """Copies a chunk of source `stream`'s records or messages (arrays of the canonical
+        dtypes, C-contiguous), checks the copy and queues it, as :meth:`submit` does; returns
+        the id of its first record (docs/model.md §7–8).
 
-        Record ids count each stream's records over every submission, from 0. The arrays are
-        kept (not copied) and read in place, as :meth:`submit`'s: they must not be modified
-        afterwards (a ``time`` or ``failures`` value changed out of range makes the run that
-        reads it raise :class:`lambda_core.WorkloadError`). An empty chunk is checked and not
-        kept; it returns the next record id. Records of a stream no mapping reads stay
+        Record ids count each stream's records over every submission, from 0. An empty chunk
+        is checked and returns the next record id. Records of a stream no mapping reads stay
         ``PENDING``.
 
         Args:
@@ -314,6 +308,35 @@ class Engine:
                 ``.column`` and ``.row`` name the column and the first bad row of this chunk.
             InvalidParameterValueException: `stream` is not a stream index.
             OverflowError: `stream` negative.
+        """
+
+    def submit_together(
+        self,
+        rows: tuple[
+            npt.NDArray[np.float64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.uint8] | None,
+            npt.NDArray[np.int64] | None,
+        ],
+        records: list[
+            tuple[int, npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64] | None]
+        ],
+    ) -> tuple[int, list[int]]:
+        """:meth:`submit` and :meth:`submit_records` at once, all or nothing: every chunk is
+        copied and checked before any is queued, so on an error nothing is.
+
+        Args:
+            rows: the workload's columns, as :meth:`submit` takes them.
+            records: per source, ``(stream, time, key, failures)`` as :meth:`submit_records`
+                takes them; each source at most once.
+
+        Returns:
+            The first request id, and the first record id of each entry of `records`.
+
+        Raises:
+            TypeError, WorkloadError, MemoryError: as :meth:`submit` and :meth:`submit_records`.
+            InvalidParameterValueException: a source that does not exist or appears twice.
         """
 
     def advance(self, until: float | None = None, record: bool = True) -> dict[str, Any] | None:
@@ -459,6 +482,16 @@ def to_micros(seconds: float) -> int:
         TypeError: `seconds` not a real number.
     """
 
+def rounded_seconds(seconds: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Times in seconds as the engine holds them: each rounded to the microsecond as the
+    engine rounds its inputs (:func:`to_micros`, docs/model.md §1), as a new float64 array, so
+    that arrivals, starts and ends lie on one grid.
+
+    Args:
+        seconds: 1-D float64, C-contiguous, already checked (a value the engine refuses gives
+            an unspecified number, never an error).
+    """
+
 def stream_lanes(
     key: npt.NDArray[np.int64], shards: int, parallelization_factor: int
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
@@ -467,7 +500,7 @@ def stream_lanes(
     ``lane = ⌊((h·shards) mod 2^64)·parallelization_factor / 2^64⌋``.
 
     Args:
-        key: partition keys (1-D int64, C-contiguous), read in place.
+        key: partition keys (1-D int64, C-contiguous).
         shards: the stream's shard count (u32, at least 1).
         parallelization_factor: lanes per shard (u32, at least 1).
 

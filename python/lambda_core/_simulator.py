@@ -266,14 +266,22 @@ class Simulator:
         seconds = self._checked_until(until)
         if seconds is None:
             self._check_finishes([name for name, chunk in by_source.items() if len(chunk)])
-        first = self.submit(workload)
+        if not isinstance(workload, Workload):
+            raise TypeError(f"expected a lambda_core.Workload, got {type(workload).__name__}")
+        # every chunk checked before any is queued: a refused run leaves the simulator as it was
+        chunks = [(self._source_index(name), r.time, r.key, r.failures) for name, r in by_source.items()]
+        with self._naming_sources():
+            first, firsts = self._engine.submit_together(
+                (workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures),
+                chunks)
+        given = dict(zip((c[0] for c in chunks), firsts))
         ranges = []
         for i, name in enumerate(self.source_names):
             chunk = by_source.get(name)
             if chunk is None:
                 ranges.append((self._engine.submitted_records(i), 0))
             else:
-                ranges.append((self.submit_records(chunk), len(chunk)))
+                ranges.append((given[i], len(chunk)))
         kinds = workload.invocation_type
         events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
         with self._naming_sources():

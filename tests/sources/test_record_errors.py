@@ -1,6 +1,5 @@
 """A bad column of a source's records is a `WorkloadError` that names the source as the user
-did, the column and the first bad row: when the records are submitted, and when the engine
-finds a column changed after submission."""
+did, the column and the first bad row, when the records are submitted."""
 
 from __future__ import annotations
 
@@ -30,16 +29,6 @@ def test_a_bad_time_names_the_source(time: list[float], row: int, detail: str) -
     assert (e.column, e.row, e.detail) == ("time", row, detail)
     assert sim.run(records=lc.Records("clicks", time=[0.5])).records["clicks"]["outcome"].tolist() == [
         lc.RecordOutcome.PROCESSED]  # the refused chunk left nothing behind
-
-
-def test_a_column_changed_after_submission_names_the_source() -> None:
-    sim = simulator()
-    time = np.array([1.0, 2.0, 3.0])
-    sim.submit_records(lc.Records("clicks", time=time))
-    time[2] = -5.0  # the simulator reads the caller's array in place
-    with pytest.raises(lc.WorkloadError) as info:
-        sim.advance(10.0)
-    assert str(info.value).startswith("records of 'clicks', column 'time', row 2: the value changed after it was submitted")
 
 
 def test_workload_errors_keep_their_wording() -> None:

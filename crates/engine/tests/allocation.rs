@@ -9,7 +9,7 @@ mod common;
 
 use common::config;
 use lambda_core_engine::{
-    AccountConfig, Config, Cursor, Engine, Error, FunctionConfig, MappingConfig, Routing, Rows, Scaling, SourceConfig, StreamConfig, StreamKind,
+    AccountConfig, Config, Engine, Error, FunctionConfig, MappingConfig, Routing, Rows, Scaling, SourceConfig, StreamConfig, StreamKind,
     WindowLog,
 };
 
@@ -93,10 +93,10 @@ fn capped_provisioned_concurrency() {
 /// Two requests at 0 s and one at 1 s, 0.5 s each, on function 0, run to the end.
 fn run_three_requests(e: &mut Engine) -> WindowLog {
     let (time, function, duration) = ([0.0, 0.0, 1.0], [0i64; 3], [0.5; 3]);
-    let mut rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
-    rows.first_id = e.submit(&rows).unwrap();
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+    e.submit(&rows).unwrap();
     let mut log = WindowLog::default();
-    e.advance(None, &mut Cursor::new(vec![rows], 0), &mut log).unwrap();
+    e.advance(None, &mut log).unwrap();
     log
 }
 

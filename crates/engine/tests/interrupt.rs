@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::{config, rows};
 use lambda_core_engine::{
-    Config, Cursor, Engine, Error, Micros, QueueConfig, QueueMappingConfig, RecordCursor, RecordRows, Rows, SourceConfig, WindowLog, EVENT,
+    Config, Engine, Error, Micros, QueueConfig, QueueMappingConfig, RecordRows, Rows, SourceConfig, WindowLog, EVENT,
     REQUEST_RESPONSE,
 };
 
@@ -42,22 +42,19 @@ fn run(config: Config, n: usize, untils: &[Option<Micros>], stop_every: u32) -> 
             polls % stop_every == 0
         })));
     }
-    let mut r = Rows { invocation_type: Some(&kind), ..rows(&time, &function, &duration) };
-    r.first_id = e.submit(&r).unwrap();
-    let mut cursor = Cursor::new(vec![r], 0);
+    let r = Rows { invocation_type: Some(&kind), ..rows(&time, &function, &duration) };
+    e.submit(&r).unwrap();
     let (rt, key, failures): (Vec<f64>, Vec<i64>, Vec<i64>) = ((0..n / 2).map(|i| i as f64 / 1000.0).collect(), vec![0; n / 2], vec![2; n / 2]);
-    let mut records = vec![];
     if e.n_sources() == 1 {
-        let mut rr = RecordRows { time: &rt, key: &key, failures: Some(&failures), first_id: 0 };
-        rr.first_id = e.submit_records(0, &rr).unwrap();
-        records.push(RecordCursor::new(vec![rr], 0));
+        let rr = RecordRows { time: &rt, key: &key, failures: Some(&failures) };
+        e.submit_records(0, &rr).unwrap();
     }
     let mut log = WindowLog::default();
     let mut interrupted = 0;
     for &until in untils {
         loop {
             let before = e.now();
-            match e.advance_with(until, &mut cursor, &mut records, &mut log) {
+            match e.advance(until, &mut log) {
                 Ok(()) => break,
                 Err(Error::Interrupted) => {
                     interrupted += 1;
@@ -119,12 +116,11 @@ fn an_interrupted_step_finishes_its_instant_when_stepped_again() {
         if stop {
             e.set_interrupt(Some(Box::new(|| true)));
         }
-        let mut r = rows(&time, &function, &duration);
-        r.first_id = e.submit(&r).unwrap();
-        let mut cursor = Cursor::new(vec![r], 0);
+        let r = rows(&time, &function, &duration);
+        e.submit(&r).unwrap();
         let (mut log, mut instants, mut interrupted) = (WindowLog::default(), vec![], 0);
         loop {
-            match e.step(&mut cursor, &mut [], &mut log) {
+            match e.step(&mut log) {
                 Ok(Some(t)) => instants.push(t),
                 Ok(None) => break,
                 Err(Error::Interrupted) => {
@@ -151,18 +147,17 @@ fn a_flag_set_by_another_thread_stops_the_call_at_the_next_poll() {
     let seen = Arc::clone(&flag);
     e.set_interrupt(Some(Box::new(move || seen.load(Ordering::Relaxed))));
     let (time, function, duration, kind) = workload(400_000);
-    let mut r = Rows { invocation_type: Some(&kind), ..rows(&time, &function, &duration) };
-    r.first_id = e.submit(&r).unwrap();
-    let mut cursor = Cursor::new(vec![r], 0);
+    let r = Rows { invocation_type: Some(&kind), ..rows(&time, &function, &duration) };
+    e.submit(&r).unwrap();
     std::thread::scope(|s| {
         s.spawn(|| flag.store(true, Ordering::Relaxed)).join().unwrap();
     });
     let mut log = WindowLog::default();
-    assert_eq!(e.advance(None, &mut cursor, &mut log), Err(Error::Interrupted));
+    assert_eq!(e.advance(None, &mut log), Err(Error::Interrupted));
     assert!(e.now() < 200_000_000 && log.request.len() < 400_000);
     // removing the hook lets the call finish: every request resolved once
     e.set_interrupt(None);
-    e.advance(None, &mut cursor, &mut log).unwrap();
+    e.advance(None, &mut log).unwrap();
     let mut ids = log.request.clone();
     ids.sort_unstable();
     assert!(ids.iter().copied().eq(0..400_000));

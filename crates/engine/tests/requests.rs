@@ -2,7 +2,7 @@
 //! scaling tokens, provisioned concurrency and asynchronous events, through the public API.
 
 use lambda_core_engine::{
-    AccountConfig, Config, Cursor, Engine, FunctionConfig, Outcome, Rows, Scaling, ThrottleReason, WindowLog, EVENT,
+    AccountConfig, Config, Engine, FunctionConfig, Outcome, Rows, Scaling, ThrottleReason, WindowLog, EVENT,
 };
 
 fn engine(limit: u32, functions: Vec<FunctionConfig>, scaling: Scaling) -> Engine {
@@ -17,10 +17,10 @@ fn run(e: &mut Engine, rows: &[(f64, i64, f64)]) -> WindowLog {
     let time: Vec<f64> = rows.iter().map(|r| r.0).collect();
     let function: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
-    let mut rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
-    rows.first_id = e.submit(&rows).unwrap();
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+    e.submit(&rows).unwrap();
     let mut log = WindowLog::default();
-    e.advance(None, &mut Cursor::new(vec![rows], 0), &mut log).unwrap();
+    e.advance(None, &mut log).unwrap();
     log
 }
 
@@ -89,17 +89,16 @@ fn run_events(e: &mut Engine, rows: &[(f64, i64, f64, i64)]) -> WindowLog {
     let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
     let failures: Vec<i64> = rows.iter().map(|r| r.3).collect();
     let kinds = vec![EVENT; rows.len()];
-    let mut rows = Rows {
+    let rows = Rows {
         time: &time,
         function: &function,
         duration: &duration,
         invocation_type: Some(&kinds),
         failures: Some(&failures),
-        first_id: 0,
     };
-    rows.first_id = e.submit(&rows).unwrap();
+    e.submit(&rows).unwrap();
     let mut log = WindowLog::default();
-    e.advance(None, &mut Cursor::new(vec![rows], 0), &mut log).unwrap();
+    e.advance(None, &mut log).unwrap();
     log
 }
 

@@ -1,30 +1,28 @@
 //! The thin PyO3 layer: the configuration in as one record read by name (`config`), numpy
-//! columns in (borrowed, not copied), the engine's outputs out as dicts named by the engine
+//! columns in (the engine copies a chunk when it is submitted, with the GIL held, so that no
+//! other thread can change what it holds), the engine's outputs out as dicts named by the engine
 //! (`output`; its vectors handed over to numpy, not copied), the GIL released while the engine
 //! runs, every engine error mapped to a typed Python exception and every panic caught before it
 //! reaches Python. While it runs, the engine polls `signal_pending` (its interrupt hook), which
 //! takes the GIL for a moment to run Python's signal handlers: Ctrl-C stops a long call.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError};
 use pyo3::prelude::*;
 
-mod chunks;
 mod config;
 mod functions;
 mod output;
 
-use chunks::{Borrowed, BorrowedRecords, Chunk, RecordChunk};
 use config::EngineConfig;
 use output::Named;
 
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_seconds, Cursor, Engine, Error, InterruptHook, Micros, NullSink, RecordCursor, RecordRows, RecordTable, RowTable, Rows,
-    Sink, Tables, WindowLog,
+    check_seconds, shard_and_lane, to_micros as engine_micros, to_seconds, Engine, Error, InterruptHook, Micros, NullSink, RecordRows, RecordTable, RowTable, Rows, Sink,
+    Tables, WindowLog,
 };
 
 pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
@@ -119,12 +117,6 @@ fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyRe
 #[pyclass(module = "lambda_core._core", name = "Engine")]
 pub struct PyEngine {
     engine: Engine,
-    chunks: VecDeque<Chunk>,
-    /// Rows of `chunks[0]` already consumed.
-    row: usize,
-    /// Per stream: its submitted record chunks, and records of the first already consumed.
-    record_chunks: Vec<VecDeque<RecordChunk>>,
-    record_row: Vec<usize>,
     poisoned: bool,
 }
 
@@ -137,45 +129,68 @@ impl PyEngine {
         }
     }
 
-    /// Runs the loop to `until` with every pending chunk borrowed, then drops the chunks that
-    /// were read to the end. On the main thread a pending signal stops the engine between two
-    /// events (`signal_pending`); the chunks are then dropped and the cursors moved to where it
-    /// stopped, as after any error the engine returns, so that nothing is taken twice, and the
-    /// handler's exception is raised.
+    /// Runs the loop to `until` with the GIL released. On the main thread a pending signal
+    /// stops the engine between two events (`signal_pending`); what it had not taken stays
+    /// submitted, and the handler's exception is raised.
     fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
         let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
         self.engine.set_interrupt(hook);
-        let borrowed = Borrowed::new(py, &self.chunks)?;
-        let rows = borrowed.rows()?;
-        let borrowed_records =
-            self.record_chunks.iter().map(|c| BorrowedRecords::new(py, c)).collect::<PyResult<Vec<_>>>()?;
-        let mut records = Vec::with_capacity(borrowed_records.len());
-        for (b, &row) in borrowed_records.iter().zip(&self.record_row) {
-            records.push(RecordCursor::new(b.rows()?, row));
-        }
-        let start = self.row;
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
-        let (ran, (done, row), records) = py.detach(|| {
-            let mut cursor = Cursor::new(rows, start);
-            let ran = guarded(poisoned, || engine.advance_with(until, &mut cursor, &mut records, sink));
-            (ran, cursor.position(), records.iter().map(RecordCursor::position).collect::<Vec<_>>())
-        });
-        if self.poisoned {
-            return ran;
-        }
-        drop(borrowed);
-        drop(borrowed_records);
-        self.chunks.drain(..done.min(self.chunks.len()));
-        self.row = row;
-        for ((chunks, row), (done, at)) in self.record_chunks.iter_mut().zip(&mut self.record_row).zip(records) {
-            chunks.drain(..done.min(chunks.len()));
-            *row = at;
-        }
-        ran
+        py.detach(|| guarded(poisoned, || engine.advance(until, sink)))
     }
+
+    /// Copies and checks a chunk of rows, with the GIL held during the copy (the engine reads
+    /// each of the caller's values once); `submit` queues it.
+    fn submit_rows(&mut self, rows: &Rows<'_>) -> PyResult<u64> {
+        self.check()?;
+        let poisoned = &mut self.poisoned;
+        guarded(poisoned, || self.engine.submit(rows))
+    }
+}
+
+/// A workload chunk's columns, as Python hands them over (canonical dtypes, C-contiguous).
+type RowArrays<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<f64>>,
+    Option<Bound<'py, PyArray1<u8>>>,
+    Option<Bound<'py, PyArray1<i64>>>,
+);
+
+/// Calls `f` with `Rows` over the arrays (read-only borrows, held while it runs).
+fn with_rows<T>(arrays: &RowArrays<'_>, f: impl FnOnce(&Rows<'_>) -> PyResult<T>) -> PyResult<T> {
+    let (time, function, duration, kind, failures) = arrays;
+    let (t, fu, d) = (time.try_readonly()?, function.try_readonly()?, duration.try_readonly()?);
+    let k = kind.as_ref().map(|a| a.try_readonly()).transpose()?;
+    let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+    f(&Rows {
+        time: t.as_slice()?,
+        function: fu.as_slice()?,
+        duration: d.as_slice()?,
+        invocation_type: k.as_ref().map(|a| a.as_slice()).transpose()?,
+        failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
+    })
+}
+
+/// An event source's chunk of records, as Python hands it over: (source, time, key, failures).
+type RecordArrays<'py> = (u32, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<i64>>, Option<Bound<'py, PyArray1<i64>>>);
+
+/// Calls `f` with the `RecordRows` of every chunk (read-only borrows, held while it runs).
+fn with_records<T>(arrays: &[RecordArrays<'_>], f: impl FnOnce(&[(u32, RecordRows<'_>)]) -> PyResult<T>) -> PyResult<T> {
+    let mut borrowed = Vec::with_capacity(arrays.len());
+    for (source, time, key, failures) in arrays {
+        let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+        borrowed.push((*source, time.try_readonly()?, key.try_readonly()?, x));
+    }
+    let mut rows = Vec::with_capacity(borrowed.len());
+    for (source, t, k, x) in &borrowed {
+        let failures = x.as_ref().map(|a| a.as_slice()).transpose()?;
+        rows.push((*source, RecordRows { time: t.as_slice()?, key: k.as_slice()?, failures }));
+    }
+    f(&rows)
 }
 
 #[pymethods]
@@ -185,96 +200,51 @@ impl PyEngine {
     fn new(config: &Bound<'_, PyAny>) -> PyResult<Self> {
         let config: EngineConfig = config.extract().map_err(|e| config::config_type_error(config.py(), e))?;
         let config = config.into_config()?;
-        let n_sources = config.sources.len();
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
-        Ok(PyEngine {
-            engine,
-            chunks: VecDeque::new(),
-            row: 0,
-            record_chunks: (0..n_sources).map(|_| VecDeque::new()).collect(),
-            record_row: vec![0; n_sources],
-            poisoned,
-        })
+        Ok(PyEngine { engine, poisoned })
     }
 
-    /// Checks a chunk of rows (arrays of the canonical dtypes, C-contiguous), keeps it, and
-    /// returns the request id of its first row.
+    /// Copies and checks a chunk of rows (arrays of the canonical dtypes, C-contiguous) and
+    /// queues the copy; returns the request id of its first row. The arrays are not kept.
     #[pyo3(signature = (time, function, duration, invocation_type=None, failures=None))]
     fn submit(
         &mut self,
-        py: Python<'_>,
         time: Bound<'_, PyArray1<f64>>,
         function: Bound<'_, PyArray1<i64>>,
         duration: Bound<'_, PyArray1<f64>>,
         invocation_type: Option<Bound<'_, PyArray1<u8>>>,
         failures: Option<Bound<'_, PyArray1<i64>>>,
     ) -> PyResult<u64> {
-        self.check()?;
-        let first = {
-            let (t, f, d) = (time.try_readonly()?, function.try_readonly()?, duration.try_readonly()?);
-            let k = invocation_type.as_ref().map(|a| a.try_readonly()).transpose()?;
-            let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
-            let rows = Rows {
-                time: t.as_slice()?,
-                function: f.as_slice()?,
-                duration: d.as_slice()?,
-                invocation_type: k.as_ref().map(|a| a.as_slice()).transpose()?,
-                failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
-                first_id: 0,
-            };
-            let engine = &mut self.engine;
-            let poisoned = &mut self.poisoned;
-            py.detach(|| guarded(poisoned, || engine.submit(&rows)))?
-        };
-        if time.len()? > 0 {
-            self.chunks.push_back(Chunk {
-                time: time.unbind(),
-                function: function.unbind(),
-                duration: duration.unbind(),
-                invocation_type: invocation_type.map(Bound::unbind),
-                failures: failures.map(Bound::unbind),
-                first_id: first,
-            });
-        }
-        Ok(first)
+        with_rows(&(time, function, duration, invocation_type, failures), |rows| self.submit_rows(rows))
     }
 
-    /// Checks a chunk of event source `stream`'s records or messages (`time` f64, `key` i64:
-    /// partition keys or FIFO message group ids, `failures` i64 or None; C-contiguous), keeps
-    /// it, and returns the id of its first record.
+    /// Copies, checks and queues a chunk of event source `stream`'s records or messages
+    /// (`time` f64, `key` i64: partition keys or FIFO message group ids, `failures` i64 or
+    /// None; C-contiguous); returns the id of its first record.
     #[pyo3(signature = (stream, time, key, failures=None))]
     fn submit_records(
         &mut self,
-        py: Python<'_>,
         stream: u32,
         time: Bound<'_, PyArray1<f64>>,
         key: Bound<'_, PyArray1<i64>>,
         failures: Option<Bound<'_, PyArray1<i64>>>,
     ) -> PyResult<u64> {
         self.check()?;
-        let first = {
-            let (t, k) = (time.try_readonly()?, key.try_readonly()?);
-            let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
-            let rows = RecordRows {
-                time: t.as_slice()?,
-                key: k.as_slice()?,
-                failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
-                first_id: 0,
-            };
-            let engine = &mut self.engine;
-            let poisoned = &mut self.poisoned;
-            py.detach(|| guarded(poisoned, || engine.submit_records(stream, &rows)))?
-        };
-        if time.len()? > 0 {
-            self.record_chunks[stream as usize].push_back(RecordChunk {
-                time: time.unbind(),
-                key: key.unbind(),
-                failures: failures.map(Bound::unbind),
-                first_id: first,
-            });
-        }
-        Ok(first)
+        with_records(&[(stream, time, key, failures)], |chunks| {
+            let (source, rows) = &chunks[0];
+            guarded(&mut self.poisoned, || self.engine.submit_records(*source, rows))
+        })
+    }
+
+    /// `submit` and `submit_records` at once, all or nothing (on an error nothing is queued):
+    /// `rows` the workload's columns, `records` (source, time, key, failures) per source, each
+    /// source at most once. Returns the first request id and the first record id of each.
+    fn submit_together(&mut self, rows: RowArrays<'_>, records: Vec<RecordArrays<'_>>) -> PyResult<(u64, Vec<u64>)> {
+        self.check()?;
+        with_rows(&rows, |rows| {
+            with_records(&records, |chunks| guarded(&mut self.poisoned, || self.engine.submit_together(rows, chunks)))
+        })
     }
 
     /// Runs to `until` (seconds; None: until every submitted request is resolved) and returns
@@ -360,7 +330,7 @@ impl PyEngine {
     /// Whether event source `source` has records not yet resolved: held by its mapping, or
     /// submitted and not yet reached by the clock.
     fn source_waiting(&self, source: u32) -> bool {
-        self.engine.source_holds_records(source) || self.record_chunks.get(source as usize).is_some_and(|c| !c.is_empty())
+        self.engine.source_holds_records(source) || self.engine.pending_records(source) > 0
     }
 
     /// Records submitted to event source `source` so far (the next record's id).
@@ -388,9 +358,8 @@ impl PyEngine {
 
     /// Rows submitted and not yet reached by the clock.
     #[getter]
-    fn pending_rows(&self, py: Python<'_>) -> usize {
-        let total: usize = self.chunks.iter().map(|c| c.time.bind(py).len().unwrap_or(0)).sum();
-        total - self.row
+    fn pending_rows(&self) -> u64 {
+        self.engine.pending_rows()
     }
 
     /// Executions in flight.
@@ -404,6 +373,17 @@ impl PyEngine {
 #[pyfunction]
 fn to_micros(seconds: f64) -> PyResult<u64> {
     self::seconds("seconds", seconds)
+}
+
+/// Times in seconds as the engine holds them: each rounded to the microsecond as the engine
+/// rounds its inputs (§1), so that a request's arrival, start and end come out on one grid.
+/// The caller has had the values checked: one the engine refuses (NaN, negative, huge) gives
+/// an unspecified number, never an error or a crash.
+#[pyfunction]
+fn rounded_seconds<'py>(py: Python<'py>, seconds: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let values = seconds.as_slice()?;
+    let out: Vec<f64> = py.detach(|| values.iter().map(|&s| to_seconds(engine_micros(s))).collect());
+    Ok(out.into_pyarray(py))
 }
 
 type U32Array<'py> = Bound<'py, PyArray1<u32>>;
@@ -431,6 +411,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_function(wrap_pyfunction!(to_micros, m)?)?;
     m.add_function(wrap_pyfunction!(stream_lanes, m)?)?;
+    m.add_function(wrap_pyfunction!(rounded_seconds, m)?)?;
     m.add_function(wrap_pyfunction!(functions::hash_keys, m)?)?;
     m.add_class::<functions::PyLimit>()?;
     m.add("LIMITS", functions::limits(m.py())?)?;

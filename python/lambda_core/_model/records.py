@@ -56,7 +56,7 @@ def _column(source: str, name: str, values: Any, dtype: type, n: int | None) -> 
             raise TypeError(f"Records.{name} must hold integers, got dtype {a.dtype}")
     if dtype is np.float64 and a.size and not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
         raise TypeError(f"Records.{name} must hold numbers, got dtype {a.dtype}")
-    # the engine reads C-contiguous arrays of exactly this dtype in place: no copy when they are
+    # the engine takes C-contiguous arrays of exactly this dtype: no conversion when they are
     return np.ascontiguousarray(a, dtype=dtype)
 
 
@@ -66,7 +66,7 @@ class Records:
     Args:
         source: the name of the stream or queue (as given to its ``KinesisStream``,
             ``DynamoDBStream`` or ``SqsQueue``).
-        time: arrival times in seconds, non-decreasing (numpy float64 arrays are used in place).
+        time: arrival times in seconds, non-decreasing.
         key: the partition key (streams) or message group id (FIFO queues) of each record:
             integers, or strings / bytes (hashed with :func:`key_to_int`). ``None``: every
             record its own key (``0, 1, 2 ...``), which spreads records evenly over shards.

@@ -44,7 +44,7 @@ class Workload:
     """Requests to replay: one row per request, as numpy columns of equal length.
 
     Args:
-        time: arrival times in seconds, non-decreasing (float64; read in place when it is one).
+        time: arrival times in seconds, non-decreasing.
         function: index of each request's function in the simulator's function list.
         duration: handler duration in seconds (the time the function would run; a duration
             longer than the function's ``timeout_s`` ends as a ``TIMEOUT``).
@@ -57,8 +57,9 @@ class Workload:
     The columns are checked for dtype and length here, and for their values (NaN, negative or
     decreasing times, unknown function indexes ...) when the workload is submitted; either
     error names the column and the first bad row. Arrays that already have the canonical
-    dtypes (float64, int64, float64, uint8, int64) and are contiguous are not copied: do not
-    modify them while a simulator holds them.
+    dtypes (float64, int64, float64, uint8, int64) and are contiguous are not converted (the
+    workload's columns are views of them). A simulator copies a workload's rows when they are
+    submitted: changing or reusing the arrays afterwards changes nothing submitted.
     """
 
     __slots__ = ("time", "function", "duration", "invocation_type", "failures")

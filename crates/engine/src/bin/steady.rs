@@ -6,7 +6,7 @@
 //! 1000 functions, Poisson arrivals at 7500/s, exponential durations of mean 0.1 s.
 use std::time::Instant;
 
-use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64};
+use lambda_core_engine::{AccountConfig, Config, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
@@ -28,17 +28,16 @@ fn main() {
     };
     let config = Config::new(account, vec![FunctionConfig::new(); 1000]);
     let mut engine = Engine::new(config).expect("valid config");
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, first_id: 0 };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
     let start = Instant::now();
     engine.submit(&rows).expect("valid rows");
-    let mut cursor = Cursor::new(vec![rows], 0);
     if record {
         let mut table = lambda_core_engine::RowTable::new(0, n, false);
-        engine.advance(None, &mut cursor, &mut table).expect("runs");
+        engine.advance(None, &mut table).expect("runs");
         table.finish();
         std::hint::black_box(&table);
     } else {
-        engine.advance(None, &mut cursor, &mut NullSink).expect("runs");
+        engine.advance(None, &mut NullSink).expect("runs");
     }
     let secs = start.elapsed().as_secs_f64();
     let report = engine.report(engine.horizon(None));

@@ -6,7 +6,7 @@
 //! background events over 3 hours on nine unreserved functions (0.2 s each).
 use std::time::Instant;
 
-use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64, EVENT};
+use lambda_core_engine::{AccountConfig, Config, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64, EVENT};
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(10_000_000, |s| s.parse().expect("an event count"));
@@ -38,10 +38,10 @@ fn main() {
     };
     let config = Config::new(account, functions);
     let mut engine = Engine::new(config).expect("valid config");
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None, first_id: 0 };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None };
     let start = Instant::now();
     engine.submit(&rows).expect("valid rows");
-    engine.advance(None, &mut Cursor::new(vec![rows], 0), &mut NullSink).expect("runs");
+    engine.advance(None, &mut NullSink).expect("runs");
     let secs = start.elapsed().as_secs_f64();
     let report = engine.report(engine.horizon(None));
     let throttles: u64 = report.functions.iter().map(|f| f.throttles).sum();

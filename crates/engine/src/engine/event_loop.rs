@@ -20,18 +20,18 @@
 //! the embedder's interrupt hook (`interrupt`); the count is a local of each loop, handed to
 //! `run_until` by reference so that it stays in a register, and saved when the loop returns.
 //! A loop that is told to stop returns `Error::Interrupted` after the event it was processing
-//! and before taking the next: its cursor then points at the first row not taken.
+//! and before taking the next: its inbox then starts at the first row not taken.
 
 use super::Engine;
 use crate::core::admission::PREFETCH_LINES;
 use crate::core::executions::{Execution, Owner};
 use crate::core::{SourceRef, Timer};
 use crate::model::error::Error;
-use crate::model::input::{changed_after_submit, Cursor, Entry, RecordCursor};
-use crate::model::limits::FAILURES;
+use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
+use crate::model::input::Entry;
 use crate::model::output::Sink;
 use crate::primitives::cache::prefetch;
-use crate::primitives::time::{to_micros, Micros, MAX_SECONDS};
+use crate::primitives::time::{to_micros, Micros};
 
 /// How many rows ahead `run_rows` prefetches a function's state.
 const PREFETCH_ROWS: usize = 12;
@@ -41,7 +41,7 @@ impl Engine {
     /// (One copy, called once per `advance` and once per run of records: the row loop is the
     /// hot path, and inlining it into both callers made the compiler stop inlining `arrive`.)
     #[inline(never)]
-    pub(super) fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
+    pub(super) fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Inbox<RowChunk>, sink: &mut S) -> Result<(), Error> {
         let mut left = self.interrupt.left;
         let done = self.run_rows_counting(limit, arrivals, sink, &mut left);
         self.interrupt.left = left;
@@ -49,27 +49,15 @@ impl Engine {
     }
 
     #[inline(always)]
-    fn run_rows_counting<S: Sink>(&mut self, limit: Micros, arrivals: &mut Cursor<'_>, sink: &mut S, left: &mut u32) -> Result<(), Error> {
-        let n_functions = self.core.functions.len() as u64;
-        'chunks: while arrivals.chunk < arrivals.chunks.len() {
-            let rows = arrivals.chunks[arrivals.chunk];
-            let n = rows.len();
+    fn run_rows_counting<S: Sink>(&mut self, limit: Micros, arrivals: &mut Inbox<RowChunk>, sink: &mut S, left: &mut u32) -> Result<(), Error> {
+        // the rows are the engine's copy, checked when they were submitted: read as they are
+        while let Some(rows) = arrivals.chunks.front() {
+            let n = rows.time.len();
             while arrivals.row < n {
                 let row = arrivals.row;
-                // The columns were checked at submission, but they are the caller's arrays, read
-                // in place: a few comparisons make sure a later change cannot take the engine
-                // anywhere undefined (they fail only if the arrays were modified).
-                let (ts, f, d) = (rows.time[row], rows.function[row], rows.duration[row]);
-                let t = to_micros(ts);
-                let bad_time = !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now);
-                let bad_function = f as u64 >= n_functions; // a negative index wraps to huge
-                let bad_duration = !(0.0..=MAX_SECONDS).contains(&d);
-                if bad_time | bad_function | bad_duration {
-                    let column = if bad_time { "time" } else if bad_function { "function" } else { "duration" };
-                    return Err(changed_after_submit(column, row));
-                }
+                let t = to_micros(rows.time[row]);
                 if t > limit {
-                    break 'chunks;
+                    return Ok(());
                 }
                 // The arrivals are known in advance: ask for the state of the function a few
                 // rows ahead now, so that it is in cache when its row comes.
@@ -83,11 +71,13 @@ impl Engine {
                 self.now = t;
                 self.core.arrive(rows.arrival_at(row, t), sink);
                 if self.tick(left) {
+                    if arrivals.row == n {
+                        arrivals.next_chunk();
+                    }
                     return Err(Error::Interrupted);
                 }
             }
-            arrivals.chunk += 1;
-            arrivals.row = 0;
+            arrivals.next_chunk();
         }
         Ok(())
     }
@@ -174,16 +164,15 @@ impl Engine {
     pub(super) fn merge_records<S: Sink>(
         &mut self,
         limit: Micros,
-        arrivals: &mut Cursor<'_>,
-        records: &mut [RecordCursor<'_>],
+        arrivals: &mut Inbox<RowChunk>,
+        records: &mut [Inbox<RecordChunk>],
         sink: &mut S,
     ) -> Result<(), Error> {
         loop {
             // the source whose next record comes first (the lowest index on ties)
             let mut first: Option<(Micros, usize)> = None;
-            for (s, c) in records.iter_mut().enumerate() {
-                if let Some(t) = c.peek_seconds() {
-                    let t = to_micros(t);
+            for (s, c) in records.iter().enumerate() {
+                if let Some(t) = c.peek() {
                     if first.is_none_or(|(best, _)| t < best) {
                         first = Some((t, s));
                     }
@@ -196,13 +185,12 @@ impl Engine {
             self.run_rows(t, arrivals, sink)?;
             // this source's records go up to the next row or the next other source's record
             let mut bound = limit;
-            if let Some(tw) = arrivals.peek_seconds() {
-                bound = bound.min(to_micros(tw).saturating_sub(1));
+            if let Some(tw) = arrivals.peek() {
+                bound = bound.min(tw.saturating_sub(1));
             }
-            for (other, c) in records.iter_mut().enumerate() {
+            for (other, c) in records.iter().enumerate() {
                 if other != s {
-                    if let Some(to) = c.peek_seconds() {
-                        let to = to_micros(to);
+                    if let Some(to) = c.peek() {
                         bound = bound.min(if other < s { to.saturating_sub(1) } else { to });
                     }
                 }
@@ -212,9 +200,9 @@ impl Engine {
     }
 
     /// Takes source `s`'s records up to `bound` (inclusive), each after the events due before it.
-    fn take_records<S: Sink>(&mut self, s: usize, bound: Micros, cursor: &mut RecordCursor<'_>, sink: &mut S) -> Result<(), Error> {
+    fn take_records<S: Sink>(&mut self, s: usize, bound: Micros, inbox: &mut Inbox<RecordChunk>, sink: &mut S) -> Result<(), Error> {
         let mut left = self.interrupt.left;
-        let done = self.take_records_counting(s, bound, cursor, sink, &mut left);
+        let done = self.take_records_counting(s, bound, inbox, sink, &mut left);
         self.interrupt.left = left;
         done
     }
@@ -224,24 +212,17 @@ impl Engine {
         &mut self,
         s: usize,
         bound: Micros,
-        cursor: &mut RecordCursor<'_>,
+        inbox: &mut Inbox<RecordChunk>,
         sink: &mut S,
         left: &mut u32,
     ) -> Result<(), Error> {
         let reader = self.sources.reader(s);
         let mut next_event = self.core.next_event();
-        while let Some(&rows) = cursor.chunks.get(cursor.chunk) {
-            while cursor.row < rows.len() {
-                let row = cursor.row;
-                let ts = rows.time[row];
-                let t = to_micros(ts);
-                let failures = rows.failures.map_or(0, |f| f[row]);
-                // the caller's arrays are read in place: see run_rows
-                let failures_ok = (FAILURES.min as i64..=FAILURES.max as i64).contains(&failures);
-                if !(0.0..=MAX_SECONDS).contains(&ts) | (t < self.now) | !failures_ok {
-                    let column = if failures_ok { "time" } else { "failures" };
-                    return Err(changed_after_submit(column, row).in_source(s as u32));
-                }
+        while let Some(rows) = inbox.chunks.front() {
+            let n = rows.time.len();
+            while inbox.row < n {
+                let row = inbox.row;
+                let t = to_micros(rows.time[row]);
                 if t > bound {
                     return Ok(());
                 }
@@ -249,28 +230,32 @@ impl Engine {
                     self.run_until(t, sink, left)?;
                     next_event = self.core.next_event();
                 }
-                cursor.row = row + 1; // after the events before it: see run_rows
+                inbox.row = row + 1; // after the events before it: see run_rows
                 self.now = t;
-                let entry = Entry { time: t, id: rows.first_id + row as u64, failures: failures as u32 };
+                // checked at submission: within `FAILURES`, which a u32 holds
+                let failures = rows.failures.as_ref().map_or(0, |f| f[row] as u32);
+                let entry = Entry { time: t, id: rows.first_id + row as u64, failures };
                 if self.sources.arrive(&mut self.core, reader, entry, rows.key[row], sink) {
                     next_event = self.core.next_event();
                 }
                 if self.tick(left) {
+                    if inbox.row == n {
+                        inbox.next_chunk();
+                    }
                     return Err(Error::Interrupted);
                 }
             }
-            cursor.chunk += 1;
-            cursor.row = 0;
+            inbox.next_chunk();
         }
         Ok(())
     }
 
     /// A run without `until` must end: a mapping whose function reserves 0 would retry (or
     /// return) its throttled batches for ever.
-    pub(super) fn check_finishes(&self, records: &mut [RecordCursor<'_>]) -> Result<(), Error> {
+    pub(super) fn check_finishes(&self) -> Result<(), Error> {
         for s in 0..self.sources.len() {
             let Some((function, waiting)) = self.sources.waiting(s) else { continue };
-            let waiting = waiting || records.get_mut(s).is_some_and(|c| c.peek_seconds().is_some());
+            let waiting = waiting || self.records[s].pending() > 0;
             if waiting && self.core.functions[function as usize].zero_reserved {
                 return Err(Error::Config(format!(
                     "the mapping of event source {s}: its function's reserved concurrency is 0, so its batches are \

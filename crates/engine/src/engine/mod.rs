@@ -1,5 +1,6 @@
-//! The top layer: the `Engine` an embedder drives. Verbs: `submit` checks and numbers a chunk of
-//! rows (`submit_records` for an event source's records); `advance` runs the loop up to a time,
+//! The top layer: the `Engine` an embedder drives. Verbs: `submit` copies, checks and numbers a
+//! chunk of rows (`submit_records` for an event source's records, `submit_together` for both at
+//! once, all or nothing); `advance` runs the loop up to a time,
 //! `step` one instant at a time, `peek_time` says when the next instant is; `report` reads the
 //! statistics at a horizon. The loop itself and the §1 order are in `event_loop`.
 
@@ -13,10 +14,11 @@ use crate::core::destinations::DestinationLog;
 use crate::core::{Core, CoreConfig};
 use crate::model::config::Config;
 use crate::model::error::Error;
-use crate::model::input::{Cursor, RecordCursor, RecordRows, Rows, Submitted};
+use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
+use crate::model::input::{RecordRows, Rows};
 use crate::model::output::Sink;
 use crate::model::report::{MappingStats, Report};
-use crate::primitives::time::{to_micros, to_seconds, Micros};
+use crate::primitives::time::{to_seconds, Micros};
 use crate::sources::Sources;
 
 pub struct Engine {
@@ -24,8 +26,10 @@ pub struct Engine {
     sources: Sources,
     /// The time of the last event processed (or the last `until`).
     now: Micros,
-    /// The workload rows submitted so far (request ids) and the last arrival time.
-    requests: Submitted,
+    /// The workload rows submitted and not yet taken (their ids: request ids).
+    rows: Inbox<RowChunk>,
+    /// Per event source, its records submitted and not yet taken.
+    records: Vec<Inbox<RecordChunk>>,
     /// The embedder's interrupt hook and the events left until its next poll.
     interrupt: Interrupt,
 }
@@ -44,16 +48,17 @@ impl Engine {
             n_sources: sources.len(),
         };
         let mut core = Core::new(core_config, functions)?;
+        let records = (0..sources.len()).map(|_| Inbox::default()).collect();
         let sources = Sources::new(&sources, mappings, queue_mappings, &mut core)?;
-        Ok(Engine { core, sources, now: 0, requests: Submitted::default(), interrupt: Interrupt::default() })
+        Ok(Engine { core, sources, now: 0, rows: Inbox::default(), records, interrupt: Interrupt::default() })
     }
 
     /// Installs (or with `None` removes) the hook that `advance`, `advance_with` and `step` poll
     /// every 65 536 events (a few milliseconds): when it returns `true` the call stops between
     /// two events and returns `Error::Interrupted`. The engine is then consistent, its clock
     /// (`now`) at the last event processed, which may be before `until` and before events due
-    /// at that same instant; the cursors point at the first row and record not taken, and the
-    /// records resolved so far are in the sink. Calling again with the same cursors continues
+    /// at that same instant; the rows and records not taken stay submitted, and the records
+    /// resolved so far are in the sink. Calling again continues
     /// as if nothing had stopped: the sinks of the two calls together hold what one call's
     /// would, and the statistics are the same. An `AtomicBool` set by another thread:
     /// `engine.set_interrupt(Some(Box::new(move || flag.load(Ordering::Relaxed))))`.
@@ -63,7 +68,17 @@ impl Engine {
 
     /// Request ids handed out so far (the rows submitted).
     pub fn submitted(&self) -> u64 {
-        self.requests.rows
+        self.rows.submitted()
+    }
+
+    /// Workload rows submitted and not yet reached by the clock.
+    pub fn pending_rows(&self) -> u64 {
+        self.rows.pending()
+    }
+
+    /// Records of `source` submitted and not yet reached by the clock.
+    pub fn pending_records(&self, source: u32) -> u64 {
+        self.records.get(source as usize).map_or(0, Inbox::pending)
     }
 
     pub fn n_functions(&self) -> usize {
@@ -79,40 +94,73 @@ impl Engine {
         self.now
     }
 
-    /// Checks a chunk and hands out its request ids; returns the first id. The caller keeps the
-    /// rows and passes them to `advance` (through a `Cursor`) with `first_id` set to it.
+    /// Copies a chunk of workload rows, checks the copy and queues it; returns the request id
+    /// of its first row (rows are numbered on from it). On an error nothing is queued.
     pub fn submit(&mut self, rows: &Rows<'_>) -> Result<u64, Error> {
-        let n_functions = self.core.functions.len();
-        self.requests.take(self.now, rows.time, |not_before, not_before_s| rows.validate(n_functions, not_before, not_before_s))
+        let (chunk, last) = self.check_rows(rows)?;
+        Ok(self.rows.push(chunk, last, |c, first| c.first_id = first))
     }
 
-    /// Checks a chunk of source `source`'s records and numbers them; returns the first id.
+    /// Copies, checks and queues a chunk of source `source`'s records; returns the id of the
+    /// first (records are numbered per source). On an error nothing is queued.
     pub fn submit_records(&mut self, source: u32, rows: &RecordRows<'_>) -> Result<u64, Error> {
-        self.sources.submit(self.now, source, rows)
+        let (chunk, last) = self.check_records(source, rows)?;
+        Ok(self.records[source as usize].push(chunk, last, |c, first| c.first_id = first))
+    }
+
+    /// `submit` and `submit_records` of several sources at once, all or nothing: every chunk is
+    /// copied and checked before any is queued. Returns the first request id and, per entry of
+    /// `records`, the first record id. A source may appear once.
+    pub fn submit_together(&mut self, rows: &Rows<'_>, records: &[(u32, RecordRows<'_>)]) -> Result<(u64, Vec<u64>), Error> {
+        for (i, (source, _)) in records.iter().enumerate() {
+            if records[..i].iter().any(|(other, _)| other == source) {
+                return Err(Error::Config(format!("event source {source} is given two chunks in one submission")));
+            }
+        }
+        let checked_rows = self.check_rows(rows)?;
+        let mut checked = Vec::with_capacity(records.len());
+        for (source, r) in records {
+            checked.push(self.check_records(*source, r)?);
+        }
+        let (chunk, last) = checked_rows;
+        let first = self.rows.push(chunk, last, |c, first| c.first_id = first);
+        let firsts = records
+            .iter()
+            .zip(checked)
+            .map(|(&(source, _), (chunk, last))| self.records[source as usize].push(chunk, last, |c, first| c.first_id = first))
+            .collect();
+        Ok((first, firsts))
+    }
+
+    /// A chunk of rows copied and checked (with its last time), ready to queue.
+    fn check_rows(&self, rows: &Rows<'_>) -> Result<(RowChunk, Micros), Error> {
+        let chunk = RowChunk::copy(rows)?;
+        let (not_before, not_before_s) = self.rows.not_before(self.now);
+        let last = chunk.rows().validate(self.core.functions.len(), not_before, not_before_s)?;
+        Ok((chunk, last))
+    }
+
+    fn check_records(&self, source: u32, rows: &RecordRows<'_>) -> Result<(RecordChunk, Micros), Error> {
+        let Some(inbox) = self.records.get(source as usize) else {
+            return Err(Error::Config(format!("event source {source} does not exist")));
+        };
+        let chunk = RecordChunk::copy(rows)?;
+        let (not_before, not_before_s) = inbox.not_before(self.now);
+        let last = chunk.rows().validate(not_before, not_before_s).map_err(|e| e.in_source(source))?;
+        Ok((chunk, last))
     }
 
     /// Records submitted to `source` so far.
     pub fn submitted_records(&self, source: u32) -> u64 {
-        self.sources.submitted(source)
+        self.records.get(source as usize).map_or(0, Inbox::submitted)
     }
 
-    /// Runs the loop until `until` (inclusive; `None`: until nothing is left), sending every
-    /// request resolved on the way to `sink`. The clock is at `until` afterwards (with `None`,
+    /// Runs the loop until `until` (inclusive; `None`: until nothing is left), taking the
+    /// submitted rows and records as the clock reaches them and sending every request and
+    /// record resolved on the way to `sink`. The clock is at `until` afterwards (with `None`,
     /// at the last event). `Error::Interrupted` when the interrupt hook stopped it
     /// (`set_interrupt` says where the engine is then).
-    pub fn advance<S: Sink>(&mut self, until: Option<Micros>, arrivals: &mut Cursor<'_>, sink: &mut S) -> Result<(), Error> {
-        self.advance_with(until, arrivals, &mut [], sink)
-    }
-
-    /// `advance` with event sources' records too: `records[s]` holds source `s`'s submitted
-    /// chunks.
-    pub fn advance_with<S: Sink>(
-        &mut self,
-        until: Option<Micros>,
-        arrivals: &mut Cursor<'_>,
-        records: &mut [RecordCursor<'_>],
-        sink: &mut S,
-    ) -> Result<(), Error> {
+    pub fn advance<S: Sink>(&mut self, until: Option<Micros>, sink: &mut S) -> Result<(), Error> {
         if let Some(u) = until {
             if u < self.now {
                 return Err(Error::Config(format!(
@@ -122,13 +170,22 @@ impl Engine {
                 )));
             }
         } else {
-            self.check_finishes(records)?;
+            self.check_finishes()?;
         }
         let limit = until.unwrap_or(Micros::MAX);
-        if !records.is_empty() {
-            self.merge_records(limit, arrivals, records, sink)?;
+        // the inboxes leave the engine while the loop reads them, so that it can borrow both
+        let mut rows = std::mem::take(&mut self.rows);
+        let mut records = std::mem::take(&mut self.records);
+        let mut ran = Ok(());
+        if records.iter().any(|r| !r.chunks.is_empty()) {
+            ran = self.merge_records(limit, &mut rows, &mut records, sink);
         }
-        self.run_rows(limit, arrivals, sink)?;
+        if ran.is_ok() {
+            ran = self.run_rows(limit, &mut rows, sink);
+        }
+        self.rows = rows;
+        self.records = records;
+        ran?;
         self.run_events(limit, sink)?;
         if let Some(u) = until {
             self.now = u;
@@ -137,16 +194,11 @@ impl Engine {
     }
 
     /// When the next instant with something to do is: the earliest execution end, timer, or
-    /// arrival of a row in `arrivals` or a record in `records` (`None`: nothing is left).
-    pub fn peek_time(&self, arrivals: &Cursor<'_>, records: &[RecordCursor<'_>]) -> Option<Micros> {
+    /// arrival of a submitted row or record (`None`: nothing is left).
+    pub fn peek_time(&self) -> Option<Micros> {
         let mut next = self.core.next_event();
-        if let Some(t) = arrivals.peek_seconds() {
-            next = next.min(to_micros(t));
-        }
-        for c in records {
-            if let Some(t) = c.next_seconds() {
-                next = next.min(to_micros(t));
-            }
+        for t in std::iter::once(self.rows.peek()).chain(self.records.iter().map(Inbox::peek)).flatten() {
+            next = next.min(t);
         }
         (next != Micros::MAX).then_some(next)
     }
@@ -157,9 +209,9 @@ impl Engine {
     /// same results, in the same order, as one `advance` over it. An interrupted step (the
     /// hook, as for `advance`) leaves the clock at or before that instant; stepping again
     /// finishes it.
-    pub fn step<S: Sink>(&mut self, arrivals: &mut Cursor<'_>, records: &mut [RecordCursor<'_>], sink: &mut S) -> Result<Option<Micros>, Error> {
-        let Some(t) = self.peek_time(arrivals, records) else { return Ok(None) };
-        self.advance_with(Some(t.max(self.now)), arrivals, records, sink)?;
+    pub fn step<S: Sink>(&mut self, sink: &mut S) -> Result<Option<Micros>, Error> {
+        let Some(t) = self.peek_time() else { return Ok(None) };
+        self.advance(Some(t.max(self.now)), sink)?;
         Ok(Some(t))
     }
 
@@ -217,6 +269,7 @@ impl Engine {
     }
 
     /// Whether event source `source`'s mapping holds records (arrived, not yet resolved).
+    /// Records submitted and not yet arrived are `pending_records`.
     pub fn source_holds_records(&self, source: u32) -> bool {
         (source as usize) < self.sources.len() && self.sources.waiting(source as usize).is_some_and(|(_, held)| held)
     }

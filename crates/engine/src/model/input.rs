@@ -1,37 +1,11 @@
-//! Inputs as the engine reads them (workload rows, and records of event sources): borrowed columns (numpy arrays in the bindings, read
-//! in place), checked once at submission, then turned into arrivals one row at a time.
+//! Inputs as the caller gives them (workload rows, and records of event sources): borrowed
+//! columns, and the checks a chunk passes when it is submitted (the engine checks its own copy,
+//! `inbox`), and the arrivals and entries the engine turns rows into.
 
 use super::codes::{EVENT, REQUEST_RESPONSE};
 use super::error::Error;
 use super::limits::FAILURES;
-use crate::primitives::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS};
-
-/// How far one input (the workload, or one event source's records) has been submitted: how
-/// many rows, numbered from 0, and when the last one arrived, which a new chunk may not precede.
-#[derive(Debug, Default, Clone)]
-pub struct Submitted {
-    pub rows: u64,
-    last: Micros,
-    /// `last` as the caller gave it, for messages.
-    last_s: f64,
-}
-
-impl Submitted {
-    /// Takes a chunk whose times are `time`, once `check` (given the time the chunk may not
-    /// start before, in µs and in seconds, and returning the chunk's last time in µs) accepts
-    /// it at the engine's clock `now`; returns the id of its first row.
-    pub fn take(&mut self, now: Micros, time: &[f64], check: impl FnOnce(Micros, f64) -> Result<Micros, Error>) -> Result<u64, Error> {
-        let (not_before, not_before_s) = if now > self.last { (now, to_seconds(now)) } else { (self.last, self.last_s) };
-        let last = check(not_before, not_before_s)?;
-        if let Some(&t) = time.last() {
-            self.last = last;
-            self.last_s = t;
-        }
-        let first = self.rows;
-        self.rows += time.len() as u64;
-        Ok(first)
-    }
-}
+use crate::primitives::time::{check_seconds, to_micros, Micros, MAX_SECONDS};
 
 /// Checks a `time` column (of workload rows or of a source's records): finite, non-negative,
 /// non-decreasing, and not before `not_before` (the previous submission's last time, or the
@@ -60,18 +34,6 @@ pub(crate) fn check_times(time: &[f64], not_before: Micros, not_before_s: f64) -
     Ok(())
 }
 
-/// The error for a column found changed while the engine reads it in place (it was checked at
-/// submission: only a caller modifying its array afterwards gets here).
-pub(crate) fn changed_after_submit(column: &'static str, row: usize) -> Error {
-    Error::Workload {
-        column,
-        row,
-        message: "the value changed after it was submitted (a simulator reads the arrays it was given in place: \
-                  do not modify them while it holds them)"
-            .into(),
-    }
-}
-
 /// One submitted chunk of workload rows. `invocation_type` and `failures` may be absent
 /// (all request-response; no failures).
 #[derive(Debug, Clone, Copy)]
@@ -81,8 +43,6 @@ pub struct Rows<'a> {
     pub duration: &'a [f64],
     pub invocation_type: Option<&'a [u8]>,
     pub failures: Option<&'a [i64]>,
-    /// The request id of the first row; rows are numbered on from it.
-    pub first_id: u64,
 }
 
 impl<'a> Rows<'a> {
@@ -144,25 +104,6 @@ impl<'a> Rows<'a> {
         }
         Ok(self.time.last().map_or(not_before, |&t| to_micros(t)))
     }
-
-    #[inline]
-    pub(crate) fn arrival(&self, row: usize) -> Arrival {
-        self.arrival_at(row, to_micros(self.time[row]))
-    }
-
-    /// The arrival of `row`, whose time (in µs) the caller has already converted.
-    #[inline]
-    pub(crate) fn arrival_at(&self, row: usize, time: Micros) -> Arrival {
-        Arrival {
-            request: self.first_id + row as u64,
-            time,
-            function: self.function[row] as u32,
-            duration: to_micros(self.duration[row]),
-            invocation_type: self.invocation_type.map_or(REQUEST_RESPONSE, |k| k[row]),
-            // saturated, not refused: see `limits::FAILURES`
-            failures: self.failures.map_or(0, |f| f[row].min(FAILURES.max as i64) as u32),
-        }
-    }
 }
 
 /// One workload row in engine units.
@@ -177,50 +118,6 @@ pub struct Arrival {
     pub failures: u32,
 }
 
-/// A position in the submitted chunks: the engine reads arrivals from it and moves it on.
-pub struct Cursor<'a> {
-    pub(crate) chunks: Vec<Rows<'a>>,
-    pub(crate) chunk: usize,
-    pub(crate) row: usize,
-}
-
-impl<'a> Cursor<'a> {
-    /// Starts at `row` of the first chunk.
-    pub fn new(chunks: Vec<Rows<'a>>, row: usize) -> Self {
-        Cursor { chunks, chunk: 0, row }
-    }
-
-    /// How far the cursor got: (chunks fully read, rows read of the next chunk).
-    /// The next row's time in seconds, if any row is left.
-    #[inline]
-    pub fn peek_seconds(&self) -> Option<f64> {
-        let (chunk, row) = self.position();
-        self.chunks.get(chunk).map(|c| c.time[row])
-    }
-
-    pub fn position(&self) -> (usize, usize) {
-        let mut c = (self.chunk, self.row);
-        while c.0 < self.chunks.len() && c.1 >= self.chunks[c.0].len() {
-            c = (c.0 + 1, 0);
-        }
-        c
-    }
-}
-
-/// Reading a cursor as an iterator consumes its arrivals in order (the engine reads the
-/// columns directly instead; this is for inspection and tests).
-impl Iterator for Cursor<'_> {
-    type Item = Arrival;
-
-    fn next(&mut self) -> Option<Arrival> {
-        let (chunk, row) = Cursor::position(self);
-        let rows = self.chunks.get(chunk)?;
-        self.chunk = chunk;
-        self.row = row + 1;
-        Some(rows.arrival(row))
-    }
-}
-
 /// One record of an event source in engine units (waiting in a lane, or a queue's message).
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
@@ -231,14 +128,12 @@ pub struct Entry {
     pub failures: u32,
 }
 
-/// One submitted chunk of a stream's records (borrowed columns, like `Rows`).
+/// One chunk of an event source's records as given (borrowed columns, like `Rows`).
 #[derive(Debug, Clone, Copy)]
 pub struct RecordRows<'a> {
     pub time: &'a [f64],
     pub key: &'a [i64],
     pub failures: Option<&'a [i64]>,
-    /// The id of the first record (records are numbered per stream over all chunks).
-    pub first_id: u64,
 }
 
 impl RecordRows<'_> {
@@ -274,62 +169,12 @@ impl RecordRows<'_> {
     }
 }
 
-/// A stream's submitted chunks and how far the clock has read them.
-#[derive(Debug, Default)]
-pub struct RecordCursor<'a> {
-    pub chunks: Vec<RecordRows<'a>>,
-    pub chunk: usize,
-    pub row: usize,
-}
-
-impl<'a> RecordCursor<'a> {
-    pub fn new(chunks: Vec<RecordRows<'a>>, row: usize) -> Self {
-        RecordCursor { chunks, chunk: 0, row }
-    }
-
-    /// The next record's time in seconds, skipping exhausted chunks.
-    #[inline]
-    pub fn peek_seconds(&mut self) -> Option<f64> {
-        while let Some(c) = self.chunks.get(self.chunk) {
-            if let Some(&t) = c.time.get(self.row) {
-                return Some(t);
-            }
-            self.chunk += 1;
-            self.row = 0;
-        }
-        None
-    }
-
-    /// The next record's time in seconds, like `peek_seconds`, without moving past exhausted
-    /// chunks (for looking ahead through a shared reference).
-    pub fn next_seconds(&self) -> Option<f64> {
-        self.chunks[self.chunk.min(self.chunks.len())..].iter().enumerate().find_map(|(i, c)| c.time.get(if i == 0 { self.row } else { 0 }).copied())
-    }
-
-    /// (chunks fully read, row within the next one): what the bindings keep between calls.
-    pub fn position(&self) -> (usize, usize) {
-        (self.chunk, self.row)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn looking_ahead_sees_what_peeking_sees() {
-        let (a, b, key): (&[f64], &[f64], &[i64]) = (&[1.0, 2.0], &[3.0], &[0, 0]);
-        let chunk = |time| RecordRows { time, key, failures: None, first_id: 0 };
-        for (chunks, row) in [(vec![chunk(a), chunk(b)], 0), (vec![chunk(a), chunk(b)], 1), (vec![chunk(a), chunk(b)], 2), (vec![chunk(&[]), chunk(b)], 0), (vec![chunk(a)], 2), (vec![], 0)] {
-            let mut c = RecordCursor::new(chunks, row);
-            let ahead = c.next_seconds();
-            assert_eq!(ahead, c.peek_seconds(), "row {row}");
-            assert_eq!(ahead, c.next_seconds());
-        }
-    }
-
     fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
-        Rows { time, function, duration, invocation_type: None, failures: None, first_id: 0 }
+        Rows { time, function, duration, invocation_type: None, failures: None }
     }
 
     #[test]
@@ -349,17 +194,5 @@ mod tests {
         let e = rows(&[1.0], &[0], &[0.0]).validate(1, 2_000_000, 2.0).unwrap_err();
         assert!(matches!(e, Error::Workload { column: "time", row: 0, .. }), "{e}");
         assert_eq!(rows(&[0.0, 1.0, 1.5], &f, &d).validate(1, 0, 0.0), Ok(1_500_000));
-    }
-
-    #[test]
-    fn cursor_walks_chunks_in_order() {
-        let (t1, f1, d1) = ([0.0, 1.0], [0, 0], [0.5, 0.5]);
-        let (t2, f2, d2) = ([2.0], [0], [0.25]);
-        let a = Rows { first_id: 0, ..rows(&t1, &f1, &d1) };
-        let b = Rows { first_id: 2, ..rows(&t2, &f2, &d2) };
-        let mut c = Cursor::new(vec![a, b], 1);
-        let seen: Vec<_> = c.by_ref().map(|x| (x.request, x.time, x.duration)).collect();
-        assert_eq!(seen, vec![(1, 1_000_000, 500_000), (2, 2_000_000, 250_000)]);
-        assert_eq!(c.position(), (2, 0));
     }
 }

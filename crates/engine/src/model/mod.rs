@@ -6,6 +6,7 @@
 pub(crate) mod codes;
 pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod inbox;
 pub(crate) mod input;
 pub(crate) mod keys;
 pub(crate) mod limits;

@@ -17,7 +17,7 @@ use crate::core::{Core, SourceKind, SourceRef, Timer};
 use crate::model::codes::Outcome;
 use crate::model::config::{MappingConfig, QueueMappingConfig, SourceConfig};
 use crate::model::error::Error;
-use crate::model::input::{Entry, RecordRows, Submitted};
+use crate::model::input::Entry;
 use crate::model::output::Sink;
 use crate::primitives::time::Micros;
 use queue::Queues;
@@ -70,11 +70,10 @@ pub(crate) enum Reader {
     Pollers(u32),
 }
 
-/// A source, and how far its records have been submitted.
+/// A source: who reads its records.
 #[derive(Debug)]
 struct Source {
     reader: Reader,
-    submitted: Submitted,
 }
 
 /// Every event source and the state of their mappings.
@@ -88,7 +87,7 @@ pub(crate) struct Sources {
 impl Sources {
     /// `Error::OutOfMemory` when the streams' lanes do not fit in memory.
     pub fn new(configs: &[SourceConfig], stream_mappings: Vec<MappingConfig>, queue_mappings: Vec<QueueMappingConfig>, core: &mut Core) -> Result<Self, Error> {
-        let mut list: Vec<Source> = configs.iter().map(|_| Source { reader: Reader::Nobody, submitted: Submitted::default() }).collect();
+        let mut list: Vec<Source> = configs.iter().map(|_| Source { reader: Reader::Nobody }).collect();
         for (i, m) in stream_mappings.iter().enumerate() {
             list[m.stream as usize].reader = Reader::Lanes(i as u32);
         }
@@ -108,20 +107,6 @@ impl Sources {
     #[inline]
     pub fn reader(&self, s: usize) -> Reader {
         self.list[s].reader
-    }
-
-    /// Checks a chunk of source `source`'s records at the engine's clock `now` and numbers
-    /// them; returns the first id.
-    pub fn submit(&mut self, now: Micros, source: u32, rows: &RecordRows<'_>) -> Result<u64, Error> {
-        let Some(s) = self.list.get_mut(source as usize) else {
-            return Err(Error::Config(format!("event source {source} does not exist")));
-        };
-        s.submitted.take(now, rows.time, |not_before, not_before_s| rows.validate(not_before, not_before_s)).map_err(|e| e.in_source(source))
-    }
-
-    /// Records submitted to `source` so far.
-    pub fn submitted(&self, source: u32) -> u64 {
-        self.list.get(source as usize).map_or(0, |s| s.submitted.rows)
     }
 
     /// A record of source `reader` arrives; returns whether it scheduled anything.

@@ -3,7 +3,7 @@
 // each test crate uses some of these helpers, not all
 #![allow(dead_code)]
 
-use lambda_core_engine::{AccountConfig, Config, Cursor, Engine, FunctionConfig, RecordCursor, RecordRows, Rows, Scaling, WindowLog};
+use lambda_core_engine::{AccountConfig, Config, Engine, FunctionConfig, RecordRows, Rows, Scaling, WindowLog};
 
 /// One function with no init time, in an account of 10.
 pub fn config() -> Config {
@@ -16,11 +16,10 @@ pub fn run_records(e: &mut Engine, records: &[(f64, i64, i64)]) -> WindowLog {
     let time: Vec<f64> = records.iter().map(|r| r.0).collect();
     let key: Vec<i64> = records.iter().map(|r| r.1).collect();
     let failures: Vec<i64> = records.iter().map(|r| r.2).collect();
-    let mut rows = RecordRows { time: &time, key: &key, failures: Some(&failures), first_id: 0 };
-    rows.first_id = e.submit_records(0, &rows).unwrap();
+    let rows = RecordRows { time: &time, key: &key, failures: Some(&failures) };
+    e.submit_records(0, &rows).unwrap();
     let mut log = WindowLog::default();
-    let mut cursors = vec![RecordCursor::new(vec![rows], 0)];
-    e.advance_with(None, &mut Cursor::new(vec![], 0), &mut cursors, &mut log).unwrap();
+    e.advance(None, &mut log).unwrap();
     log
 }
 
@@ -32,5 +31,5 @@ pub fn record(log: &WindowLog, i: usize) -> (u8, u32, u32, f64, f64) {
 
 /// Workload rows of (time s, function, duration s).
 pub fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
-    Rows { time, function, duration, invocation_type: None, failures: None, first_id: 0 }
+    Rows { time, function, duration, invocation_type: None, failures: None }
 }
