@@ -395,7 +395,10 @@ class Engine:
         ``attempts`` (uint32), and float64 seconds ``start`` and ``end``, one row per record id
         in id order (a record still in a lane is ``PENDING`` with its attempts so far; NaN times
         for no invocation, and ``end`` NaN while it runs). Requests and records resolved outside
-        the ranges are run but not reported. The tables are allocated up front: ``n`` should be
+        the ranges (those of earlier submissions) are under the key ``"earlier"``, a dict
+        shaped as :meth:`advance` returns (``request`` and the per-request columns in the
+        order they were resolved, its own ``"records"`` a :class:`_RecordLog`; records still
+        held are not in it). The tables are allocated up front: ``n`` should be
         the number of rows submitted (see :attr:`pending_rows`). Destination records are kept
         (see :meth:`drain_destinations`).
 

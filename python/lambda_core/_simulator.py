@@ -230,6 +230,12 @@ class Simulator:
             self._check_finishes(())
         with self._naming_sources():
             resolved = self._engine.advance(seconds, requests)
+        return self._window(until, resolved, self._destinations())
+
+    def _window(self, until: float | None, resolved: dict[str, Any] | None,
+                destinations: Mapping[str, Mapping[str, npt.NDArray[Any]]]) -> Window:
+        """A window of what the engine resolved (``None``: nothing was recorded), its records
+        split by source."""
         records: dict[str, dict[str, npt.NDArray[Any]]] = {}
         if resolved is not None:
             log = resolved.pop("records")
@@ -238,7 +244,7 @@ class Simulator:
                 records[name] = _boundary.record_columns(
                     m, {k: v[mine] for k, v in log.items() if k != "stream"})
         return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
-                      destinations=self._destinations(), records=records)
+                      destinations=destinations, records=records)
 
     def run(self, workload: Workload | None = None, until: float | None = None,
             records: Sequence[Records] | Records = ()) -> Result:
@@ -275,6 +281,9 @@ class Simulator:
                 (workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures),
                 chunks)
         given = dict(zip((c[0] for c in chunks), firsts))
+        # the arrivals on the engine's microsecond grid, as its starts and ends are
+        enqueued = _core.rounded_seconds(workload.time)
+        arrived = {name: _core.rounded_seconds(r.time) for name, r in by_source.items()}
         ranges = []
         for i, name in enumerate(self.source_names):
             chunk = by_source.get(name)
@@ -287,7 +296,8 @@ class Simulator:
         with self._naming_sources():
             requests = self._engine.advance_rows(seconds, first, len(workload), events, ranges)
         tables = requests.pop("records")
-        requests["enqueued"] = workload.time
+        earlier = self._window(until, requests.pop("earlier"), destinations={})
+        requests["enqueued"] = enqueued
         if not events:
             # no asynchronous rows: a read-only all-NaN view that takes no memory
             requests["event_age"] = np.broadcast_to(np.float64(np.nan), (len(workload),))
@@ -298,12 +308,27 @@ class Simulator:
                 continue
             table = _boundary.record_columns(m, table)
             table.update(m.source.record_columns(submitted.key, m))  # the kind's own columns
-            table["time"] = submitted.time
+            table["time"] = arrived[name]
             out[name] = table
-        return self._result(requests, until, out)
+        return self._result(requests, until, out, earlier)
 
     def stats(self, until: float | None = None) -> Result:
-        """The statistics so far (``requests`` is empty), over [0, until or last resolution]."""
+        """The statistics so far (``requests`` is empty), over [0, horizon]: the horizon is
+        `until`, which must be the simulator's clock (:attr:`now`), or by default the instant
+        the last request was resolved.
+
+        Raises:
+            UntilInPastError: `until` before :attr:`now`: the counters include everything up to
+                the clock, and dividing them by a shorter horizon would be wrong.
+            UsageError: `until` after :attr:`now`: nothing past the clock has been simulated
+                (``advance(until)`` first), or NaN or negative.
+        """
+        seconds = self._checked_until(until)
+        if seconds is not None and _core.to_micros(seconds) > _core.to_micros(self._engine.now):
+            raise UsageError(
+                f"stats(until={_boundary.engine_seconds(seconds)}): the simulator has only reached "
+                f"{_boundary.engine_seconds(self._engine.now)}; advance(until) first (statistics "
+                "cover what has been simulated)")
         return self._result({}, until)
 
     def __copy__(self) -> Simulator:
@@ -333,7 +358,8 @@ class Simulator:
         return out
 
     def _result(self, requests: Mapping[str, npt.NDArray[Any]], until: float | None,
-                records: Mapping[str, Mapping[str, npt.NDArray[Any]]] | None = None) -> Result:
+                records: Mapping[str, Mapping[str, npt.NDArray[Any]]] | None = None,
+                earlier: Window | None = None) -> Result:
         report = self._engine.report(_until(until))
         return Result(
             requests=requests,
@@ -344,6 +370,7 @@ class Simulator:
             destinations=self._destinations(),
             records=records or {},
             mappings=_boundary.mapping_report(self.mappings, self._engine.mapping_report()),
+            earlier=earlier,
         )
 
     def _check_finishes(self, arriving: Sequence[str]) -> None:

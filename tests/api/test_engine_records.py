@@ -234,7 +234,13 @@ def test_advance_rows_returns_the_documented_keys_and_dtypes(events: bool) -> No
     engine = busy_engine()
     out = engine.advance_rows(None, 0, 40, events, [(0, 30), (0, 30)])
     tables = out.pop("records")
+    earlier = out.pop("earlier")
+    earlier_records = earlier.pop("records")
     assert shape(out) == {**REQUEST_COLUMNS, **({"event_age": "float64"} if events else {})}
+    # nothing was submitted before these rows: `earlier` is empty, with advance's columns
+    assert shape(earlier) == {"request": "uint64", **REQUEST_COLUMNS, "event_age": "float64"}
+    assert shape(earlier_records) == documented("_RecordLog")
+    assert len(earlier["request"]) == 0 and len(earlier_records["id"]) == 0
     assert isinstance(tables, list) and [shape(t) for t in tables] == [documented("_RecordTable")] * 2
     assert all(len(v) == 40 for v in out.values()) and all(len(v) == 30 for t in tables for v in t.values())
 
@@ -270,5 +276,5 @@ def test_result_columns_hold_the_engines_vectors() -> None:
     """Each column is a new array over the engine's vector (handed over, not copied): its base
     is the Rust container that owns the memory, not another array."""
     out = busy_engine().advance_rows(None, 0, 40, True, [(0, 30)])
-    for column in [*(v for k, v in out.items() if k != "records"), *out["records"][0].values()]:
+    for column in [*(v for k, v in out.items() if k not in ("records", "earlier")), *out["records"][0].values()]:
         assert column.base is not None and not isinstance(column.base, np.ndarray)

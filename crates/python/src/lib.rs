@@ -289,10 +289,8 @@ impl PyEngine {
                 return Err(LambdaCoreError::new_err(format!("records {first}..{first}+{n} of stream {s} were not all submitted")));
             }
         }
-        let mut tables = Tables {
-            requests: RowTable::new(first, n, events),
-            records: records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect(),
-        };
+        let mut tables =
+            Tables::new(RowTable::new(first, n, events), records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect());
         self.run_with(py, until, &mut tables)?;
         self.engine.report_pending_records(&mut tables);
         Ok(Named::of(tables))

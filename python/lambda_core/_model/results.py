@@ -48,7 +48,8 @@ class Result:
       ``throttle_reason`` (:class:`ThrottleReason` of the last throttle), ``attempts`` (attempts
       that reached the function: AWS's approximate invoke count), ``throttles``,
       ``cold_starts``, ``end`` (when the request was resolved; NaN while ``PENDING``),
-      ``enqueued`` (the arrival: the workload's own ``time`` column), ``first_start`` and
+      ``enqueued`` (the arrival: the workload's ``time`` rounded to the engine's microsecond,
+      as every time it reports is, so that ``first_start - enqueued`` is never negative), ``first_start`` and
       ``last_start`` (when the first and the last attempt that reached the function started;
       NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last attempt that ran, for
       ``EVENT`` rows; NaN otherwise). Times in seconds.
@@ -73,14 +74,19 @@ class Result:
       the shard, with a parallelization factor); for queues ``group`` (the FIFO message group
       id, 0 for standard queues) and ``receives`` (throttled receives included);
       ``attempts`` (invocations whose batch held it), ``start`` and ``end`` of the last of
-      those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the arrival: the
-      input's own column).
+      those invocations (NaN if none; ``end`` NaN while it runs), ``time`` (the arrival,
+      rounded to the microsecond as ``enqueued`` is).
     - ``mappings``: per event source (by name), the mapping's counters: ``invocations``,
       ``batches``, ``max_concurrency`` (exact), ``throttles``, ``retries``,
       ``on_failure_records`` (streams: sent to ``on_failure``; queues: moved to the DLQ),
       ``records_processed``, ``records_failed``, ``records_expired``; streams also
       ``max_iterator_age`` (seconds, AWS's ``IteratorAge``), queues ``max_slots`` (the most
       concurrent batches the ramp allowed).
+    - ``earlier``: for :meth:`Simulator.run`, the requests and records submitted before this
+      call (by earlier ``run``, ``submit`` or ``submit_records`` calls) that were resolved
+      during it, as a :class:`Window` (ids, in the order they were resolved): a ``run`` in a
+      loop learns here how the rows its previous calls left ``PENDING`` ended. ``None`` for
+      :meth:`Simulator.stats`.
     """
 
     requests: Columns
@@ -91,6 +97,7 @@ class Result:
     destinations: Mapping[str, Columns] = field(default_factory=dict)
     records: Mapping[str, Columns] = field(default_factory=dict)
     mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    earlier: Window | None = None
 
     def function(self, name: str) -> dict[str, Any]:
         """The statistics of one function, by name, as plain Python numbers."""

@@ -141,7 +141,7 @@ impl Sink for WindowLog {
 
 /// One row per request of a range of request ids, in input order (what `run` returns).
 /// Rows that are not resolved stay `Pending` with `end = NaN` (after `finish`); requests
-/// outside the range are ignored.
+/// outside the range are ignored (`Tables` logs them apart).
 #[derive(Debug, Clone)]
 pub struct RowTable {
     pub first: u64,
@@ -192,33 +192,41 @@ impl RowTable {
             }
         }
     }
+
+    /// Sets the row of `r`'s request; `false` when the request is outside the table's range.
+    #[inline]
+    pub fn set(&mut self, r: &Record) -> bool {
+        let i = r.request.wrapping_sub(self.first) as usize;
+        if i >= self.outcome.len() {
+            return false;
+        }
+        self.outcome[i] = r.outcome as u8;
+        // the table starts zeroed: columns that are usually 0 are written only when they
+        // are not, so their pages are often never touched
+        if r.reason != ThrottleReason::None {
+            self.reason[i] = r.reason as u8;
+        }
+        self.attempts[i] = r.attempts;
+        if r.throttles != 0 {
+            self.throttles[i] = r.throttles;
+        }
+        if r.cold_starts != 0 {
+            self.cold_starts[i] = r.cold_starts;
+        }
+        self.end[i] = to_seconds(r.end);
+        self.first_start[i] = start_seconds(r.first_start);
+        self.last_start[i] = start_seconds(r.last_start);
+        if let Some(age) = self.event_age.get_mut(i) {
+            *age = start_seconds(r.event_age);
+        }
+        true
+    }
 }
 
 impl Sink for RowTable {
     #[inline]
     fn resolved(&mut self, r: &Record) {
-        let i = r.request.wrapping_sub(self.first) as usize;
-        if i < self.outcome.len() {
-            self.outcome[i] = r.outcome as u8;
-            // the table starts zeroed: columns that are usually 0 are written only when they
-            // are not, so their pages are often never touched
-            if r.reason != ThrottleReason::None {
-                self.reason[i] = r.reason as u8;
-            }
-            self.attempts[i] = r.attempts;
-            if r.throttles != 0 {
-                self.throttles[i] = r.throttles;
-            }
-            if r.cold_starts != 0 {
-                self.cold_starts[i] = r.cold_starts;
-            }
-            self.end[i] = to_seconds(r.end);
-            self.first_start[i] = start_seconds(r.first_start);
-            self.last_start[i] = start_seconds(r.last_start);
-            if let Some(age) = self.event_age.get_mut(i) {
-                *age = start_seconds(r.event_age);
-            }
-        }
+        self.set(r);
     }
 }
 
@@ -239,16 +247,19 @@ impl RecordTable {
         RecordTable { first, outcome: vec![0; n], attempts: vec![0; n], receives: vec![0; n], start: vec![0.0; n], end: vec![0.0; n] }
     }
 
+    /// Sets the row of record `r`; `false` when it is outside the table's range.
     #[inline]
-    fn set(&mut self, r: &StreamRecord) {
+    fn set(&mut self, r: &StreamRecord) -> bool {
         let i = r.id.wrapping_sub(self.first) as usize;
-        if i < self.outcome.len() {
-            self.outcome[i] = r.outcome as u8;
-            self.attempts[i] = r.attempts;
-            self.receives[i] = r.receives;
-            self.start[i] = start_seconds(r.start);
-            self.end[i] = start_seconds(r.end);
+        if i >= self.outcome.len() {
+            return false;
         }
+        self.outcome[i] = r.outcome as u8;
+        self.attempts[i] = r.attempts;
+        self.receives[i] = r.receives;
+        self.start[i] = start_seconds(r.start);
+        self.end[i] = start_seconds(r.end);
+        true
     }
 
     /// Rows never reported get NaN times.
@@ -262,24 +273,39 @@ impl RecordTable {
     }
 }
 
-/// What `run` collects: one row per request and one per record of each stream.
+/// What `run` collects: one row per request and one per record of each stream, and, apart,
+/// the requests and records of earlier submissions resolved meanwhile (a `run` in a loop
+/// learns there how the rows its previous calls left pending ended).
 #[derive(Debug, Clone)]
 pub struct Tables {
     pub requests: RowTable,
     /// Per stream, in stream order.
     pub records: Vec<RecordTable>,
+    /// Requests outside `requests`' range and records outside `records`' resolved meanwhile,
+    /// in the order they were resolved.
+    pub earlier: WindowLog,
+}
+
+impl Tables {
+    pub fn new(requests: RowTable, records: Vec<RecordTable>) -> Self {
+        Tables { requests, records, earlier: WindowLog::default() }
+    }
 }
 
 impl Sink for Tables {
     #[inline]
     fn resolved(&mut self, r: &Record) {
-        self.requests.resolved(r);
+        if !self.requests.set(r) {
+            self.earlier.resolved(r);
+        }
     }
 
     #[inline]
     fn record(&mut self, r: &StreamRecord) {
-        if let Some(t) = self.records.get_mut(r.stream as usize) {
-            t.set(r);
+        let kept = self.records.get_mut(r.stream as usize).is_some_and(|t| t.set(r));
+        // `report_pending` reports records still held: only resolved ones belong to `earlier`
+        if !kept && r.outcome != RecordOutcome::Pending {
+            self.earlier.record(r);
         }
     }
 }
@@ -354,11 +380,13 @@ impl IntoTable for RecordTable {
     }
 }
 
-/// The requests' table with one table per stream under `records`.
+/// The requests' table with one table per stream under `records`, and `earlier` (a
+/// `WindowLog`'s table).
 impl IntoTable for Tables {
     fn into_table(self) -> Table {
         let mut t = self.requests.into_table();
         t.0.push(("records", self.records.into_iter().map(IntoTable::into_table).collect::<Vec<_>>().into()));
+        t.0.push(("earlier", self.earlier.into_table().into()));
         t
     }
 }
