@@ -106,3 +106,44 @@ def test_the_engine_refuses_a_mapped_queue_below_one_second() -> None:
                                                    dataclasses.replace(queue, visibility_timeout_s=seconds)])
         with pytest.raises(lc.LambdaCoreError, match="visibility timeout must be 1000000–"):
             _core.Engine(bad)
+
+
+# The other sources of repeated work, with the smallest values their APIs take: each is bounded
+# by a backoff of at least 1 s that no parameter shortens, or by a number of attempts.
+
+def backoff_retries(horizon: float) -> int:
+    """Most retries a backoff of min(2^(k−1), 300) s allows in `horizon` seconds: 1 + 2 + … +
+    256 = 511 s for the first 9, then one per 300 s."""
+    return 9 + int(max(0.0, horizon - 511) // 300) + 1
+
+
+@pytest.mark.parametrize("reserved", [0, None])
+def test_a_stream_batch_that_never_succeeds_retries_at_most_once_a_second(reserved) -> None:
+    # batches of 0 s that always fail (or a function reserving 0: always throttled), retried
+    # until the records expire (-1, the default): the lane backs off 1, 2, 4 … 300 s
+    until = 3600.0
+    sim = lc.Simulator(lc.Account(), [lc.Function("f", reserved_concurrency=reserved)],
+                       mappings=[lc.EventSourceMapping(lc.KinesisStream("s"), "f", duration=0.0)])
+    r = sim.run(records=lc.Records("s", [0.0], failures=[2**32 - 1]), until=until)
+    m = r.mappings["s"]
+    assert m["retries"] + m["throttles"] <= backoff_retries(until)
+    assert m["retries"] + m["throttles"] >= 10  # it did retry all along
+
+
+def test_an_event_throttled_for_minutes_backs_off() -> None:
+    # one slot held 0–900 s by a request; an event at 1 s is retried 1, 2, 4 … 300 s later
+    sim = lc.Simulator(lc.Account(), [lc.Function("f", reserved_concurrency=1, timeout_s=900)])
+    w = lc.Workload([0.0, 1.0], [0, 0], [900.0, 0.1], invocation_type=[0, 1])
+    r = sim.run(w, until=2000.0)
+    assert r.requests["outcome"].tolist() == [lc.Outcome.SUCCESS] * 2
+    assert 1 < r.requests["throttles"][1] <= backoff_retries(900.0)
+
+
+def test_client_retries_with_no_backoff_stop_at_max_attempts() -> None:
+    # base_s = cap_s = 0 (the SDKs take it): every retry at the same instant, but a request
+    # makes at most max_attempts attempts (lambda_core's limit, 10000)
+    policy = lc.RetryPolicy(max_attempts=10_000, base_s=0, cap_s=0)
+    sim = lc.Simulator(lc.Account(), [lc.Function("f", reserved_concurrency=0)], client_retries=policy)
+    r = sim.run(lc.Workload(np.zeros(3), [0, 0, 0], [0.0] * 3), until=10.0)
+    assert r.requests["throttles"].tolist() == [10_000] * 3
+    assert r.functions["throttles"].tolist() == [30_000]
