@@ -39,6 +39,7 @@ from ._model import (
 from ._simulator import Simulator
 from .errors import (
     EngineLimitError,
+    InvalidAttributeValue,
     InvalidParameterValueException,
     LambdaCoreError,
     ResourceConflictException,
@@ -87,6 +88,7 @@ __all__ = [
     # errors
     "LambdaCoreError",
     "InvalidParameterValueException",
+    "InvalidAttributeValue",
     "ValidationException",
     "ResourceConflictException",
     "ResourceNotFoundException",

@@ -60,8 +60,10 @@ class Limit:
 #: parallelization factor), ``parallelization_factor``, ``client_retry_attempts``,
 #: ``client_retry_cap_us``, ``ids_in_flight``, ``functions``, ``concurrency``, ``seconds``
 #: (any time or duration), ``failures`` (per row or record), ``mapping_counts`` (batch size,
-#: maximum concurrency, max receive count), ``visibility_timeout_us``, ``scaling`` (a bucket's
-#: burst and token cost) and ``scaling_bucket_us`` (burst × token cost).
+#: maximum concurrency, max receive count), ``mapped_visibility_timeout_us`` (of a queue a
+#: mapping reads, at least 1 s: unreachable from Python, where AWS's rules already keep it at
+#: or above the function's timeout), ``scaling`` (a bucket's burst and token cost) and
+#: ``scaling_bucket_us`` (burst × token cost).
 LIMITS: Final[Mapping[str, Limit]]
 
 #: How often an idle lane polls its shard, in seconds, by stream kind (``"kinesis"`` 1.0,

@@ -134,6 +134,19 @@ def function_not_found(name: str) -> str:
     return f"Function not found: {name}"
 
 
+def visibility_below_timeout(visibility_s: float, timeout_s: float) -> str:
+    """A queue's visibility timeout below the mapped function's timeout (AWS's seconds are
+    whole; a fractional function timeout, which lambda_core accepts, is printed as given)."""
+    return (
+        f"Queue visibility timeout: {_seconds(visibility_s)} seconds is less than Function "
+        f"timeout: {_seconds(timeout_s)} seconds"
+    )
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def mapping_exists(source: str, function: str) -> str:
     return (
         f"The event source arn ({source}) and function ({function}) provided mapping "

@@ -136,7 +136,6 @@ class Simulator:
                 raise TypeError(f"mappings must be lambda_core.EventSourceMapping objects, got {type(m).__name__}")
             if m.function not in names:
                 raise ResourceNotFoundException(msg.function_not_found(m.function))
-            engine_limits.check_mapping(m)
             other = sources.get(m.source.name)
             if other is not None and other.function == m.function and other.source == m.source:
                 raise ResourceConflictException(msg.mapping_exists(m.source.name, m.function))

@@ -3,7 +3,8 @@
 Every error caused by bad input is a :class:`LambdaCoreError`, which is a :class:`ValueError`.
 There are five kinds, one class (or family) each:
 
-* AWS's refusals — :class:`InvalidParameterValueException`, :class:`ValidationException`,
+* AWS's refusals — :class:`InvalidParameterValueException` (and SQS's
+  :class:`InvalidAttributeValue`), :class:`ValidationException`,
   :class:`ResourceConflictException`, :class:`ResourceNotFoundException` — keep AWS's names and
   carry AWS's exact messages, so ``str(exc)`` is what the Lambda API would have said;
 * a bad workload or bad records — :class:`WorkloadError`, naming the column and the first bad
@@ -23,6 +24,7 @@ from __future__ import annotations
 __all__ = [
     "LambdaCoreError",
     "InvalidParameterValueException",
+    "InvalidAttributeValue",
     "ValidationException",
     "ResourceConflictException",
     "ResourceNotFoundException",
@@ -48,6 +50,16 @@ class InvalidParameterValueException(LambdaCoreError):
     """AWS ``InvalidParameterValueException``: a value AWS would refuse (pool arithmetic, limits)."""
 
     code: str | None = "InvalidParameterValueException"
+
+
+class InvalidAttributeValue(InvalidParameterValueException):
+    """SQS ``InvalidAttributeValue``: a queue attribute SQS's ``CreateQueue`` or
+    ``SetQueueAttributes`` would refuse (``Invalid value for the parameter VisibilityTimeout.``).
+
+    It is also an :class:`InvalidParameterValueException`, the class these refusals had before
+    this one existed, so that code catching that keeps working."""
+
+    code = "InvalidAttributeValue"
 
 
 class ValidationException(LambdaCoreError):

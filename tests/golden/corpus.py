@@ -157,7 +157,10 @@ def random_case(i: int) -> dict[str, Any]:
             src["maximum_record_age_s"] = [None, 60][int(rng.integers(0, 2))]
             src["on_failure"] = "stream-failures" if rng.random() < 0.5 else None
         else:
-            src["visibility_timeout_s"] = float(rng.choice([1.0, 5.0, 30.0]))
+            # AWS wants it at least the function's timeout; raised after the draw, so that
+            # the draws (and the cases that met the rule already) stay as recorded
+            drawn = float(rng.choice([1.0, 5.0, 30.0]))
+            src["visibility_timeout_s"] = max(drawn, float(functions[src["function"]]["timeout_s"]))
             src["max_receive_count"] = [None, 1, 3][int(rng.integers(0, 3))]
             src["maximum_concurrency"] = [None, 2, 5][int(rng.integers(0, 3))]
             if kind == "sqs-fifo":

@@ -5,6 +5,8 @@ numbers in the messages are the table's."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,7 @@ from lambda_core._engine_config import (
     StreamMappingConfig,
 )
 from lambda_core._model import engine_limits
+from tests.api.test_engine_records import full_config
 
 LIMITS = _core.LIMITS
 
@@ -27,7 +30,7 @@ def test_the_table_is_exported_read_only() -> None:
     assert set(LIMITS) == {
         "shards", "lanes", "parallelization_factor", "client_retry_attempts",
         "client_retry_cap_us", "ids_in_flight", "functions", "concurrency", "seconds",
-        "failures", "mapping_counts", "visibility_timeout_us", "scaling", "scaling_bucket_us",
+        "failures", "mapping_counts", "mapped_visibility_timeout_us", "scaling", "scaling_bucket_us",
     }
     for name, limit in LIMITS.items():
         assert isinstance(limit, _core.Limit) and limit.name == name
@@ -196,17 +199,15 @@ def test_failures_per_record() -> None:
                                "lambda_core's limit of 4294967295 failing attempts per row or record")
 
 
-def test_a_mapped_queues_visibility_timeout_in_microseconds() -> None:
-    def build(visibility: float) -> lc.Simulator:
-        queue = lc.SqsQueue("jobs", visibility_timeout_s=visibility)
-        return lc.Simulator(lc.Account(), [lc.Function("f")], mappings=[lc.EventSourceMapping(queue, "f")])
-
-    build(1e-6)  # one microsecond
-    message = ("queue 'jobs': lambda_core needs a visibility timeout above 0 (at least 1 µs) for a queue "
-               "that a mapping reads (with 0, a throttled batch would come back at the instant it was "
-               "throttled, for ever), got visibility_timeout_s={}")
-    refused(lambda: build(4e-7), message.format("4e-07"))  # 0 µs once rounded, as the engine rounds
-    refused(lambda: build(0), message.format("0.0"))
+def test_a_mapped_queues_visibility_timeout_is_awss_rule_now() -> None:
+    """No engine limit reachable from Python: SQS's whole seconds and the function's timeout
+    (≥ 1 s) keep a mapped queue at or above the engine's 1 s (tests/sources/test_bounded_work.py)."""
+    limit = LIMITS["mapped_visibility_timeout_us"]
+    assert limit.min == 1_000_000 == _core.to_micros(1.0)
+    queue = lc.SqsQueue("jobs", visibility_timeout_s=1)
+    lc.Simulator(lc.Account(), [lc.Function("f", timeout_s=1)], mappings=[lc.EventSourceMapping(queue, "f")])
+    with pytest.raises(lc.InvalidAttributeValue):
+        lc.SqsQueue("jobs", visibility_timeout_s=1e-6)
 
 
 def test_workload_failures_saturate_at_the_limit() -> None:
@@ -260,7 +261,7 @@ def test_the_other_limits_read_from_the_table() -> None:
     cost = LIMITS["scaling"]
     with pytest.raises(lc.EngineLimitError, match=f"minimum of {cost.min} µs per token"):
         lc.Account(scaling_refill_per_s=1e7)
-    visibility = LIMITS["visibility_timeout_us"]
-    with pytest.raises(lc.EngineLimitError, match=f"at least {visibility.min} µs"):
-        lc.Simulator(lc.Account(), [lc.Function("f")],
-                     mappings=[lc.EventSourceMapping(lc.SqsQueue("q", visibility_timeout_s=0), "f")])
+    visibility = LIMITS["mapped_visibility_timeout_us"]
+    with pytest.raises(lc.LambdaCoreError, match=f"must be {visibility.min}–{visibility.max} µs"):
+        _core.Engine(dataclasses.replace(full_config(), sources=[
+            full_config().sources[0], dataclasses.replace(full_config().sources[1], visibility_timeout_s=0.5)]))

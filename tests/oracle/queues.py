@@ -64,6 +64,17 @@ NOT_ARRIVED, VISIBLE, IN_FLIGHT, INVISIBLE, RESOLVED = range(5)
 
 BATCH_WINDOW_MESSAGE = ("Maximum batch window in seconds must be greater than 0 if maximum "
                         "batch size is greater than 10")
+VISIBILITY_MESSAGE = "Invalid value for the parameter VisibilityTimeout."
+MAX_VISIBILITY_TIMEOUT_S = 43200  # 12 hours
+
+
+def visibility_below_timeout_message(visibility_s: float, timeout_s: float) -> str:
+    """CreateEventSourceMapping's refusal of a queue whose visibility timeout is below the
+    function's timeout (AWS prints whole seconds; a fractional timeout as given)."""
+    def show(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else repr(float(x))
+    return (f"Queue visibility timeout: {show(visibility_s)} seconds is less than Function "
+            f"timeout: {show(timeout_s)} seconds")
 
 
 class Queue:
@@ -75,11 +86,11 @@ class Queue:
         self.index = index
         self.name = c["name"]
         self.fifo = bool(c["fifo"])
-        self.visibility = to_us(c["visibility_timeout_s"])
-        if self.visibility <= 0:
-            # A throttled batch returning at the instant it was received would be received and
-            # throttled again at that same instant for ever.
-            raise ValueError(f"queue {self.name!r}: visibility_timeout_s must be > 0")
+        vt = float(c["visibility_timeout_s"])
+        if not (0 <= vt <= MAX_VISIBILITY_TIMEOUT_S and vt.is_integer()):
+            raise ValueError(VISIBILITY_MESSAGE)  # SQS takes whole seconds, 0–12 h
+        self.visibility_s = vt
+        self.visibility = to_us(vt)
         mrc = cfg.get("max_receive_count")
         if mrc is not None and int(mrc) < 1:
             raise ValueError(f"queue {self.name!r}: max_receive_count must be ≥ 1")
@@ -88,7 +99,7 @@ class Queue:
 
 
 class Mapping:
-    def __init__(self, index: int, cfg: dict, queue: Queue, n_functions: int, legacy: bool):
+    def __init__(self, index: int, cfg: dict, queue: Queue, functions: list[dict], legacy: bool):
         unknown = set(cfg) - set(MAPPING_DEFAULTS)
         if unknown:
             raise ValueError(f"mapping {index}: unknown keys {sorted(unknown)}")
@@ -96,8 +107,13 @@ class Mapping:
         self.index = index
         self.queue = queue
         self.fn = int(c["function"])
-        if not 0 <= self.fn < n_functions:
+        if not 0 <= self.fn < len(functions):
             raise ValueError(f"mapping {index}: no function {self.fn}")
+        # A mapped queue's messages come back no sooner than its function's timeout after a
+        # receive (≥ 1 s in AWS): what bounds the receives of a busy function's batches.
+        timeout_s = float(functions[self.fn].get("timeout_s", 3.0))
+        if queue.visibility_s < timeout_s:
+            raise ValueError(visibility_below_timeout_message(queue.visibility_s, timeout_s))
         self.batch_size = int(c["batch_size"])
         self.window = to_us(c["batching_window_s"])
         if queue.fifo:
@@ -174,7 +190,7 @@ class QueueSimulator(Simulator):
             qi = index_of[cfg["queue"]]
             if qi in self.mapping_of_queue:
                 raise ValueError(f"queue {cfg['queue']!r} has more than one mapping")
-            m = Mapping(i, cfg, self.queues[qi], len(self.fns), legacy)
+            m = Mapping(i, cfg, self.queues[qi], functions, legacy)
             self.maps.append(m)
             self.mapping_of_queue[qi] = m
 
@@ -554,8 +570,9 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
        Messages of a queue without a mapping stay PENDING.
     9. "group": the key for FIFO queues, 0 for standard ones.
 
-    Validation: visibility_timeout_s > 0 (a throttle returning at its own instant would loop),
-    max_receive_count ≥ 1, maximum_concurrency 2–1000, standard batch_size 1–10000 with
+    Validation: visibility_timeout_s a whole number 0–43200 (SQS's VisibilityTimeout), and for a
+    mapped queue at least its function's timeout_s (CreateEventSourceMapping's rule, AWS's
+    message; a throttle returning at its own instant would loop), max_receive_count ≥ 1, maximum_concurrency 2–1000, standard batch_size 1–10000 with
     batch_size > 10 needing W > 0 (AWS's message), FIFO batch_size 1–10 and W = 0.
 
     Result: {"records": {queue: {outcome, group, attempts, receives, start, end}},

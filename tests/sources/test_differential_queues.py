@@ -20,6 +20,14 @@ from tests.sources.strategies import SETTINGS, account_and_functions, sync_workl
 from tests.oracle.streams import PENDING, PROCESSED
 from tests.support.profiles import examples
 
+def visibility_timeouts(function: dict) -> st.SearchStrategy[float]:
+    """What AWS lets a mapping have: whole seconds, at least the function's timeout (the
+    smallest such value twice as often: messages come back soonest)."""
+    timeout = function["timeout_s"]
+    low = float(max(1, -(-timeout // 1)))
+    return st.sampled_from([low, low] + [v for v in (2.0, 30.0, 900.0) if v > low])
+
+
 @st.composite
 def scenarios(draw):
     account, functions = account_and_functions(draw)
@@ -28,15 +36,16 @@ def scenarios(draw):
     for i in range(draw(st.integers(1, 2))):
         name = f"q{i}"
         fifo = draw(st.booleans())
+        function = draw(st.integers(0, n_functions - 1))
         queues.append({"name": name, "fifo": fifo,
-                       "visibility_timeout_s": draw(st.sampled_from([0.5, 2.0, 30.0])),
+                       "visibility_timeout_s": draw(visibility_timeouts(functions[function])),
                        "max_receive_count": draw(st.sampled_from([None, 1, 2, 3])),
                        "retention_s": draw(st.sampled_from([5.0, 60.0, 600.0]))})  # short: the oracle ticks every 0.2 s
         batch = draw(st.sampled_from([1, 2, 3, 10] if fifo else [1, 2, 3, 10, 25]))
         window = 0.0 if fifo else draw(st.sampled_from([0.0, 0.0, 0.5, 2.0]))
         if batch > 10 and window < 1:
             window = 2.0
-        mappings.append({"queue": name, "function": draw(st.integers(0, n_functions - 1)),
+        mappings.append({"queue": name, "function": function,
                          "batch_size": batch, "batching_window_s": window,
                          "maximum_concurrency": draw(st.sampled_from([None, None, 2, 3, 6])),
                          "duration_base_s": draw(st.sampled_from([0.0, 0.1, 0.5, 2.0])),
@@ -111,13 +120,25 @@ def test_runs_are_bit_identical(scenario):
     assert run(engine_adapter, scenario) == run(engine_adapter, scenario)
 
 
-def test_a_mapped_queue_needs_a_visibility_timeout_above_zero():
+def test_a_mapped_queue_needs_a_visibility_timeout_of_at_least_the_function_timeout():
     import lambda_core as lc
 
-    queue = lc.SqsQueue("jobs", visibility_timeout_s=0)  # AWS accepts 0
+    queue = lc.SqsQueue("jobs", visibility_timeout_s=0)  # AWS accepts 0 for the queue
     mapping = lc.EventSourceMapping(queue, "worker")
-    with pytest.raises(lc.InvalidParameterValueException, match="visibility timeout above 0"):
+    with pytest.raises(lc.InvalidParameterValueException) as info:  # not for a mapping
         lc.Simulator(lc.Account(), [lc.Function("worker")], mappings=[mapping])
+    assert str(info.value) == reference_queues.visibility_below_timeout_message(0, 3)
+    with pytest.raises(ValueError, match="^Queue visibility timeout: 0 seconds is less than Function timeout: 3 seconds$"):
+        reference_queues.simulate_queues({"concurrency_limit": 10}, [{"timeout_s": 3.0, "init_s": 0.0}],
+                                         [{"name": "q", "visibility_timeout_s": 0}],
+                                         [{"queue": "q", "function": 0}], {})
+
+
+@pytest.mark.parametrize("value", [0.5, 1e-6, -1, 43201])
+def test_the_reference_model_takes_sqs_whole_second_visibility_timeouts(value):
+    with pytest.raises(ValueError, match=r"^Invalid value for the parameter VisibilityTimeout\.$"):
+        reference_queues.simulate_queues({"concurrency_limit": 10}, [{"init_s": 0.0}],
+                                         [{"name": "q", "visibility_timeout_s": value}], [], {})
 
 
 def test_window_columns_of_streams_and_queues():

@@ -5,6 +5,11 @@ docstring and the brief; the comments show the work. Durations are fixed (durati
 duration_per_record_s 0 unless stated), init is 0, scaling (the function buckets) is off unless
 stated, so the ramp is the current one (one slot per 0.2 s, base 5, cap 1250).
 
+A mapping needs its queue's visibility timeout (whole seconds) at least its function's timeout
+(AWS's rule): `fn()` times out at 30 s, the default visibility timeout; cases with other
+visibility timeouts give the function a timeout no longer, and cases with batches longer than
+30 s take `LONG`, a 900 s timeout and visibility timeout.
+
 Reminders used throughout: a message arriving into a dormant mapping is dispatched at once
 (W = 0: no poll delay) and schedules the first tick at the first multiple of Δ strictly after
 its arrival; at a tick, slots += 1 when a message is visible and every slot is busy.
@@ -14,6 +19,7 @@ import pytest
 
 from tests.oracle.queues import (
     BATCH_WINDOW_MESSAGE, DEAD_LETTERED, EXPIRED, PENDING, PROCESSED, simulate_queues,
+    visibility_below_timeout_message,
 )
 
 
@@ -30,8 +36,13 @@ def acct(limit=1000, scaling=None):
     return {"concurrency_limit": limit, "unreserved_min": None, "scaling": scaling}
 
 
-def fn(rc=None, timeout=900.0, init=0.0):
+def fn(rc=None, timeout=30.0, init=0.0):
     return {"reserved_concurrency": rc, "timeout_s": timeout, "init_s": init}
+
+
+# batches longer than the default 30 s: a function that may run that long, and its queue's
+# visibility timeout as long (none of these cases returns a message)
+LONG = {"functions": [fn(timeout=900.0)], "queue": {"visibility_timeout_s": 900}}
 
 
 def mp(**kw):
@@ -88,7 +99,7 @@ def test_current_ramp_300_per_minute(until, slots):
     # 400 messages at 0, batch_size 1, each batch 100 s: a full backlog all along.
     # 0: m0–m4 take the 5 slots. Ticks at 0.2k (k ≥ 1): visible and 5 + k − 1 busy → slots
     # 5 + k, m(4+k) starts at 0.2k. At 60 s: k = 300 → 305 slots (+300 per minute).
-    out = run([(0.0, 0)] * 400, batch_size=1, duration_base_s=100.0, until=until)
+    out = run([(0.0, 0)] * 400, batch_size=1, duration_base_s=100.0, until=until, **LONG)
     m = out["mappings"][0]
     assert m["max_slots"] == slots
     assert m["max_concurrency"] == m["invocations"] == m["batches"] == slots
@@ -106,7 +117,7 @@ def test_current_ramp_stops_at_1250():
     # tick k = 1245 (5 + 1245): 1245 × 0.2 = 249.0 s, when m1249 starts; then slots < cap
     # fails: m1250 never starts by 260.
     out = run([(0.0, 0)] * 1300, batch_size=1, duration_base_s=500.0, until=260.0,
-              account=acct(limit=2000))
+              account=acct(limit=2000), **LONG)
     m = out["mappings"][0]
     assert m["max_slots"] == 1250 and m["max_concurrency"] == 1250
     r = out["records"]["q"]
@@ -120,7 +131,7 @@ def test_legacy_ramp_60_per_minute(until, slots):
     # m5 starts at 1.0, m14 at 10.0 (15 slots after 10 s). The legacy shared scaling bucket
     # (3000 tokens) never runs dry here.
     out = run([(0.0, 0)] * 100, batch_size=1, duration_base_s=100.0, until=until,
-              account=acct(scaling="legacy"))
+              account=acct(scaling="legacy"), **LONG)
     m = out["mappings"][0]
     assert m["max_slots"] == slots and m["max_concurrency"] == slots
     r = out["records"]["q"]
@@ -137,7 +148,7 @@ def test_legacy_ramp_stops_at_1000(until, slots):
     # by 1100 s, 1000 slots' first batches + 305 refills (5 started at 0, then one per tick
     # 1 … 300) = 1305 < 2100 have been taken.
     out = run([(0.0, 0)] * 2100, batch_size=1, duration_base_s=800.0, until=until,
-              account=acct(limit=2000, scaling="legacy"))
+              account=acct(limit=2000, scaling="legacy"), **LONG)
     m = out["mappings"][0]
     assert m["max_slots"] == slots and m["max_concurrency"] == slots
     assert out["functions"][0]["throttles"] == 0
@@ -157,7 +168,7 @@ def test_maximum_concurrency_2():
 def test_maximum_concurrency_1000_caps_the_current_ramp():
     # cap = min(1250, 1000): reached at tick 995 → 995 × 0.2 = 199.0 s (m999 starts).
     out = run([(0.0, 0)] * 1100, batch_size=1, duration_base_s=500.0, until=250.0,
-              maximum_concurrency=1000, account=acct(limit=2000))
+              maximum_concurrency=1000, account=acct(limit=2000), **LONG)
     m = out["mappings"][0]
     assert m["max_slots"] == 1000 and m["max_concurrency"] == 1000
     r = out["records"]["q"]
@@ -197,7 +208,7 @@ def test_visibility_timeout_return_after_error():
     # VT 10. m0 (2 failures): 0–0.1 fails → back at max(0 + 10, 0.1) = 10.0; 10.0–10.1 fails →
     # back at 20.0; 20.0–20.1 succeeds. m1 (5.0) goes alone 5.0–5.1 (m0 is invisible then).
     rows = [(0.0, 0, 2), (5.0, 0)]
-    out = run(rows, queue={"visibility_timeout_s": 10})
+    out = run(rows, functions=[fn(timeout=10.0)], queue={"visibility_timeout_s": 10})
     r = out["records"]["q"]
     assert r["outcome"] == [PROCESSED, PROCESSED]
     assert r["attempts"] == [3, 1] and r["receives"] == [3, 1]
@@ -208,7 +219,7 @@ def test_visibility_timeout_return_after_error():
     assert out["horizon"] == 20.1
 
     # until 15: m0 pending after two attempts (the last 10.0–10.1), received twice.
-    out = run(rows, queue={"visibility_timeout_s": 10}, until=15.0)
+    out = run(rows, functions=[fn(timeout=10.0)], queue={"visibility_timeout_s": 10}, until=15.0)
     r = out["records"]["q"]
     assert r["outcome"] == [PENDING, PROCESSED]
     assert r["attempts"] == [2, 1] and r["receives"] == [2, 1]
@@ -216,21 +227,24 @@ def test_visibility_timeout_return_after_error():
     assert out["horizon"] == 15.0
 
 
-def test_error_longer_than_visibility_timeout_returns_at_once():
-    # VT 1, 2 s batches, m0 fails once: 0–2.0 fails; back at max(0 + 1, 2.0) = 2.0 = now →
-    # visible before the dispatch of that end: 2.0–4.0 succeeds.
-    r = run([(0.0, 0, 1)], queue={"visibility_timeout_s": 1}, duration_base_s=2.0)
+def test_error_as_long_as_the_visibility_timeout_returns_at_once():
+    # VT 2 = the function's timeout, 2 s batches (not a timeout: they end at it), m0 fails
+    # once: 0–2.0 fails; back at max(0 + 2, 2.0) = 2.0 = now → visible before the dispatch of
+    # that end: 2.0–4.0 succeeds.
+    two = [fn(timeout=2.0)]
+    r = run([(0.0, 0, 1)], functions=two, queue={"visibility_timeout_s": 2}, duration_base_s=2.0)
     r = r["records"]["q"]
     assert r["start"] == [2.0] and r["end"] == [4.0] and r["receives"] == [2]
     # VT 3: back at max(3, 2) = 3.0 by a timer: 3.0–5.0.
-    r = run([(0.0, 0, 1)], queue={"visibility_timeout_s": 3}, duration_base_s=2.0)
+    r = run([(0.0, 0, 1)], functions=two, queue={"visibility_timeout_s": 3}, duration_base_s=2.0)
     assert r["records"]["q"]["start"] == [3.0] and r["records"]["q"]["end"] == [5.0]
 
 
 def test_max_receive_count_dead_letters():
     # VT 10, max_receive_count 2, m0 always fails: received at 0 (fails 0–0.1) and 10.0 (fails
     # 10.0–10.1); at 20.0 its receives (2) equal the limit → DLQ at 20.0, no third batch.
-    out = run([(0.0, 0, 100)], queue={"visibility_timeout_s": 10, "max_receive_count": 2})
+    out = run([(0.0, 0, 100)], functions=[fn(timeout=10.0)],
+              queue={"visibility_timeout_s": 10, "max_receive_count": 2})
     r = out["records"]["q"]
     assert r["outcome"] == [DEAD_LETTERED]
     assert r["receives"] == [2] and r["attempts"] == [2]
@@ -275,7 +289,7 @@ def test_retention_deletes_a_message_waiting_for_a_slot():
     # The tick at 60.0 deletes it (0 + 60 ≤ 60) before the ramp looks: EXPIRED at 60.0,
     # never received. Horizon: the last resolution, 100.0.
     out = run([(0.0, 0)] * 3, duration_base_s=100.0, maximum_concurrency=2,
-              queue={"retention_s": 60})
+              functions=LONG["functions"], queue={**LONG["queue"], "retention_s": 60})
     r = out["records"]["q"]
     assert r["outcome"] == [PROCESSED, PROCESSED, EXPIRED]
     assert r["receives"] == [1, 1, 0] and r["start"] == [0.0, 0.0, None]
@@ -335,7 +349,7 @@ def test_fifo_failure_blocks_only_its_group():
     # back at max(0 + 5, 1) = 5.0, group 1 stays locked); B0 succeeds → B1 1.0–2.0.
     # 5.0: A0 again 5.0–6.0 ok; then A1 6.0–7.0.
     rows = [(0.0, 1, 1), (0.0, 1), (0.0, 2), (0.5, 2)]
-    out = run(rows, batch_size=1, duration_base_s=1.0,
+    out = run(rows, batch_size=1, duration_base_s=1.0, functions=[fn(timeout=5.0)],
               queue={"fifo": True, "visibility_timeout_s": 5})
     r = out["records"]["q"]
     assert r["outcome"] == [PROCESSED] * 4 and r["group"] == [1, 1, 2, 2]
@@ -350,7 +364,8 @@ def test_fifo_failed_batch_comes_back_whole_and_in_order():
     # at 0.5 and A3 at 0.6 wait; 1.0: [A1, A2, A3] 1.0–2.0 fails → back at max(1 + 5, 2) = 6.0
     # → [A1, A2, A3] again 6.0–7.0. B0 (group 2) at 1.5 runs 1.5–2.5 meanwhile.
     rows = [(0.0, 1), (0.5, 1, 1), (0.5, 1), (0.6, 1), (1.5, 2)]
-    out = run(rows, duration_base_s=1.0, queue={"fifo": True, "visibility_timeout_s": 5})
+    out = run(rows, duration_base_s=1.0, functions=[fn(timeout=5.0)],
+              queue={"fifo": True, "visibility_timeout_s": 5})
     r = out["records"]["q"]
     assert r["start"] == [0.0, 6.0, 6.0, 6.0, 1.5]
     assert r["attempts"] == [1, 2, 2, 2, 1] and r["receives"] == [1, 2, 2, 2, 1]
@@ -361,7 +376,7 @@ def test_fifo_dead_letter_unblocks_the_group():
     # max_receive_count 1, VT 10, batch_size 1: A0 fails 0–0.1 and comes back at 10.0, when
     # its receives (1) equal the limit → DLQ at 10.0; the same dispatch takes A1 (same group)
     # 10.0–10.1.
-    out = run([(0.0, 1, 1), (0.0, 1)], batch_size=1,
+    out = run([(0.0, 1, 1), (0.0, 1)], batch_size=1, functions=[fn(timeout=10.0)],
               queue={"fifo": True, "visibility_timeout_s": 10, "max_receive_count": 1})
     r = out["records"]["q"]
     assert r["outcome"] == [DEAD_LETTERED, PROCESSED]
@@ -397,8 +412,11 @@ def test_throttled_batch_returns_after_visibility_timeout():
     assert (f["throttles"], f["throttles_reserved"], f["invocations"]) == (1, 1, 2)
     assert out["requests"]["outcome"] == [1] and out["requests"]["end"] == [10.0]
     assert out["horizon"] == 31.1
-    # VT 5: throttled at 1.0 and again at 6.0 (the request runs to 10); 11.0–11.1.
-    out = run([(1.0, 0)], functions=[fn(rc=1)], workload=wl, queue={"visibility_timeout_s": 5})
+    # VT 5, so a function timeout of 5 s at most: two 5 s requests hold the slot 0–10 instead.
+    # Throttled at 1.0 and again at 6.0; 11.0–11.1.
+    wl = {"time": [0.0, 5.0], "function": [0, 0], "duration": [5.0, 5.0]}
+    out = run([(1.0, 0)], functions=[fn(rc=1, timeout=5.0)], workload=wl,
+              queue={"visibility_timeout_s": 5})
     r = out["records"]["q"]
     assert r["start"] == [11.0] and r["receives"] == [3]
     assert out["mappings"][0]["throttles"] == 2
@@ -408,7 +426,8 @@ def test_until_leaves_messages_pending():
     # VT 10, m0 fails twice: attempts at 0 and 10.0 (10.0–10.1). until 10.05: m0 pending,
     # received twice, its second execution started 10.0 and has not ended. m1 at 12 never
     # arrives.
-    out = run([(0.0, 0, 2), (12.0, 0)], queue={"visibility_timeout_s": 10}, until=10.05)
+    out = run([(0.0, 0, 2), (12.0, 0)], functions=[fn(timeout=10.0)],
+              queue={"visibility_timeout_s": 10}, until=10.05)
     r = out["records"]["q"]
     assert r["outcome"] == [PENDING, PENDING]
     assert r["attempts"] == [2, 0] and r["receives"] == [2, 0]
@@ -435,7 +454,8 @@ def test_message_arrival_after_workload_row_at_the_same_instant():
     # RC 1, VT 2. A request and a message both at 1.0: the workload row arrives first and takes
     # the slot (1.0–1.5); the message's batch is throttled, back at 3.0: 3.0–3.1.
     wl = {"time": [1.0], "function": [0], "duration": [0.5]}
-    out = run([(1.0, 0)], functions=[fn(rc=1)], workload=wl, queue={"visibility_timeout_s": 2})
+    out = run([(1.0, 0)], functions=[fn(rc=1, timeout=2.0)], workload=wl,
+              queue={"visibility_timeout_s": 2})
     assert out["requests"]["outcome"] == [1]
     r = out["records"]["q"]
     assert r["start"] == [3.0] and r["receives"] == [2]
@@ -469,3 +489,11 @@ def test_unmapped_queue_and_validation():
         run([(0.0, 1)], maximum_concurrency=1)
     with pytest.raises(ValueError, match=ONE_MAPPING):  # one mapping per queue
         simulate_queues(acct(), [fn()], [{"name": "q"}], [mp(), mp()], msgs([(0.0, 1)]))
+    # CreateEventSourceMapping: the queue's visibility timeout at least the function's timeout
+    # (equal is fine, above); AWS's text on both
+    run([(0.0, 1)], functions=[fn(timeout=31.0)], queue={"visibility_timeout_s": 31})
+    with pytest.raises(ValueError, match="^" + visibility_below_timeout_message(30, 31) + "$"):
+        run([(0.0, 1)], functions=[fn(timeout=31.0)])
+    assert visibility_below_timeout_message(30, 60) == (
+        "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds")
+

@@ -11,6 +11,7 @@ import pytest
 import lambda_core as lc
 
 from lambda_core.errors import (
+    InvalidAttributeValue,
     InvalidParameterValueException,
     ValidationException,
 )
@@ -287,14 +288,15 @@ def test_empty_queue_name(fifo):
         SqsQueue("", fifo=fifo)
 
 
-@pytest.mark.parametrize("value", [0, 43200, 0.5, 30])
+@pytest.mark.parametrize("value", [0, 43200, 30.0, 30])
 def test_visibility_timeout_accepted(value):
     assert SqsQueue("q", visibility_timeout_s=value).visibility_timeout_s == value
 
 
-@pytest.mark.parametrize("value", [-1, 43201, -0.001, 43200.5])
+@pytest.mark.parametrize("value", [-1, 43201, -0.001, 43200.5, 0.5, 1e-6])
 def test_visibility_timeout_refused(value):
-    with raises_exact(InvalidParameterValueException, attribute("VisibilityTimeout")):
+    # SQS's VisibilityTimeout is a whole number of seconds
+    with raises_exact(InvalidAttributeValue, attribute("VisibilityTimeout")):
         SqsQueue("q", visibility_timeout_s=value)
 
 
@@ -305,7 +307,7 @@ def test_message_retention_accepted(value):
 
 @pytest.mark.parametrize("value", [59, 1209601, 0, 59.999])
 def test_message_retention_refused(value):
-    with raises_exact(InvalidParameterValueException, attribute("MessageRetentionPeriod")):
+    with raises_exact(InvalidAttributeValue, attribute("MessageRetentionPeriod")):
         SqsQueue("q", retention_s=value)
 
 
@@ -332,9 +334,9 @@ def test_sqs_non_finite(field, bad):
 def test_sqs_check_order_name_then_visibility_then_retention_then_redrive():
     with raises_exact(InvalidParameterValueException, QUEUE_NAME):
         SqsQueue("a.b", visibility_timeout_s=-1, retention_s=0, max_receive_count=0)
-    with raises_exact(InvalidParameterValueException, attribute("VisibilityTimeout")):
+    with raises_exact(InvalidAttributeValue, attribute("VisibilityTimeout")):
         SqsQueue("q", visibility_timeout_s=-1, retention_s=0, max_receive_count=0)
-    with raises_exact(InvalidParameterValueException, attribute("MessageRetentionPeriod")):
+    with raises_exact(InvalidAttributeValue, attribute("MessageRetentionPeriod")):
         SqsQueue("q", retention_s=0, max_receive_count=0)
 
 

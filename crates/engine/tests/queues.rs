@@ -78,3 +78,20 @@ fn a_drained_group_id_that_comes_back_is_served_as_a_new_group() {
     assert_eq!(by_id(3), (RecordOutcome::Processed as u8, 1, 1, 1.1, 1.2));
     assert_eq!(e.fifo_groups(), (0, 2));
 }
+
+#[test]
+fn a_mapped_queue_needs_a_visibility_timeout_of_at_least_one_second() {
+    // below 1 s, a busy function's throttled batches would come back ever more often; an
+    // unmapped queue is never received from, so AWS's 0 is fine there
+    let build = |visibility_timeout_us: u64, mapped: bool| {
+        let queue = QueueConfig { visibility_timeout_us, ..QueueConfig::new() };
+        let queue_mappings = if mapped { vec![QueueMappingConfig::new(0, 0)] } else { vec![] };
+        Engine::new(lambda_core_engine::Config { sources: vec![SourceConfig::Queue(queue)], queue_mappings, ..config() })
+    };
+    assert!(build(1_000_000, true).is_ok());
+    assert!(build(0, false).is_ok());
+    for us in [0, 1, 999_999] {
+        let Err(lambda_core_engine::Error::Config(text)) = build(us, true) else { panic!("{us} µs accepted") };
+        assert!(text.contains("visibility timeout must be 1000000–"), "{text}");
+    }
+}

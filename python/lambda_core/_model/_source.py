@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 if TYPE_CHECKING:
     from .._engine_config import SourceConfig
+    from .function import Function
     from .mappings import EventSourceMapping
 
 __all__ = ["SourceKind"]
@@ -68,9 +69,9 @@ class SourceKind(abc.ABC):
         are indexes, ``destination`` turns a destination's name into its index, ``legacy`` is
         the account's legacy scaling mode."""
 
-    def check_mapped_limits(self) -> None:  # noqa: B027
-        """lambda_core's limits on this source once a mapping reads it
-        (:class:`~lambda_core.errors.EngineLimitError`)."""
+    def check_function(self, function: Function) -> None:  # noqa: B027
+        """AWS's checks of this source against the function a mapping of it invokes (when the
+        :class:`~lambda_core.Simulator` is built), raising AWS's exceptions."""
 
     def lanes(self, mapping: EventSourceMapping) -> tuple[int, int] | None:
         """``(shards, lanes per shard)`` of a mapping whose lanes count towards the engine's

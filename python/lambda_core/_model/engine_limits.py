@@ -1,8 +1,8 @@
 """The engine's limits that only a whole configuration can reach (the number of functions, the
-lanes of every stream mapping together) or that lambda_core adds to a mapped queue (a
-visibility timeout of at least one microsecond). Each object checks its own limits in its
+lanes of every stream mapping together). Each object checks its own limits in its
 constructor; these are the checks the :class:`~lambda_core.Simulator` makes on what it is
-given, before the engine sees it. The numbers come from ``_core.LIMITS``."""
+given, before the engine sees it, after AWS's checks of each mapping against its function
+(:func:`.mappings.check_functions`). The numbers come from ``_core.LIMITS``."""
 
 from __future__ import annotations
 
@@ -11,15 +11,9 @@ from collections.abc import Sequence
 from .. import _validation as v
 from ..errors import EngineLimitError
 from .function import Function
-from .mappings import EventSourceMapping
+from .mappings import EventSourceMapping, check_functions
 
 __all__ = ["check_mapping", "check_configuration"]
-
-
-def check_mapping(mapping: EventSourceMapping) -> None:
-    """The limits lambda_core adds to a source once a mapping reads it (a queue's visibility
-    timeout; each kind checks its own)."""
-    mapping.source.check_mapped_limits()
 
 
 def check_configuration(
@@ -27,7 +21,8 @@ def check_configuration(
 ) -> None:
     """The limits of a configuration as a whole: the number of functions, and the lanes of
     all stream mappings together (shards × parallelization factor), which names the
-    mappings."""
+    mappings. First AWS's checks of each mapping against the function it invokes."""
+    check_functions(mappings, functions)
     v.engine_limit("Simulator", "len(functions)", len(functions), "functions")
     sizes = []
     for m in mappings:

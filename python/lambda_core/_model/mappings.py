@@ -5,6 +5,7 @@ model of a batch."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from .. import _messages as msg
@@ -12,10 +13,10 @@ from .. import _validation as v
 from .._messages import FUNCTION_NAME_PATTERN
 from ..errors import InvalidParameterValueException
 from ._frozen import assign
-from .function import BARE_NAME
+from .function import BARE_NAME, Function
 from .sources import SOURCE_KINDS, EventSource
 
-__all__ = ["BatchDuration", "EventSourceMapping", "EventSource"]
+__all__ = ["BatchDuration", "EventSourceMapping", "EventSource", "check_functions"]
 
 # CreateEventSourceMapping's FunctionName member: 1–140 characters (it also takes ARNs).
 _ESM_FUNCTION_NAME_MAX_LENGTH = 140
@@ -288,3 +289,16 @@ class EventSourceMapping:
     def kind(self) -> str:
         """The source's kind: ``"kinesis"``, ``"dynamodb"`` or ``"sqs"``."""
         return self.source.kind
+
+
+def check_functions(mappings: Sequence[EventSourceMapping], functions: Sequence[Function]) -> None:
+    """``CreateEventSourceMapping``'s checks of each mapping against the function it invokes
+    (a queue's visibility timeout at least the function's timeout), in mapping order. A
+    mapping naming no function is skipped: the simulator refuses it first."""
+    if not mappings:
+        return  # without reading the functions, which may be many
+    by_name = {f.name: f for f in functions}
+    for m in mappings:
+        function = by_name.get(m.function)
+        if function is not None:
+            m.source.check_function(function)

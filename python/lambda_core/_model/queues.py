@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from .. import _core
 from .. import _messages as msg
 from .. import _validation as v
 from .._engine_config import QueueConfig, QueueMappingConfig
-from ..errors import EngineLimitError, InvalidParameterValueException
+from ..errors import InvalidAttributeValue, InvalidParameterValueException
 from ._frozen import assign
 from ._source import SourceKind
 
 if TYPE_CHECKING:
+    from .function import Function
     from .mappings import EventSourceMapping
 
 __all__ = ["SqsQueue", "QUEUE_RETENTION_DEFAULT_S"]
@@ -38,9 +38,10 @@ _FIFO_BATCH_SIZE_MAX = 10
 class SqsQueue(SourceKind):
     """An SQS queue, standard or FIFO (docs/model.md §8), validated on construction.
 
-    Only ``name`` is positional. Checks, in this order; every value error is an
-    :class:`~lambda_core.errors.InvalidParameterValueException` with SQS's text (SQS's own codes
-    are ``InvalidParameterValue`` for the name and ``InvalidAttributeValue`` for attributes):
+    Only ``name`` is positional. Checks, in this order; every value error carries SQS's text and
+    is an :class:`~lambda_core.errors.InvalidParameterValueException` (SQS's
+    ``InvalidParameterValue``) for the name, an :class:`~lambda_core.errors.InvalidAttributeValue`
+    (a subclass) for the attributes:
 
     1. wrong Python types → :class:`TypeError` (``fifo`` a ``bool``; ``max_receive_count`` an
        ``int`` or ``None``; the two second fields ints or floats);
@@ -48,7 +49,8 @@ class SqsQueue(SourceKind):
     3. the name: empty; a standard queue's name must be 1–80 characters of
        ``[A-Za-z0-9_-]`` (so it cannot end in ``.fifo``); a FIFO queue's must end in ``.fifo``
        and be 1–80 characters in all;
-    4. ``VisibilityTimeout`` 0–43200 s, then ``MessageRetentionPeriod`` 60–1209600 s;
+    4. ``VisibilityTimeout`` a whole number of seconds 0–43200 (``30`` and ``30.0`` alike; SQS
+       takes an integer), then ``MessageRetentionPeriod`` 60–1209600 s;
     5. the redrive policy's ``maxReceiveCount``, 1–1000.
 
     Parameters
@@ -58,7 +60,9 @@ class SqsQueue(SourceKind):
     fifo : bool, default False
         A FIFO queue: messages of one group are delivered in order, one batch at a time.
     visibility_timeout_s : float, default 30
-        How long received messages stay invisible, 0–43200 s.
+        How long received messages stay invisible: whole seconds, 0–43200 (12 hours). A mapping
+        of the queue needs it at least its function's timeout (checked when the
+        :class:`~lambda_core.Simulator` is built, as ``CreateEventSourceMapping`` does).
     max_receive_count : int or None, default None
         With a redrive policy, a message received more than this many times moves to the
         queue's dead-letter queue (1–1000); ``None`` for no redrive policy.
@@ -70,7 +74,7 @@ class SqsQueue(SourceKind):
     name: str
     #: ``True`` for a FIFO queue.
     fifo: bool = False
-    #: Visibility timeout in seconds, 0–43200.
+    #: Visibility timeout in whole seconds, 0–43200 (stored as a float).
     visibility_timeout_s: float = 30.0
     #: Redrive policy's ``maxReceiveCount`` (1–1000), or ``None`` for no dead-letter queue.
     max_receive_count: int | None = None
@@ -105,11 +109,11 @@ class SqsQueue(SourceKind):
             raise InvalidParameterValueException(msg.QUEUE_NAME)
 
         low, high = _VISIBILITY_TIMEOUT_S
-        if not low <= visibility <= high:
-            raise InvalidParameterValueException(msg.queue_attribute("VisibilityTimeout"))
+        if not (low <= visibility <= high and visibility.is_integer()):
+            raise InvalidAttributeValue(msg.queue_attribute("VisibilityTimeout"))
         low, high = _MESSAGE_RETENTION_S
         if not low <= retention <= high:
-            raise InvalidParameterValueException(msg.queue_attribute("MessageRetentionPeriod"))
+            raise InvalidAttributeValue(msg.queue_attribute("MessageRetentionPeriod"))
         low, high = _MAX_RECEIVE_COUNT
         if receives is not None and not low <= receives <= high:
             raise InvalidParameterValueException(msg.max_receive_count(receives))
@@ -163,17 +167,14 @@ class SqsQueue(SourceKind):
             legacy=legacy, base_s=m.duration.base_s, per_record_s=m.duration.per_record_s,
         )
 
-    def check_mapped_limits(self) -> None:
-        """A mapped queue needs a visibility timeout of at least the engine's minimum (1 µs):
-        AWS accepts 0, but then a throttled batch would come back at the instant it was
-        throttled, for ever."""
-        bound = v.limit("visibility_timeout_us")
-        if _core.to_micros(self.visibility_timeout_s) < bound.min:
-            raise EngineLimitError(
-                f"queue {self.name!r}: lambda_core needs a visibility timeout above 0 (at least "
-                f"{bound.min} µs) for a queue that a mapping reads (with 0, a throttled batch "
-                "would come back at the instant it was throttled, for ever), got "
-                f"visibility_timeout_s={self.visibility_timeout_s!r}"
+    def check_function(self, function: Function) -> None:
+        """``CreateEventSourceMapping``: the queue's visibility timeout is at least the
+        function's timeout. With Lambda's 1 s minimum timeout, a mapped queue's messages come
+        back no sooner than 1 s after a receive, which bounds the receives of a busy function's
+        throttled batches (docs/reliability.md, "Bounded work per simulated second")."""
+        if self.visibility_timeout_s < function.timeout_s:
+            raise InvalidParameterValueException(
+                msg.visibility_below_timeout(self.visibility_timeout_s, function.timeout_s)
             )
 
     def record_columns(

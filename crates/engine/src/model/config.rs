@@ -347,9 +347,14 @@ impl Config {
             if counts.into_iter().flatten().any(|n| !limits::MAPPING_COUNTS.contains(u64::from(n))) {
                 return bad("batch size, maximum concurrency and max receive count must be ≥ 1");
             }
-            if !limits::VISIBILITY_TIMEOUT_US.contains(q.visibility_timeout_us) {
-                // a throttled batch would come back at the instant it was throttled, for ever
-                return bad("the queue's visibility timeout must be above 0");
+            let visibility = limits::MAPPED_VISIBILITY_TIMEOUT_US;
+            if !visibility.contains(q.visibility_timeout_us) {
+                // below it, a busy function's throttled batches come back (and are received
+                // again) ever more often: work per simulated second without bound
+                return bad(&format!(
+                    "the queue's visibility timeout must be {}–{} µs (at least 1 s, as AWS's whole seconds and minimum function timeout imply), got {} µs",
+                    visibility.min, visibility.max, q.visibility_timeout_us
+                ));
             }
         }
         match self.account.scaling {

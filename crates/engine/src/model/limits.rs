@@ -65,10 +65,20 @@ pub const MAPPING_COUNTS: Limit = Limit {
     max: u32::MAX as u64,
     what: "records per batch, concurrent batches or receives of a mapping",
 };
-/// A queue's visibility timeout (µs): a throttled batch returning at the instant it was
-/// throttled would never end.
-pub const VISIBILITY_TIMEOUT_US: Limit =
-    Limit { name: "visibility_timeout_us", min: 1, max: MAX_SECONDS as u64 * 1_000_000, what: "microseconds of visibility timeout" };
+/// The visibility timeout of a queue a mapping reads (µs). A throttled batch comes back one
+/// visibility timeout after its receive, and is received (and throttled) again at once while
+/// the function stays busy: the work per simulated second is one receive per in-flight batch
+/// per visibility timeout, unbounded as the timeout goes to 0. AWS bounds it from the API:
+/// SQS takes whole seconds, and CreateEventSourceMapping wants the queue's visibility timeout
+/// at least the function's timeout (itself at least 1 s), which Python checks with AWS's
+/// message; this is the engine's own guard, for embedders that build a `Config` directly. An
+/// unmapped queue is never received from, so its timeout (AWS allows 0) is not checked.
+pub const MAPPED_VISIBILITY_TIMEOUT_US: Limit = Limit {
+    name: "mapped_visibility_timeout_us",
+    min: 1_000_000,
+    max: MAX_SECONDS as u64 * 1_000_000,
+    what: "microseconds of visibility timeout of a mapped queue",
+};
 /// A scaling bucket's burst (tokens) and token cost (µs of refill): positive.
 pub const SCALING: Limit =
     Limit { name: "scaling", min: 1, max: u64::MAX, what: "tokens of scaling burst or microseconds of refill per token" };
@@ -91,7 +101,7 @@ pub const LIMITS: [Limit; 14] = [
     SECONDS,
     FAILURES,
     MAPPING_COUNTS,
-    VISIBILITY_TIMEOUT_US,
+    MAPPED_VISIBILITY_TIMEOUT_US,
     SCALING,
     SCALING_BUCKET_US,
 ];
@@ -117,5 +127,8 @@ mod tests {
         assert!(CLIENT_RETRY_ATTEMPTS.max <= u64::from(u16::MAX), "attempts are counted in a u16");
         assert_eq!(CLIENT_RETRY_ATTEMPTS.max, 10_000);
         assert!(LANES.max < MAX_ID as u64, "lane indexes are ids");
+        // SQS's whole seconds and Lambda's 1 s minimum function timeout: a mapped queue never
+        // returns a batch sooner than 1 s after its receive
+        assert_eq!(MAPPED_VISIBILITY_TIMEOUT_US.min, 1_000_000);
     }
 }
