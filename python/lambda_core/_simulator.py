@@ -66,10 +66,10 @@ class Simulator:
     Raises:
         InvalidParameterValueException, ValidationException, ResourceConflictException,
             ResourceNotFoundException: with AWS's messages, when the configuration is one AWS
-            would refuse.
+            would refuse (a mapped queue whose visibility timeout is below its function's
+            timeout included).
         UsageError: an unknown ``routing``, or two mappings reading one event source.
-        EngineLimitError: more functions or stream lanes than the engine's limits, or a
-            mapped queue whose visibility timeout is 0.
+        EngineLimitError: more functions or stream lanes than the engine's limits.
 
     :meth:`advance` and :meth:`run` raise :class:`~lambda_core.errors.UntilInPastError` (a
     :class:`~lambda_core.errors.UsageError`) for an ``until`` before :attr:`now`, before

@@ -124,3 +124,41 @@ def test_many_provisioned_environments_are_built_in_linear_time(routing: str) ->
                  [lc.Function("f", reserved_concurrency=1_000_000, provisioned_concurrency=1_000_000)],
                  routing=routing)
     assert time.perf_counter() - start < 10
+
+
+RUN_OUT_OF_MEMORY = textwrap.dedent("""
+    import numpy as np
+    import lambda_core as lc
+    # an account without limits, and requests that run for days: the environments and
+    # executions in flight grow until the capped address space refuses them
+    sim = lc.Simulator(lc.Account(concurrency_limit=2**32 - 1, scaling=None),
+                       [lc.Function("f", timeout_s=900)])
+    n = 1_000_000
+    try:
+        for chunk in range(200):
+            t = chunk * 10.0 + np.arange(n) * 1e-5
+            sim.submit(lc.Workload(t, 0, 800.0))
+            sim.advance(chunk * 10.0 + 10.0, requests=False)
+        print("ran")
+    except MemoryError as e:
+        print("MemoryError:", e)
+    try:
+        sim.advance(None)
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+    # the process is intact: numpy allocates, and a new simulator runs
+    print("numpy:", np.zeros(10**6).sum())
+    r = lc.Simulator(lc.Account(), [lc.Function("g")]).run(lc.Workload([0.0, 1.0], 0, 0.5))
+    print("after:", r.requests["outcome"].tolist())
+""")
+
+
+def test_a_run_that_outgrows_memory_raises_memory_error_and_the_process_goes_on() -> None:
+    """Before, growing the run's state past the memory available aborted the process (exit 134)."""
+    child = capped(sys.executable, "-c", RUN_OUT_OF_MEMORY)
+    assert child.returncode == 0, child.stderr[-2000:]
+    lines = child.stdout.splitlines()
+    assert lines[0].startswith("MemoryError: lambda_core: out of memory: cannot allocate "), lines
+    assert "this simulator can no longer be used (build another)" in lines[0]
+    assert lines[1].startswith("RuntimeError: lambda_core: this simulator ran out of memory earlier"), lines
+    assert lines[2:] == ["numpy: 0.0", "after: [1, 1]"], lines

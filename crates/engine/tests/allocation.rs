@@ -72,7 +72,7 @@ fn in_capped_child(name: &str) -> bool {
 
 #[test]
 fn huge_configurations_are_handled_under_a_memory_cap() {
-    for name in ["capped_provisioned_concurrency", "capped_stream_lanes"] {
+    for name in ["capped_provisioned_concurrency", "capped_stream_lanes", "capped_run_in_flight", "capped_run_window_log"] {
         assert!(in_capped_child(name), "{name} failed under `ulimit -v` (see its output above)");
     }
 }
@@ -111,9 +111,55 @@ fn unused_provisioned_environments_count_as_alive() {
 }
 
 #[test]
-#[ignore = "run by huge_configurations_fail_with_out_of_memory_under_a_memory_cap, under ulimit -v"]
+#[ignore = "run by huge_configurations_are_handled_under_a_memory_cap, under ulimit -v"]
 fn capped_stream_lanes() {
     assert!(std::env::var_os(CAPPED).is_some(), "allocates gigabytes without the cap");
     // five streams of 2^20 shards × parallelization factor 10 (the case)
     assert_eq!(out_of_memory(streams(5, 1 << 20, 10)), ("stream lanes", 5 * (1 << 20) * 10));
+}
+
+/// Submits chunks of `rows` requests of `duration_s` (one every 10 µs, all on function 0 of an
+/// account without limits) and advances over each into `sink`, until a call fails; returns
+/// the error, after checking that the engine then refuses to go on.
+fn grow_until_refused<S: lambda_core_engine::Sink>(rows: usize, duration_s: f64, sink: &mut S) -> Error {
+    let limit = u32::MAX;
+    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit, scaling: Scaling::Off };
+    let mut e = Engine::new(Config::new(account, vec![FunctionConfig { timeout_us: u64::MAX / 4, ..FunctionConfig::new() }])).unwrap();
+    let function = vec![0i64; rows];
+    let duration = vec![duration_s; rows];
+    for chunk in 0..1000 {
+        let time: Vec<f64> = (0..rows).map(|i| (chunk * rows + i) as f64 * 1e-5).collect();
+        let r = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+        if let Err(err) = e.submit(&r).and_then(|_| e.advance(Some(((chunk + 1) * rows) as u64 * 10), sink)) {
+            assert!(!e.is_usable(), "a failed run leaves the engine unusable: {err}");
+            let again = e.advance(None, sink).unwrap_err();
+            assert!(matches!(again, Error::Unusable { .. }), "{again:?}");
+            assert!(matches!(e.submit(&r), Err(Error::Unusable { .. })));
+            assert!(again.to_string().starts_with("this simulator ran out of memory earlier"), "{again}");
+            let _ = e.report(e.horizon(None)); // reading the statistics still works
+            return err;
+        }
+    }
+    panic!("1000 chunks of {rows} rows ran within the cap")
+}
+
+#[test]
+#[ignore = "run by huge_configurations_are_handled_under_a_memory_cap, under ulimit -v"]
+fn capped_run_in_flight() {
+    assert!(std::env::var_os(CAPPED).is_some(), "allocates gigabytes without the cap");
+    // every request runs for days: environments and executions in flight grow past the cap
+    let err = grow_until_refused(1_000_000, 1e6, &mut lambda_core_engine::NullSink);
+    let Error::OutOfMemory { what, count } = err else { panic!("expected OutOfMemory, got {err:?}") };
+    assert!(["execution environments", "timers and executions in flight", "values in flight (requests, batches or timers)"].contains(&what), "{what}");
+    assert!(count > 1_000_000, "{count}");
+}
+
+#[test]
+#[ignore = "run by huge_configurations_are_handled_under_a_memory_cap, under ulimit -v"]
+fn capped_run_window_log() {
+    assert!(std::env::var_os(CAPPED).is_some(), "allocates gigabytes without the cap");
+    // short requests, but every one of them kept in the caller's log
+    let mut log = WindowLog::default();
+    let err = grow_until_refused(1_000_000, 1e-6, &mut log);
+    assert!(matches!(err, Error::OutOfMemory { what: "resolved requests and records kept for the caller", .. }), "{err:?}");
 }

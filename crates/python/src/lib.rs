@@ -42,10 +42,12 @@ fn to_py(e: Error) -> PyErr {
             let from = match what {
                 "provisioned environments" => " (the functions' provisioned_concurrency)",
                 "stream lanes" => " (shards × parallelization_factor of the stream mappings)",
+                "resolved requests and records kept for the caller" => " (advance(..., requests=False) keeps none)",
                 _ => "",
             };
             PyMemoryError::new_err(format!("lambda_core: {e}{from}"))
         }
+        Error::Unusable { .. } => PyRuntimeError::new_err(format!("lambda_core: {e}")),
     }
 }
 
@@ -137,9 +139,20 @@ impl PyEngine {
         let until = until.map(|u| seconds("until", u)).transpose()?;
         let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
         self.engine.set_interrupt(hook);
+        let usable = self.engine.is_usable();
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
-        py.detach(|| guarded(poisoned, || engine.advance(until, sink)))
+        let ran = py.detach(|| guarded(poisoned, || engine.advance(until, sink)));
+        match ran {
+            Err(e) if usable && !self.engine.is_usable() => {
+                // out of memory in the middle of an instant: say that the simulator is done for
+                let text = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                Err(PyMemoryError::new_err(format!(
+                    "{text}; the run stopped part-way through an instant, so this simulator can no longer be used (build another)"
+                )))
+            }
+            other => other,
+        }
     }
 
     /// Copies and checks a chunk of rows, with the GIL held during the copy (the engine reads
@@ -289,8 +302,11 @@ impl PyEngine {
                 return Err(LambdaCoreError::new_err(format!("records {first}..{first}+{n} of stream {s} were not all submitted")));
             }
         }
-        let mut tables =
-            Tables::new(RowTable::new(first, n, events), records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect());
+        let tables = (|| {
+            let records = records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect::<Result<Vec<_>, _>>()?;
+            Ok(Tables::new(RowTable::new(first, n, events)?, records))
+        })();
+        let mut tables = tables.map_err(to_py)?;
         self.run_with(py, until, &mut tables)?;
         self.engine.report_pending_records(&mut tables);
         Ok(Named::of(tables))

@@ -32,7 +32,7 @@ fn main() {
     let start = Instant::now();
     engine.submit(&rows).expect("valid rows");
     if record {
-        let mut table = lambda_core_engine::RowTable::new(0, n, false);
+        let mut table = lambda_core_engine::RowTable::new(0, n, false).expect("room for the table");
         engine.advance(None, &mut table).expect("runs");
         table.finish();
         std::hint::black_box(&table);

@@ -4,6 +4,7 @@
 
 use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::table::{table, IntoTable, Table};
+use crate::primitives::grow::Grow;
 use crate::primitives::time::{to_seconds, Micros};
 
 #[derive(Debug, Default, Clone)]
@@ -39,11 +40,11 @@ impl DestinationLog {
     fn push_code(&mut self, keep: bool, stream: i32, request: u64, condition: u8, invoke_count: u16, time: Micros) {
         self.total += 1;
         if keep {
-            self.stream.push(stream);
-            self.request.push(request);
-            self.condition.push(condition);
-            self.approximate_invoke_count.push(invoke_count);
-            self.time.push(to_seconds(time));
+            self.stream.grow(stream, "destination records");
+            self.request.grow(request, "destination records");
+            self.condition.grow(condition, "destination records");
+            self.approximate_invoke_count.grow(invoke_count, "destination records");
+            self.time.grow(to_seconds(time), "destination records");
         }
     }
 

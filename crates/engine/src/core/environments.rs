@@ -14,6 +14,7 @@
 
 use crate::model::config::Routing;
 use crate::primitives::time::Micros;
+use crate::primitives::grow::Grow;
 
 pub(crate) type EnvId = u32;
 
@@ -49,7 +50,7 @@ impl Environments {
                 id
             }
             None => {
-                self.envs.push(env);
+                self.envs.grow(env, "execution environments");
                 (self.envs.len() - 1) as EnvId
             }
         }
@@ -74,7 +75,7 @@ impl Environments {
 
     /// Frees a dead environment's slot.
     pub fn release(&mut self, id: EnvId) {
-        self.free.push(id);
+        self.free.grow(id, "execution environments");
     }
 
     #[inline]
@@ -188,7 +189,7 @@ impl IdleSet {
                 if worse(routing, &head, &idle) {
                     // the new entry is the best; the old head is better than all the rest
                     self.head = Head::new(idle, HeadState::Full);
-                    self.rest.push(head);
+                    self.rest.grow(head, "execution environments");
                     return;
                 }
             }
@@ -202,6 +203,7 @@ impl IdleSet {
         while pos > 0 && worse(routing, &idle, &self.rest[pos - 1]) {
             pos -= 1;
         }
+        self.rest.room("execution environments");
         self.rest.insert(pos, idle);
     }
 

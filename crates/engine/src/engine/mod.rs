@@ -10,6 +10,8 @@ mod interrupt;
 pub use interrupt::InterruptHook;
 use interrupt::Interrupt;
 
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
 use crate::core::destinations::DestinationLog;
 use crate::core::{Core, CoreConfig};
 use crate::model::config::Config;
@@ -18,6 +20,7 @@ use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
 use crate::model::input::{RecordRows, Rows};
 use crate::model::output::Sink;
 use crate::model::report::{MappingStats, Report};
+use crate::primitives::grow::OutOfMemory;
 use crate::primitives::time::{to_seconds, Micros};
 use crate::sources::Sources;
 
@@ -32,6 +35,9 @@ pub struct Engine {
     records: Vec<Inbox<RecordChunk>>,
     /// The embedder's interrupt hook and the events left until its next poll.
     interrupt: Interrupt,
+    /// Set when a run could not grow its state (`primitives::grow`): the instant it was in is
+    /// part-way done, so every later call is refused.
+    out_of_memory: Option<OutOfMemory>,
 }
 
 impl Engine {
@@ -50,7 +56,7 @@ impl Engine {
         let mut core = Core::new(core_config, functions)?;
         let records = (0..sources.len()).map(|_| Inbox::default()).collect();
         let sources = Sources::new(&sources, mappings, queue_mappings, &mut core)?;
-        Ok(Engine { core, sources, now: 0, rows: Inbox::default(), records, interrupt: Interrupt::default() })
+        Ok(Engine { core, sources, now: 0, rows: Inbox::default(), records, interrupt: Interrupt::default(), out_of_memory: None })
     }
 
     /// Installs (or with `None` removes) the hook that `advance`, `advance_with` and `step` poll
@@ -97,6 +103,7 @@ impl Engine {
     /// Copies a chunk of workload rows, checks the copy and queues it; returns the request id
     /// of its first row (rows are numbered on from it). On an error nothing is queued.
     pub fn submit(&mut self, rows: &Rows<'_>) -> Result<u64, Error> {
+        self.usable()?;
         let (chunk, last) = self.check_rows(rows)?;
         Ok(self.rows.push(chunk, last, |c, first| c.first_id = first))
     }
@@ -104,6 +111,7 @@ impl Engine {
     /// Copies, checks and queues a chunk of source `source`'s records; returns the id of the
     /// first (records are numbered per source). On an error nothing is queued.
     pub fn submit_records(&mut self, source: u32, rows: &RecordRows<'_>) -> Result<u64, Error> {
+        self.usable()?;
         let (chunk, last) = self.check_records(source, rows)?;
         Ok(self.records[source as usize].push(chunk, last, |c, first| c.first_id = first))
     }
@@ -112,6 +120,7 @@ impl Engine {
     /// copied and checked before any is queued. Returns the first request id and, per entry of
     /// `records`, the first record id. A source may appear once.
     pub fn submit_together(&mut self, rows: &Rows<'_>, records: &[(u32, RecordRows<'_>)]) -> Result<(u64, Vec<u64>), Error> {
+        self.usable()?;
         for (i, (source, _)) in records.iter().enumerate() {
             if records[..i].iter().any(|(other, _)| other == source) {
                 return Err(Error::Config(format!("event source {source} is given two chunks in one submission")));
@@ -159,8 +168,37 @@ impl Engine {
     /// submitted rows and records as the clock reaches them and sending every request and
     /// record resolved on the way to `sink`. The clock is at `until` afterwards (with `None`,
     /// at the last event). `Error::Interrupted` when the interrupt hook stopped it
-    /// (`set_interrupt` says where the engine is then).
+    /// (`set_interrupt` says where the engine is then). `Error::OutOfMemory` when the state of
+    /// the run could not grow: the engine is then unusable (`Error::Unusable` from every later
+    /// call but the reads), since it stopped part-way through an instant; the process goes on.
     pub fn advance<S: Sink>(&mut self, until: Option<Micros>, sink: &mut S) -> Result<(), Error> {
+        self.usable()?;
+        match catch_unwind(AssertUnwindSafe(|| self.advance_unguarded(until, sink))) {
+            Ok(done) => done,
+            Err(payload) => match payload.downcast::<OutOfMemory>() {
+                Ok(oom) => {
+                    self.out_of_memory = Some(*oom);
+                    Err(Error::OutOfMemory { what: oom.what, count: oom.count })
+                }
+                Err(other) => resume_unwind(other),
+            },
+        }
+    }
+
+    /// Whether the engine can go on: `false` once a run has run out of memory.
+    pub fn is_usable(&self) -> bool {
+        self.out_of_memory.is_none()
+    }
+
+    /// `Error::Unusable` once a run has run out of memory.
+    fn usable(&self) -> Result<(), Error> {
+        match self.out_of_memory {
+            None => Ok(()),
+            Some(oom) => Err(Error::Unusable { what: oom.what, count: oom.count }),
+        }
+    }
+
+    fn advance_unguarded<S: Sink>(&mut self, until: Option<Micros>, sink: &mut S) -> Result<(), Error> {
         if let Some(u) = until {
             if u < self.now {
                 return Err(Error::Config(format!(

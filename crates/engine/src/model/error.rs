@@ -1,6 +1,7 @@
 //! The engine's one error type. The bindings map each variant to a typed Python exception
 //! (`WorkloadError` for both column variants, `InvalidParameterValueException`, and for
-//! `Interrupted` the exception their interrupt hook found pending, `OutOfMemory` `MemoryError`).
+//! `Interrupted` the exception their interrupt hook found pending, `OutOfMemory` `MemoryError`,
+//! `Unusable` `RuntimeError`).
 
 use std::fmt;
 
@@ -21,6 +22,9 @@ pub enum Error {
     /// it, so a configuration too large for the memory available is refused with this instead
     /// of aborting the process; nothing was built.
     OutOfMemory { what: &'static str, count: u64 },
+    /// An earlier `advance` ran out of memory (`OutOfMemory`, naming what it could not grow)
+    /// and stopped part-way through an instant: the engine refuses to go on. Build another.
+    Unusable { what: &'static str, count: u64 },
 }
 
 impl fmt::Display for Error {
@@ -35,6 +39,10 @@ impl fmt::Display for Error {
             Error::Config(m) => f.write_str(m),
             Error::Interrupted => f.write_str("interrupted"),
             Error::OutOfMemory { what, count } => write!(f, "out of memory: cannot allocate {count} {what}"),
+            Error::Unusable { what, count } => write!(
+                f,
+                "this simulator ran out of memory earlier (it could not allocate {count} {what}) and can no longer be used"
+            ),
         }
     }
 }
@@ -67,4 +75,32 @@ pub(crate) fn try_filled<T: Clone>(value: T, count: u64, what: &'static str) -> 
     try_reserve(&mut v, count, what)?;
     v.resize(count as usize, value);
     Ok(v)
+}
+
+/// Element types whose all-zero bytes are a valid value (the columns of the output tables).
+pub(crate) trait Zeroed: Copy {}
+impl Zeroed for u8 {}
+impl Zeroed for u16 {}
+impl Zeroed for u32 {}
+impl Zeroed for u64 {}
+impl Zeroed for f64 {}
+
+/// `vec![0; n]`, allocated fallibly: zeroed memory straight from the allocator (fresh pages
+/// are not written until used, as `vec![0; n]`'s are), or `Error::OutOfMemory` naming `what`.
+pub(crate) fn try_zeroed<T: Zeroed>(n: usize, what: &'static str) -> Result<Vec<T>, Error> {
+    let oom = || Error::OutOfMemory { what, count: n as u64 };
+    let layout = std::alloc::Layout::array::<T>(n).map_err(|_| oom())?;
+    if layout.size() == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size; the pointer, if not null, is a zeroed block of
+    // `n` elements of `T` allocated with the global allocator under that layout, which is what
+    // `Vec::from_raw_parts` needs, and all-zero bytes are a valid `T` (`Zeroed`).
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout) as *mut T;
+        if ptr.is_null() {
+            return Err(oom());
+        }
+        Ok(Vec::from_raw_parts(ptr, n, n))
+    }
 }

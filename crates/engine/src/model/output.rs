@@ -2,7 +2,9 @@
 //! `Sink` as they resolve, and the sinks that collect them as columns.
 
 use super::codes::{Outcome, RecordOutcome, ThrottleReason};
+use super::error::{try_zeroed, Error};
 use super::table::{table, IntoTable, Table};
+use crate::primitives::grow::Grow;
 use crate::primitives::time::{to_seconds, Micros, NEVER};
 
 /// One resolved request.
@@ -105,16 +107,19 @@ pub struct RecordLog {
     pub end: Vec<f64>,
 }
 
+/// What a log that cannot grow names (`primitives::grow`).
+const WHAT: &str = "resolved requests and records kept for the caller";
+
 impl RecordLog {
     #[inline]
     fn push(&mut self, r: &StreamRecord) {
-        self.stream.push(r.stream);
-        self.id.push(r.id);
-        self.outcome.push(r.outcome as u8);
-        self.attempts.push(r.attempts);
-        self.receives.push(r.receives);
-        self.start.push(start_seconds(r.start));
-        self.end.push(start_seconds(r.end));
+        self.stream.grow(r.stream, WHAT);
+        self.id.grow(r.id, WHAT);
+        self.outcome.grow(r.outcome as u8, WHAT);
+        self.attempts.grow(r.attempts, WHAT);
+        self.receives.grow(r.receives, WHAT);
+        self.start.grow(start_seconds(r.start), WHAT);
+        self.end.grow(start_seconds(r.end), WHAT);
     }
 }
 
@@ -126,16 +131,16 @@ impl Sink for WindowLog {
 
     #[inline]
     fn resolved(&mut self, r: &Record) {
-        self.request.push(r.request);
-        self.outcome.push(r.outcome as u8);
-        self.reason.push(r.reason as u8);
-        self.attempts.push(r.attempts);
-        self.throttles.push(r.throttles);
-        self.cold_starts.push(r.cold_starts);
-        self.end.push(to_seconds(r.end));
-        self.first_start.push(start_seconds(r.first_start));
-        self.last_start.push(start_seconds(r.last_start));
-        self.event_age.push(start_seconds(r.event_age));
+        self.request.grow(r.request, WHAT);
+        self.outcome.grow(r.outcome as u8, WHAT);
+        self.reason.grow(r.reason as u8, WHAT);
+        self.attempts.grow(r.attempts, WHAT);
+        self.throttles.grow(r.throttles, WHAT);
+        self.cold_starts.grow(r.cold_starts, WHAT);
+        self.end.grow(to_seconds(r.end), WHAT);
+        self.first_start.grow(start_seconds(r.first_start), WHAT);
+        self.last_start.grow(start_seconds(r.last_start), WHAT);
+        self.event_age.grow(start_seconds(r.event_age), WHAT);
     }
 }
 
@@ -160,22 +165,25 @@ pub struct RowTable {
 }
 
 impl RowTable {
-    /// A table of `n` rows from request `first`. Every column starts zeroed, which the
-    /// allocator gives without writing (fresh pages); `finish` marks the rows left unresolved.
-    pub fn new(first: u64, n: usize, events: bool) -> Self {
-        RowTable {
+    /// A table of `n` rows from request `first`. Every column starts zeroed (`Pending`, no
+    /// attempts), which the allocator gives without writing (fresh pages); `finish` marks the
+    /// rows left unresolved. `Error::OutOfMemory` when the columns do not fit.
+    pub fn new(first: u64, n: usize, events: bool) -> Result<Self, Error> {
+        const WHAT: &str = "rows of the run's table of requests";
+        const _: () = assert!(Outcome::Pending as u8 == 0, "a zeroed outcome column is all Pending");
+        Ok(RowTable {
             first,
-            outcome: vec![Outcome::Pending as u8; n],
-            reason: vec![0; n],
-            attempts: vec![0; n],
-            throttles: vec![0; n],
-            cold_starts: vec![0; n],
-            end: vec![0.0; n],
-            first_start: vec![0.0; n],
-            last_start: vec![0.0; n],
-            event_age: if events { vec![0.0; n] } else { Vec::new() },
+            outcome: try_zeroed(n, WHAT)?,
+            reason: try_zeroed(n, WHAT)?,
+            attempts: try_zeroed(n, WHAT)?,
+            throttles: try_zeroed(n, WHAT)?,
+            cold_starts: try_zeroed(n, WHAT)?,
+            end: try_zeroed(n, WHAT)?,
+            first_start: try_zeroed(n, WHAT)?,
+            last_start: try_zeroed(n, WHAT)?,
+            event_age: if events { try_zeroed(n, WHAT)? } else { Vec::new() },
             events,
-        }
+        })
     }
 
     /// Gives the rows still `Pending` NaN times (filling the whole table with NaN up front cost
@@ -243,8 +251,18 @@ pub struct RecordTable {
 }
 
 impl RecordTable {
-    pub fn new(first: u64, n: usize) -> Self {
-        RecordTable { first, outcome: vec![0; n], attempts: vec![0; n], receives: vec![0; n], start: vec![0.0; n], end: vec![0.0; n] }
+    /// `Error::OutOfMemory` when the columns do not fit.
+    pub fn new(first: u64, n: usize) -> Result<Self, Error> {
+        const WHAT: &str = "rows of the run's table of records";
+        const _: () = assert!(RecordOutcome::Pending as u8 == 0, "a zeroed outcome column is all Pending");
+        Ok(RecordTable {
+            first,
+            outcome: try_zeroed(n, WHAT)?,
+            attempts: try_zeroed(n, WHAT)?,
+            receives: try_zeroed(n, WHAT)?,
+            start: try_zeroed(n, WHAT)?,
+            end: try_zeroed(n, WHAT)?,
+        })
     }
 
     /// Sets the row of record `r`; `false` when it is outside the table's range.

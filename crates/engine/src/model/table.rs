@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn a_row_table_has_event_age_only_for_events_even_when_empty() {
         for (events, n) in [(true, 0), (true, 3), (false, 0), (false, 3)] {
-            let t = Tables::new(RowTable::new(0, n, events), vec![RecordTable::new(0, 2)]).into_table();
+            let t = Tables::new(RowTable::new(0, n, events).unwrap(), vec![RecordTable::new(0, 2).unwrap()]).into_table();
             assert_eq!(t.get("event_age").is_some(), events);
             let names: Vec<_> = t.names().collect();
             assert_eq!(names[names.len() - 2..], ["records", "earlier"]);

@@ -1,7 +1,8 @@
-//! The bottom layer: time in integer microseconds, the random stream, a slab of reusable ids
-//! and the timer wheel. Nothing here knows about Lambda.
+//! The bottom layer: time in integer microseconds, the random stream, a slab of reusable ids,
+//! the timer wheel, and fallible growth of collections (`grow`). Nothing here knows about Lambda.
 
 pub(crate) mod cache;
+pub(crate) mod grow;
 pub(crate) mod rng;
 pub(crate) mod slab;
 pub(crate) mod time;

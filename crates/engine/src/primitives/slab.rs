@@ -3,6 +3,11 @@
 //! `take`, or a stale copy after `remove`: no `Option` around every value, which the
 //! asynchronous hot path would pay for in every lookup.
 
+use super::grow::Grow;
+
+/// What a slab that cannot grow names (`primitives::grow`).
+const WHAT: &str = "values in flight (requests, batches or timers)";
+
 /// Ids stay below 2^30 (`model::limits::IDS_IN_FLIGHT`): values in flight at once, far beyond
 /// any memory this engine would be given.
 pub const MAX_ID: usize = 1 << 30;
@@ -26,7 +31,7 @@ impl<T: Copy + Default> Slab<T> {
     #[inline(never)] // see `insert`
     pub fn remove(&mut self, i: u32) -> T {
         self.live -= 1;
-        self.free.push(i);
+        self.free.push(i); // never reallocates: see `insert`
         self.items[i as usize]
     }
 }
@@ -44,7 +49,10 @@ impl<T: Default> Slab<T> {
             }
             None => {
                 assert!(self.items.len() < MAX_ID, "too many values in flight");
-                self.items.push(value);
+                self.items.grow(value, WHAT);
+                // room for every id on the free list, so that `remove` and `take` (the hot
+                // paths) never allocate
+                self.free.room_for(self.items.len() - self.free.len(), WHAT);
                 (self.items.len() - 1) as u32
             }
         }
@@ -52,7 +60,7 @@ impl<T: Default> Slab<T> {
 
     /// Takes the value out, leaving `T::default()` in its slot.
     pub fn take(&mut self, i: u32) -> T {
-        self.free.push(i);
+        self.free.push(i); // never reallocates: see `insert`
         self.live -= 1;
         std::mem::take(&mut self.items[i as usize])
     }

@@ -18,6 +18,8 @@
 //! Contract: `schedule` is never given a deadline before the deadline of the last entry popped
 //! (the engine's clock never goes back); such a deadline is treated as "now".
 
+use super::grow::Grow;
+
 const BITS: u32 = 12;
 const SLOTS: usize = 1 << BITS;
 const WORDS: usize = SLOTS / 64;
@@ -152,7 +154,7 @@ impl<T: Copy> Wheel<T> {
             n
         } else {
             assert!(self.nodes.len() < NIL as usize, "timer wheel full");
-            self.nodes.push(node);
+            self.nodes.grow(node, "timers and executions in flight");
             (self.nodes.len() - 1) as u32
         };
         self.place(n, deadline);

@@ -11,7 +11,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::queue::Message;
+use super::queue_mapping::Message;
+use crate::primitives::grow::{self, Grow};
 
 /// A FIFO message group.
 #[derive(Debug, Default)]
@@ -49,12 +50,12 @@ impl Groups {
         let g = match self.free.pop() {
             Some(g) => g,
             None => {
-                self.slots.push(Group::default());
+                self.slots.grow(Group::default(), "FIFO message groups");
                 (self.slots.len() - 1) as u32
             }
         };
         self.slots[g as usize].key = key;
-        self.of.insert(key, g);
+        grow::insert(&mut self.of, key, g, "FIFO message groups");
         g
     }
 
@@ -67,7 +68,7 @@ impl Groups {
         self.of.remove(&group.key);
         // drop the list's buffer too: a freed slot keeps no memory of its last group
         *group = Group::default();
-        self.free.push(g);
+        self.free.grow(g, "FIFO message groups");
         true
     }
 
@@ -102,7 +103,7 @@ mod tests {
     use super::*;
     use crate::model::config::{QueueConfig, QueueMappingConfig};
     use crate::primitives::time::NEVER;
-    use crate::sources::queue::QueueMapping;
+    use crate::sources::queue_mapping::QueueMapping;
 
     fn message(id: u64, group: u32) -> Message {
         Message { id, time: 0, failures: 0, attempts: 0, receives: 0, group, start: NEVER, end: NEVER }
@@ -139,7 +140,7 @@ mod tests {
         for id in 0..10_000u64 {
             let g = qm.group(id as i64 * 31);
             let m = Message { id, time: 0, failures: 0, attempts: 0, receives: 0, group: g, start: NEVER, end: NEVER };
-            qm.groups.get_mut(g).visible.push_back(m);
+            qm.groups.get_mut(g).visible.grow(m, "queue messages");
             qm.index_group(g);
             assert_eq!(qm.pop_ready(), Some(g));
             qm.groups.get_mut(g).visible.pop_front();

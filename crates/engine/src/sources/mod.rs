@@ -1,6 +1,6 @@
 //! The fourth layer: event sources (§7–8). Each kind has one file holding its state and its
 //! verbs — `stream` (Kinesis and DynamoDB streams: shards and lanes), `queue` (SQS standard and
-//! FIFO queues: pollers) — and implements `EventSource`, the one interface the event loop
+//! FIFO queues: pollers, with each mapping's state in `queue_mapping`) — and implements `EventSource`, the one interface the event loop
 //! drives them through: a record arrives, one of the kind's timers fires, one of its batches
 //! ends. Sources invoke their function through `Core` like any request.
 //!
@@ -11,6 +11,7 @@
 
 pub(crate) mod groups;
 pub(crate) mod queue;
+pub(crate) mod queue_mapping;
 pub(crate) mod stream;
 
 use crate::core::{Core, SourceKind, SourceRef, Timer};

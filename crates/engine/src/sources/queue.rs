@@ -17,19 +17,17 @@
 //! Queue timers (ramp ticks, batching windows, returns of invisible messages) share the
 //! engine's timer wheel, as a `Timer::Source` of index `Queues::timers`.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-
-use super::groups::Groups;
+use super::queue_mapping::{Message, Oldest, QueueMapping};
 use super::EventSource;
 use crate::core::executions::Owner;
 use crate::core::{Core, SourceKind};
 use crate::model::codes::{Outcome, RecordOutcome};
-use crate::model::config::{QueueConfig, QueueMappingConfig, SourceConfig};
+use crate::model::config::{QueueMappingConfig, SourceConfig};
 use crate::model::input::Entry;
 use crate::model::output::{Sink, StreamRecord};
 use crate::primitives::slab::Slab;
 use crate::primitives::time::{Micros, NEVER};
+use crate::primitives::grow::Grow;
 
 /// The queue mappings, their batches (in flight, or waiting to return) and their timers.
 #[derive(Debug, Default)]
@@ -39,183 +37,12 @@ pub(crate) struct Queues {
     timers: Slab<QueueTimer>,
 }
 
-/// One message.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Message {
-    pub id: u64,
-    pub time: Micros,
-    /// How many of the first invocations holding it fail.
-    pub failures: u32,
-    /// Invocations that held it, and times it was received (throttled batches included).
-    pub attempts: u32,
-    pub receives: u32,
-    /// Its message group (FIFO), a slot of `QueueMapping::groups` (alive while the message is).
-    pub group: u32,
-    /// The last invocation's start and end (`NEVER`: none).
-    pub start: Micros,
-    pub end: Micros,
-}
-
-/// A returned message of a standard queue, ordered so that the heap's top is the oldest.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Oldest(pub Message);
-
-impl PartialEq for Oldest {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.id == other.0.id
-    }
-}
-impl Eq for Oldest {}
-impl PartialOrd for Oldest {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Oldest {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other.0.id.cmp(&self.0.id) // reversed: BinaryHeap is a max-heap
-    }
-}
-
 /// A batch received from a queue: in flight, or throttled and waiting to return.
 #[derive(Debug, Default)]
 pub(crate) struct QueueBatch {
     pub mapping: u32,
     pub messages: Vec<Message>,
     pub received: Micros,
-}
-
-#[derive(Debug)]
-pub(crate) struct QueueMapping {
-    pub config: QueueMappingConfig,
-    pub queue: QueueConfig,
-    /// Standard queues: new messages in arrival order, and returned ones by age.
-    pub fresh: VecDeque<Message>,
-    pub returned: BinaryHeap<Oldest>,
-    /// FIFO queues: the live groups, and the unlocked groups with visible messages by the id
-    /// of their oldest (entries are checked when taken: a group may have changed).
-    pub groups: Groups,
-    pub ready: BinaryHeap<Reverse<(u64, u32)>>,
-    /// Every group with visible messages, by its oldest, for the retention purge (checked too).
-    pub heads: BinaryHeap<Reverse<(u64, u32)>>,
-    /// Messages visible now, and messages arrived and not yet resolved.
-    pub visible: u64,
-    pub unresolved: u64,
-    /// Concurrent batches allowed now, and batches in flight.
-    pub slots: u32,
-    pub running: u32,
-    /// A ramp tick is scheduled.
-    pub ticking: bool,
-    /// A batching window is running (`window_gen` tells a live window timer from a stale one).
-    pub gathering: bool,
-    pub window_gen: u32,
-}
-
-impl QueueMapping {
-    pub fn new(config: QueueMappingConfig, queue: QueueConfig) -> Self {
-        let slots = config.base_slots();
-        QueueMapping {
-            config,
-            queue,
-            fresh: VecDeque::new(),
-            returned: BinaryHeap::new(),
-            groups: Groups::default(),
-            ready: BinaryHeap::new(),
-            heads: BinaryHeap::new(),
-            visible: 0,
-            unresolved: 0,
-            slots,
-            running: 0,
-            ticking: false,
-            gathering: false,
-            window_gen: 0,
-        }
-    }
-
-    /// The group of a FIFO message group id (made when it has no messages held).
-    pub fn group(&mut self, key: i64) -> u32 {
-        self.groups.find_or_add(key)
-    }
-
-    /// The oldest visible message of a standard queue, if any (not removed).
-    pub fn oldest_standard(&self) -> Option<Message> {
-        match (self.fresh.front(), self.returned.peek()) {
-            (Some(f), Some(r)) => Some(if r.0.id < f.id { r.0 } else { *f }),
-            (Some(f), None) => Some(*f),
-            (None, Some(r)) => Some(r.0),
-            (None, None) => None,
-        }
-    }
-
-    /// Removes the oldest visible message of a standard queue.
-    pub fn pop_standard(&mut self) -> Option<Message> {
-        let from_returned = match (self.fresh.front(), self.returned.peek()) {
-            (Some(f), Some(r)) => r.0.id < f.id,
-            (None, Some(_)) => true,
-            _ => false,
-        };
-        let m = if from_returned { self.returned.pop().map(|r| r.0) } else { self.fresh.pop_front() };
-        if m.is_some() {
-            self.visible -= 1;
-        }
-        m
-    }
-
-    /// Puts a FIFO group in the heaps it belongs in (after its visible list or lock changed).
-    pub fn index_group(&mut self, g: u32) {
-        let group = self.groups.get(g);
-        if let Some(head) = group.visible.front() {
-            self.heads.push(Reverse((head.id, g)));
-            if !group.locked {
-                self.ready.push(Reverse((head.id, g)));
-            }
-        }
-        // Stale entries leave a heap only from its top, and `heads` is not read at all before
-        // the retention has passed once: without this both would grow with every batch.
-        let bound = 2 * self.groups.capacity() + 64;
-        if self.heads.len() > bound || self.ready.len() > bound {
-            self.rebuild_heaps();
-        }
-    }
-
-    /// Both heaps anew, one entry per group they hold: the entries that still hold, without
-    /// the stale ones and the duplicates, so what they yield is unchanged (amortised O(1) per
-    /// push, as each rebuild leaves at most one entry per slot).
-    #[cold]
-    fn rebuild_heaps(&mut self) {
-        let mut heads = Vec::new();
-        let mut ready = Vec::new();
-        for (g, group) in self.groups.slots() {
-            if let Some(head) = group.visible.front() {
-                heads.push(Reverse((head.id, g)));
-                if !group.locked {
-                    ready.push(Reverse((head.id, g)));
-                }
-            }
-        }
-        self.heads = BinaryHeap::from(heads);
-        self.ready = BinaryHeap::from(ready);
-    }
-
-    /// A FIFO group's visible list or lock changed: it is freed if it holds nothing any more,
-    /// indexed otherwise.
-    pub(super) fn settle_group(&mut self, g: u32) {
-        if !self.groups.release_if_idle(g) {
-            self.index_group(g);
-        }
-    }
-
-    /// The unlocked FIFO group whose oldest visible message is the oldest (skipping entries
-    /// that no longer hold).
-    pub fn pop_ready(&mut self) -> Option<u32> {
-        while let Some(Reverse((id, g))) = self.ready.pop() {
-            let group = self.groups.get(g);
-            if !group.locked && group.visible.front().is_some_and(|m| m.id == id) {
-                return Some(g);
-            }
-        }
-        None
-    }
 }
 
 /// What a queue timer does when it fires.
@@ -276,12 +103,12 @@ impl Queues {
         };
         if fifo {
             let visible = &mut qm.groups.get_mut(group).visible;
-            visible.push_back(message);
+            visible.grow(message, "queue messages");
             if visible.len() == 1 {
                 qm.index_group(group);
             }
         } else {
-            qm.fresh.push_back(message);
+            qm.fresh.grow(message, "queue messages");
         }
         qm.visible += 1;
         qm.unresolved += 1;
@@ -334,9 +161,9 @@ impl Queues {
             let mut dead = Vec::new();
             let mut take = |m: Message, batch: &mut Vec<Message>| {
                 if max_receives.is_some_and(|limit| m.receives >= limit) {
-                    dead.push(m);
+                    dead.grow(m, "queue messages");
                 } else {
-                    batch.push(Message { receives: m.receives + 1, ..m });
+                    batch.grow(Message { receives: m.receives + 1, ..m }, "queue messages");
                 }
             };
             let mut group = None;
@@ -449,11 +276,13 @@ impl Queues {
         if qm.queue.fifo {
             let g = messages[0].group;
             let visible = &mut qm.groups.get_mut(g).visible;
+            visible.room_for(messages.len(), "queue messages");
             for m in messages.into_iter().rev() {
                 visible.push_front(m);
             }
             self.unlock(q, g);
         } else {
+            qm.returned.room_for(messages.len(), "queue messages");
             qm.returned.extend(messages.into_iter().map(Oldest));
         }
     }

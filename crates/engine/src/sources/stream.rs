@@ -24,6 +24,7 @@ use crate::model::error::{try_reserve, Error};
 use crate::model::input::Entry;
 use crate::model::output::{Sink, StreamRecord};
 use crate::primitives::time::{Micros, NEVER};
+use crate::primitives::grow::Grow;
 
 /// The stream mappings and their lanes (mapping-major, then shard, then lane).
 #[derive(Debug, Default)]
@@ -186,7 +187,7 @@ impl Streams {
         let li = mapping.first_lane + shard * pf + lane;
         let (poll_us, batch_size) = (mapping.poll_us, mapping.config.batch_size);
         let l = &mut self.lanes[li as usize];
-        l.fifo.push_back(entry);
+        l.fifo.grow(entry, "stream records held by lanes");
         match l.state {
             LaneState::Dormant => {
                 // polls happen on the grid k·I: the first one after the arrival sees it
@@ -197,7 +198,7 @@ impl Streams {
             LaneState::Gathering if l.fifo.len() >= batch_size as usize => {
                 // the batch is full before its window ends: that timer is now stale
                 let deadline = l.window_deadline;
-                l.stale_windows.push_back(deadline);
+                l.stale_windows.grow(deadline, "timers and executions in flight");
                 self.dispatch(core, li, entry.time, sink);
                 true
             }
@@ -330,7 +331,7 @@ impl Streams {
             // two batches, in order, neither using a retry
             let first = b.len.div_ceil(2);
             let half = |len, max_failures| Batch { len, max_failures, retries: 0, throttles: 0, ..b };
-            l.halves.push(half(b.len - first, l.max_failures(first, b.len)));
+            l.halves.grow(half(b.len - first, l.max_failures(first, b.len)), "stream batches");
             l.current = half(first, l.max_failures(0, first));
             core.metrics.batches(now, self.mappings[m].config.stream, 2);
             return self.invoke(core, li, now, sink);
