@@ -33,7 +33,7 @@ BAD_ROWS = {
 }
 #: Bad calls left out of the draw while the defect they hit is open (each has its reproducer in
 #: test_found.py): remove an entry when its reproducer passes.
-OPEN_DEFECTS: dict[str, list[Any]] = {"run-records": [], "str-until": []}
+OPEN_DEFECTS: dict[str, list[Any]] = {"run-records": [], "str-until": [], "subnormal-refill": []}
 
 BAD_RECORD_ROWS = {"time": [np.nan, np.inf, -1.0, 9.1e9], "failures": [-1, -(2**62)]}
 
@@ -191,6 +191,9 @@ def test_wild_configuration_values_are_typed_errors_or_run(data: st.DataObject) 
         obj = data.draw(st.sampled_from(sorted(PARAMETERS)))
         wild.setdefault(obj, {})[data.draw(st.sampled_from(PARAMETERS[obj]))] = data.draw(WILD)
     note(repr(wild))
+    refill = wild.get("account", {}).get("scaling_refill_per_s")
+    if OPEN_DEFECTS["subnormal-refill"] == [] and isinstance(refill, float) and 0 < refill < 1e-300:
+        return  # OverflowError: test_found.py::test_a_subnormal_refill_rate_is_a_typed_error
     stream_kind = data.draw(st.sampled_from(["kinesis", "sqs", "fifo", None]))
     try:
         account = lc.Account(**wild.get("account", {}))

@@ -90,6 +90,36 @@ def test_validate_refuses_a_mapping_run_would_refuse(tmp_path) -> None:
     assert validated.returncode == 1, validated.stdout  # today: 0, "OK"
 
 
+# found by the harness and fixed on this branch (plain tests)
+
+WORKLOAD = '[[functions]]\nname = "f"\nworkload = {{ arrivals = "poisson", rate_per_s = 2, end_s = 5, duration = {duration} }}\n'
+SOURCE = '[[functions]]\nname = "f"\n[[streams]]\nname = "s"\nkind = {kind}\n'
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(WORKLOAD.format(duration="{ dist = [] }"), id="dist-array"),
+    pytest.param(WORKLOAD.format(duration='{ dist = { fixed = 1 } }'), id="dist-table"),
+    pytest.param(SOURCE.format(kind="[]"), id="kind-array"),
+    pytest.param(SOURCE.format(kind='{ kinesis = true }'), id="kind-table"),
+])
+def test_an_array_or_table_where_a_name_is_due_is_a_scenario_error(text: str, tmp_path) -> None:
+    """Was TypeError (unhashable type: 'list'), a traceback from the command line."""
+    with pytest.raises(lc.ScenarioError, match="'dist'|'kind'"):
+        lc.parse_scenario(text)
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "lambda_core", "validate", str(path)], capture_output=True,
+                       text=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert p.returncode == 1 and "Traceback" not in p.stderr and len(p.stderr.splitlines()) == 1, p.stderr
+
+
+def test_a_lognormal_sigma_of_minus_zero_generates() -> None:
+    """Was numpy's ValueError("sigma < 0") at generate (-0.0 passes the check sigma >= 0)."""
+    scenario = lc.parse_scenario(WORKLOAD.format(duration='{ dist = "lognormal", median_s = 0.1, sigma = -0.0 }'))
+    durations = scenario.generate(seed=1).duration
+    assert len(durations) and np.all(durations == durations[0])  # sigma 0: every draw the median
+
+
 # -- known open defects the harness runs into (issue 10, class 7; being fixed) -------------------
 
 

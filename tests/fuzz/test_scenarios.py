@@ -74,8 +74,6 @@ def runnable(s: Scenario) -> bool:
 
 
 def as_case(s: Scenario, w: lc.Workload, records: list[lc.Records]) -> Case:
-    given_records = {r.source: r for r in records}
-    empty = {"time": np.empty(0), "key": np.empty(0, np.int64), "failures": np.empty(0, np.int64)}
     n = len(w)
     return Case(
         account=s.account, functions=list(s.functions), routing=s.routing, client_retries=s.client_retries,
@@ -83,11 +81,9 @@ def as_case(s: Scenario, w: lc.Workload, records: list[lc.Records]) -> Case:
         columns={"time": w.time, "function": w.function, "duration": w.duration,
                  "invocation_type": w.invocation_type if w.invocation_type is not None else np.zeros(n, np.uint8),
                  "failures": w.failures if w.failures is not None else np.zeros(n, np.int64)},
-        records={m.source.name: ({"time": given_records[m.source.name].time, "key": given_records[m.source.name].key,
-                                  "failures": (given_records[m.source.name].failures
-                                               if given_records[m.source.name].failures is not None else
-                                               np.zeros(len(given_records[m.source.name]), np.int64))}
-                                 if m.source.name in given_records else empty) for m in s.mappings},
+        records={r.source: {"time": r.time, "key": r.key,
+                            "failures": r.failures if r.failures is not None else np.zeros(len(r), np.int64)}
+                 for r in records},
         until=s.until,
     )
 
