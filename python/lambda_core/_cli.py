@@ -235,6 +235,11 @@ def _run(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     sim = scenario.simulator()  # applies every reservation as AWS would (plan_pools)
+    if scenario.until is None:
+        # run's own check before it simulates: without until, a mapping whose function
+        # reserves 0 and whose source has records would never end
+        sim._check_finishes([source.name for source, spec in zip(scenario.sources, scenario.record_generators)
+                             if spec is not None and spec.expected_records() > 0])
     _output(format_validation(scenario, sim.account_settings(), args.scenario))
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -412,12 +413,10 @@ def _until(until: float | None) -> float | None:
     the engine's ``seconds`` limit; the texts are the engine's (``_core.to_micros``)."""
     if until is None:
         return None
-    if isinstance(until, bool):  # a bool is an int, but no time
+    # a bool is an int, but no time; a string float() would read is no number
+    if isinstance(until, bool) or not isinstance(until, numbers.Real):
         raise TypeError(f"until must be a number of seconds or None, got {until!r}")
-    try:
-        seconds = float(until)
-    except (TypeError, ValueError):
-        raise TypeError(f"until must be a number of seconds or None, got {until!r}") from None
+    seconds = float(until)
     try:
         _core.to_micros(seconds)
     except LambdaCoreError as e:

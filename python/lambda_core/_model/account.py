@@ -107,6 +107,12 @@ class Account:
 
         # the bucket's figures are derived from the stored fields (the properties below)
         if scaling is not None:
+            bucket = v.limit("scaling_bucket_us")
+            if not 1e6 / self.refill_per_s <= bucket.max:  # a subnormal refill: infinite cost
+                raise EngineLimitError(
+                    f"Account: scaling_refill_per_s={refill!r} is too small for lambda_core: one "
+                    f"token would take {1e6 / self.refill_per_s:g} µs to refill, more than the "
+                    f"{bucket.max} µs a bucket holds")
             cost = self.token_cost_us
             scale = v.limit("scaling")
             if cost < scale.min:

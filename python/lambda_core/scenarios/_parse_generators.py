@@ -166,7 +166,8 @@ def _burst(table: dict[str, Any], where: str) -> Burst:
 
 def _duration(table: dict[str, Any], where: str) -> Duration:
     dist = table.get("dist")
-    if dist not in _DURATION_KEYS:
+    # a TOML array or table is no name (and cannot be looked up in a dict)
+    if not isinstance(dist, str) or dist not in _DURATION_KEYS:
         raise ScenarioError(
             f"'dist' in {where} must be one of "
             f"{', '.join(map(repr, _DURATION_KEYS))}, got {dist!r}"
@@ -179,7 +180,8 @@ def _duration(table: dict[str, Any], where: str) -> Duration:
     return Duration(
         dist,
         _number(table, "median_s", where, positive=True, high=MAX_SECONDS),
-        _number(table, "sigma", where, low=0.0),
+        # + 0.0 turns -0.0 (which passes low=0.0) into 0.0: numpy refuses a negative sign bit
+        _number(table, "sigma", where, low=0.0) + 0.0,
     )
 
 

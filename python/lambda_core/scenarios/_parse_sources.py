@@ -51,7 +51,7 @@ def _source(
         kind = table.get("kind")
         if kind is None:
             raise ScenarioError(f"missing key 'kind' in {where} ({names})")
-        if kind not in kinds:
+        if not isinstance(kind, str) or kind not in kinds:  # an array or table is no kind
             close = difflib.get_close_matches(kind, kinds, n=1) if isinstance(kind, str) else []
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ScenarioError(f"'kind' in {where} must be {names}, got {_kind(kind)}{hint}")
