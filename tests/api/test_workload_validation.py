@@ -234,3 +234,24 @@ def test_bad_until_has_the_class_of_its_cause(until, exc) -> None:
     for call in (lambda s: s.advance(until), lambda s: s.run(None, until), lambda s: s.stats(until)):
         with pytest.raises(exc):
             call(make_sim())
+
+
+def test_concatenating_no_workloads_makes_an_empty_one() -> None:
+    """Was numpy's bare ValueError ("need at least one array to concatenate")."""
+    empty = lc.Workload.concat([])
+    assert len(empty) == 0 and empty.time.dtype == np.float64
+    with pytest.raises(TypeError, match="Workload.concat takes Workload objects, got list"):
+        lc.Workload.concat([[0.0]])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(("kwargs", "column", "text"), [
+    ({"time": [[0.0], [1.0, 2.0]]}, "time", "Records.time is not a one-dimensional array"),
+    ({"time": np.zeros((2, 2))}, "time", "Records.time must be one-dimensional, got shape (2, 2)"),
+    ({"time": [0.0, 1.0], "key": [1]}, "key", "Records.key has 1 rows but 'time' has 2"),
+    ({"time": [0.0, 1.0], "failures": [0, 0, 0]}, "failures", "Records.failures has 3 rows but 'time' has 2"),
+])
+def test_a_record_column_of_the_wrong_shape_is_a_workload_error(kwargs: dict, column: str, text: str) -> None:
+    """Were bare ValueErrors (or a TypeError for a ragged list)."""
+    with pytest.raises(lc.WorkloadError) as info:
+        lc.Records("s", **kwargs)
+    assert str(info.value).startswith(text) and info.value.column == column

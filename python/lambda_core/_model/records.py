@@ -36,12 +36,14 @@ def _hashed(keys: Any) -> np.ndarray:
 def _column(source: str, name: str, values: Any, dtype: type, n: int | None) -> np.ndarray:
     try:
         a = np.asarray(values)
-    except Exception as e:  # ragged lists and the like
+    except ValueError as e:  # a ragged nested list, for one
+        raise WorkloadError(f"Records.{name} is not a one-dimensional array: {e}", name, None) from None
+    except Exception as e:  # objects numpy cannot read
         raise TypeError(f"Records.{name}: not an array ({e})") from None
     if a.ndim != 1:
-        raise ValueError(f"Records.{name} must be one-dimensional, got shape {a.shape}")
+        raise WorkloadError(f"Records.{name} must be one-dimensional, got shape {a.shape}", name, None)
     if n is not None and len(a) != n:
-        raise ValueError(f"Records.{name} has {len(a)} rows but 'time' has {n}")
+        raise WorkloadError(f"Records.{name} has {len(a)} rows but 'time' has {n}", name, min(len(a), n))
     if dtype is np.int64 and a.size and not np.issubdtype(a.dtype, np.integer):
         if np.issubdtype(a.dtype, np.floating) and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
             # whole numbers stored as floats: accepted, if an int64 holds them (a cast would
@@ -73,7 +75,8 @@ class Records:
         failures: per record, how many of the first invocations whose batch holds it end in a
             function error (a poison record has a large count). ``None``: none fail.
 
-    A bad column raises :class:`TypeError` or :class:`ValueError` naming it, and a failure
+    A column of the wrong type raises :class:`TypeError`, one of the wrong shape or length a
+    :class:`~lambda_core.WorkloadError`, each naming it; a failure
     count above the engine's limit (2^32 − 1) a :class:`~lambda_core.WorkloadError` naming
     the first such row; the engine checks the other values (finite, non-negative,
     non-decreasing times; non-negative failures) when the records are submitted and raises
@@ -97,7 +100,7 @@ class Records:
                 key = _hashed(key)
             elif isinstance(key, np.ndarray) and key.dtype.kind in "USO":
                 if key.ndim != 1:
-                    raise ValueError(f"Records.key must be one-dimensional, got shape {key.shape}")
+                    raise WorkloadError(f"Records.key must be one-dimensional, got shape {key.shape}", "key", None)
                 key = _hashed(key)
             self.key = _column(source, "key", key, np.int64, n)
         self.failures = None if failures is None else _column(source, "failures", failures, np.int64, n)

@@ -108,7 +108,14 @@ class Workload:
 
     @classmethod
     def concat(cls, workloads: list[Workload]) -> Workload:
-        """One workload of several, merged by time (stable: ties keep list order, then row order)."""
+        """One workload of several, merged by time (stable: ties keep list order, then row order).
+        No workloads make an empty one."""
+        workloads = list(workloads)
+        for w in workloads:
+            if not isinstance(w, Workload):
+                raise TypeError(f"Workload.concat takes Workload objects, got {type(w).__name__}")
+        if not workloads:
+            return cls(np.empty(0), np.empty(0, np.int64), np.empty(0))
         time = np.concatenate([w.time for w in workloads])
         order = np.argsort(time, kind="stable")
         def cat(name: str, default: float) -> np.ndarray:
