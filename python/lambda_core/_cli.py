@@ -200,6 +200,8 @@ def _run(args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed
     until = scenario.until if args.until is None else args.until
     sim = scenario.simulator(seed)
+    if until is None:
+        _check_finishes(scenario, sim)
     workload = scenario.generate(seed)
     records = scenario.generate_records(seed)
 
@@ -236,12 +238,17 @@ def _validate(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     sim = scenario.simulator()  # applies every reservation as AWS would (plan_pools)
     if scenario.until is None:
-        # run's own check before it simulates: without until, a mapping whose function
-        # reserves 0 and whose source has records would never end
-        sim._check_finishes([source.name for source, spec in zip(scenario.sources, scenario.record_generators)
-                             if spec is not None and spec.expected_records() > 0])
+        _check_finishes(scenario, sim)
     _output(format_validation(scenario, sim.account_settings(), args.scenario))
     return 0
+
+
+def _check_finishes(scenario: Scenario, sim: Simulator) -> None:
+    """What `run` and `validate` both refuse without an ``until``: a mapping whose function
+    reserves 0 and whose source has a records generator would never end. Decided from the
+    file, not from one draw of its generators, so that both commands agree for every seed."""
+    sim._check_finishes([source.name for source, spec in zip(scenario.sources, scenario.record_generators)
+                         if spec is not None and spec.expected_records() > 0])
 
 
 def _load(path: str | None) -> Scenario:

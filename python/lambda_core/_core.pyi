@@ -8,7 +8,7 @@ the configuration and the workload before anything reaches it. What the extensio
   the GIL held, and the engine checks and runs its copy (the caller's arrays are not kept);
 * numpy columns out: the engine's vectors handed over to numpy (new arrays that own their
   memory);
-* the GIL released while the engine checks a submitted copy or runs;
+* the GIL held while a submitted chunk is copied and checked, released while the engine runs;
 * every engine error mapped to a typed Python exception (:class:`lambda_core.WorkloadError`
   with ``.column`` and ``.row``, :class:`lambda_core.InvalidParameterValueException`,
   :class:`lambda_core.LambdaCoreError`); a panic inside the engine becomes a
@@ -254,7 +254,7 @@ class Engine:
         """Copies a chunk of rows (arrays of the canonical dtypes, C-contiguous), checks the
         copy and queues it; returns the request id of its first row.
 
-        The copy is taken with the GIL held, each value read once; the arrays are not kept, so
+        The copy is taken and checked with the GIL held, each value read once; the arrays are not kept, so
         changing or reusing them afterwards changes nothing queued. The copy is freed once the
         clock has taken its last row. On an error nothing is queued. An empty chunk is checked
         and returns the next request id.

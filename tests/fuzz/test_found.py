@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import lambda_core as lc
+from lambda_core import cli
 
 
 def _queue_sim() -> lc.Simulator:
@@ -131,3 +132,29 @@ def test_stats_before_the_clock_is_refused_or_consistent() -> None:
         return
     assert early.functions["avg_environments"][0] <= 1.0  # today: 22.5
 
+
+
+RESERVED_ZERO_RANDOM = """
+[[functions]]
+name = "f"
+reserved_concurrency = 0
+[[queues]]
+name = "q"
+messages = { arrivals = "poisson", rate_per_s = 0.5, end_s = 5 }
+[[mappings]]
+source = "q"
+function = "f"
+"""
+
+
+def test_run_and_validate_agree_on_a_never_ending_scenario_for_every_seed(tmp_path) -> None:
+    """Found by the second hunt: `run` used to refuse only the draws that made records (a seed
+    whose Poisson draw made none ran), while `validate` refused the file: both now decide from
+    the file."""
+    path = tmp_path / "zero.toml"
+    path.write_text(RESERVED_ZERO_RANDOM, encoding="utf-8")
+    for seed in range(12):  # seed 10 draws no message (P = e^-2.5)
+        code = cli.main(["run", str(path), "--quiet", "--seed", str(seed)])
+        assert code == 1, seed
+    assert cli.main(["validate", str(path)]) == 1
+    assert cli.main(["run", str(path), "--quiet", "--until", "10"]) == 0

@@ -155,8 +155,8 @@ impl PyEngine {
         }
     }
 
-    /// Copies and checks a chunk of rows, with the GIL held during the copy (the engine reads
-    /// each of the caller's values once); `submit` queues it.
+    /// Copies, checks and queues a chunk of rows, with the GIL held (the engine reads each of
+    /// the caller's values once, into its own copy).
     fn submit_rows(&mut self, rows: &Rows<'_>) -> PyResult<u64> {
         self.check()?;
         let poisoned = &mut self.poisoned;

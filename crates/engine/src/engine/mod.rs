@@ -59,7 +59,7 @@ impl Engine {
         Ok(Engine { core, sources, now: 0, rows: Inbox::default(), records, interrupt: Interrupt::default(), out_of_memory: None })
     }
 
-    /// Installs (or with `None` removes) the hook that `advance`, `advance_with` and `step` poll
+    /// Installs (or with `None` removes) the hook that `advance` and `step` poll
     /// every 65 536 events (a few milliseconds): when it returns `true` the call stops between
     /// two events and returns `Error::Interrupted`. The engine is then consistent, its clock
     /// (`now`) at the last event processed, which may be before `until` and before events due
@@ -105,7 +105,7 @@ impl Engine {
     pub fn submit(&mut self, rows: &Rows<'_>) -> Result<u64, Error> {
         self.usable()?;
         let (chunk, last) = self.check_rows(rows)?;
-        Ok(self.rows.push(chunk, last, |c, first| c.first_id = first))
+        Ok(self.rows.push(chunk, last))
     }
 
     /// Copies, checks and queues a chunk of source `source`'s records; returns the id of the
@@ -113,7 +113,7 @@ impl Engine {
     pub fn submit_records(&mut self, source: u32, rows: &RecordRows<'_>) -> Result<u64, Error> {
         self.usable()?;
         let (chunk, last) = self.check_records(source, rows)?;
-        Ok(self.records[source as usize].push(chunk, last, |c, first| c.first_id = first))
+        Ok(self.records[source as usize].push(chunk, last))
     }
 
     /// `submit` and `submit_records` of several sources at once, all or nothing: every chunk is
@@ -132,11 +132,11 @@ impl Engine {
             checked.push(self.check_records(*source, r)?);
         }
         let (chunk, last) = checked_rows;
-        let first = self.rows.push(chunk, last, |c, first| c.first_id = first);
+        let first = self.rows.push(chunk, last);
         let firsts = records
             .iter()
             .zip(checked)
-            .map(|(&(source, _), (chunk, last))| self.records[source as usize].push(chunk, last, |c, first| c.first_id = first))
+            .map(|(&(source, _), (chunk, last))| self.records[source as usize].push(chunk, last))
             .collect();
         Ok((first, firsts))
     }

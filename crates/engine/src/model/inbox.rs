@@ -20,6 +20,8 @@ pub(crate) trait Chunk {
     fn len(&self) -> usize;
     /// The time of `row`, in seconds as given.
     fn time(&self, row: usize) -> f64;
+    /// Numbers the chunk's rows from `first` (ids count an input's rows over every chunk).
+    fn number(&mut self, first: u64);
 }
 
 /// A chunk of workload rows, copied (the columns' meaning is that of `Rows`).
@@ -99,6 +101,10 @@ impl Chunk for RowChunk {
     fn time(&self, row: usize) -> f64 {
         self.time[row]
     }
+
+    fn number(&mut self, first: u64) {
+        self.first_id = first;
+    }
 }
 
 impl RecordChunk {
@@ -125,6 +131,10 @@ impl Chunk for RecordChunk {
     #[inline]
     fn time(&self, row: usize) -> f64 {
         self.time[row]
+    }
+
+    fn number(&mut self, first: u64) {
+        self.first_id = first;
     }
 }
 
@@ -162,11 +172,11 @@ impl<C: Chunk> Inbox<C> {
     }
 
     /// Queues a chunk already checked (its last time `last`, in µs), numbering its rows;
-    /// returns the id of its first row. `number` sets the chunk's first id.
-    pub fn push(&mut self, mut chunk: C, last: Micros, number: impl FnOnce(&mut C, u64)) -> u64 {
+    /// returns the id of its first row.
+    pub fn push(&mut self, mut chunk: C, last: Micros) -> u64 {
         let first = self.submitted;
         let n = chunk.len();
-        number(&mut chunk, first);
+        chunk.number(first);
         self.submitted += n as u64;
         if n > 0 {
             self.last = last;
@@ -218,10 +228,9 @@ mod tests {
     #[test]
     fn numbers_rows_and_keeps_only_chunks_with_rows() {
         let mut inbox: Inbox<RecordChunk> = Inbox::default();
-        let number = |c: &mut RecordChunk, first| c.first_id = first;
-        assert_eq!(inbox.push(chunk(&[1.0, 2.0]), 2_000_000, number), 0);
-        assert_eq!(inbox.push(chunk(&[]), 2_000_000, number), 2);
-        assert_eq!(inbox.push(chunk(&[3.0]), 3_000_000, number), 2);
+        assert_eq!(inbox.push(chunk(&[1.0, 2.0]), 2_000_000), 0);
+        assert_eq!(inbox.push(chunk(&[]), 2_000_000), 2);
+        assert_eq!(inbox.push(chunk(&[3.0]), 3_000_000), 2);
         assert_eq!((inbox.chunks.len(), inbox.submitted(), inbox.pending()), (2, 3, 3));
         assert_eq!(inbox.chunks[1].first_id, 2);
         assert_eq!(inbox.not_before(0), (3_000_000, 3.0));
