@@ -158,3 +158,21 @@ def test_run_and_validate_agree_on_a_never_ending_scenario_for_every_seed(tmp_pa
         assert code == 1, seed
     assert cli.main(["validate", str(path)]) == 1
     assert cli.main(["run", str(path), "--quiet", "--until", "10"]) == 0
+
+
+def test_an_instant_split_across_windows_runs_its_later_part_last() -> None:
+    """Found by the final hunt: a record at 0.0 and rows at 4e-7 s are one instant (0 µs). In one
+    `run` the rows come first (§1: rows before records at an instant); advanced in two windows
+    split between the two raw times, the record is taken in the first and the rows after it
+    (docs/model.md §1), which the harness now avoids by splitting on the microsecond grid."""
+    def sim() -> lc.Simulator:
+        return lc.Simulator(lc.Account(concurrency_limit=1, scaling_burst=1), [lc.Function("f")],
+                            mappings=[lc.EventSourceMapping(lc.SqsQueue("q.fifo", fifo=True, visibility_timeout_s=3), "f")])
+    rows = lc.Workload([4e-7], [0], [0.0])
+    one = sim().run(rows, records=lc.Records("q.fifo", [0.0], key=[0]))
+    assert one.requests["outcome"].tolist() == [lc.Outcome.SUCCESS]
+    split = sim()
+    split.submit_records(lc.Records("q.fifo", [0.0], key=[0]))
+    split.advance(4e-7)  # the instant 0 µs, with the record
+    split.submit(rows)   # at that same instant: after the record, which holds the one slot
+    assert split.advance().requests["outcome"].tolist() == [lc.Outcome.THROTTLED]
