@@ -12,6 +12,8 @@ they build, and the command line, in-process and in a subprocess.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import contextlib
 import io
 import os
@@ -134,9 +136,9 @@ def _check_cli(code: int, err: str, scenario: Scenario | None, until_given: bool
         assert code == 0, (code, err)
 
 
-@settings(max_examples=examples(60), **SETTINGS)
-@given(texts())
-def test_the_command_line_in_process(drawn: tuple[str, list[str]]) -> None:
+def _check_commands(drawn: tuple[str, list[str]], call: Callable[..., tuple[int, str]], until: bool) -> None:
+    """`validate`, then for a runnable scenario `run` (and with `until`, `run --until 45`), each
+    through `call` (argv -> exit code and stderr), checked by `_check_cli`."""
     text, done = drawn
     note(text)
     note(f"mutations: {done}")
@@ -145,34 +147,32 @@ def test_the_command_line_in_process(drawn: tuple[str, list[str]]) -> None:
         path = os.path.join(d, "fuzz.toml")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-        code, _, err = _main("validate", path)
-        _check_cli(code, err, scenario)
+        _check_cli(*call("validate", path), scenario)
         if scenario is not None and runnable(scenario):
-            code, _, err = _main("run", path, "--quiet")
-            _check_cli(code, err, scenario)
-            code, _, err = _main("run", path, "--quiet", "--json", "--until", "45")
-            _check_cli(code, err, scenario, until_given=True)
+            _check_cli(*call("run", path, "--quiet"), scenario)
+            if until:
+                _check_cli(*call("run", path, "--quiet", "--json", "--until", "45"), scenario, until_given=True)
 
 
-def _subprocess(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lambda_core", *argv], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+def _in_process(*argv: str) -> tuple[int, str]:
+    code, _, err = _main(*argv)
+    return code, err
+
+
+def _subprocess(*argv: str) -> tuple[int, str]:
+    p = subprocess.run([sys.executable, "-m", "lambda_core", *argv], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    return p.returncode, p.stderr
+
+
+@settings(max_examples=examples(60), **SETTINGS)
+@given(texts())
+def test_the_command_line_in_process(drawn: tuple[str, list[str]]) -> None:
+    _check_commands(drawn, _in_process, until=True)
 
 
 @settings(max_examples=examples(6), **SETTINGS)
 @given(texts())
 def test_the_command_line_in_a_subprocess(drawn: tuple[str, list[str]]) -> None:
     """What the in-process test checks, as a user runs it: nothing kills the process."""
-    text, done = drawn
-    note(text)
-    note(f"mutations: {done}")
-    scenario = load(text)
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "fuzz.toml")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        p = _subprocess("validate", path)
-        _check_cli(p.returncode, p.stderr, scenario)
-        if scenario is not None and runnable(scenario):
-            p = _subprocess("run", path, "--quiet")
-            _check_cli(p.returncode, p.stderr, scenario)
+    _check_commands(drawn, _subprocess, until=False)

@@ -92,20 +92,28 @@ impl RowChunk {
     }
 }
 
-impl Chunk for RowChunk {
-    fn len(&self) -> usize {
-        self.time.len()
-    }
+/// Both kinds of chunk have a `time` column and a `first_id`.
+macro_rules! chunk {
+    ($kind:ty) => {
+        impl Chunk for $kind {
+            fn len(&self) -> usize {
+                self.time.len()
+            }
 
-    #[inline]
-    fn time(&self, row: usize) -> f64 {
-        self.time[row]
-    }
+            #[inline]
+            fn time(&self, row: usize) -> f64 {
+                self.time[row]
+            }
 
-    fn number(&mut self, first: u64) {
-        self.first_id = first;
-    }
+            fn number(&mut self, first: u64) {
+                self.first_id = first;
+            }
+        }
+    };
 }
+
+chunk!(RowChunk);
+chunk!(RecordChunk);
 
 impl RecordChunk {
     pub fn copy(rows: &RecordRows<'_>) -> Result<Self, Error> {
@@ -123,20 +131,6 @@ impl RecordChunk {
     }
 }
 
-impl Chunk for RecordChunk {
-    fn len(&self) -> usize {
-        self.time.len()
-    }
-
-    #[inline]
-    fn time(&self, row: usize) -> f64 {
-        self.time[row]
-    }
-
-    fn number(&mut self, first: u64) {
-        self.first_id = first;
-    }
-}
 
 /// One input's submitted chunks (the workload's, or one event source's) and how far the clock
 /// has taken them. The first chunk always has a row left: a chunk is dropped when its last row

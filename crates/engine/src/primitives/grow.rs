@@ -42,13 +42,20 @@ pub(crate) trait Grow<T> {
     fn grow(&mut self, value: T, what: &'static str);
 }
 
-impl<T> Grow<T> for Vec<T> {
-    #[inline(always)]
-    fn room_for(&mut self, n: usize, what: &'static str) {
-        if self.capacity() - self.len() < n && self.try_reserve(n).is_err() {
-            refused(what, self.len().saturating_add(n));
+/// `room_for` of a collection with `capacity`, `len` and `try_reserve`.
+macro_rules! room_for {
+    () => {
+        #[inline(always)]
+        fn room_for(&mut self, n: usize, what: &'static str) {
+            if self.capacity() - self.len() < n && self.try_reserve(n).is_err() {
+                refused(what, self.len().saturating_add(n));
+            }
         }
-    }
+    };
+}
+
+impl<T> Grow<T> for Vec<T> {
+    room_for!();
 
     #[inline(always)]
     fn grow(&mut self, value: T, what: &'static str) {
@@ -75,35 +82,23 @@ fn reserve_one<T>(v: &mut Vec<T>, what: &'static str) {
     }
 }
 
-impl<T> Grow<T> for VecDeque<T> {
-    #[inline(always)]
-    fn room_for(&mut self, n: usize, what: &'static str) {
-        if self.capacity() - self.len() < n && self.try_reserve(n).is_err() {
-            refused(what, self.len().saturating_add(n));
-        }
-    }
+/// The collections whose `push` checks capacity once already: `room` then their own push.
+macro_rules! grow_by_room {
+    ($collection:ident, $push:ident $(, $bound:path)?) => {
+        impl<T $(: $bound)?> Grow<T> for $collection<T> {
+            room_for!();
 
-    #[inline(always)]
-    fn grow(&mut self, value: T, what: &'static str) {
-        self.room(what);
-        self.push_back(value);
-    }
+            #[inline(always)]
+            fn grow(&mut self, value: T, what: &'static str) {
+                self.room(what);
+                self.$push(value);
+            }
+        }
+    };
 }
 
-impl<T: Ord> Grow<T> for BinaryHeap<T> {
-    #[inline(always)]
-    fn room_for(&mut self, n: usize, what: &'static str) {
-        if self.capacity() - self.len() < n && self.try_reserve(n).is_err() {
-            refused(what, self.len().saturating_add(n));
-        }
-    }
-
-    #[inline(always)]
-    fn grow(&mut self, value: T, what: &'static str) {
-        self.room(what);
-        self.push(value);
-    }
-}
+grow_by_room!(VecDeque, push_back);
+grow_by_room!(BinaryHeap, push, Ord);
 
 /// `map.insert(key, value)` after reserving room fallibly.
 #[inline]
