@@ -275,6 +275,13 @@ class Simulator:
         self.loop()
         return self.result()
 
+    def source_horizon(self, last_record: int) -> int:
+        """The horizon of a run with event sources: `until`, or the last resolution of a
+        request or of a record (`last_record`)."""
+        if self.until is not None:
+            return self.until
+        return max([last_record] + [e for e in self.end if e is not None])
+
     def loop(self) -> None:
         """Processes events in the §1 order until the heap is empty or past `until`."""
         events = 0

@@ -279,10 +279,7 @@ class QueueSimulator(Simulator):
 
     def run(self) -> dict:
         self.loop()  # dormant mappings schedule nothing: the heap empties when all is done
-        horizon = self.until
-        if horizon is None:
-            horizon = max([self.last_resolution] + [e for e in self.end if e is not None])
-        return self.queue_result(horizon)
+        return self.queue_result(self.source_horizon(self.last_resolution))
 
     def handle(self, t: int, payload: tuple) -> None:
         kind = payload[0]

@@ -249,10 +249,7 @@ class StreamSimulator(Simulator):
 
     def run(self) -> dict:
         self.loop()  # dormant lanes schedule nothing: the heap empties when all is done
-        horizon = self.until
-        if horizon is None:
-            horizon = max([self.last_resolution] + [e for e in self.end if e is not None])
-        return self.stream_result(horizon)
+        return self.stream_result(self.source_horizon(self.last_resolution))
 
     def handle(self, t: int, payload: tuple) -> None:
         kind = payload[0]
