@@ -37,18 +37,21 @@ fn to_py(e: Error) -> PyErr {
         Error::Interrupted => SIGNALLED
             .with_borrow_mut(Option::take)
             .unwrap_or_else(|| PyKeyboardInterrupt::new_err("lambda_core: the call was interrupted")),
-        Error::OutOfMemory { what, .. } => {
-            // the parameters a user sets that decide the size
-            let from = match what {
-                "provisioned environments" => " (the functions' provisioned_concurrency)",
-                "stream lanes" => " (shards × parallelization_factor of the stream mappings)",
-                "resolved requests and records kept for the caller" => " (advance(..., requests=False) keeps none)",
-                _ => "",
-            };
-            PyMemoryError::new_err(format!("lambda_core: {e}{from}"))
-        }
+        Error::OutOfMemory { what, .. } => out_of_memory(&e, what, ""),
         Error::Unusable { .. } => PyRuntimeError::new_err(format!("lambda_core: {e}")),
     }
+}
+
+/// `MemoryError` for `e` (an `OutOfMemory` of `what`), naming the parameters a user sets that
+/// decide the size, then `after`.
+fn out_of_memory(e: &Error, what: &str, after: &str) -> PyErr {
+    let from = match what {
+        "provisioned environments" => " (the functions' provisioned_concurrency)",
+        "stream lanes" => " (shards × parallelization_factor of the stream mappings)",
+        "resolved requests and records kept for the caller" => " (advance(..., requests=False) keeps none)",
+        _ => "",
+    };
+    PyMemoryError::new_err(format!("lambda_core: {e}{from}{after}"))
 }
 
 thread_local! {
@@ -96,11 +99,16 @@ fn seconds(name: &str, value: f64) -> PyResult<Micros> {
     check_seconds(value).map_err(|m| LambdaCoreError::new_err(format!("{name}: {m}")))
 }
 
-/// Runs `f`, turning a panic into a RuntimeError (and poisoning the engine: its state may be
-/// half-updated).
+/// Runs `f`, turning its error into a typed Python exception (`to_py`), and a panic into a
+/// RuntimeError (poisoning the engine: its state may be half-updated).
 fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
+    caught(poisoned, f)?.map_err(to_py)
+}
+
+/// `guarded` with the engine's error left for the caller to map.
+fn caught<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyResult<Result<T, Error>> {
     match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r.map_err(to_py),
+        Ok(r) => Ok(r),
         Err(payload) => {
             *poisoned = true;
             let msg = payload
@@ -139,19 +147,17 @@ impl PyEngine {
         let until = until.map(|u| seconds("until", u)).transpose()?;
         let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
         self.engine.set_interrupt(hook);
-        let usable = self.engine.is_usable();
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
-        let ran = py.detach(|| guarded(poisoned, || engine.advance(until, sink)));
-        match ran {
-            Err(e) if usable && !self.engine.is_usable() => {
-                // out of memory in the middle of an instant: say that the simulator is done for
-                let text = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-                Err(PyMemoryError::new_err(format!(
-                    "{text}; the run stopped part-way through an instant, so this simulator can no longer be used (build another)"
-                )))
-            }
-            other => other,
+        match py.detach(|| caught(poisoned, || engine.advance(until, sink)))? {
+            Ok(()) => Ok(()),
+            // out of memory in the middle of an instant: the simulator is done for
+            Err(e @ Error::OutOfMemory { what, .. }) => Err(out_of_memory(
+                &e,
+                what,
+                "; the run stopped part-way through an instant, so this simulator can no longer be used (build another)",
+            )),
+            Err(e) => Err(to_py(e)),
         }
     }
 
