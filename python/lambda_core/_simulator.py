@@ -176,8 +176,7 @@ class Simulator:
         """Queues a workload's requests; returns the id of its first request (ids count rows over
         every workload submitted to this simulator). Times must not go back: a workload must
         start at or after the end of the previous one and at or after :attr:`now`."""
-        if not isinstance(workload, Workload):
-            raise TypeError(f"expected a lambda_core.Workload, got {type(workload).__name__}")
+        _check_workload(workload)
         return self._engine.submit(
             workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures
         )
@@ -262,35 +261,27 @@ class Simulator:
         for r in records:
             if not isinstance(r, Records):
                 raise TypeError(f"records must be lambda_core.Records objects, got {type(r).__name__}")
-        by_source: dict[str, Records] = {}
+        by_source: dict[int, Records] = {}  # by source index
         for r in records:
-            self._source_index(r.source)
-            if r.source in by_source:
+            i = self._source_index(r.source)
+            if i in by_source:
                 raise UsageError(f"two Records objects for {r.source!r} in one run: concatenate them")
-            by_source[r.source] = r
+            by_source[i] = r
         # before anything is submitted: a refusal changes nothing
         seconds = self._checked_until(until)
         if seconds is None:
-            self._check_finishes([name for name, chunk in by_source.items() if len(chunk)])
-        if not isinstance(workload, Workload):
-            raise TypeError(f"expected a lambda_core.Workload, got {type(workload).__name__}")
+            self._check_finishes([r.source for r in by_source.values() if len(r)])
+        _check_workload(workload)
         # every chunk checked before any is queued: a refused run leaves the simulator as it was
-        chunks = [(self._source_index(name), r.time, r.key, r.failures) for name, r in by_source.items()]
         with self._naming_sources():
             first, firsts = self._engine.submit_together(
                 (workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures),
-                chunks)
-        given = dict(zip((c[0] for c in chunks), firsts))
+                [(i, r.time, r.key, r.failures) for i, r in by_source.items()])
+        given = dict(zip(by_source, firsts))
+        ranges = [(given[i], len(by_source[i])) if i in by_source else (self._engine.submitted_records(i), 0)
+                  for i in range(len(self.source_names))]
         # the arrivals on the engine's microsecond grid, as its starts and ends are
         enqueued = _core.rounded_seconds(workload.time)
-        arrived = {name: _core.rounded_seconds(r.time) for name, r in by_source.items()}
-        ranges = []
-        for i, name in enumerate(self.source_names):
-            chunk = by_source.get(name)
-            if chunk is None:
-                ranges.append((self._engine.submitted_records(i), 0))
-            else:
-                ranges.append((given[i], len(chunk)))
         kinds = workload.invocation_type
         events = kinds is not None and bool(np.any(kinds == InvocationType.EVENT))
         with self._naming_sources():
@@ -302,13 +293,13 @@ class Simulator:
             # no asynchronous rows: a read-only all-NaN view that takes no memory
             requests["event_age"] = np.broadcast_to(np.float64(np.nan), (len(workload),))
         out: dict[str, dict[str, npt.NDArray[Any]]] = {}
-        for m, table, name in zip(self.mappings, tables, self.source_names):
-            submitted = by_source.get(name)
+        for i, (m, table, name) in enumerate(zip(self.mappings, tables, self.source_names)):
+            submitted = by_source.get(i)
             if submitted is None:
                 continue
             table = _boundary.record_columns(m, table)
             table.update(m.source.record_columns(submitted.key, m))  # the kind's own columns
-            table["time"] = arrived[name]
+            table["time"] = _core.rounded_seconds(submitted.time)
             out[name] = table
         return self._result(requests, until, out, earlier)
 
@@ -405,6 +396,11 @@ class Simulator:
     def __repr__(self) -> str:
         return (f"Simulator({len(self.functions)} functions, limit={self.account.concurrency_limit}, "
                 f"routing={self.routing!r}, seed={self.seed}, now={self.now:g} s)")
+
+
+def _check_workload(workload: object) -> None:
+    if not isinstance(workload, Workload):
+        raise TypeError(f"expected a lambda_core.Workload, got {type(workload).__name__}")
 
 
 def _until(until: float | None) -> float | None:
