@@ -108,11 +108,17 @@ def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) 
             raise ScenarioError(f"unknown key '{key}' in {where} ({hint})")
 
 
-def _typed(data: Mapping[str, Any], key: str, where: str, default: Any, kind: type, name: str) -> Any:
-    """``data[key]`` (or ``default``), which must be a ``kind`` (``name`` in the message)."""
+def _value(data: Mapping[str, Any], key: str, where: str, default: Any) -> Any:
+    """``data[key]``, or ``default`` when it is absent (a required key has ``_REQUIRED``)."""
     value = data.get(key, default)
     if value is _REQUIRED:
         raise ScenarioError(f"missing key '{key}' in {where}")
+    return value
+
+
+def _typed(data: Mapping[str, Any], key: str, where: str, default: Any, kind: type, name: str) -> Any:
+    """``data[key]`` (or ``default``), which must be a ``kind`` (``name`` in the message)."""
+    value = _value(data, key, where, default)
     if not isinstance(value, kind):
         raise ScenarioError(f"'{key}' in {where} must be {name}, got {_kind(value)}")
     return value
@@ -135,9 +141,7 @@ def _integer(
     data: Mapping[str, Any], key: str, where: str, default: Any = _REQUIRED,
     low: int | None = None, high: int | None = None,
 ) -> Any:
-    value = data.get(key, default)
-    if value is _REQUIRED:
-        raise ScenarioError(f"missing key '{key}' in {where}")
+    value = _value(data, key, where, default)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -158,9 +162,7 @@ def _number(
     high: float | None = None,
     positive: bool = False,
 ) -> Any:
-    value = data.get(key, default)
-    if value is _REQUIRED:
-        raise ScenarioError(f"missing key '{key}' in {where}")
+    value = _value(data, key, where, default)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
