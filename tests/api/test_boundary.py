@@ -313,3 +313,13 @@ def test_records_for_an_unknown_source_are_refused() -> None:
         sim.run(records=lc.Records("other", [0.0]))
     with pytest.raises(lc.ResourceNotFoundException, match="Function not found: g"):
         lc.Simulator(lc.Account(), [lc.Function("f")], mappings=[lc.EventSourceMapping(lc.KinesisStream("s"), "g")])
+
+
+def test_rounded_seconds_rounds_as_the_engine_does() -> None:
+    """§1: the nearest microsecond, ties away from zero (`to_micros`), for the reported arrivals
+    too, so that `enqueued` and a start at the same instant are equal."""
+    t = np.array([0.0, 2.5e-6, 0.5e-6, 1.4999e-6, 0.3000004, 123456.0000005, 9e9])
+    want = np.array([lc._core.to_micros(float(x)) / 1e6 for x in t])
+    got = lc._core.rounded_seconds(t)
+    np.testing.assert_array_equal(got, want)
+    assert got[1] == 3e-6 and got[2] == 1e-6  # ties go up, not to even
