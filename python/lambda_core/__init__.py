@@ -20,6 +20,8 @@ from ._model import (
     Function,
     InvocationType,
     KinesisStream,
+    Metrics,
+    MetricSet,
     Outcome,
     PoolPlan,
     RecordOutcome,
@@ -74,6 +76,8 @@ __all__ = [
     "Simulator",
     "Result",
     "Window",
+    "Metrics",
+    "MetricSet",
     # codes
     "Trigger",
     "InvocationType",

@@ -30,6 +30,7 @@ from .function import (
 from .mappings import BatchDuration, EventSourceMapping
 from .pools import PoolPlan, plan_pools, put_function_concurrency, put_provisioned_concurrency_config
 from .queues import QUEUE_RETENTION_DEFAULT_S, SqsQueue
+from .metrics import Metrics, MetricSet
 from .records import Records, key_to_int
 from .results import Columns, Result, Window
 from .retry import RetryPolicy
@@ -64,6 +65,8 @@ __all__ = [
     "key_to_int",
     "Result",
     "Window",
+    "Metrics",
+    "MetricSet",
     "Columns",
     "InvocationType",
     "Outcome",

@@ -9,6 +9,8 @@ from typing import Any, TypeAlias
 
 import numpy.typing as npt
 
+from .metrics import Metrics
+
 __all__ = ["Result", "Window", "Columns"]
 
 #: Named numpy columns of equal length.
@@ -87,6 +89,9 @@ class Result:
       during it, as a :class:`Window` (ids, in the order they were resolved): a ``run`` in a
       loop learns here how the rows its previous calls left ``PENDING`` ended. ``None`` for
       :meth:`Simulator.stats`.
+    - ``metrics``: the per-period series of every metric (:class:`Metrics`, docs/metrics.md)
+      from time 0 to the simulator's clock, when it was built with ``metrics_period_s``;
+      ``None`` otherwise.
     """
 
     requests: Columns
@@ -98,6 +103,7 @@ class Result:
     records: Mapping[str, Columns] = field(default_factory=dict)
     mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     earlier: Window | None = None
+    metrics: Metrics | None = None
 
     def function(self, name: str) -> dict[str, Any]:
         """The statistics of one function, by name, as plain Python numbers."""
