@@ -330,7 +330,7 @@ impl PyEngine {
     /// a metrics period: `period`, `horizon` (seconds), `n_periods`, and per level
     /// (`function`, `account`, `mapping`) one flat array per `"Metric:Statistic"`, entity by
     /// entity.
-    fn series(&self) -> PyResult<Option<Named>> {
+    fn series(&mut self) -> PyResult<Option<Named>> {
         self.check()?;
         Ok(self.engine.series().map(Named::of))
     }

@@ -135,9 +135,10 @@ impl Executions {
         self.wheel.pop_due(t)
     }
 
-    /// Like `pop_due`, calling `soon` on executions that will end within a few milliseconds.
+    /// Like `pop_due`, calling `soon` on executions that will end within a few milliseconds
+    /// (with when they end).
     #[inline(always)]
-    pub fn pop_due_hinted(&mut self, t: Micros, soon: impl FnMut(&Execution)) -> Option<Popped> {
+    pub fn pop_due_hinted(&mut self, t: Micros, soon: impl FnMut(Micros, &Execution)) -> Option<Popped> {
         self.wheel.pop_due_hinted(t, soon)
     }
 

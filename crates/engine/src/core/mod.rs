@@ -111,6 +111,7 @@ impl Core {
         }
         let n_functions = functions.len();
         let provisioned_per_function: Vec<u32> = functions.iter().map(|f| f.provisioned).collect();
+        let unreserved: Vec<bool> = functions.iter().map(|f| f.reserved.is_none()).collect();
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
@@ -123,7 +124,7 @@ impl Core {
             executions: Executions::new(),
             pool: Pool::new(c.concurrency_unreserved),
             account_bucket,
-            metrics: Recorder::new(&provisioned_per_function, c.n_sources, c.metrics_period_us),
+            metrics: Recorder::new(&provisioned_per_function, &unreserved, c.n_sources, c.metrics_period_us),
             timers: Wheel::new(),
             pending: PendingSet::default(),
             client_retries: c.client_retries,

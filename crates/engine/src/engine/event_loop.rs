@@ -106,11 +106,12 @@ impl Engine {
         loop {
             let timer = self.core.timers.peek().filter(|&m| m <= t);
             // an end at or before the next timer comes first (ends before timers at an instant)
-            let functions = &self.core.functions;
-            let end = self.core.executions.pop_due_hinted(timer.unwrap_or(t), |x| {
-                // executions about to end get their function's state fetched ahead
+            let (functions, metrics) = (&self.core.functions, &self.core.metrics);
+            let end = self.core.executions.pop_due_hinted(timer.unwrap_or(t), |_, x| {
+                // executions about to end get their function's state and figures fetched ahead
                 if let Some(func) = functions.get(x.function as usize) {
                     prefetch(func, PREFETCH_LINES);
+                    metrics.prefetch_end(x.function as usize);
                 }
             });
             if let Some(popped) = end {

@@ -289,7 +289,8 @@ impl Engine {
     /// set no `metrics_period_us`: per function, for the account and per source, one column
     /// per (metric, statistic) named `"Metric:Statistic"`, entity by entity, one value per
     /// period (`period`, `horizon` and `n_periods` say how many).
-    pub fn series(&self) -> Option<Table> {
+    pub fn series(&mut self) -> Option<Table> {
+        self.core.metrics.count_ends();
         self.core.metrics.series(self.now, self.core.live_environments())
     }
 

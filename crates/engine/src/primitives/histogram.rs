@@ -44,37 +44,36 @@ pub fn midpoint(b: usize) -> f64 {
     lo as f64 + (width - 1) as f64 / 2.0
 }
 
-/// The nearest-rank `q`-quantile (0 < q ≤ 1) of the values counted by `buckets` (ascending
-/// bucket order, `total` values in all), as its bucket's midpoint clamped to [`min`, `max`]
-/// (the exact extremes); `None` when nothing was counted.
-pub fn percentile(buckets: impl Iterator<Item = (usize, u64)>, total: u64, q: f64, min: u64, max: u64) -> Option<f64> {
+/// The nearest-rank quantiles `qs` (each 0 < q ≤ 1, ascending) of the values counted by
+/// `buckets` (ascending bucket order, `total` values in all), each as its bucket's midpoint
+/// clamped to [`min`, `max`] (the exact extremes), in one pass; `None` when nothing was counted.
+pub fn percentiles<const N: usize>(buckets: impl Iterator<Item = (usize, u64)>, total: u64, qs: [f64; N], min: u64, max: u64) -> Option<[f64; N]> {
     if total == 0 {
         return None;
     }
-    let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
-    let mut seen = 0;
+    let ranks = qs.map(|q| ((q * total as f64).ceil() as u64).clamp(1, total));
+    let mut out = [max as f64; N];
+    let (mut seen, mut next) = (0, 0);
     for (b, n) in buckets {
         seen += n;
-        if seen >= rank {
-            return Some(midpoint(b).clamp(min as f64, max as f64));
+        while next < N && seen >= ranks[next] {
+            out[next] = midpoint(b).clamp(min as f64, max as f64);
+            next += 1;
+        }
+        if next == N {
+            break;
         }
     }
-    Some(max as f64)
+    Some(out)
 }
 
-/// Counts in one array, with the range of buckets used (so that reading and clearing cost the
-/// range, not the array).
-#[derive(Debug, Clone)]
+/// Counts in one array, as long as the largest bucket used, with a bitmap of the buckets
+/// used since the last `clear`: reading and clearing cost the buckets used, not the array (a
+/// duration's buckets stop at its timeout's, about 1500 for 900 s).
+#[derive(Debug, Clone, Default)]
 pub struct Dense {
     counts: Vec<u32>,
-    lo: usize,
-    hi: usize,
-}
-
-impl Default for Dense {
-    fn default() -> Self {
-        Dense { counts: Vec::new(), lo: usize::MAX, hi: 0 }
-    }
+    used: Vec<u64>,
 }
 
 impl Dense {
@@ -82,26 +81,46 @@ impl Dense {
     pub fn add(&mut self, v: u64) {
         let b = bucket(v);
         if b >= self.counts.len() {
-            self.counts.room_for(b + 1 - self.counts.len(), "duration histogram buckets");
-            self.counts.resize(b + 1, 0);
+            self.grow_to(b);
         }
         // a u32 count per bucket: a period with 2^32 values in one bucket saturates it
         self.counts[b] = self.counts[b].saturating_add(1);
-        self.lo = self.lo.min(b);
-        self.hi = self.hi.max(b);
+        self.used[b >> 6] |= 1 << (b & 63);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_to(&mut self, b: usize) {
+        self.counts.room_for(b + 1 - self.counts.len(), "duration histogram buckets");
+        self.counts.resize(b + 1, 0);
+        let words = b / 64 + 1;
+        self.used.room_for(words.saturating_sub(self.used.len()), "duration histogram buckets");
+        self.used.resize(words, 0);
     }
 
     /// The buckets used, in order, with their counts.
     pub fn iter(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        let range = if self.lo <= self.hi { self.lo..self.hi + 1 } else { 0..0 };
-        range.filter(|&b| self.counts[b] > 0).map(|b| (b, u64::from(self.counts[b])))
+        self.used.iter().enumerate().flat_map(move |(w, &bits)| {
+            let mut bits = bits;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let b = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some((b, u64::from(self.counts[b])))
+            })
+        })
     }
 
     pub fn clear(&mut self) {
-        if self.lo <= self.hi {
-            self.counts[self.lo..=self.hi].fill(0);
+        for w in 0..self.used.len() {
+            let mut bits = std::mem::take(&mut self.used[w]);
+            while bits != 0 {
+                self.counts[w * 64 + bits.trailing_zeros() as usize] = 0;
+                bits &= bits - 1;
+            }
         }
-        *self = Dense { counts: std::mem::take(&mut self.counts), ..Dense::default() };
     }
 }
 
@@ -135,12 +154,13 @@ mod tests {
         for &v in &values {
             h.add(v);
         }
-        for q in [0.5, 0.9, 0.99, 1.0] {
+        let qs = [0.001, 0.5, 0.9, 0.99, 1.0];
+        let got = percentiles(h.iter(), 1000, qs, 997, 997_000).unwrap();
+        for (q, got) in qs.into_iter().zip(got) {
             let exact = values[((q * 1000.0_f64).ceil() as usize) - 1] as f64;
-            let got = percentile(h.iter(), 1000, q, 997, 997_000).unwrap();
             assert!((got - exact).abs() <= 0.008 * exact, "q={q}: {got} vs {exact}");
         }
-        assert_eq!(percentile(std::iter::empty(), 0, 0.5, 0, 0), None);
+        assert_eq!(percentiles(std::iter::empty(), 0, [0.5], 0, 0), None);
         h.clear();
         assert_eq!(h.iter().count(), 0);
         h.add(5);

@@ -186,11 +186,12 @@ impl<T: Copy> Wheel<T> {
     /// earliest deadline: that path is inlined, the rest is not.
     #[inline(always)]
     pub fn pop_due(&mut self, t: u64) -> Option<(u64, T)> {
-        let popped = self.pop_due_hinted(t, |_| {})?;
+        let popped = self.pop_due_hinted(t, |_, _| {})?;
         Some(self.popped(popped))
     }
 
     /// Like `pop_due`, but hands back the entry's node, to read with `popped`; and calls `soon`
+    /// (with the deadline and the item)
     /// on every entry that a cascade brings down to level 0 (due within the next 4 ms): the
     /// engine prefetches what those entries will touch.
     ///
@@ -199,7 +200,7 @@ impl<T: Copy> Wheel<T> {
     /// wider loads that read it back wait for those stores to complete (no store-to-load
     /// forwarding). Those stalls were the hottest instructions of the event loop.
     #[inline(always)]
-    pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(&T)) -> Option<Popped> {
+    pub fn pop_due_hinted(&mut self, t: u64, soon: impl FnMut(u64, &T)) -> Option<Popped> {
         if self.next > t || self.len == 0 {
             return None;
         }
@@ -217,7 +218,7 @@ impl<T: Copy> Wheel<T> {
     /// `schedule`. The pop itself is inlined; the cascade it may need first (about one pop in
     /// thirty for execution ends) is not.
     #[inline(always)]
-    fn pop_next(&mut self, soon: impl FnMut(&T)) -> u32 {
+    fn pop_next(&mut self, soon: impl FnMut(u64, &T)) -> u32 {
         let (mut level, mut slot) = self.first();
         if level != 0 {
             self.cascade(soon);
@@ -249,7 +250,7 @@ impl<T: Copy> Wheel<T> {
     /// occupied slot (nothing is due before it) and re-places its entries, in order, in the
     /// levels below.
     #[inline(never)]
-    fn cascade(&mut self, mut soon: impl FnMut(&T)) {
+    fn cascade(&mut self, mut soon: impl FnMut(u64, &T)) {
         loop {
             let (level, slot) = self.first();
             if level == 0 {
@@ -270,7 +271,7 @@ impl<T: Copy> Wheel<T> {
                 while n != NIL {
                     let next = self.nodes[n as usize].next;
                     self.place0(n);
-                    soon(&self.nodes[n as usize].item);
+                    soon(self.nodes[n as usize].deadline, &self.nodes[n as usize].item);
                     n = next;
                 }
                 continue;
@@ -280,7 +281,7 @@ impl<T: Copy> Wheel<T> {
                 let (next, deadline) = (node.next, node.deadline);
                 node.next = NIL;
                 if self.place(n, deadline) == 0 {
-                    soon(&self.nodes[n as usize].item);
+                    soon(self.nodes[n as usize].deadline, &self.nodes[n as usize].item);
                 }
                 n = next;
             }

@@ -13,152 +13,21 @@
 //! Per-function figures sit in one cache-line-aligned entry per function, the counters every
 //! start writes in its first line (which the event loop prefetches with the function's state).
 
+mod figures;
 mod series;
 
+use figures::{levels, AccountMetrics, FunctionMetrics, Stat};
 pub(crate) use series::Series;
 
 use super::pool::{FunctionPool, Pool};
 use crate::model::codes::{Outcome, RecordOutcome, ThrottleReason};
 use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
 use crate::model::table::Table;
+use crate::primitives::histogram::Dense;
 use crate::primitives::time::Micros;
 
-/// A sum, a count, a minimum and a maximum of durations (µs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stat {
-    pub count: u64,
-    pub sum: u64,
-    pub min: u64,
-    pub max: u64,
-}
-
-impl Default for Stat {
-    fn default() -> Self {
-        Stat { count: 0, sum: 0, min: u64::MAX, max: 0 }
-    }
-}
-
-impl Stat {
-    #[inline(always)]
-    fn add(&mut self, v: u64) {
-        self.count += 1;
-        self.sum = self.sum.saturating_add(v);
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
-    }
-
-    fn absorb(&mut self, o: &Stat) {
-        self.count += o.count;
-        self.sum = self.sum.saturating_add(o.sum);
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
-    }
-}
-
-/// One function's figures over the period being recorded.
-#[derive(Debug, Clone, Default)]
-#[repr(C, align(64))]
-pub(crate) struct FunctionMetrics {
-    // -- every start: the first line
-    invocations: u64,
-    cold_starts: u64,
-    errors: u64,
-    timeouts: u64,
-    /// Σ init + handler of each invocation, rounded up to the millisecond (§11).
-    billed_ms: u64,
-    /// Exact maximum of environments initialising or busy (`ConcurrentExecutions`).
-    max_concurrency: u32,
-    // -- colder
-    throttles: u64,
-    throttles_by_reason: [u64; 3],
-    provisioned_invocations: u64,
-    spillover_invocations: u64,
-    /// The part of `billed_ms` on provisioned environments.
-    provisioned_billed_ms: u64,
-    environments_created: u64,
-    async_events_received: u64,
-    async_events_dropped: u64,
-    /// Σ (death − birth) of environments already gone, in µs.
-    dead_env_us: u128,
-    // -- with a series only
-    /// Exact maximum of provisioned environments busy (`ProvisionedConcurrentExecutions`).
-    max_provisioned: u32,
-    /// The most environments alive right after a birth in the period (the rest of
-    /// `EnvironmentsAlive`'s maximum is the level the period opens with; `Series` reads it).
-    max_alive_at_birth: u32,
-    /// Handler times of the executions that ended (`Duration`).
-    durations: Stat,
-    /// Ages of the asynchronous attempts that started (`AsyncEventAge`).
-    event_ages: Stat,
-    /// ∫ executions running dt, in µs (environments busy, for `IdleEnvironmentSeconds`).
-    busy_us: u64,
-}
-
-const _: () = assert!(std::mem::offset_of!(FunctionMetrics, max_concurrency) + 4 <= 64);
-
-impl FunctionMetrics {
-    /// Adds `o`'s sums and takes its maxima: the figures of two periods together.
-    fn absorb(&mut self, o: &FunctionMetrics) {
-        self.invocations += o.invocations;
-        self.cold_starts += o.cold_starts;
-        self.errors += o.errors;
-        self.timeouts += o.timeouts;
-        self.billed_ms += o.billed_ms;
-        self.max_concurrency = self.max_concurrency.max(o.max_concurrency);
-        self.throttles += o.throttles;
-        for (a, b) in self.throttles_by_reason.iter_mut().zip(o.throttles_by_reason) {
-            *a += b;
-        }
-        self.provisioned_invocations += o.provisioned_invocations;
-        self.spillover_invocations += o.spillover_invocations;
-        self.provisioned_billed_ms += o.provisioned_billed_ms;
-        self.environments_created += o.environments_created;
-        self.async_events_received += o.async_events_received;
-        self.async_events_dropped += o.async_events_dropped;
-        self.dead_env_us += o.dead_env_us;
-        self.max_provisioned = self.max_provisioned.max(o.max_provisioned);
-        self.max_alive_at_birth = self.max_alive_at_birth.max(o.max_alive_at_birth);
-        self.durations.absorb(&o.durations);
-        self.event_ages.absorb(&o.event_ages);
-        self.busy_us += o.busy_us;
-    }
-}
-
-/// The account's figures over the period being recorded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct AccountMetrics {
-    /// Maxima of executions running, and of on-demand executions of functions without a
-    /// reservation (`UnreservedConcurrentExecutions`).
-    max_concurrency: u32,
-    max_unreserved: u32,
-}
-
-impl AccountMetrics {
-    fn absorb(&mut self, o: &AccountMetrics) {
-        self.max_concurrency = self.max_concurrency.max(o.max_concurrency);
-        self.max_unreserved = self.max_unreserved.max(o.max_unreserved);
-    }
-}
-
-impl MappingStats {
-    fn absorb(&mut self, o: &MappingStats) {
-        self.invocations += o.invocations;
-        self.batches += o.batches;
-        self.max_concurrency = self.max_concurrency.max(o.max_concurrency);
-        self.max_iterator_age_us = self.max_iterator_age_us.max(o.max_iterator_age_us);
-        self.throttles += o.throttles;
-        self.retries += o.retries;
-        self.on_failure_records += o.on_failure_records;
-        self.records_processed += o.records_processed;
-        self.records_failed += o.records_failed;
-        self.records_expired += o.records_expired;
-        self.max_slots = self.max_slots.max(o.max_slots);
-        self.polled_records += o.polled_records;
-        self.invoked_records += o.invoked_records;
-        self.failed_invoke_records += o.failed_invoke_records;
-        self.max_visible = self.max_visible.max(o.max_visible);
-    }
-}
+/// Ends buffered before their durations are counted (`Recorder::count_ends`): 32 KB.
+const ENDS_BUFFERED: usize = 4096;
 
 /// The recorder.
 #[derive(Debug, Clone)]
@@ -169,19 +38,34 @@ pub(crate) struct Recorder {
     mappings: Vec<MappingStats>,
     /// When the period being recorded ends: `Micros::MAX` without a series.
     period_end: Micros,
+    /// Its length (0 without a series).
+    period_us: Micros,
+    /// Per function, the Duration histogram of the period being recorded (with a series).
+    durations: Vec<Dense>,
+    /// Per function, whether it draws on the unreserved pool (has no reservation).
+    unreserved: Vec<bool>,
+    /// Ends of the period being recorded not yet counted in `durations`, as function << 32 |
+    /// handler µs (at most `ENDS_BUFFERED`; reserved once, with a series).
+    ends: Vec<u64>,
     series: Option<Box<Series>>,
 }
 
 impl Recorder {
     /// `provisioned`: per function, its provisioned environments (alive from time 0);
-    /// `period_us`: the series' period, if any.
-    pub fn new(provisioned: &[u32], n_sources: usize, period_us: Option<Micros>) -> Self {
+    /// `unreserved`: per function, whether it has no reservation; `period_us`: the series'
+    /// period, if any.
+    pub fn new(provisioned: &[u32], unreserved: &[bool], n_sources: usize, period_us: Option<Micros>) -> Self {
         let series = period_us.map(|p| Box::new(Series::new(p, provisioned, n_sources)));
+        let functions = provisioned.iter().map(|&p| FunctionMetrics { alive: p, ..FunctionMetrics::default() }).collect();
         Recorder {
-            functions: vec![FunctionMetrics::default(); provisioned.len()],
+            functions,
             account: AccountMetrics::default(),
             mappings: vec![MappingStats::default(); n_sources],
             period_end: period_us.unwrap_or(Micros::MAX),
+            period_us: period_us.unwrap_or(0),
+            durations: if period_us.is_some() { vec![Dense::default(); provisioned.len()] } else { Vec::new() },
+            unreserved: unreserved.to_vec(),
+            ends: Vec::with_capacity(if period_us.is_some() { ENDS_BUFFERED } else { 0 }),
             series,
         }
     }
@@ -205,8 +89,18 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     fn roll(&mut self, now: Micros) {
+        self.count_ends();
         let s = self.series.as_mut().expect("a period ends only with a series");
-        self.period_end = s.roll(now, &mut self.functions, &mut self.account, &mut self.mappings);
+        let levels = levels(&self.functions, &self.unreserved);
+        self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, &mut self.mappings);
+    }
+
+    /// Asks for the line the end of an execution of `f` writes with a series.
+    #[inline(always)]
+    pub fn prefetch_end(&self, f: usize) {
+        if self.period_us != 0 {
+            crate::primitives::cache::prefetch(self.functions.as_ptr().wrapping_add(f), 1);
+        }
     }
 
     // ---- functions
@@ -217,9 +111,7 @@ impl Recorder {
         self.at(now);
         self.account.max_concurrency = self.account.max_concurrency.max(pool.running);
         self.account.max_unreserved = self.account.max_unreserved.max(pool.unreserved_in_use);
-        if let Some(s) = &mut self.series {
-            s.account_started(pool);
-        }
+        self.account.started = true;
     }
 
     /// An attempt of `f` starts at `now` (cold or warm) and will end with `outcome`, billed
@@ -227,7 +119,8 @@ impl Recorder {
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn started(&mut self, now: Micros, f: u32, cold: bool, outcome: Outcome, pool: &FunctionPool, billed_ms: u64, provisioned: bool) {
-        self.at(now);
+        // no `at(now)`: admission recorded the pool (`pool`) at this instant just before
+        debug_assert!(now < self.period_end, "a start is recorded after its admission");
         let m = &mut self.functions[f as usize];
         m.invocations += 1;
         m.cold_starts += cold as u64;
@@ -236,8 +129,14 @@ impl Recorder {
         m.billed_ms += billed_ms;
         m.max_concurrency = m.max_concurrency.max(pool.running);
         m.provisioned_billed_ms += billed_ms * provisioned as u64;
-        if let Some(s) = &mut self.series {
-            s.started(now, f, pool, m);
+        if self.period_us != 0 {
+            m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
+            m.running = pool.running;
+            if provisioned {
+                // only a start on a provisioned environment raises their number
+                m.provisioned_busy = pool.running - pool.on_demand;
+                m.max_provisioned = m.max_provisioned.max(m.provisioned_busy);
+            }
         }
     }
 
@@ -247,8 +146,51 @@ impl Recorder {
     #[inline(always)]
     pub fn ended(&mut self, now: Micros, f: u32, start: Micros, handler_us: Micros, pool: &FunctionPool, account: &Pool) {
         self.at(now);
-        if let Some(s) = &mut self.series {
-            s.ended(now, f, start, handler_us, pool, account, &mut self.functions[f as usize], &mut self.account);
+        let (period_end, period_us) = (self.period_end, self.period_us);
+        if period_us == 0 {
+            return;
+        }
+        let m = &mut self.functions[f as usize];
+        m.busy_us = m.busy_us.wrapping_sub(period_end - now);
+        m.running = pool.running;
+        m.provisioned_busy = pool.running - pool.on_demand;
+        // Durations wait in a buffer (one store here) and reach the histograms and statistics
+        // in batches, where the random accesses of many ends overlap.
+        if self.ends.len() == ENDS_BUFFERED {
+            self.count_ends();
+        }
+        // a handler runs at most 900 s < 2^32 µs
+        self.ends.push(u64::from(f) << 32 | handler_us.min(u64::from(u32::MAX)));
+        if now == period_end - period_us && start < now {
+            self.ended_at_a_period_start(f, account);
+        }
+    }
+
+    /// Counts the buffered ends' durations (before a period closes, and before a read).
+    #[cold]
+    #[inline(never)]
+    pub fn count_ends(&mut self) {
+        for &e in &self.ends {
+            let (f, handler_us) = ((e >> 32) as usize, e & u64::from(u32::MAX));
+            self.functions[f].durations.add(handler_us);
+            self.durations[f].add(handler_us);
+        }
+        self.ends.clear();
+    }
+
+    /// Executions ending at a period's first instant were not running in it, and ends come
+    /// before starts within an instant (§1): until the first start, the maxima are the levels.
+    #[cold]
+    #[inline(never)]
+    fn ended_at_a_period_start(&mut self, f: u32, account: &Pool) {
+        let m = &mut self.functions[f as usize];
+        if m.invocations == 0 {
+            m.max_concurrency = m.running;
+            m.max_provisioned = m.provisioned_busy;
+        }
+        let a = &mut self.account;
+        if !a.started {
+            (a.max_concurrency, a.max_unreserved) = (account.running, account.unreserved_in_use);
         }
     }
 
@@ -284,7 +226,9 @@ impl Recorder {
         let m = &mut self.functions[f as usize];
         m.environments_created += 1;
         if let Some(s) = &mut self.series {
-            s.born(now, f, m);
+            m.alive += 1;
+            m.max_alive_at_birth = m.max_alive_at_birth.max(m.alive);
+            s.born(now, f);
         }
     }
 
@@ -292,8 +236,10 @@ impl Recorder {
     #[inline]
     pub fn environment_gone(&mut self, now: Micros, f: u32, born: Micros, death: Micros) {
         self.at(now);
-        self.functions[f as usize].dead_env_us += u128::from(death - born);
+        let m = &mut self.functions[f as usize];
+        m.dead_env_us += u128::from(death - born);
         if let Some(s) = &mut self.series {
+            m.alive -= 1;
             s.died(f, born, death);
         }
     }
@@ -485,9 +431,12 @@ impl Recorder {
 
     /// The per-period series up to `now` (§10), or `None` without a series; `live` as for
     /// `report`.
+    /// (After `count_ends`: the buffered ends are not read.)
     pub fn series(&self, now: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>) -> Option<Table> {
+        debug_assert!(self.ends.is_empty(), "count_ends first");
         let s = self.series.as_ref()?;
-        Some(s.read(now, live, &self.functions, &self.account, &self.mappings))
+        let levels = levels(&self.functions, &self.unreserved);
+        Some(s.read(now, self.period_end, live, &self.functions, &self.durations, (&self.account, levels), &self.mappings))
     }
 }
 

@@ -8,23 +8,11 @@
 //! period-opening levels are summed up at the read.
 
 use super::{AccountMetrics, FunctionMetrics, Stat};
-use crate::core::pool::{FunctionPool, Pool};
 use crate::model::report::MappingStats;
 use crate::model::table::{table, Table, Value};
 use crate::primitives::grow::Grow;
 use crate::primitives::histogram::{self, Dense};
 use crate::primitives::time::{to_seconds, Micros};
-
-/// The levels of one function that a period opens with.
-#[derive(Debug, Clone, Copy, Default)]
-struct Gauge {
-    /// Executions running (initialising or busy), and since when.
-    running: u32,
-    since: Micros,
-    provisioned_busy: u32,
-    /// Environments alive, as far as the deaths found so far say (exact at a birth).
-    alive: u32,
-}
 
 /// Changes of the environments alive within one period: Σ ±1, Σ ±(t − period start) in µs,
 /// and the deaths at the period's first instant of environments born before it.
@@ -51,16 +39,10 @@ pub(crate) struct Series {
     /// (period, function)'s rows end.
     hist: Vec<(u16, u32)>,
     hist_ends: Vec<usize>,
-    /// The Duration histogram of the period being recorded, per function.
-    dense: Vec<Dense>,
     totals: Vec<FunctionMetrics>,
     account_totals: AccountMetrics,
     mapping_totals: Vec<MappingStats>,
-    gauges: Vec<Gauge>,
-    account_running: u32,
-    account_unreserved: u32,
-    /// An execution started in the period being recorded (anywhere in the account).
-    account_started: bool,
+    /// Per queue, the messages visible (the level its next period opens with).
     visible: Vec<u64>,
     /// Per period so far (the one being recorded included), per function.
     alive: Vec<AliveDelta>,
@@ -69,7 +51,6 @@ pub(crate) struct Series {
 impl Series {
     pub fn new(period_us: Micros, provisioned: &[u32], n_sources: usize) -> Series {
         let n = provisioned.len();
-        let gauges = provisioned.iter().map(|&p| Gauge { alive: p, ..Gauge::default() }).collect();
         let alive = provisioned.iter().map(|&p| AliveDelta { count: i64::from(p), ..AliveDelta::default() }).collect();
         Series {
             period_us,
@@ -82,14 +63,9 @@ impl Series {
             mappings: Vec::new(),
             hist: Vec::new(),
             hist_ends: Vec::new(),
-            dense: vec![Dense::default(); n],
             totals: vec![FunctionMetrics::default(); n],
             account_totals: AccountMetrics::default(),
             mapping_totals: vec![MappingStats::default(); n_sources],
-            gauges,
-            account_running: 0,
-            account_unreserved: 0,
-            account_started: false,
             visible: vec![0; n_sources],
             alive,
         }
@@ -109,57 +85,13 @@ impl Series {
 
     // ---- recording
 
-    #[inline(always)]
-    pub fn account_started(&mut self, pool: &Pool) {
-        self.account_running = pool.running;
-        self.account_unreserved = pool.unreserved_in_use;
-        self.account_started = true;
-    }
-
-    #[inline(always)]
-    pub fn started(&mut self, now: Micros, f: u32, pool: &FunctionPool, m: &mut FunctionMetrics) {
-        let g = &mut self.gauges[f as usize];
-        m.busy_us += u64::from(g.running) * (now - g.since);
-        *g = Gauge { running: pool.running, since: now, provisioned_busy: pool.running - pool.on_demand, ..*g };
-        m.max_provisioned = m.max_provisioned.max(g.provisioned_busy);
-    }
-
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn ended(&mut self, now: Micros, f: u32, start: Micros, handler_us: Micros, pool: &FunctionPool, account: &Pool,
-                 m: &mut FunctionMetrics, a: &mut AccountMetrics) {
-        let g = &mut self.gauges[f as usize];
-        m.busy_us += u64::from(g.running) * (now - g.since);
-        *g = Gauge { running: pool.running, since: now, provisioned_busy: pool.running - pool.on_demand, ..*g };
-        m.durations.add(handler_us);
-        self.dense[f as usize].add(handler_us);
-        self.account_running = account.running;
-        self.account_unreserved = account.unreserved_in_use;
-        // Executions ending at a period's first instant were not running in it, and ends come
-        // before starts within an instant (§1): until the first start, the maxima are the levels.
-        if now == self.start && start < now {
-            if m.invocations == 0 {
-                m.max_concurrency = g.running;
-                m.max_provisioned = g.provisioned_busy;
-            }
-            if !self.account_started {
-                a.max_concurrency = account.running;
-                a.max_unreserved = account.unreserved_in_use;
-            }
-        }
-    }
-
-    pub fn born(&mut self, now: Micros, f: u32, m: &mut FunctionMetrics) {
-        let g = &mut self.gauges[f as usize];
-        g.alive += 1;
-        m.max_alive_at_birth = m.max_alive_at_birth.max(g.alive);
+    pub fn born(&mut self, now: Micros, f: u32) {
         let d = &mut self.alive[self.closed * self.n_functions + f as usize];
         d.count += 1;
         d.weight += (now - self.start) as i64;
     }
 
     pub fn died(&mut self, f: u32, born: Micros, death: Micros) {
-        self.gauges[f as usize].alive -= 1;
         let p = (death / self.period_us) as usize;
         debug_assert!(p <= self.closed, "a death is found after it happened");
         let d = &mut self.alive[p * self.n_functions + f as usize];
@@ -179,31 +111,29 @@ impl Series {
 
     /// Closes every period that ended by `now`: their figures join the history and the
     /// totals, and the next period opens with the levels. Returns when the new period ends.
-    pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], account: &mut AccountMetrics, mappings: &mut [MappingStats]) -> Micros {
+    /// `levels`: the account's executions running and those in the unreserved pool.
+    pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], durations: &mut [Dense], account: &mut AccountMetrics,
+                levels: (u32, u32), mappings: &mut [MappingStats]) -> Micros {
         while now >= self.start + self.period_us {
             let end = self.start + self.period_us;
             self.functions.room_for(self.n_functions, "metrics periods");
             self.hist_ends.room_for(self.n_functions, "metrics periods");
             self.alive.room_for(self.n_functions, "metrics periods");
             for (f, m) in functions.iter_mut().enumerate() {
-                let g = &mut self.gauges[f];
-                m.busy_us += u64::from(g.running) * (end - g.since);
-                g.since = end;
-                let dense = &mut self.dense[f];
+                let dense = &mut durations[f];
                 for (b, n) in dense.iter() {
                     self.hist.grow((b as u16, n as u32), "duration histogram buckets");
                 }
                 dense.clear();
                 self.hist_ends.push(self.hist.len());
                 self.totals[f].absorb(m);
-                let opened = FunctionMetrics { max_concurrency: g.running, max_provisioned: g.provisioned_busy, ..FunctionMetrics::default() };
+                let opened = m.opened(self.period_us);
                 self.functions.push(std::mem::replace(m, opened));
                 self.alive.push(AliveDelta::default());
             }
             self.account_totals.absorb(account);
             self.account.grow(*account, "metrics periods");
-            *account = AccountMetrics { max_concurrency: self.account_running, max_unreserved: self.account_unreserved };
-            self.account_started = false;
+            *account = AccountMetrics::opened(levels);
             self.mappings.room_for(self.n_sources, "metrics periods");
             for (s, m) in mappings.iter_mut().enumerate() {
                 self.mapping_totals[s].absorb(m);
@@ -221,8 +151,10 @@ impl Series {
     /// The series over [0, `now`) in whole periods, the last possibly partial and holding the
     /// instant `now` too; `current` the figures of the period being recorded; `live` the
     /// environments alive (idle ones with their expiry), as `Recorder::report` takes them.
-    pub fn read(&self, now: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>, current: &[FunctionMetrics],
-                current_account: &AccountMetrics, current_mappings: &[MappingStats]) -> Table {
+    #[allow(clippy::too_many_arguments)]
+    pub fn read(&self, now: Micros, period_end: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>, current: &[FunctionMetrics],
+                durations: &[Dense], (current_account, levels): (&AccountMetrics, (u32, u32)),
+                current_mappings: &[MappingStats]) -> Table {
         let (p_us, nf, ns) = (self.period_us, self.n_functions, self.n_sources);
         let n = now.div_ceil(p_us).max(1) as usize;
         let span = |p: usize| {
@@ -242,9 +174,9 @@ impl Series {
             let (_, end) = span(p);
             if p == kept {
                 for (f, m) in current.iter().enumerate() {
-                    let g = &self.gauges[f];
                     let mut m = m.clone();
-                    m.busy_us += u64::from(g.running) * end.saturating_sub(g.since);
+                    // those running now are busy until `end`, not the period's end
+                    m.busy_us = m.busy_us.wrapping_sub(u64::from(m.running) * (period_end - end.max(self.start)));
                     if folded {
                         let mut row = self.functions[kept * nf + f].clone();
                         row.absorb(&m);
@@ -264,15 +196,8 @@ impl Series {
                 tail_m.extend(ms);
             } else {
                 let (start, end) = span(p);
-                for g in &self.gauges {
-                    tail_f.push(FunctionMetrics {
-                        max_concurrency: g.running,
-                        max_provisioned: g.provisioned_busy,
-                        busy_us: u64::from(g.running) * (end - start),
-                        ..FunctionMetrics::default()
-                    });
-                }
-                tail_a.push(AccountMetrics { max_concurrency: self.account_running, max_unreserved: self.account_unreserved });
+                tail_f.extend(current.iter().map(|m| m.opened(end - start)));
+                tail_a.push(AccountMetrics::opened(levels));
                 tail_m.extend(self.visible.iter().map(|&v| MappingStats { max_visible: v, ..MappingStats::default() }));
             }
         }
@@ -292,7 +217,7 @@ impl Series {
             if p > kept {
                 return Vec::new();
             }
-            let mut rows: Vec<(usize, u64)> = self.dense[f].iter().collect();
+            let mut rows: Vec<(usize, u64)> = durations[f].iter().collect();
             if folded {
                 rows.extend(closed_rows(kept));
                 rows.sort_unstable_by_key(|&(b, _)| b);
@@ -348,10 +273,39 @@ impl Series {
         let avg = |s: &Stat| if s.count == 0 { f64::NAN } else { s.sum as f64 / s.count as f64 / 1000.0 };
         let min = |s: &Stat| if s.count == 0 { f64::NAN } else { ms(s.min) };
         let max = |s: &Stat| if s.count == 0 { f64::NAN } else { ms(s.max) };
-        let quantile = |rows: &[(usize, u64)], s: &Stat, q: f64| {
-            histogram::percentile(rows.iter().copied(), s.count, q, s.min, s.max).map_or(f64::NAN, |us| us / 1000.0)
+        // Duration's percentiles, per function and for the account (every function's buckets
+        // together), reading each (period, function)'s buckets once
+        const QS: [f64; 3] = [0.50, 0.90, 0.99];
+        let quantiles = |rows: &[(usize, u64)], s: &Stat| {
+            histogram::percentiles(rows.iter().copied(), s.count, QS, s.min, s.max).map_or([f64::NAN; 3], |q| q.map(|us| us / 1000.0))
         };
-        let pct = |q: f64| per_f_real(&|m, p, f| quantile(&buckets(p, f), &m.durations, q));
+        let mut function_pct = [vec![0.0; nf * n], vec![0.0; nf * n], vec![0.0; nf * n]];
+        let mut account_pct = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+        let mut durations = vec![Stat::default(); n];
+        let mut merged = vec![0u64; histogram::BUCKETS];
+        for p in 0..n {
+            let (mut lo, mut hi) = (usize::MAX, 0);
+            for f in 0..nf {
+                let stat = &frow(p, f).durations;
+                durations[p].absorb(stat);
+                let rows = buckets(p, f);
+                for (out, q) in function_pct.iter_mut().zip(quantiles(&rows, stat)) {
+                    out[f * n + p] = q;
+                }
+                for &(b, c) in &rows {
+                    merged[b] += c;
+                    (lo, hi) = (lo.min(b), hi.max(b));
+                }
+            }
+            let rows: Vec<(usize, u64)> = if lo <= hi { (lo..=hi).filter(|&b| merged[b] > 0).map(|b| (b, merged[b])).collect() } else { Vec::new() };
+            for (out, q) in account_pct.iter_mut().zip(quantiles(&rows, &durations[p])) {
+                out[p] = q;
+            }
+            if lo <= hi {
+                merged[lo..=hi].fill(0);
+            }
+        }
+        let [p50, p90, p99] = function_pct;
         let by_reason = |r: usize| per_f(&|m| m.throttles_by_reason[r]);
         let function = table! {
             "Invocations:Sum" => per_f(&|m| m.invocations),
@@ -360,9 +314,9 @@ impl Series {
             "Duration:Average" => per_f_real(&|m, _, _| avg(&m.durations)),
             "Duration:Minimum" => per_f_real(&|m, _, _| min(&m.durations)),
             "Duration:Maximum" => per_f_real(&|m, _, _| max(&m.durations)),
-            "Duration:p50" => pct(0.50),
-            "Duration:p90" => pct(0.90),
-            "Duration:p99" => pct(0.99),
+            "Duration:p50" => p50,
+            "Duration:p90" => p90,
+            "Duration:p99" => p99,
             "ConcurrentExecutions:Maximum" => per_f(&|m| u64::from(m.max_concurrency)),
             "ProvisionedConcurrentExecutions:Maximum" => per_f(&|m| u64::from(m.max_provisioned)),
             "ProvisionedConcurrencyInvocations:Sum" => per_f(&|m| m.provisioned_invocations),
@@ -383,23 +337,6 @@ impl Series {
             "ProvisionedBilledDuration:Sum" => per_f(&|m| m.provisioned_billed_ms),
         };
 
-        // the account: its own maxima, and Duration over every function's invocations
-        let mut durations = vec![Stat::default(); n];
-        let mut account_pct: [Vec<f64>; 3] = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
-        let mut merged = vec![0u64; histogram::BUCKETS];
-        for p in 0..n {
-            merged.fill(0);
-            for f in 0..nf {
-                durations[p].absorb(&frow(p, f).durations);
-                for (b, c) in buckets(p, f) {
-                    merged[b] += c;
-                }
-            }
-            let rows: Vec<(usize, u64)> = merged.iter().enumerate().filter(|(_, &c)| c > 0).map(|(b, &c)| (b, c)).collect();
-            for (out, q) in account_pct.iter_mut().zip([0.50, 0.90, 0.99]) {
-                out[p] = quantile(&rows, &durations[p], q);
-            }
-        }
         let [p50, p90, p99] = account_pct;
         let account = table! {
             "Duration:Average" => durations.iter().map(avg).collect::<Vec<f64>>(),

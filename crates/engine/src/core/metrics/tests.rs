@@ -22,6 +22,11 @@ fn reals(t: &Table, level: &str, key: &str) -> Vec<f64> {
     }
 }
 
+fn read(r: &mut Recorder, now: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>) -> Option<Table> {
+    r.count_ends();
+    r.series(now, live)
+}
+
 /// Starts an execution of `f` at `now` through the verbs admission calls.
 fn start(r: &mut Recorder, pool: &mut Pool, p: &mut FunctionPool, f: u32, now: Micros, outcome: Outcome, billed_ms: u64) {
     pool.acquire(p, true);
@@ -36,7 +41,7 @@ fn end(r: &mut Recorder, pool: &mut Pool, p: &mut FunctionPool, f: u32, start: M
 
 #[test]
 fn maxima_are_exact_and_sums_count() {
-    let mut r = Recorder::new(&[0, 0], 1, None);
+    let mut r = Recorder::new(&[0, 0], &[true; 2], 1, None);
     let mut pool = Pool::new(2);
     let (mut a, mut b) = (FunctionPool::new(None, 0), FunctionPool::new(None, 0));
     for (f, on_demand, outcome) in [(0, true, Outcome::Timeout), (1, true, Outcome::Error), (0, false, Outcome::Success)] {
@@ -54,12 +59,13 @@ fn maxima_are_exact_and_sums_count() {
     assert_eq!((fa.billed_ms, fa.provisioned_billed_ms), (14, 7));
     assert_eq!((fb.invocations, fb.errors, fb.timeouts), (1, 1, 0));
     assert_eq!((fb.throttles, fb.throttles_by_reason), (1, [0, 0, 1]));
+    r.count_ends();
     assert!(r.series(0, std::iter::empty()).is_none());
 }
 
 #[test]
 fn mapping_figures_count_by_outcome() {
-    let mut r = Recorder::new(&[], 2, None);
+    let mut r = Recorder::new(&[], &[true; 0], 2, None);
     r.batches(0, 1, 2, 9);
     r.batch_invoked(0, 1, 3, Some(40), 5);
     r.batch_invoked(0, 1, 1, None, 4);
@@ -80,7 +86,7 @@ fn mapping_figures_count_by_outcome() {
 
 #[test]
 fn environments_alive_average_over_the_horizon() {
-    let mut r = Recorder::new(&[0, 0], 0, None);
+    let mut r = Recorder::new(&[0, 0], &[true; 2], 0, None);
     r.environment_gone(5_000_000, 0, 0, 3_000_000); // 3 s, gone already
     // alive: function 0 idle from 1 s until 5 s; function 1 busy since 2 s (no death yet)
     let report = r.report(10_000_000, [(0, 1_000_000, 5_000_000), (1, 2_000_000, Micros::MAX)].into_iter());
@@ -93,7 +99,7 @@ fn environments_alive_average_over_the_horizon() {
 #[test]
 fn a_period_opens_with_the_executions_running_and_loses_those_ending_at_its_start() {
     // periods of 10 µs; executions of f0 over [2, 10), [3, 25) and [10, 12)
-    let mut r = Recorder::new(&[0], 0, Some(10));
+    let mut r = Recorder::new(&[0], &[true; 1], 0, Some(10));
     let mut pool = Pool::new(10);
     let mut p = FunctionPool::new(None, 0);
     start(&mut r, &mut pool, &mut p, 0, 2, Outcome::Success, 1);
@@ -102,7 +108,7 @@ fn a_period_opens_with_the_executions_running_and_loses_those_ending_at_its_star
     start(&mut r, &mut pool, &mut p, 0, 10, Outcome::Success, 1);
     end(&mut r, &mut pool, &mut p, 0, 10, 12);
     end(&mut r, &mut pool, &mut p, 0, 3, 25);
-    let t = r.series(40, std::iter::empty()).unwrap();
+    let t = read(&mut r, 40, std::iter::empty()).unwrap();
     assert_eq!(t.get("n_periods"), Some(&Value::Int(4)));
     assert_eq!(counts(&t, "function", "ConcurrentExecutions:Maximum"), vec![2, 2, 1, 0]);
     assert_eq!(counts(&t, "account", "ConcurrentExecutions:Maximum"), vec![2, 2, 1, 0]);
@@ -123,7 +129,7 @@ fn a_period_opens_with_the_executions_running_and_loses_those_ending_at_its_star
 
 #[test]
 fn counts_add_up_to_the_whole_run_and_the_horizon_counts_in_the_last_period() {
-    let mut r = Recorder::new(&[0], 0, Some(10));
+    let mut r = Recorder::new(&[0], &[true; 1], 0, Some(10));
     let mut pool = Pool::new(10);
     let mut p = FunctionPool::new(None, 0);
     for t in [0, 5, 9, 10, 31, 40] {
@@ -132,25 +138,25 @@ fn counts_add_up_to_the_whole_run_and_the_horizon_counts_in_the_last_period() {
         r.throttled(t, 0, ThrottleReason::ConcurrentInvocationLimitExceeded);
     }
     // read at 40: periods [0,10) [10,20) [20,30) [30,40), the instant 40 in the last
-    let t = r.series(40, std::iter::empty()).unwrap();
+    let t = read(&mut r, 40, std::iter::empty()).unwrap();
     assert_eq!(counts(&t, "function", "Invocations:Sum"), vec![3, 1, 0, 2]);
     assert_eq!(counts(&t, "function", "ThrottlesUnreserved:Sum"), vec![3, 1, 0, 2]);
     assert_eq!(counts(&t, "function", "BilledDuration:Sum"), vec![6, 2, 0, 4]);
     let report = r.report(40, std::iter::empty());
     assert_eq!((report.functions[0].invocations, report.functions[0].throttles, report.functions[0].billed_ms), (6, 6, 12));
     // read later, the instant 40 is in a period of its own
-    assert_eq!(counts(&r.series(55, std::iter::empty()).unwrap(), "function", "Invocations:Sum"), vec![3, 1, 0, 1, 1, 0]);
+    assert_eq!(counts(&read(&mut r, 55, std::iter::empty()).unwrap(), "function", "Invocations:Sum"), vec![3, 1, 0, 1, 1, 0]);
 }
 
 #[test]
 fn environments_alive_count_late_deaths_in_their_period() {
     // periods of 10 µs; f0 has 1 provisioned environment; two on-demand ones are born at 2
     // and 4; the first dies at 15 (found at 33), the second at 25 (found by the read)
-    let mut r = Recorder::new(&[1], 0, Some(10));
+    let mut r = Recorder::new(&[1], &[true; 1], 0, Some(10));
     r.environment_created(2, 0);
     r.environment_created(4, 0);
     r.environment_gone(33, 0, 2, 15);
-    let t = r.series(40, [(0, 4, 25), (0, 0, Micros::MAX)].into_iter()).unwrap();
+    let t = read(&mut r, 40, [(0, 4, 25), (0, 0, Micros::MAX)].into_iter()).unwrap();
     // alive: [0,2) 1, [2,4) 2, [4,15) 3, [15,25) 2, [25,40) 1
     assert_eq!(reals(&t, "function", "EnvironmentsAlive:Average"), [(2.0 + 4.0 + 18.0) / 10.0, (15.0 + 10.0) / 10.0, (10.0 + 5.0) / 10.0, 1.0]);
     assert_eq!(counts(&t, "function", "EnvironmentsAlive:Maximum"), vec![3, 3, 2, 1]);
@@ -159,7 +165,7 @@ fn environments_alive_count_late_deaths_in_their_period() {
 
 #[test]
 fn percentiles_come_from_the_period_histograms() {
-    let mut r = Recorder::new(&[0, 0], 0, Some(1_000_000));
+    let mut r = Recorder::new(&[0, 0], &[true; 2], 0, Some(1_000_000));
     let mut pool = Pool::new(10);
     let mut ps = [FunctionPool::new(None, 0), FunctionPool::new(None, 0)];
     // f0: 100 executions of 1..=100 ms in period 0; f1: one of 1 s
@@ -169,7 +175,7 @@ fn percentiles_come_from_the_period_histograms() {
     }
     start(&mut r, &mut pool, &mut ps[1], 1, 0, Outcome::Success, 1000);
     end(&mut r, &mut pool, &mut ps[1], 1, 0, 999_999);
-    let t = r.series(1_000_000, std::iter::empty()).unwrap();
+    let t = read(&mut r, 1_000_000, std::iter::empty()).unwrap();
     let p99 = reals(&t, "function", "Duration:p99");
     let p50 = reals(&t, "function", "Duration:p50");
     assert!((p99[0] - 99.0).abs() <= 0.99 && (p50[0] - 50.0).abs() <= 0.5, "{p50:?} {p99:?}");
