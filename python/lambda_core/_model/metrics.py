@@ -99,7 +99,9 @@ class Metrics:
         #: The end of the series (the simulator's clock when they were read), in seconds.
         self.horizon = float(horizon)
         #: The start of each period, in seconds since the start of the run.
-        self.timestamps: npt.NDArray[np.float64] = _frozen(np.arange(n_periods, dtype=np.float64) * self.period_s)
+        # k·P on the engine's microsecond grid, each rounded once (2.1, not 2.0999999999999996)
+        period_us = round(self.period_s * 1e6)
+        self.timestamps: npt.NDArray[np.float64] = _frozen(np.arange(n_periods, dtype=np.float64) * period_us / 1e6)
         self.function_names = tuple(function_names)
         self.source_names = tuple(source_names)
         self._source_functions = tuple(source_functions)

@@ -46,12 +46,15 @@ pub(crate) struct Series {
     visible: Vec<u64>,
     /// Per period so far (the one being recorded included), per function.
     alive: Vec<AliveDelta>,
+    /// Per function, its provisioned environments: alive from time 0, the level period 0
+    /// opens with.
+    provisioned: Vec<u32>,
 }
 
 impl Series {
     pub fn new(period_us: Micros, provisioned: &[u32], n_sources: usize) -> Series {
         let n = provisioned.len();
-        let alive = provisioned.iter().map(|&p| AliveDelta { count: i64::from(p), ..AliveDelta::default() }).collect();
+        let alive = vec![AliveDelta::default(); n];
         Series {
             period_us,
             start: 0,
@@ -68,6 +71,7 @@ impl Series {
             mapping_totals: vec![MappingStats::default(); n_sources],
             visible: vec![0; n_sources],
             alive,
+            provisioned: provisioned.to_vec(),
         }
     }
 
@@ -238,7 +242,7 @@ impl Series {
         let mut alive_max = vec![0u64; nf * n];
         let mut idle_s = vec![0.0; nf * n];
         for f in 0..nf {
-            let mut level: i64 = 0;
+            let mut level = i64::from(self.provisioned[f]);
             for p in 0..n {
                 let d = alive[p * nf + f];
                 let (start, end) = span(p);

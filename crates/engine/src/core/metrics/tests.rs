@@ -161,6 +161,11 @@ fn environments_alive_count_late_deaths_in_their_period() {
     assert_eq!(reals(&t, "function", "EnvironmentsAlive:Average"), [(2.0 + 4.0 + 18.0) / 10.0, (15.0 + 10.0) / 10.0, (10.0 + 5.0) / 10.0, 1.0]);
     assert_eq!(counts(&t, "function", "EnvironmentsAlive:Maximum"), vec![3, 3, 2, 1]);
     assert_eq!(reals(&t, "account", "EnvironmentsAlive:Average")[3], 1.0);
+    // provisioned environments alone: alive from time 0, in every period's maximum
+    let mut r = Recorder::new(&[2], &[true; 1], 0, Some(10));
+    let t = read(&mut r, 25, std::iter::empty()).unwrap();
+    assert_eq!(counts(&t, "function", "EnvironmentsAlive:Maximum"), vec![2, 2, 2]);
+    assert_eq!(reals(&t, "function", "EnvironmentsAlive:Average"), [2.0, 2.0, 2.0]);
 }
 
 #[test]
