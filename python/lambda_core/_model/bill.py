@@ -1,4 +1,4 @@
-"""The bill of a run (docs/billing.md, docs/model.md §11): :class:`Bill`, what each function
+"""The bill of a run (docs/billing.md): :class:`Bill`, what each function
 cost by category, for the whole run and, beside the metrics, per period.
 
 Every charge is a quantity (requests, GB-s) times a rate. The quantities come from the

@@ -116,7 +116,8 @@ class Function:
     #: chooses the price list's column (docs/billing.md); the engine does not use it.
     architecture: str = "x86_64"
     #: X-Ray tracing (``TracingConfig.Mode``): ``"PassThrough"`` (no segments of its own, only
-    #: an upstream sampling decision is passed on) or ``"Active"`` (docs/model.md §12).
+    #: an upstream sampling decision is passed on) or ``"Active"`` (the function samples
+    #: requests and records segments of its own).
     tracing: str = "PassThrough"
 
     def __init__(

@@ -1,4 +1,4 @@
-"""The price list the bill is computed with (docs/billing.md, docs/model.md §11):
+"""The price list the bill is computed with (docs/billing.md):
 :class:`Prices`, AWS Lambda's us-east-1 list prices by default, every figure a parameter.
 
 Figures that differ by architecture are stored per architecture (``{"x86_64": ..., "arm64":
