@@ -15,6 +15,7 @@ from ._core import __version__
 from ._model import (
     Account,
     BatchDuration,
+    Bill,
     DynamoDBStream,
     EventSourceMapping,
     Function,
@@ -24,6 +25,7 @@ from ._model import (
     MetricSet,
     Outcome,
     PoolPlan,
+    Prices,
     RecordOutcome,
     Records,
     Result,
@@ -78,6 +80,8 @@ __all__ = [
     "Window",
     "Metrics",
     "MetricSet",
+    "Prices",
+    "Bill",
     # codes
     "Trigger",
     "InvocationType",

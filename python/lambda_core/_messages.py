@@ -51,6 +51,15 @@ def length_at_most(high: int) -> str:
     return f"have length less than or equal to {high}"
 
 
+def enum_values(values: Sequence[str]) -> str:
+    return f"satisfy enum value set: [{', '.join(values)}]"
+
+
+def aws_list(values: Sequence[str]) -> str:
+    """A list member as AWS prints it in a ValidationException: ``[a, b]`` (no quotes)."""
+    return "[" + ", ".join(values) + "]"
+
+
 def validation_message(items: Sequence[str]) -> str:
     """The ValidationException text for one or more items, joined with ``"; "``."""
     n = len(items)
@@ -61,6 +70,38 @@ def validation_message(items: Sequence[str]) -> str:
 # --------------------------------------------------------------------------------------------
 # Lambda: CreateFunction, PutFunctionConcurrency, PutProvisionedConcurrencyConfig (docs/model.md §2)
 # --------------------------------------------------------------------------------------------
+
+
+#: CreateFunction's ``Architectures`` enum, in the order AWS prints it.
+ARCHITECTURES = ("x86_64", "arm64")
+#: ``TracingConfig.Mode``'s enum, in the order of Lambda's API model.
+TRACING_MODES = ("Active", "PassThrough")
+
+
+def architectures_item(given: Sequence[str]) -> str:
+    """The item for a bad ``Architectures`` list (a list of one). AWS's texts for a wrong name
+    (``Value '[X86_64]' ... Member must satisfy constraint: [Member must satisfy enum value
+    set: [x86_64, arm64], Member must not be null]``) and for two names (``... Member must have
+    length less than or equal to 1``) are recorded against AWS; an empty list never reaches
+    AWS (the SDKs refuse it), so its ``length greater than or equal to 1`` is AWS's form for
+    the list's minimum length."""
+    shown = aws_list(given)
+    if len(given) > 1:
+        return constraint(shown, "architectures", length_at_most(1))
+    if not given:
+        return constraint(shown, "architectures", length_at_least(1))
+    return constraint(
+        shown,
+        "architectures",
+        f"satisfy constraint: [Member must {enum_values(ARCHITECTURES)}, Member must not be null]",
+    )
+
+
+def tracing_mode_item(mode: str) -> str:
+    """The item for a bad ``TracingConfig.Mode``, in AWS's form for an enum member (as for
+    ``invokeMode``: ``Value 'UNKNOWN' at 'invokeMode' ... Member must satisfy enum value set:
+    [RESPONSE_STREAM, BUFFERED]``)."""
+    return constraint(mode, "tracingConfig.mode", enum_values(TRACING_MODES))
 
 
 def rc_below_minimum(min_unreserved: int) -> str:

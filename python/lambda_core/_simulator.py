@@ -368,6 +368,7 @@ class Simulator:
             account=report["account"],
             horizon=report["horizon"],
             function_names=self.function_names,
+            function_configs=self.functions,
             destinations=self._destinations(),
             records=records or {},
             mappings=_boundary.mapping_report(self.mappings, self._engine.mapping_report()),

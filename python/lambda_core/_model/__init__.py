@@ -11,6 +11,7 @@ constructor and stores exactly the types it declares.
 """
 
 from .account import Account
+from .bill import Bill
 from .enums import (
     ROUTING_NAMES,
     InvocationType,
@@ -28,6 +29,7 @@ from .function import (
     Function,
 )
 from .mappings import BatchDuration, EventSourceMapping
+from .prices import Prices
 from .pools import PoolPlan, plan_pools, put_function_concurrency, put_provisioned_concurrency_config
 from .queues import QUEUE_RETENTION_DEFAULT_S, SqsQueue
 from .metrics import Metrics, MetricSet
@@ -67,6 +69,8 @@ __all__ = [
     "Window",
     "Metrics",
     "MetricSet",
+    "Prices",
+    "Bill",
     "Columns",
     "InvocationType",
     "Outcome",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .. import _messages as msg
 from .. import _validation as v
@@ -19,6 +19,8 @@ __all__ = [
     "ENVIRONMENT_LIMIT_BYTES",
     "INIT_LIMIT_S",
     "BARE_NAME",
+    "ARCHITECTURES",
+    "TRACING_MODES",
 ]
 
 #: The names lambda_core accepts: the bare-name part of :data:`FUNCTION_NAME_PATTERN`.
@@ -46,6 +48,11 @@ _AWS_RANGES: tuple[tuple[str, str, int, int | None], ...] = (
 )
 _SECONDS = ("timeout_s", "init_s", "idle_timeout_s", "provisioned_ready_s")
 
+#: CreateFunction's ``Architectures`` values, in the order AWS lists them in its message.
+ARCHITECTURES = msg.ARCHITECTURES
+#: ``TracingConfig.Mode`` values, in the order AWS's model lists them.
+TRACING_MODES = msg.TRACING_MODES
+
 
 @dataclasses.dataclass(frozen=True, init=False)
 class Function:
@@ -54,11 +61,13 @@ class Function:
     Only ``name`` is positional. Checks, in this order:
 
     1. wrong Python types → :class:`TypeError` (whole-number fields take ``int`` or numpy
-       integers, never ``bool`` or ``float``; second fields take ints or floats);
+       integers, never ``bool`` or ``float``; second fields take ints or floats;
+       ``architecture`` a ``str`` or a list or tuple of ``str``, ``tracing`` a ``str``);
     2. a non-finite ``timeout_s``, ``init_s``, ``idle_timeout_s`` or ``provisioned_ready_s``
        → :class:`~lambda_core.errors.InvalidParameterValueException`;
     3. every AWS field range at once → one :class:`~lambda_core.errors.ValidationException` in
-       AWS's form (``2 validation errors detected: Value ...; Value ...``);
+       AWS's form (``2 validation errors detected: Value ...; Value ...``), the enums
+       ``architectures`` and ``tracingConfig.mode`` last;
     4. lambda_core's own ranges (``init_s`` 0–10, ``idle_timeout_s`` ≥ 0,
        ``provisioned_ready_s`` ≥ 0), the 4 KB environment limit and provisioned > reserved
        → :class:`~lambda_core.errors.InvalidParameterValueException`; ``idle_timeout_s`` or
@@ -102,6 +111,14 @@ class Function:
     on_success: str | None = None
     on_failure: str | None = None
     dead_letter_queue: str | None = None
+    #: The instruction set, ``"x86_64"`` or ``"arm64"`` (CreateFunction's ``Architectures``, a
+    #: list of one: a list or tuple of one name is accepted too and stored as that name). It
+    #: chooses the price list's column (docs/billing.md); the engine does not use it.
+    architecture: str = "x86_64"
+    #: X-Ray tracing (``TracingConfig.Mode``): ``"PassThrough"`` (no segments of its own, only
+    #: an upstream sampling decision is passed on) or ``"Active"`` (the function samples
+    #: requests and records segments of its own).
+    tracing: str = "PassThrough"
 
     def __init__(
         self,
@@ -121,6 +138,8 @@ class Function:
         on_success: str | None = None,
         on_failure: str | None = None,
         dead_letter_queue: str | None = None,
+        architecture: str | Sequence[str] = "x86_64",
+        tracing: str = "PassThrough",
     ) -> None:
         # 1. types (and normalisation to plain int / float)
         if not isinstance(name, str):
@@ -136,6 +155,8 @@ class Function:
             f: v.require_real("Function", f, value) for f, value in zip(_SECONDS, given_seconds)
         }
         env = _check_environment(environment)
+        architectures = _check_architectures(architecture)
+        mode = v.require_str("Function", "tracing", tracing)
         targets = {
             f: v.optional_target("Function", f, value)
             for f, value in (
@@ -166,6 +187,10 @@ class Function:
             number, raw = checked[f]
             if number is not None:
                 items += v.range_item(number, v.aws_value(raw), member, low, high)
+        if len(architectures) != 1 or architectures[0] not in ARCHITECTURES:
+            items.append(msg.architectures_item(architectures))
+        if mode not in TRACING_MODES:
+            items.append(msg.tracing_mode_item(mode))
         v.raise_items(items)
 
         # 4. lambda_core's own ranges, then AWS's service-side checks
@@ -203,7 +228,21 @@ class Function:
             environment=env,
             provisioned_ready_s=seconds["provisioned_ready_s"],
             **targets,
+            architecture=architectures[0],
+            tracing=mode,
         )
+
+
+def _check_architectures(architecture: object) -> tuple[str, ...]:
+    """AWS's ``Architectures`` list: a plain name is the list of that one name."""
+    if isinstance(architecture, str):
+        return (architecture,)
+    if isinstance(architecture, (list, tuple)) and all(isinstance(a, str) for a in architecture):
+        return tuple(architecture)
+    raise TypeError(
+        "Function.architecture must be a str ('x86_64' or 'arm64') or a list of one, "
+        f"got {v.describe(architecture)}"
+    )
 
 
 def _check_environment(environment: object) -> dict[str, str] | None:

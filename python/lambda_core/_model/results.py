@@ -9,7 +9,12 @@ from typing import Any, TypeAlias
 
 import numpy.typing as npt
 
+from ..errors import UsageError
+
+from .bill import Bill
+from .function import Function
 from .metrics import Metrics
+from .prices import Prices
 
 __all__ = ["Result", "Window", "Columns"]
 
@@ -92,6 +97,8 @@ class Result:
     - ``metrics``: the per-period series of every metric (:class:`Metrics`, docs/metrics.md)
       from time 0 to the simulator's clock, when it was built with ``metrics_period_s``;
       ``None`` otherwise.
+    - ``function_configs``: the functions' configurations (:class:`Function`), in
+      ``function_names`` order: what :meth:`cost` prices.
     """
 
     requests: Columns
@@ -104,6 +111,16 @@ class Result:
     mappings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     earlier: Window | None = None
     metrics: Metrics | None = None
+    function_configs: tuple[Function, ...] = field(default=(), repr=False)
+
+    def cost(self, prices: Prices | None = None) -> Bill:
+        """The bill of this run at `prices` (default ``Prices()``: us-east-1 list prices, no
+        free tier), by function and category, and per period beside :attr:`metrics` when the
+        run kept them (docs/billing.md)."""
+        if len(self.function_configs) != len(self.function_names):
+            raise UsageError("this Result carries no function configurations to price (a Result "
+                             "from Simulator.run or Simulator.stats does); use Bill.price instead")
+        return Bill.price(self.function_configs, self.functions, self.horizon, prices, self.metrics)
 
     def function(self, name: str) -> dict[str, Any]:
         """The statistics of one function, by name, as plain Python numbers."""

@@ -1,0 +1,298 @@
+"""The bill of a run (docs/billing.md): :class:`Bill`, what each function
+cost by category, for the whole run and, beside the metrics, per period.
+
+Every charge is a quantity (requests, GB-s) times a rate. The quantities come from the
+engine's counters: invocations, cold starts and the billed milliseconds (init + handler of
+each invocation, rounded up to the millisecond, a timeout at its timeout), in total and on
+provisioned environments. The rates come from :class:`~lambda_core.Prices`; the free tier and
+the monthly tiers make one average rate per architecture for the run, so that every charge is
+linear in its quantity and the per-period series add up to the whole-run figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import _core
+from ..errors import UsageError
+from .function import Function
+from .metrics import Metrics
+from .prices import Prices
+
+__all__ = ["Bill", "CATEGORIES", "QUANTITIES", "USAGE_COUNTERS"]
+
+#: The bill's categories of charges, in USD.
+CATEGORIES = ("requests", "duration", "init", "provisioned", "ephemeral")
+#: The billed quantities kept per function (:meth:`Bill.quantities`).
+QUANTITIES = (
+    "requests", "on_demand_gb_s", "init_gb_s", "provisioned_duration_gb_s",
+    "provisioned_allocated_gb_s", "ephemeral_gb_s",
+)
+#: The engine's whole-run counters a bill is computed from (``Result.functions``).
+USAGE_COUNTERS = ("invocations", "cold_starts", "billed_duration_ms", "provisioned_billed_duration_ms")
+# the per-period series of the same counters (docs/metrics.md)
+_SERIES = {"invocations": "Invocations", "cold_starts": "ColdStarts",
+           "billed_duration_ms": "BilledDuration", "provisioned_billed_duration_ms": "ProvisionedBilledDuration"}
+_R, _D, _I, _P, _E = range(5)
+
+
+class Bill:
+    """What a run costs at a price list: per function and category (``requests``,
+    ``duration``, ``init``, ``provisioned``, ``ephemeral``), in USD, unrounded
+    (docs/billing.md). :meth:`Result.cost` builds one; :meth:`price` prices any usage.
+
+    - :attr:`total`: the whole run; :meth:`totals`: by category.
+    - :meth:`function`: one function's categories and ``total``; :attr:`functions`: names.
+    - :meth:`series`: per period, beside :attr:`Result.metrics` (``None`` when the run kept no
+      metrics): the same categories per function or in total, adding up to the whole run.
+    - :meth:`quantities`: the billed quantities (requests, GB-s) behind the charges.
+    """
+
+    def __init__(self, prices: Prices, function_names: Sequence[str], architectures: Sequence[str],
+                 costs: npt.NDArray[np.float64], quantities: npt.NDArray[np.float64],
+                 timestamps: npt.NDArray[np.float64] | None = None,
+                 series: npt.NDArray[np.float64] | None = None) -> None:
+        #: The price list the bill was computed with.
+        self.prices = prices
+        #: The functions' names, in the simulator's order.
+        self.functions: tuple[str, ...] = tuple(function_names)
+        #: Each function's architecture, in the same order.
+        self.architectures: tuple[str, ...] = tuple(architectures)
+        self._costs = _frozen(costs)            # (functions, categories)
+        self._quantities = _frozen(quantities)  # (functions, quantities)
+        #: The start of each period (seconds), as :attr:`Metrics.timestamps`; ``None`` without
+        #: metrics.
+        self.timestamps = None if timestamps is None else _frozen(timestamps)
+        self._series = None if series is None else _frozen(series)  # (functions, categories, periods)
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def price(cls, functions: Sequence[Function], usage: Mapping[str, npt.ArrayLike], horizon: float,
+              prices: Prices | None = None, metrics: Metrics | None = None) -> Bill:
+        """The bill of `usage` (per function, in `functions`' order: the counters of
+        :data:`USAGE_COUNTERS`, as ``Result.functions`` holds them) over a run of `horizon`
+        seconds, at `prices` (default ``Prices()``); with `metrics` (whose function series
+        hold the same counters per period), also the per-period series."""
+        prices = Prices() if prices is None else prices
+        if not isinstance(prices, Prices):
+            raise TypeError(f"prices must be a lambda_core.Prices, got {type(prices).__name__}")
+        functions = tuple(functions)
+        missing = [k for k in USAGE_COUNTERS if k not in usage]
+        if missing:
+            raise UsageError(f"the usage lacks the counters {', '.join(missing)} the bill needs")
+        counts = {k: np.asarray(usage[k], dtype=np.int64).reshape(-1) for k in USAGE_COUNTERS}
+        for k, a in counts.items():
+            if len(a) != len(functions):
+                raise UsageError(f"usage[{k!r}] has {len(a)} values for {len(functions)} functions")
+        rates = _rates(functions, counts, prices)
+        horizon_us = _core.to_micros(float(horizon))
+        allocated_us = _allocated_us(horizon_us, prices)
+        q = _quantities(functions, counts, allocated_us)
+        costs = _charges(functions, q, rates)
+        quantities = np.column_stack([
+            counts["invocations"].astype(np.float64),
+            q["od_handler"] + q["od_init"], q["od_init"] + q["pc_init"], q["pc_handler"] + q["pc_init"],
+            q["allocated"], q["ephemeral"],
+        ]) if functions else np.zeros((0, len(QUANTITIES)))
+        timestamps = series = None
+        if metrics is not None:
+            timestamps = metrics.timestamps
+            series = _series(functions, metrics, rates, horizon_us, allocated_us, prices)
+        return cls(prices, [f.name for f in functions], [f.architecture for f in functions],
+                   costs, quantities, timestamps, series)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def total(self) -> float:
+        """The whole run's cost, in USD."""
+        return float(self._costs.sum())
+
+    def totals(self) -> dict[str, float]:
+        """The whole run's cost by category, and ``total``, in USD."""
+        return _named(self._costs.sum(axis=0), self.total)
+
+    def function(self, name: str) -> dict[str, float]:
+        """One function's cost by category, and ``total``, in USD."""
+        row = self._costs[self._index(name)]
+        return _named(row, float(row.sum()))
+
+    def quantities(self, name: str) -> dict[str, float]:
+        """One function's billed quantities: ``requests`` (invocations), ``on_demand_gb_s``
+        (init + handler on on-demand environments), ``init_gb_s`` (init, wherever it ran),
+        ``provisioned_duration_gb_s`` (init + handler on provisioned environments),
+        ``provisioned_allocated_gb_s`` (configured time, rounded up, × environments × memory)
+        and ``ephemeral_gb_s`` (storage above 512 MB × billed duration). The free tier is not
+        taken off."""
+        return {k: float(x) for k, x in zip(QUANTITIES, self._quantities[self._index(name)])}
+
+    def series(self, function: str | None = None) -> dict[str, npt.NDArray[np.float64]]:
+        """Per period (one value per :attr:`timestamps`), the cost of `function` (default:
+        every function) by category, and ``total``, in USD. The periods add up to the whole
+        run's figures; provisioned concurrency is charged in the periods it was configured
+        in, and the rounding up of its time (to 5 minutes) in the last period."""
+        if self._series is None:
+            raise UsageError("this bill has no series: the run kept no metrics (build the Simulator "
+                             "with metrics_period_s)")
+        block = self._series.sum(axis=0) if function is None else self._series[self._index(function)]
+        out = {c: _frozen(block[i]) for i, c in enumerate(CATEGORIES)}
+        out["total"] = _frozen(block.sum(axis=0))
+        return out
+
+    def to_pandas(self, per_period: bool = False) -> Any:
+        """The bill as a ``pandas.DataFrame`` (needs the ``pandas`` extra): indexed by
+        function, with a column per category and ``total``; with ``per_period=True``, the
+        series in long form (columns ``timestamp``, ``FunctionName``, ``category``, ``value``)."""
+        import pandas as pd  # optional dependency: pip install lambda-core[pandas]
+
+        if not per_period:
+            frame = pd.DataFrame(self._costs, columns=list(CATEGORIES),
+                                 index=pd.Index(self.functions, name="function"))
+            frame["total"] = self._costs.sum(axis=1)
+            return frame
+        if self._series is None or self.timestamps is None:
+            raise UsageError("this bill has no series: the run kept no metrics (build the Simulator "
+                             "with metrics_period_s)")
+        n_f, n_c, n_p = self._series.shape
+        return pd.DataFrame({
+            "timestamp": np.tile(self.timestamps, n_f * n_c),
+            "FunctionName": np.repeat(np.asarray(self.functions, dtype=object), n_c * n_p),
+            "category": np.tile(np.repeat(np.asarray(CATEGORIES, dtype=object), n_p), n_f),
+            "value": self._series.reshape(-1),
+        })
+
+    def _index(self, name: str) -> int:
+        try:
+            return self.functions.index(name)
+        except ValueError:
+            raise KeyError(f"no function named {name!r}") from None
+
+    def __repr__(self) -> str:
+        return f"Bill(${self.total:.2f} for {len(self.functions)} functions at {self.prices.region} prices of {self.prices.as_of})"
+
+
+# -- the computation ---------------------------------------------------------------------------
+
+
+def _rates(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[np.int64]],
+           prices: Prices) -> npt.NDArray[np.float64]:
+    """Per function, USD per unit of (request, on-demand GB-s, provisioned-duration GB-s,
+    allocated GB-s, ephemeral GB-s), the free tier and the monthly tiers applied."""
+    n = len(functions)
+    out = np.zeros((n, 5))
+    if not n:
+        return out
+    gb = np.array([f.memory_mb / 1024 for f in functions])
+    on_demand = (counts["billed_duration_ms"] - counts["provisioned_billed_duration_ms"]) / 1000 * gb
+    requests = counts["invocations"].astype(np.float64)
+    # the free tier: shared by both architectures, for functions without provisioned
+    # concurrency, taken off pro rata of what each of them used
+    free = np.array([prices.free_tier and f.provisioned_concurrency is None for f in functions])
+    paid_requests = np.where(free, _paid_fraction(requests[free].sum(), prices.free_requests), 1.0)
+    paid_gb_s = np.where(free, _paid_fraction(on_demand[free].sum(), prices.free_gb_s), 1.0)
+    archs = np.array([f.architecture for f in functions])
+    for arch in set(archs.tolist()):
+        mine = archs == arch
+        chargeable = float((on_demand * paid_gb_s)[mine].sum())
+        already = prices.monthly_gb_s[arch]
+        if chargeable > 0:
+            average = prices.duration_charge(arch, chargeable, already) / chargeable
+        else:  # nothing to price: the marginal rate (what the next GB-s would cost)
+            average = prices.duration_charge(arch, 1.0, already)
+        out[mine, 0] = prices.requests_per_million[arch] / 1e6 * paid_requests[mine]
+        out[mine, 1] = average * paid_gb_s[mine]
+        out[mine, 2] = prices.provisioned_duration_per_gb_s[arch]
+        out[mine, 3] = prices.provisioned_per_gb_s[arch]
+        out[mine, 4] = prices.ephemeral_per_gb_s[arch]
+    return out
+
+
+def _paid_fraction(used: float, free: float) -> float:
+    return 1.0 if used <= 0 else 1.0 - min(free, used) / used
+
+
+def _allocated_us(horizon_us: int, prices: Prices) -> int:
+    """Provisioned concurrency's billed time, in µs: configured from 0 to the horizon,
+    rounded up to the step."""
+    step = _core.to_micros(prices.provisioned_step_s)
+    return horizon_us if step == 0 else -(-horizon_us // step) * step
+
+
+def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[np.int64]],
+                allocated_us: int | npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
+    """GB-s (and requests) of each kind, per function (rows) and, for per-period counts, per
+    period (columns). Init is `init_s` × cold starts; each invocation's rounding up to the
+    millisecond (of init + handler together) is counted as handler time. Cold starts are
+    counted on on-demand environments first: a provisioned environment pays init during a run
+    only after a timeout, and the engine does not count those apart."""
+    shape = (len(functions),) + (1,) * (counts["invocations"].ndim - 1)
+    gb = np.array([f.memory_mb / 1024 for f in functions]).reshape(shape)
+    init_us = np.array([_core.to_micros(f.init_s) for f in functions], dtype=np.int64).reshape(shape)
+    provisioned = np.array([f.provisioned_concurrency or 0 for f in functions]).reshape(shape)
+    extra_gb = np.array([max(0, f.ephemeral_storage_mb - 512) / 1024 for f in functions]).reshape(shape)
+    billed = counts["billed_duration_ms"].astype(np.float64)
+    on_prov = counts["provisioned_billed_duration_ms"].astype(np.float64)
+    on_demand = billed - on_prov
+    init = counts["cold_starts"] * init_us / 1000  # ms
+    od_init = np.minimum(init, on_demand)
+    pc_init = np.minimum(init - od_init, on_prov)
+    ms_to_gb_s = gb / 1000
+    return {
+        "od_handler": (on_demand - od_init) * ms_to_gb_s,
+        "od_init": od_init * ms_to_gb_s,
+        "pc_handler": (on_prov - pc_init) * ms_to_gb_s,
+        "pc_init": pc_init * ms_to_gb_s,
+        "allocated": allocated_us / 1e6 * provisioned * gb,
+        "ephemeral": billed / 1000 * extra_gb,
+        "requests": counts["invocations"].astype(np.float64),
+    }
+
+
+def _charges(functions: Sequence[Function], q: Mapping[str, npt.NDArray[np.float64]],
+             rates: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """USD by category: (functions, categories), or (functions, categories, periods) for
+    per-period quantities."""
+    shape = (len(functions),) + (1,) * (q["requests"].ndim - 1)
+    r = [rates[:, i].reshape(shape) for i in range(5)]
+    return np.stack([
+        q["requests"] * r[0],
+        q["od_handler"] * r[1] + q["pc_handler"] * r[2],
+        q["od_init"] * r[1] + q["pc_init"] * r[2],
+        q["allocated"] * r[3],
+        q["ephemeral"] * r[4],
+    ], axis=1)
+
+
+def _series(functions: Sequence[Function], metrics: Metrics, rates: npt.NDArray[np.float64],
+            horizon_us: int, allocated_us: int, prices: Prices) -> npt.NDArray[np.float64]:
+    n_periods = metrics.n_periods
+    if not functions:
+        return np.zeros((0, len(CATEGORIES), n_periods))
+    sets = [metrics.function(f.name) for f in functions]
+    counts = {k: np.stack([np.asarray(s[name], dtype=np.int64) for s in sets]) for k, name in _SERIES.items()}
+    # provisioned concurrency, configured from 0 to the horizon: each period's own time, and
+    # the rounding up to the step in the last period (the one the configuration ends in)
+    period_us = _core.to_micros(metrics.period_s)
+    starts = np.arange(n_periods, dtype=np.int64) * period_us
+    spread = np.clip(horizon_us - starts, 0, period_us)
+    if n_periods:
+        spread[-1] += allocated_us - int(spread.sum())
+    q = _quantities(functions, counts, spread[np.newaxis, :])
+    return _charges(functions, q, rates)
+
+
+def _named(values: npt.NDArray[np.float64], total: float) -> dict[str, float]:
+    out = {c: float(x) for c, x in zip(CATEGORIES, values)}
+    out["total"] = total
+    return out
+
+
+def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    view: npt.NDArray[Any] = a.view()
+    view.flags.writeable = False
+    return view
