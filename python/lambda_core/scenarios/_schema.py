@@ -37,7 +37,8 @@ ROUTINGS = ROUTING_NAMES
 SOURCE_TABLES = source_tables()
 
 _TOP_KEYS = (
-    "name", "description", "seed", "until", "routing", "client_retries", "account", "functions",
+    "name", "description", "seed", "until", "routing", "metrics_period_s", "client_retries",
+    "account", "functions",
     *SOURCE_TABLES, "mappings",
 )
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
