@@ -34,7 +34,7 @@ from ._report import ProgressBar, format_run, format_validation, printable, summ
 from ._simulator import Simulator
 from .errors import LambdaCoreError, ScenarioError
 from .scenarios import Scenario, builtin_scenario, load_scenario
-from .scenarios._schema import MAX_SECONDS, MAX_SEED
+from .scenarios._schema import MAX_SECONDS, MAX_SEED, MIN_METRICS_PERIOD_S
 
 __all__ = ["main", "simulate", "STEPS", "EXIT_CODES", "OUTPUTS", "Output", "Finished",
            "DEFAULT_METRICS_PERIOD_S"]
@@ -372,6 +372,15 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _period(text: str) -> float:
+    value = _seconds(text)
+    if value < MIN_METRICS_PERIOD_S:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_METRICS_PERIOD_S:g} seconds (the engine's shortest period), "
+            f"got {text}")
+    return value
+
+
 #: The suffixes ``--metrics`` writes: the long form as CSV, or GetMetricData's JSON.
 METRICS_SUFFIXES = (".csv", ".json")
 
@@ -427,7 +436,7 @@ def _parser() -> argparse.ArgumentParser:
                      "statistics) to FILE: .csv, one row per period and series (timestamp, "
                      "metric, statistic, unit, value, FunctionName, EventSource); .json, "
                      "shaped as CloudWatch's GetMetricData response")
-    run.add_argument("--metrics-period", type=_seconds, metavar="S",
+    run.add_argument("--metrics-period", type=_period, metavar="S",
                      help="the period of the series in seconds (default: the scenario's "
                      f"metrics_period_s, else {DEFAULT_METRICS_PERIOD_S:g})")
     run.set_defaults(command="run", handler=_run)

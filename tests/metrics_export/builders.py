@@ -14,6 +14,8 @@ import numpy as np
 import lambda_core as lc
 from lambda_core._model.metric_catalog import Level, specs_at
 
+#: The exports' default epoch (simulated time 0).
+EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 #: GetMetricData's rule for a query's Id (MetricDataQuery.Id).
 ID = re.compile(r"[a-z][a-zA-Z0-9_]*")
 #: The CloudWatch units a MetricDefinition may name (PutMetricData's StandardUnit).
@@ -110,3 +112,24 @@ def check_emf_document(line: str) -> dict[str, Any]:
             value = doc[definition["Name"]]
             assert isinstance(value, (int, float)) and not isinstance(value, bool)
     return doc
+
+
+def emf_rebuilt(m: lc.Metrics, lines: list[str], namespace: str = "lambda_core",
+                epoch: dt.datetime = EPOCH) -> dict[tuple[object, object, str], np.ndarray]:
+    """Every series as the EMF lines carry it: (FunctionName, EventSource, EMF name) -> array."""
+    start_ms = int(epoch.timestamp() * 1000)
+    rebuilt: dict[tuple[object, object, str], np.ndarray] = {}
+    for line in lines:
+        doc = check_emf_document(line)
+        period = round((doc["_aws"]["Timestamp"] - start_ms) / (m.period_s * 1000))
+        for directive in doc["_aws"]["CloudWatchMetrics"]:
+            assert directive["Namespace"] == namespace
+            (keys,) = directive["Dimensions"]
+            for definition in directive["Metrics"]:
+                k = (doc.get("FunctionName"), doc.get("EventSource"), definition["Name"])
+                assert keys == [d for d in ("FunctionName", "EventSource") if doc.get(d) is not None] \
+                    or keys == ["EventSource", "FunctionName"]
+                series = rebuilt.setdefault(k, np.zeros(m.n_periods))
+                assert series[period] == 0, "a series twice in one period"
+                series[period] = doc[definition["Name"]]
+    return rebuilt

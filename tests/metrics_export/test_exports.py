@@ -18,8 +18,8 @@ from lambda_core import _metrics_export as export
 from lambda_core._metrics_export import COLUMNS, emf_name, long_form, write_csv
 from tests.metrics_export.builders import (
     ID,
-    check_emf_document,
     cloudwatch_form,
+    emf_rebuilt,
     every_series,
     make_metrics,
     parse_iso,
@@ -181,26 +181,6 @@ def test_cloudwatch_ids_follow_the_rule_for_any_names():
 # ---------------------------------------------------------------------------------------------
 # Embedded Metric Format
 # ---------------------------------------------------------------------------------------------
-
-
-def emf_rebuilt(m: lc.Metrics, lines: list[str], namespace: str = "lambda_core"):
-    """Every series as the EMF lines carry it: (FunctionName, EventSource, EMF name) -> array."""
-    start_ms = int(EPOCH.timestamp() * 1000)
-    rebuilt: dict[tuple[object, object, str], np.ndarray] = {}
-    for line in lines:
-        doc = check_emf_document(line)
-        period = round((doc["_aws"]["Timestamp"] - start_ms) / (m.period_s * 1000))
-        for directive in doc["_aws"]["CloudWatchMetrics"]:
-            assert directive["Namespace"] == namespace
-            (keys,) = directive["Dimensions"]
-            for definition in directive["Metrics"]:
-                k = (doc.get("FunctionName"), doc.get("EventSource"), definition["Name"])
-                assert keys == [d for d in ("FunctionName", "EventSource") if doc.get(d) is not None] \
-                    or keys == ["EventSource", "FunctionName"]
-                series = rebuilt.setdefault(k, np.zeros(m.n_periods))
-                assert series[period] == 0, "a series twice in one period"
-                series[period] = doc[definition["Name"]]
-    return rebuilt
 
 
 @pytest.mark.parametrize("seed", SEEDS)

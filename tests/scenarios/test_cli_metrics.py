@@ -23,11 +23,6 @@ from lambda_core.scenarios import parse_scenario
 from tests.scenarios.cases import SMALL, deterministic, run_json, write
 
 PERIOD_SMALL = "metrics_period_s = 10\n" + SMALL
-# TEMPORARY until the engine's series are merged from main
-import inspect
-import lambda_core as lc
-needs_engine = pytest.mark.skipif("metrics_period_s" not in inspect.signature(lc.Simulator).parameters,
-                                  reason="the engine's series are not merged yet")
 
 
 def args_of(*argv: str) -> argparse.Namespace:
@@ -52,6 +47,7 @@ def test_the_scenario_key_is_read_and_defaults_to_none():
     ("true", "'metrics_period_s' in the top level must be a number, got a boolean (True)"),
     ("inf", "'metrics_period_s' in the top level must be finite, got inf"),
     ("1e300", "'metrics_period_s' in the top level must be at most 9e+09, got 1e+300"),
+    ("0.0005", "'metrics_period_s' in the top level must be at least 0.001, got 0.0005"),
 ])
 def test_the_scenario_key_is_checked(value, message):
     with pytest.raises(ScenarioError) as info:
@@ -64,7 +60,6 @@ def test_a_misspelt_key_is_suggested():
         parse_scenario("metric_period_s = 60\n" + SMALL)
 
 
-@needs_engine
 def test_validate_shows_the_period(tmp_path, capsys):
     assert main(["validate", str(write(tmp_path, PERIOD_SMALL))]) == 0
     assert "until the last request, metrics every 10 s" in capsys.readouterr().out
@@ -105,6 +100,7 @@ def test_the_period_comes_from_the_flag_the_scenario_or_the_default(argv, scenar
     (("--metrics-period", "0"), "argument --metrics-period: must be a positive number of seconds"),
     (("--metrics-period", "x"), "argument --metrics-period: not a number of seconds: 'x'"),
     (("--metrics-period", "1e300"), "argument --metrics-period: must be at most 9e+09 seconds"),
+    (("--metrics-period", "0.0001"), "argument --metrics-period: must be at least 0.001 seconds"),
 ])
 def test_usage_errors_exit_2(tmp_path, capsys, argv, fragment):
     assert main(["run", str(write(tmp_path, SMALL)), "-q", *argv]) == 2
@@ -166,7 +162,6 @@ def run_with(capsys, *argv: str) -> dict:
     return run_json(capsys, *argv)
 
 
-@needs_engine
 def test_csv_of_a_real_run_adds_up_to_the_figures(tmp_path, capsys):
     scenario = write(tmp_path, SMALL)
     out = tmp_path / "metrics.csv"
@@ -197,7 +192,6 @@ def test_csv_of_a_real_run_adds_up_to_the_figures(tmp_path, capsys):
     assert {r["unit"] for r in rows if r["metric"] == "Duration"} == {"Milliseconds"}
 
 
-@needs_engine
 def test_json_of_a_real_run_is_a_get_metric_data_response(tmp_path, capsys):
     out = tmp_path / "metrics.json"
     summary = run_with(capsys, str(write(tmp_path, SMALL)), "--metrics", str(out))
@@ -219,7 +213,6 @@ def test_json_of_a_real_run_is_a_get_metric_data_response(tmp_path, capsys):
     assert sum(results["Invocations Sum"]["Values"]) == summary["total"]["invocations"]
 
 
-@needs_engine
 def test_the_scenario_key_and_the_flag_set_the_period(tmp_path, capsys):
     out = tmp_path / "m.csv"
     summary = run_with(capsys, str(write(tmp_path, PERIOD_SMALL)), "--metrics", str(out))
@@ -233,7 +226,6 @@ def test_the_scenario_key_and_the_flag_set_the_period(tmp_path, capsys):
     assert sum(series_of(five, "Invocations", "Sum")) == sum(series_of(rows, "Invocations", "Sum"))
 
 
-@needs_engine
 def test_mappings_have_their_rows_and_until_cuts_the_series(tmp_path, capsys, streams):
     out = tmp_path / "m.csv"
     summary = run_with(capsys, str(streams), "--metrics", str(out), "--until", "45",
@@ -248,10 +240,11 @@ def test_mappings_have_their_rows_and_until_cuts_the_series(tmp_path, capsys, st
         assert sum(series_of(rows, "BatchInvocations", "Sum", m["function"], m["source"])) == m["invocations"]
         if m["kind"] in ("kinesis", "dynamodb"):
             ages = series_of(rows, "IteratorAge", "Maximum", m["function"], m["source"])
-            assert max(ages) == pytest.approx(m["max_iterator_age"] * 1000, rel=1e-9)
+            # NaN in a period without invocations
+            assert max(a for a in ages if not math.isnan(a)) == pytest.approx(
+                m["max_iterator_age"] * 1000, rel=1e-9)
 
 
-@needs_engine
 def test_the_installed_command_writes_the_metrics(tmp_path):
     out = tmp_path / "m.json"
     run = subprocess.run([sys.executable, "-m", "lambda_core", "run", str(write(tmp_path, SMALL)), "-q",

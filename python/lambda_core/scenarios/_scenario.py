@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 
@@ -68,9 +67,6 @@ class Scenario:
         """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the
         scenario's), with its mappings and, when the scenario sets ``metrics_period_s``, its
         per-period series. Raises AWS's exceptions when the pools are ones AWS would refuse."""
-        # until the engine's series are on main, Simulator takes the keyword only when it is set
-        series: dict[str, Any] = ({} if self.metrics_period_s is None
-                                  else {"metrics_period_s": self.metrics_period_s})
         return Simulator(
             self.account,
             self.functions,
@@ -78,7 +74,7 @@ class Scenario:
             routing=self.routing,
             client_retries=self.client_retries,
             mappings=self.mappings,
-            **series,
+            metrics_period_s=self.metrics_period_s,
         )
 
     def has_events(self) -> bool:

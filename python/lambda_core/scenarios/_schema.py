@@ -96,6 +96,8 @@ _REQUIRED = object()
 #: The largest time a scenario may name, in seconds: the engine's ``seconds`` limit (9e9 s),
 #: so that a time the engine would refuse at ``run`` is refused when the file is read.
 MAX_SECONDS = float(v.limit("seconds").max)
+#: The shortest period of the per-period metrics: the engine's (a millisecond).
+MIN_METRICS_PERIOD_S = v.limit("metrics_period_us").min / 1e6
 #: The largest seed: the simulator's seeds are 64-bit.
 MAX_SEED = 2**64 - 1
 
