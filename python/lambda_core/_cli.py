@@ -3,6 +3,7 @@
 ::
 
     lambda-core run [SCENARIO.toml] [--seed N] [--until S] [--quiet] [--json]
+                    [--metrics FILE.csv|FILE.json] [--metrics-period S]
     lambda-core validate SCENARIO.toml
     lambda-core --version
 
@@ -16,6 +17,7 @@ message>``. ``validate`` makes every check ``run`` makes before it simulates.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import math
@@ -23,16 +25,19 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ._core import __version__
+from ._metrics_export import write_csv
 from ._model import Records, Result, Workload
 from ._report import ProgressBar, format_run, format_validation, printable, summarize
 from ._simulator import Simulator
 from .errors import LambdaCoreError, ScenarioError
 from .scenarios import Scenario, builtin_scenario, load_scenario
-from .scenarios._schema import MAX_SECONDS, MAX_SEED
+from .scenarios._schema import MAX_SECONDS, MAX_SEED, MIN_METRICS_PERIOD_S
 
-__all__ = ["main", "simulate", "STEPS", "EXIT_CODES"]
+__all__ = ["main", "simulate", "STEPS", "EXIT_CODES", "OUTPUTS", "Output", "Finished",
+           "DEFAULT_METRICS_PERIOD_S"]
 
 #: How many steps of simulated time ``lambda-core run`` advances the simulator in.
 STEPS = 40
@@ -195,10 +200,51 @@ def _discard_stdout() -> None:
             os.close(devnull)
 
 
+@dataclasses.dataclass(frozen=True)
+class Finished:
+    """A run ``lambda-core run`` has simulated and reported: what each output after the run
+    (:data:`OUTPUTS`) reads."""
+
+    args: argparse.Namespace
+    scenario: Scenario
+    seed: int
+    until: float | None
+    simulator: Simulator
+    result: Result
+    #: The figures printed (:func:`~lambda_core._report.summarize`).
+    summary: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """One of ``run``'s outputs after its figures: ``wanted(args)`` says whether the command
+    line asks for it; ``check(args)``, called before the simulation, refuses what would fail
+    only once the run is over (a file in a folder that does not exist); ``write(run)`` writes
+    it. ``series``: it needs the per-period series (:data:`DEFAULT_METRICS_PERIOD_S` unless
+    ``--metrics-period`` or the scenario sets the period)."""
+
+    wanted: Callable[[argparse.Namespace], bool]
+    write: Callable[[Finished], None]
+    check: Callable[[argparse.Namespace], None] | None = None
+    series: bool = False
+
+
+#: The period of the series when an output needs them and neither ``--metrics-period`` nor
+#: the scenario's ``metrics_period_s`` sets one: CloudWatch's standard resolution.
+DEFAULT_METRICS_PERIOD_S = 60.0
+
+
 def _run(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     seed = scenario.seed if args.seed is None else args.seed
     until = scenario.until if args.until is None else args.until
+    outputs = [output for output in OUTPUTS if output.wanted(args)]
+    for output in outputs:
+        if output.check is not None:
+            output.check(args)
+    period = _metrics_period(args, scenario, any(output.series for output in outputs))
+    if period != scenario.metrics_period_s:
+        scenario = dataclasses.replace(scenario, metrics_period_s=period)
     sim = scenario.simulator(seed)
     if until is None:
         _check_finishes(scenario, sim)
@@ -231,7 +277,54 @@ def _run(args: argparse.Namespace) -> int:
         records={r.source: len(r) for r in records},
     )
     _output(json.dumps(summary, indent=2) if args.json else format_run(summary))
+    finished = Finished(args, scenario, seed, until, sim, result, summary)
+    for output in outputs:
+        output.write(finished)
     return 0
+
+
+def _metrics_period(args: argparse.Namespace, scenario: Scenario, needed: bool) -> float | None:
+    """The period of the run's series: ``--metrics-period``, else the scenario's
+    ``metrics_period_s``, else :data:`DEFAULT_METRICS_PERIOD_S` when an output needs series,
+    else none."""
+    if args.metrics_period is not None:
+        period: float | None = args.metrics_period
+    elif scenario.metrics_period_s is not None:
+        period = scenario.metrics_period_s
+    else:
+        period = DEFAULT_METRICS_PERIOD_S if needed else None
+    return period
+
+
+def _check_output_file(path: str) -> None:
+    """Refuses, before a run, an output file whose folder does not exist or that is a folder."""
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        raise OSError(errno.EISDIR, "cannot write an output file over a directory", path)
+    if not os.path.isdir(folder):
+        raise OSError(errno.ENOENT, "no such directory for the output file", path)
+
+
+def _write_metrics(run: Finished) -> None:
+    """``--metrics FILE``: the series as CSV (the long form) or JSON (CloudWatch's
+    ``GetMetricData`` response)."""
+    path: str = run.args.metrics
+    metrics = run.result.metrics
+    if metrics is None:
+        raise AssertionError("the simulator was built with a metrics period but gave no series")
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        if _suffix(path) == ".csv":
+            write_csv(metrics, file)
+        else:
+            json.dump(metrics.to_cloudwatch(), file, indent=1, allow_nan=False)
+            file.write("\n")
+
+
+#: What ``lambda-core run`` writes after its figures, in order.
+OUTPUTS: tuple[Output, ...] = (
+    Output(wanted=lambda args: args.metrics is not None, write=_write_metrics,
+           check=lambda args: _check_output_file(args.metrics), series=True),
+)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -279,6 +372,31 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _period(text: str) -> float:
+    value = _seconds(text)
+    if value < MIN_METRICS_PERIOD_S:
+        raise argparse.ArgumentTypeError(
+            f"must be at least {MIN_METRICS_PERIOD_S:g} seconds (the engine's shortest period), "
+            f"got {text}")
+    return value
+
+
+#: The suffixes ``--metrics`` writes: the long form as CSV, or GetMetricData's JSON.
+METRICS_SUFFIXES = (".csv", ".json")
+
+
+def _suffix(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
+
+
+def _metrics_file(text: str) -> str:
+    if _suffix(text) not in METRICS_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"must name a .csv file (one row per period and series) or a .json file "
+            f"(CloudWatch's GetMetricData response), got {text!r}")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambda-core",
@@ -301,7 +419,9 @@ def _parser() -> argparse.ArgumentParser:
         "then the records sent to each destination. Without a file, runs the built-in "
         "scenario (limit 1000; orders reserves 200, payments 100, eight functions share 700, "
         "thumbnails receives S3 events with a dead-letter queue, inventory reads a 100-shard "
-        "Kinesis stream; over a million requests and 3.8 million stream records).",
+        "Kinesis stream; over a million requests and 3.8 million stream records). With "
+        "--metrics, also writes CloudWatch's per-period metrics of every function, of the "
+        "account and of every mapping to a file.",
     )
     run.add_argument("scenario", nargs="?", metavar="SCENARIO.toml",
                      help="scenario file (default: the built-in scenario)")
@@ -311,6 +431,14 @@ def _parser() -> argparse.ArgumentParser:
                      "else when the last request or record is resolved)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar on stderr")
     run.add_argument("--json", action="store_true", help="print the figures as JSON")
+    run.add_argument("--metrics", type=_metrics_file, metavar="FILE",
+                     help="write every per-period metric (CloudWatch's names, units and "
+                     "statistics) to FILE: .csv, one row per period and series (timestamp, "
+                     "metric, statistic, unit, value, FunctionName, EventSource); .json, "
+                     "shaped as CloudWatch's GetMetricData response")
+    run.add_argument("--metrics-period", type=_period, metavar="S",
+                     help="the period of the series in seconds (default: the scenario's "
+                     f"metrics_period_s, else {DEFAULT_METRICS_PERIOD_S:g})")
     run.set_defaults(command="run", handler=_run)
 
     validate = commands.add_parser(

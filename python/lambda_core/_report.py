@@ -258,7 +258,8 @@ def format_run(summary: Mapping[str, Any]) -> str:
 
 def format_validation(scenario: Scenario, account_settings: Mapping[str, int], source: str) -> str:
     """The text ``lambda-core validate`` prints for a valid scenario: the account's settings
-    (AWS ``GetAccountSettings``), the client retry policy (when set), each function's
+    (AWS ``GetAccountSettings``), the seed, routing, ``until`` and the period of the
+    per-period metrics (when set), the client retry policy (when set), each function's
     concurrency, asynchronous settings and destinations (when it receives events or has
     destinations) and workload generators, the event sources with their record generators
     and the mappings (when there are any), and the expected number of requests (and of
@@ -271,7 +272,9 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
         f"UnreservedConcurrentExecutions {account_settings['UnreservedConcurrentExecutions']} "
         f"(minimum {account.min_unreserved}, scaling {scaling})",
         f"seed {scenario.seed}, routing {scenario.routing}, until "
-        + ("the last request" if scenario.until is None else f"{scenario.until:g} s"),
+        + ("the last request" if scenario.until is None else f"{scenario.until:g} s")
+        + ("" if scenario.metrics_period_s is None
+           else f", metrics every {scenario.metrics_period_s:g} s"),
     ]
     retries = scenario.client_retries
     if retries is not None:

@@ -10,6 +10,7 @@ hands them out. Exports (pandas, CloudWatch's ``GetMetricData``, Embedded Metric
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -200,18 +201,21 @@ class Metrics:
 
         return to_pandas(self)
 
-    def to_cloudwatch(self, epoch: str = "2026-01-01T00:00:00Z") -> dict[str, Any]:
+    def to_cloudwatch(self, epoch: str | datetime.datetime = "2026-01-01T00:00:00Z") -> dict[str, Any]:
         """The series shaped as CloudWatch's ``GetMetricData`` response (``MetricDataResults``
-        with ``Id``, ``Label``, ``Timestamps``, ``Values``, ``StatusCode``), zero values
-        omitted as CloudWatch omits them; timestamps are ISO 8601, simulated time 0 at
-        `epoch`."""
+        with ``Id``, ``Label``, ``Timestamps``, ``Values``, ``StatusCode``), newest first, zero
+        values omitted as CloudWatch omits them; timestamps are ISO 8601 UTC, simulated time 0
+        at `epoch` (an ISO 8601 string or a ``datetime``; without a time zone, UTC)."""
         from .._metrics_export import to_cloudwatch
 
         return to_cloudwatch(self, epoch)
 
-    def to_emf(self, epoch: str = "2026-01-01T00:00:00Z", namespace: str = "lambda_core") -> list[str]:
-        """The series as Embedded Metric Format JSON lines, one per set and period (what a
-        function would log for CloudWatch to extract), zero values omitted."""
+    def to_emf(self, epoch: str | datetime.datetime = "2026-01-01T00:00:00Z",
+               namespace: str = "lambda_core") -> list[str]:
+        """The series as Embedded Metric Format JSON lines, one per set and period with a
+        non-zero value (what a function would log for CloudWatch to extract), zero values
+        omitted; a metric with several statistics is logged as one metric per statistic,
+        ``Duration_p99``. A namespace beginning with ``AWS/`` is refused (AWS's own)."""
         from .._metrics_export import to_emf
 
         return to_emf(self, epoch, namespace)

@@ -24,6 +24,7 @@ from ._scenario import Scenario
 from ._schema import (
     MAX_SECONDS,
     MAX_SEED,
+    MIN_METRICS_PERIOD_S,
     _ACCOUNT_KEYS,
     _FUNCTION_KEYS,
     _RETRY_KEYS,
@@ -116,6 +117,8 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
     _check_keys(data, _TOP_KEYS, where)
     seed = _integer(data, "seed", where, default=0, low=0, high=MAX_SEED)
     until = _number(data, "until", where, default=None, positive=True, high=MAX_SECONDS)
+    metrics_period_s = _number(data, "metrics_period_s", where, default=None, positive=True,
+                               low=MIN_METRICS_PERIOD_S, high=MAX_SECONDS)
     routing = data.get("routing", "newest")
     if routing not in ROUTINGS:
         raise ScenarioError(
@@ -193,6 +196,7 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         seed=seed,
         until=until,
         routing=routing,
+        metrics_period_s=metrics_period_s,
         name=title,
         description=description,
         client_retries=client_retries,

@@ -30,6 +30,7 @@ __all__ = ["Scenario"]
 class Scenario:
     """A parsed scenario: the account, the functions (in workload index order), each
     function's generators, and the run's defaults (``seed``, ``until``, ``routing``,
+    ``metrics_period_s``: the period of the per-period series, ``None`` for none;
     ``client_retries``: how synchronous callers retry throttles, ``None`` for not at all).
 
     Event sources: one field per table of sources, named after it (the kinds'
@@ -45,6 +46,7 @@ class Scenario:
     seed: int = 0
     until: float | None = None
     routing: str = "newest"
+    metrics_period_s: float | None = None
     name: str = "scenario"
     description: str = ""
     client_retries: RetryPolicy | None = None
@@ -63,8 +65,8 @@ class Scenario:
 
     def simulator(self, seed: int | None = None) -> Simulator:
         """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the
-        scenario's), with its mappings. Raises AWS's exceptions when the pools are ones AWS
-        would refuse."""
+        scenario's), with its mappings and, when the scenario sets ``metrics_period_s``, its
+        per-period series. Raises AWS's exceptions when the pools are ones AWS would refuse."""
         return Simulator(
             self.account,
             self.functions,
@@ -72,6 +74,7 @@ class Scenario:
             routing=self.routing,
             client_retries=self.client_retries,
             mappings=self.mappings,
+            metrics_period_s=self.metrics_period_s,
         )
 
     def has_events(self) -> bool:

@@ -37,7 +37,8 @@ ROUTINGS = ROUTING_NAMES
 SOURCE_TABLES = source_tables()
 
 _TOP_KEYS = (
-    "name", "description", "seed", "until", "routing", "client_retries", "account", "functions",
+    "name", "description", "seed", "until", "routing", "metrics_period_s", "client_retries",
+    "account", "functions",
     *SOURCE_TABLES, "mappings",
 )
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
@@ -95,6 +96,8 @@ _REQUIRED = object()
 #: The largest time a scenario may name, in seconds: the engine's ``seconds`` limit (9e9 s),
 #: so that a time the engine would refuse at ``run`` is refused when the file is read.
 MAX_SECONDS = float(v.limit("seconds").max)
+#: The shortest period of the per-period metrics: the engine's (a millisecond).
+MIN_METRICS_PERIOD_S = v.limit("metrics_period_us").min / 1e6
 #: The largest seed: the simulator's seeds are 64-bit.
 MAX_SEED = 2**64 - 1
 
