@@ -355,6 +355,7 @@ class StreamSimulator(Simulator):
             key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
                    SCALING_RATE: "throttles_scaling"}[reason]
             f.counters[key] += 1
+            self.log_throttle(t, f, reason)
             m.counters["throttles"] += 1
             b.throttles += 1
             lane.state = WAITING
