@@ -15,7 +15,7 @@ from lambda_core._model.metric_catalog import PERCENTILES, specs_at
 APPROXIMATE = {("EnvironmentsAlive", "Average"), ("Duration", "Average"), ("AsyncEventAge", "Average"),
                ("IdleEnvironmentSeconds", "Sum"), ("ProvisionedConcurrencyUtilization", "Maximum")}
 # statistics that have no value in a period without a sample
-SAMPLED = {"Duration", "AsyncEventAge"}
+SAMPLED = {"Duration", "AsyncEventAge", "IteratorAge"}
 
 
 def oracle_config(account: lc.Account, functions: list[lc.Function]) -> tuple[dict, list[dict]]:
@@ -31,9 +31,10 @@ def oracle_config(account: lc.Account, functions: list[lc.Function]) -> tuple[di
     return acct, fns
 
 
-def disagreements(metrics: lc.Metrics, ref: dict, names: list[str]) -> list[str]:
+def disagreements(metrics: lc.Metrics, ref: dict, names: list[str], sources: list[str] = ()) -> list[str]:
     """Every (set, metric, statistic, period) where the engine's series and the oracle's differ
-    beyond the tolerance, as readable lines (empty: they agree)."""
+    beyond the tolerance, as readable lines (empty: they agree). `sources`: the mappings'
+    source names, in the oracle's mapping order, to compare too (stream mappings only)."""
     out: list[str] = []
     if metrics.n_periods != ref["n"]:
         out.append(f"n_periods engine {metrics.n_periods} oracle {ref['n']}")
@@ -44,8 +45,11 @@ def disagreements(metrics: lc.Metrics, ref: dict, names: list[str]) -> list[str]
         out.append(f"timestamps engine {metrics.timestamps.tolist()} oracle {ref['timestamps']}")
     sets = [("account", metrics.account, ref["account"], "account")]
     sets += [(name, metrics.function(name), ref["function"][i], "function") for i, name in enumerate(names)]
+    sets += [(source, metrics.mapping(source), ref["mapping"][i], "mapping") for i, source in enumerate(sources)]
     for label, got, want, level in sets:
         for spec in specs_at(level):
+            if level == "mapping" and spec.name not in got:
+                continue  # another kind of source's metric
             for stat in spec.statistics_at(level):
                 e = np.asarray(got[spec.name, stat], dtype=np.float64)
                 o = want[spec.name, stat]

@@ -19,7 +19,8 @@ that already ended before a later start at that instant); an execution ending ex
 period's start is not in that period. Environments are alive from creation to expiry (or H).
 
 Statistics without a sample in a period (Duration, AsyncEventAge) are `math.nan`.
-Mapping-level metrics (IteratorAge, PolledEventCount, ...) are not modelled here.
+Mapping-level series are modelled for stream mappings only (`_mapping_series`); queue
+mappings' are not.
 """
 
 from __future__ import annotations
@@ -234,7 +235,35 @@ def series(sim: Simulator, period_s: float) -> dict:
         v + offset for v in account["UnreservedConcurrentExecutions", "Maximum"]]
     return {"period_s": grid.p / 1e6, "horizon": grid.h / 1e6, "n": grid.n,
             "timestamps": [k * grid.p / 1e6 for k in range(grid.n)],
-            "function": functions, "account": account}
+            "function": functions, "account": account, "mapping": _mapping_series(sim, grid)}
+
+
+MAPPING_SUMS = ("PolledEventCount", "InvokedEventCount", "FailedInvokeEventCount", "DroppedEventCount",
+                "OnFailureDestinationDeliveredEventCount", "BatchInvocations")
+
+
+def _mapping_series(sim: Simulator, grid: Periods) -> list[dict]:
+    """Stream mappings' series (a simulator with a `mapping_log`, tests/oracle/streams.py):
+    counts stamped where they happen — a batch's records polled when it is formed, invoked and
+    IteratorAge (ms, the batch's last record) at the invocation's start, failed at a throttle or
+    at a failed invocation's end, dropped and sent on failure when the records are given up."""
+    log = getattr(sim, "mapping_log", None)
+    if log is None:
+        return []
+    out = []
+    for mi in range(len(sim.maps)):
+        s: dict[tuple[str, str], list] = {}
+        for name in MAPPING_SUMS:
+            chosen = [(t, v) for m, t, g, v in log if m == name and g == mi]
+            s[name, "Sum"] = grid.counts([t for t, _ in chosen], [v for _, v in chosen])
+        ages = [math.nan] * grid.n  # no invocation in the period: no sample
+        for m, t, g, v in log:
+            if m == "IteratorAge" and g == mi:
+                k = grid.index(t)
+                ages[k] = v / 1000 if math.isnan(ages[k]) else max(ages[k], v / 1000)
+        s["IteratorAge", "Maximum"] = ages
+        out.append(s)
+    return out
 
 
 def whole_run_counter(name: str) -> str | None:
