@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lambda_core as lc
-from tests.metrics.compare import disagreements
+from tests.metrics.compare import disagreements, needs_engine_series
 from tests.oracle import metrics as oracle_metrics
 from tests.oracle.queues import QueueSimulator
 from tests.oracle.streams import StreamSimulator
@@ -45,6 +45,7 @@ def engine_series(account, functions, routing, until, workload, records, esms, p
                  for name, r in records.items() if name in mapped])
 
 
+@needs_engine_series
 @settings(max_examples=examples(150), **SETTINGS)
 @given(stream_scenarios(), PERIODS)
 def test_stream_runs(scenario, period_s):
@@ -65,6 +66,7 @@ def test_stream_runs(scenario, period_s):
                          [m["stream"] for m in mappings]) == []
 
 
+@needs_engine_series
 @settings(max_examples=examples(150), **SETTINGS)
 @given(queue_scenarios(), PERIODS)
 def test_queue_runs(scenario, period_s):

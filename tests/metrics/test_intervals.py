@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import lambda_core as lc
 from lambda_core._model.metric_catalog import specs_at
 from tests.engine.test_differential import scenarios, workload
+from tests.metrics.compare import needs_engine_series
 from tests.support.profiles import examples
 
 # Sum series -> the whole-run counter of Result.functions they add up to
@@ -83,6 +84,7 @@ def sync_runs(draw):
     return account, functions, lc.Workload(time, function, duration, failures=failures), function
 
 
+@needs_engine_series
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(sync_runs(), PERIODS)
 def test_concurrency_maxima_from_request_intervals(run, period_s):
@@ -130,6 +132,7 @@ def assert_sums_are_the_counters(result: lc.Result, names: list[str]) -> None:
             assert int(np.sum(m.account[spec.name])) == total, spec.name
 
 
+@needs_engine_series
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(scenarios(), PERIODS)
 def test_sum_series_add_up_to_the_whole_run_counters(scenario, period_s):

@@ -121,7 +121,7 @@ class Periods:
 
 def billed_ms(x: dict) -> int:
     """init + handler (a timeout at its timeout: handler is already cut there), rounded up to
-    the millisecond (§11)."""
+    the millisecond, as billing does)."""
     return -(-(x["init"] + x["handler"]) // 1000)
 
 
