@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
+import lambda_core as lc
+from tests.metrics.compare import needs_engine_series
 from tests.oracle.metrics import nearest_rank, simulate_metrics
 
 NAN = math.nan
@@ -178,3 +181,18 @@ def test_an_empty_run_has_one_period():
                                               (list(map(float, range(1, 11))), 0.99, 10.0)])
 def test_nearest_rank(values, q, want):
     assert nearest_rank(values, q) == want
+
+
+@needs_engine_series
+def test_engine_counts_provisioned_environments_alive_from_time_zero():
+    # pc 2, no request, until 2.5, P = 1: the two provisioned environments exist from time 0
+    # (docs/model.md §3) and never expire, so EnvironmentsAlive's Maximum is 2 in every
+    # period, the first included, as its Average is (the oracle says the same).
+    account = lc.Account(concurrency_limit=10, unreserved_min=0)
+    functions = [lc.Function("f0", provisioned_concurrency=2)]
+    r = lc.Simulator(account, functions, metrics_period_s=1.0).run(
+        lc.Workload(np.empty(0), np.empty(0, np.int64), np.empty(0)), until=2.5)
+    _, s = run([fn(provisioned_concurrency=2)], [], 1.0, until=2.5)
+    same(s["function"][0]["EnvironmentsAlive", "Maximum"], [2, 2, 2])
+    assert r.metrics.function("f0")["EnvironmentsAlive", "Average"].tolist() == [2.0, 2.0, 2.0]
+    assert r.metrics.function("f0")["EnvironmentsAlive", "Maximum"].tolist() == [2, 2, 2]

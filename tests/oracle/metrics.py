@@ -207,11 +207,13 @@ def _function_series(sim: Simulator, grid: Periods, fi: int) -> dict:
     return s
 
 
-def series(sim: Simulator, period_s: float) -> dict:
-    """Every function- and account-level series of a finished run of `sim`:
+def series(sim: Simulator, period_s: float, horizon_s: float | None = None) -> dict:
+    """Every function- and account-level series of a finished run of `sim`, over [0, H) with H
+    = `horizon_s` when given (the clock at which another implementation read them), else
+    `horizon_us(sim)`:
     {"period_s", "horizon", "n", "timestamps", "function": [{(metric, statistic): [values]}],
     "account": {(metric, statistic): [values]}}."""
-    grid = Periods(horizon_us(sim), to_us(period_s))
+    grid = Periods(horizon_us(sim) if horizon_s is None else to_us(horizon_s), to_us(period_s))
     functions = [_function_series(sim, grid, i) for i in range(len(sim.fns))]
     log = sim.log
     execs = log["executions"]
