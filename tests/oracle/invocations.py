@@ -246,10 +246,17 @@ class Simulator:
         self.timer_counter = 0  # timers at one instant fire in the order they were scheduled
         self.env_counter = 0  # global creation order
 
+        # What tests/oracle/metrics.py turns into per-period series (§10): every execution as
+        # it started (with the levels it raised), every throttle, async receive and drop, and
+        # each environment's alive level at its creation.
+        self.log: dict[str, list] = {"executions": [], "throttles": [], "received": [],
+                                     "dropped": [], "created": []}
+
         # §3: provisioned envs exist from time 0, created first, in function order.
         for i, f in enumerate(self.fns):
             for _ in range(f.pc or 0):
                 f.provisioned_envs.append(self.new_env(i, provisioned=True, t=0))
+                self.log_created(f, 0, f.provisioned_envs[-1])
 
         for i in range(n):
             self.push(self.times[i], PHASE_ARRIVAL, i, ("arrival", i))
@@ -268,6 +275,18 @@ class Simulator:
     def new_env(self, fn: int, provisioned: bool, t: int) -> Env:
         self.env_counter += 1
         return Env(self.env_counter, fn, provisioned, t)
+
+    def log_created(self, f: Function, t: int, env: Env) -> None:
+        """env, of f, was just created at t: log f's environments alive at that instant, env
+        included. Alive means not yet gone at t: an idle one whose expiry instant is t is gone
+        (§3) even before its expiry event is handled."""
+        alive = len(f.provisioned_envs) + sum(
+            1 for e in f.on_demand_envs
+            if e is env or (e.alive and (e.busy or e.idle_since + f.idle_timeout > t)))
+        self.log["created"].append((self.fns.index(f), t, alive))
+
+    def log_throttle(self, t: int, f: Function, reason: int) -> None:
+        self.log["throttles"].append((t, self.fns.index(f), reason))
 
     # ---- event loop (§1) ------------------------------------------------------------------
 
@@ -360,6 +379,7 @@ class Simulator:
             targets = [f.on_success]
         else:
             f.counters["async_events_dropped"] += 1
+            self.log["dropped"].append((t, self.fn_of[req]))
             targets = [f.on_failure, f.dlq]  # on-failure first, then the DLQ
         for name in targets:
             if name is None:
@@ -377,6 +397,7 @@ class Simulator:
         if self.itype[req] == EVENT:
             f = self.fns[self.fn_of[req]]
             f.counters["async_events_received"] += 1  # always accepted into the queue
+            self.log["received"].append((t, self.fn_of[req]))
             if f.rc == 0:
                 # §6: dropped at once, no attempt, not a throttle.
                 self.resolve(t, req, ZERO_RESERVED_CONCURRENCY)
@@ -422,6 +443,7 @@ class Simulator:
             env = self.new_env(fi, provisioned=False, t=t)
             f.on_demand_envs.append(env)
             f.counters["environments_created"] += 1
+            self.log_created(f, t, env)
         return env, NONE
 
     def throttle(self, t: int, req: int, f: Function, reason: int) -> None:
@@ -436,6 +458,7 @@ class Simulator:
         key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
                SCALING_RATE: "throttles_scaling"}[reason]
         f.counters[key] += 1
+        self.log_throttle(t, f, reason)
 
         if self.itype[req] == EVENT:
             k = self.throttles[req]
@@ -492,6 +515,17 @@ class Simulator:
         c["max_concurrency"] = max(c["max_concurrency"], f.running)
         self.max_concurrency = max(self.max_concurrency, self.running)
         self.max_unreserved = max(self.max_unreserved, self.unreserved_in_use)
+        self.log["executions"].append({
+            "fn": env.fn, "start": t, "end": end, "cold": cold, "outcome": outcome,
+            "provisioned": env.provisioned, "spillover": not env.provisioned and f.pc is not None,
+            "unreserved": not env.provisioned and f.rc is None,
+            "init": f.init if cold else 0, "handler": min(duration, f.timeout), "age": None,
+            # the levels right after this start (§10: the level at an instant counts the
+            # executions started at it; a zero-length one already ended does not)
+            "level_fn": f.running, "level_account": self.running,
+            "level_unreserved": self.unreserved_in_use,
+            "level_provisioned": sum(1 for e in f.provisioned_envs if e.busy),
+        })
         return outcome, cold, end
 
     def start(self, t: int, req: int, env: Env) -> None:
@@ -500,6 +534,8 @@ class Simulator:
         # the first `failures` attempts of a request that reach the function fail
         fails = self.attempts[req] <= self.failures[req]
         outcome, cold, end = self.occupy(t, env, self.durations[req], fails)
+        if self.itype[req] == EVENT:
+            self.log["executions"][-1]["age"] = t - self.times[req]  # §6 AsyncEventAge
         self.cold[req] += int(cold)
         if self.first_start[req] is None:
             self.first_start[req] = t

@@ -426,6 +426,7 @@ class QueueSimulator(Simulator):
             key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
                    SCALING_RATE: "throttles_scaling"}[reason]
             f.counters[key] += 1
+            self.log_throttle(t, f, reason)
             m.counters["throttles"] += 1
             m.counters["failed_invoke_records"] += len(msgs)
             for i in msgs:

@@ -216,6 +216,9 @@ class StreamSimulator(Simulator):
         self.rec_start: list[int | None] = [None] * n
         self.rec_end: list[int | None] = [None] * n
         self.last_resolution = 0
+        # per-mapping events for the mapping-level series of tests/oracle/metrics.py (§10):
+        # (metric, t, mapping index, value)
+        self.mapping_log: list[tuple[str, int, int, int]] = []
         self.stream_dest: dict[str, dict[str, list]] = {}
         for r in range(n):
             self.push(self.rec_time[r], PHASE_ARRIVAL, self.n_requests + r, ("record", r))
@@ -245,6 +248,8 @@ class StreamSimulator(Simulator):
         key = {PROCESSED: "records_processed", EXPIRED: "records_expired"}.get(outcome,
                                                                             "records_failed")
         m.counters[key] += 1
+        if outcome != PROCESSED:
+            self.mapping_log.append(("DroppedEventCount", t, m.index, 1))
 
     # ---- event loop -----------------------------------------------------------------------
 
@@ -314,6 +319,7 @@ class StreamSimulator(Simulator):
             self.go_idle(t, lane)
             return
         recs = [lane.fifo.popleft() for _ in range(min(m.batch_size, len(lane.fifo)))]
+        self.mapping_log.append(("PolledEventCount", t, m.index, len(recs)))
         m.counters["batches"] += 1
         m.counters["polled_records"] += len(recs)  # PolledEventCount: read once, into a batch
         lane.current = Batch(recs)
@@ -357,7 +363,9 @@ class StreamSimulator(Simulator):
             key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
                    SCALING_RATE: "throttles_scaling"}[reason]
             f.counters[key] += 1
+            self.log_throttle(t, f, reason)
             m.counters["throttles"] += 1
+            self.mapping_log.append(("FailedInvokeEventCount", t, m.index, len(b.recs)))
             m.counters["failed_invoke_records"] += len(b.recs)
             b.throttles += 1
             lane.state = WAITING
@@ -386,6 +394,9 @@ class StreamSimulator(Simulator):
         mc["invoked_records"] += len(b.recs)
         mc["max_concurrency"] = max(mc["max_concurrency"], m.running)
         mc["max_iterator_age"] = max(mc["max_iterator_age"], t - self.rec_time[b.recs[-1]])
+        self.mapping_log += [("BatchInvocations", t, m.index, 1),
+                             ("InvokedEventCount", t, m.index, len(b.recs)),
+                             ("IteratorAge", t, m.index, t - self.rec_time[b.recs[-1]])]
 
         self.start_counter += 1
         self.push(end, PHASE_END, self.start_counter, ("end", env, lane, outcome))
@@ -403,6 +414,7 @@ class StreamSimulator(Simulator):
             return
         # Function error or timeout.
         n = len(b.recs)
+        self.mapping_log.append(("FailedInvokeEventCount", t, m.index, n))
         m.counters["failed_invoke_records"] += n  # FailedInvokeEventCount, at the end
         if m.bisect and n > 1:
             half = (n + 1) // 2
@@ -428,6 +440,7 @@ class StreamSimulator(Simulator):
             self.resolve_record(t, r, condition)
             if m.on_failure is not None:
                 m.counters["on_failure_records"] += 1
+                self.mapping_log.append(("OnFailureDestinationDeliveredEventCount", t, m.index, 1))
                 d = self.stream_dest.setdefault(
                     m.on_failure, {"stream": [], "record": [], "condition": [], "time": []})
                 d["stream"].append(self.stream_names[self.rec_stream[r]])
