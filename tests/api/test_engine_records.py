@@ -205,7 +205,8 @@ REQUEST_COLUMNS = {"outcome": "uint8", "throttle_reason": "uint8", "attempts": "
 FUNCTION_COUNTS = ["invocations", "errors", "timeouts", "throttles", "throttles_reserved", "throttles_unreserved",
                    "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
                    "provisioned_invocations", "spillover_invocations", "async_events_received",
-                   "async_events_dropped", "billed_duration_ms", "provisioned_billed_duration_ms"]
+                   "async_events_dropped", "billed_duration_ms", "provisioned_billed_duration_ms",
+                   "provisioned_cold_starts"]
 
 
 def busy_engine() -> _core.Engine:

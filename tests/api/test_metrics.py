@@ -22,6 +22,7 @@ SUMS = {
     "ProvisionedConcurrencySpilloverInvocations": "spillover_invocations",
     "AsyncEventsReceived": "async_events_received", "AsyncEventsDropped": "async_events_dropped",
     "BilledDuration": "billed_duration_ms", "ProvisionedBilledDuration": "provisioned_billed_duration_ms",
+    "ProvisionedColdStarts": "provisioned_cold_starts",
 }
 MAPPING_SUMS = {
     "BatchInvocations": "invocations", "PolledEventCount": "polled_records",

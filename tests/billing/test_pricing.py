@@ -126,7 +126,7 @@ def test_a_provisioned_environment_that_re_initialised_pays_init_at_its_rate():
     # every invocation on provisioned environments, one of them re-initialising after a timeout
     f = lc.Function("f", memory_mb=1024, provisioned_concurrency=1, init_s=1.0, timeout_s=1)
     billed = 1000 + billed_ms(1.0 + 0.5)
-    bill = lc.Bill.price([f], usage(2, 1, billed, billed), 300)
+    bill = lc.Bill.price([f], usage(2, 1, billed, billed, provisioned_cold_starts=1), 300)
     assert bill.function("f")["init"] == pytest.approx(1.0 * PROVISIONED_DURATION_X86, rel=1e-12)
     assert bill.function("f")["duration"] == pytest.approx(1.5 * PROVISIONED_DURATION_X86, rel=1e-12)
 
@@ -217,7 +217,8 @@ def test_the_series_adds_up_to_the_whole_run():
     prov = np.minimum(prov, billed - cold * np.array([[300], [100]]))  # cold starts on demand
     m = metrics(fs, period, horizon, {"Invocations": inv, "ColdStarts": cold,
                                       "BilledDuration": billed, "ProvisionedBilledDuration": prov})
-    whole = {"invocations": inv.sum(1), "cold_starts": cold.sum(1), "billed_duration_ms": billed.sum(1),
+    whole = {"invocations": inv.sum(1), "cold_starts": cold.sum(1), "provisioned_cold_starts": np.zeros(2, np.int64),
+             "billed_duration_ms": billed.sum(1),
              "provisioned_billed_duration_ms": prov.sum(1)}
     bill = lc.Bill.price(fs, whole, horizon, lc.Prices(free_tier=True), metrics=m)
     assert list(bill.timestamps) == [0, 60, 120, 180, 240, 300, 360]

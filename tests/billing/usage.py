@@ -12,9 +12,11 @@ import lambda_core as lc
 from lambda_core._model.metric_catalog import specs_at
 
 
-def usage(invocations: int, cold_starts: int = 0, billed_ms: int = 0, provisioned_ms: int = 0) -> dict:
+def usage(invocations: int, cold_starts: int = 0, billed_ms: int = 0, provisioned_ms: int = 0,
+          provisioned_cold_starts: int = 0) -> dict:
     """One function's whole-run counters, as Result.functions holds them."""
     return {"invocations": [invocations], "cold_starts": [cold_starts],
+            "provisioned_cold_starts": [provisioned_cold_starts],
             "billed_duration_ms": [billed_ms], "provisioned_billed_duration_ms": [provisioned_ms]}
 
 

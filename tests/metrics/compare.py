@@ -4,7 +4,6 @@ averages to 1e-9 relative, Duration's percentiles (histograms in the engine) wit
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -13,11 +12,6 @@ import pytest
 import lambda_core as lc
 from lambda_core._model.metric_catalog import PERCENTILES, specs_at
 
-#: Until the engine's series are merged (issue 11's Rust side, on main), the tests that run the
-#: engine with `metrics_period_s` are skipped; remove this once it has landed.
-needs_engine_series = pytest.mark.skipif(
-    "metrics_period_s" not in inspect.signature(lc.Simulator).parameters,
-    reason="the engine's per-period series (Simulator(metrics_period_s=...)) are not merged yet")
 
 # statistics compared to 1e-9 relative: averages, and sums of seconds (floats)
 APPROXIMATE = {("EnvironmentsAlive", "Average"), ("Duration", "Average"), ("AsyncEventAge", "Average"),

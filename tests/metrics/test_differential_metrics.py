@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import lambda_core as lc
 from tests.engine.test_differential import scenarios, workload
-from tests.metrics.compare import disagreements, needs_engine_series, oracle_config
+from tests.metrics.compare import disagreements, oracle_config
 from tests.oracle.metrics import SUMS, simulate_metrics
 from tests.support.profiles import examples
 
@@ -39,7 +39,6 @@ def engine(account, functions, columns, until, routing, retries, seed, period_s)
     return sim.run(workload(*columns), until=until)
 
 
-@needs_engine_series
 @settings(max_examples=examples(300), deadline=None,
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(scenarios(), PERIODS)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lambda_core as lc
-from tests.metrics.compare import disagreements, needs_engine_series
+from tests.metrics.compare import disagreements
 from tests.oracle import metrics as oracle_metrics
 from tests.oracle.queues import QueueSimulator
 from tests.oracle.streams import StreamSimulator
@@ -56,7 +56,6 @@ def horizon(result: lc.Result, sim, until) -> float | None:
     return result.metrics.horizon
 
 
-@needs_engine_series
 @settings(max_examples=examples(150), **SETTINGS)
 @given(stream_scenarios(), PERIODS)
 def test_stream_runs(scenario, period_s):
@@ -77,7 +76,6 @@ def test_stream_runs(scenario, period_s):
                          [m["stream"] for m in mappings]) == []
 
 
-@needs_engine_series
 @settings(max_examples=examples(150), **SETTINGS)
 @given(queue_scenarios(), PERIODS)
 def test_queue_runs(scenario, period_s):

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 import lambda_core as lc
 from lambda_core._model.metric_catalog import specs_at
 from tests.engine.test_differential import scenarios, workload
-from tests.metrics.compare import needs_engine_series
 from tests.support.profiles import examples
 
 # Sum series -> the whole-run counter of Result.functions they add up to
@@ -29,6 +28,7 @@ COUNTERS = {
     "ProvisionedConcurrencySpilloverInvocations": "spillover_invocations",
     "AsyncEventsReceived": "async_events_received", "AsyncEventsDropped": "async_events_dropped",
     "BilledDuration": "billed_duration_ms", "ProvisionedBilledDuration": "provisioned_billed_duration_ms",
+    "ProvisionedColdStarts": "provisioned_cold_starts",
 }
 ALWAYS_ZERO = {"DeadLetterErrors", "DestinationDeliveryFailures"}
 PERIODS = st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0, 0.7, 3.3, 10.0, 60.0])
@@ -84,7 +84,6 @@ def sync_runs(draw):
     return account, functions, lc.Workload(time, function, duration, failures=failures), function
 
 
-@needs_engine_series
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(sync_runs(), PERIODS)
 def test_concurrency_maxima_from_request_intervals(run, period_s):
@@ -132,7 +131,6 @@ def assert_sums_are_the_counters(result: lc.Result, names: list[str]) -> None:
             assert int(np.sum(m.account[spec.name])) == total, spec.name
 
 
-@needs_engine_series
 @settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(scenarios(), PERIODS)
 def test_sum_series_add_up_to_the_whole_run_counters(scenario, period_s):

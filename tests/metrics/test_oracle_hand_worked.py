@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import lambda_core as lc
-from tests.metrics.compare import needs_engine_series
 from tests.oracle.metrics import nearest_rank, simulate_metrics
 
 NAN = math.nan
@@ -183,7 +182,6 @@ def test_nearest_rank(values, q, want):
     assert nearest_rank(values, q) == want
 
 
-@needs_engine_series
 def test_engine_counts_provisioned_environments_alive_from_time_zero():
     # pc 2, no request, until 2.5, P = 1: the two provisioned environments exist from time 0
     # (docs/model.md §3) and never expire, so EnvironmentsAlive's Maximum is 2 in every

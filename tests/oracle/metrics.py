@@ -42,7 +42,7 @@ SUMS = (
     ("ProvisionedConcurrencyInvocations", "provisioned_invocations"),
     ("ProvisionedConcurrencySpilloverInvocations", "spillover_invocations"),
     ("AsyncEventsReceived", "async_events_received"), ("AsyncEventsDropped", "async_events_dropped"),
-    ("BilledDuration", None), ("ProvisionedBilledDuration", None),
+    ("BilledDuration", None), ("ProvisionedBilledDuration", None), ("ProvisionedColdStarts", None),
     ("DeadLetterErrors", None), ("DestinationDeliveryFailures", None),
 )
 REASON_METRIC = {RESERVED_LIMIT: "ThrottlesReserved", ACCOUNT_LIMIT: "ThrottlesUnreserved",
@@ -171,6 +171,7 @@ def _function_series(sim: Simulator, grid: Periods, fi: int) -> dict:
     stamped("Errors", lambda x: x["outcome"] in (ERROR, TIMEOUT))
     stamped("Timeouts", lambda x: x["outcome"] == TIMEOUT)
     stamped("ColdStarts", lambda x: x["cold"])
+    stamped("ProvisionedColdStarts", lambda x: x["cold"] and x["provisioned"])
     stamped("ProvisionedConcurrencyInvocations", lambda x: x["provisioned"])
     stamped("ProvisionedConcurrencySpilloverInvocations", lambda x: x["spillover"])
     stamped("BilledDuration", lambda x: True, billed_ms)

@@ -33,9 +33,10 @@ QUANTITIES = (
     "provisioned_allocated_gb_s", "ephemeral_gb_s",
 )
 #: The engine's whole-run counters a bill is computed from (``Result.functions``).
-USAGE_COUNTERS = ("invocations", "cold_starts", "billed_duration_ms", "provisioned_billed_duration_ms")
+USAGE_COUNTERS = ("invocations", "cold_starts", "provisioned_cold_starts", "billed_duration_ms",
+                  "provisioned_billed_duration_ms")
 # the per-period series of the same counters (docs/metrics.md)
-_SERIES = {"invocations": "Invocations", "cold_starts": "ColdStarts",
+_SERIES = {"invocations": "Invocations", "cold_starts": "ColdStarts", "provisioned_cold_starts": "ProvisionedColdStarts",
            "billed_duration_ms": "BilledDuration", "provisioned_billed_duration_ms": "ProvisionedBilledDuration"}
 _R, _D, _I, _P, _E = range(5)
 
@@ -226,10 +227,9 @@ def _allocated_us(horizon_us: int, prices: Prices) -> int:
 def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[np.int64]],
                 allocated_us: int | npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
     """GB-s (and requests) of each kind, per function (rows) and, for per-period counts, per
-    period (columns). Init is `init_s` × cold starts; each invocation's rounding up to the
-    millisecond (of init + handler together) is counted as handler time. Cold starts are
-    counted on on-demand environments first: a provisioned environment pays init during a run
-    only after a timeout, and the engine does not count those apart."""
+    period (columns). Init is `init_s` × cold starts, at the provisioned rate for those on
+    provisioned environments (which re-initialise only after a timeout); each invocation's
+    rounding up to the millisecond (of init + handler together) is counted as handler time."""
     shape = (len(functions),) + (1,) * (counts["invocations"].ndim - 1)
     gb = np.array([f.memory_mb / 1024 for f in functions]).reshape(shape)
     init_us = np.array([_core.to_micros(f.init_s) for f in functions], dtype=np.int64).reshape(shape)
@@ -238,9 +238,8 @@ def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[
     billed = counts["billed_duration_ms"].astype(np.float64)
     on_prov = counts["provisioned_billed_duration_ms"].astype(np.float64)
     on_demand = billed - on_prov
-    init = counts["cold_starts"] * init_us / 1000  # ms
-    od_init = np.minimum(init, on_demand)
-    pc_init = np.minimum(init - od_init, on_prov)
+    pc_init = counts["provisioned_cold_starts"] * init_us / 1000  # ms
+    od_init = (counts["cold_starts"] - counts["provisioned_cold_starts"]) * init_us / 1000
     ms_to_gb_s = gb / 1000
     return {
         "od_handler": (on_demand - od_init) * ms_to_gb_s,

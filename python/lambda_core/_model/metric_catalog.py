@@ -137,6 +137,8 @@ METRICS: tuple[MetricSpec, ...] = (
                    "at its timeout), stamped at the invocation's start"),
     MetricSpec("ProvisionedBilledDuration", "Milliseconds", _SUM, _F_A, namespace=None,
                doc="the part of BilledDuration that ran on provisioned environments"),
+    MetricSpec("ProvisionedColdStarts", "Count", _SUM, _F_A, namespace=None,
+               doc="cold starts on provisioned environments (re-initialising after a timeout)"),
     MetricSpec("BatchInvocations", "Count", _SUM, _M, namespace=None,
                doc="invocations of the mapping's function with its batches"),
 )

@@ -37,6 +37,8 @@ pub struct FunctionStats {
     /// timeout (§11), and the part of it on provisioned environments.
     pub billed_ms: u64,
     pub provisioned_billed_ms: u64,
+    /// Cold starts on provisioned environments (re-initialising after a timeout).
+    pub provisioned_cold_starts: u64,
 }
 
 /// Account-wide figures.
@@ -107,6 +109,7 @@ impl IntoTable for Report {
             "async_events_dropped" => count(|s| s.async_events_dropped),
             "billed_duration_ms" => count(|s| s.billed_ms),
             "provisioned_billed_duration_ms" => count(|s| s.provisioned_billed_ms),
+            "provisioned_cold_starts" => count(|s| s.provisioned_cold_starts),
             "avg_environments" => f.iter().map(|s| s.avg_environments).collect::<Vec<f64>>(),
         };
         let a = &self.account;

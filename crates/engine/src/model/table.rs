@@ -137,6 +137,6 @@ mod tests {
         let Some(Value::Table(f)) = t.get("functions") else { panic!("functions is a table") };
         assert_eq!(f.get("throttles_unreserved"), Some(&Value::Column(Column::U64(vec![2, 2]))));
         assert_eq!(f.get("max_concurrency"), Some(&Value::Column(Column::U64(vec![4, 4]))));
-        assert_eq!(f.names().count(), 17);
+        assert_eq!(f.names().count(), 18);
     }
 }

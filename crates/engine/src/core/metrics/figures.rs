@@ -62,8 +62,10 @@ pub(crate) struct FunctionMetrics {
     // -- every end with a series: the second line
     /// Handler times of the executions that ended (`Duration`).
     pub(super) durations: Stat,
-    /// The part of `billed_ms` on provisioned environments.
+    /// The part of `billed_ms` on provisioned environments, and the cold starts there (a
+    /// provisioned environment re-initialising after a timeout).
     pub(super) provisioned_billed_ms: u64,
+    pub(super) provisioned_cold_starts: u64,
     // -- colder
     pub(super) throttles: u64,
     pub(super) throttles_by_reason: [u64; 3],
@@ -107,6 +109,7 @@ impl FunctionMetrics {
         self.provisioned_invocations += o.provisioned_invocations;
         self.spillover_invocations += o.spillover_invocations;
         self.provisioned_billed_ms += o.provisioned_billed_ms;
+        self.provisioned_cold_starts += o.provisioned_cold_starts;
         self.environments_created += o.environments_created;
         self.async_events_received += o.async_events_received;
         self.async_events_dropped += o.async_events_dropped;

@@ -128,7 +128,10 @@ impl Recorder {
         m.timeouts += (outcome == Outcome::Timeout) as u64;
         m.billed_ms += billed_ms;
         m.max_concurrency = m.max_concurrency.max(pool.running);
-        m.provisioned_billed_ms += billed_ms * provisioned as u64;
+        if provisioned {
+            m.provisioned_billed_ms += billed_ms;
+            m.provisioned_cold_starts += cold as u64;
+        }
         if self.period_us != 0 {
             m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
             m.running = pool.running;
@@ -394,6 +397,7 @@ impl Recorder {
                 async_events_dropped: m.async_events_dropped,
                 billed_ms: m.billed_ms,
                 provisioned_billed_ms: m.provisioned_billed_ms,
+                provisioned_cold_starts: m.provisioned_cold_starts,
             })
             .collect();
         let account = AccountStats {

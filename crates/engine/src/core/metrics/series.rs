@@ -250,7 +250,8 @@ impl Series {
                 let opening = level - i64::from(d.at_start);
                 let integral = i128::from(level) * len + i128::from(d.count) * len - i128::from(d.weight);
                 let row = frow(p, f);
-                alive_avg[f * n + p] = if len > 0 { integral as f64 / len as f64 } else { opening as f64 };
+                // a period of no length (a read at 0) averages 0.0, as the whole-run figure does
+                alive_avg[f * n + p] = if len > 0 { integral as f64 / len as f64 } else { 0.0 };
                 alive_max[f * n + p] = opening.max(0) as u64;
                 alive_max[f * n + p] = alive_max[f * n + p].max(u64::from(row.max_alive_at_birth));
                 idle_s[f * n + p] = (integral - i128::from(row.busy_us)).max(0) as f64 / 1e6;
@@ -339,6 +340,7 @@ impl Series {
             "IdleEnvironmentSeconds:Sum" => idle_s,
             "BilledDuration:Sum" => per_f(&|m| m.billed_ms),
             "ProvisionedBilledDuration:Sum" => per_f(&|m| m.provisioned_billed_ms),
+            "ProvisionedColdStarts:Sum" => per_f(&|m| m.provisioned_cold_starts),
         };
 
         let [p50, p90, p99] = account_pct;
