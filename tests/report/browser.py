@@ -1,0 +1,75 @@
+"""A headless Chromium driven by selenium, for the report's browser tests (docs/report.md).
+
+Only what the machine has installed is used: Debian's ``chromium`` and ``chromedriver``
+(``apt-get install chromium chromium-driver``) and selenium from PyPI. Selenium Manager, which
+would otherwise download a browser or a driver, is kept offline and given both paths, so that
+nothing is fetched. Without them the tests are skipped, saying what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+BROWSERS = ("chromium", "chromium-browser")
+INSTALL = "apt-get install chromium chromium-driver; pip install selenium"
+
+
+def missing() -> str | None:
+    """Why no browser test can run here, or ``None`` when one can."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return f"selenium is not installed ({INSTALL})"
+    if not any(shutil.which(b) for b in BROWSERS):
+        return f"no Chromium on PATH ({INSTALL})"
+    if not shutil.which("chromedriver"):
+        return f"no chromedriver on PATH ({INSTALL})"
+    return None
+
+
+skip_without_browser = pytest.mark.skipif(missing() is not None, reason=f"no headless browser: {missing()}")
+
+
+@contextmanager
+def chromium(width: int = 1200, height: int = 900) -> Iterator[Any]:
+    """A headless Chromium session that keeps the page's console messages (``get_log``)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    # Selenium Manager must not go looking for a browser build to download
+    os.environ["SE_OFFLINE"] = "true"
+    options = webdriver.ChromeOptions()
+    options.binary_location = next(shutil.which(b) for b in BROWSERS if shutil.which(b))  # type: ignore[misc]
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     f"--window-size={width},{height}", "--hide-scrollbars"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=shutil.which("chromedriver")))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def errors(driver: Any) -> list[dict[str, Any]]:
+    """The console's errors since the last call (Chromium's level ``SEVERE``)."""
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def full_page_png(driver: Any) -> bytes:
+    """A screenshot of the whole page, not only the window (DevTools' captureBeyondViewport)."""
+    import base64
+
+    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics["cssContentSize"]
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+    })
+    return base64.b64decode(shot["data"])
