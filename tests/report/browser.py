@@ -3,7 +3,8 @@
 Only what the machine has installed is used: Debian's ``chromium`` and ``chromedriver``
 (``apt-get install chromium chromium-driver``) and selenium from PyPI. Selenium Manager, which
 would otherwise download a browser or a driver, is kept offline and given both paths, so that
-nothing is fetched. Without them the tests are skipped, saying what to install.
+nothing is fetched. Without them the tests are skipped, saying what to install (or fail, with
+``LAMBDA_CORE_BROWSER=required``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ def missing() -> str | None:
     return None
 
 
-skip_without_browser = pytest.mark.skipif(missing() is not None, reason=f"no headless browser: {missing()}")
+def require() -> None:
+    """Skips the calling test when no browser can run here, saying what to install; fails it
+    instead when ``LAMBDA_CORE_BROWSER=required`` (what CI sets: its browser test must not
+    silently vanish)."""
+    reason = missing()
+    if reason is None:
+        return
+    if os.environ.get("LAMBDA_CORE_BROWSER") == "required":
+        pytest.fail(f"LAMBDA_CORE_BROWSER=required, but {reason}")
+    pytest.skip(f"no headless browser: {reason}")
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from . import browser
 from .test_plot import LIMITS, busy_run
 
 pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
-pytestmark = browser.skip_without_browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".ci" / "artifacts"
 
@@ -37,6 +36,7 @@ return [...document.querySelectorAll('figure.panel')].map(f => {
 
 @pytest.fixture(scope="module")
 def driver() -> Any:
+    browser.require()
     with browser.chromium() as d:
         yield d
 
