@@ -49,6 +49,9 @@ THROTTLE_REASONS = (
 #: holds are stacked after these, in its own order.
 COST_ITEMS = ("requests", "duration", "init", "provisioned", "ephemeral")
 
+#: The most functions a panel draws a line for (the others are in the account's line).
+MAX_FUNCTIONS = 10
+
 _INSTALL = "pip install 'lambda-core[plot]'"
 
 
@@ -226,22 +229,23 @@ def _concurrency(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) -
     legend = _Legend()
     legend.add(_stairs(ax, metrics.account["ConcurrentExecutions"], edges, color="black", linewidth=2),
                "account")
-    for i, name in enumerate(metrics.function_names):
-        legend.add(_stairs(ax, metrics.function(name)["ConcurrentExecutions"], edges, color=_color(i)), name)
+    drawn, shown = _top(metrics, list(metrics.function_names), "ConcurrentExecutions", "Maximum")
+    for color, name in drawn:
+        legend.add(_stairs(ax, metrics.function(name)["ConcurrentExecutions"], edges, color=color), name)
     if limits is not None:
         legend.add(ax.axhline(limits.concurrency_limit, color="tab:red", linestyle="--"),
                    f"account limit ({limits.concurrency_limit:,})")
         legend.add(ax.axhline(limits.unreserved, color="tab:orange", linestyle="--"),
                    f"unreserved pool ({limits.unreserved:,})")
-        for i, name in enumerate(metrics.function_names):
+        for color, name in drawn:
             if name in limits.reserved:
-                legend.add(ax.axhline(limits.reserved[name], color=_color(i), linestyle=":", linewidth=1.6),
+                legend.add(ax.axhline(limits.reserved[name], color=color, linestyle=":", linewidth=1.6),
                            f"{name}: reserved {limits.reserved[name]:,}")
             if name in limits.provisioned:
-                legend.add(ax.axhline(limits.provisioned[name], color=_color(i), linestyle="-.", linewidth=1),
+                legend.add(ax.axhline(limits.provisioned[name], color=color, linestyle="-.", linewidth=1),
                            f"{name}: provisioned {limits.provisioned[name]:,}")
     ax.set_ylim(bottom=0)
-    _finish(ax, legend, "ConcurrentExecutions (Maximum per period)", "executions")
+    _finish(ax, legend, "ConcurrentExecutions (Maximum per period)" + shown, "executions")
 
 
 def _throttles(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) -> None:
@@ -255,15 +259,16 @@ def _throttles(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) -> 
 
 def _async_event_age(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) -> None:
     edges, legend = _edges(metrics), _Legend()
-    for i, name in _async_functions(metrics):
+    drawn, shown = _top(metrics, _async_functions(metrics), "AsyncEventAge", "Maximum")
+    for color, name in drawn:
         s = metrics.function(name)
-        legend.add(_stairs(ax, s["AsyncEventAge", "Maximum"] / 1000.0, edges, color=_color(i)), f"{name} (Maximum)")
-        legend.add(_stairs(ax, s["AsyncEventAge", "Average"] / 1000.0, edges, color=_color(i), linestyle="--",
-                             linewidth=1), f"{name} (Average)")
-    if not _async_functions(metrics):
+        legend.add(_stairs(ax, s["AsyncEventAge", "Maximum"] / 1000.0, edges, color=color), f"{name} (Maximum)")
+        legend.add(_stairs(ax, s["AsyncEventAge", "Average"] / 1000.0, edges, color=color, linestyle="--",
+                           linewidth=1), f"{name} (Average)")
+    if not drawn:
         _note(ax, "no asynchronous events in this run")
     ax.set_ylim(bottom=0)
-    _finish(ax, legend, "AsyncEventAge", "seconds")
+    _finish(ax, legend, "AsyncEventAge" + shown, "seconds")
 
 
 def _iterator_age(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) -> None:
@@ -282,13 +287,14 @@ def _environments(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) 
     edges, legend = _edges(metrics), _Legend()
     legend.add(_stairs(ax, metrics.account["EnvironmentsAlive"], edges, color="black", linewidth=2),
                "account (Average)")
-    for i, name in enumerate(metrics.function_names):
+    drawn, shown = _top(metrics, list(metrics.function_names), "EnvironmentsAlive", "Maximum")
+    for color, name in drawn:
         s = metrics.function(name)
-        legend.add(_stairs(ax, s["EnvironmentsAlive", "Average"], edges, color=_color(i)), f"{name} (Average)")
-        legend.add(_stairs(ax, s["EnvironmentsAlive", "Maximum"], edges, color=_color(i), linestyle=":",
-                             linewidth=1), f"{name} (Maximum)")
+        legend.add(_stairs(ax, s["EnvironmentsAlive", "Average"], edges, color=color), f"{name} (Average)")
+        legend.add(_stairs(ax, s["EnvironmentsAlive", "Maximum"], edges, color=color, linestyle=":",
+                           linewidth=1), f"{name} (Maximum)")
     ax.set_ylim(bottom=0)
-    _finish(ax, legend, "EnvironmentsAlive (idle, initialising or busy)", "environments")
+    _finish(ax, legend, "EnvironmentsAlive (idle, initialising or busy)" + shown, "environments")
 
 
 def _cost(ax: Axes, metrics: Metrics, limits: Limits | None, bill: Any) -> None:
@@ -362,10 +368,30 @@ def _stacked_bars(ax: Axes, metrics: Metrics, series: Sequence[tuple[str, npt.ND
         bottom = bottom + values
 
 
-def _async_functions(metrics: Metrics) -> list[tuple[int, str]]:
-    """(index, name) of the functions that received asynchronous events."""
-    return [(i, name) for i, name in enumerate(metrics.function_names)
-            if metrics.function(name)["AsyncEventsReceived"].any()]
+def _async_functions(metrics: Metrics) -> list[str]:
+    """The functions that received asynchronous events."""
+    return [name for name in metrics.function_names if metrics.function(name)["AsyncEventsReceived"].any()]
+
+
+def _top(metrics: Metrics, names: Sequence[str], metric: str, statistic: str) -> tuple[list[tuple[str, str]], str]:
+    """The functions of `names` to draw, as (colour, name) in function order: all of them up to
+    :data:`MAX_FUNCTIONS`, else the :data:`MAX_FUNCTIONS` with the highest peak of `metric`
+    (a legend of a thousand lines shows nothing); and the title's note saying so.
+
+    Up to ten functions in all, a function keeps its colour from panel to panel; beyond, the
+    colours follow the rank among those drawn, so that no two drawn share one."""
+    if len(names) > MAX_FUNCTIONS:
+        peaks = {name: float(np.max(metrics.function(name)[metric, statistic])) for name in names}
+        keep = set(sorted(names, key=lambda n: -peaks[n])[:MAX_FUNCTIONS])
+        chosen = [name for name in names if name in keep]
+        shown = f" — {MAX_FUNCTIONS} of {len(names)} functions, the highest peaks"
+    else:
+        chosen, shown = list(names), ""
+    if len(metrics.function_names) <= 10:
+        colors = [_color(metrics.function_names.index(name)) for name in chosen]
+    else:
+        colors = [_color(rank) for rank in range(len(chosen))]
+    return list(zip(colors, chosen)), shown
 
 
 def _stream_mappings(metrics: Metrics) -> list[str]:

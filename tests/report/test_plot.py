@@ -211,3 +211,19 @@ def test_without_matplotlib_the_error_says_which_extra(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if not installed
     with pytest.raises(ImportError, match=r"pip install 'lambda-core\[plot\]'"):
         busy_run().plot()
+
+
+def test_many_functions_draw_the_highest_peaks_only() -> None:
+    names = [f"f{i:02d}" for i in range(15)]
+    # f00 .. f14 peak at 0, 1, ..., 14 except f03, the highest of all
+    peaks = {n: (99 if n == "f03" else i) for i, n in enumerate(names)}
+    m = sy.metrics(2, names, function={n: {("ConcurrentExecutions", "Maximum"): [0, p]} for n, p in peaks.items()})
+    ax = axes_by_title(sy.result(m, names).plot())["ConcurrentExecutions"]
+    assert ax.get_title(loc="left").endswith("— 10 of 15 functions, the highest peaks")
+    drawn = legend_texts(ax)[1:]
+    # f03 (99) and f06 .. f14, in function order
+    assert drawn == ["f03", "f06", "f07", "f08", "f09", "f10", "f11", "f12", "f13", "f14"]
+    from matplotlib.patches import StepPatch
+
+    colors = [p.get_edgecolor() for p in ax.patches if isinstance(p, StepPatch)][1:]
+    assert len(set(colors)) == 10
