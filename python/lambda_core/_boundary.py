@@ -9,10 +9,11 @@ the package builds an engine record or unpacks an engine dict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 from . import _core
@@ -23,9 +24,9 @@ from ._engine_config import (
     FunctionConfig,
     ScalingConfig,
 )
-from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, PoolPlan, RetryPolicy
+from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, Metrics, PoolPlan, RetryPolicy
 
-__all__ = ["engine_config", "record_columns", "mapping_report", "engine_seconds"]
+__all__ = ["engine_config", "record_columns", "mapping_report", "metrics", "engine_seconds"]
 
 # the scaling modes Account keeps (None: no limit) as the engine's buckets
 _PER_FUNCTION = {"current": True, "legacy": False}
@@ -40,6 +41,7 @@ def engine_config(
     seed: int,
     mappings: Sequence[EventSourceMapping],
     destination_names: Sequence[str],
+    metrics_period_s: float | None = None,
 ) -> EngineConfig:
     """The engine's record of a validated configuration; ``routing`` is ``"newest"``, ``"mru"``
     or ``"oldest"``, destinations are numbered in ``destination_names`` order and event sources
@@ -85,6 +87,35 @@ def engine_config(
         seed=seed,
         sources=tuple(m.source.engine_source() for m in mappings),
         **{field: tuple(records) for field, records in kind_mappings.items()},
+        metrics_period_s=metrics_period_s,
+    )
+
+
+def metrics(series: Mapping[str, Any], functions: Sequence[Function],
+            mappings: Sequence[EventSourceMapping], plan: PoolPlan) -> Metrics:
+    """The engine's series (``Engine.series``) named: its flat arrays shaped (entity,
+    period), keyed by (metric, statistic), with what the catalog derives from the
+    configuration: ``ClaimedAccountConcurrency``'s constant part (every reservation, and the
+    provisioned concurrency of functions without one) and each function's provisioned
+    concurrency (for ``ProvisionedConcurrencyUtilization``)."""
+    n = int(series["n_periods"])
+    engine: dict[str, dict[tuple[str, str], npt.NDArray[Any]]] = {}
+    for level, entities in (("function", len(functions)), ("account", None), ("mapping", len(mappings))):
+        table: dict[tuple[str, str], npt.NDArray[Any]] = {}
+        for key, values in series[level].items():
+            name, statistic = key.split(":")
+            array = np.asarray(values)
+            if array.dtype == np.uint64:
+                array = array.view(np.int64)  # counts far below 2**63: numpy's usual integers
+            table[name, statistic] = array if entities is None else array.reshape(entities, n)
+        engine[level] = table
+    claimed = sum(f.reserved_concurrency if f.reserved_concurrency is not None else (f.provisioned_concurrency or 0)
+                  for f in functions)
+    return Metrics(
+        period_s=series["period"], horizon=series["horizon"], n_periods=n,
+        function_names=[f.name for f in functions], source_names=[m.source.name for m in mappings],
+        source_functions=[m.function for m in mappings], source_kinds=[m.source.METRIC_KIND for m in mappings],
+        engine=engine, claimed_offset=claimed, provisioned=[f.provisioned_concurrency for f in functions],
     )
 
 

@@ -200,6 +200,28 @@ class _MappingReport(TypedDict):
     records_expired: int
     #: queues: the most concurrent batches the ramp allowed (0 for streams)
     max_slots: int
+    #: records read into batches (a queue's message at each receive: ``PolledEventCount``)
+    polled_records: int
+    #: records in the batches invoked, each retry again (``InvokedEventCount``)
+    invoked_records: int
+    #: records in invocations that failed or were throttled (``FailedInvokeEventCount``)
+    failed_invoke_records: int
+    #: queues: the most messages waiting to be received after an instant's receives
+    max_visible: int
+
+class _Series(TypedDict):
+    """What :meth:`Engine.series` returns (docs/metrics.md)."""
+
+    #: the period and the end of the series (the clock), in seconds
+    period: float
+    horizon: float
+    n_periods: int
+    #: per level, one flat array per ``"Metric:Statistic"``: entity by entity (functions or
+    #: sources in configuration order), ``n_periods`` values each; uint64 for counts,
+    #: float64 (NaN: no data) for the rest
+    function: dict[str, npt.NDArray[Any]]
+    account: dict[str, npt.NDArray[Any]]
+    mapping: dict[str, npt.NDArray[Any]]
 
 @final
 class Engine:
@@ -423,7 +445,8 @@ class Engine:
         ``cold_starts``, ``max_concurrency``, ``environments_created``,
         ``provisioned_invocations``, ``spillover_invocations``, ``async_events_received``
         (``AsyncEventsReceived``: ``EVENT`` rows queued), ``async_events_dropped``
-        (``AsyncEventsDropped``: retries exhausted, too old, or a reservation of zero), and the
+        (``AsyncEventsDropped``: retries exhausted, too old, or a reservation of zero),
+        ``billed_duration_ms`` and ``provisioned_billed_duration_ms`` (docs/billing.md), and the
         float64 array ``avg_environments``.
 
         Raises:
@@ -433,6 +456,14 @@ class Engine:
     def destination_totals(self) -> list[int]:
         """Records ever sent to each destination index (also those not kept because per-request
         output was off), without draining anything."""
+
+    def series(self) -> _Series | None:
+        """The per-period series from time 0 to the clock, or ``None`` when the configuration
+        set no ``metrics_period_s``.
+
+        Raises:
+            RuntimeError: the engine is unusable (a run ran out of memory, or a panic).
+        """
 
     def drain_destinations(self) -> list[_DestinationLog]:
         """Takes the destination records collected since the last call: one dict of columns

@@ -148,3 +148,5 @@ class EngineConfig:
     sources: Sequence[SourceConfig] = ()
     stream_mappings: Sequence[StreamMappingConfig] = ()
     queue_mappings: Sequence[QueueMappingConfig] = ()
+    #: The period of the per-period metrics (docs/metrics.md), or ``None``: none kept.
+    metrics_period_s: float | None = None

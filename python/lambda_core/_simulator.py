@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -12,7 +13,7 @@ import numpy.typing as npt
 
 from . import _boundary, _core
 from . import _messages as msg
-from ._validation import either
+from ._validation import either, limit
 from ._model import (
     ROUTING_NAMES,
     Account,
@@ -20,6 +21,7 @@ from ._model import (
     Function,
     InvocationType,
     PoolPlan,
+    Metrics,
     Records,
     Result,
     RetryPolicy,
@@ -63,13 +65,17 @@ class Simulator:
             whose records (:class:`Records`, by source name) the engine hands to functions in
             batches: shard by shard in order for streams, by pollers that ramp up for queues
             (docs/model.md §7–8). One mapping per source.
+        metrics_period_s: the period, in seconds, of the per-period metrics
+            (:attr:`Result.metrics`, docs/metrics.md): CloudWatch's is 60. ``None``, the
+            default: whole-run figures only. At least 0.001 s, rounded to the microsecond.
 
     Raises:
         InvalidParameterValueException, ValidationException, ResourceConflictException,
             ResourceNotFoundException: with AWS's messages, when the configuration is one AWS
             would refuse (a mapped queue whose visibility timeout is below its function's
             timeout included).
-        UsageError: an unknown ``routing``, or two mappings reading one event source.
+        UsageError: an unknown ``routing``, two mappings reading one event source, or a
+            ``metrics_period_s`` that is not a positive number of seconds (at least 0.001).
         EngineLimitError: more functions or stream lanes than the engine's limits.
 
     :meth:`advance` and :meth:`run` raise :class:`~lambda_core.errors.UntilInPastError` (a
@@ -90,6 +96,7 @@ class Simulator:
         routing: str | Routing = "newest",
         client_retries: RetryPolicy | None = None,
         mappings: Sequence[EventSourceMapping] = (),
+        metrics_period_s: float | None = None,
     ) -> None:
         account = account if account is not None else Account()
         if not isinstance(account, Account):
@@ -106,6 +113,9 @@ class Simulator:
             raise TypeError(f"seed must be an integer in [0, 2**64), got {seed!r}")
         if client_retries is not None and not isinstance(client_retries, RetryPolicy):
             raise TypeError(f"client_retries must be a lambda_core.RetryPolicy or None, got {type(client_retries).__name__}")
+        #: The period of the per-period metrics, in seconds (on the engine's microsecond grid),
+        #: or ``None``.
+        self.metrics_period_s = _metrics_period(metrics_period_s)
         self.account = account
         self.functions = functions
         self.seed = int(seed)
@@ -123,7 +133,7 @@ class Simulator:
         ))
         self._engine = _core.Engine(_boundary.engine_config(
             account, self._plan, functions, self.routing, client_retries, self.seed,
-            self.mappings, self.destination_names,
+            self.mappings, self.destination_names, self.metrics_period_s,
         ))
 
     @staticmethod
@@ -362,7 +372,17 @@ class Simulator:
             records=records or {},
             mappings=_boundary.mapping_report(self.mappings, self._engine.mapping_report()),
             earlier=earlier,
+            metrics=self.metrics(),
         )
+
+    def metrics(self) -> Metrics | None:
+        """The per-period series from time 0 to :attr:`now` (docs/metrics.md), or ``None`` when
+        the simulator was built without ``metrics_period_s``. What :attr:`Result.metrics`
+        holds; between :meth:`advance` calls, the series so far."""
+        series = self._engine.series()
+        if series is None:
+            return None
+        return _boundary.metrics(series, self.functions, self.mappings, self._plan)
 
     def _check_finishes(self, arriving: Sequence[str]) -> None:
         """A run without ``until`` must end: :class:`UsageError` when a mapping whose function
@@ -401,6 +421,23 @@ class Simulator:
 def _check_workload(workload: object) -> None:
     if not isinstance(workload, Workload):
         raise TypeError(f"expected a lambda_core.Workload, got {type(workload).__name__}")
+
+
+def _metrics_period(period: object) -> float | None:
+    """``metrics_period_s`` checked: ``None``, or a real number of seconds ≥ 0.001 (the
+    engine's limit), returned on the engine's microsecond grid."""
+    if period is None:
+        return None
+    if isinstance(period, bool) or not isinstance(period, numbers.Real):
+        raise TypeError(f"metrics_period_s must be a number of seconds or None, got {period!r}")
+    seconds = float(period)
+    low = limit("metrics_period_us").min / 1e6
+    if not math.isfinite(seconds) or seconds < low:
+        raise UsageError(f"metrics_period_s must be at least {low:g} seconds, got {period!r}")
+    try:
+        return _core.to_micros(seconds) / 1e6
+    except LambdaCoreError as e:
+        raise EngineLimitError(f"metrics_period_s: {str(e).removeprefix('seconds: ')}") from None
 
 
 def _until(until: float | None) -> float | None:

@@ -102,7 +102,8 @@ REQUEST_DTYPES = {
 FUNCTION_STATS = ("invocations", "errors", "timeouts", "throttles", "throttles_reserved", "throttles_unreserved",
                   "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
                   "async_events_received", "async_events_dropped",
-                  "provisioned_invocations", "spillover_invocations")
+                  "provisioned_invocations", "spillover_invocations", "billed_duration_ms",
+                  "provisioned_billed_duration_ms")
 
 
 def test_result_arrays_have_documented_dtypes_and_own_memory() -> None:

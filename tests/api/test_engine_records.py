@@ -119,13 +119,16 @@ def test_a_field_of_the_wrong_type_is_a_type_error_naming_it(change, named: str)
 
 
 SECONDS_AT = {FunctionConfig: "functions[0]", ClientRetries: "client_retries", StreamConfig: "sources[0]",
-              QueueConfig: "sources[1]", StreamMappingConfig: "stream_mappings[0]", QueueMappingConfig: "queue_mappings[0]"}
+              QueueConfig: "sources[1]", StreamMappingConfig: "stream_mappings[0]", QueueMappingConfig: "queue_mappings[0]",
+              EngineConfig: ""}
 
 
 def with_field(config: EngineConfig, record: type, field: str, value: Any) -> EngineConfig:
     """`config` with `field` of its first record of type `record` set to `value`."""
     def one(r: Any) -> Any:
         return dataclasses.replace(r, **{field: value})
+    if record is EngineConfig:
+        return one(config)
     if record is FunctionConfig:
         return dataclasses.replace(config, functions=[one(config.functions[0]), *config.functions[1:]])
     if record is ClientRetries:
@@ -141,14 +144,15 @@ SECONDS_FIELDS = [(r, f) for r, f in record_fields() if f.endswith("_s")]
 
 
 def test_every_seconds_field_is_covered() -> None:
-    assert {r for r, _ in SECONDS_FIELDS} == set(SECONDS_AT) and len(SECONDS_FIELDS) == 17
+    assert {r for r, _ in SECONDS_FIELDS} == set(SECONDS_AT) and len(SECONDS_FIELDS) == 18
 
 
 @pytest.mark.parametrize(("record", "field"), SECONDS_FIELDS, ids=lambda x: x if isinstance(x, str) else x.__name__)
 @pytest.mark.parametrize(("bad", "says"), [(float("nan"), "value is NaN"), (-1.0, "value -1 is negative"),
                                            (float("inf"), "value inf is larger than 9e9 seconds")])
 def test_a_bad_seconds_value_names_its_field(record: type, field: str, bad: float, says: str) -> None:
-    with pytest.raises(lc.LambdaCoreError, match="^" + re.escape(f"{SECONDS_AT[record]}.{field}: {says}")) as excinfo:
+    at = f"{SECONDS_AT[record]}." if SECONDS_AT[record] else ""
+    with pytest.raises(lc.LambdaCoreError, match="^" + re.escape(f"{at}{field}: {says}")) as excinfo:
         _core.Engine(with_field(full_config(), record, field, bad))
     assert not isinstance(excinfo.value, TypeError)
 
@@ -201,7 +205,7 @@ REQUEST_COLUMNS = {"outcome": "uint8", "throttle_reason": "uint8", "attempts": "
 FUNCTION_COUNTS = ["invocations", "errors", "timeouts", "throttles", "throttles_reserved", "throttles_unreserved",
                    "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
                    "provisioned_invocations", "spillover_invocations", "async_events_received",
-                   "async_events_dropped"]
+                   "async_events_dropped", "billed_duration_ms", "provisioned_billed_duration_ms"]
 
 
 def busy_engine() -> _core.Engine:

@@ -149,7 +149,8 @@ class Mapping:
         self.counters = {"invocations": 0, "batches": 0, "max_concurrency": 0,
                          "max_slots": self.slots, "throttles": 0, "retries": 0,
                          "records_processed": 0, "records_failed": 0, "records_expired": 0,
-                         "on_failure_records": 0}
+                         "on_failure_records": 0, "polled_records": 0, "invoked_records": 0,
+                         "failed_invoke_records": 0, "max_visible": 0}
 
 
 class Batch:
@@ -345,7 +346,12 @@ class QueueSimulator(Simulator):
     # ---- dispatch -----------------------------------------------------------------------------
 
     def dispatch(self, t: int, m: Mapping) -> None:
-        """Delete expired visible messages, then form and invoke batches while slots are free."""
+        """Delete expired visible messages, then form and invoke batches while slots are free;
+        the messages still visible then count in ``max_visible`` (ApproximateNumberOfMessagesVisible)."""
+        self._dispatch(t, m)
+        m.counters["max_visible"] = max(m.counters["max_visible"], len(m.visible))
+
+    def _dispatch(self, t: int, m: Mapping) -> None:
         self.purge(t, m)
         while m.running < m.slots and m.visible:
             if m.queue.fifo:
@@ -411,6 +417,7 @@ class QueueSimulator(Simulator):
     def invoke(self, t: int, m: Mapping, msgs: list[int]) -> None:
         """One synchronous invocation of a freshly received batch: admission (§4)."""
         m.counters["batches"] += 1
+        m.counters["polled_records"] += len(msgs)  # PolledEventCount: every receive
         batch = Batch(m, msgs, t)
         f = self.fns[m.fn]
         env, reason = self.admit(t, m.fn, f)
@@ -420,6 +427,7 @@ class QueueSimulator(Simulator):
                    SCALING_RATE: "throttles_scaling"}[reason]
             f.counters[key] += 1
             m.counters["throttles"] += 1
+            m.counters["failed_invoke_records"] += len(msgs)
             for i in msgs:
                 self.msg_state[i] = INVISIBLE
             self.timer(t + m.queue.visibility, ("return", batch))
@@ -435,6 +443,7 @@ class QueueSimulator(Simulator):
         mc = m.counters
         m.running += 1
         mc["invocations"] += 1
+        mc["invoked_records"] += len(msgs)
         mc["max_concurrency"] = max(mc["max_concurrency"], m.running)
         self.start_counter += 1
         self.push(end, PHASE_END, self.start_counter, ("end", env, batch, outcome))
@@ -452,6 +461,7 @@ class QueueSimulator(Simulator):
             # Function error or timeout: the messages return when their visibility timeout,
             # counted from the receive, ends (at once if it already has).
             m.counters["retries"] += 1
+            m.counters["failed_invoke_records"] += len(batch.msgs)  # FailedInvokeEventCount
             back = max(batch.received_at + m.queue.visibility, t)
             if back == t:
                 for i in batch.msgs:
@@ -574,7 +584,8 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
 
     Result: {"records": {queue: {outcome, group, attempts, receives, start, end}},
     "mappings": [{invocations, batches, max_concurrency, max_slots, throttles, retries,
-    records_processed, records_failed, records_expired, on_failure_records}],
+    records_processed, records_failed, records_expired, on_failure_records, polled_records,
+    invoked_records, failed_invoke_records, max_visible}],
     "destinations": {} (unused), "requests" and "request_destinations" (the workload's, as in
     invocations.simulate), "functions": [counters as in simulate], "account": {...},
     "horizon": seconds}.

@@ -101,7 +101,8 @@ class Mapping:
         self.counters = {"invocations": 0, "batches": 0, "max_concurrency": 0,
                          "max_iterator_age": 0, "throttles": 0, "retries": 0,
                          "on_failure_records": 0, "records_processed": 0,
-                         "records_failed": 0, "records_expired": 0}
+                         "records_failed": 0, "records_expired": 0, "polled_records": 0,
+                         "invoked_records": 0, "failed_invoke_records": 0}
 
 
 class Batch:
@@ -314,6 +315,7 @@ class StreamSimulator(Simulator):
             return
         recs = [lane.fifo.popleft() for _ in range(min(m.batch_size, len(lane.fifo)))]
         m.counters["batches"] += 1
+        m.counters["polled_records"] += len(recs)  # PolledEventCount: read once, into a batch
         lane.current = Batch(recs)
         self.invoke(t, lane)
 
@@ -356,6 +358,7 @@ class StreamSimulator(Simulator):
                    SCALING_RATE: "throttles_scaling"}[reason]
             f.counters[key] += 1
             m.counters["throttles"] += 1
+            m.counters["failed_invoke_records"] += len(b.recs)
             b.throttles += 1
             lane.state = WAITING
             self.timer(t + backoff_us(b.throttles), ("retry", lane))
@@ -380,6 +383,7 @@ class StreamSimulator(Simulator):
         mc = m.counters
         m.running += 1
         mc["invocations"] += 1
+        mc["invoked_records"] += len(b.recs)
         mc["max_concurrency"] = max(mc["max_concurrency"], m.running)
         mc["max_iterator_age"] = max(mc["max_iterator_age"], t - self.rec_time[b.recs[-1]])
 
@@ -399,6 +403,7 @@ class StreamSimulator(Simulator):
             return
         # Function error or timeout.
         n = len(b.recs)
+        m.counters["failed_invoke_records"] += n  # FailedInvokeEventCount, at the end
         if m.bisect and n > 1:
             half = (n + 1) // 2
             m.counters["batches"] += 2
@@ -500,7 +505,8 @@ def simulate_streams(account: dict, functions: list[dict], streams: list[dict],
 
     Result: {"records": {stream: {outcome, shard, lane, start, end, attempts}},
     "mappings": [{invocations, batches, max_concurrency, max_iterator_age (s), throttles,
-    retries, on_failure_records, records_processed, records_failed, records_expired}],
+    retries, on_failure_records, records_processed, records_failed, records_expired,
+    polled_records, invoked_records, failed_invoke_records}],
     "destinations": {name: {stream, record, condition, time}}, "requests" and
     "request_destinations" (the workload's, as in invocations.simulate),
     "functions": [counters as in simulate], "account": {...}, "horizon": seconds}.

@@ -478,7 +478,8 @@ def test_unmapped_queue_and_validation():
                                        "receives": [0], "start": [None], "end": [None]}
     assert set(out["mappings"][0]) == {
         "invocations", "batches", "max_concurrency", "max_slots", "throttles", "retries",
-        "records_processed", "records_failed", "records_expired", "on_failure_records"}
+        "records_processed", "records_failed", "records_expired", "on_failure_records",
+        "polled_records", "invoked_records", "failed_invoke_records", "max_visible"}
     # Each refusal for its own cause (the oracle's text | the engine's): a FIFO batch of 11
     # without a window, since a window alone is refused for FIFO and would hide the size check.
     with pytest.raises(ValueError, match=FIFO_SIZE):  # FIFO batches hold at most 10

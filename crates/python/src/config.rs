@@ -35,6 +35,7 @@ pub(crate) struct EngineConfig {
     sources: Vec<SourceConfig>,
     stream_mappings: Vec<StreamMappingConfig>,
     queue_mappings: Vec<QueueMappingConfig>,
+    metrics_period_s: Option<f64>,
 }
 
 #[derive(FromPyObject)]
@@ -265,6 +266,7 @@ impl EngineConfig {
             sources,
             mappings,
             queue_mappings,
+            metrics_period_us: self.metrics_period_s.map(|p| seconds("metrics_period_s", p)).transpose()?,
         })
     }
 }

@@ -326,6 +326,15 @@ impl PyEngine {
         Ok(Named::of(self.engine.report(self.engine.horizon(until))))
     }
 
+    /// The per-period series from time 0 to the clock (docs/metrics.md), or `None` without
+    /// a metrics period: `period`, `horizon` (seconds), `n_periods`, and per level
+    /// (`function`, `account`, `mapping`) one flat array per `"Metric:Statistic"`, entity by
+    /// entity.
+    fn series(&self) -> PyResult<Option<Named>> {
+        self.check()?;
+        Ok(self.engine.series().map(Named::of))
+    }
+
     /// Takes the destination records collected since the last call: one dict of columns
     /// (`request`, `condition`, `approximate_invoke_count`, `time`, and `total`, the records
     /// ever sent there) per destination index.

@@ -50,6 +50,9 @@ class SourceKind(abc.ABC):
     #: The :class:`~lambda_core._engine_config.EngineConfig` field that holds this kind's
     #: mapping records.
     ENGINE_MAPPINGS: ClassVar[str]
+    #: Which mapping metrics apply (a metric's ``source_kind`` in the metric catalog):
+    #: ``"stream"`` or ``"queue"``.
+    METRIC_KIND: ClassVar[str]
 
     @abc.abstractmethod
     def engine_source(self) -> SourceConfig:

@@ -129,6 +129,7 @@ class SqsQueue(SourceKind):
     BATCH_SIZE_DEFAULT: ClassVar[int] = 10
     MAPPING_PARAMETERS: ClassVar[dict[str, object]] = {"maximum_concurrency": None}  # no cap
     ENGINE_MAPPINGS: ClassVar[str] = "queue_mappings"
+    METRIC_KIND: ClassVar[str] = "queue"
     HIDDEN_COUNTERS: ClassVar[tuple[str, ...]] = ("max_iterator_age",)  # a stream's figure
     SCENARIO_TABLE: ClassVar[str] = "queues"
     SCENARIO_NOUN: ClassVar[str] = "queue"

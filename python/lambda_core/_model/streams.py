@@ -89,9 +89,10 @@ class _Stream(SourceKind):
         "on_failure": None,
     }
     ENGINE_MAPPINGS: ClassVar[str] = "stream_mappings"
+    METRIC_KIND: ClassVar[str] = "stream"
     # a stream's receives are its attempts; ramp slots are a queue's
     HIDDEN_RECORD_COLUMNS: ClassVar[tuple[str, ...]] = ("receives",)
-    HIDDEN_COUNTERS: ClassVar[tuple[str, ...]] = ("max_slots",)
+    HIDDEN_COUNTERS: ClassVar[tuple[str, ...]] = ("max_slots", "max_visible")  # a queue's figures
     SCENARIO_TABLE: ClassVar[str] = "streams"
     SCENARIO_NOUN: ClassVar[str] = "stream"
     SCENARIO_RECORDS: ClassVar[str] = "records"

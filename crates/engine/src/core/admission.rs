@@ -130,7 +130,7 @@ impl Core {
                 found = Some(idle);
                 break;
             }
-            self.metrics.environment_gone(now, f, death - self.envs.get(idle.id).born);
+            self.metrics.environment_gone(now, f, self.envs.get(idle.id).born, death);
             self.envs.release(idle.id);
         }
         let admitted = match found {
@@ -191,8 +191,11 @@ impl Core {
             Outcome::Success
         };
         let cold = admitted.cold;
-        let end = now + if cold { func.init_us } else { 0 } + duration.min(func.timeout_us);
-        self.metrics.started(now, function, cold, outcome, func.pool.running);
+        let busy = if cold { func.init_us } else { 0 } + duration.min(func.timeout_us);
+        let end = now + busy;
+        // §11: init and handler are billed together, rounded up to the millisecond
+        let billed_ms = busy.div_ceil(1000);
+        self.metrics.started(now, function, cold, outcome, &func.pool, billed_ms, admitted.provisioned);
         self.executions.schedule(end, Execution::new(owner, now, admitted, function, outcome, timed_out));
         end
     }
@@ -203,7 +206,8 @@ impl Core {
     pub fn end(&mut self, x: &Execution, end: Micros) {
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
-        self.metrics.ended(end, x.function, func.pool.running, &self.pool);
+        let handler_us = end - x.start - if x.cold { func.init_us } else { 0 };
+        self.metrics.ended(end, x.function, x.start, handler_us, &func.pool, &self.pool);
         let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);

@@ -90,6 +90,7 @@ pub(crate) struct CoreConfig {
     pub client_retries: Option<ClientRetries>,
     pub seed: u64,
     pub n_sources: usize,
+    pub metrics_period_us: Option<Micros>,
 }
 
 impl Core {
@@ -109,6 +110,7 @@ impl Core {
             return Err(Error::OutOfMemory { what: "provisioned environments", count: provisioned });
         }
         let n_functions = functions.len();
+        let provisioned_per_function: Vec<u32> = functions.iter().map(|f| f.provisioned).collect();
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
@@ -121,7 +123,7 @@ impl Core {
             executions: Executions::new(),
             pool: Pool::new(c.concurrency_unreserved),
             account_bucket,
-            metrics: Recorder::new(n_functions, c.n_sources),
+            metrics: Recorder::new(&provisioned_per_function, c.n_sources, c.metrics_period_us),
             timers: Wheel::new(),
             pending: PendingSet::default(),
             client_retries: c.client_retries,

@@ -146,6 +146,7 @@ impl Core {
             // The common case: an event that runs at once and succeeds needs no record between
             // attempts; its execution carries it like a synchronous request's.
             Ok(admitted) if will_succeed => {
+                self.metrics.event_attempt(a.time, a.function, 0);
                 self.start(Owner::Event(a.request), admitted, a.function, a.duration, false, a.time);
             }
             Ok(admitted) => {
@@ -180,6 +181,10 @@ impl Core {
         // the first `failures` attempts that reach the function fail (§5)
         let fails = u32::from(p.attempts) <= p.failures;
         let (function, duration) = (p.function, p.duration);
+        if p.event {
+            let age = now - p.enqueued;
+            self.metrics.event_attempt(now, function, age);
+        }
         self.start(Owner::Pending(id), admitted, function, duration, fails, now);
     }
 

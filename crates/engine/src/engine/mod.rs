@@ -20,6 +20,7 @@ use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
 use crate::model::input::{RecordRows, Rows};
 use crate::model::output::Sink;
 use crate::model::report::{MappingStats, Report};
+use crate::model::table::Table;
 use crate::primitives::grow::OutOfMemory;
 use crate::primitives::time::{to_seconds, Micros};
 use crate::sources::Sources;
@@ -43,7 +44,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.check()?;
-        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings } = config;
+        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings, metrics_period_us } = config;
         let core_config = CoreConfig {
             concurrency_unreserved: account.unreserved_capacity,
             scaling: account.scaling,
@@ -52,6 +53,7 @@ impl Engine {
             client_retries,
             seed,
             n_sources: sources.len(),
+            metrics_period_us,
         };
         let mut core = Core::new(core_config, functions)?;
         let records = (0..sources.len()).map(|_| Inbox::default()).collect();
@@ -281,6 +283,14 @@ impl Engine {
     /// Statistics over [0, horizon] (§10 whole-run figures).
     pub fn report(&self, horizon: Micros) -> Report {
         self.core.metrics.report(horizon, self.core.live_environments())
+    }
+
+    /// The per-period series (§10) from time 0 to the clock, or `None` when the configuration
+    /// set no `metrics_period_us`: per function, for the account and per source, one column
+    /// per (metric, statistic) named `"Metric:Statistic"`, entity by entity, one value per
+    /// period (`period`, `horizon` and `n_periods` say how many).
+    pub fn series(&self) -> Option<Table> {
+        self.core.metrics.series(self.now, self.core.live_environments())
     }
 
     /// Reports every record still held by a mapping as pending, with its attempts, receives,

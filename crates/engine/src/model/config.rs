@@ -103,6 +103,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     pub mappings: Vec<MappingConfig>,
     pub queue_mappings: Vec<QueueMappingConfig>,
+    /// The period of the per-period metrics (§10) in µs; `None`: whole-run figures only.
+    pub metrics_period_us: Option<Micros>,
 }
 
 /// An event source: a stream (§7) or a queue (§8).
@@ -267,6 +269,7 @@ impl Config {
             sources: vec![],
             mappings: vec![],
             queue_mappings: vec![],
+            metrics_period_us: None,
         }
     }
 
@@ -293,6 +296,12 @@ impl Config {
                 if d >= self.destinations {
                     return Err(Error::Config(format!("function {i}: destination {d} does not exist")));
                 }
+            }
+        }
+        if let Some(p) = self.metrics_period_us {
+            if !limits::METRICS_PERIOD_US.contains(p) {
+                let l = limits::METRICS_PERIOD_US;
+                return Err(Error::Config(format!("metrics period: must be {}–{} {}", l.min, l.max, l.what)));
             }
         }
         if let Some(c) = self.client_retries {

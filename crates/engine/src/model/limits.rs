@@ -88,8 +88,13 @@ pub const SCALING: Limit =
 pub const SCALING_BUCKET_US: Limit =
     Limit { name: "scaling_bucket_us", min: 1, max: i64::MAX as u64, what: "microseconds of refill in a scaling bucket (burst × token cost)" };
 
+/// The period of the per-period metrics (µs): at least a millisecond, so that a series of a
+/// long run stays a series (its memory is periods × series), at most the engine's seconds.
+pub const METRICS_PERIOD_US: Limit =
+    Limit { name: "metrics_period_us", min: 1_000, max: MAX_SECONDS as u64 * 1_000_000, what: "microseconds per metrics period" };
+
 /// The table, for embedders.
-pub const LIMITS: [Limit; 14] = [
+pub const LIMITS: [Limit; 15] = [
     SHARDS,
     LANES,
     PARALLELIZATION_FACTOR,
@@ -104,6 +109,7 @@ pub const LIMITS: [Limit; 14] = [
     MAPPED_VISIBILITY_TIMEOUT_US,
     SCALING,
     SCALING_BUCKET_US,
+    METRICS_PERIOD_US,
 ];
 
 impl Limit {

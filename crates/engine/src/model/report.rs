@@ -33,6 +33,10 @@ pub struct FunctionStats {
     /// retries exhausted, too old, or a reservation of zero).
     pub async_events_received: u64,
     pub async_events_dropped: u64,
+    /// Σ over invocations of init + handler rounded up to the millisecond, a timeout at its
+    /// timeout (§11), and the part of it on provisioned environments.
+    pub billed_ms: u64,
+    pub provisioned_billed_ms: u64,
 }
 
 /// Account-wide figures.
@@ -68,6 +72,14 @@ pub struct MappingStats {
     pub records_expired: u64,
     /// Queues (§8): the most concurrent batches the ramp allowed.
     pub max_slots: u32,
+    /// Records read from the source into batches (a queue's message at each receive:
+    /// `PolledEventCount`), records in the batches invoked (`InvokedEventCount`), and in the
+    /// invocations that failed or were throttled (`FailedInvokeEventCount`).
+    pub polled_records: u64,
+    pub invoked_records: u64,
+    pub failed_invoke_records: u64,
+    /// Queues: the most messages waiting to be received after an instant's receives.
+    pub max_visible: u64,
 }
 
 // ---- the names an embedding shows (`model::table`)
@@ -93,6 +105,8 @@ impl IntoTable for Report {
             "spillover_invocations" => count(|s| s.spillover_invocations),
             "async_events_received" => count(|s| s.async_events_received),
             "async_events_dropped" => count(|s| s.async_events_dropped),
+            "billed_duration_ms" => count(|s| s.billed_ms),
+            "provisioned_billed_duration_ms" => count(|s| s.provisioned_billed_ms),
             "avg_environments" => f.iter().map(|s| s.avg_environments).collect::<Vec<f64>>(),
         };
         let a = &self.account;
@@ -124,6 +138,10 @@ impl IntoTable for MappingStats {
             "records_failed" => self.records_failed,
             "records_expired" => self.records_expired,
             "max_slots" => self.max_slots,
+            "polled_records" => self.polled_records,
+            "invoked_records" => self.invoked_records,
+            "failed_invoke_records" => self.failed_invoke_records,
+            "max_visible" => self.max_visible,
         }
     }
 }

@@ -52,6 +52,13 @@ pub trait IntoTable {
     fn into_table(self) -> Table;
 }
 
+/// A table built by hand (the per-period series) is its own output.
+impl IntoTable for Table {
+    fn into_table(self) -> Table {
+        self
+    }
+}
+
 macro_rules! column_from {
     ($($t:ty => $variant:ident),* $(,)?) => {$(
         impl From<Vec<$t>> for Value {
@@ -130,6 +137,6 @@ mod tests {
         let Some(Value::Table(f)) = t.get("functions") else { panic!("functions is a table") };
         assert_eq!(f.get("throttles_unreserved"), Some(&Value::Column(Column::U64(vec![2, 2]))));
         assert_eq!(f.get("max_concurrency"), Some(&Value::Column(Column::U64(vec![4, 4]))));
-        assert_eq!(f.names().count(), 15);
+        assert_eq!(f.names().count(), 17);
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod cache;
 pub(crate) mod grow;
+pub(crate) mod histogram;
 pub(crate) mod rng;
 pub(crate) mod slab;
 pub(crate) mod time;

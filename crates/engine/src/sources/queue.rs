@@ -147,6 +147,13 @@ impl Queues {
     /// (messages past the retention are deleted first). `window_over`: the batching window just
     /// ended, so batches go even if not full.
     fn poll<S: Sink>(&mut self, core: &mut Core, q: u32, now: Micros, window_over: bool, sink: &mut S) {
+        self.receive(core, q, now, window_over, sink);
+        let qm = &self.mappings[q as usize];
+        core.metrics.visible(now, qm.config.queue, qm.visible);
+    }
+
+    /// `poll`'s receives.
+    fn receive<S: Sink>(&mut self, core: &mut Core, q: u32, now: Micros, window_over: bool, sink: &mut S) {
         self.purge_expired(core, q, now, sink);
         loop {
             let qm = &mut self.mappings[q as usize];
@@ -204,7 +211,7 @@ impl Queues {
                 }
                 continue;
             }
-            core.metrics.batches(now, self.mappings[q as usize].config.queue, 1);
+            core.metrics.batches(now, self.mappings[q as usize].config.queue, 1, batch.len() as u64);
             self.invoke_messages(core, q, batch, now);
         }
     }
@@ -219,13 +226,14 @@ impl Queues {
                 // not invoked: the messages come back when their visibility timeout ends
                 core.throttled(now, function, reason);
                 let qm = &mut self.mappings[q as usize];
-                core.metrics.batch_throttled(now, qm.config.queue);
+                core.metrics.batch_throttled(now, qm.config.queue, messages.len() as u64);
                 let at = now.saturating_add(qm.queue.visibility_timeout_us);
                 let b = self.batches.insert(QueueBatch { mapping: q, messages, received: now });
                 self.queue_timer(core, at, QueueTimer::Return(b));
             }
             Ok(admitted) => {
                 let fails = messages.iter().any(|m| m.failures > m.attempts);
+                let records = messages.len() as u64;
                 let b = self.batches.insert(QueueBatch { mapping: q, messages: Vec::new(), received: now });
                 let end = core.start(Owner::Source(Self::source_ref(b)), admitted, function, duration, fails, now);
                 for m in &mut messages {
@@ -236,7 +244,7 @@ impl Queues {
                 self.batches.get_mut(b).messages = messages;
                 let qm = &mut self.mappings[q as usize];
                 qm.running += 1;
-                core.metrics.batch_invoked(now, qm.config.queue, qm.running, None);
+                core.metrics.batch_invoked(now, qm.config.queue, qm.running, None, records);
             }
         }
     }
@@ -256,6 +264,8 @@ impl Queues {
                 self.unlock(q, batch.messages[0].group);
             }
         } else {
+            core.metrics.batch_failed(now, qm.config.queue, self.batches.get_mut(b).messages.len() as u64);
+            let qm = &mut self.mappings[q as usize];
             core.metrics.batch_retried(now, qm.config.queue);
             let received = self.batches.get_mut(b).received;
             let at = received.saturating_add(qm.queue.visibility_timeout_us);

@@ -255,7 +255,7 @@ impl Streams {
         }
         let len = batch_size.min(l.fifo.len()) as u32;
         l.current = Batch { len, max_failures: l.max_failures(0, len), ..Batch::default() };
-        core.metrics.batches(now, self.mappings[m].config.stream, 1);
+        core.metrics.batches(now, self.mappings[m].config.stream, 1, u64::from(len));
         self.invoke(core, li, now, sink);
     }
 
@@ -289,8 +289,8 @@ impl Streams {
         match core.admit(function, now) {
             Err(reason) => {
                 core.throttled(now, function, reason);
-                core.metrics.batch_throttled(now, self.mappings[m].config.stream);
                 let l = &mut self.lanes[li as usize];
+                core.metrics.batch_throttled(now, self.mappings[m].config.stream, u64::from(l.current.len));
                 l.current.throttles += 1;
                 l.state = LaneState::Waiting;
                 let at = now.saturating_add(backoff(l.current.throttles));
@@ -310,7 +310,7 @@ impl Streams {
                 let mapping = &mut self.mappings[m];
                 mapping.running += 1;
                 // IteratorAge: how old the batch's last record is when it is invoked
-                core.metrics.batch_invoked(now, mapping.config.stream, mapping.running, Some(now - last_arrival));
+                core.metrics.batch_invoked(now, mapping.config.stream, mapping.running, Some(now - last_arrival), u64::from(b.len));
             }
         }
     }
@@ -327,13 +327,14 @@ impl Streams {
         let (bisect, max_retry, max_age) = (c.bisect, c.max_retry_attempts, c.max_record_age_us);
         let l = &mut self.lanes[li as usize];
         let b = l.current;
+        core.metrics.batch_failed(now, c.stream, u64::from(b.len));
         if bisect && b.len > 1 {
             // two batches, in order, neither using a retry
             let first = b.len.div_ceil(2);
             let half = |len, max_failures| Batch { len, max_failures, retries: 0, throttles: 0, ..b };
             l.halves.grow(half(b.len - first, l.max_failures(first, b.len)), "stream batches");
             l.current = half(first, l.max_failures(0, first));
-            core.metrics.batches(now, self.mappings[m].config.stream, 2);
+            core.metrics.batches(now, self.mappings[m].config.stream, 2, 0);
             return self.invoke(core, li, now, sink);
         }
         l.current.retries += 1;
