@@ -381,7 +381,7 @@ def _top(metrics: Metrics, names: Sequence[str], metric: str, statistic: str) ->
     Up to ten functions in all, a function keeps its colour from panel to panel; beyond, the
     colours follow the rank among those drawn, so that no two drawn share one."""
     if len(names) > MAX_FUNCTIONS:
-        peaks = {name: float(np.max(metrics.function(name)[metric, statistic])) for name in names}
+        peaks = {name: _peak(metrics.function(name)[metric, statistic]) for name in names}
         keep = set(sorted(names, key=lambda n: -peaks[n])[:MAX_FUNCTIONS])
         chosen = [name for name in names if name in keep]
         shown = f" — {MAX_FUNCTIONS} of {len(names)} functions, the highest peaks"
@@ -396,6 +396,14 @@ def _top(metrics: Metrics, names: Sequence[str], metric: str, statistic: str) ->
 
 def _stream_mappings(metrics: Metrics) -> list[str]:
     return [source for source in metrics.source_names if "IteratorAge" in metrics.mapping(source)]
+
+
+def _peak(values: npt.NDArray[Any]) -> float:
+    """The highest value of a series; periods without a value (NaN: an age with no attempt) do
+    not count, and a series with none ranks last."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max()) if finite.size else -np.inf
 
 
 def _color(i: int) -> str:

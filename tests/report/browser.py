@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -70,6 +71,27 @@ def chromium(width: int = 1200, height: int = 900) -> Iterator[Any]:
 def errors(driver: Any) -> list[dict[str, Any]]:
     """The console's errors since the last call (Chromium's level ``SEVERE``)."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def settle(driver: Any) -> None:
+    """Waits until every image of the page has decoded or failed (its console message, if any,
+    is then logged)."""
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "Promise.allSettled([...document.images].map(i => i.decode())).then(() => done(true));")
+
+
+def errors_until(driver: Any, wanted: Callable[[list[dict[str, Any]]], bool],
+                 timeout_s: float = 10.0) -> list[dict[str, Any]]:
+    """The console's errors, collected until `wanted` holds of them or `timeout_s` passed (a
+    message may be logged a moment after the page says it is loaded)."""
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout_s
+    while True:
+        seen += errors(driver)
+        if wanted(seen) or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.1)
 
 
 def full_page_png(driver: Any) -> bytes:

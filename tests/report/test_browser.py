@@ -4,7 +4,6 @@ drawn; a screenshot of the whole page is kept in .ci/artifacts/ (CI keeps that f
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ def view(driver: Any, path: Path, screenshot: str | None = None) -> tuple[dict[s
     browser.errors(driver)  # forget an earlier page's messages
     driver.get(path.resolve().as_uri())
     assert driver.execute_script("return document.readyState") == "complete"
+    browser.settle(driver)
     errors = browser.errors(driver)
     assert errors == [], errors
     figures = driver.execute_script(FIGURES_JS)
@@ -71,13 +71,15 @@ def test_the_checks_can_fail(driver: Any, tmp_path: Path) -> None:
                     '<img src="https://example.invalid/x.png">')
     browser.errors(driver)
     driver.get(page.as_uri())
-    messages = " ".join(e["message"] for e in browser.errors(driver))
-    assert "Content Security Policy" in messages
+    browser.settle(driver)
+    found = browser.errors_until(driver, lambda es: any("Content Security Policy" in e["message"] for e in es))
+    assert any("Content Security Policy" in e["message"] for e in found), found
     (figure,) = driver.execute_script(FIGURES_JS)
     assert figure["natural"] == [0, 0]  # a figure that did not decode has no size
     page.write_text("<!DOCTYPE html><script>undefined_function()</script>")
     driver.get(page.as_uri())
-    assert any("undefined_function" in e["message"] for e in browser.errors(driver))
+    found = browser.errors_until(driver, lambda es: any("undefined_function" in e["message"] for e in es))
+    assert any("undefined_function" in e["message"] for e in found), found
 
 
 def test_a_hand_built_run(driver: Any, tmp_path: Path) -> None:
@@ -90,11 +92,6 @@ def test_a_hand_built_run(driver: Any, tmp_path: Path) -> None:
     assert driver.title == "busy <run>"
 
 
-needs_series = pytest.mark.skipif("metrics_period_s" not in inspect.signature(lc.Simulator).parameters,
-                                  reason="the engine's per-period series (Simulator metrics_period_s) are not "
-                                         "in this build yet")
-
-
 def throttling_run() -> tuple[lc.Simulator, lc.Result]:
     """Two functions over 10 minutes: `orders` reserved 20 and offered about 30 at once
     (reservation throttles); `reports`, unreserved, gets a burst above the unreserved pool of
@@ -103,7 +100,7 @@ def throttling_run() -> tuple[lc.Simulator, lc.Result]:
     sim = lc.Simulator(lc.Account(concurrency_limit=200),
                        [lc.Function("orders", reserved_concurrency=20), lc.Function("reports")],
                        mappings=[lc.EventSourceMapping(clicks, "reports", batch_size=50, duration=0.2)],
-                       seed=7, metrics_period_s=60)  # type: ignore[call-arg]
+                       seed=7, metrics_period_s=60)
     rng = np.random.default_rng(7)
     orders = np.sort(rng.uniform(0, 600, 60_000))            # 100/s of 0.3 s: about 30 at once
     burst = np.sort(rng.uniform(200, 260, 30_000))           # 500/s of 0.5 s: about 250 at once
@@ -119,7 +116,6 @@ def throttling_run() -> tuple[lc.Simulator, lc.Result]:
     return sim, sim.run(workload, records=[records])
 
 
-@needs_series
 def test_a_real_run_with_throttles(driver: Any, tmp_path: Path) -> None:
     sim, result = throttling_run()
     f = result.functions

@@ -54,7 +54,7 @@ def quiet_run() -> lc.Result:
 
 
 def axes_by_title(figure):
-    return {ax.get_title(loc="left").split(" (")[0].split(",")[0]: ax for ax in figure.axes}
+    return {ax.get_title(loc="left").split(" (")[0].split(",")[0].split(" —")[0]: ax for ax in figure.axes}
 
 
 def legend_texts(ax) -> list[str]:
@@ -227,3 +227,15 @@ def test_many_functions_draw_the_highest_peaks_only() -> None:
 
     colors = [p.get_edgecolor() for p in ax.patches if isinstance(p, StepPatch)][1:]
     assert len(set(colors)) == 10
+
+
+def test_periods_without_an_age_do_not_count_in_the_peak() -> None:
+    # an age is NaN in a period without an attempt (as the engine writes it)
+    names = [f"f{i:02d}" for i in range(12)]
+    ages = {n: [np.nan, float(i)] for i, n in enumerate(names)}
+    ages["f11"] = [np.nan, np.nan]  # received events, none ran yet: ranks last
+    m = sy.metrics(2, names, function={n: {("AsyncEventsReceived", "Sum"): [1, 0],
+                                           ("AsyncEventAge", "Maximum"): a,
+                                           ("AsyncEventAge", "Average"): a} for n, a in ages.items()})
+    ax = axes_by_title(sy.result(m, names).plot())["AsyncEventAge"]
+    assert [t.split(" ")[0] for t in legend_texts(ax)[::2]] == [f"f{i:02d}" for i in range(1, 11)]
