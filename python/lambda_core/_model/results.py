@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -136,4 +136,18 @@ class Result:
         import pandas as pd  # optional dependency: pip install lambda-core[pandas]
 
         return pd.DataFrame(dict(self.functions), index=pd.Index(self.function_names, name="function"))
+
+    def plot(self, config: Any = None, *, bill: Any = "auto", panels: Sequence[str] | None = None) -> Any:
+        """A matplotlib figure of the per-period series (docs/report.md): concurrency against
+        the account limit, the unreserved pool and each reservation; throttles by reason; async
+        event age; iterator age; environments alive; the cost per period when the bill has it.
+
+        `config` (a :class:`Simulator`) gives the concurrency panel's limits when the metrics
+        do not carry them; `bill` (default: :meth:`cost` if any), `panels`: see
+        :func:`lambda_core._plot.plot`. Needs the ``plot`` extra (matplotlib) and a run with
+        ``metrics_period_s`` (else :class:`~lambda_core.errors.UsageError`).
+        """
+        from .._plot import plot
+
+        return plot(self, config, bill=bill, panels=panels)
 
