@@ -116,6 +116,7 @@ def metrics(series: Mapping[str, Any], functions: Sequence[Function],
         function_names=[f.name for f in functions], source_names=[m.source.name for m in mappings],
         source_functions=[m.function for m in mappings], source_kinds=[m.source.METRIC_KIND for m in mappings],
         engine=engine, claimed_offset=claimed, provisioned=[f.provisioned_concurrency for f in functions],
+        account_settings=plan.account_settings(), reserved=[f.reserved_concurrency for f in functions],
     )
 
 

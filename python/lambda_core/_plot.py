@@ -101,26 +101,24 @@ def limits_of(result: Result, config: Any = None) -> Limits | None:
     if config is not None:
         return Limits.of(config)
     metrics = result.metrics
-    settings = getattr(metrics, "account_settings", None)
-    if not settings:
+    if metrics is None or not metrics.account_settings:
         return None
-    names = metrics.function_names if metrics is not None else ()
-    reserved = getattr(metrics, "reserved", None) or (None,) * len(names)
-    provisioned = getattr(metrics, "provisioned", None) or (None,) * len(names)
+    names = metrics.function_names
+    settings = metrics.account_settings
     return Limits(
         concurrency_limit=int(settings["ConcurrentExecutions"]),
         unreserved=int(settings["UnreservedConcurrentExecutions"]),
-        reserved={n: int(r) for n, r in zip(names, reserved) if r is not None},
-        provisioned={n: int(p) for n, p in zip(names, provisioned) if p is not None},
+        reserved={n: int(r) for n, r in zip(names, metrics.reserved) if r is not None},
+        provisioned={n: int(p) for n, p in zip(names, metrics.provisioned) if p is not None},
     )
 
 
 def bill_of(result: Result, bill: Any = "auto") -> Any:
-    """The bill to draw: `bill` itself, or with ``"auto"`` the result's ``cost()`` when it has
-    one (``None`` otherwise). See docs/report.md for the interface a bill is read through."""
+    """The bill to draw: `bill` itself, or with ``"auto"`` the result's ``cost()`` at list
+    prices when it carries its functions' configuration (``None`` otherwise). See docs/report.md for the interface a bill is read through."""
     if isinstance(bill, str) and bill == "auto":
-        cost = getattr(result, "cost", None)
-        return cost() if callable(cost) else None
+        # a Result built by hand has no configuration to price
+        return result.cost() if result.function_configs else None
     return bill
 
 

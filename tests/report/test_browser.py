@@ -124,7 +124,7 @@ def test_a_real_run_with_throttles(driver: Any, tmp_path: Path) -> None:
     path = write_report(result, tmp_path / "run.html", config=sim, title="two functions")
     tables, figures = view(driver, path, "report.png")
     assert [fig["id"] for fig in figures] == ["figure-concurrency", "figure-throttles", "figure-async_event_age",
-                                              "figure-iterator_age", "figure-environments"]
+                                              "figure-iterator_age", "figure-environments", "figure-cost"]
     rows = tables["functions-table"]
     assert [row[0] for row in rows] == ["orders", "reports", "total"]
     for i, row in enumerate(rows[:2]):
@@ -141,3 +141,8 @@ def test_a_real_run_with_throttles(driver: Any, tmp_path: Path) -> None:
     m = result.metrics
     assert m.function("orders")["ThrottlesReserved"].sum() == f["throttles_reserved"][0]
     assert m.function("orders")["ConcurrentExecutions"].max() == f["max_concurrency"][0] <= 20
+    # the bill's table is the run's bill at list prices, a row per function and the total
+    bill = result.cost()
+    assert [row[0] for row in tables["bill-table"]] == ["orders", "reports", "total"]
+    assert bill.total > 0 and tables["bill-table"][-1][-1] == f"{bill.total:,.6f}"
+    assert tables["bill-table"][0][-1] == f"{bill.function('orders')['total']:,.6f}"

@@ -179,15 +179,14 @@ def test_the_cost_panel_stacks_the_bills_series_when_there_is_one() -> None:
 
 
 def test_the_bill_is_the_results_cost_when_it_has_one() -> None:
-    class Costed(lc.Result):
-        def cost(self):
-            return Bill({"init": np.ones(5)})
-
-    base = busy_run()
-    costed = Costed(**{f: getattr(base, f) for f in base.__dataclass_fields__})
-    assert _plot.panels_of(costed.metrics, _plot.bill_of(costed))[-1] == "cost"
-    assert costed.plot().axes[-1].get_title(loc="left").startswith("Cost per period")
-    assert costed.plot(bill=None).axes[-1].get_title(loc="left").startswith("EnvironmentsAlive")
+    sim = lc.Simulator(lc.Account(), [lc.Function("f", memory_mb=1024)], metrics_period_s=60)
+    result = sim.run(lc.Workload(np.arange(0, 300, 0.5), np.zeros(600, np.int64), np.full(600, 0.2)))
+    bill = _plot.bill_of(result)
+    assert bill is not None and bill.total == result.cost().total > 0
+    assert _plot.panels_of(result.metrics, bill)[-1] == "cost"
+    assert result.plot().axes[-1].get_title(loc="left").startswith("Cost per period")
+    assert result.plot(bill=None).axes[-1].get_title(loc="left").startswith("EnvironmentsAlive")
+    assert _plot.bill_of(busy_run()) is None  # a Result built by hand carries nothing to price
 
 
 def test_chosen_panels_and_unknown_ones() -> None:

@@ -94,7 +94,9 @@ class Metrics:
                  function_names: Sequence[str], source_names: Sequence[str],
                  source_functions: Sequence[str], source_kinds: Sequence[str],
                  engine: Mapping[str, Mapping[Key, npt.NDArray[Any]]],
-                 claimed_offset: int, provisioned: Sequence[int | None]) -> None:
+                 claimed_offset: int, provisioned: Sequence[int | None], *,
+                 account_settings: Mapping[str, int] | None = None,
+                 reserved: Sequence[int | None] | None = None) -> None:
         #: The length of a period, in seconds.
         self.period_s = float(period_s)
         #: The end of the series (the simulator's clock when they were read), in seconds.
@@ -104,6 +106,12 @@ class Metrics:
         period_us = round(self.period_s * 1e6)
         self.timestamps: npt.NDArray[np.float64] = _frozen(np.arange(n_periods, dtype=np.float64) * period_us / 1e6)
         self.function_names = tuple(function_names)
+        #: The configuration the series are drawn against (``result.plot()``): AWS's
+        #: ``GetAccountSettings`` figures (``{}`` when not given), and per function its reserved
+        #: and provisioned concurrency (``None``: none).
+        self.account_settings: dict[str, int] = dict(account_settings or {})
+        self.reserved: tuple[int | None, ...] = tuple(reserved) if reserved is not None else (None,) * len(self.function_names)
+        self.provisioned: tuple[int | None, ...] = tuple(provisioned)
         self.source_names = tuple(source_names)
         self._source_functions = tuple(source_functions)
         self._source_kinds = tuple(source_kinds)
