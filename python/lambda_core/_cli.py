@@ -4,6 +4,7 @@
 
     lambda-core run [SCENARIO.toml] [--seed N] [--until S] [--quiet] [--json]
                     [--metrics FILE.csv|FILE.json] [--metrics-period S]
+                    [--report FILE.html] [--cost]
     lambda-core validate SCENARIO.toml
     lambda-core --version
 
@@ -30,7 +31,7 @@ from typing import Any
 from ._core import __version__
 from ._metrics_export import write_csv
 from ._model import Records, Result, Workload
-from ._report import ProgressBar, format_run, format_validation, printable, summarize
+from ._report import ProgressBar, cost_summary, format_cost, format_run, format_validation, printable, summarize
 from ._simulator import Simulator
 from .errors import LambdaCoreError, ScenarioError
 from .scenarios import Scenario, builtin_scenario, load_scenario
@@ -276,7 +277,11 @@ def _run(args: argparse.Namespace) -> int:
         mappings=sim.mappings,
         records={r.source: len(r) for r in records},
     )
+    if args.cost:
+        summary["cost"] = cost_summary(result.cost(), sim.function_names)
     _output(json.dumps(summary, indent=2) if args.json else format_run(summary))
+    if args.cost and not args.json:
+        _output(format_cost(summary["cost"]))
     finished = Finished(args, scenario, seed, until, sim, result, summary)
     for output in outputs:
         output.write(finished)
@@ -320,10 +325,19 @@ def _write_metrics(run: Finished) -> None:
             file.write("\n")
 
 
+def _write_report(run: Finished) -> None:
+    """``--report FILE.html``: the self-contained HTML report (docs/report.md)."""
+    from ._html_report import write_report
+
+    write_report(run.result, run.args.report, summary=run.summary, title=run.scenario.name)
+
+
 #: What ``lambda-core run`` writes after its figures, in order.
 OUTPUTS: tuple[Output, ...] = (
     Output(wanted=lambda args: args.metrics is not None, write=_write_metrics,
            check=lambda args: _check_output_file(args.metrics), series=True),
+    Output(wanted=lambda args: args.report is not None, write=_write_report,
+           check=lambda args: _check_output_file(args.report), series=True),
 )
 
 
@@ -397,6 +411,12 @@ def _metrics_file(text: str) -> str:
     return text
 
 
+def _report_file(text: str) -> str:
+    if _suffix(text) not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"must name an .html file, got {text!r}")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambda-core",
@@ -439,6 +459,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--metrics-period", type=_period, metavar="S",
                      help="the period of the series in seconds (default: the scenario's "
                      f"metrics_period_s, else {DEFAULT_METRICS_PERIOD_S:g})")
+    run.add_argument("--report", type=_report_file, metavar="FILE.html",
+                     help="write the HTML report (tables, concurrency against the limits, throttles, "
+                     "ages, environments, the bill) to FILE.html: one file, nothing fetched when viewed; "
+                     "needs the plot extra (pip install 'lambda-core[plot]')")
+    run.add_argument("--cost", action="store_true",
+                     help="print the bill at us-east-1 list prices after the figures (with --json: "
+                     "a \"cost\" member)")
     run.set_defaults(command="run", handler=_run)
 
     validate = commands.add_parser(

@@ -24,6 +24,8 @@ __all__ = [
     "format_table",
     "format_run",
     "format_validation",
+    "cost_summary",
+    "format_cost",
     "printable",
     "ProgressBar",
 ]
@@ -165,6 +167,24 @@ def format_table(
                  for j, (v, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
+
+
+def cost_summary(bill: Any, function_names: Sequence[str]) -> dict[str, Any]:
+    """A bill (:class:`~lambda_core.Bill`) as plain values: per function and in total, each
+    category in USD (what ``lambda-core run --cost --json`` adds as ``cost``)."""
+    return {
+        "functions": {name: {k: float(v) for k, v in bill.function(name).items()} for name in function_names},
+        "total": {k: float(v) for k, v in bill.totals().items()},
+    }
+
+
+def format_cost(cost: Mapping[str, Any]) -> str:
+    """The cost table of ``lambda-core run --cost`` (:func:`cost_summary`'s figures): one row
+    per function and a total row, in USD to the cent (the whole figures stay in ``--json``)."""
+    items = list(cost["total"])
+    rows = [[name, *(f"{line[k]:,.2f}" for k in items)] for name, line in cost["functions"].items()]
+    rows.append(["total", *(f"{cost['total'][k]:,.2f}" for k in items)])
+    return "cost (USD, list prices)\n" + format_table(["function", *items], rows)
 
 
 def _plain(value: Any) -> Any:
