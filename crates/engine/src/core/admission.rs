@@ -152,7 +152,7 @@ impl Core {
             }
         };
         self.pool.acquire(&mut func.pool, true);
-        self.metrics.pool(now, &self.pool);
+        self.metrics.pool(now, f, &self.pool, &func.pool, false);
         if func.has_provisioned {
             self.metrics.spillover_invocation(now, f);
         }
@@ -171,7 +171,7 @@ impl Core {
             func.make_unused_provisioned(self.routing, &mut self.envs);
         }
         self.pool.acquire(&mut func.pool, false);
-        self.metrics.pool(now, &self.pool);
+        self.metrics.pool(now, f, &self.pool, &func.pool, true);
         self.metrics.provisioned_invocation(now, f);
         Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true }
     }
@@ -206,8 +206,8 @@ impl Core {
     pub fn end(&mut self, x: &Execution, end: Micros) {
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
-        let handler_us = end - x.start - if x.cold { func.init_us } else { 0 };
-        self.metrics.ended(end, x.function, x.start, handler_us, &func.pool, &self.pool);
+        let init_us = if x.cold { func.init_us } else { 0 };
+        self.metrics.ended(end, x.function, x.start, init_us, &func.pool, &self.pool);
         let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);

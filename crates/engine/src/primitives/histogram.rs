@@ -69,28 +69,57 @@ pub fn percentiles<const N: usize>(buckets: impl Iterator<Item = (usize, u64)>, 
 
 /// Counts in one array, as long as the largest bucket used, with a bitmap of the buckets
 /// used since the last `clear`: reading and clearing cost the buckets used, not the array (a
-/// duration's buckets stop at its timeout's, about 1500 for 900 s).
+/// duration's buckets stop at its timeout's, about 1500 for 900 s). A count is a byte, its
+/// carries (every 256th value) apart, so that the counts of many functions stay in cache.
 #[derive(Debug, Clone, Default)]
 pub struct Dense {
-    counts: Vec<u32>,
+    counts: Vec<u8>,
+    /// Per bucket, the values counted beyond `counts`, in 256s (empty until the first carry).
+    carries: Vec<u64>,
     used: Vec<u64>,
 }
 
 impl Dense {
-    #[inline(always)]
+    #[cfg(test)]
     pub fn add(&mut self, v: u64) {
-        let b = bucket(v);
+        self.add_bucket(bucket(v));
+    }
+
+    /// Asks for bucket `b`'s count (`add_bucket` soon after).
+    #[inline(always)]
+    pub fn prefetch(&self, b: usize) {
+        // any address may be prefetched: no bounds check
+        super::cache::prefetch(self.counts.as_ptr().wrapping_add(b), 1);
+    }
+
+    /// Counts one value of bucket `b` (`bucket(v)`).
+    #[inline(always)]
+    pub fn add_bucket(&mut self, b: usize) {
         if b >= self.counts.len() {
             self.grow_to(b);
         }
-        // a u32 count per bucket: a period with 2^32 values in one bucket saturates it
-        self.counts[b] = self.counts[b].saturating_add(1);
+        let c = self.counts[b].wrapping_add(1);
+        self.counts[b] = c;
+        if c == 0 {
+            self.carry(b);
+        }
         self.used[b >> 6] |= 1 << (b & 63);
     }
 
     #[cold]
     #[inline(never)]
+    fn carry(&mut self, b: usize) {
+        if self.carries.len() < self.counts.len() {
+            self.carries.room_for(self.counts.len() - self.carries.len(), "duration histogram buckets");
+            self.carries.resize(self.counts.len(), 0);
+        }
+        self.carries[b] += 1;
+    }
+
+    #[cold]
+    #[inline(never)]
     fn grow_to(&mut self, b: usize) {
+        debug_assert!(b < BUCKETS);
         self.counts.room_for(b + 1 - self.counts.len(), "duration histogram buckets");
         self.counts.resize(b + 1, 0);
         let words = b / 64 + 1;
@@ -108,16 +137,24 @@ impl Dense {
                 }
                 let b = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                Some((b, u64::from(self.counts[b])))
+                Some((b, self.count(b)))
             })
         })
+    }
+
+    fn count(&self, b: usize) -> u64 {
+        u64::from(self.counts[b]) + self.carries.get(b).map_or(0, |c| c << 8)
     }
 
     pub fn clear(&mut self) {
         for w in 0..self.used.len() {
             let mut bits = std::mem::take(&mut self.used[w]);
             while bits != 0 {
-                self.counts[w * 64 + bits.trailing_zeros() as usize] = 0;
+                let b = w * 64 + bits.trailing_zeros() as usize;
+                self.counts[b] = 0;
+                if let Some(c) = self.carries.get_mut(b) {
+                    *c = 0;
+                }
                 bits &= bits - 1;
             }
         }
@@ -165,5 +202,13 @@ mod tests {
         assert_eq!(h.iter().count(), 0);
         h.add(5);
         assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, 1)]);
+        // counts carry past a byte
+        for _ in 0..1000 {
+            h.add(300);
+        }
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, 1), (bucket(300), 1000)]);
+        h.clear();
+        h.add(300);
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(bucket(300), 1)]);
     }
 }

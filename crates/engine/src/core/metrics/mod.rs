@@ -23,7 +23,7 @@ use super::pool::{FunctionPool, Pool};
 use crate::model::codes::{Outcome, RecordOutcome, ThrottleReason};
 use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
 use crate::model::table::Table;
-use crate::primitives::histogram::Dense;
+use crate::primitives::histogram::{self, Dense};
 use crate::primitives::time::Micros;
 
 /// Ends buffered before their durations are counted (`Recorder::count_ends`): 32 KB.
@@ -98,28 +98,44 @@ impl Recorder {
     /// Asks for the line the end of an execution of `f` writes with a series.
     #[inline(always)]
     pub fn prefetch_end(&self, f: usize) {
-        if self.period_us != 0 {
-            crate::primitives::cache::prefetch(self.functions.as_ptr().wrapping_add(f), 1);
-        }
+        // unconditional: a prefetch is cheaper than the test of whether a series is kept
+        crate::primitives::cache::prefetch(self.functions.as_ptr().wrapping_add(f), 1);
     }
 
     // ---- functions
 
-    /// An execution was admitted at `now`: the account's pool stands at `pool`.
+    /// An execution of `f` was admitted at `now`: the account's pool stands at `pool` and
+    /// `f`'s share of it at `function_pool`, on a provisioned environment or not. (The gauges
+    /// of a series are recorded here, so that `started`, which follows at once, has no test.)
     #[inline(always)]
-    pub fn pool(&mut self, now: Micros, pool: &Pool) {
-        self.at(now);
+    pub fn pool(&mut self, now: Micros, f: u32, pool: &Pool, function_pool: &FunctionPool, provisioned: bool) {
+        if self.period_us != 0 {
+            self.admitted(now, f, function_pool, provisioned);
+        }
         self.account.max_concurrency = self.account.max_concurrency.max(pool.running);
         self.account.max_unreserved = self.account.max_unreserved.max(pool.unreserved_in_use);
+    }
+
+    #[inline(always)]
+    fn admitted(&mut self, now: Micros, f: u32, pool: &FunctionPool, provisioned: bool) {
+        self.at(now);
         self.account.started = true;
+        let m = &mut self.functions[f as usize];
+        m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
+        m.running = pool.running;
+        if provisioned {
+            // only a start on a provisioned environment raises their number
+            m.provisioned_busy = pool.running - pool.on_demand;
+            m.max_provisioned = m.max_provisioned.max(m.provisioned_busy);
+        }
     }
 
     /// An attempt of `f` starts at `now` (cold or warm) and will end with `outcome`, billed
-    /// `billed_ms`; `pool` is `f`'s share of the pool with it counted.
+    /// `billed_ms`; `pool` is `f`'s share of the pool with it counted. Admission recorded
+    /// the pool (`pool`) at this instant just before.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn started(&mut self, now: Micros, f: u32, cold: bool, outcome: Outcome, pool: &FunctionPool, billed_ms: u64, provisioned: bool) {
-        // no `at(now)`: admission recorded the pool (`pool`) at this instant just before
         debug_assert!(now < self.period_end, "a start is recorded after its admission");
         let m = &mut self.functions[f as usize];
         m.invocations += 1;
@@ -132,27 +148,21 @@ impl Recorder {
             m.provisioned_billed_ms += billed_ms;
             m.provisioned_cold_starts += cold as u64;
         }
-        if self.period_us != 0 {
-            m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
-            m.running = pool.running;
-            if provisioned {
-                // only a start on a provisioned environment raises their number
-                m.provisioned_busy = pool.running - pool.on_demand;
-                m.max_provisioned = m.max_provisioned.max(m.provisioned_busy);
-            }
-        }
     }
 
-    /// An execution of `f` that started at `start` ended at `now` after `handler_us` in its
-    /// handler, leaving `f`'s share of the pool at `pool` and the account's at `account`.
-    /// Whole-run figures need nothing from it (maxima only rise at a start).
+    /// An execution of `f` that started at `start` ended at `now`, having paid `init_us`
+    /// before its handler, leaving `f`'s share of the pool at `pool` and the account's at
+    /// `account`. Whole-run figures need nothing from it (maxima only rise at a start), so
+    /// without a series it is one test.
     #[inline(always)]
-    pub fn ended(&mut self, now: Micros, f: u32, start: Micros, handler_us: Micros, pool: &FunctionPool, account: &Pool) {
-        self.at(now);
-        let (period_end, period_us) = (self.period_end, self.period_us);
-        if period_us == 0 {
+    #[allow(clippy::too_many_arguments)]
+    pub fn ended(&mut self, now: Micros, f: u32, start: Micros, init_us: Micros, pool: &FunctionPool, account: &Pool) {
+        if self.period_us == 0 {
             return;
         }
+        self.at(now);
+        let (period_end, period_us) = (self.period_end, self.period_us);
+        let handler_us = now - start - init_us;
         let m = &mut self.functions[f as usize];
         m.busy_us = m.busy_us.wrapping_sub(period_end - now);
         m.running = pool.running;
@@ -173,10 +183,17 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     pub fn count_ends(&mut self) {
-        for &e in &self.ends {
-            let (f, handler_us) = ((e >> 32) as usize, e & u64::from(u32::MAX));
+        // two passes: the first counts the statistics and asks for every histogram count the
+        // second increments, so that their cache misses overlap
+        for e in &mut self.ends {
+            let (f, handler_us) = ((*e >> 32) as usize, *e & u64::from(u32::MAX));
             self.functions[f].durations.add(handler_us);
-            self.durations[f].add(handler_us);
+            let b = histogram::bucket(handler_us);
+            self.durations[f].prefetch(b);
+            *e = (f as u64) << 32 | b as u64;
+        }
+        for &e in &self.ends {
+            self.durations[(e >> 32) as usize].add_bucket((e & u64::from(u32::MAX)) as usize);
         }
         self.ends.clear();
     }
@@ -258,8 +275,8 @@ impl Recorder {
     /// (`AsyncEventAge`).
     #[inline]
     pub fn event_attempt(&mut self, now: Micros, f: u32, age: Micros) {
-        self.at(now);
-        if self.series.is_some() {
+        if self.period_us != 0 {
+            self.at(now);
             self.functions[f as usize].event_ages.add(age);
         }
     }

@@ -35,10 +35,17 @@ pub(crate) struct Series {
     functions: Vec<FunctionMetrics>,
     account: Vec<AccountMetrics>,
     mappings: Vec<MappingStats>,
-    /// The closed periods' Duration histograms as (bucket, count) rows, and where each
-    /// (period, function)'s rows end.
-    hist: Vec<(u16, u32)>,
-    hist_ends: Vec<usize>,
+    /// The closed periods' Duration percentiles (`QS`, µs; NaN without an invocation), per
+    /// function and for the account: histograms are kept for the period being recorded
+    /// only, and the last one closed (`previous`), which a read at its end folds the new
+    /// period into.
+    percentiles: Vec<[f64; 3]>,
+    account_percentiles: Vec<[f64; 3]>,
+    previous: Vec<Dense>,
+    /// Every function's buckets together, reused (the account's Duration); one function's
+    /// used buckets, reused.
+    merged: Vec<u64>,
+    rows: Vec<(usize, u64)>,
     totals: Vec<FunctionMetrics>,
     account_totals: AccountMetrics,
     mapping_totals: Vec<MappingStats>,
@@ -64,8 +71,11 @@ impl Series {
             functions: Vec::new(),
             account: Vec::new(),
             mappings: Vec::new(),
-            hist: Vec::new(),
-            hist_ends: Vec::new(),
+            percentiles: Vec::new(),
+            account_percentiles: Vec::new(),
+            previous: vec![Dense::default(); n],
+            merged: Vec::new(),
+            rows: Vec::new(),
             totals: vec![FunctionMetrics::default(); n],
             account_totals: AccountMetrics::default(),
             mapping_totals: vec![MappingStats::default(); n_sources],
@@ -121,20 +131,26 @@ impl Series {
         while now >= self.start + self.period_us {
             let end = self.start + self.period_us;
             self.functions.room_for(self.n_functions, "metrics periods");
-            self.hist_ends.room_for(self.n_functions, "metrics periods");
+            self.percentiles.room_for(self.n_functions, "metrics periods");
             self.alive.room_for(self.n_functions, "metrics periods");
+            let mut all = Stat::default();
             for (f, m) in functions.iter_mut().enumerate() {
                 let dense = &mut durations[f];
-                for (b, n) in dense.iter() {
-                    self.hist.grow((b as u16, n as u32), "duration histogram buckets");
-                }
+                // the buckets read once (their bitmap decoded once) for both uses
+                self.rows.clear();
+                self.rows.extend(dense.iter());
+                self.percentiles.push(quantiles(self.rows.iter().copied(), &m.durations));
+                merge(&mut self.merged, self.rows.iter().copied());
+                all.absorb(&m.durations);
+                std::mem::swap(dense, &mut self.previous[f]);
                 dense.clear();
-                self.hist_ends.push(self.hist.len());
                 self.totals[f].absorb(m);
                 let opened = m.opened(self.period_us);
                 self.functions.push(std::mem::replace(m, opened));
                 self.alive.push(AliveDelta::default());
             }
+            self.account_percentiles.grow(quantiles(used(&self.merged), &all), "metrics periods");
+            self.merged.fill(0);
             self.account_totals.absorb(account);
             self.account.grow(*account, "metrics periods");
             *account = AccountMetrics::opened(levels);
@@ -208,27 +224,6 @@ impl Series {
         let frow = |p: usize, f: usize| if p < kept { &self.functions[p * nf + f] } else { &tail_f[(p - kept) * nf + f] };
         let arow = |p: usize| if p < kept { &self.account[p] } else { &tail_a[p - kept] };
         let mrow = |p: usize, s: usize| if p < kept { &self.mappings[p * ns + s] } else { &tail_m[(p - kept) * ns + s] };
-        // each (period, function)'s Duration buckets
-        let buckets = |p: usize, f: usize| -> Vec<(usize, u64)> {
-            let closed_rows = |q: usize| {
-                let i = q * nf + f;
-                let lo = if i == 0 { 0 } else { self.hist_ends[i - 1] };
-                self.hist[lo..self.hist_ends[i]].iter().map(|&(b, c)| (b as usize, u64::from(c)))
-            };
-            if p < kept {
-                return closed_rows(p).collect();
-            }
-            if p > kept {
-                return Vec::new();
-            }
-            let mut rows: Vec<(usize, u64)> = durations[f].iter().collect();
-            if folded {
-                rows.extend(closed_rows(kept));
-                rows.sort_unstable_by_key(|&(b, _)| b);
-            }
-            rows
-        };
-
         // environments alive: the deltas, with the deaths the read finds
         let mut alive = self.alive.clone();
         alive.resize((n + 1) * nf, AliveDelta::default());
@@ -278,38 +273,58 @@ impl Series {
         let avg = |s: &Stat| if s.count == 0 { f64::NAN } else { s.sum as f64 / s.count as f64 / 1000.0 };
         let min = |s: &Stat| if s.count == 0 { f64::NAN } else { ms(s.min) };
         let max = |s: &Stat| if s.count == 0 { f64::NAN } else { ms(s.max) };
-        // Duration's percentiles, per function and for the account (every function's buckets
-        // together), reading each (period, function)'s buckets once
-        const QS: [f64; 3] = [0.50, 0.90, 0.99];
-        let quantiles = |rows: &[(usize, u64)], s: &Stat| {
-            histogram::percentiles(rows.iter().copied(), s.count, QS, s.min, s.max).map_or([f64::NAN; 3], |q| q.map(|us| us / 1000.0))
-        };
+        // Duration's percentiles, per function and for the account: kept for the closed
+        // periods, from the histograms for the period being recorded (with the last closed
+        // one when it is folded in)
         let mut function_pct = [vec![0.0; nf * n], vec![0.0; nf * n], vec![0.0; nf * n]];
         let mut account_pct = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
-        let mut durations = vec![Stat::default(); n];
-        let mut merged = vec![0u64; histogram::BUCKETS];
-        for p in 0..n {
-            let (mut lo, mut hi) = (usize::MAX, 0);
+        let mut durations_all = vec![Stat::default(); n];
+        for (p, all) in durations_all.iter_mut().enumerate() {
             for f in 0..nf {
-                let stat = &frow(p, f).durations;
-                durations[p].absorb(stat);
-                let rows = buckets(p, f);
-                for (out, q) in function_pct.iter_mut().zip(quantiles(&rows, stat)) {
-                    out[f * n + p] = q;
-                }
-                for &(b, c) in &rows {
-                    merged[b] += c;
-                    (lo, hi) = (lo.min(b), hi.max(b));
-                }
-            }
-            let rows: Vec<(usize, u64)> = if lo <= hi { (lo..=hi).filter(|&b| merged[b] > 0).map(|b| (b, merged[b])).collect() } else { Vec::new() };
-            for (out, q) in account_pct.iter_mut().zip(quantiles(&rows, &durations[p])) {
-                out[p] = q;
-            }
-            if lo <= hi {
-                merged[lo..=hi].fill(0);
+                all.absorb(&frow(p, f).durations);
             }
         }
+        let mut merged: Vec<u64> = Vec::new();
+        for p in 0..n {
+            let account_q = if p < kept {
+                for f in 0..nf {
+                    for (out, q) in function_pct.iter_mut().zip(self.percentiles[p * nf + f]) {
+                        out[f * n + p] = q;
+                    }
+                }
+                self.account_percentiles[p]
+            } else if p == kept {
+                merged.clear();
+                for (f, dense) in durations.iter().enumerate() {
+                    let mut rows: Vec<(usize, u64)> = dense.iter().collect();
+                    if folded {
+                        rows.extend(self.previous[f].iter());
+                        rows.sort_unstable_by_key(|&(b, _)| b);
+                    }
+                    for (out, q) in function_pct.iter_mut().zip(quantiles(rows.iter().copied(), &frow(p, f).durations)) {
+                        out[f * n + p] = q;
+                    }
+                    merge(&mut merged, rows.into_iter());
+                }
+                quantiles(used(&merged), &durations_all[p])
+            } else {
+                for out in function_pct.iter_mut() {
+                    for f in 0..nf {
+                        out[f * n + p] = f64::NAN;
+                    }
+                }
+                [f64::NAN; 3]
+            };
+            for (out, q) in account_pct.iter_mut().zip(account_q) {
+                out[p] = q;
+            }
+        }
+        for v in function_pct.iter_mut().chain(account_pct.iter_mut()) {
+            for x in v.iter_mut() {
+                *x /= 1000.0; // ms
+            }
+        }
+        let durations = durations_all;
         let [p50, p90, p99] = function_pct;
         let by_reason = |r: usize| per_f(&|m| m.throttles_by_reason[r]);
         let function = table! {
@@ -391,3 +406,27 @@ impl Series {
         }
     }
 }
+
+/// Duration's quantiles (`QS`, µs) of a histogram's buckets with their exact statistics;
+/// NaN without a value.
+fn quantiles(buckets: impl Iterator<Item = (usize, u64)>, s: &Stat) -> [f64; 3] {
+    histogram::percentiles(buckets, s.count, QS, s.min, s.max).unwrap_or([f64::NAN; 3])
+}
+
+/// Adds `buckets` into `merged` (grown as needed).
+fn merge(merged: &mut Vec<u64>, buckets: impl Iterator<Item = (usize, u64)>) {
+    for (b, c) in buckets {
+        if b >= merged.len() {
+            merged.room_for(b + 1 - merged.len(), "duration histogram buckets");
+            merged.resize(b + 1, 0);
+        }
+        merged[b] += c;
+    }
+}
+
+fn used(merged: &[u64]) -> impl Iterator<Item = (usize, u64)> + '_ {
+    merged.iter().enumerate().filter(|(_, &c)| c > 0).map(|(b, &c)| (b, c))
+}
+
+/// The percentiles kept: p50, p90, p99.
+const QS: [f64; 3] = [0.50, 0.90, 0.99];
