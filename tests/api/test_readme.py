@@ -45,3 +45,20 @@ def test_readme_stream_and_queue_example_shows_its_numbers():
     assert scope["failed"] == [1000]
     assert queue["max_slots"] == 631 and result.horizon == 304.9
     assert queue["records_failed"] == 1990
+
+
+def test_readme_metrics_example_shows_its_numbers(monkeypatch):
+    import pytest
+
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    scope: dict = {}
+    exec(compile(_blocks()[3], str(README), "exec"), scope)
+    m, result, bill = scope["m"], scope["result"], scope["bill"]
+    orders = m.function("orders")
+    # the burst of minute 3 hits the reservation: the exact peak is the reservation, and only
+    # that minute throttles
+    assert orders["ConcurrentExecutions"][3] == 100 == result.function("orders")["max_concurrency"]
+    assert orders["Throttles"].nonzero()[0].tolist() == [3]
+    assert orders["Throttles"].sum() == result.function("orders")["throttles"]
+    assert 0 < bill.total == bill.function("orders")["total"]
