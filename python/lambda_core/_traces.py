@@ -1,5 +1,5 @@
-"""Traces of a run (docs/traces.md, docs/model.md §12): X-Ray segment documents and OTLP/JSON
-spans, built from the engine's rows of traced attempts (:attr:`Result.traces`).
+"""Traces of a run (docs/traces.md): X-Ray segment documents and OTLP/JSON spans, built from the
+engine's rows of traced attempts (:attr:`Result.traces`).
 
 Every id is derived from (seed, request id, attempt) by SplitMix64's mixing function, so the
 same run gives the same documents. Simulated time 0 is ``epoch`` (default

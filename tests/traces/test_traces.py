@@ -1,4 +1,4 @@
-"""Traces (docs/traces.md, docs/model.md §12): the default sampling rule, every attempt of a
+"""Traces (docs/traces.md, docs/model.md docs/traces.md): the default sampling rule, every attempt of a
 sampled request, segment documents and OTLP spans against the per-request rows."""
 
 from __future__ import annotations

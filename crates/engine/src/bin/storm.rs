@@ -4,7 +4,7 @@
 //!
 //! `n` events: 10 % a burst within 10 s into a function reserved at 100 (1 s each by default), the rest
 //! background events over 3 hours on nine unreserved functions (0.2 s each). With `--traced`,
-//! the storm runs twice, untraced and then with tracing Active on every function (§12, the
+//! the storm runs twice, untraced and then with tracing Active on every function (docs/traces.md, the
 //! rows drained once at the end), and prints both throughputs and their ratio.
 use std::time::Instant;
 

@@ -180,7 +180,9 @@ impl Core {
     /// Starts an admitted attempt at `now` for `owner` (§5: how an attempt that runs ends);
     /// returns when it ends. Every successful `admit` is followed by this at once, so the
     /// concurrency recorded here is the admission's. `fails`: the workload says this attempt ends in a function error.
-    /// `traced`: its request was sampled (§12), so its end is logged.
+    /// `traced`: its request was sampled (docs/traces.md), so its end is logged.
+    // eight plain arguments: `start` is inlined into each caller, so they are never moved
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub fn start(&mut self, owner: Owner, admitted: Admitted, function: u32, duration: Micros, fails: bool, traced: bool, now: Micros) -> Micros {
         let func = &self.functions[function as usize];
@@ -227,7 +229,7 @@ impl Core {
         self.metrics.throttled(now, function, reason);
     }
 
-    /// A traced execution ends at `end` (§12): its row, before its owner's record is resolved.
+    /// A traced execution ends at `end` (docs/traces.md): its row, before its owner's record is resolved.
     #[cold]
     #[inline(never)]
     fn trace_end(&mut self, x: &Execution, end: Micros) {

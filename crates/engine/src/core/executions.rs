@@ -66,7 +66,7 @@ pub(crate) struct Execution {
     pub provisioned: bool,
     /// It timed out: the environment must re-initialise before its next request (§3).
     pub needs_init: bool,
-    /// Its request was sampled for tracing (§12): its end is logged.
+    /// Its request was sampled for tracing (docs/traces.md): its end is logged.
     pub traced: bool,
 }
 

@@ -81,7 +81,7 @@ pub(crate) struct Core {
     pub destinations: Vec<DestinationLog>,
     /// When the last request or record was resolved (the horizon of a run without `until`).
     pub last_resolved: Micros,
-    /// Which requests are traced, and the rows of their attempts (§12).
+    /// Which requests are traced, and the rows of their attempts (docs/traces.md).
     pub tracer: Tracer,
 }
 

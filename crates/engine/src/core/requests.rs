@@ -33,7 +33,7 @@ pub(crate) struct Pending {
     pub reason: ThrottleReason,
     pub first_start: Micros,
     pub last_start: Micros,
-    /// Sampled for tracing (§12): each of its attempts is logged.
+    /// Sampled for tracing (docs/traces.md): each of its attempts is logged.
     pub traced: bool,
 }
 
@@ -225,7 +225,7 @@ impl Core {
         self.timers.schedule(now.saturating_add(delay), Timer::Retry(id));
     }
 
-    /// A throttled attempt of a traced request (§12): its row.
+    /// A throttled attempt of a traced request (docs/traces.md): its row.
     #[cold]
     #[inline(never)]
     fn trace_throttle(&mut self, p: &Pending, attempt: u16, reason: ThrottleReason, now: Micros) {

@@ -1,4 +1,4 @@
-//! Traces (§12): which requests of actively traced functions are sampled, and one row per
+//! Traces (docs/traces.md): which requests of actively traced functions are sampled, and one row per
 //! attempt of a sampled request, kept until the embedder drains them. The tracer knows nothing
 //! of segment documents or spans: the embedding builds those from the rows.
 //!

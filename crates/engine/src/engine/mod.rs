@@ -261,7 +261,7 @@ impl Engine {
         self.core.destinations.iter_mut().map(DestinationLog::drain).collect()
     }
 
-    /// Takes the rows of the traced attempts logged so far (§12, docs/traces.md): one per
+    /// Takes the rows of the traced attempts logged so far (docs/traces.md): one per
     /// attempt of a sampled request, logged when it ends or is throttled.
     pub fn drain_traces(&mut self) -> TraceLog {
         self.core.tracer.drain()

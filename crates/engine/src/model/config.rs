@@ -52,7 +52,7 @@ pub struct FunctionConfig {
     pub on_success: Option<u32>,
     pub on_failure: Option<u32>,
     pub dead_letter_queue: Option<u32>,
-    /// Active tracing (§12): its requests are sampled by the default rule.
+    /// Active tracing (docs/traces.md): its requests are sampled by the default rule.
     pub traced: bool,
 }
 
