@@ -26,7 +26,8 @@ from ._engine_config import (
 )
 from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, Metrics, PoolPlan, RetryPolicy
 
-__all__ = ["engine_config", "record_columns", "mapping_report", "metrics", "engine_seconds"]
+__all__ = ["engine_config", "record_columns", "mapping_report", "metrics", "engine_seconds",
+           "trace_columns"]
 
 # the scaling modes Account keeps (None: no limit) as the engine's buckets
 _PER_FUNCTION = {"current": True, "legacy": False}
@@ -76,6 +77,7 @@ def engine_config(
                 max_event_age_s=float(f.max_event_age_s), on_success=destination(f.on_success),
                 on_failure=destination(f.on_failure),
                 dead_letter_queue=destination(f.dead_letter_queue),
+                traced=f.tracing == "Active",
             )
             for f in functions
         ),
@@ -148,3 +150,9 @@ def engine_seconds(seconds: float) -> str:
     the engine's."""
     text = format(Decimal(repr(seconds)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def trace_columns(log: Mapping[str, Any]) -> dict[str, npt.NDArray[Any]]:
+    """The engine's trace rows (``Engine.drain_traces``) as the API shows them
+    (:attr:`Result.traces`): the columns without the running ``total``."""
+    return {k: v for k, v in log.items() if k != "total"}

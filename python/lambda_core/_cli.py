@@ -4,7 +4,7 @@
 
     lambda-core run [SCENARIO.toml] [--seed N] [--until S] [--quiet] [--json]
                     [--metrics FILE.csv|FILE.json] [--metrics-period S]
-                    [--report FILE.html] [--cost]
+                    [--report FILE.html] [--cost] [--traces FILE.jsonl]
     lambda-core validate SCENARIO.toml
     lambda-core --version
 
@@ -25,8 +25,10 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from ._core import __version__
 from ._metrics_export import write_csv
@@ -58,22 +60,27 @@ def simulate(
     per-request or per-record rows and without destination records
     (``sim.destination_counts()`` still counts them). The steps span the first arrival to
     ``until``, or else to the last arrival among the workload's rows and the records.
-    ``on_step(t)`` is called after each step (the progress bar)."""
+    ``on_step(t)`` is called after each step (the progress bar). The result's ``traces`` are
+    every step's (docs/traces.md)."""
     sim.submit(workload)
     for r in records:
         sim.submit_records(r)
     first, last = _arrivals(workload, records)
     end = until if until is not None else last
     start = min(first, end)
+    traces: list[Mapping[str, Any]] = []
     for k in range(1, steps + 1):
         t = end if k == steps else start + (end - start) * k / steps
-        sim.advance(until=t, requests=False)
+        traces.append(sim.advance(until=t, requests=False).traces)
         if on_step is not None:
             on_step(t)
     if until is None:
         # the requests and records still running after the last arrival
-        sim.advance(None, requests=False)
-    return sim.stats(until)
+        traces.append(sim.advance(None, requests=False).traces)
+    result = sim.stats(until)
+    traces.append(result.traces)
+    return dataclasses.replace(result, traces={
+        k: np.concatenate([w[k] for w in traces]) for k in result.traces})
 
 
 def _arrivals(workload: Workload, records: Sequence[Records]) -> tuple[float, float]:
@@ -332,12 +339,33 @@ def _write_report(run: Finished) -> None:
     write_report(run.result, run.args.report, summary=run.summary, title=run.scenario.name)
 
 
+#: ``--traces`` suffixes that write OTLP/JSON (the OpenTelemetry Collector's file format: one
+#: ``ExportTraceServiceRequest`` per line, one per function); any other file gets X-Ray segment
+#: documents, one per line.
+OTLP_SUFFIXES = (".otlp.jsonl", ".otlp.json")
+
+
+def _write_traces(run: Finished) -> None:
+    """``--traces FILE``: the traced requests' X-Ray segment documents (or OTLP/JSON for a
+    :data:`OTLP_SUFFIXES` file), one JSON document per line (docs/traces.md)."""
+    path: str = run.args.traces
+    with open(path, "w", encoding="utf-8", newline="\n") as file:
+        if path.lower().endswith(OTLP_SUFFIXES):
+            for resource in run.result.otlp()["resourceSpans"]:
+                file.write(json.dumps({"resourceSpans": [resource]}, separators=(",", ":")) + "\n")
+        else:
+            for doc in run.result.xray():
+                file.write(json.dumps(doc, separators=(",", ":")) + "\n")
+
+
 #: What ``lambda-core run`` writes after its figures, in order.
 OUTPUTS: tuple[Output, ...] = (
     Output(wanted=lambda args: args.metrics is not None, write=_write_metrics,
            check=lambda args: _check_output_file(args.metrics), series=True),
     Output(wanted=lambda args: args.report is not None, write=_write_report,
            check=lambda args: _check_output_file(args.report), series=True),
+    Output(wanted=lambda args: args.traces is not None, write=_write_traces,
+           check=lambda args: _check_output_file(args.traces)),
 )
 
 
@@ -466,6 +494,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cost", action="store_true",
                      help="print the bill at us-east-1 list prices after the figures (with --json: "
                      "a \"cost\" member)")
+    run.add_argument("--traces", metavar="FILE.jsonl",
+                     help="write the traces of the requests sampled on functions with tracing = "
+                     "\"Active\" (1 per second per function and 5 %% of the rest) to FILE: X-Ray "
+                     "segment documents, one per line; a FILE.otlp.jsonl gets OTLP/JSON, one "
+                     "ExportTraceServiceRequest per function and line")
     run.set_defaults(command="run", handler=_run)
 
     validate = commands.add_parser(

@@ -112,6 +112,36 @@ class _Report(TypedDict):
     #: account-wide figures
     account: _AccountReport
 
+class _TraceLog(TypedDict):
+    """The rows of traced attempts, as :meth:`Engine.drain_traces` returns them (docs/traces.md):
+    one per attempt of a request the default sampling rule chose, logged when the attempt ends
+    or is throttled."""
+
+    #: uint64: the request id
+    request: npt.NDArray[np.uint64]
+    #: uint32: the function's index
+    function: npt.NDArray[np.uint32]
+    #: uint16: the attempt's ordinal among the request's attempts (throttled ones counted), from 0
+    attempt: npt.NDArray[np.uint16]
+    #: uint8: 1 for an asynchronous event, 0 for a synchronous request
+    event: npt.NDArray[np.uint8]
+    #: float64: the request's arrival (an event's enqueue), in seconds
+    arrival: npt.NDArray[np.float64]
+    #: float64: when the attempt started (or was throttled), in seconds
+    start: npt.NDArray[np.float64]
+    #: float64: when it ended (its start when throttled), in seconds
+    end: npt.NDArray[np.float64]
+    #: uint8: 1 when the attempt paid init
+    cold: npt.NDArray[np.uint8]
+    #: float64: init's length in seconds (0 for a warm start)
+    init: npt.NDArray[np.float64]
+    #: uint8: ``lambda_core.Outcome`` codes ``SUCCESS``, ``ERROR``, ``TIMEOUT`` or ``THROTTLED``
+    outcome: npt.NDArray[np.uint8]
+    #: uint8: ``lambda_core.ThrottleReason`` codes (0 unless throttled)
+    reason: npt.NDArray[np.uint8]
+    #: rows ever logged, drained or not
+    total: int
+
 class _DestinationLog(TypedDict):
     """One destination's records, as :meth:`Engine.drain_destinations` returns them (docs/model.md §6,
     §7): the columns are shaped after AWS's invocation record."""
@@ -476,6 +506,10 @@ class Engine:
         engine runs again); ``total`` is cumulative over the engine's life and also counts the
         records sent while :meth:`advance` ran with ``record=False``, which are not kept.
         """
+
+    def drain_traces(self) -> _TraceLog:
+        """Takes the rows of the traced attempts logged since the last call (docs/traces.md),
+        as columns; ``total`` counts every row ever logged."""
 
     def mapping_report(self) -> list[_MappingReport]:
         """Per event source, in ``sources`` order: its mapping's counters since the engine was

@@ -59,6 +59,8 @@ class FunctionConfig:
     on_success: int | None
     on_failure: int | None
     dead_letter_queue: int | None
+    #: Active tracing (docs/traces.md): the engine samples its requests.
+    traced: bool = False
 
 
 @dataclass(frozen=True, slots=True)

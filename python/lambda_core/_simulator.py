@@ -239,10 +239,11 @@ class Simulator:
             self._check_finishes(())
         with self._naming_sources():
             resolved = self._engine.advance(seconds, requests)
-        return self._window(until, resolved, self._destinations())
+        return self._window(until, resolved, self._destinations(), self._traces())
 
     def _window(self, until: float | None, resolved: dict[str, Any] | None,
-                destinations: Mapping[str, Mapping[str, npt.NDArray[Any]]]) -> Window:
+                destinations: Mapping[str, Mapping[str, npt.NDArray[Any]]],
+                traces: Mapping[str, npt.NDArray[Any]] | None = None) -> Window:
         """A window of what the engine resolved (``None``: nothing was recorded), its records
         split by source."""
         records: dict[str, dict[str, npt.NDArray[Any]]] = {}
@@ -253,7 +254,7 @@ class Simulator:
                 records[name] = _boundary.record_columns(
                     m, {k: v[mine] for k, v in log.items() if k != "stream"})
         return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
-                      destinations=destinations, records=records)
+                      destinations=destinations, records=records, traces=traces or {})
 
     def run(self, workload: Workload | None = None, until: float | None = None,
             records: Sequence[Records] | Records = ()) -> Result:
@@ -358,6 +359,10 @@ class Simulator:
             out[name] = {k: v for k, v in columns.items() if k not in drop}
         return out
 
+    def _traces(self) -> dict[str, npt.NDArray[Any]]:
+        """The trace rows logged since the last window (docs/traces.md)."""
+        return _boundary.trace_columns(self._engine.drain_traces())
+
     def _result(self, requests: Mapping[str, npt.NDArray[Any]], until: float | None,
                 records: Mapping[str, Mapping[str, npt.NDArray[Any]]] | None = None,
                 earlier: Window | None = None) -> Result:
@@ -374,6 +379,8 @@ class Simulator:
             mappings=_boundary.mapping_report(self.mappings, self._engine.mapping_report()),
             earlier=earlier,
             metrics=self.metrics(),
+            traces=self._traces(),
+            seed=self.seed,
         )
 
     def metrics(self) -> Metrics | None:

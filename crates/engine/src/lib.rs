@@ -27,6 +27,7 @@ mod primitives;
 mod sources;
 
 pub use crate::core::destinations::DestinationLog;
+pub use crate::core::traces::TraceLog;
 pub use crate::engine::{Engine, InterruptHook};
 pub use crate::model::codes::{Outcome, RecordOutcome, ThrottleReason, EVENT, REQUEST_RESPONSE};
 pub use crate::model::config::{

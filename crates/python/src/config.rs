@@ -66,6 +66,7 @@ struct FunctionConfig {
     on_success: Option<u32>,
     on_failure: Option<u32>,
     dead_letter_queue: Option<u32>,
+    traced: bool,
 }
 
 #[derive(FromPyObject)]
@@ -174,6 +175,7 @@ impl EngineConfig {
                     on_success: f.on_success,
                     on_failure: f.on_failure,
                     dead_letter_queue: f.dead_letter_queue,
+                    traced: f.traced,
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;

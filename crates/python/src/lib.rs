@@ -343,6 +343,14 @@ impl PyEngine {
         Ok(self.engine.drain_destinations().into_iter().map(Named::of).collect())
     }
 
+    /// Takes the rows of the traced attempts logged since the last call (docs/traces.md): a dict
+    /// of columns `request`, `function`, `attempt`, `event`, `arrival`, `start`, `end` (seconds),
+    /// `cold`, `init` (seconds), `outcome`, `reason`, and `total` (rows ever logged).
+    fn drain_traces(&mut self) -> PyResult<Named> {
+        self.check()?;
+        Ok(Named::of(self.engine.drain_traces()))
+    }
+
     /// Per event source, in source order: its mapping's counters (`max_iterator_age` in
     /// seconds; `max_slots` for queues).
     fn mapping_report(&self) -> PyResult<Vec<Named>> {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import numpy.typing as npt
@@ -15,6 +16,7 @@ from .bill import Bill
 from .function import Function
 from .metrics import Metrics
 from .prices import Prices
+from .._traces import DEFAULT_EPOCH, otlp_document, xray_documents
 
 __all__ = ["Result", "Window", "Columns"]
 
@@ -41,6 +43,9 @@ class Window:
     #: resolved: ``id`` (the record's index among the source's records), ``outcome``
     #: (:class:`RecordOutcome`), ``attempts``, ``receives`` (queues), ``start``, ``end``.
     records: Mapping[str, Columns] = field(default_factory=dict)
+    #: The rows of the traced attempts that ended or were throttled in the window (see
+    #: :attr:`Result.traces`); the windows' rows together are one run's.
+    traces: Columns = field(default_factory=dict)
 
     def __len__(self) -> int:
         """Requests resolved in the window (0 when per-request output was off)."""
@@ -99,6 +104,12 @@ class Result:
       ``None`` otherwise.
     - ``function_configs``: the functions' configurations (:class:`Function`), in
       ``function_names`` order: what :meth:`cost` prices.
+    - ``traces``: one row per attempt of a request sampled for tracing (functions with
+      ``tracing="Active"``, docs/traces.md) that ended or was throttled during this call:
+      ``request``, ``function`` (index), ``attempt`` (ordinal, throttles counted, from 0),
+      ``event`` (1: asynchronous), ``arrival``, ``start``, ``end``, ``init`` (seconds),
+      ``cold``, ``outcome`` (:class:`Outcome`), ``reason`` (:class:`ThrottleReason`). What
+      :meth:`xray` and :meth:`otlp` build from; ``seed`` derives their ids.
     """
 
     requests: Columns
@@ -112,6 +123,28 @@ class Result:
     earlier: Window | None = None
     metrics: Metrics | None = None
     function_configs: tuple[Function, ...] = field(default=(), repr=False)
+    traces: Columns = field(default_factory=dict, repr=False)
+    seed: int = 0
+
+    def xray(self, epoch: datetime | float = DEFAULT_EPOCH) -> list[dict[str, Any]]:
+        """The X-Ray segment documents of the traced requests (docs/traces.md): per attempt an
+        ``AWS::Lambda`` segment and, when it ran, an ``AWS::Lambda::Function`` segment with its
+        ``Initialization``, ``Invocation`` and ``Overhead`` subsegments. Simulated time 0 is
+        `epoch` (a datetime, or unix seconds; default 2026-01-01T00:00:00Z)."""
+        return xray_documents(self.traces, self.function_names, self._timeouts(), self.seed, epoch)
+
+    def otlp(self, epoch: datetime | float = DEFAULT_EPOCH) -> dict[str, Any]:
+        """The same traces as OTLP/JSON (``{"resourceSpans": [...]}``, FaaS semantic
+        conventions; docs/traces.md)."""
+        from .._core import __version__
+
+        return otlp_document(self.traces, self.function_names, self._timeouts(), self.seed, epoch,
+                             __version__)
+
+    def _timeouts(self) -> list[float]:
+        if len(self.function_configs) == len(self.function_names):
+            return [f.timeout_s for f in self.function_configs]
+        return [float("nan")] * len(self.function_names)
 
     def cost(self, prices: Prices | None = None) -> Bill:
         """The bill of this run at `prices` (default ``Prices()``: us-east-1 list prices, no

@@ -1,16 +1,20 @@
 //! A pure-Rust driver of the asynchronous storm benchmark, for profilers:
 //!
-//!     cargo run --release -p lambda_core_engine --bin storm -- 10000000 [burst mean duration s]
+//!     cargo run --release -p lambda_core_engine --bin storm -- 10000000 [burst mean duration s] [--traced]
 //!
 //! `n` events: 10 % a burst within 10 s into a function reserved at 100 (1 s each by default), the rest
-//! background events over 3 hours on nine unreserved functions (0.2 s each).
+//! background events over 3 hours on nine unreserved functions (0.2 s each). With `--traced`,
+//! the storm runs twice, untraced and then with tracing Active on every function (docs/traces.md, the
+//! rows drained once at the end), and prints both throughputs and their ratio.
 use std::time::Instant;
 
 use lambda_core_engine::{AccountConfig, Config, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64, EVENT};
 
 fn main() {
-    let n: usize = std::env::args().nth(1).map_or(10_000_000, |s| s.parse().expect("an event count"));
-    let burst_mean_s: f64 = std::env::args().nth(2).map_or(1.0, |s| s.parse().expect("a mean duration"));
+    let traced = std::env::args().any(|a| a == "--traced");
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--traced").collect();
+    let n: usize = args.first().map_or(10_000_000, |s| s.parse().expect("an event count"));
+    let burst_mean_s: f64 = args.get(1).map_or(1.0, |s| s.parse().expect("a mean duration"));
     let mut rng = SplitMix64::new(1); // the engine's own generator: uniform draws on [0, 1)
     let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
     let burst = n / 10;
@@ -28,7 +32,17 @@ fn main() {
     let function: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
     let kinds = vec![EVENT; n];
-    let f = FunctionConfig { timeout_us: 30_000_000, ..FunctionConfig::new() };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None };
+    let untraced = run(n, &rows, false);
+    if traced {
+        let with = run(n, &rows, true);
+        println!("traced/untraced throughput: {:.3}", with / untraced);
+    }
+}
+
+/// One storm; returns its throughput in events per second.
+fn run(n: usize, rows: &Rows<'_>, traced: bool) -> f64 {
+    let f = FunctionConfig { timeout_us: 30_000_000, traced, ..FunctionConfig::new() };
     let mut functions = vec![FunctionConfig { reserved: Some(100), ..f.clone() }];
     functions.extend(std::iter::repeat_n(f, 9));
     let account = AccountConfig {
@@ -38,16 +52,19 @@ fn main() {
     };
     let config = Config::new(account, functions);
     let mut engine = Engine::new(config).expect("valid config");
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None };
     let start = Instant::now();
-    engine.submit(&rows).expect("valid rows");
+    engine.submit(rows).expect("valid rows");
     engine.advance(None, &mut NullSink).expect("runs");
+    let traces = engine.drain_traces();
     let secs = start.elapsed().as_secs_f64();
     let report = engine.report(engine.horizon(None));
     let throttles: u64 = report.functions.iter().map(|f| f.throttles).sum();
     let dropped: u64 = report.functions.iter().map(|f| f.async_events_dropped).sum();
+    let label = if traced { "traced" } else { "untraced" };
     println!(
-        "{n} events in {secs:.3} s: {:.2} M events/s ({throttles} throttled attempts, {dropped} dropped)",
-        n as f64 / secs / 1e6
+        "{label}: {n} events in {secs:.3} s: {:.2} M events/s ({throttles} throttled attempts, {dropped} dropped, {} traced attempts)",
+        n as f64 / secs / 1e6,
+        traces.len()
     );
+    n as f64 / secs
 }

@@ -5,6 +5,7 @@ use super::environments::{Environments, Idle, IdleSet};
 use super::executions::{Admitted, Execution, Owner};
 use super::pool::FunctionPool;
 use super::scaling::TokenBucket;
+use super::traces::Attempt;
 use super::Core;
 use crate::model::codes::{Outcome, ThrottleReason};
 use crate::model::config::{FunctionConfig, Routing};
@@ -179,8 +180,11 @@ impl Core {
     /// Starts an admitted attempt at `now` for `owner` (§5: how an attempt that runs ends);
     /// returns when it ends. Every successful `admit` is followed by this at once, so the
     /// concurrency recorded here is the admission's. `fails`: the workload says this attempt ends in a function error.
+    /// `traced`: its request was sampled (docs/traces.md), so its end is logged.
+    // eight plain arguments: `start` is inlined into each caller, so they are never moved
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    pub fn start(&mut self, owner: Owner, admitted: Admitted, function: u32, duration: Micros, fails: bool, now: Micros) -> Micros {
+    pub fn start(&mut self, owner: Owner, admitted: Admitted, function: u32, duration: Micros, fails: bool, traced: bool, now: Micros) -> Micros {
         let func = &self.functions[function as usize];
         let timed_out = duration > func.timeout_us;
         let outcome = if timed_out {
@@ -196,7 +200,7 @@ impl Core {
         // §11: init and handler are billed together, rounded up to the millisecond
         let billed_ms = busy.div_ceil(1000);
         self.metrics.started(now, function, cold, outcome, &func.pool, billed_ms, admitted.provisioned);
-        self.executions.schedule(end, Execution::new(owner, now, admitted, function, outcome, timed_out));
+        self.executions.schedule(end, Execution::new(owner, now, admitted, function, outcome, timed_out, traced));
         end
     }
 
@@ -204,6 +208,9 @@ impl Core {
     /// (What its result means is its owner's business.)
     #[inline(always)]
     pub fn end(&mut self, x: &Execution, end: Micros) {
+        if x.traced {
+            self.trace_end(x, end);
+        }
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
         let init_us = if x.cold { func.init_us } else { 0 };
@@ -220,6 +227,35 @@ impl Core {
     #[inline]
     pub fn throttled(&mut self, now: Micros, function: u32, reason: ThrottleReason) {
         self.metrics.throttled(now, function, reason);
+    }
+
+    /// A traced execution ends at `end` (docs/traces.md): its row, before its owner's record is resolved.
+    #[cold]
+    #[inline(never)]
+    fn trace_end(&mut self, x: &Execution, end: Micros) {
+        let (request, event, arrival, attempt) = match x.owner() {
+            Owner::Request(r) => (r, false, x.start, 0),
+            Owner::Event(r) => (r, true, x.start, 0),
+            Owner::Pending(id) => {
+                let p = self.pending.get_mut(id);
+                (p.request, p.event, p.enqueued, p.attempts.saturating_add(p.throttles).saturating_sub(1))
+            }
+            Owner::Source(_) => unreachable!("event-source batches are not traced"),
+        };
+        let init = self.functions[x.function as usize].init_us;
+        self.tracer.log(Attempt {
+            request,
+            function: x.function,
+            attempt,
+            event,
+            arrival,
+            start: x.start,
+            end,
+            cold: x.cold,
+            init,
+            outcome: x.outcome,
+            reason: ThrottleReason::None,
+        });
     }
 }
 

@@ -66,13 +66,15 @@ pub(crate) struct Execution {
     pub provisioned: bool,
     /// It timed out: the environment must re-initialise before its next request (§3).
     pub needs_init: bool,
+    /// Its request was sampled for tracing (docs/traces.md): its end is logged.
+    pub traced: bool,
 }
 
 const _: () = assert!(std::mem::size_of::<Execution>() == 40);
 
 impl Execution {
     #[inline(always)]
-    pub fn new(owner: Owner, start: Micros, admitted: Admitted, function: u32, outcome: Outcome, needs_init: bool) -> Self {
+    pub fn new(owner: Owner, start: Micros, admitted: Admitted, function: u32, outcome: Outcome, needs_init: bool, traced: bool) -> Self {
         let (owner_kind, owner_id) = match owner {
             Owner::Request(r) => (OwnerKind::Request, r),
             Owner::Event(r) => (OwnerKind::Event, r),
@@ -92,6 +94,7 @@ impl Execution {
             cold: admitted.cold,
             provisioned: admitted.provisioned,
             needs_init,
+            traced,
         }
     }
 
@@ -167,7 +170,7 @@ mod tests {
         let mut ex = Executions::new();
         let on = |env| {
             let admitted = Admitted { env, created: 0, cold: false, provisioned: false };
-            Execution::new(Owner::Request(7), 0, admitted, 0, Outcome::Success, false)
+            Execution::new(Owner::Request(7), 0, admitted, 0, Outcome::Success, false, false)
         };
         ex.schedule(30, on(0));
         ex.schedule(10, on(1));
@@ -188,9 +191,9 @@ mod tests {
         let big = u64::MAX - 1;
         for owner in [Owner::Request(big), Owner::Event(0), Owner::Pending(u32::MAX),
             Owner::Source(SourceRef { kind: SourceKind(0), id: 5 }), Owner::Source(SourceRef { kind: SourceKind(1), id: 1 << 30 })] {
-            let x = Execution::new(owner, 11, admitted, 2, Outcome::Error, true);
+            let x = Execution::new(owner, 11, admitted, 2, Outcome::Error, true, true);
             assert_eq!(x.owner(), owner);
-            assert_eq!((x.start, x.env, x.created, x.function, x.outcome, x.cold, x.needs_init), (11, 3, 9, 2, Outcome::Error, true, true));
+            assert_eq!((x.start, x.env, x.created, x.function, x.outcome, x.cold, x.needs_init, x.traced), (11, 3, 9, 2, Outcome::Error, true, true, true));
         }
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod metrics;
 pub(crate) mod pool;
 pub(crate) mod requests;
 pub(crate) mod scaling;
+pub(crate) mod traces;
 
 use crate::model::config::{ClientRetries, FunctionConfig, Routing, Scaling};
 use crate::model::error::{try_filled, try_reserve, Error};
@@ -28,6 +29,7 @@ use metrics::Recorder;
 use pool::Pool;
 use requests::PendingSet;
 use scaling::TokenBucket;
+use traces::Tracer;
 
 /// A timer or a batch of an event source, as the core carries it: the kind of source (numbered
 /// by the sources layer, which alone knows the kinds) and an index within that kind (a stream
@@ -79,6 +81,8 @@ pub(crate) struct Core {
     pub destinations: Vec<DestinationLog>,
     /// When the last request or record was resolved (the horizon of a run without `until`).
     pub last_resolved: Micros,
+    /// Which requests are traced, and the rows of their attempts (docs/traces.md).
+    pub tracer: Tracer,
 }
 
 /// What `Core::new` needs beyond the functions.
@@ -112,6 +116,7 @@ impl Core {
         let n_functions = functions.len();
         let provisioned_per_function: Vec<u32> = functions.iter().map(|f| f.provisioned).collect();
         let unreserved: Vec<bool> = functions.iter().map(|f| f.reserved.is_none()).collect();
+        let traced: Vec<bool> = functions.iter().map(|f| f.traced).collect();
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
@@ -131,6 +136,7 @@ impl Core {
             rng: SplitMix64::new(c.seed),
             destinations: try_filled(DestinationLog::default(), u64::from(c.destinations), "destinations")?,
             last_resolved: 0,
+            tracer: Tracer::new(traced, c.seed),
         })
     }
 

@@ -5,6 +5,7 @@
 //! and ends.
 
 use super::executions::{Admitted, Execution, Owner};
+use super::traces::Attempt;
 use super::{Core, Timer};
 use crate::model::codes::{Outcome, ThrottleReason, EVENT};
 use crate::model::input::Arrival;
@@ -32,6 +33,8 @@ pub(crate) struct Pending {
     pub reason: ThrottleReason,
     pub first_start: Micros,
     pub last_start: Micros,
+    /// Sampled for tracing (docs/traces.md): each of its attempts is logged.
+    pub traced: bool,
 }
 
 impl Pending {
@@ -51,6 +54,7 @@ impl Pending {
             reason: ThrottleReason::None,
             first_start: NEVER,
             last_start: NEVER,
+            traced: false,
         }
     }
 
@@ -102,17 +106,21 @@ impl Core {
             return self.arrive_event(a, sink);
         }
         // A synchronous request: one attempt, whose result is the request's result.
+        let traced = self.tracer.on && self.tracer.sample(a.function, a.time);
         match self.admit(a.function, a.time) {
             Ok(admitted) => {
                 let fails = a.failures > 0;
-                self.start(Owner::Request(a.request), admitted, a.function, a.duration, fails, a.time);
+                self.start(Owner::Request(a.request), admitted, a.function, a.duration, fails, traced, a.time);
             }
             Err(reason) if self.client_retries.is_some() => {
                 // the caller's SDK may try again: the request needs a record between attempts
-                let id = self.pending.insert(Pending::new(&a, false));
+                let id = self.pending.insert(Pending { traced, ..Pending::new(&a, false) });
                 self.throttled_attempt(id, reason, a.time, sink);
             }
             Err(reason) => {
+                if traced {
+                    self.trace_throttle(&Pending::new(&a, false), 0, reason, a.time);
+                }
                 self.throttled(a.time, a.function, reason);
                 self.resolve(
                     sink,
@@ -142,19 +150,21 @@ impl Core {
             return self.drop_event(Pending::new(&a, true), Outcome::ZeroReservedConcurrency, a.time, sink);
         }
         let will_succeed = a.duration <= func.timeout_us && a.failures == 0;
+        // sampled at the enqueue, once for every attempt (a dropped event makes none)
+        let traced = self.tracer.on && self.tracer.sample(a.function, a.time);
         match self.admit(a.function, a.time) {
             // The common case: an event that runs at once and succeeds needs no record between
             // attempts; its execution carries it like a synchronous request's.
             Ok(admitted) if will_succeed => {
                 self.metrics.event_attempt(a.time, a.function, 0);
-                self.start(Owner::Event(a.request), admitted, a.function, a.duration, false, a.time);
+                self.start(Owner::Event(a.request), admitted, a.function, a.duration, false, traced, a.time);
             }
             Ok(admitted) => {
-                let id = self.pending.insert(Pending::new(&a, true));
+                let id = self.pending.insert(Pending { traced, ..Pending::new(&a, true) });
                 self.run_attempt(id, admitted, a.time)
             }
             Err(reason) => {
-                let id = self.pending.insert(Pending::new(&a, true));
+                let id = self.pending.insert(Pending { traced, ..Pending::new(&a, true) });
                 self.throttled_attempt(id, reason, a.time, sink)
             }
         }
@@ -180,12 +190,12 @@ impl Core {
         p.last_start = now;
         // the first `failures` attempts that reach the function fail (§5)
         let fails = u32::from(p.attempts) <= p.failures;
-        let (function, duration) = (p.function, p.duration);
+        let (function, duration, traced) = (p.function, p.duration, p.traced);
         if p.event {
             let age = now - p.enqueued;
             self.metrics.event_attempt(now, function, age);
         }
-        self.start(Owner::Pending(id), admitted, function, duration, fails, now);
+        self.start(Owner::Pending(id), admitted, function, duration, fails, traced, now);
     }
 
     /// An attempt of a request with a record was throttled: schedule its retry, or give up.
@@ -194,6 +204,10 @@ impl Core {
         p.throttles = p.throttles.saturating_add(1);
         p.reason = reason;
         let (function, throttles, event) = (p.function, p.throttles, p.event);
+        if p.traced {
+            let (p, attempt) = (*p, p.attempts.saturating_add(p.throttles).saturating_sub(1));
+            self.trace_throttle(&p, attempt, reason, now);
+        }
         self.throttled(now, function, reason);
         if event {
             // §6: 1 s, 2 s, 4 s ... 300 s; throttles use no retry attempt
@@ -209,6 +223,25 @@ impl Core {
         let ceiling = if n > 63 { c.cap_us } else { c.base_us.saturating_mul(1 << (n - 1)).min(c.cap_us) };
         let delay = self.rng.part_of(ceiling);
         self.timers.schedule(now.saturating_add(delay), Timer::Retry(id));
+    }
+
+    /// A throttled attempt of a traced request (docs/traces.md): its row.
+    #[cold]
+    #[inline(never)]
+    fn trace_throttle(&mut self, p: &Pending, attempt: u16, reason: ThrottleReason, now: Micros) {
+        self.tracer.log(Attempt {
+            request: p.request,
+            function: p.function,
+            attempt,
+            event: p.event,
+            arrival: p.enqueued,
+            start: now,
+            end: now,
+            cold: false,
+            init: 0,
+            outcome: Outcome::Throttled,
+            reason,
+        });
     }
 
     /// §6: before a retry of an event is scheduled, its age is checked ahead: if the retry

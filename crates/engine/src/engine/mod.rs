@@ -13,6 +13,7 @@ use interrupt::Interrupt;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::core::destinations::DestinationLog;
+use crate::core::traces::TraceLog;
 use crate::core::{Core, CoreConfig};
 use crate::model::config::Config;
 use crate::model::error::Error;
@@ -258,6 +259,12 @@ impl Engine {
     /// Takes the destination records collected so far (one log per destination).
     pub fn drain_destinations(&mut self) -> Vec<DestinationLog> {
         self.core.destinations.iter_mut().map(DestinationLog::drain).collect()
+    }
+
+    /// Takes the rows of the traced attempts logged so far (docs/traces.md): one per
+    /// attempt of a sampled request, logged when it ends or is throttled.
+    pub fn drain_traces(&mut self) -> TraceLog {
+        self.core.tracer.drain()
     }
 
     /// Records ever sent to each destination (kept or not).

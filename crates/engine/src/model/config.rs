@@ -52,6 +52,8 @@ pub struct FunctionConfig {
     pub on_success: Option<u32>,
     pub on_failure: Option<u32>,
     pub dead_letter_queue: Option<u32>,
+    /// Active tracing (docs/traces.md): its requests are sampled by the default rule.
+    pub traced: bool,
 }
 
 impl FunctionConfig {
@@ -69,6 +71,7 @@ impl FunctionConfig {
             on_success: None,
             on_failure: None,
             dead_letter_queue: None,
+            traced: false,
         }
     }
 }

@@ -235,7 +235,7 @@ impl Queues {
                 let fails = messages.iter().any(|m| m.failures > m.attempts);
                 let records = messages.len() as u64;
                 let b = self.batches.insert(QueueBatch { mapping: q, messages: Vec::new(), received: now });
-                let end = core.start(Owner::Source(Self::source_ref(b)), admitted, function, duration, fails, now);
+                let end = core.start(Owner::Source(Self::source_ref(b)), admitted, function, duration, fails, false, now);
                 for m in &mut messages {
                     m.attempts += 1;
                     m.start = now;

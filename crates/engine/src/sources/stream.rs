@@ -304,7 +304,7 @@ impl Streams {
                 let c = &self.mappings[m].config;
                 let duration = c.base_us.saturating_add(c.per_record_us.saturating_mul(u64::from(b.len)));
                 let fails = b.max_failures > b.attempts;
-                let end = core.start(Owner::Source(Self::source_ref(li)), admitted, function, duration, fails, now);
+                let end = core.start(Owner::Source(Self::source_ref(li)), admitted, function, duration, fails, false, now);
                 let l = &mut self.lanes[li as usize];
                 l.current = Batch { throttles: 0, attempts: b.attempts + 1, start: now, end, ..b };
                 let mapping = &mut self.mappings[m];
