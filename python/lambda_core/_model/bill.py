@@ -20,6 +20,7 @@ import numpy.typing as npt
 from .. import _core
 from ..errors import UsageError
 from .function import Function
+from .metric_catalog import specs_at
 from .metrics import Metrics
 from .prices import Prices
 
@@ -35,9 +36,8 @@ QUANTITIES = (
 #: The engine's whole-run counters a bill is computed from (``Result.functions``).
 USAGE_COUNTERS = ("invocations", "cold_starts", "provisioned_cold_starts", "billed_duration_ms",
                   "provisioned_billed_duration_ms")
-# the per-period series of the same counters (docs/metrics.md)
-_SERIES = {"invocations": "Invocations", "cold_starts": "ColdStarts", "provisioned_cold_starts": "ProvisionedColdStarts",
-           "billed_duration_ms": "BilledDuration", "provisioned_billed_duration_ms": "ProvisionedBilledDuration"}
+# the per-period series of the same counters (the catalog's Sum metrics that add up to them)
+_SERIES = {m.counter: m.name for m in specs_at("function") if m.counter in USAGE_COUNTERS}
 _R, _D, _I, _P, _E = range(5)
 
 

@@ -45,6 +45,9 @@ class MetricSpec:
     #: Only for mappings of this kind of source (``"stream"`` or ``"queue"``); ``None``: all.
     source_kind: str | None = None
     doc: str = ""
+    #: The whole-run counter a Sum series adds up to exactly (a key of ``Result.functions``
+    #: for function metrics, of ``Result.mappings[source]`` for mapping metrics), if any.
+    counter: str | None = None
     #: Levels that keep fewer statistics than ``statistics`` (the account's EnvironmentsAlive:
     #: its maximum is not kept, since environments are found expired lazily per function).
     limited: dict[Level, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -65,12 +68,12 @@ _MAX = ("Maximum",)
 _DURATION = ("Average", "Minimum", "Maximum", *PERCENTILES)
 
 METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("Invocations", "Count", _SUM, _F_A,
+    MetricSpec("Invocations", "Count", _SUM, _F_A, counter="invocations",
                doc="attempts that reached the function code (errors and timeouts included, each "
                    "asynchronous retry again), stamped at the attempt's start"),
-    MetricSpec("Errors", "Count", _SUM, _F_A,
+    MetricSpec("Errors", "Count", _SUM, _F_A, counter="errors",
                doc="invocations that ended in a function error or a timeout, stamped at their start"),
-    MetricSpec("Throttles", "Count", _SUM, _F_A, doc="throttled attempts, every reason, stamped at the attempt"),
+    MetricSpec("Throttles", "Count", _SUM, _F_A, counter="throttles", doc="throttled attempts, every reason, stamped at the attempt"),
     MetricSpec("Duration", "Milliseconds", _DURATION, {"function": "engine", "account": "engine"},
                doc="handler time (init excluded) of the invocations that ended in the period"),
     MetricSpec("ConcurrentExecutions", "Count", _MAX, {"function": "engine", "account": "engine"},
@@ -82,17 +85,17 @@ METRICS: tuple[MetricSpec, ...] = (
                    "without a reservation"),
     MetricSpec("ProvisionedConcurrentExecutions", "Count", _MAX, _F,
                doc="the exact maximum of provisioned environments busy"),
-    MetricSpec("ProvisionedConcurrencyInvocations", "Count", _SUM, _F_A,
+    MetricSpec("ProvisionedConcurrencyInvocations", "Count", _SUM, _F_A, counter="provisioned_invocations",
                doc="invocations that ran on a provisioned environment"),
-    MetricSpec("ProvisionedConcurrencySpilloverInvocations", "Count", _SUM, _F_A,
+    MetricSpec("ProvisionedConcurrencySpilloverInvocations", "Count", _SUM, _F_A, counter="spillover_invocations",
                doc="invocations of a function with provisioned concurrency that ran on demand"),
     MetricSpec("ProvisionedConcurrencyUtilization", "None", _MAX, {"function": "utilization"},
                doc="ProvisionedConcurrentExecutions / provisioned_concurrency (a ratio, 0–1)"),
-    MetricSpec("AsyncEventsReceived", "Count", _SUM, _F_A,
+    MetricSpec("AsyncEventsReceived", "Count", _SUM, _F_A, counter="async_events_received",
                doc="events accepted into the function's event queue, once per event"),
     MetricSpec("AsyncEventAge", "Milliseconds", ("Average", "Maximum"), _F,
                doc="from the event's enqueue to each attempt that ran, for attempts in the period"),
-    MetricSpec("AsyncEventsDropped", "Count", _SUM, _F_A,
+    MetricSpec("AsyncEventsDropped", "Count", _SUM, _F_A, counter="async_events_dropped",
                doc="events dropped: retries exhausted, too old, or a reservation of 0"),
     MetricSpec("DeadLetterErrors", "Count", _SUM, {"function": "zero"}, doc="always 0 (no delivery failures)"),
     MetricSpec("DestinationDeliveryFailures", "Count", _SUM, {"function": "zero"},
@@ -100,31 +103,31 @@ METRICS: tuple[MetricSpec, ...] = (
     # event-source mappings (CloudWatch's EventCount group)
     MetricSpec("IteratorAge", "Milliseconds", _MAX, _M, source_kind="stream",
                doc="at each invocation, now − the arrival of the batch's last record"),
-    MetricSpec("PolledEventCount", "Count", _SUM, _M,
+    MetricSpec("PolledEventCount", "Count", _SUM, _M, counter="polled_records",
                doc="records read from the source (a queue's message at each receive)"),
-    MetricSpec("InvokedEventCount", "Count", _SUM, _M,
+    MetricSpec("InvokedEventCount", "Count", _SUM, _M, counter="invoked_records",
                doc="records in the batches that invoked the function (each retry again)"),
-    MetricSpec("FailedInvokeEventCount", "Count", _SUM, _M,
+    MetricSpec("FailedInvokeEventCount", "Count", _SUM, _M, counter="failed_invoke_records",
                doc="records in invocations that failed (an error or timeout, stamped at the "
                    "invocation's end) or were throttled"),
     MetricSpec("DroppedEventCount", "Count", _SUM, _M,
                doc="records that left without being processed (retries exhausted, too old, "
                    "expired, dead-lettered)"),
-    MetricSpec("OnFailureDestinationDeliveredEventCount", "Count", _SUM, _M,
+    MetricSpec("OnFailureDestinationDeliveredEventCount", "Count", _SUM, _M, counter="on_failure_records",
                doc="records sent to the mapping's on-failure destination (a queue's DLQ)"),
     MetricSpec("DeletedEventCount", "Count", _SUM, _M, source_kind="queue",
                doc="messages deleted from the queue after their batch succeeded"),
     MetricSpec("ApproximateNumberOfMessagesVisible", "Count", _MAX, _M, namespace="AWS/SQS",
                source_kind="queue", doc="the exact maximum of messages waiting to be received"),
     # ours
-    MetricSpec("ColdStarts", "Count", _SUM, _F_A, namespace=None,
+    MetricSpec("ColdStarts", "Count", _SUM, _F_A, counter="cold_starts", namespace=None,
                doc="invocations that paid init (a new environment, or one re-initialising)"),
-    MetricSpec("Timeouts", "Count", _SUM, _F_A, namespace=None, doc="invocations that timed out, stamped at their start"),
-    MetricSpec("ThrottlesReserved", "Count", _SUM, _F_A, namespace=None,
+    MetricSpec("Timeouts", "Count", _SUM, _F_A, counter="timeouts", namespace=None, doc="invocations that timed out, stamped at their start"),
+    MetricSpec("ThrottlesReserved", "Count", _SUM, _F_A, counter="throttles_reserved", namespace=None,
                doc="throttles for the function's reservation (ReservedFunctionConcurrentInvocationLimitExceeded)"),
-    MetricSpec("ThrottlesUnreserved", "Count", _SUM, _F_A, namespace=None,
+    MetricSpec("ThrottlesUnreserved", "Count", _SUM, _F_A, counter="throttles_unreserved", namespace=None,
                doc="throttles for the unreserved pool (ConcurrentInvocationLimitExceeded)"),
-    MetricSpec("ThrottlesScaling", "Count", _SUM, _F_A, namespace=None,
+    MetricSpec("ThrottlesScaling", "Count", _SUM, _F_A, counter="throttles_scaling", namespace=None,
                doc="throttles for the scaling rate (FunctionScalingRateExceeded)"),
     MetricSpec("EnvironmentsAlive", "Count", ("Average", "Maximum"), {"function": "engine", "account": "engine"},
                namespace=None, limited={"account": ("Average",)},
@@ -132,14 +135,14 @@ METRICS: tuple[MetricSpec, ...] = (
                    "account has the Average only"),
     MetricSpec("IdleEnvironmentSeconds", "Seconds", _SUM, {"function": "engine", "account": "sum"}, namespace=None,
                doc="time environments spent alive and idle"),
-    MetricSpec("BilledDuration", "Milliseconds", _SUM, _F_A, namespace=None,
+    MetricSpec("BilledDuration", "Milliseconds", _SUM, _F_A, counter="billed_duration_ms", namespace=None,
                doc="init + handler of each invocation, rounded up to the millisecond (a timeout "
                    "at its timeout), stamped at the invocation's start"),
-    MetricSpec("ProvisionedBilledDuration", "Milliseconds", _SUM, _F_A, namespace=None,
+    MetricSpec("ProvisionedBilledDuration", "Milliseconds", _SUM, _F_A, counter="provisioned_billed_duration_ms", namespace=None,
                doc="the part of BilledDuration that ran on provisioned environments"),
-    MetricSpec("ProvisionedColdStarts", "Count", _SUM, _F_A, namespace=None,
+    MetricSpec("ProvisionedColdStarts", "Count", _SUM, _F_A, counter="provisioned_cold_starts", namespace=None,
                doc="cold starts on provisioned environments (re-initialising after a timeout)"),
-    MetricSpec("BatchInvocations", "Count", _SUM, _M, namespace=None,
+    MetricSpec("BatchInvocations", "Count", _SUM, _M, counter="invocations", namespace=None,
                doc="invocations of the mapping's function with its batches"),
 )
 
