@@ -116,27 +116,15 @@ class Metrics:
         self._source_functions = tuple(source_functions)
         self._source_kinds = tuple(source_kinds)
         n_functions, n_sources = len(self.function_names), len(self.source_names)
-        zeros = _frozen(np.zeros(n_periods, dtype=np.int64))
+        self._function_index = {name: i for i, name in enumerate(self.function_names)}
+        # a function's set is made when asked for (a thousand functions' sets cost more than
+        # the run's reading of them), from the engine's arrays, frozen once here
+        self._function_table = {key: _frozen(a) for key, a in engine["function"].items()}
+        self._zeros = _frozen(np.zeros(n_periods, dtype=np.int64))
 
         def row(table: Mapping[Key, npt.NDArray[Any]], key: Key, i: int) -> npt.NDArray[Any]:
             return _frozen(table[key][i])
 
-        functions: list[dict[Key, npt.NDArray[Any]]] = [{} for _ in range(n_functions)]
-        for m in specs_at("function"):
-            for stat in m.statistics_at("function"):
-                key = (m.name, stat)
-                source = m.levels["function"]
-                for i, series in enumerate(functions):
-                    if source == "engine":
-                        series[key] = row(engine["function"], key, i)
-                    elif source == "zero":
-                        series[key] = zeros
-                    elif source == "utilization":
-                        pc = provisioned[i]
-                        busy = engine["function"]["ProvisionedConcurrentExecutions", "Maximum"][i]
-                        series[key] = _frozen(busy / pc if pc else np.zeros(n_periods))
-                    else:
-                        raise AssertionError(f"{m.name}: no function-level source {source!r}")
         account: dict[Key, npt.NDArray[Any]] = {}
         for m in specs_at("account"):
             for stat in m.statistics_at("account"):
@@ -160,7 +148,6 @@ class Metrics:
             for m in specs:
                 for stat in m.statistics_at("mapping"):
                     mappings[i][m.name, stat] = row(engine["mapping"], (m.name, stat), i)
-        self._functions = functions
         self._account = account
         self._mappings = mappings
 
@@ -171,10 +158,29 @@ class Metrics:
     def function(self, name: str) -> MetricSet:
         """The series of function `name` (dimension ``FunctionName``)."""
         try:
-            i = self.function_names.index(name)
-        except ValueError:
+            i = self._function_index[name]
+        except KeyError:
             raise KeyError(f"no function named {name!r}") from None
-        return MetricSet("function", {"FunctionName": name}, self._functions[i], specs_at("function"))
+        return MetricSet("function", {"FunctionName": name}, self._function_series(i), specs_at("function"))
+
+    def _function_series(self, i: int) -> dict[Key, npt.NDArray[Any]]:
+        """Function `i`'s series, by (metric, statistic)."""
+        series: dict[Key, npt.NDArray[Any]] = {}
+        for m in specs_at("function"):
+            source = m.levels["function"]
+            for stat in m.statistics_at("function"):
+                key = (m.name, stat)
+                if source == "engine":
+                    series[key] = self._function_table[key][i]
+                elif source == "zero":
+                    series[key] = self._zeros
+                elif source == "utilization":
+                    pc = self.provisioned[i]
+                    busy = self._function_table["ProvisionedConcurrentExecutions", "Maximum"][i]
+                    series[key] = _frozen(busy / pc if pc else np.zeros(self.n_periods))
+                else:
+                    raise AssertionError(f"{m.name}: no function-level source {source!r}")
+        return series
 
     @property
     def account(self) -> MetricSet:

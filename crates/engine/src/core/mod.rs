@@ -117,6 +117,9 @@ impl Core {
         let provisioned_per_function: Vec<u32> = functions.iter().map(|f| f.provisioned).collect();
         let unreserved: Vec<bool> = functions.iter().map(|f| f.reserved.is_none()).collect();
         let traced: Vec<bool> = functions.iter().map(|f| f.traced).collect();
+        let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us).collect();
+        let metrics = Recorder::new(&provisioned_per_function, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
+            .map_err(|e| Error::OutOfMemory { what: e.what, count: e.count })?;
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
@@ -129,7 +132,7 @@ impl Core {
             executions: Executions::new(),
             pool: Pool::new(c.concurrency_unreserved),
             account_bucket,
-            metrics: Recorder::new(&provisioned_per_function, &unreserved, c.n_sources, c.metrics_period_us),
+            metrics,
             timers: Wheel::new(),
             pending: PendingSet::default(),
             client_retries: c.client_retries,

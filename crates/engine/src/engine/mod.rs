@@ -297,7 +297,7 @@ impl Engine {
     /// per (metric, statistic) named `"Metric:Statistic"`, entity by entity, one value per
     /// period (`period`, `horizon` and `n_periods` say how many).
     pub fn series(&mut self) -> Option<Table> {
-        self.core.metrics.count_ends();
+        self.core.metrics.count_durations();
         self.core.metrics.series(self.now, self.core.live_environments())
     }
 

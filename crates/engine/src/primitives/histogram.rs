@@ -3,28 +3,26 @@
 //! 1/64 of its values wide and its midpoint is within 0.8 % of every value in it. 64 bits of
 //! value need at most `BUCKETS` buckets; durations the engine sees (≤ 900 s) need about 1600.
 //!
-//! `Dense` counts into one array (the period being recorded); `percentile` reads any sequence
-//! of (bucket, count) in bucket order (a dense array, or the sparse rows a closed period is
-//! compacted into).
+//! `Histograms` counts for many keys (functions) in one array; `percentiles` reads any
+//! sequence of (bucket, count) in bucket order.
 
-use super::grow::Grow;
+use super::grow::{Grow, OutOfMemory};
 
 /// Sub-buckets per power of two (the precision), as a power of two.
 const SUB_BITS: u32 = 6;
 const SUB: u64 = 1 << SUB_BITS;
 
 /// Buckets needed for any u64.
+#[cfg(test)]
 pub const BUCKETS: usize = ((64 - SUB_BITS) as usize + 1) * SUB as usize;
 
 /// The bucket of `v`.
 #[inline(always)]
 pub fn bucket(v: u64) -> usize {
-    if v < 2 * SUB {
-        return v as usize;
-    }
-    let e = 63 - v.leading_zeros(); // v in [2^e, 2^(e+1)), e ≥ 7
-    let shift = e - SUB_BITS;
-    // the top SUB_BITS + 1 bits of v: in [SUB, 2·SUB)
+    // v in [2^e, 2^(e+1)); below 2·SUB (e < 7) the shift is 0 and the bucket is v itself
+    let e = 63 - (v | 1).leading_zeros();
+    let shift = e.max(SUB_BITS) - SUB_BITS;
+    // above, the top SUB_BITS + 1 bits of v: in [SUB, 2·SUB)
     ((shift as usize) << SUB_BITS) + (v >> shift) as usize
 }
 
@@ -48,16 +46,13 @@ pub fn midpoint(b: usize) -> f64 {
 /// `buckets` (ascending bucket order, `total` values in all), each as its bucket's midpoint
 /// clamped to [`min`, `max`] (the exact extremes), in one pass; `None` when nothing was counted.
 pub fn percentiles<const N: usize>(buckets: impl Iterator<Item = (usize, u64)>, total: u64, qs: [f64; N], min: u64, max: u64) -> Option<[f64; N]> {
-    if total == 0 {
-        return None;
-    }
-    let ranks = qs.map(|q| ((q * total as f64).ceil() as u64).clamp(1, total));
+    let ranks = ranks(total, qs)?;
     let mut out = [max as f64; N];
     let (mut seen, mut next) = (0, 0);
     for (b, n) in buckets {
         seen += n;
         while next < N && seen >= ranks[next] {
-            out[next] = midpoint(b).clamp(min as f64, max as f64);
+            out[next] = value(b, min, max);
             next += 1;
         }
         if next == N {
@@ -67,97 +62,187 @@ pub fn percentiles<const N: usize>(buckets: impl Iterator<Item = (usize, u64)>, 
     Some(out)
 }
 
-/// Counts in one array, as long as the largest bucket used, with a bitmap of the buckets
-/// used since the last `clear`: reading and clearing cost the buckets used, not the array (a
-/// duration's buckets stop at its timeout's, about 1500 for 900 s). A count is a byte, its
-/// carries (every 256th value) apart, so that the counts of many functions stay in cache.
-#[derive(Debug, Clone, Default)]
-pub struct Dense {
-    counts: Vec<u8>,
-    /// Per bucket, the values counted beyond `counts`, in 256s (empty until the first carry).
-    carries: Vec<u64>,
-    used: Vec<u64>,
+/// The nearest ranks (1-based) of quantiles `qs` among `total` values; `None` without a value.
+fn ranks<const N: usize>(total: u64, qs: [f64; N]) -> Option<[u64; N]> {
+    (total > 0).then(|| qs.map(|q| ((q * total as f64).ceil() as u64).clamp(1, total)))
 }
 
-impl Dense {
+/// What a quantile in bucket `b` is taken to be: its midpoint, within the exact extremes.
+fn value(b: usize, min: u64, max: u64) -> f64 {
+    midpoint(b).clamp(min as f64, max as f64)
+}
+
+/// One more carry of bucket `b` of a key with `buckets` buckets.
+#[cold]
+#[inline(never)]
+fn carry(carries: &mut Vec<u64>, buckets: usize, b: usize) {
+    if carries.is_empty() {
+        carries.room_for(buckets, "duration histogram buckets");
+        carries.resize(buckets, 0);
+    }
+    carries[b] += 1;
+}
+
+/// The sum of a word's eight bytes.
+#[inline(always)]
+fn byte_sum(w: u64) -> u64 {
+    const PAIRS: u64 = 0x00FF_00FF_00FF_00FF;
+    // four 16-bit sums of two bytes (≤ 510), then their sum in the top 16 bits (≤ 2040)
+    let x = (w & PAIRS) + ((w >> 8) & PAIRS);
+    x.wrapping_mul(0x0001_0001_0001_0001) >> 48
+}
+
+/// The histograms of many keys in one array, so that counting costs one offset and one byte:
+/// key k counts values up to its maximum, in buckets [0, bucket(maximum)] (a value above it
+/// counts in the top bucket). A count is a byte, so that the counts of many keys stay in
+/// cache; its carries (every 256th value of a bucket) are kept apart, per key, from its first.
+///
+/// The caller keeps the exact extremes of what it counted into a key since its last `clear`
+/// (its statistics need them anyway) and reads and clears the key within them: that costs the
+/// buckets between the extremes, not the key's whole range.
+#[derive(Debug, Clone, Default)]
+pub struct Histograms {
+    counts: Vec<u8>,
+    /// Key k's buckets: `counts[offsets[k]..offsets[k + 1]]`.
+    offsets: Vec<usize>,
+    /// Per key, its buckets' values beyond `counts`, in 256s (empty until its first carry).
+    carries: Vec<Vec<u64>>,
+}
+
+impl Histograms {
+    /// Empty histograms of keys counting values up to `maxima`.
+    pub fn new(maxima: &[u64]) -> Result<Histograms, OutOfMemory> {
+        let mut offsets = Vec::new();
+        let refused = |count: usize| OutOfMemory { what: "duration histogram buckets", count: count as u64 };
+        offsets.try_reserve_exact(maxima.len() + 1).map_err(|_| refused(maxima.len() + 1))?;
+        offsets.push(0);
+        for &m in maxima {
+            let end = offsets[offsets.len() - 1] + bucket(m) + 1;
+            offsets.push(end);
+        }
+        let total = offsets[maxima.len()];
+        let mut counts = Vec::new();
+        counts.try_reserve_exact(total).map_err(|_| refused(total))?;
+        counts.resize(total, 0);
+        let mut carries = Vec::new();
+        carries.try_reserve_exact(maxima.len()).map_err(|_| refused(maxima.len()))?;
+        carries.resize(maxima.len(), Vec::new());
+        Ok(Histograms { counts, offsets, carries })
+    }
+
+    /// Where key `k` counts `v`.
+    #[inline(always)]
+    fn index(&self, k: usize, v: u64) -> usize {
+        let (start, end) = (self.offsets[k], self.offsets[k + 1]);
+        (start + bucket(v)).min(end - 1)
+    }
+
+    /// Counts `values` for key `k`, telling `counted` each one with its bucket.
+    #[inline(always)]
+    pub fn add_all(&mut self, k: usize, values: &[u32], mut counted: impl FnMut(u32, usize)) {
+        let counts = &mut self.counts[self.offsets[k]..self.offsets[k + 1]];
+        let n = counts.len();
+        for &v in values {
+            let b = bucket(u64::from(v)).min(n - 1);
+            let Some(count) = counts.get_mut(b) else { continue };
+            *count = count.wrapping_add(1);
+            if *count == 0 {
+                carry(&mut self.carries[k], n, b);
+            }
+            counted(v, b);
+        }
+    }
+
     #[cfg(test)]
-    pub fn add(&mut self, v: u64) {
-        self.add_bucket(bucket(v));
+    fn add(&mut self, k: usize, v: u64) {
+        self.add_all(k, &[v as u32], |_, _| {});
     }
 
-    /// Asks for bucket `b`'s count (`add_bucket` soon after).
-    #[inline(always)]
-    pub fn prefetch(&self, b: usize) {
-        // any address may be prefetched: no bounds check
-        super::cache::prefetch(self.counts.as_ptr().wrapping_add(b), 1);
-    }
-
-    /// Counts one value of bucket `b` (`bucket(v)`).
-    #[inline(always)]
-    pub fn add_bucket(&mut self, b: usize) {
-        if b >= self.counts.len() {
-            self.grow_to(b);
-        }
-        let c = self.counts[b].wrapping_add(1);
-        self.counts[b] = c;
-        if c == 0 {
-            self.carry(b);
-        }
-        self.used[b >> 6] |= 1 << (b & 63);
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn carry(&mut self, b: usize) {
-        if self.carries.len() < self.counts.len() {
-            self.carries.room_for(self.counts.len() - self.carries.len(), "duration histogram buckets");
-            self.carries.resize(self.counts.len(), 0);
-        }
-        self.carries[b] += 1;
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn grow_to(&mut self, b: usize) {
-        debug_assert!(b < BUCKETS);
-        self.counts.room_for(b + 1 - self.counts.len(), "duration histogram buckets");
-        self.counts.resize(b + 1, 0);
-        let words = b / 64 + 1;
-        self.used.room_for(words.saturating_sub(self.used.len()), "duration histogram buckets");
-        self.used.resize(words, 0);
-    }
-
-    /// The buckets used, in order, with their counts.
-    pub fn iter(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        self.used.iter().enumerate().flat_map(move |(w, &bits)| {
-            let mut bits = bits;
-            std::iter::from_fn(move || {
-                if bits == 0 {
-                    return None;
+    /// Key `k`'s buckets of values in [`lo`, `hi`] (its extremes) with a count, in order, as
+    /// (bucket, count); none when `lo > hi` (nothing counted).
+    pub fn iter(&self, k: usize, lo: u64, hi: u64) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let (start, span) = self.span(k, lo, hi);
+        let counts = &self.counts[start..start + span.len()];
+        let carries = &self.carries[k];
+        let first = span.start;
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            // without carries, a bucket counted nothing when its byte is 0: skip 8 at a time
+            if carries.is_empty() {
+                while let Some(word) = counts.get(i..i + 8) {
+                    if word != [0; 8] {
+                        break;
+                    }
+                    i += 8;
                 }
-                let b = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                Some((b, self.count(b)))
-            })
+            }
+            while i < counts.len() {
+                let (b, byte) = (first + i, counts[i]);
+                i += 1;
+                let n = u64::from(byte) + carries.get(b).map_or(0, |c| c << 8);
+                if n > 0 {
+                    return Some((b, n));
+                }
+            }
+            None
         })
     }
 
-    fn count(&self, b: usize) -> u64 {
-        u64::from(self.counts[b]) + self.carries.get(b).map_or(0, |c| c << 8)
-    }
-
-    pub fn clear(&mut self) {
-        for w in 0..self.used.len() {
-            let mut bits = std::mem::take(&mut self.used[w]);
-            while bits != 0 {
-                let b = w * 64 + bits.trailing_zeros() as usize;
-                self.counts[b] = 0;
-                if let Some(c) = self.carries.get_mut(b) {
-                    *c = 0;
+    /// `percentiles` of key `k`'s `total` values, all in [`min`, `max`] (its extremes). Eight
+    /// buckets at a time: the cost is a word per eight buckets between the extremes.
+    pub fn percentiles<const N: usize>(&self, k: usize, total: u64, qs: [f64; N], min: u64, max: u64) -> Option<[f64; N]> {
+        if !self.carries[k].is_empty() {
+            return percentiles(self.iter(k, min, max), total, qs, min, max);
+        }
+        let ranks = ranks(total, qs)?;
+        let (start, span) = self.span(k, min, max);
+        let counts = &self.counts[start..start + span.len()];
+        let mut out = [max as f64; N];
+        let (mut seen, mut next, mut i) = (0, 0, 0);
+        while next < N && i < counts.len() {
+            // whole words while the next rank lies beyond them
+            while let Some(word) = counts.get(i..i + 8) {
+                let n = byte_sum(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+                if seen + n >= ranks[next] {
+                    break;
                 }
-                bits &= bits - 1;
+                seen += n;
+                i += 8;
+            }
+            if let Some(&n) = counts.get(i) {
+                seen += u64::from(n);
+                while next < N && seen >= ranks[next] {
+                    out[next] = value(span.start + i, min, max);
+                    next += 1;
+                }
+                i += 1;
             }
         }
+        Some(out)
+    }
+
+    /// Forgets what key `k` counted, all of it in [`lo`, `hi`] (its extremes; none when `lo > hi`).
+    pub fn clear(&mut self, k: usize, lo: u64, hi: u64) {
+        let (start, span) = self.span(k, lo, hi);
+        self.counts[start..start + span.len()].fill(0);
+        if let Some(c) = self.carries[k].get_mut(span) {
+            c.fill(0);
+        }
+    }
+
+    /// Where key `k`'s buckets of values in [`lo`, `hi`] start in `counts`, and their range.
+    fn span(&self, k: usize, lo: u64, hi: u64) -> (usize, std::ops::Range<usize>) {
+        if lo > hi {
+            return (self.offsets[k], 0..0);
+        }
+        let (a, b) = (self.index(k, lo), self.index(k, hi));
+        let start = self.offsets[k];
+        (a, a - start..b + 1 - start)
+    }
+
+    /// The buckets a key counting values up to `max` has.
+    pub fn buckets(max: u64) -> usize {
+        bucket(max) + 1
     }
 }
 
@@ -186,29 +271,95 @@ mod tests {
 
     #[test]
     fn percentiles_are_nearest_rank_within_a_bucket() {
-        let mut h = Dense::default();
+        let mut h = Histograms::new(&[1_000_000]).unwrap();
         let values: Vec<u64> = (1..=1000).map(|i| i * 997).collect();
         for &v in &values {
-            h.add(v);
+            h.add(0, v);
         }
         let qs = [0.001, 0.5, 0.9, 0.99, 1.0];
-        let got = percentiles(h.iter(), 1000, qs, 997, 997_000).unwrap();
+        let got = percentiles(h.iter(0, 997, 997_000), 1000, qs, 997, 997_000).unwrap();
         for (q, got) in qs.into_iter().zip(got) {
             let exact = values[((q * 1000.0_f64).ceil() as usize) - 1] as f64;
             assert!((got - exact).abs() <= 0.008 * exact, "q={q}: {got} vs {exact}");
         }
         assert_eq!(percentiles(std::iter::empty(), 0, [0.5], 0, 0), None);
-        h.clear();
-        assert_eq!(h.iter().count(), 0);
-        h.add(5);
-        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, 1)]);
-        // counts carry past a byte
+        h.clear(0, 997, 997_000);
+        assert_eq!(h.iter(0, 0, 1_000_000).count(), 0);
+    }
+
+    #[test]
+    fn keys_count_apart_and_carry_past_a_byte() {
+        // key 1 sits between two others in the array: nothing leaks across its ends
+        let mut h = Histograms::new(&[200, 5000, 10]).unwrap();
+        assert_eq!(h.counts.len(), Histograms::buckets(200) + Histograms::buckets(5000) + Histograms::buckets(10));
+        h.add(1, 5);
+        h.add(1, 5000);
         for _ in 0..1000 {
-            h.add(300);
+            h.add(1, 300);
         }
-        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(5, 1), (bucket(300), 1000)]);
-        h.clear();
-        h.add(300);
-        assert_eq!(h.iter().collect::<Vec<_>>(), vec![(bucket(300), 1)]);
+        h.add(0, 200);
+        h.add(2, 0);
+        assert_eq!(h.iter(1, 5, 5000).collect::<Vec<_>>(), vec![(5, 1), (bucket(300), 1000), (bucket(5000), 1)]);
+        assert_eq!(h.iter(0, 200, 200).collect::<Vec<_>>(), vec![(bucket(200), 1)]);
+        assert_eq!(h.iter(2, 0, 0).collect::<Vec<_>>(), vec![(0, 1)]);
+        // above its key's maximum: the top bucket
+        h.add(2, 11);
+        assert_eq!(h.iter(2, 0, 11).collect::<Vec<_>>(), vec![(0, 1), (bucket(10), 1)]);
+        // nothing counted: an empty range
+        assert_eq!(h.iter(1, u64::MAX, 0).count(), 0);
+        h.clear(1, 5, 5000);
+        assert_eq!(h.iter(1, 0, 5000).count(), 0);
+        assert_eq!(h.iter(0, 0, 200).collect::<Vec<_>>(), vec![(bucket(200), 1)]);
+        // the carries were cleared with the bytes
+        h.add(1, 300);
+        assert_eq!(h.iter(1, 300, 300).collect::<Vec<_>>(), vec![(bucket(300), 1)]);
+    }
+
+    #[test]
+    fn word_at_a_time_percentiles_are_the_bucket_by_bucket_ones() {
+        let mut rng = crate::primitives::rng::SplitMix64::new(3);
+        for round in 0..200 {
+            let max = 1 + rng.next_u64() % 10_000_000;
+            let mut h = Histograms::new(&[7, max]).unwrap();
+            let n = 1 + rng.next_u64() % if round % 10 == 0 { 5000 } else { 300 };
+            let (mut lo, mut hi) = (u64::MAX, 0);
+            for _ in 0..n {
+                // clustered values, so that some buckets carry past a byte
+                let v = if rng.next_u64().is_multiple_of(2) { max / 3 } else { rng.next_u64() % (max + 1) };
+                h.add(1, v);
+                (lo, hi) = (lo.min(v), hi.max(v));
+            }
+            let qs = [0.0001, 0.25, 0.5, 0.9, 0.99, 0.999, 1.0];
+            let slow = percentiles(h.iter(1, lo, hi), n, qs, lo, hi);
+            assert_eq!(h.percentiles(1, n, qs, lo, hi), slow, "round {round}: {n} values up to {max}");
+            // without carries too (the fast path), whatever the counts
+            h.carries[1].clear();
+            let total = h.iter(1, lo, hi).map(|(_, c)| c).sum();
+            assert_eq!(h.percentiles(1, total, qs, lo, hi), percentiles(h.iter(1, lo, hi), total, qs, lo, hi));
+        }
+        assert_eq!(Histograms::new(&[9]).unwrap().percentiles(0, 0, [0.5], u64::MAX, 0), None);
+    }
+
+    #[test]
+    fn a_word_sums_its_bytes() {
+        for w in [0u64, u64::MAX, 0x0102_0304_0506_0708, 0xFF00_0000_0000_00FF] {
+            assert_eq!(byte_sum(w), w.to_le_bytes().iter().map(|&b| u64::from(b)).sum::<u64>());
+        }
+    }
+
+    #[test]
+    fn reading_skips_empty_runs_but_finds_every_count() {
+        let mut h = Histograms::new(&[1 << 30]).unwrap();
+        let values = [0u64, 7, 8, 9, 127, 128, 4095, 4096, 65_537, 1 << 29, (1 << 30) - 1];
+        for &v in &values {
+            h.add(0, v);
+        }
+        let got: Vec<usize> = h.iter(0, 0, 1 << 30).map(|(b, n)| {
+            assert_eq!(n, 1);
+            b
+        }).collect();
+        assert_eq!(got, values.iter().map(|&v| bucket(v)).collect::<Vec<_>>());
+        // a window narrower than what was counted reads only its buckets
+        assert_eq!(h.iter(0, 8, 128).count(), 4);
     }
 }

@@ -22,7 +22,7 @@ impl Default for Stat {
 
 impl Stat {
     #[inline(always)]
-    pub(super) fn add(&mut self, v: u64) {
+    pub(crate) fn add(&mut self, v: u64) {
         self.count += 1;
         // µs: a period's sum would need 584,000 years of handler time to wrap
         self.sum = self.sum.wrapping_add(v);
@@ -59,8 +59,11 @@ pub(crate) struct FunctionMetrics {
     /// (initialising or busy), and those of them on provisioned environments.
     pub(super) running: u32,
     pub(super) provisioned_busy: u32,
-    // -- every end with a series: the second line
-    /// Handler times of the executions that ended (`Duration`).
+    /// Handler times in the function's batch, not yet in `durations` (with a series only; see
+    /// `Durations`).
+    pub(super) batched: u32,
+    // -- the second line
+    /// Handler times of the executions that ended (`Duration`), as far as they are counted.
     pub(super) durations: Stat,
     /// The part of `billed_ms` on provisioned environments, and the cold starts there (a
     /// provisioned environment re-initialising after a timeout).
@@ -89,9 +92,8 @@ pub(crate) struct FunctionMetrics {
 }
 
 // what a start writes is in the line admission prefetches, and what an end writes with a
-// series in the two lines `prefetch_end` asks for
-const _: () = assert!(std::mem::offset_of!(FunctionMetrics, provisioned_busy) + 4 <= 64);
-const _: () = assert!(std::mem::offset_of!(FunctionMetrics, durations) + std::mem::size_of::<Stat>() <= 128);
+// series in the line `prefetch_end` asks for
+const _: () = assert!(std::mem::offset_of!(FunctionMetrics, batched) + 4 <= 64);
 
 impl FunctionMetrics {
     /// Adds `o`'s sums and takes its maxima: the figures of two periods together.

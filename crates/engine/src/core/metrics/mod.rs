@@ -13,9 +13,11 @@
 //! Per-function figures sit in one cache-line-aligned entry per function, the counters every
 //! start writes in its first line (which the event loop prefetches with the function's state).
 
+mod durations;
 mod figures;
 mod series;
 
+use durations::{Durations, BATCH};
 use figures::{levels, AccountMetrics, FunctionMetrics, Stat};
 pub(crate) use series::Series;
 
@@ -23,11 +25,8 @@ use super::pool::{FunctionPool, Pool};
 use crate::model::codes::{Outcome, RecordOutcome, ThrottleReason};
 use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
 use crate::model::table::Table;
-use crate::primitives::histogram::{self, Dense};
+use crate::primitives::grow::OutOfMemory;
 use crate::primitives::time::Micros;
-
-/// Ends buffered before their durations are counted (`Recorder::count_ends`): 32 KB.
-const ENDS_BUFFERED: usize = 4096;
 
 /// The recorder.
 #[derive(Debug, Clone)]
@@ -41,33 +40,34 @@ pub(crate) struct Recorder {
     /// Its length (0 without a series).
     period_us: Micros,
     /// Per function, the Duration histogram of the period being recorded (with a series).
-    durations: Vec<Dense>,
+    durations: Durations,
     /// Per function, whether it draws on the unreserved pool (has no reservation).
     unreserved: Vec<bool>,
-    /// Ends of the period being recorded not yet counted in `durations`, as function << 32 |
-    /// handler µs (at most `ENDS_BUFFERED`; reserved once, with a series).
-    ends: Vec<u64>,
     series: Option<Box<Series>>,
 }
 
 impl Recorder {
     /// `provisioned`: per function, its provisioned environments (alive from time 0);
-    /// `unreserved`: per function, whether it has no reservation; `period_us`: the series'
-    /// period, if any.
-    pub fn new(provisioned: &[u32], unreserved: &[bool], n_sources: usize, period_us: Option<Micros>) -> Self {
-        let series = period_us.map(|p| Box::new(Series::new(p, provisioned, n_sources)));
+    /// `unreserved`: per function, whether it has no reservation; `timeouts`: per function,
+    /// its timeout (the longest handler time); `period_us`: the series' period, if any. With
+    /// a series, its Duration histograms are reserved here, or `OutOfMemory`.
+    pub fn new(provisioned: &[u32], unreserved: &[bool], timeouts: &[Micros], n_sources: usize, period_us: Option<Micros>)
+               -> Result<Self, OutOfMemory> {
+        let (series, durations) = match period_us {
+            Some(p) => (Some(Box::new(Series::new(p, provisioned, timeouts, n_sources)?)), Durations::new(timeouts)?),
+            None => (None, Durations::default()),
+        };
         let functions = provisioned.iter().map(|&p| FunctionMetrics { alive: p, ..FunctionMetrics::default() }).collect();
-        Recorder {
+        Ok(Recorder {
             functions,
             account: AccountMetrics::default(),
             mappings: vec![MappingStats::default(); n_sources],
             period_end: period_us.unwrap_or(Micros::MAX),
             period_us: period_us.unwrap_or(0),
-            durations: if period_us.is_some() { vec![Dense::default(); provisioned.len()] } else { Vec::new() },
+            durations,
             unreserved: unreserved.to_vec(),
-            ends: Vec::with_capacity(if period_us.is_some() { ENDS_BUFFERED } else { 0 }),
             series,
-        }
+        })
     }
 
     /// Asks for function `f`'s hot line ahead of a start.
@@ -89,7 +89,7 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     fn roll(&mut self, now: Micros) {
-        self.count_ends();
+        self.count_durations();
         let s = self.series.as_mut().expect("a period ends only with a series");
         let levels = levels(&self.functions, &self.unreserved);
         self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, &mut self.mappings);
@@ -167,35 +167,15 @@ impl Recorder {
         m.busy_us = m.busy_us.wrapping_sub(period_end - now);
         m.running = pool.running;
         m.provisioned_busy = pool.running - pool.on_demand;
-        // Durations wait in a buffer (one store here) and reach the histograms and statistics
-        // in batches, where the random accesses of many ends overlap.
-        if self.ends.len() == ENDS_BUFFERED {
-            self.count_ends();
+        let k = m.batched as usize;
+        m.batched += 1;
+        self.durations.put(f as usize, k, handler_us);
+        if k + 1 == BATCH {
+            self.count_batch(f as usize);
         }
-        // a handler runs at most 900 s < 2^32 µs
-        self.ends.push(u64::from(f) << 32 | handler_us.min(u64::from(u32::MAX)));
         if now == period_end - period_us && start < now {
             self.ended_at_a_period_start(f, account);
         }
-    }
-
-    /// Counts the buffered ends' durations (before a period closes, and before a read).
-    #[cold]
-    #[inline(never)]
-    pub fn count_ends(&mut self) {
-        // two passes: the first counts the statistics and asks for every histogram count the
-        // second increments, so that their cache misses overlap
-        for e in &mut self.ends {
-            let (f, handler_us) = ((*e >> 32) as usize, *e & u64::from(u32::MAX));
-            self.functions[f].durations.add(handler_us);
-            let b = histogram::bucket(handler_us);
-            self.durations[f].prefetch(b);
-            *e = (f as u64) << 32 | b as u64;
-        }
-        for &e in &self.ends {
-            self.durations[(e >> 32) as usize].add_bucket((e & u64::from(u32::MAX)) as usize);
-        }
-        self.ends.clear();
     }
 
     /// Executions ending at a period's first instant were not running in it, and ends come
@@ -450,14 +430,31 @@ impl Recorder {
         stats
     }
 
+    /// Counts the handler times waiting in their batches (before a period closes, and before
+    /// a read of the series).
+    pub fn count_durations(&mut self) {
+        for f in 0..self.functions.len() {
+            if self.functions[f].batched > 0 {
+                self.count_batch(f);
+            }
+        }
+    }
+
+    /// Counts `f`'s batch.
+    #[inline(always)]
+    fn count_batch(&mut self, f: usize) {
+        let m = &mut self.functions[f];
+        self.durations.count(f, m.batched as usize, &mut m.durations);
+        m.batched = 0;
+    }
+
     /// The per-period series up to `now` (§10), or `None` without a series; `live` as for
-    /// `report`.
-    /// (After `count_ends`: the buffered ends are not read.)
+    /// `report`. (After `count_durations`: the handler times waiting are not read.)
     pub fn series(&self, now: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>) -> Option<Table> {
-        debug_assert!(self.ends.is_empty(), "count_ends first");
         let s = self.series.as_ref()?;
+        debug_assert!(self.functions.iter().all(|m| m.batched == 0), "count_durations first");
         let levels = levels(&self.functions, &self.unreserved);
-        Some(s.read(now, self.period_end, live, &self.functions, &self.durations, (&self.account, levels), &self.mappings))
+        Some(s.read(now, self.period_end, live, &self.functions, &self.durations.counts, (&self.account, levels), &self.mappings))
     }
 }
 

@@ -7,11 +7,11 @@
 //! happened in, as differences of the number alive (`AliveDelta`); the integrals and the
 //! period-opening levels are summed up at the read.
 
+use super::durations::{quantiles, Counts, Durations};
 use super::{AccountMetrics, FunctionMetrics, Stat};
 use crate::model::report::MappingStats;
 use crate::model::table::{table, Table, Value};
-use crate::primitives::grow::Grow;
-use crate::primitives::histogram::{self, Dense};
+use crate::primitives::grow::{Grow, OutOfMemory};
 use crate::primitives::time::{to_seconds, Micros};
 
 /// Changes of the environments alive within one period: Σ ±1, Σ ±(t − period start) in µs,
@@ -41,11 +41,7 @@ pub(crate) struct Series {
     /// period into.
     percentiles: Vec<[f64; 3]>,
     account_percentiles: Vec<[f64; 3]>,
-    previous: Vec<Dense>,
-    /// Every function's buckets together, reused (the account's Duration); one function's
-    /// used buckets, reused.
-    merged: Vec<u64>,
-    rows: Vec<(usize, u64)>,
+    previous: Counts,
     totals: Vec<FunctionMetrics>,
     account_totals: AccountMetrics,
     mapping_totals: Vec<MappingStats>,
@@ -59,10 +55,11 @@ pub(crate) struct Series {
 }
 
 impl Series {
-    pub fn new(period_us: Micros, provisioned: &[u32], n_sources: usize) -> Series {
+    /// `timeouts`: per function, the longest handler time its Duration histogram counts.
+    pub fn new(period_us: Micros, provisioned: &[u32], timeouts: &[Micros], n_sources: usize) -> Result<Series, OutOfMemory> {
         let n = provisioned.len();
         let alive = vec![AliveDelta::default(); n];
-        Series {
+        Ok(Series {
             period_us,
             start: 0,
             closed: 0,
@@ -73,16 +70,14 @@ impl Series {
             mappings: Vec::new(),
             percentiles: Vec::new(),
             account_percentiles: Vec::new(),
-            previous: vec![Dense::default(); n],
-            merged: Vec::new(),
-            rows: Vec::new(),
+            previous: Counts::new(timeouts)?,
             totals: vec![FunctionMetrics::default(); n],
             account_totals: AccountMetrics::default(),
             mapping_totals: vec![MappingStats::default(); n_sources],
             visible: vec![0; n_sources],
             alive,
             provisioned: provisioned.to_vec(),
-        }
+        })
     }
 
     pub fn function_totals(&self) -> &[FunctionMetrics] {
@@ -126,31 +121,32 @@ impl Series {
     /// Closes every period that ended by `now`: their figures join the history and the
     /// totals, and the next period opens with the levels. Returns when the new period ends.
     /// `levels`: the account's executions running and those in the unreserved pool.
-    pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], durations: &mut [Dense], account: &mut AccountMetrics,
+    /// `durations`: the Duration histograms of the period being recorded, left empty.
+    pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], durations: &mut Durations, account: &mut AccountMetrics,
                 levels: (u32, u32), mappings: &mut [MappingStats]) -> Micros {
+        let durations = &mut durations.counts;
         while now >= self.start + self.period_us {
             let end = self.start + self.period_us;
             self.functions.room_for(self.n_functions, "metrics periods");
             self.percentiles.room_for(self.n_functions, "metrics periods");
             self.alive.room_for(self.n_functions, "metrics periods");
             let mut all = Stat::default();
+            let nf = self.n_functions;
             for (f, m) in functions.iter_mut().enumerate() {
-                let dense = &mut durations[f];
-                // the buckets read once (their bitmap decoded once) for both uses
-                self.rows.clear();
-                self.rows.extend(dense.iter());
-                self.percentiles.push(quantiles(self.rows.iter().copied(), &m.durations));
-                merge(&mut self.merged, self.rows.iter().copied());
+                self.percentiles.push(durations.function(f, &m.durations));
                 all.absorb(&m.durations);
-                std::mem::swap(dense, &mut self.previous[f]);
-                dense.clear();
+                // the histograms kept of the period before this one are done with
+                if let Some(before) = self.closed.checked_sub(1) {
+                    self.previous.clear_function(f, &self.functions[before * nf + f].durations);
+                }
                 self.totals[f].absorb(m);
                 let opened = m.opened(self.period_us);
                 self.functions.push(std::mem::replace(m, opened));
                 self.alive.push(AliveDelta::default());
             }
-            self.account_percentiles.grow(quantiles(used(&self.merged), &all), "metrics periods");
-            self.merged.fill(0);
+            self.account_percentiles.grow(durations.account(&all), "metrics periods");
+            self.previous.clear_account();
+            std::mem::swap(durations, &mut self.previous);
             self.account_totals.absorb(account);
             self.account.grow(*account, "metrics periods");
             *account = AccountMetrics::opened(levels);
@@ -173,7 +169,7 @@ impl Series {
     /// environments alive (idle ones with their expiry), as `Recorder::report` takes them.
     #[allow(clippy::too_many_arguments)]
     pub fn read(&self, now: Micros, period_end: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>, current: &[FunctionMetrics],
-                durations: &[Dense], (current_account, levels): (&AccountMetrics, (u32, u32)),
+                durations: &Counts, (current_account, levels): (&AccountMetrics, (u32, u32)),
                 current_mappings: &[MappingStats]) -> Table {
         let (p_us, nf, ns) = (self.period_us, self.n_functions, self.n_sources);
         let n = now.div_ceil(p_us).max(1) as usize;
@@ -284,7 +280,6 @@ impl Series {
                 all.absorb(&frow(p, f).durations);
             }
         }
-        let mut merged: Vec<u64> = Vec::new();
         for p in 0..n {
             let account_q = if p < kept {
                 for f in 0..nf {
@@ -294,19 +289,24 @@ impl Series {
                 }
                 self.account_percentiles[p]
             } else if p == kept {
-                merged.clear();
-                for (f, dense) in durations.iter().enumerate() {
-                    let mut rows: Vec<(usize, u64)> = dense.iter().collect();
+                // the period being recorded, and the last one closed when it is folded in
+                let both = |now: Vec<(usize, u64)>, before: &dyn Fn() -> Vec<(usize, u64)>| {
+                    let mut rows = now;
                     if folded {
-                        rows.extend(self.previous[f].iter());
+                        rows.extend(before());
                         rows.sort_unstable_by_key(|&(b, _)| b);
                     }
-                    for (out, q) in function_pct.iter_mut().zip(quantiles(rows.iter().copied(), &frow(p, f).durations)) {
+                    rows
+                };
+                for (f, m) in current.iter().enumerate() {
+                    let before = || self.previous.buckets(f, &self.functions[kept * nf + f].durations).collect();
+                    let rows = both(durations.buckets(f, &m.durations).collect(), &before);
+                    for (out, q) in function_pct.iter_mut().zip(quantiles(rows.into_iter(), &frow(p, f).durations)) {
                         out[f * n + p] = q;
                     }
-                    merge(&mut merged, rows.into_iter());
                 }
-                quantiles(used(&merged), &durations_all[p])
+                let rows = both(durations.account_buckets().collect(), &|| self.previous.account_buckets().collect());
+                quantiles(rows.into_iter(), &durations_all[p])
             } else {
                 for out in function_pct.iter_mut() {
                     for f in 0..nf {
@@ -406,27 +406,3 @@ impl Series {
         }
     }
 }
-
-/// Duration's quantiles (`QS`, µs) of a histogram's buckets with their exact statistics;
-/// NaN without a value.
-fn quantiles(buckets: impl Iterator<Item = (usize, u64)>, s: &Stat) -> [f64; 3] {
-    histogram::percentiles(buckets, s.count, QS, s.min, s.max).unwrap_or([f64::NAN; 3])
-}
-
-/// Adds `buckets` into `merged` (grown as needed).
-fn merge(merged: &mut Vec<u64>, buckets: impl Iterator<Item = (usize, u64)>) {
-    for (b, c) in buckets {
-        if b >= merged.len() {
-            merged.room_for(b + 1 - merged.len(), "duration histogram buckets");
-            merged.resize(b + 1, 0);
-        }
-        merged[b] += c;
-    }
-}
-
-fn used(merged: &[u64]) -> impl Iterator<Item = (usize, u64)> + '_ {
-    merged.iter().enumerate().filter(|(_, &c)| c > 0).map(|(b, &c)| (b, c))
-}
-
-/// The percentiles kept: p50, p90, p99.
-const QS: [f64; 3] = [0.50, 0.90, 0.99];
