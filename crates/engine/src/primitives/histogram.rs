@@ -153,6 +153,7 @@ impl Histograms {
         }
     }
 
+    /// Counts `v` for key `k` (a value above its maximum in its top bucket).
     #[cfg(test)]
     fn add(&mut self, k: usize, v: u64) {
         self.add_all(k, &[v as u32], |_, _| {});
@@ -188,8 +189,10 @@ impl Histograms {
         })
     }
 
-    /// `percentiles` of key `k`'s `total` values, all in [`min`, `max`] (its extremes). Eight
-    /// buckets at a time: the cost is a word per eight buckets between the extremes.
+    /// `percentiles` of key `k`'s `total` values, all in [`min`, `max`] (its extremes), read
+    /// eight buckets a word from the top: high quantiles lie a few buckets below the maximum,
+    /// where a log-linear histogram of durations has few buckets per value, while its low
+    /// buckets (a power of two every 64) stretch far below the median.
     pub fn percentiles<const N: usize>(&self, k: usize, total: u64, qs: [f64; N], min: u64, max: u64) -> Option<[f64; N]> {
         if !self.carries[k].is_empty() {
             return percentiles(self.iter(k, min, max), total, qs, min, max);
@@ -197,25 +200,29 @@ impl Histograms {
         let ranks = ranks(total, qs)?;
         let (start, span) = self.span(k, min, max);
         let counts = &self.counts[start..start + span.len()];
+        // rank r is in the first bucket, from the top, with total − r + 1 values at or above it
         let mut out = [max as f64; N];
-        let (mut seen, mut next, mut i) = (0, 0, 0);
-        while next < N && i < counts.len() {
-            // whole words while the next rank lies beyond them
-            while let Some(word) = counts.get(i..i + 8) {
+        let (mut seen, mut next, mut end) = (0, 0, counts.len());
+        while next < N && end > 0 {
+            let target = total - ranks[N - 1 - next] + 1;
+            // whole words while the next rank lies below them
+            while end >= 8 {
+                let word = &counts[end - 8..end];
                 let n = byte_sum(u64::from_le_bytes(word.try_into().expect("8 bytes")));
-                if seen + n >= ranks[next] {
+                if seen + n >= target {
                     break;
                 }
                 seen += n;
-                i += 8;
+                end -= 8;
             }
-            if let Some(&n) = counts.get(i) {
-                seen += u64::from(n);
-                while next < N && seen >= ranks[next] {
-                    out[next] = value(span.start + i, min, max);
-                    next += 1;
-                }
-                i += 1;
+            if end == 0 {
+                break; // fewer values than `total` said: the rest stay at `max`
+            }
+            end -= 1;
+            seen += u64::from(counts[end]);
+            while next < N && seen >= total - ranks[N - 1 - next] + 1 {
+                out[N - 1 - next] = value(span.start + end, min, max);
+                next += 1;
             }
         }
         Some(out)
