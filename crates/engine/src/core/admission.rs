@@ -153,7 +153,7 @@ impl Core {
             }
         };
         self.pool.acquire(&mut func.pool, true);
-        self.metrics.pool(now, f, &self.pool, &func.pool, false);
+        self.metrics.pool(now, &self.pool);
         if func.has_provisioned {
             self.metrics.spillover_invocation(now, f);
         }
@@ -172,7 +172,7 @@ impl Core {
             func.make_unused_provisioned(self.routing, &mut self.envs);
         }
         self.pool.acquire(&mut func.pool, false);
-        self.metrics.pool(now, f, &self.pool, &func.pool, true);
+        self.metrics.pool(now, &self.pool);
         self.metrics.provisioned_invocation(now, f);
         Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true }
     }

@@ -137,10 +137,15 @@ impl Histograms {
         (start + bucket(v)).min(end - 1)
     }
 
-    /// Counts `values` for key `k`, telling `counted` each one with its bucket.
+    /// Counts `values` for key `k`, telling `counted` each one with its bucket. Every line of
+    /// the key's counts is asked for first, so that their cache misses overlap rather than
+    /// come one after another as the values reach them.
     #[inline(always)]
     pub fn add_all(&mut self, k: usize, values: &[u32], mut counted: impl FnMut(u32, usize)) {
         let counts = &mut self.counts[self.offsets[k]..self.offsets[k + 1]];
+        for line in counts.chunks(64) {
+            super::cache::prefetch(line.as_ptr(), 1);
+        }
         let n = counts.len();
         for &v in values {
             let b = bucket(u64::from(v)).min(n - 1);

@@ -104,35 +104,21 @@ impl Recorder {
 
     // ---- functions
 
-    /// An execution of `f` was admitted at `now`: the account's pool stands at `pool` and
-    /// `f`'s share of it at `function_pool`, on a provisioned environment or not. (The gauges
-    /// of a series are recorded here, so that `started`, which follows at once, has no test.)
+    /// An execution was admitted at `now`: the account's pool stands at `pool`. (`started`
+    /// follows at once, for its function.)
     #[inline(always)]
-    pub fn pool(&mut self, now: Micros, f: u32, pool: &Pool, function_pool: &FunctionPool, provisioned: bool) {
+    pub fn pool(&mut self, now: Micros, pool: &Pool) {
         if self.period_us != 0 {
-            self.admitted(now, f, function_pool, provisioned);
+            self.at(now);
+            self.account.started = true;
         }
         self.account.max_concurrency = self.account.max_concurrency.max(pool.running);
         self.account.max_unreserved = self.account.max_unreserved.max(pool.unreserved_in_use);
     }
 
-    #[inline(always)]
-    fn admitted(&mut self, now: Micros, f: u32, pool: &FunctionPool, provisioned: bool) {
-        self.at(now);
-        self.account.started = true;
-        let m = &mut self.functions[f as usize];
-        m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
-        m.running = pool.running;
-        if provisioned {
-            // only a start on a provisioned environment raises their number
-            m.provisioned_busy = pool.running - pool.on_demand;
-            m.max_provisioned = m.max_provisioned.max(m.provisioned_busy);
-        }
-    }
-
-    /// An attempt of `f` starts at `now` (cold or warm) and will end with `outcome`, billed
-    /// `billed_ms`; `pool` is `f`'s share of the pool with it counted. Admission recorded
-    /// the pool (`pool`) at this instant just before.
+    /// An attempt of `f` starts at `now` (cold or warm), on a provisioned environment or not,
+    /// and will end with `outcome`, billed `billed_ms`; `pool` is `f`'s share of the pool with
+    /// it counted. Admission recorded the account's pool (`pool`) at this instant just before.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub fn started(&mut self, now: Micros, f: u32, cold: bool, outcome: Outcome, pool: &FunctionPool, billed_ms: u64, provisioned: bool) {
@@ -144,9 +130,18 @@ impl Recorder {
         m.timeouts += (outcome == Outcome::Timeout) as u64;
         m.billed_ms += billed_ms;
         m.max_concurrency = m.max_concurrency.max(pool.running);
+        if self.period_us != 0 {
+            m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
+            m.running = pool.running;
+        }
         if provisioned {
             m.provisioned_billed_ms += billed_ms;
             m.provisioned_cold_starts += cold as u64;
+            if self.period_us != 0 {
+                // only a start on a provisioned environment raises their number
+                m.provisioned_busy = pool.running - pool.on_demand;
+                m.max_provisioned = m.max_provisioned.max(m.provisioned_busy);
+            }
         }
     }
 

@@ -30,7 +30,7 @@ fn read(r: &mut Recorder, now: Micros, live: impl Iterator<Item = (u32, Micros, 
 /// Starts an execution of `f` at `now` through the verbs admission calls.
 fn start(r: &mut Recorder, pool: &mut Pool, p: &mut FunctionPool, f: u32, now: Micros, outcome: Outcome, billed_ms: u64) {
     pool.acquire(p, true);
-    r.pool(now, f, pool, p, false);
+    r.pool(now, pool);
     r.started(now, f, false, outcome, p, billed_ms, false);
 }
 
@@ -47,7 +47,7 @@ fn maxima_are_exact_and_sums_count() {
     for (f, on_demand, outcome) in [(0, true, Outcome::Timeout), (1, true, Outcome::Error), (0, false, Outcome::Success)] {
         let p = if f == 0 { &mut a } else { &mut b };
         pool.acquire(p, on_demand); // provisioned: not in the unreserved pool
-        r.pool(0, f, &pool, p, !on_demand);
+        r.pool(0, &pool);
         r.started(0, f, outcome == Outcome::Timeout, outcome, p, 7, !on_demand);
     }
     pool.release(&mut b, true);
