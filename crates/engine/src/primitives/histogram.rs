@@ -225,7 +225,7 @@ impl Histograms {
             }
             end -= 1;
             seen += u64::from(counts[end]);
-            while next < N && seen >= total - ranks[N - 1 - next] + 1 {
+            while next < N && seen > total - ranks[N - 1 - next] {
                 out[N - 1 - next] = value(span.start + end, min, max);
                 next += 1;
             }
