@@ -254,7 +254,8 @@ class Simulator:
                 records[name] = _boundary.record_columns(
                     m, {k: v[mine] for k, v in log.items() if k != "stream"})
         return Window(until=until, now=self._engine.now, requests=resolved if resolved is not None else {},
-                      destinations=destinations, records=records, traces=traces or {})
+                      destinations=destinations, records=records, traces=traces or {},
+                      function_names=self.function_names, function_configs=self.functions, seed=self.seed)
 
     def run(self, workload: Workload | None = None, until: float | None = None,
             records: Sequence[Records] | Records = ()) -> Result:

@@ -229,6 +229,27 @@ def test_chunked_advances_trace_what_one_run_does() -> None:
                if prev.until is not None and len(win.traces["request"]))
 
 
+def test_a_window_builds_the_documents_of_its_attempts_as_the_run_does() -> None:
+    sim, w = stormy()
+    whole = sim.run(w)
+    chunked, _ = stormy()
+    chunked.submit(w)
+    windows = [chunked.advance(until) for until in np.linspace(5, 200, 11)]
+    windows.append(chunked.advance(None))
+    assert sum(len(win.xray(EPOCH)) for win in windows) > 0
+    assert [d for win in windows for d in win.xray(EPOCH)] == whole.xray(EPOCH)
+    spans = lambda doc: [s for r in doc["resourceSpans"] for ss in r["scopeSpans"] for s in ss["spans"]]  # noqa: E731
+    # OTLP groups spans by function (a resource): the same spans, grouped per window
+    key = lambda s: (s["traceId"], s["spanId"])  # noqa: E731
+    assert sorted((s for win in windows for s in spans(win.otlp(EPOCH))), key=key) == sorted(spans(whole.otlp(EPOCH)), key=key)
+    for win in windows:
+        for doc in win.xray(EPOCH):
+            check_segment(doc)
+        check_otlp(win.otlp(EPOCH))
+    # a window with no traced attempt has no documents
+    assert chunked.advance(None).xray() == []
+
+
 def test_event_source_batches_and_zero_reserved_drops_are_not_traced() -> None:
     fs = [lc.Function("off", reserved_concurrency=0, tracing="Active")]
     w = lc.Workload(np.arange(5.0), np.zeros(5, np.int64), np.full(5, 0.1), InvocationType.EVENT)

@@ -24,8 +24,39 @@ __all__ = ["Result", "Window", "Columns"]
 Columns: TypeAlias = Mapping[str, npt.NDArray[Any]]
 
 
+class _Traced:
+    """The trace documents of a :class:`Result` or a :class:`Window`, built from its
+    ``traces`` rows: an attempt's documents are the same whichever window holds its row (its
+    ids derive from the simulator's seed and the request)."""
+
+    traces: Columns
+    function_names: tuple[str, ...]
+    function_configs: tuple[Function, ...]
+    seed: int
+
+    def xray(self, epoch: datetime | float = DEFAULT_EPOCH) -> list[dict[str, Any]]:
+        """The X-Ray segment documents of the traced attempts here (docs/traces.md): per attempt an
+        ``AWS::Lambda`` segment and, when it ran, an ``AWS::Lambda::Function`` segment with its
+        ``Initialization``, ``Invocation`` and ``Overhead`` subsegments. Simulated time 0 is
+        `epoch` (a datetime, or unix seconds; default 2026-01-01T00:00:00Z)."""
+        return xray_documents(self.traces, self.function_names, self._timeouts(), self.seed, epoch)
+
+    def otlp(self, epoch: datetime | float = DEFAULT_EPOCH) -> dict[str, Any]:
+        """The same traces as OTLP/JSON (``{"resourceSpans": [...]}``, FaaS semantic
+        conventions; docs/traces.md)."""
+        from .._core import __version__
+
+        return otlp_document(self.traces, self.function_names, self._timeouts(), self.seed, epoch,
+                             __version__)
+
+    def _timeouts(self) -> list[float]:
+        if len(self.function_configs) == len(self.function_names):
+            return [f.timeout_s for f in self.function_configs]
+        return [float("nan")] * len(self.function_names)
+
+
 @dataclass(frozen=True)
-class Window:
+class Window(_Traced):
     """Requests resolved by one :meth:`Simulator.advance` call, in the order they were resolved.
 
     ``requests`` holds numpy columns: ``request`` (the request's id: its row number counted
@@ -44,8 +75,14 @@ class Window:
     #: (:class:`RecordOutcome`), ``attempts``, ``receives`` (queues), ``start``, ``end``.
     records: Mapping[str, Columns] = field(default_factory=dict)
     #: The rows of the traced attempts that ended or were throttled in the window (see
-    #: :attr:`Result.traces`); the windows' rows together are one run's.
+    #: :attr:`Result.traces`); the windows' rows together are one run's. :meth:`xray` and
+    #: :meth:`otlp` build their documents, as a :class:`Result`'s.
     traces: Columns = field(default_factory=dict)
+    #: What those documents are drawn against: the functions' names and configurations (their
+    #: timeouts), and the simulator's seed.
+    function_names: tuple[str, ...] = field(default=(), repr=False)
+    function_configs: tuple[Function, ...] = field(default=(), repr=False)
+    seed: int = field(default=0, repr=False)
 
     def __len__(self) -> int:
         """Requests resolved in the window (0 when per-request output was off)."""
@@ -53,7 +90,7 @@ class Window:
 
 
 @dataclass(frozen=True)
-class Result:
+class Result(_Traced):
     """What :meth:`Simulator.run` returns.
 
     - ``requests``: one row per workload row, in input order: ``outcome`` (:class:`Outcome`),
@@ -125,26 +162,6 @@ class Result:
     function_configs: tuple[Function, ...] = field(default=(), repr=False)
     traces: Columns = field(default_factory=dict, repr=False)
     seed: int = 0
-
-    def xray(self, epoch: datetime | float = DEFAULT_EPOCH) -> list[dict[str, Any]]:
-        """The X-Ray segment documents of the traced requests (docs/traces.md): per attempt an
-        ``AWS::Lambda`` segment and, when it ran, an ``AWS::Lambda::Function`` segment with its
-        ``Initialization``, ``Invocation`` and ``Overhead`` subsegments. Simulated time 0 is
-        `epoch` (a datetime, or unix seconds; default 2026-01-01T00:00:00Z)."""
-        return xray_documents(self.traces, self.function_names, self._timeouts(), self.seed, epoch)
-
-    def otlp(self, epoch: datetime | float = DEFAULT_EPOCH) -> dict[str, Any]:
-        """The same traces as OTLP/JSON (``{"resourceSpans": [...]}``, FaaS semantic
-        conventions; docs/traces.md)."""
-        from .._core import __version__
-
-        return otlp_document(self.traces, self.function_names, self._timeouts(), self.seed, epoch,
-                             __version__)
-
-    def _timeouts(self) -> list[float]:
-        if len(self.function_configs) == len(self.function_names):
-            return [f.timeout_s for f in self.function_configs]
-        return [float("nan")] * len(self.function_names)
 
     def cost(self, prices: Prices | None = None) -> Bill:
         """The bill of this run at `prices` (default ``Prices()``: us-east-1 list prices, no
