@@ -28,13 +28,24 @@ use crate::model::table::Table;
 use crate::primitives::grow::OutOfMemory;
 use crate::primitives::time::Micros;
 
+/// A queue's messages visible after its latest poll, at instant `at`; `carried`: the period
+/// being recorded opened with this level, carried from before it, and no poll has come since.
+#[derive(Debug, Clone, Copy, Default)]
+struct Visible {
+    at: Micros,
+    level: u64,
+    carried: bool,
+}
+
 /// The recorder.
 #[derive(Debug, Clone)]
 pub(crate) struct Recorder {
     functions: Vec<FunctionMetrics>,
     account: AccountMetrics,
-    /// Per event source (in source order): its mapping's figures.
+    /// Per event source (in source order): its mapping's figures, and for a queue its messages
+    /// visible.
     mappings: Vec<MappingStats>,
+    visible: Vec<Visible>,
     /// When the period being recorded ends: `Micros::MAX` without a series.
     period_end: Micros,
     /// Its length (0 without a series).
@@ -62,6 +73,7 @@ impl Recorder {
             functions,
             account: AccountMetrics::default(),
             mappings: vec![MappingStats::default(); n_sources],
+            visible: vec![Visible::default(); n_sources],
             period_end: period_us.unwrap_or(Micros::MAX),
             period_us: period_us.unwrap_or(0),
             durations,
@@ -90,9 +102,21 @@ impl Recorder {
     #[inline(never)]
     fn roll(&mut self, now: Micros) {
         self.count_durations();
+        // the last instant's level of messages visible belongs to the period closing, and the
+        // next one opens with it (until that period's first instant's receives replace it)
+        for (m, v) in self.mappings.iter_mut().zip(&mut self.visible) {
+            m.max_visible = m.max_visible.max(v.level);
+            v.carried = true;
+        }
+        let visible: Vec<u64> = self.visible.iter().map(|v| v.level).collect();
         let s = self.series.as_mut().expect("a period ends only with a series");
         let levels = levels(&self.functions, &self.unreserved);
-        self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, &mut self.mappings);
+        self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, &mut self.mappings, &visible);
+    }
+
+    /// The first instant of the period being recorded (0 without a series).
+    fn period_start(&self) -> Micros {
+        if self.period_us == 0 { 0 } else { self.period_end - self.period_us }
     }
 
     /// Asks for the line the end of an execution of `f` writes with a series.
@@ -341,16 +365,33 @@ impl Recorder {
         m.max_slots = m.max_slots.max(slots);
     }
 
-    /// After an instant's receives, `visible` messages of queue `source` wait to be received
-    /// (`ApproximateNumberOfMessagesVisible`).
+    /// After a poll of queue `source` at `now`, `visible` messages wait to be received
+    /// (`ApproximateNumberOfMessagesVisible`). What counts is the level after an instant's
+    /// last poll (a message received at the instant it arrives never waited): it is folded
+    /// into the maximum when a later instant comes, a period closes or the figures are read.
     #[inline]
     pub fn visible(&mut self, now: Micros, source: u32, visible: u64) {
         self.at(now);
-        let m = &mut self.mappings[source as usize];
-        m.max_visible = m.max_visible.max(visible);
-        if let Some(s) = &mut self.series {
-            s.visible(source, visible);
+        let period_start = self.period_start();
+        let (m, v) = (&mut self.mappings[source as usize], &mut self.visible[source as usize]);
+        if v.at != now {
+            m.max_visible = m.max_visible.max(v.level);
         }
+        if v.carried && now == period_start {
+            // the level the period opened with is this instant's, not the one carried into it
+            m.max_visible = 0;
+        }
+        *v = Visible { at: now, level: visible, carried: false };
+    }
+
+    /// The mappings' figures of the period being recorded, the last instant's messages visible
+    /// folded in.
+    fn current_mappings(&self) -> Vec<MappingStats> {
+        let mut stats = self.mappings.clone();
+        for (m, v) in stats.iter_mut().zip(&self.visible) {
+            m.max_visible = m.max_visible.max(v.level);
+        }
+        stats
     }
 
     // ---- reading
@@ -416,7 +457,7 @@ impl Recorder {
 
     /// Per source, in source order (zeros for a source nobody reads).
     pub fn mapping_stats(&self) -> Vec<MappingStats> {
-        let mut stats = self.mappings.clone();
+        let mut stats = self.current_mappings();
         if let Some(s) = &self.series {
             for (t, m) in stats.iter_mut().zip(s.mapping_totals()) {
                 t.absorb(m);
@@ -449,7 +490,9 @@ impl Recorder {
         let s = self.series.as_ref()?;
         debug_assert!(self.functions.iter().all(|m| m.batched == 0), "count_durations first");
         let levels = levels(&self.functions, &self.unreserved);
-        Some(s.read(now, self.period_end, live, &self.functions, &self.durations.counts, (&self.account, levels), &self.mappings))
+        let visible: Vec<u64> = self.visible.iter().map(|v| v.level).collect();
+        let mappings = (&self.current_mappings()[..], &visible[..]);
+        Some(s.read(now, self.period_end, live, &self.functions, &self.durations.counts, (&self.account, levels), mappings))
     }
 }
 

@@ -45,8 +45,6 @@ pub(crate) struct Series {
     totals: Vec<FunctionMetrics>,
     account_totals: AccountMetrics,
     mapping_totals: Vec<MappingStats>,
-    /// Per queue, the messages visible (the level its next period opens with).
-    visible: Vec<u64>,
     /// Per period so far (the one being recorded included), per function.
     alive: Vec<AliveDelta>,
     /// Per function, its provisioned environments: alive from time 0, the level period 0
@@ -74,7 +72,6 @@ impl Series {
             totals: vec![FunctionMetrics::default(); n],
             account_totals: AccountMetrics::default(),
             mapping_totals: vec![MappingStats::default(); n_sources],
-            visible: vec![0; n_sources],
             alive,
             provisioned: provisioned.to_vec(),
         })
@@ -113,17 +110,12 @@ impl Series {
         d.at_start += (death == period_start && born < death) as u32;
     }
 
-    #[inline(always)]
-    pub fn visible(&mut self, source: u32, visible: u64) {
-        self.visible[source as usize] = visible;
-    }
-
     /// Closes every period that ended by `now`: their figures join the history and the
     /// totals, and the next period opens with the levels. Returns when the new period ends.
     /// `levels`: the account's executions running and those in the unreserved pool.
     /// `durations`: the Duration histograms of the period being recorded, left empty.
     pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], durations: &mut Durations, account: &mut AccountMetrics,
-                levels: (u32, u32), mappings: &mut [MappingStats]) -> Micros {
+                levels: (u32, u32), mappings: &mut [MappingStats], visible: &[u64]) -> Micros {
         let durations = &mut durations.counts;
         while now >= self.start + self.period_us {
             let end = self.start + self.period_us;
@@ -153,7 +145,7 @@ impl Series {
             self.mappings.room_for(self.n_sources, "metrics periods");
             for (s, m) in mappings.iter_mut().enumerate() {
                 self.mapping_totals[s].absorb(m);
-                let opened = MappingStats { max_visible: self.visible[s], ..MappingStats::default() };
+                let opened = MappingStats { max_visible: visible[s], ..MappingStats::default() };
                 self.mappings.push(std::mem::replace(m, opened));
             }
             self.closed += 1;
@@ -170,7 +162,7 @@ impl Series {
     #[allow(clippy::too_many_arguments)]
     pub fn read(&self, now: Micros, period_end: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>, current: &[FunctionMetrics],
                 durations: &Counts, (current_account, levels): (&AccountMetrics, (u32, u32)),
-                current_mappings: &[MappingStats]) -> Table {
+                (current_mappings, visible): (&[MappingStats], &[u64])) -> Table {
         let (p_us, nf, ns) = (self.period_us, self.n_functions, self.n_sources);
         let n = now.div_ceil(p_us).max(1) as usize;
         let span = |p: usize| {
@@ -214,7 +206,7 @@ impl Series {
                 let (start, end) = span(p);
                 tail_f.extend(current.iter().map(|m| m.opened(end - start)));
                 tail_a.push(AccountMetrics::opened(levels));
-                tail_m.extend(self.visible.iter().map(|&v| MappingStats { max_visible: v, ..MappingStats::default() }));
+                tail_m.extend(visible.iter().map(|&v| MappingStats { max_visible: v, ..MappingStats::default() }));
             }
         }
         let frow = |p: usize, f: usize| if p < kept { &self.functions[p * nf + f] } else { &tail_f[(p - kept) * nf + f] };
