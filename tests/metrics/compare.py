@@ -36,7 +36,8 @@ def oracle_config(account: lc.Account, functions: list[lc.Function]) -> tuple[di
 def disagreements(metrics: lc.Metrics, ref: dict, names: list[str], sources: list[str] = ()) -> list[str]:
     """Every (set, metric, statistic, period) where the engine's series and the oracle's differ
     beyond the tolerance, as readable lines (empty: they agree). `sources`: the mappings'
-    source names, in the oracle's mapping order, to compare too (stream mappings only)."""
+    source names, in the oracle's mapping order, to compare too (a set compares the metrics its kind
+    of source has)."""
     out: list[str] = []
     if metrics.n_periods != ref["n"]:
         out.append(f"n_periods engine {metrics.n_periods} oracle {ref['n']}")

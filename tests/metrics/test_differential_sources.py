@@ -3,17 +3,22 @@ queues §8) against the metrics oracle: batches dispatched from a batch's end, a
 an idle environment expires, are where a live level and the exact one could part.
 
 The oracle's stream and queue models log their executions and throttles through the same
-hooks as tests/oracle/invocations.py. Mapping-level series are compared for stream mappings
-(the oracle models them); queue mappings' are not modelled by the oracle.
+hooks as tests/oracle/invocations.py, and their mappings' events into a `mapping_log`:
+mapping-level series are compared for stream and queue mappings, every queue Sum series is
+checked against its whole-run counter (oracle and engine), and the queue gauge
+ApproximateNumberOfMessagesVisible, on which the engine departs from §10.1, apart
+(test_queue_visible_gauge, an expected failure).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lambda_core as lc
+from lambda_core._model.metric_catalog import specs_at
 from tests.metrics.compare import disagreements
 from tests.oracle import metrics as oracle_metrics
 from tests.oracle.queues import QueueSimulator
@@ -24,6 +29,15 @@ from tests.sources.test_differential_streams import scenarios as stream_scenario
 from tests.support import engine_adapter
 from tests.support.profiles import examples
 
+# every mapping Sum series with the whole-run counter it adds up to (the catalog's `counter`)
+MAPPING_COUNTERS = {m.name: m.counter for m in specs_at("mapping") if m.counter}
+QUEUE_COUNTERS = {"DeletedEventCount": "records_processed"}  # no catalog counter: the deletions
+VISIBLE = "ApproximateNumberOfMessagesVisible"
+# docs/model.md §10.1: "the maximum of messages waiting to be received after each instant's
+# receives (a message received at the instant it arrives never waited), and at the period's start"
+VISIBLE_XFAIL = ("engine bug: ApproximateNumberOfMessagesVisible is sampled after every poll, not "
+                 "after each instant's receives (a message received at the instant it arrived "
+                 "counts), and a period opens with the level before its first instant's receives")
 PERIODS = st.sampled_from([0.25, 0.5, 1.0, 2.0, 0.7, 10.0])
 
 
@@ -76,13 +90,49 @@ def test_stream_runs(scenario, period_s):
                          [m["stream"] for m in mappings]) == []
 
 
-@settings(max_examples=examples(150), **SETTINGS)
-@given(queue_scenarios(), PERIODS)
-def test_queue_runs(scenario, period_s):
+def queue_run(scenario, period_s: float) -> tuple[QueueSimulator, lc.Result, dict]:
+    """The oracle's queue model (run), the engine's result and the oracle's series."""
     account, functions, queues, mappings, records, routing, until, workload = scenario
     sim = QueueSimulator(account, functions, queues, mappings, records, routing, until, workload)
     sim.run()
     result = engine_series(account, functions, routing, until, workload, records,
                            engine_adapter._queue_mappings(queues, mappings), period_s)
-    ref = oracle_metrics.series(sim, period_s, horizon(result, sim, until))
-    assert disagreements(result.metrics, ref, [f"f{i}" for i in range(len(functions))]) == []
+    return sim, result, oracle_metrics.series(sim, period_s, horizon(result, sim, until))
+
+
+@settings(max_examples=examples(150), **SETTINGS)
+@given(queue_scenarios(), PERIODS)
+def test_queue_runs(scenario, period_s):
+    """Every series of a queue run, the mappings' included, but the visible gauge's exact
+    values (test_queue_visible_gauge): of those, only what holds under both sampling rules."""
+    sim, result, ref = queue_run(scenario, period_s)
+    for i, m in enumerate(sim.maps):  # every Sum series adds up to its whole-run counter
+        source = m.queue.name
+        got, want = result.metrics.mapping(source), ref["mapping"][i]
+        for name, counter in {**MAPPING_COUNTERS, **QUEUE_COUNTERS}.items():
+            assert sum(want[name, "Sum"]) == m.counters[counter], (source, name, "oracle")
+            assert got[name].sum() == result.mappings[source][counter], (source, name, "engine")
+        dropped = ("records_failed", "records_expired")
+        assert sum(want["DroppedEventCount", "Sum"]) == sum(m.counters[c] for c in dropped)
+        assert got["DroppedEventCount"].sum() == sum(result.mappings[source][c] for c in dropped)
+        # the whole-run max_visible is sampled after every dispatch, the oracle's series after
+        # every instant: a message received later at the instant it waited at is only in the first
+        assert max(want[VISIBLE, "Maximum"]) <= m.counters["max_visible"], source
+        assert got[VISIBLE].max() == result.mappings[source]["max_visible"], source
+        # the engine samples after every dispatch and opens a period with the level before its
+        # first instant: a superset of the instants' levels (see test_queue_visible_gauge)
+        assert all(e >= o for e, o in zip(got[VISIBLE].tolist(), want[VISIBLE, "Maximum"])), source
+    lines = disagreements(result.metrics, ref, [f"f{i}" for i in range(len(scenario[1]))],
+                          [m["queue"] for m in scenario[3]])
+    assert [line for line in lines if f" {VISIBLE}/" not in line] == []
+
+
+@pytest.mark.xfail(strict=True, reason=VISIBLE_XFAIL)
+@settings(max_examples=examples(150), **SETTINGS)
+@given(queue_scenarios(), PERIODS)
+def test_queue_visible_gauge(scenario, period_s):
+    """ApproximateNumberOfMessagesVisible exactly as docs/model.md §10.1 has it."""
+    sim, result, ref = queue_run(scenario, period_s)
+    for i, m in enumerate(sim.maps):
+        got = result.metrics.mapping(m.queue.name)[VISIBLE].tolist()
+        assert got == ref["mapping"][i][VISIBLE, "Maximum"], m.queue.name

@@ -18,9 +18,9 @@ includes init); the level at an instant counts what started at it (and not a zer
 that already ended before a later start at that instant); an execution ending exactly at a
 period's start is not in that period. Environments are alive from creation to expiry (or H).
 
-Statistics without a sample in a period (Duration, AsyncEventAge) are `math.nan`.
-Mapping-level series are modelled for stream mappings only (`_mapping_series`); queue
-mappings' are not.
+Statistics without a sample in a period (Duration, AsyncEventAge, IteratorAge) are `math.nan`.
+Mapping-level series (`_mapping_series`) come from the `mapping_log` of the stream and queue
+models (tests/oracle/streams.py, tests/oracle/queues.py).
 """
 
 from __future__ import annotations
@@ -243,22 +243,55 @@ def series(sim: Simulator, period_s: float, horizon_s: float | None = None) -> d
 
 MAPPING_SUMS = ("PolledEventCount", "InvokedEventCount", "FailedInvokeEventCount", "DroppedEventCount",
                 "OnFailureDestinationDeliveredEventCount", "BatchInvocations")
+QUEUE_SUMS = ("DeletedEventCount",)  # only queue mappings have these
+VISIBLE = "ApproximateNumberOfMessagesVisible"
+
+
+def visible_maxima(grid: Periods, samples: list[tuple[int, int]]) -> list[int]:
+    """ApproximateNumberOfMessagesVisible's Maximum per period (docs/model.md §10.1): the level
+    after each instant's receives — of the levels logged at one instant (time order), the last —
+    and the level at each period's start (the level after the last instant at or before it; 0
+    before the first). A message received at the instant it arrived is in no level."""
+    after: dict[int, int] = {}
+    for t, level in samples:
+        after[t] = level
+    instants = sorted(after.items())
+    out = [0] * grid.n
+    j, level = 0, 0
+    for k in range(grid.n):
+        while j < len(instants) and instants[j][0] <= k * grid.p:
+            level = instants[j][1]
+            j += 1
+        out[k] = level
+    for t, level in instants:
+        k = grid.index(t)
+        out[k] = max(out[k], level)
+    return out
 
 
 def _mapping_series(sim: Simulator, grid: Periods) -> list[dict]:
-    """Stream mappings' series (a simulator with a `mapping_log`, tests/oracle/streams.py):
-    counts stamped where they happen — a batch's records polled when it is formed, invoked and
+    """Mappings' series (a simulator with a `mapping_log`): counts stamped where they happen.
+    Streams (tests/oracle/streams.py): a batch's records polled when it is formed, invoked and
     IteratorAge (ms, the batch's last record) at the invocation's start, failed at a throttle or
-    at a failed invocation's end, dropped and sent on failure when the records are given up."""
+    at a failed invocation's end, dropped and sent on failure when the records are given up.
+    Queues (tests/oracle/queues.py): a batch's messages polled at their receive (a message the
+    receive moves to the DLQ is not polled: dropped and sent on failure then), invoked at the
+    invocation's start, failed at a throttle or a failed invocation's end, deleted (and expired
+    ones dropped) when they go; ApproximateNumberOfMessagesVisible by `visible_maxima`."""
     log = getattr(sim, "mapping_log", None)
     if log is None:
         return []
+    queue = hasattr(sim, "mapping_of_queue")
     out = []
     for mi in range(len(sim.maps)):
         s: dict[tuple[str, str], list] = {}
-        for name in MAPPING_SUMS:
+        for name in MAPPING_SUMS + (QUEUE_SUMS if queue else ()):
             chosen = [(t, v) for m, t, g, v in log if m == name and g == mi]
             s[name, "Sum"] = grid.counts([t for t, _ in chosen], [v for _, v in chosen])
+        if queue:
+            s[VISIBLE, "Maximum"] = visible_maxima(grid, [(t, v) for m, t, g, v in log if m == VISIBLE and g == mi])
+            out.append(s)
+            continue
         ages = [math.nan] * grid.n  # no invocation in the period: no sample
         for m, t, g, v in log:
             if m == "IteratorAge" and g == mi:

@@ -237,6 +237,10 @@ class QueueSimulator(Simulator):
         self.msg_start: list[int | None] = [None] * n
         self.msg_end: list[int | None] = [None] * n
         self.last_resolution = 0
+        # per-mapping events for the mapping-level series of tests/oracle/metrics.py (§10.1):
+        # (metric, t, mapping index, value); ApproximateNumberOfMessagesVisible is logged after
+        # every dispatch, and the last entry of an instant is the level after its receives
+        self.mapping_log: list[tuple[str, int, int, int]] = []
         for i in range(n):
             self.push(self.msg_time[i], PHASE_ARRIVAL, self.n_requests + i, ("message", i))
 
@@ -263,6 +267,8 @@ class QueueSimulator(Simulator):
         key = {PROCESSED: "records_processed", EXPIRED: "records_expired"}.get(outcome,
                                                                             "records_failed")
         m.counters[key] += 1
+        self.mapping_log.append(("DeletedEventCount" if outcome == PROCESSED else "DroppedEventCount",
+                                 t, m.index, 1))
 
     def make_visible(self, m: Mapping, i: int) -> None:
         self.msg_state[i] = VISIBLE
@@ -347,9 +353,14 @@ class QueueSimulator(Simulator):
 
     def dispatch(self, t: int, m: Mapping) -> None:
         """Delete expired visible messages, then form and invoke batches while slots are free;
-        the messages still visible then count in ``max_visible`` (ApproximateNumberOfMessagesVisible)."""
+        the messages still visible then count in ``max_visible`` and are logged for the series.
+
+        ``max_visible`` takes every dispatch (the whole-run figure the engine reports); the
+        series (metrics.visible_maxima) take the last level of each instant, §10.1's rule, which
+        leaves out a message received later at the instant it was left waiting at."""
         self._dispatch(t, m)
         m.counters["max_visible"] = max(m.counters["max_visible"], len(m.visible))
+        self.mapping_log.append(("ApproximateNumberOfMessagesVisible", t, m.index, len(m.visible)))
 
     def _dispatch(self, t: int, m: Mapping) -> None:
         self.purge(t, m)
@@ -407,6 +418,7 @@ class QueueSimulator(Simulator):
         if mrc is not None and self.msg_receives[i] >= mrc:
             self.resolve_record(t, i, DEAD_LETTERED)
             m.counters["on_failure_records"] += 1
+            self.mapping_log.append(("OnFailureDestinationDeliveredEventCount", t, m.index, 1))
             return False
         self.msg_receives[i] += 1
         self.msg_state[i] = IN_FLIGHT
@@ -418,6 +430,7 @@ class QueueSimulator(Simulator):
         """One synchronous invocation of a freshly received batch: admission (§4)."""
         m.counters["batches"] += 1
         m.counters["polled_records"] += len(msgs)  # PolledEventCount: every receive
+        self.mapping_log.append(("PolledEventCount", t, m.index, len(msgs)))
         batch = Batch(m, msgs, t)
         f = self.fns[m.fn]
         env, reason = self.admit(t, m.fn, f)
@@ -429,6 +442,7 @@ class QueueSimulator(Simulator):
             self.log_throttle(t, f, reason)
             m.counters["throttles"] += 1
             m.counters["failed_invoke_records"] += len(msgs)
+            self.mapping_log.append(("FailedInvokeEventCount", t, m.index, len(msgs)))
             for i in msgs:
                 self.msg_state[i] = INVISIBLE
             self.timer(t + m.queue.visibility, ("return", batch))
@@ -446,6 +460,8 @@ class QueueSimulator(Simulator):
         mc["invocations"] += 1
         mc["invoked_records"] += len(msgs)
         mc["max_concurrency"] = max(mc["max_concurrency"], m.running)
+        self.mapping_log += [("BatchInvocations", t, m.index, 1),
+                             ("InvokedEventCount", t, m.index, len(msgs))]
         self.start_counter += 1
         self.push(end, PHASE_END, self.start_counter, ("end", env, batch, outcome))
 
@@ -463,6 +479,7 @@ class QueueSimulator(Simulator):
             # counted from the receive, ends (at once if it already has).
             m.counters["retries"] += 1
             m.counters["failed_invoke_records"] += len(batch.msgs)  # FailedInvokeEventCount
+            self.mapping_log.append(("FailedInvokeEventCount", t, m.index, len(batch.msgs)))
             back = max(batch.received_at + m.queue.visibility, t)
             if back == t:
                 for i in batch.msgs:
@@ -577,6 +594,12 @@ def simulate_queues(account: dict, functions: list[dict], queues: list[dict],
        reserved concurrency 0 behind a mapping with messages needs until (ValueError).
        Messages of a queue without a mapping stay PENDING.
     9. "group": the key for FIFO queues, 0 for standard ones.
+    10. QueueSimulator.mapping_log (for tests/oracle/metrics.py): (metric, t, mapping, value)
+       — PolledEventCount at each batch's receive (its messages), InvokedEventCount and
+       BatchInvocations at an invocation's start, FailedInvokeEventCount at a throttle or a
+       failed invocation's end, DeletedEventCount (PROCESSED) and DroppedEventCount (expired,
+       dead-lettered) at the resolution, OnFailureDestinationDeliveredEventCount at the move
+       to the DLQ, ApproximateNumberOfMessagesVisible (the level) after every dispatch.
 
     Validation: visibility_timeout_s a whole number 0–43200 (SQS's VisibilityTimeout), and for a
     mapped queue at least its function's timeout_s (CreateEventSourceMapping's rule, AWS's
