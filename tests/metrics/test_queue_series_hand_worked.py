@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.metrics.compare import disagreements
-from tests.metrics.test_differential_sources import VISIBLE, VISIBLE_XFAIL, engine_series
+from tests.metrics.test_differential_sources import VISIBLE, engine_series
 from tests.oracle import metrics as oracle_metrics
 from tests.oracle.queues import QueueSimulator
 from tests.support import engine_adapter
@@ -126,10 +126,8 @@ def test_the_oracles_visible_gauge(name):
     assert ref["mapping"][0]["DeletedEventCount", "Sum"] == deleted
 
 
-@pytest.mark.xfail(strict=True, reason=VISIBLE_XFAIL)
 @pytest.mark.parametrize("name", VISIBLE_CASES)
 def test_the_engines_visible_gauge(name):
-    # engine today: [1, 0, 0, 0] and [1, 1, 1, 0]
     times, want, _ = VISIBLE_CASES[name]
     result = engine(window_case(times), 0.25)
     assert result.metrics.mapping("q")[VISIBLE].tolist() == want
