@@ -111,7 +111,7 @@ impl Recorder {
         let visible: Vec<u64> = self.visible.iter().map(|v| v.level).collect();
         let s = self.series.as_mut().expect("a period ends only with a series");
         let levels = levels(&self.functions, &self.unreserved);
-        self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, &mut self.mappings, &visible);
+        self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, (&mut self.mappings, &visible));
     }
 
     /// The first instant of the period being recorded (0 without a series).

@@ -113,9 +113,10 @@ impl Series {
     /// Closes every period that ended by `now`: their figures join the history and the
     /// totals, and the next period opens with the levels. Returns when the new period ends.
     /// `levels`: the account's executions running and those in the unreserved pool.
-    /// `durations`: the Duration histograms of the period being recorded, left empty.
+    /// `durations`: the Duration histograms of the period being recorded, left empty;
+    /// `visible`: per source, the messages visible (what its next period opens with).
     pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], durations: &mut Durations, account: &mut AccountMetrics,
-                levels: (u32, u32), mappings: &mut [MappingStats], visible: &[u64]) -> Micros {
+                levels: (u32, u32), (mappings, visible): (&mut [MappingStats], &[u64])) -> Micros {
         let durations = &mut durations.counts;
         while now >= self.start + self.period_us {
             let end = self.start + self.period_us;
