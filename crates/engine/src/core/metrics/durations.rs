@@ -82,7 +82,6 @@ impl Counts {
         Ok(Counts { functions: Histograms::new(timeouts)?, account: vec![0; buckets] })
     }
 
-
     /// Function `f`'s percentiles (`QS`, µs), `s` its statistics; NaN without an end.
     pub fn function(&self, f: usize, s: &Stat) -> [f64; 3] {
         self.functions.percentiles(f, s.count, QS, s.min, s.max).unwrap_or([f64::NAN; 3])
