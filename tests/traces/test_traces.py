@@ -214,13 +214,19 @@ def test_otlp_spans_carry_the_faas_conventions_and_the_xray_ids() -> None:
         assert s["traceId"] == x["trace_id"][2:].replace("-", "")
 
 
-def test_chunked_advances_trace_what_one_run_does() -> None:
+def whole_and_windows() -> tuple[lc.Result, list[lc.Window], lc.Simulator]:
+    """The stormy run in one call, and in twelve windows of another simulator (left at the end)."""
     sim, w = stormy()
     whole = sim.run(w)
     chunked, _ = stormy()
     chunked.submit(w)
     windows = [chunked.advance(until) for until in np.linspace(5, 200, 11)]
     windows.append(chunked.advance(None))
+    return whole, windows, chunked
+
+
+def test_chunked_advances_trace_what_one_run_does() -> None:
+    whole, windows, _ = whole_and_windows()
     for k, v in whole.traces.items():
         assert np.array_equal(np.concatenate([win.traces[k] for win in windows]), v), k
     assert sum(len(win.traces["request"]) for win in windows) == len(whole.traces["request"])
@@ -230,12 +236,7 @@ def test_chunked_advances_trace_what_one_run_does() -> None:
 
 
 def test_a_window_builds_the_documents_of_its_attempts_as_the_run_does() -> None:
-    sim, w = stormy()
-    whole = sim.run(w)
-    chunked, _ = stormy()
-    chunked.submit(w)
-    windows = [chunked.advance(until) for until in np.linspace(5, 200, 11)]
-    windows.append(chunked.advance(None))
+    whole, windows, chunked = whole_and_windows()
     assert sum(len(win.xray(EPOCH)) for win in windows) > 0
     assert [d for win in windows for d in win.xray(EPOCH)] == whole.xray(EPOCH)
     spans = lambda doc: [s for r in doc["resourceSpans"] for ss in r["scopeSpans"] for s in ss["spans"]]  # noqa: E731
