@@ -5,8 +5,9 @@
 >>> sim.account_settings()
 {'ConcurrentExecutions': 1000, 'UnreservedConcurrentExecutions': 800}
 
-This module is the public API: every name in ``__all__``. Two submodules are public too:
-:mod:`lambda_core.errors` (the exceptions, also exported here) and
+This module is the public API: every name in ``__all__``. Three submodules are public too:
+:mod:`lambda_core.errors` (the exceptions, also exported here),
+:mod:`lambda_core.distributions` (the durations of docs/model.md §3.1, also exported here) and
 :mod:`lambda_core.scenarios` (TOML scenario files; ``lambda_core.scenario`` is its older
 name). Every other module is private (its name starts with ``_``) and may change.
 """
@@ -16,6 +17,11 @@ from ._model import (
     Account,
     BatchDuration,
     Bill,
+    Distribution,
+    Empirical,
+    Fixed,
+    LogNormal,
+    Uniform,
     DynamoDBStream,
     EventSourceMapping,
     Function,
@@ -55,6 +61,7 @@ from .errors import (
     WorkloadError,
 )
 from .scenarios import Scenario, load_scenario, parse_scenario
+from . import distributions as distributions
 from . import scenario as scenario  # the older name of lambda_core.scenarios, kept importable
 
 __all__ = [
@@ -62,6 +69,11 @@ __all__ = [
     # configuration
     "Account",
     "Function",
+    "Fixed",
+    "Uniform",
+    "LogNormal",
+    "Empirical",
+    "Distribution",
     "RetryPolicy",
     "KinesisStream",
     "DynamoDBStream",

@@ -20,11 +20,14 @@ from . import _core
 from ._engine_config import (
     AccountConfig,
     ClientRetries,
+    DistributionConfig,
     EngineConfig,
     FunctionConfig,
     ScalingConfig,
 )
 from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, Metrics, PoolPlan, RetryPolicy
+from ._model.distributions import Distribution, Empirical, LogNormal, Uniform
+from ._model.function import INIT_LIMIT_S
 
 __all__ = ["engine_config", "record_columns", "mapping_report", "metrics", "engine_seconds",
            "trace_columns"]
@@ -72,7 +75,9 @@ def engine_config(
         functions=tuple(
             FunctionConfig(
                 reserved=f.reserved_concurrency, provisioned=f.provisioned_concurrency or 0,
-                timeout_s=f.timeout_s, init_s=f.init_s, idle_timeout_s=f.idle_timeout_s,
+                timeout_s=f.timeout_s, init=_distribution(f.init_s, INIT_LIMIT_S),
+                keep_alive=_distribution(f.idle_timeout_s, float(_core.LIMITS["seconds"].max)),
+                max_lifetime_s=f.max_lifetime_s, warm_at_start=f.warm_at_start,
                 provisioned_ready_s=f.provisioned_ready_s, max_retry_attempts=f.max_retry_attempts,
                 max_event_age_s=float(f.max_event_age_s), on_success=destination(f.on_success),
                 on_failure=destination(f.on_failure),
@@ -91,6 +96,19 @@ def engine_config(
         **{field: tuple(records) for field, records in kind_mappings.items()},
         metrics_period_s=metrics_period_s,
     )
+
+
+def _distribution(d: float | Distribution, cap_s: float) -> DistributionConfig:
+    """A fixed or drawn duration as the engine takes it; a log-normal's draws capped at `cap_s`."""
+    if isinstance(d, Uniform):
+        return DistributionConfig("uniform", (d.low, d.high))
+    if isinstance(d, Empirical):
+        return DistributionConfig("empirical", d.values)
+    if isinstance(d, LogNormal):
+        return DistributionConfig("lognormal", (d.median_s,), sigma=d.sigma, cap_s=cap_s)
+    if isinstance(d, Distribution):
+        raise TypeError(f"the engine does not know the distribution {d!r}")
+    return DistributionConfig("fixed", (d,))
 
 
 def metrics(series: Mapping[str, Any], functions: Sequence[Function],

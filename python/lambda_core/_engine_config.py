@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "EngineConfig", "AccountConfig", "ScalingConfig", "FunctionConfig", "ClientRetries",
+    "EngineConfig", "AccountConfig", "ScalingConfig", "FunctionConfig", "DistributionConfig",
+    "ClientRetries",
     "StreamConfig", "QueueConfig", "SourceConfig", "StreamMappingConfig", "QueueMappingConfig",
 ]
 
@@ -43,6 +44,18 @@ class AccountConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DistributionConfig:
+    """A duration fixed or drawn (docs/model.md §3.1): ``kind`` ``"fixed"`` (``seconds`` one
+    value), ``"uniform"`` (low, high), ``"empirical"`` (the values) or ``"lognormal"`` (the
+    median, with ``sigma``); a log-normal draw is capped at ``cap_s``."""
+
+    kind: str
+    seconds: Sequence[float]
+    sigma: float = 0.0
+    cap_s: float = 9e9
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionConfig:
     """One function: its reservation (``None``: none) and provisioned environments, its
     timeouts, and its asynchronous settings (docs/model.md §6; destinations as indexes below
@@ -51,8 +64,11 @@ class FunctionConfig:
     reserved: int | None
     provisioned: int
     timeout_s: float
-    init_s: float
-    idle_timeout_s: float
+    init: DistributionConfig
+    keep_alive: DistributionConfig
+    #: ``None``: environments are not recycled (docs/model.md §3.1).
+    max_lifetime_s: float | None
+    warm_at_start: int
     provisioned_ready_s: float
     max_retry_attempts: int
     max_event_age_s: float

@@ -9,6 +9,7 @@ import pytest
 import lambda_core as lc
 from lambda_core import _core
 from lambda_core._engine_config import (
+    DistributionConfig,
     AccountConfig,
     EngineConfig,
     FunctionConfig,
@@ -56,7 +57,9 @@ ENGINE_DTYPES = {"time": np.float64, "function": np.int64, "duration": np.float6
 
 
 # AWS's defaults for a function, and an account of 1000 with the current scaling bucket
-FUNCTION = FunctionConfig(reserved=None, provisioned=0, timeout_s=3.0, init_s=0.5, idle_timeout_s=600.0,
+FUNCTION = FunctionConfig(reserved=None, provisioned=0, timeout_s=3.0, init=DistributionConfig("fixed", (0.5,)),
+                          keep_alive=DistributionConfig("fixed", (600.0,)), max_lifetime_s=None,
+                          warm_at_start=0,
                           provisioned_ready_s=0.0, max_retry_attempts=2, max_event_age_s=21600.0,
                           on_success=None, on_failure=None, dead_letter_queue=None)
 ACCOUNT = AccountConfig(concurrency_limit=1000, unreserved_capacity=1000,

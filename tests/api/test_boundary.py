@@ -95,6 +95,7 @@ REQUEST_DTYPES = {
     "end": np.float64,
     "first_start": np.float64,
     "last_start": np.float64,
+    "environment": np.int64,
 }
 # `enqueued` is the workload's own time column (zero copy) and `event_age` a read-only NaN view
 # when the workload holds no asynchronous events: both are checked separately

@@ -49,12 +49,12 @@ def test_awss_worked_example_to_the_cent():
 # -- init, rounding, timeouts ----------------------------------------------------------------------
 
 
-def test_init_is_init_s_times_cold_starts_and_the_rounding_goes_to_the_handler():
+def test_init_is_the_inits_paid_and_the_rounding_goes_to_the_handler():
     f = lc.Function("f", memory_mb=1024, init_s=0.25)
     # 4 cold starts of 0.25 + 0.1001 s, 6 warm ones of 0.1001 s: each rounded up as a whole
     billed = 4 * billed_ms(0.25 + 0.1001) + 6 * billed_ms(0.1001)
     assert billed == 4 * 351 + 6 * 101
-    bill = lc.Bill.price([f], usage(10, 4, billed), 60)
+    bill = lc.Bill.price([f], usage(10, 4, billed, init_s=0.25), 60)
     assert bill.function("f")["init"] == pytest.approx(4 * 0.25 * T1_X86, rel=1e-12)
     assert bill.function("f")["duration"] == pytest.approx((billed / 1000 - 1.0) * T1_X86, rel=1e-12)
     assert bill.function("f")["requests"] == pytest.approx(10 * REQUEST, rel=1e-12)
@@ -126,7 +126,7 @@ def test_a_provisioned_environment_that_re_initialised_pays_init_at_its_rate():
     # every invocation on provisioned environments, one of them re-initialising after a timeout
     f = lc.Function("f", memory_mb=1024, provisioned_concurrency=1, init_s=1.0, timeout_s=1)
     billed = 1000 + billed_ms(1.0 + 0.5)
-    bill = lc.Bill.price([f], usage(2, 1, billed, billed, provisioned_cold_starts=1), 300)
+    bill = lc.Bill.price([f], usage(2, 1, billed, billed, provisioned_cold_starts=1, init_s=1.0), 300)
     assert bill.function("f")["init"] == pytest.approx(1.0 * PROVISIONED_DURATION_X86, rel=1e-12)
     assert bill.function("f")["duration"] == pytest.approx(1.5 * PROVISIONED_DURATION_X86, rel=1e-12)
 
@@ -216,10 +216,13 @@ def test_the_series_adds_up_to_the_whole_run():
     prov = np.array([np.minimum(billed[0], rng.integers(0, 50_000, n_p)), np.zeros(n_p, np.int64)])
     prov = np.minimum(prov, billed - cold * np.array([[300], [100]]))  # cold starts on demand
     m = metrics(fs, period, horizon, {"Invocations": inv, "ColdStarts": cold,
-                                      "BilledDuration": billed, "ProvisionedBilledDuration": prov})
+                                      "BilledDuration": billed, "ProvisionedBilledDuration": prov,
+                                      "InitDuration": cold * np.array([[300_000], [100_000]])})
     whole = {"invocations": inv.sum(1), "cold_starts": cold.sum(1), "provisioned_cold_starts": np.zeros(2, np.int64),
              "billed_duration_ms": billed.sum(1),
-             "provisioned_billed_duration_ms": prov.sum(1)}
+             "provisioned_billed_duration_ms": prov.sum(1),
+             "init_duration_us": cold.sum(1) * np.array([300_000, 100_000]),
+             "provisioned_init_duration_us": np.zeros(2, np.int64)}
     bill = lc.Bill.price(fs, whole, horizon, lc.Prices(free_tier=True), metrics=m)
     assert list(bill.timestamps) == [0, 60, 120, 180, 240, 300, 360]
     for name in ("a", "b", None):

@@ -13,11 +13,15 @@ from lambda_core._model.metric_catalog import specs_at
 
 
 def usage(invocations: int, cold_starts: int = 0, billed_ms: int = 0, provisioned_ms: int = 0,
-          provisioned_cold_starts: int = 0) -> dict:
-    """One function's whole-run counters, as Result.functions holds them."""
+          provisioned_cold_starts: int = 0, init_s: float = 0.5) -> dict:
+    """One function's whole-run counters, as Result.functions holds them; each cold start paid
+    `init_s`."""
+    init_us = round(init_s * 1e6)
     return {"invocations": [invocations], "cold_starts": [cold_starts],
             "provisioned_cold_starts": [provisioned_cold_starts],
-            "billed_duration_ms": [billed_ms], "provisioned_billed_duration_ms": [provisioned_ms]}
+            "billed_duration_ms": [billed_ms], "provisioned_billed_duration_ms": [provisioned_ms],
+            "init_duration_us": [init_us * cold_starts],
+            "provisioned_init_duration_us": [init_us * provisioned_cold_starts]}
 
 
 def stack(*usages: Mapping[str, Sequence[int]]) -> dict:

@@ -13,6 +13,7 @@ import pytest
 import lambda_core as lc
 from lambda_core import _core
 from lambda_core._engine_config import (
+    DistributionConfig,
     AccountConfig,
     ClientRetries,
     EngineConfig,
@@ -127,7 +128,9 @@ def test_client_retry_attempts() -> None:
 def test_the_engine_guards_the_same_numbers() -> None:
     """The engine's own check (for embedders, and a backstop) reads the same table."""
     account = AccountConfig(concurrency_limit=1000, unreserved_capacity=1000, scaling=None)
-    fn = FunctionConfig(reserved=None, provisioned=0, timeout_s=3.0, init_s=0.5, idle_timeout_s=600.0,
+    fn = FunctionConfig(reserved=None, provisioned=0, timeout_s=3.0, init=DistributionConfig("fixed", (0.5,)),
+                          keep_alive=DistributionConfig("fixed", (600.0,)), max_lifetime_s=None,
+                          warm_at_start=0,
                         provisioned_ready_s=0.0, max_retry_attempts=2, max_event_age_s=21600.0,
                         on_success=None, on_failure=None, dead_letter_queue=None)
     _core.Engine(EngineConfig(account, [fn], client_retries=ClientRetries(10_000, 1.0, 20.0)))

@@ -34,6 +34,7 @@ pub use crate::model::config::{
     AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig, QueueMappingConfig, Routing, Scaling, SourceConfig,
     StreamConfig, StreamKind,
 };
+pub use crate::model::distribution::Dist;
 pub use crate::model::error::Error;
 pub use crate::model::input::{Arrival, RecordRows, Rows};
 pub use crate::model::keys::{key_hash, key_hashes};

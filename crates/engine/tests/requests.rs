@@ -2,7 +2,7 @@
 //! scaling tokens, provisioned concurrency and asynchronous events, through the public API.
 
 use lambda_core_engine::{
-    AccountConfig, Config, Engine, FunctionConfig, Outcome, Rows, Scaling, ThrottleReason, WindowLog, EVENT,
+    AccountConfig, Config, Dist, Engine, FunctionConfig, Outcome, Rows, Scaling, ThrottleReason, WindowLog, EVENT,
 };
 
 fn engine(limit: u32, functions: Vec<FunctionConfig>, scaling: Scaling) -> Engine {
@@ -25,7 +25,7 @@ fn run(e: &mut Engine, rows: &[(f64, i64, f64)]) -> WindowLog {
 }
 
 fn f() -> FunctionConfig {
-    FunctionConfig { init_us: 0, ..FunctionConfig::new() }
+    FunctionConfig { init: Dist::Fixed(0), ..FunctionConfig::new() }
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn the_unreserved_pool_throttles_and_the_throttle_resolves_at_once() {
 
 #[test]
 fn an_idle_environment_is_gone_at_exactly_its_expiry() {
-    let mut e = engine(10, vec![FunctionConfig { idle_timeout_us: 1_000_000, ..f() }], Scaling::Off);
+    let mut e = engine(10, vec![FunctionConfig { keep_alive: Dist::Fixed(1_000_000), ..f() }], Scaling::Off);
     // idle from 0.5 s: reusable at 1.499999 s, gone at 1.5 s
     let log = run(&mut e, &[(0.0, 0, 0.5), (1.499999, 0, 0.0), (1.499999, 0, 0.0), (2.5, 0, 0.0)]);
     assert_eq!(log.cold_starts, vec![1, 0, 0, 1]);

@@ -58,8 +58,10 @@ struct FunctionConfig {
     reserved: Option<u32>,
     provisioned: u32,
     timeout_s: f64,
-    init_s: f64,
-    idle_timeout_s: f64,
+    init: DistributionConfig,
+    keep_alive: DistributionConfig,
+    max_lifetime_s: Option<f64>,
+    warm_at_start: u32,
     provisioned_ready_s: f64,
     max_retry_attempts: u32,
     max_event_age_s: f64,
@@ -67,6 +69,46 @@ struct FunctionConfig {
     on_failure: Option<u32>,
     dead_letter_queue: Option<u32>,
     traced: bool,
+}
+
+/// A duration fixed or drawn (§3.1), in seconds.
+#[derive(FromPyObject)]
+struct DistributionConfig {
+    kind: String,
+    seconds: Vec<f64>,
+    sigma: f64,
+    cap_s: f64,
+}
+
+impl DistributionConfig {
+    /// The engine's distribution; a bad value's message names `at`.
+    fn into_dist(self, at: &str) -> PyResult<engine::Dist> {
+        let us = |i: usize| seconds(&format!("{at}.seconds[{i}]"), self.seconds[i]);
+        let need = |n: usize| match self.seconds.len() {
+            len if len == n || (n == 0 && len > 0) => Ok(()),
+            len => Err(LambdaCoreError::new_err(format!("{at}: a {} distribution takes {n} values, got {len}", self.kind))),
+        };
+        Ok(match self.kind.as_str() {
+            "fixed" => {
+                need(1)?;
+                engine::Dist::Fixed(us(0)?)
+            }
+            "uniform" => {
+                need(2)?;
+                engine::Dist::Uniform { lo: us(0)?, hi: us(1)? }
+            }
+            "empirical" => {
+                need(0)?;
+                engine::Dist::Empirical((0..self.seconds.len()).map(us).collect::<PyResult<Vec<_>>>()?.into_boxed_slice())
+            }
+            "lognormal" => {
+                need(1)?;
+                let median = us(0)?;
+                engine::Dist::LogNormal { median_us: median as f64, sigma: self.sigma, max: seconds(&format!("{at}.cap_s"), self.cap_s)? }
+            }
+            other => return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown distribution {other:?}"))),
+        })
+    }
 }
 
 #[derive(FromPyObject)]
@@ -167,8 +209,10 @@ impl EngineConfig {
                     reserved: f.reserved,
                     provisioned: f.provisioned,
                     timeout_us: micros!(at, f.timeout_s),
-                    init_us: micros!(at, f.init_s),
-                    idle_timeout_us: micros!(at, f.idle_timeout_s),
+                    init: f.init.into_dist(&format!("{at}.init"))?,
+                    keep_alive: f.keep_alive.into_dist(&format!("{at}.keep_alive"))?,
+                    max_lifetime_us: f.max_lifetime_s.map(|s| seconds(&format!("{at}.max_lifetime_s"), s)).transpose()?,
+                    warm_at_start: f.warm_at_start,
                     provisioned_ready_us: micros!(at, f.provisioned_ready_s),
                     max_retry_attempts: f.max_retry_attempts,
                     max_event_age_us: micros!(at, f.max_event_age_s),

@@ -42,6 +42,7 @@ fn to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Column(Column::U32(v)) => v.into_pyarray(py).into_any(),
         Value::Column(Column::U64(v)) => v.into_pyarray(py).into_any(),
         Value::Column(Column::I32(v)) => v.into_pyarray(py).into_any(),
+        Value::Column(Column::I64(v)) => v.into_pyarray(py).into_any(),
         Value::Column(Column::F64(v)) => v.into_pyarray(py).into_any(),
         Value::Int(n) => n.into_pyobject(py)?.into_any(),
         Value::Float(x) => x.into_pyobject(py)?.into_any(),

@@ -12,6 +12,7 @@ constructor and stores exactly the types it declares.
 
 from .account import Account
 from .bill import Bill
+from .distributions import Distribution, Empirical, Fixed, LogNormal, Uniform
 from .enums import (
     ROUTING_NAMES,
     InvocationType,
@@ -47,6 +48,11 @@ from .streams import (
 from .workload import Workload
 
 __all__ = [
+    "Distribution",
+    "Empirical",
+    "Fixed",
+    "LogNormal",
+    "Uniform",
     "Account",
     "Function",
     "PoolPlan",

@@ -35,7 +35,8 @@ QUANTITIES = (
 )
 #: The engine's whole-run counters a bill is computed from (``Result.functions``).
 USAGE_COUNTERS = ("invocations", "cold_starts", "provisioned_cold_starts", "billed_duration_ms",
-                  "provisioned_billed_duration_ms")
+                  "provisioned_billed_duration_ms", "init_duration_us",
+                  "provisioned_init_duration_us")
 # the per-period series of the same counters (the catalog's Sum metrics that add up to them)
 _SERIES = {m.counter: m.name for m in specs_at("function") if m.counter in USAGE_COUNTERS}
 _R, _D, _I, _P, _E = range(5)
@@ -227,19 +228,17 @@ def _allocated_us(horizon_us: int, prices: Prices) -> int:
 def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[np.int64]],
                 allocated_us: int | npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
     """GB-s (and requests) of each kind, per function (rows) and, for per-period counts, per
-    period (columns). Init is `init_s` × cold starts, at the provisioned rate for those on
-    provisioned environments (which re-initialise only after a timeout); each invocation's
+    period (columns). Init is the engine's sum of the inits paid, at the provisioned rate for
+    those on provisioned environments (which re-initialise only after a timeout); each invocation's
     rounding up to the millisecond (of init + handler together) is counted as handler time."""
     shape = (len(functions),) + (1,) * (counts["invocations"].ndim - 1)
     gb = np.array([f.memory_mb / 1024 for f in functions]).reshape(shape)
-    init_us = np.array([_core.to_micros(f.init_s) for f in functions], dtype=np.int64).reshape(shape)
     provisioned = np.array([f.provisioned_concurrency or 0 for f in functions]).reshape(shape)
     extra_gb = np.array([max(0, f.ephemeral_storage_mb - 512) / 1024 for f in functions]).reshape(shape)
     billed = counts["billed_duration_ms"].astype(np.float64)
     on_prov = counts["provisioned_billed_duration_ms"].astype(np.float64)
     on_demand = billed - on_prov
-    pc_init = counts["provisioned_cold_starts"] * init_us / 1000  # ms
-    od_init = (counts["cold_starts"] - counts["provisioned_cold_starts"]) * init_us / 1000
+    pc_init, od_init = _init_ms(counts)
     ms_to_gb_s = gb / 1000
     return {
         "od_handler": (on_demand - od_init) * ms_to_gb_s,
@@ -250,6 +249,13 @@ def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[
         "ephemeral": billed / 1000 * extra_gb,
         "requests": counts["invocations"].astype(np.float64),
     }
+
+
+def _init_ms(counts: Mapping[str, npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Init time in ms on provisioned and on on-demand environments, from the engine's sums of
+    the inits its cold starts paid (each drawn when ``init_s`` is a distribution)."""
+    pc = counts["provisioned_init_duration_us"].astype(np.float64) / 1000
+    return pc, counts["init_duration_us"].astype(np.float64) / 1000 - pc
 
 
 def _charges(functions: Sequence[Function], q: Mapping[str, npt.NDArray[np.float64]],

@@ -11,6 +11,7 @@ from .. import _validation as v
 from .._messages import FUNCTION_NAME_PATTERN
 from ..errors import InvalidParameterValueException
 from ._frozen import assign
+from .distributions import Distribution, LogNormal, as_seconds_or_distribution
 
 __all__ = [
     "Function",
@@ -46,7 +47,7 @@ _AWS_RANGES: tuple[tuple[str, str, int, int | None], ...] = (
     ("max_event_age_s", "maximumEventAgeInSeconds", 60, 21600),
     ("ephemeral_storage_mb", "ephemeralStorage.size", 512, 10240),
 )
-_SECONDS = ("timeout_s", "init_s", "idle_timeout_s", "provisioned_ready_s")
+_SECONDS = ("timeout_s", "provisioned_ready_s")
 
 #: CreateFunction's ``Architectures`` values, in the order AWS lists them in its message.
 ARCHITECTURES = msg.ARCHITECTURES
@@ -63,15 +64,17 @@ class Function:
     1. wrong Python types → :class:`TypeError` (whole-number fields take ``int`` or numpy
        integers, never ``bool`` or ``float``; second fields take ints or floats;
        ``architecture`` a ``str`` or a list or tuple of ``str``, ``tracing`` a ``str``);
-    2. a non-finite ``timeout_s``, ``init_s``, ``idle_timeout_s`` or ``provisioned_ready_s``
-       → :class:`~lambda_core.errors.InvalidParameterValueException`;
+    2. a non-finite ``timeout_s``, ``init_s``, ``idle_timeout_s``, ``max_lifetime_s`` or
+       ``provisioned_ready_s`` → :class:`~lambda_core.errors.InvalidParameterValueException`
+       (a distribution checks its own parameters when made);
     3. every AWS field range at once → one :class:`~lambda_core.errors.ValidationException` in
        AWS's form (``2 validation errors detected: Value ...; Value ...``), the enums
        ``architectures`` and ``tracingConfig.mode`` last;
-    4. lambda_core's own ranges (``init_s`` 0–10, ``idle_timeout_s`` ≥ 0,
-       ``provisioned_ready_s`` ≥ 0), the 4 KB environment limit and provisioned > reserved
-       → :class:`~lambda_core.errors.InvalidParameterValueException`; ``idle_timeout_s`` or
-       ``provisioned_ready_s`` beyond the engine's limit on seconds (about 285 years) →
+    4. lambda_core's own ranges (``init_s`` 0–10, every value of its distribution too, or
+       a log-normal's median; ``idle_timeout_s``, ``max_lifetime_s``, ``provisioned_ready_s``
+       and ``warm_at_start`` ≥ 0), the 4 KB environment limit and provisioned > reserved
+       → :class:`~lambda_core.errors.InvalidParameterValueException`; seconds beyond the
+       engine's limit (about 285 years) or too many warm environments →
        :class:`~lambda_core.errors.EngineLimitError`.
 
     Whole numbers are stored as ``int`` and seconds as ``float``, whatever numeric type was
@@ -88,10 +91,17 @@ class Function:
     reserved_concurrency: int | None = None
     #: Provisioned concurrency ``PC`` (≥ 1, ≤ ``RC`` when reserved), or ``None``.
     provisioned_concurrency: int | None = None
-    #: Init duration of a cold start in seconds, 0–10.
-    init_s: float = 0.5
-    #: Idle environments are reclaimed after this many seconds (≥ 0).
-    idle_timeout_s: float = 600.0
+    #: Init duration of a cold start in seconds, 0–10, or a distribution of them drawn per
+    #: cold start (docs/model.md §3.1; ``Fixed`` is stored as its number).
+    init_s: float | Distribution = 0.5
+    #: Idle environments are reclaimed after this many seconds (≥ 0), or after a keep-alive
+    #: drawn per idle period from a distribution (docs/model.md §3.1).
+    idle_timeout_s: float | Distribution = 600.0
+    #: On-demand environments get no request this many seconds after their birth and are
+    #: reclaimed (docs/model.md §3.1); ``None``: they live until idle too long.
+    max_lifetime_s: float | None = None
+    #: On-demand environments already initialised and idle at time 0 (docs/model.md §3.1).
+    warm_at_start: int = 0
     #: Asynchronous retries, 0–2.
     max_retry_attempts: int = 2
     #: Asynchronous maximum event age in seconds, 60–21600.
@@ -128,8 +138,10 @@ class Function:
         timeout_s: float = 3,
         reserved_concurrency: int | None = None,
         provisioned_concurrency: int | None = None,
-        init_s: float = 0.5,
-        idle_timeout_s: float = 600,
+        init_s: float | Distribution = 0.5,
+        idle_timeout_s: float | Distribution = 600,
+        max_lifetime_s: float | None = None,
+        warm_at_start: int = 0,
         max_retry_attempts: int = 2,
         max_event_age_s: int = 21600,
         ephemeral_storage_mb: int = 512,
@@ -150,10 +162,14 @@ class Function:
         retries = v.require_int("Function", "max_retry_attempts", max_retry_attempts)
         age = v.require_int("Function", "max_event_age_s", max_event_age_s)
         storage = v.require_int("Function", "ephemeral_storage_mb", ephemeral_storage_mb)
-        given_seconds = (timeout_s, init_s, idle_timeout_s, provisioned_ready_s)
+        given_seconds = (timeout_s, provisioned_ready_s)
         seconds = {
             f: v.require_real("Function", f, value) for f, value in zip(_SECONDS, given_seconds)
         }
+        init_d = as_seconds_or_distribution("Function", "init_s", init_s)
+        keep_d = as_seconds_or_distribution("Function", "idle_timeout_s", idle_timeout_s)
+        lifetime = v.optional_real("Function", "max_lifetime_s", max_lifetime_s)
+        warm = v.require_int("Function", "warm_at_start", warm_at_start)
         env = _check_environment(environment)
         architectures = _check_architectures(architecture)
         mode = v.require_str("Function", "tracing", tracing)
@@ -169,6 +185,9 @@ class Function:
         # 2. non-finite seconds (no AWS request can carry them)
         for f, value in seconds.items():
             v.require_finite("Function", f, value)
+        for f, value in (("init_s", init_d), ("idle_timeout_s", keep_d), ("max_lifetime_s", lifetime)):
+            if isinstance(value, float):
+                v.require_finite("Function", f, value)
 
         # 3. AWS's field ranges, all at once; values shown as given (an int timeout as an int)
         items = v.name_items(
@@ -194,18 +213,31 @@ class Function:
         v.raise_items(items)
 
         # 4. lambda_core's own ranges, then AWS's service-side checks
-        init = seconds["init_s"]
-        if not 0 <= init <= INIT_LIMIT_S:
+        # a log-normal init is capped at the limit when drawn (docs/model.md §3.1): its median
+        # must be within it
+        high = init_d if isinstance(init_d, float) else (
+            init_d.median_s if isinstance(init_d, LogNormal) else init_d.high_s)
+        if not 0 <= high <= INIT_LIMIT_S:
             raise InvalidParameterValueException(
                 f"Function.init_s must be between 0 and {INIT_LIMIT_S:g} seconds "
-                f"(the init phase limit), got {init!r}"
+                f"(the init phase limit), got {init_s!r}"
             )
-        for f in ("idle_timeout_s", "provisioned_ready_s"):
+        if isinstance(keep_d, float):
+            seconds["idle_timeout_s"] = keep_d
+        if lifetime is not None:
+            seconds["max_lifetime_s"] = lifetime
+        for f in ("idle_timeout_s", "provisioned_ready_s", "max_lifetime_s"):
+            if f not in seconds:
+                continue
             if seconds[f] < 0:
                 raise InvalidParameterValueException(
                     f"Function.{f} must be at least 0 seconds, got {seconds[f]!r}"
                 )
             v.engine_limit(f"function {name!r}", f, seconds[f], "seconds")
+        if warm < 0:
+            raise InvalidParameterValueException(
+                f"Function.warm_at_start must be at least 0, got {warm!r}")
+        v.engine_limit(f"function {name!r}", "warm_at_start", warm, "warm_at_start")
         if env is not None and _environment_size(env) > ENVIRONMENT_LIMIT_BYTES:
             raise InvalidParameterValueException(msg.environment_too_large(env))
         if rc is not None and pc is not None and pc > rc:
@@ -220,8 +252,10 @@ class Function:
             timeout_s=seconds["timeout_s"],
             reserved_concurrency=rc,
             provisioned_concurrency=pc,
-            init_s=init,
-            idle_timeout_s=seconds["idle_timeout_s"],
+            init_s=init_d,
+            idle_timeout_s=keep_d,
+            max_lifetime_s=lifetime,
+            warm_at_start=warm,
             max_retry_attempts=retries,
             max_event_age_s=age,
             ephemeral_storage_mb=storage,

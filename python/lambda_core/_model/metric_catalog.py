@@ -142,6 +142,11 @@ METRICS: tuple[MetricSpec, ...] = (
                doc="the part of BilledDuration that ran on provisioned environments"),
     MetricSpec("ProvisionedColdStarts", "Count", _SUM, _F_A, counter="provisioned_cold_starts", namespace=None,
                doc="cold starts on provisioned environments (re-initialising after a timeout)"),
+    MetricSpec("InitDuration", "Microseconds", _SUM, _F_A, counter="init_duration_us", namespace=None,
+               doc="init phases of the cold starts (drawn per cold start when init_s is a "
+                   "distribution), stamped at the invocation's start"),
+    MetricSpec("ProvisionedInitDuration", "Microseconds", _SUM, _F_A, counter="provisioned_init_duration_us",
+               namespace=None, doc="the part of InitDuration on provisioned environments"),
     MetricSpec("BatchInvocations", "Count", _SUM, _M, counter="invocations", namespace=None,
                doc="invocations of the mapping's function with its batches"),
 )

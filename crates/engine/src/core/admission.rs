@@ -3,6 +3,7 @@
 
 use super::environments::{Environments, Idle, IdleSet};
 use super::executions::{Admitted, Execution, Owner};
+use super::lifetimes::Lifetimes;
 use super::pool::FunctionPool;
 use super::scaling::TokenBucket;
 use super::traces::Attempt;
@@ -22,8 +23,11 @@ pub(crate) struct Function {
     pub has_provisioned: bool,
     pub zero_reserved: bool,
     pub timeout_us: Micros,
+    /// The init phase and keep-alive when they are fixed and environments live for ever;
+    /// otherwise `lifetimes` draws them (§3.1).
     pub init_us: Micros,
     pub idle_timeout_us: Micros,
+    pub lifetimes: Option<Box<Lifetimes>>,
     // -- colder: scaling, provisioned concurrency, asynchronous settings
     pub bucket: Option<TokenBucket>,
     pub provisioned_idle: IdleSet,
@@ -39,14 +43,14 @@ pub(crate) struct Function {
 }
 
 // what a warm admission and an end read stays in the two lines the event loop prefetches
-const _: () = assert!(std::mem::offset_of!(Function, idle_timeout_us) + 8 <= 64 * PREFETCH_LINES);
+const _: () = assert!(std::mem::offset_of!(Function, lifetimes) + 8 <= 64 * PREFETCH_LINES);
 
 /// How much of `Function` to prefetch: its first two lines (idle list, pool, timings). One line
 /// and four lines both measured slower (docs/performance.md).
 pub(crate) const PREFETCH_LINES: usize = 2;
 
 impl Function {
-    pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, envs: &mut Environments) -> Function {
+    pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, seed: u64, envs: &mut Environments) -> Function {
         // Provisioned environments exist from time 0, initialised (§3), numbered in function
         // order. They are all alike until first used, so each is made when it is first taken
         // (`make_unused_provisioned`): memory grows with the environments used, not with the
@@ -59,8 +63,9 @@ impl Function {
             pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
             bucket,
             timeout_us: cfg.timeout_us,
-            init_us: cfg.init_us,
-            idle_timeout_us: cfg.idle_timeout_us,
+            init_us: cfg.init.fixed().unwrap_or(0),
+            idle_timeout_us: cfg.keep_alive.fixed().unwrap_or(0),
+            lifetimes: Lifetimes::new(&cfg, seed),
             provisioned_ready_us: cfg.provisioned_ready_us,
             has_provisioned: cfg.provisioned > 0,
             zero_reserved: cfg.reserved == Some(0),
@@ -71,7 +76,30 @@ impl Function {
             dead_letter_queue: cfg.dead_letter_queue,
         };
         f.make_unused_provisioned(routing, envs);
+        // warm on-demand environments (§3.1), numbered after the function's provisioned ones
+        for _ in 0..cfg.warm_at_start {
+            let id = envs.create(0);
+            f.idle.insert(routing, Idle { id, needs_init: false, created: envs.get(id).created, idle_since: 0 });
+        }
         f
+    }
+
+    /// The init phase of environment `created` starting cold at `start` (§3, §3.1).
+    #[inline(always)]
+    pub fn init_us(&self, created: u64, start: Micros) -> Micros {
+        match &self.lifetimes {
+            None => self.init_us,
+            Some(l) => l.init(created, start),
+        }
+    }
+
+    /// When an idle on-demand environment is gone (§3, §3.1).
+    #[inline(always)]
+    pub fn death(&self, idle: &Idle, envs: &Environments) -> Micros {
+        match &self.lifetimes {
+            None => idle.idle_since.saturating_add(self.idle_timeout_us),
+            Some(l) => l.death(idle.created, envs.get(idle.id).born, idle.idle_since),
+        }
     }
 
     /// Provisioned environments not yet made (`unused_provisioned`).
@@ -123,10 +151,10 @@ impl Core {
         // 2-3. the function's reservation, or the unreserved pool
         self.pool.check_on_demand(&func.pool)?;
         // a live idle on-demand environment: warm (or re-init after a timeout); dead ones met on
-        // the way are discarded (their lifetime ended at idle_since + idle_timeout)
+        // the way are discarded (their lifetime ended at their death time)
         let mut found = None;
         while let Some(idle) = func.idle.pop_best() {
-            let death = idle.idle_since.saturating_add(func.idle_timeout_us);
+            let death = func.death(&idle, &self.envs);
             if now < death {
                 found = Some(idle);
                 break;
@@ -195,11 +223,12 @@ impl Core {
             Outcome::Success
         };
         let cold = admitted.cold;
-        let busy = if cold { func.init_us } else { 0 } + duration.min(func.timeout_us);
+        let init_us = if cold { func.init_us(admitted.created, now) } else { 0 };
+        let busy = init_us + duration.min(func.timeout_us);
         let end = now + busy;
         // §11: init and handler are billed together, rounded up to the millisecond
         let billed_ms = busy.div_ceil(1000);
-        self.metrics.started(now, function, cold, outcome, &func.pool, billed_ms, admitted.provisioned);
+        self.metrics.started(now, function, cold, init_us, outcome, &func.pool, billed_ms, admitted.provisioned);
         self.executions.schedule(end, Execution::new(owner, now, admitted, function, outcome, timed_out, traced));
         end
     }
@@ -213,7 +242,7 @@ impl Core {
         }
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
-        let init_us = if x.cold { func.init_us } else { 0 };
+        let init_us = if x.cold { func.init_us(x.created, x.start) } else { 0 };
         self.metrics.ended(end, x.function, x.start, init_us, &func.pool, &self.pool);
         let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
@@ -242,7 +271,7 @@ impl Core {
             }
             Owner::Source(_) => unreachable!("event-source batches are not traced"),
         };
-        let init = self.functions[x.function as usize].init_us;
+        let init = if x.cold { self.functions[x.function as usize].init_us(x.created, x.start) } else { 0 };
         self.tracer.log(Attempt {
             request,
             function: x.function,

@@ -9,6 +9,7 @@ pub(crate) mod admission;
 pub(crate) mod destinations;
 pub(crate) mod environments;
 pub(crate) mod executions;
+pub(crate) mod lifetimes;
 pub(crate) mod metrics;
 pub(crate) mod pool;
 pub(crate) mod requests;
@@ -108,22 +109,23 @@ impl Core {
             Scaling::Account { burst, cost_us } => (None, Some(TokenBucket::new(burst, cost_us))),
         };
         let mut envs = Environments::new();
-        let provisioned: u64 = functions.iter().map(|f| u64::from(f.provisioned)).sum();
+        let provisioned: u64 = functions.iter().map(|f| u64::from(f.provisioned) + u64::from(f.warm_at_start)).sum();
         if provisioned > u64::from(EnvId::MAX) {
             // environment ids are 32-bit: refused before anything runs
-            return Err(Error::OutOfMemory { what: "provisioned environments", count: provisioned });
+            return Err(Error::OutOfMemory { what: "provisioned and warm environments", count: provisioned });
         }
         let n_functions = functions.len();
-        let provisioned_per_function: Vec<u32> = functions.iter().map(|f| f.provisioned).collect();
+        // provisioned and warm environments are alive from time 0 (§3, §3.1)
+        let alive_at_start: Vec<u32> = functions.iter().map(|f| f.provisioned + f.warm_at_start).collect();
         let unreserved: Vec<bool> = functions.iter().map(|f| f.reserved.is_none()).collect();
         let traced: Vec<bool> = functions.iter().map(|f| f.traced).collect();
         let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us).collect();
-        let metrics = Recorder::new(&provisioned_per_function, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
+        let metrics = Recorder::new(&alive_at_start, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
             .map_err(|e| Error::OutOfMemory { what: e.what, count: e.count })?;
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
-            built.push(Function::new(f, c.routing, per_function.clone(), &mut envs));
+            built.push(Function::new(f, c.routing, per_function.clone(), c.seed, &mut envs));
         }
         Ok(Core {
             routing: c.routing,
@@ -161,7 +163,7 @@ impl Core {
     /// not before the horizon (`Micros::MAX`).
     pub fn live_environments(&self) -> impl Iterator<Item = (u32, Micros, Micros)> + '_ {
         let idle = self.functions.iter().zip(0u32..).flat_map(move |(f, i)| {
-            let on_demand = f.idle.iter().map(move |e| (i, self.envs.get(e.id).born, e.idle_since.saturating_add(f.idle_timeout_us)));
+            let on_demand = f.idle.iter().map(move |e| (i, self.envs.get(e.id).born, f.death(&e, &self.envs)));
             let provisioned = f.provisioned_idle.iter().map(move |e| (i, self.envs.get(e.id).born, Micros::MAX));
             // the unused ones, born at 0 like every provisioned environment
             let unused = std::iter::repeat_n((i, 0, Micros::MAX), f.n_unused_provisioned() as usize);

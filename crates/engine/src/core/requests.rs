@@ -9,7 +9,7 @@ use super::traces::Attempt;
 use super::{Core, Timer};
 use crate::model::codes::{Outcome, ThrottleReason, EVENT};
 use crate::model::input::Arrival;
-use crate::model::output::{Record, Sink};
+use crate::model::output::{Record, Sink, NO_ENVIRONMENT};
 use crate::primitives::time::{Micros, NEVER};
 
 /// A request between attempts, or in one.
@@ -33,6 +33,8 @@ pub(crate) struct Pending {
     pub reason: ThrottleReason,
     pub first_start: Micros,
     pub last_start: Micros,
+    /// The environment of the last attempt that ran (§3.1).
+    pub environment: u64,
     /// Sampled for tracing (docs/traces.md): each of its attempts is logged.
     pub traced: bool,
 }
@@ -54,6 +56,7 @@ impl Pending {
             reason: ThrottleReason::None,
             first_start: NEVER,
             last_start: NEVER,
+            environment: NO_ENVIRONMENT,
             traced: false,
         }
     }
@@ -71,6 +74,7 @@ impl Pending {
             first_start: self.first_start,
             last_start: self.last_start,
             event_age: if self.event && self.last_start != NEVER { self.last_start - self.enqueued } else { NEVER },
+            environment: self.environment,
         }
     }
 }
@@ -135,6 +139,7 @@ impl Core {
                         first_start: NEVER,
                         last_start: NEVER,
                         event_age: NEVER,
+                        environment: NO_ENVIRONMENT,
                     },
                 );
             }
@@ -188,6 +193,7 @@ impl Core {
             p.first_start = now;
         }
         p.last_start = now;
+        p.environment = admitted.created;
         // the first `failures` attempts that reach the function fail (§5)
         let fails = u32::from(p.attempts) <= p.failures;
         let (function, duration, traced) = (p.function, p.duration, p.traced);
@@ -294,6 +300,7 @@ impl Core {
                 first_start: x.start,
                 last_start: x.start,
                 event_age: if event { 0 } else { NEVER },
+                environment: x.created,
             },
         );
     }

@@ -1,6 +1,7 @@
 //! The validated model the engine runs (§2–4). Python validates user input with AWS's messages
 //! and builds this; `Config::check` is only a backstop so that no input can panic the engine.
 
+use super::distribution::Dist;
 use super::error::Error;
 use super::limits;
 use crate::primitives::time::Micros;
@@ -41,8 +42,14 @@ pub struct FunctionConfig {
     pub reserved: Option<u32>,
     pub provisioned: u32,
     pub timeout_us: Micros,
-    pub init_us: Micros,
-    pub idle_timeout_us: Micros,
+    /// The init phase of a cold start, and how long an idle on-demand environment lives
+    /// (§3, §3.1).
+    pub init: Dist,
+    pub keep_alive: Dist,
+    /// On-demand environments get no request from this long after their birth (§3.1).
+    pub max_lifetime_us: Option<Micros>,
+    /// On-demand environments initialised and idle at time 0 (§3.1).
+    pub warm_at_start: u32,
     pub provisioned_ready_us: Micros,
     /// Asynchronous invocation (§6): retries after a function error (0–2) and the maximum
     /// event age.
@@ -63,8 +70,10 @@ impl FunctionConfig {
             reserved: None,
             provisioned: 0,
             timeout_us: 3_000_000,
-            init_us: 500_000,
-            idle_timeout_us: 600_000_000,
+            init: Dist::Fixed(500_000),
+            keep_alive: Dist::Fixed(600_000_000),
+            max_lifetime_us: None,
+            warm_at_start: 0,
             provisioned_ready_us: 0,
             max_retry_attempts: 2,
             max_event_age_us: 21_600_000_000,
@@ -293,6 +302,19 @@ impl Config {
                     )));
                 }
             }
+        }
+        for (i, f) in self.functions.iter().enumerate() {
+            for (what, d) in [("init", &f.init), ("keep-alive", &f.keep_alive)] {
+                d.check().map_err(|e| Error::Config(format!("function {i}: {what}: {e}")))?;
+            }
+            if f.init.max() > limits::SECONDS.max * 1_000_000 || f.max_lifetime_us.is_some_and(|m| m > limits::SECONDS.max * 1_000_000) {
+                return Err(Error::Config(format!("function {i}: a duration above {} seconds", limits::SECONDS.max)));
+            }
+        }
+        let warm: u64 = self.functions.iter().map(|f| u64::from(f.warm_at_start)).sum();
+        if !limits::WARM_AT_START.contains(warm) {
+            let l = limits::WARM_AT_START;
+            return Err(Error::Config(format!("{warm} is above lambda_core's limit of {} {}", l.max, l.what)));
         }
         for (i, f) in self.functions.iter().enumerate() {
             for d in [f.on_success, f.on_failure, f.dead_letter_queue].into_iter().flatten() {

@@ -83,6 +83,7 @@ impl Zeroed for u8 {}
 impl Zeroed for u16 {}
 impl Zeroed for u32 {}
 impl Zeroed for u64 {}
+impl Zeroed for i64 {}
 impl Zeroed for f64 {}
 
 /// `vec![0; n]`, allocated fallibly: zeroed memory straight from the allocator (fresh pages

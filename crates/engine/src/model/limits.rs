@@ -93,8 +93,13 @@ pub const SCALING_BUCKET_US: Limit =
 pub const METRICS_PERIOD_US: Limit =
     Limit { name: "metrics_period_us", min: 1_000, max: MAX_SECONDS as u64 * 1_000_000, what: "microseconds per metrics period" };
 
+/// On-demand environments warm at time 0, of all functions together (§3.1): each is made
+/// before the run starts.
+pub const WARM_AT_START: Limit =
+    Limit { name: "warm_at_start", min: 0, max: 1 << 24, what: "environments warm at time 0 (all functions together)" };
+
 /// The table, for embedders.
-pub const LIMITS: [Limit; 15] = [
+pub const LIMITS: [Limit; 16] = [
     SHARDS,
     LANES,
     PARALLELIZATION_FACTOR,
@@ -110,6 +115,7 @@ pub const LIMITS: [Limit; 15] = [
     SCALING,
     SCALING_BUCKET_US,
     METRICS_PERIOD_US,
+    WARM_AT_START,
 ];
 
 impl Limit {

@@ -24,6 +24,22 @@ pub struct Record {
     /// `AsyncEventAge` of the last attempt that ran (from enqueue to its start), for events
     /// (`NEVER` otherwise).
     pub event_age: Micros,
+    /// The creation number of the environment the last attempt that ran ran on (§3.1;
+    /// `NO_ENVIRONMENT` when none ran).
+    pub environment: u64,
+}
+
+/// `Record::environment` of a request no attempt of which ran.
+pub const NO_ENVIRONMENT: u64 = u64::MAX;
+
+/// An environment number for output: −1 for none.
+#[inline]
+fn environment(e: u64) -> i64 {
+    if e == NO_ENVIRONMENT {
+        -1
+    } else {
+        e as i64
+    }
 }
 
 /// A start time for output: seconds, NaN for "never".
@@ -92,6 +108,7 @@ pub struct WindowLog {
     pub first_start: Vec<f64>,
     pub last_start: Vec<f64>,
     pub event_age: Vec<f64>,
+    pub environment: Vec<i64>,
     pub records: RecordLog,
 }
 
@@ -141,6 +158,7 @@ impl Sink for WindowLog {
         self.first_start.grow(start_seconds(r.first_start), WHAT);
         self.last_start.grow(start_seconds(r.last_start), WHAT);
         self.event_age.grow(start_seconds(r.event_age), WHAT);
+        self.environment.grow(environment(r.environment), WHAT);
     }
 }
 
@@ -162,6 +180,7 @@ pub struct RowTable {
     pub event_age: Vec<f64>,
     /// Whether the table has the `event_age` column (`new`'s `events`).
     pub events: bool,
+    pub environment: Vec<i64>,
 }
 
 impl RowTable {
@@ -183,6 +202,7 @@ impl RowTable {
             last_start: try_zeroed(n, WHAT)?,
             event_age: if events { try_zeroed(n, WHAT)? } else { Vec::new() },
             events,
+            environment: try_zeroed(n, WHAT)?,
         })
     }
 
@@ -194,6 +214,7 @@ impl RowTable {
                 self.end[i] = f64::NAN;
                 self.first_start[i] = f64::NAN;
                 self.last_start[i] = f64::NAN;
+                self.environment[i] = -1;
                 if let Some(age) = self.event_age.get_mut(i) {
                     *age = f64::NAN;
                 }
@@ -224,6 +245,7 @@ impl RowTable {
         self.end[i] = to_seconds(r.end);
         self.first_start[i] = start_seconds(r.first_start);
         self.last_start[i] = start_seconds(r.last_start);
+        self.environment[i] = environment(r.environment);
         if let Some(age) = self.event_age.get_mut(i) {
             *age = start_seconds(r.event_age);
         }
@@ -358,6 +380,7 @@ impl IntoTable for WindowLog {
             "first_start" => self.first_start,
             "last_start" => self.last_start,
             "event_age" => self.event_age,
+            "environment" => self.environment,
             "records" => self.records.into_table(),
         }
     }
@@ -376,6 +399,7 @@ impl IntoTable for RowTable {
             "end" => self.end,
             "first_start" => self.first_start,
             "last_start" => self.last_start,
+            "environment" => self.environment,
         };
         if self.events {
             t.0.push(("event_age", self.event_age.into()));

@@ -39,6 +39,9 @@ pub struct FunctionStats {
     pub provisioned_billed_ms: u64,
     /// Cold starts on provisioned environments (re-initialising after a timeout).
     pub provisioned_cold_starts: u64,
+    /// Σ init of the cold starts in µs, and the part of it on provisioned environments.
+    pub init_us: u64,
+    pub provisioned_init_us: u64,
 }
 
 /// Account-wide figures.
@@ -110,6 +113,8 @@ impl IntoTable for Report {
             "billed_duration_ms" => count(|s| s.billed_ms),
             "provisioned_billed_duration_ms" => count(|s| s.provisioned_billed_ms),
             "provisioned_cold_starts" => count(|s| s.provisioned_cold_starts),
+            "init_duration_us" => count(|s| s.init_us),
+            "provisioned_init_duration_us" => count(|s| s.provisioned_init_us),
             "avg_environments" => f.iter().map(|s| s.avg_environments).collect::<Vec<f64>>(),
         };
         let a = &self.account;

@@ -10,6 +10,7 @@ pub enum Column {
     U32(Vec<u32>),
     U64(Vec<u64>),
     I32(Vec<i32>),
+    I64(Vec<i64>),
     F64(Vec<f64>),
 }
 
@@ -69,7 +70,7 @@ macro_rules! column_from {
     )*};
 }
 
-column_from!(u8 => U8, u16 => U16, u32 => U32, u64 => U64, i32 => I32, f64 => F64);
+column_from!(u8 => U8, u16 => U16, u32 => U32, u64 => U64, i32 => I32, i64 => I64, f64 => F64);
 
 impl From<u64> for Value {
     fn from(v: u64) -> Self {
@@ -137,6 +138,6 @@ mod tests {
         let Some(Value::Table(f)) = t.get("functions") else { panic!("functions is a table") };
         assert_eq!(f.get("throttles_unreserved"), Some(&Value::Column(Column::U64(vec![2, 2]))));
         assert_eq!(f.get("max_concurrency"), Some(&Value::Column(Column::U64(vec![4, 4]))));
-        assert_eq!(f.names().count(), 18);
+        assert_eq!(f.names().count(), 20);
     }
 }

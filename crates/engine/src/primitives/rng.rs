@@ -1,6 +1,15 @@
 //! The engine's random stream: SplitMix64 (Steele, Lea and Flood 2014), small, fast and fully
 //! specified, so the reference model can reproduce every draw.
 
+/// SplitMix64's finaliser: a bijection of 64-bit words that mixes every input bit into every
+/// output bit (also the draws of §3.1, hashed from their coordinates).
+#[inline]
+pub fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[derive(Debug, Clone)]
 pub struct SplitMix64 {
     state: u64,
@@ -14,10 +23,7 @@ impl SplitMix64 {
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(self.state)
     }
 
     /// A uniformly random part of `span`: `floor(u × span)` with `u` in [0, 1) on 53 bits,

@@ -3,12 +3,12 @@
 // each test crate uses some of these helpers, not all
 #![allow(dead_code)]
 
-use lambda_core_engine::{AccountConfig, Config, Engine, FunctionConfig, RecordRows, Rows, Scaling, WindowLog};
+use lambda_core_engine::{AccountConfig, Config, Dist, Engine, FunctionConfig, RecordRows, Rows, Scaling, WindowLog};
 
 /// One function with no init time, in an account of 10.
 pub fn config() -> Config {
     let account = AccountConfig { concurrency_limit: 10, unreserved_capacity: 10, scaling: Scaling::Off };
-    Config { destinations: 1, ..Config::new(account, vec![FunctionConfig { init_us: 0, ..FunctionConfig::new() }]) }
+    Config { destinations: 1, ..Config::new(account, vec![FunctionConfig { init: Dist::Fixed(0), ..FunctionConfig::new() }]) }
 }
 
 /// Submits records of (time s, key, failures) to source 0 and runs everything to completion.

@@ -58,17 +58,18 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    /// `provisioned`: per function, its provisioned environments (alive from time 0);
+    /// `alive_at_start`: per function, its environments alive from time 0 (provisioned and
+    /// warm ones);
     /// `unreserved`: per function, whether it has no reservation; `timeouts`: per function,
     /// its timeout (the longest handler time); `period_us`: the series' period, if any. With
     /// a series, its Duration histograms are reserved here, or `OutOfMemory`.
-    pub fn new(provisioned: &[u32], unreserved: &[bool], timeouts: &[Micros], n_sources: usize, period_us: Option<Micros>)
+    pub fn new(alive_at_start: &[u32], unreserved: &[bool], timeouts: &[Micros], n_sources: usize, period_us: Option<Micros>)
                -> Result<Self, OutOfMemory> {
         let (series, durations) = match period_us {
-            Some(p) => (Some(Box::new(Series::new(p, provisioned, timeouts, n_sources)?)), Durations::new(timeouts)?),
+            Some(p) => (Some(Box::new(Series::new(p, alive_at_start, timeouts, n_sources)?)), Durations::new(timeouts)?),
             None => (None, Durations::default()),
         };
-        let functions = provisioned.iter().map(|&p| FunctionMetrics { alive: p, ..FunctionMetrics::default() }).collect();
+        let functions = alive_at_start.iter().map(|&p| FunctionMetrics { alive: p, ..FunctionMetrics::default() }).collect();
         Ok(Recorder {
             functions,
             account: AccountMetrics::default(),
@@ -140,12 +141,12 @@ impl Recorder {
         self.account.max_unreserved = self.account.max_unreserved.max(pool.unreserved_in_use);
     }
 
-    /// An attempt of `f` starts at `now` (cold or warm), on a provisioned environment or not,
-    /// and will end with `outcome`, billed `billed_ms`; `pool` is `f`'s share of the pool with
+    /// An attempt of `f` starts at `now` (cold, paying `init_us`, or warm), on a provisioned
+    /// environment or not, and will end with `outcome`, billed `billed_ms`; `pool` is `f`'s share of the pool with
     /// it counted. Admission recorded the account's pool (`pool`) at this instant just before.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    pub fn started(&mut self, now: Micros, f: u32, cold: bool, outcome: Outcome, pool: &FunctionPool, billed_ms: u64, provisioned: bool) {
+    pub fn started(&mut self, now: Micros, f: u32, cold: bool, init_us: Micros, outcome: Outcome, pool: &FunctionPool, billed_ms: u64, provisioned: bool) {
         debug_assert!(now < self.period_end, "a start is recorded after its admission");
         let m = &mut self.functions[f as usize];
         m.invocations += 1;
@@ -153,6 +154,12 @@ impl Recorder {
         m.errors += (outcome != Outcome::Success) as u64;
         m.timeouts += (outcome == Outcome::Timeout) as u64;
         m.billed_ms += billed_ms;
+        if cold {
+            m.init_us += init_us;
+            if provisioned {
+                m.provisioned_init_us += init_us;
+            }
+        }
         m.max_concurrency = m.max_concurrency.max(pool.running);
         if self.period_us != 0 {
             m.busy_us = m.busy_us.wrapping_add(self.period_end - now);
@@ -431,6 +438,8 @@ impl Recorder {
                 billed_ms: m.billed_ms,
                 provisioned_billed_ms: m.provisioned_billed_ms,
                 provisioned_cold_starts: m.provisioned_cold_starts,
+                init_us: m.init_us,
+                provisioned_init_us: m.provisioned_init_us,
             })
             .collect();
         let account = AccountStats {

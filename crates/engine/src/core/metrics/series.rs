@@ -47,15 +47,15 @@ pub(crate) struct Series {
     mapping_totals: Vec<MappingStats>,
     /// Per period so far (the one being recorded included), per function.
     alive: Vec<AliveDelta>,
-    /// Per function, its provisioned environments: alive from time 0, the level period 0
-    /// opens with.
-    provisioned: Vec<u32>,
+    /// Per function, its environments alive from time 0 (provisioned and warm ones): the level
+    /// period 0 opens with.
+    alive_at_start: Vec<u32>,
 }
 
 impl Series {
     /// `timeouts`: per function, the longest handler time its Duration histogram counts.
-    pub fn new(period_us: Micros, provisioned: &[u32], timeouts: &[Micros], n_sources: usize) -> Result<Series, OutOfMemory> {
-        let n = provisioned.len();
+    pub fn new(period_us: Micros, alive_at_start: &[u32], timeouts: &[Micros], n_sources: usize) -> Result<Series, OutOfMemory> {
+        let n = alive_at_start.len();
         let alive = vec![AliveDelta::default(); n];
         Ok(Series {
             period_us,
@@ -73,7 +73,7 @@ impl Series {
             account_totals: AccountMetrics::default(),
             mapping_totals: vec![MappingStats::default(); n_sources],
             alive,
-            provisioned: provisioned.to_vec(),
+            alive_at_start: alive_at_start.to_vec(),
         })
     }
 
@@ -226,7 +226,7 @@ impl Series {
         let mut alive_max = vec![0u64; nf * n];
         let mut idle_s = vec![0.0; nf * n];
         for f in 0..nf {
-            let mut level = i64::from(self.provisioned[f]);
+            let mut level = i64::from(self.alive_at_start[f]);
             for p in 0..n {
                 let d = alive[p * nf + f];
                 let (start, end) = span(p);
@@ -349,6 +349,8 @@ impl Series {
             "BilledDuration:Sum" => per_f(&|m| m.billed_ms),
             "ProvisionedBilledDuration:Sum" => per_f(&|m| m.provisioned_billed_ms),
             "ProvisionedColdStarts:Sum" => per_f(&|m| m.provisioned_cold_starts),
+            "InitDuration:Sum" => per_f(&|m| m.init_us),
+            "ProvisionedInitDuration:Sum" => per_f(&|m| m.provisioned_init_us),
         };
 
         let [p50, p90, p99] = account_pct;

@@ -31,7 +31,7 @@ fn read(r: &mut Recorder, now: Micros, live: impl Iterator<Item = (u32, Micros, 
 fn start(r: &mut Recorder, pool: &mut Pool, p: &mut FunctionPool, f: u32, now: Micros, outcome: Outcome, billed_ms: u64) {
     pool.acquire(p, true);
     r.pool(now, pool);
-    r.started(now, f, false, outcome, p, billed_ms, false);
+    r.started(now, f, false, 0, outcome, p, billed_ms, false);
 }
 
 fn end(r: &mut Recorder, pool: &mut Pool, p: &mut FunctionPool, f: u32, start: Micros, now: Micros) {
@@ -48,7 +48,7 @@ fn maxima_are_exact_and_sums_count() {
         let p = if f == 0 { &mut a } else { &mut b };
         pool.acquire(p, on_demand); // provisioned: not in the unreserved pool
         r.pool(0, &pool);
-        r.started(0, f, outcome == Outcome::Timeout, outcome, p, 7, !on_demand);
+        r.started(0, f, outcome == Outcome::Timeout, 0, outcome, p, 7, !on_demand);
     }
     pool.release(&mut b, true);
     r.throttled(0, 1, ThrottleReason::FunctionScalingRateExceeded);
