@@ -459,7 +459,7 @@ class Simulator:
             return None, ACCOUNT_LIMIT
 
         # 4. Warm idle on-demand env, else a new one, which needs a scaling token.
-        # An idle env is gone at exactly idle_since + idle timeout (§3), even for an admission
+        # An idle env is gone at exactly its death time (§3, §3.1), even for an admission
         # made while the ends of that instant are processed, before its expiry event (a stream
         # lane dispatches its next batch from a batch's end).
         idle = [e for e in f.on_demand_envs if e.alive and not e.busy and self.still_idle(e, t)]
