@@ -166,6 +166,7 @@ def test_lognormal_stops_at_the_fields_limit():
     assert draws.count(lt.INIT_LIMIT_US) > 100  # P(x > 10 s) = P(z > ln 2 / 3) ≈ 0.41
     # exp beyond float64 (σ · z > 709): the keep-alive's limit, 9·10⁹ s
     assert sample(lt.LogNormal(1.0, 200.0), TWO64 - 1) == lt.KEEP_ALIVE_LIMIT_US == 9 * 10**15
+    assert sample(lt.LogNormal(0.0, 200.0), TWO64 - 1) == sample(lt.LogNormal(0.0, 1.0), 0) == 0
 
 
 # ---- death times ------------------------------------------------------------------------------

@@ -133,6 +133,8 @@ class LogNormal:
         sigma = self.sigma
 
         def draw(h: int) -> int:
+            if m == 0:  # every value of a zero median is 0 (and 0 · ∞ would be NaN)
+                return 0
             try:
                 x = m * math.exp(sigma * ppnd16(unit_interval(h)))
             except OverflowError:  # exp beyond float64: infinite, so the limit
