@@ -2,6 +2,7 @@
 alone and independent of the engine, so that the engine can be tested against them.
 
 - `invocations`: §1–6 and §10, synchronous and asynchronous invocation, client retries;
+- `lifetimes`: §3.1, drawn keep-alives and inits, maximum lifetime (used by `invocations`);
 - `streams`: §7, Kinesis and DynamoDB Streams (builds on `invocations`' `Simulator`);
 - `queues`: §8, SQS standard and FIFO (builds on `invocations` and `streams`' outcome codes).
 

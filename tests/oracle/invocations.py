@@ -2,7 +2,9 @@
 
 Written from docs/model.md, sections 1-6 and the whole-run figures of section 10:
 synchronous invocation (with optional client-side retries of throttles) and asynchronous
-invocation (event queue, throttle backoff, error retries, maximum event age, destinations).
+invocation (event queue, throttle backoff, error retries, maximum event age, destinations),
+with the environment lifetimes of §3.1 (drawn keep-alives and inits, maximum lifetime, warm
+environments at time 0, per-request environment ids) from `lifetimes`.
 It favours obviousness over speed: one event heap, small classes, integer microseconds inside.
 
     simulate(account, functions, workload, routing="newest", until=None, client_retries=None,
@@ -15,6 +17,11 @@ from __future__ import annotations
 
 import heapq
 import math
+
+from .lifetimes import (
+    INIT_LIMIT_US, INIT_SALT, KEEP_ALIVE_LIMIT_US, KEEP_ALIVE_SALT, MASK64, death_time, draw_word,
+    mix, sampler,
+)
 
 # Request outcome codes (also the destination record's `condition`: 1, 5, 6, 7).
 PENDING, SUCCESS, ERROR, TIMEOUT, THROTTLED = 0, 1, 2, 3, 4
@@ -43,8 +50,6 @@ THROTTLE_BACKOFF_CAP_S = 300  # the k-th throttle of an event waits min(2^(k−1
 FIRST_ERROR_RETRY_US = 60_000_000  # first retry 60 s after the first failed attempt ended
 LATER_ERROR_RETRY_US = 120_000_000  # later retries 120 s after the failed attempt ended
 
-MASK64 = (1 << 64) - 1
-
 
 def to_us(seconds: float) -> int:
     """Seconds -> integer microseconds, rounded once at the boundary (docs/model.md §1).
@@ -70,10 +75,7 @@ class SplitMix64:
 
     def next(self) -> int:
         self.state = (self.state + 0x9E3779B97F4A7C15) & MASK64
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
-        return z ^ (z >> 31)
+        return mix(self.state)
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,7 +108,7 @@ class Env:
     """One execution environment (docs/model.md §3)."""
 
     def __init__(self, order: int, fn: int, provisioned: bool, created_at: int):
-        self.order = order  # global creation counter: routing uses it
+        self.order = order  # creation number from 0 (§3.1): routing and draws use it
         self.fn = fn
         self.provisioned = provisioned
         self.created_at = created_at
@@ -115,6 +117,7 @@ class Env:
         self.fresh = not provisioned  # a brand-new on-demand env pays init
         self.needs_init = False  # set after a timeout: next use pays init (cold start)
         self.idle_since = 0  # provisioned envs count as idle from time 0
+        self.dies_at: int | None = None  # when an idle on-demand env is gone (§3.1)
         self.idle_generation = 0  # invalidates stale expiry events
 
     @property
@@ -129,8 +132,12 @@ class Function:
         self.rc = cfg.get("reserved_concurrency")
         self.pc = cfg.get("provisioned_concurrency")
         self.timeout = to_us(cfg.get("timeout_s", 3.0))
-        self.init = to_us(cfg["init_s"])
-        self.idle_timeout = to_us(cfg.get("idle_timeout_s", 600.0))
+        # §3.1: a number or a distribution, drawn per cold start and per idle period
+        self.init = sampler(cfg["init_s"], to_us, INIT_LIMIT_US)
+        self.idle_timeout = sampler(cfg.get("idle_timeout_s", 600.0), to_us, KEEP_ALIVE_LIMIT_US)
+        lifetime = cfg.get("max_lifetime_s")
+        self.max_lifetime = None if lifetime is None else to_us(lifetime)
+        self.warm_at_start = cfg.get("warm_at_start") or 0
         self.ready_at = to_us(cfg.get("provisioned_ready_s", 0.0) or 0.0)
         # §6 asynchronous invocation settings and destinations (names or None).
         self.max_retry = _default(cfg.get("max_retry_attempts"), DEFAULT_MAX_RETRY_ATTEMPTS)
@@ -216,6 +223,7 @@ class Simulator:
                                    to_us(client_retries["base_s"]),
                                    to_us(client_retries["cap_s"]))
         self.rng = SplitMix64(seed)
+        self.seed = seed & MASK64  # also keys the draws of keep-alives and inits (§3.1)
 
         # Workload, converted to µs once (§1).
         self.times = [to_us(x) for x in workload["time"]]
@@ -235,6 +243,7 @@ class Simulator:
         self.cold = [0] * n
         self.end: list[int | None] = [None] * n
         self.reason = [NONE] * n
+        self.env_of = [-1] * n  # creation number of the env of the last attempt that ran
         self.first_start: list[int | None] = [None] * n
         self.last_start: list[int | None] = [None] * n
         self.failed = [0] * n  # attempts of the request that ended in error or timeout
@@ -244,7 +253,7 @@ class Simulator:
         self.push_counter = 0  # unique tiebreak so heap payloads are never compared
         self.start_counter = 0  # ends at one instant go in the order their executions started
         self.timer_counter = 0  # timers at one instant fire in the order they were scheduled
-        self.env_counter = 0  # global creation order
+        self.env_counter = 0  # the next creation number
 
         # What tests/oracle/metrics.py turns into per-period series (§10): every execution as
         # it started (with the levels it raised), every throttle, async receive and drop, and
@@ -252,11 +261,18 @@ class Simulator:
         self.log: dict[str, list] = {"executions": [], "throttles": [], "received": [],
                                      "dropped": [], "created": []}
 
-        # §3: provisioned envs exist from time 0, created first, in function order.
+        # §3, §3.1: function by function, its provisioned envs, then its warm ones (on-demand
+        # envs initialised and idle since 0, not counted as created by the run).
         for i, f in enumerate(self.fns):
             for _ in range(f.pc or 0):
                 f.provisioned_envs.append(self.new_env(i, provisioned=True, t=0))
                 self.log_created(f, 0, f.provisioned_envs[-1])
+            for _ in range(f.warm_at_start):
+                env = self.new_env(i, provisioned=False, t=0)
+                env.fresh = False
+                f.on_demand_envs.append(env)
+                self.begin_idle_period(0, env)
+                self.log_created(f, 0, env)
 
         for i in range(n):
             self.push(self.times[i], PHASE_ARRIVAL, i, ("arrival", i))
@@ -274,15 +290,14 @@ class Simulator:
 
     def new_env(self, fn: int, provisioned: bool, t: int) -> Env:
         self.env_counter += 1
-        return Env(self.env_counter, fn, provisioned, t)
+        return Env(self.env_counter - 1, fn, provisioned, t)
 
     def log_created(self, f: Function, t: int, env: Env) -> None:
         """env, of f, was just created at t: log f's environments alive at that instant, env
         included. Alive means not yet gone at t: an idle one whose expiry instant is t is gone
         (§3) even before its expiry event is handled."""
         alive = len(f.provisioned_envs) + sum(
-            1 for e in f.on_demand_envs
-            if e is env or (e.alive and (e.busy or e.idle_since + f.idle_timeout > t)))
+            1 for e in f.on_demand_envs if e is env or (e.alive and (e.busy or self.still_idle(e, t))))
         self.log["created"].append((self.fns.index(f), t, alive))
 
     def log_throttle(self, t: int, f: Function, reason: int) -> None:
@@ -351,7 +366,7 @@ class Simulator:
         """An execution on env ends at t: the environment goes idle, its concurrency is freed."""
         f = self.fns[env.fn]
         env.busy = False
-        env.idle_since = t
+        env.idle_since = t  # provisioned envs too: mru routing compares it
         env.idle_generation += 1
         f.running -= 1
         self.running -= 1
@@ -359,10 +374,23 @@ class Simulator:
             f.running_on_demand -= 1
             if f.rc is None:
                 self.unreserved_in_use -= 1
-            # §3: idle since t with idle timeout k → gone at exactly t + k.
-            self.push(t + f.idle_timeout, PHASE_EXPIRY, env.order,
-                      ("expiry", env, env.idle_generation))
+            self.begin_idle_period(t, env)
         return f
+
+    def begin_idle_period(self, t: int, env: Env) -> None:
+        """An on-demand env's idle period begins at t: its keep-alive k is drawn for it, and it
+        is gone at exactly min(t + k, max(t, born + M)) (§3, §3.1)."""
+        f = self.fns[env.fn]
+        k = f.idle_timeout(draw_word(self.seed, KEEP_ALIVE_SALT, env.order, t))
+        env.idle_since = t
+        env.dies_at = death_time(t, k, env.created_at, f.max_lifetime)
+        self.push(env.dies_at, PHASE_EXPIRY, env.order, ("expiry", env, env.idle_generation))
+
+    @staticmethod
+    def still_idle(env: Env, t: int) -> bool:
+        """An idle on-demand env is still there at t: its death time is later (§1: one gone at
+        t is gone even for an admission made while the ends of t are processed)."""
+        return env.dies_at is not None and env.dies_at > t
 
     def on_expiry(self, t: int, env: Env, generation: int) -> None:
         if env.alive and not env.busy and env.idle_generation == generation:
@@ -431,11 +459,10 @@ class Simulator:
             return None, ACCOUNT_LIMIT
 
         # 4. Warm idle on-demand env, else a new one, which needs a scaling token.
-        # An idle env is gone at exactly idle_since + idle timeout (§3), even for an admission
+        # An idle env is gone at exactly its death time (§3, §3.1), even for an admission
         # made while the ends of that instant are processed, before its expiry event (a stream
         # lane dispatches its next batch from a batch's end).
-        idle = [e for e in f.on_demand_envs
-                if e.alive and not e.busy and e.idle_since + f.idle_timeout > t]
+        idle = [e for e in f.on_demand_envs if e.alive and not e.busy and self.still_idle(e, t)]
         env = pick(idle, self.routing)
         if env is None:
             if f.bucket is not None and not f.bucket.take(t):
@@ -492,7 +519,9 @@ class Simulator:
         else:
             outcome = ERROR if fails else SUCCESS
             env.needs_init = False
-        end = t + (f.init if cold else 0) + min(duration, f.timeout)
+        # §3.1: the init duration is drawn once per cold start, keyed by the env and the instant
+        init = f.init(draw_word(self.seed, INIT_SALT, env.order, t)) if cold else 0
+        end = t + init + min(duration, f.timeout)
 
         env.busy = True
         env.idle_generation += 1  # cancels any pending expiry
@@ -519,7 +548,7 @@ class Simulator:
             "fn": env.fn, "start": t, "end": end, "cold": cold, "outcome": outcome,
             "provisioned": env.provisioned, "spillover": not env.provisioned and f.pc is not None,
             "unreserved": not env.provisioned and f.rc is None,
-            "init": f.init if cold else 0, "handler": min(duration, f.timeout), "age": None,
+            "init": init, "handler": min(duration, f.timeout), "age": None,
             # the levels right after this start (§10: the level at an instant counts the
             # executions started at it; a zero-length one already ended does not)
             "level_fn": f.running, "level_account": self.running,
@@ -537,6 +566,7 @@ class Simulator:
         if self.itype[req] == EVENT:
             self.log["executions"][-1]["age"] = t - self.times[req]  # §6 AsyncEventAge
         self.cold[req] += int(cold)
+        self.env_of[req] = env.order
         if self.first_start[req] is None:
             self.first_start[req] = t
         self.last_start[req] = t
@@ -559,6 +589,7 @@ class Simulator:
                 self.throttles[i] = 0
                 self.cold[i] = 0
                 self.reason[i] = NONE
+                self.env_of[i] = -1
                 self.end[i] = None
                 self.first_start[i] = None
                 self.last_start[i] = None
@@ -596,6 +627,7 @@ class Simulator:
                 "first_start": [seconds(x) for x in self.first_start],
                 "last_start": [seconds(x) for x in self.last_start],
                 "event_age": event_age,
+                "environment": self.env_of,
             },
             "functions": functions_out,
             "account": {
@@ -618,17 +650,20 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
     functions: [{"reserved_concurrency", "provisioned_concurrency", "timeout_s", "init_s",
                  "idle_timeout_s", "provisioned_ready_s", "max_retry_attempts" (2),
                  "max_event_age_s" (21600), "on_success", "on_failure",
-                 "dead_letter_queue"}]  (the last three: destination names or None)
+                 "dead_letter_queue", "max_lifetime_s" (None), "warm_at_start" (0)}]
+               (on_success, on_failure, dead_letter_queue: destination names or None;
+               init_s and idle_timeout_s: seconds or a `lifetimes` distribution)
     workload:  {"time", "function", "duration", "failures", "invocation_type"} parallel lists,
                time non-decreasing; invocation_type 0 = RequestResponse, 1 = Event (default 0)
     routing:   "newest" | "mru" | "oldest"
     until:     stop after this instant (seconds) or None to run to completion
     client_retries: None, or {"max_attempts", "base_s", "cap_s"}: synchronous callers retry
                throttles (never function errors) after a full-jitter exponential backoff
-    seed:      seeds the SplitMix64 stream that draws the client-retry jitter
+    seed:      seeds the SplitMix64 stream that draws the client-retry jitter, and keys the
+               draws of keep-alives and inits (§3.1)
 
     Result: {"requests": {outcome, attempts, throttles, cold_starts, end, throttle_reason,
-    first_start, last_start, event_age}, "functions": [counters], "account": {...},
+    first_start, last_start, event_age, environment}, "functions": [counters], "account": {...},
     "destinations": {name: {request, condition, approximate_invoke_count, time}},
     "horizon": seconds}.
     """

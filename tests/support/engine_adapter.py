@@ -9,10 +9,32 @@ import numpy as np
 import pytest
 
 import lambda_core as lc
+from tests.oracle import lifetimes
 
 
 def _none_if_nan(values: np.ndarray) -> list:
     return [None if math.isnan(x) else x for x in values.tolist()]
+
+
+def distribution(value):
+    """The engine's form of an oracle field that may be a §3.1 distribution (a number stays one)."""
+    if isinstance(value, lifetimes.Fixed):
+        return lc.Fixed(value.seconds)
+    if isinstance(value, lifetimes.Uniform):
+        return lc.Uniform(value.low_s, value.high_s)
+    if isinstance(value, lifetimes.LogNormal):
+        return lc.LogNormal(value.median_s, value.sigma)
+    if isinstance(value, lifetimes.Empirical):
+        return lc.Empirical(list(value.values_s))
+    return value
+
+
+def lifetime_options(f: dict) -> dict:
+    """The §3.1 keyword arguments of an oracle function: drawn init and keep-alive, maximum
+    lifetime and warm environments, passed only when the function sets them."""
+    options = {k: f[k] for k in ("max_lifetime_s", "warm_at_start") if f.get(k) is not None}
+    return {**options, "init_s": distribution(f["init_s"]),
+            "idle_timeout_s": distribution(f.get("idle_timeout_s", 600))}
 
 
 def _function(name: str, timeout_s: float, **kw) -> lc.Function:
@@ -41,8 +63,7 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
             timeout_s=f.get("timeout_s", 3),
             reserved_concurrency=f.get("reserved_concurrency"),
             provisioned_concurrency=f.get("provisioned_concurrency"),
-            init_s=f["init_s"],
-            idle_timeout_s=f.get("idle_timeout_s", 600),
+            **lifetime_options(f),
             provisioned_ready_s=f.get("provisioned_ready_s", 0.0),
             max_retry_attempts=f.get("max_retry_attempts", 2) if f.get("max_retry_attempts") is not None else 2,
             max_event_age_s=f.get("max_event_age_s", 21600) if f.get("max_event_age_s") is not None else 21600,
@@ -58,7 +79,23 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
 
 def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest", until=None,
              client_retries: dict | None = None, seed: int = 0, _mappings=(), _records=()) -> dict:
-    sim = _simulator(account, functions, routing, client_retries, seed, _mappings)
+    out, r = _run(account, functions, workload, routing, until, client_retries, seed, _mappings, _records)
+    if _mappings:
+        out["_result"] = r
+    return out
+
+
+def simulate_lifetimes(account: dict, functions: list[dict], workload: dict, routing: str = "newest",
+                       until=None, client_retries: dict | None = None, seed: int = 0) -> dict:
+    """`simulate` with §3.1's per-request `environment` column as well."""
+    out, r = _run(account, functions, workload, routing, until, client_retries, seed, (), ())
+    out["requests"]["environment"] = r.requests["environment"].tolist()
+    return out
+
+
+def _run(account, functions, workload, routing, until, client_retries, seed, mappings, records):
+    """The reference interface's dict of requests and counters, and the engine's Result."""
+    sim = _simulator(account, functions, routing, client_retries, seed, mappings)
     n = len(workload["time"])
     w = lc.Workload(
         np.array(workload["time"], dtype=np.float64),
@@ -67,7 +104,7 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
         invocation_type=np.array(workload.get("invocation_type", [0] * n), dtype=np.uint8),
         failures=np.array(workload.get("failures", [0] * n), dtype=np.int64),
     )
-    r = sim.run(w, until=until, records=_records)
+    r = sim.run(w, until=until, records=records)
     requests = {k: r.requests[k].tolist() for k in ("outcome", "attempts", "throttles", "cold_starts", "throttle_reason")}
     for k in ("end", "first_start", "last_start", "event_age"):
         requests[k] = _none_if_nan(np.asarray(r.requests[k]))
@@ -77,11 +114,8 @@ def simulate(account: dict, functions: list[dict], workload: dict, routing: str 
                "approximate_invoke_count": d["approximate_invoke_count"].tolist(), "time": d["time"].tolist()}
         for name, d in r.destinations.items() if len(d["request"])
     }
-    out = {"requests": requests, "functions": funcs, "account": dict(r.account), "horizon": r.horizon,
-           "destinations": destinations}
-    if _mappings:
-        out["_result"] = r
-    return out
+    return {"requests": requests, "functions": funcs, "account": dict(r.account), "horizon": r.horizon,
+            "destinations": destinations}, r
 
 
 def stream_simulator(account: dict, functions: list[dict], streams: list[dict], mappings: list[dict],

@@ -7,21 +7,28 @@ makes the same assertions of the engine.
 
 from __future__ import annotations
 
+import itertools
 from types import ModuleType
 
 import pytest
 
 
 def cases(module: ModuleType):
-    """One `pytest.param(module, name, kwargs)` per test of `module` and per parametrized case."""
+    """One `pytest.param(module, name, kwargs)` per test of `module` and per parametrized case
+    (stacked `parametrize` marks give their product, as pytest does)."""
     for name in sorted(n for n in dir(module) if n.startswith("test_")):
         func = getattr(module, name)
         marks = [m for m in getattr(func, "pytestmark", []) if m.name == "parametrize"]
         if not marks:
             yield pytest.param(module, name, {}, id=f"{module.__name__}.{name}")
             continue
-        argnames, argvalues = marks[0].args[:2]
-        names = [a.strip() for a in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
-        for i, values in enumerate(argvalues):
-            values = values if len(names) > 1 else (values,)
-            yield pytest.param(module, name, dict(zip(names, values)), id=f"{module.__name__}.{name}[{i}]")
+        for i, combination in enumerate(itertools.product(*(_mark_cases(m) for m in marks))):
+            kwargs = {k: v for case in combination for k, v in case.items()}
+            yield pytest.param(module, name, kwargs, id=f"{module.__name__}.{name}[{i}]")
+
+
+def _mark_cases(mark) -> list[dict]:
+    """The keyword arguments of each case of one `parametrize` mark."""
+    argnames, argvalues = mark.args[:2]
+    names = [a.strip() for a in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
+    return [dict(zip(names, values if len(names) > 1 else (values,))) for values in argvalues]
