@@ -63,7 +63,8 @@ class Limit:
 #: maximum concurrency, max receive count), ``mapped_visibility_timeout_us`` (of a queue a
 #: mapping reads, at least 1 s: unreachable from Python, where AWS's rules already keep it at
 #: or above the function's timeout), ``scaling`` (a bucket's burst and token cost) and
-#: ``scaling_bucket_us`` (burst × token cost).
+#: ``scaling_bucket_us`` (burst × token cost) and ``warm_at_start`` (environments warm at time 0,
+#: all functions together).
 LIMITS: Final[Mapping[str, Limit]]
 
 #: How often an idle lane polls its shard, in seconds, by stream kind (``"kinesis"`` 1.0,
@@ -402,7 +403,9 @@ class Engine:
         ``lambda_core.Outcome``), ``throttle_reason`` (uint8, ``lambda_core.ThrottleReason``),
         ``attempts``, ``throttles``, ``cold_starts`` (uint16), and float64 seconds ``end``,
         ``first_start`` and ``last_start`` (when the first and the last attempt that reached
-        the function started; NaN if none did) and ``event_age`` (``AsyncEventAge`` of the last
+        the function started; NaN if none did), ``environment`` (int64, the creation number of
+        the environment the last attempt that ran ran on, docs/model.md §3.1; −1 if none did)
+        and ``event_age`` (``AsyncEventAge`` of the last
         attempt that ran, for ``EVENT`` rows; NaN otherwise); each a numpy array. Its
         ``"records"`` key holds a :class:`_RecordLog`: a dict of columns ``stream`` (uint32),
         ``id`` (uint64), ``outcome`` (uint8, ``lambda_core.RecordOutcome``), ``attempts``
@@ -442,7 +445,8 @@ class Engine:
 
         The dict's columns: ``outcome``, ``throttle_reason`` (uint8), ``attempts``,
         ``throttles``, ``cold_starts`` (uint16), and float64 seconds ``end``, ``first_start``,
-        ``last_start`` (NaN for rows with no attempt that reached the function) and, only when
+        ``last_start`` (NaN for rows with no attempt that reached the function), ``environment``
+        (int64, as :meth:`advance` gives it; −1 for rows with none) and, only when
         `events` is true, ``event_age`` (NaN for request-response rows); each a numpy array.
         Its ``"records"`` key holds a list with one :class:`_RecordTable` per entry of
         `records`: a dict of columns ``outcome`` (uint8, ``lambda_core.RecordOutcome``),

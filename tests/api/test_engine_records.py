@@ -19,6 +19,7 @@ import lambda_core as lc
 from lambda_core import _core
 from lambda_core._engine_config import (
     ClientRetries,
+    DistributionConfig,
     EngineConfig,
     FunctionConfig,
     QueueConfig,
@@ -118,7 +119,7 @@ def test_a_field_of_the_wrong_type_is_a_type_error_naming_it(change, named: str)
         _core.Engine(change(full_config()))
 
 
-SECONDS_AT = {FunctionConfig: "functions[0]", ClientRetries: "client_retries", StreamConfig: "sources[0]",
+SECONDS_AT = {FunctionConfig: "functions[0]", DistributionConfig: "functions[0].init", ClientRetries: "client_retries", StreamConfig: "sources[0]",
               QueueConfig: "sources[1]", StreamMappingConfig: "stream_mappings[0]", QueueMappingConfig: "queue_mappings[0]",
               EngineConfig: ""}
 
@@ -131,6 +132,9 @@ def with_field(config: EngineConfig, record: type, field: str, value: Any) -> En
         return one(config)
     if record is FunctionConfig:
         return dataclasses.replace(config, functions=[one(config.functions[0]), *config.functions[1:]])
+    if record is DistributionConfig:
+        first = dataclasses.replace(config.functions[0], init=one(config.functions[0].init))
+        return dataclasses.replace(config, functions=[first, *config.functions[1:]])
     if record is ClientRetries:
         return dataclasses.replace(config, client_retries=one(config.client_retries))
     if record in (StreamConfig, QueueConfig):
@@ -160,7 +164,7 @@ def test_a_bad_seconds_value_names_its_field(record: type, field: str, bad: floa
 def test_seconds_become_the_engines_microseconds() -> None:
     # a 1.0000006 s timeout rounds to 1000001 µs: a 1.000001 s handler finishes (only a longer one
     # times out), a 1.000002 s one times out
-    config = EngineConfig(ACCOUNT, [dataclasses.replace(FUNCTION, timeout_s=1.0000006, init_s=0.0)])
+    config = EngineConfig(ACCOUNT, [dataclasses.replace(FUNCTION, timeout_s=1.0000006, init=DistributionConfig("fixed", (0.0,)))])
     engine = _core.Engine(config)
     engine.submit(np.array([0.0, 0.0]), np.zeros(2, np.int64), np.array([1.000001, 1.000002]))
     outcome = engine.advance_rows(None, 0, 2)["outcome"].tolist()
@@ -201,12 +205,13 @@ def shape(d: dict[str, Any]) -> dict[str, str]:
 
 # the per-request columns of `advance` and `advance_rows` (their docstrings in _core.pyi)
 REQUEST_COLUMNS = {"outcome": "uint8", "throttle_reason": "uint8", "attempts": "uint16", "throttles": "uint16",
-                   "cold_starts": "uint16", "end": "float64", "first_start": "float64", "last_start": "float64"}
+                   "cold_starts": "uint16", "end": "float64", "first_start": "float64", "last_start": "float64",
+                   "environment": "int64"}
 FUNCTION_COUNTS = ["invocations", "errors", "timeouts", "throttles", "throttles_reserved", "throttles_unreserved",
                    "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
                    "provisioned_invocations", "spillover_invocations", "async_events_received",
                    "async_events_dropped", "billed_duration_ms", "provisioned_billed_duration_ms",
-                   "provisioned_cold_starts"]
+                   "provisioned_cold_starts", "init_duration_us", "provisioned_init_duration_us"]
 
 
 def busy_engine() -> _core.Engine:

@@ -32,7 +32,7 @@ def test_the_table_is_exported_read_only() -> None:
         "shards", "lanes", "parallelization_factor", "client_retry_attempts",
         "client_retry_cap_us", "ids_in_flight", "functions", "concurrency", "seconds",
         "failures", "mapping_counts", "mapped_visibility_timeout_us", "scaling", "scaling_bucket_us",
-        "metrics_period_us",
+        "metrics_period_us", "warm_at_start",
     }
     for name, limit in LIMITS.items():
         assert isinstance(limit, _core.Limit) and limit.name == name

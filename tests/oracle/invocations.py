@@ -165,6 +165,8 @@ class Function:
             "spillover_invocations": 0,
             "async_events_received": 0,
             "async_events_dropped": 0,
+            "init_duration_us": 0,
+            "provisioned_init_duration_us": 0,
         }
 
 
@@ -539,6 +541,10 @@ class Simulator:
         # Counters at admission (§10 whole-run figures).
         c["invocations"] += 1
         c["cold_starts"] += int(cold)
+        if cold:
+            c["init_duration_us"] += init
+            if env.provisioned:
+                c["provisioned_init_duration_us"] += init
         if outcome in (ERROR, TIMEOUT):
             c["errors"] += 1
         c["max_concurrency"] = max(c["max_concurrency"], f.running)

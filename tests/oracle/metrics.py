@@ -43,6 +43,7 @@ SUMS = (
     ("ProvisionedConcurrencySpilloverInvocations", "spillover_invocations"),
     ("AsyncEventsReceived", "async_events_received"), ("AsyncEventsDropped", "async_events_dropped"),
     ("BilledDuration", None), ("ProvisionedBilledDuration", None), ("ProvisionedColdStarts", None),
+    ("InitDuration", "init_duration_us"), ("ProvisionedInitDuration", "provisioned_init_duration_us"),
     ("DeadLetterErrors", None), ("DestinationDeliveryFailures", None),
 )
 REASON_METRIC = {RESERVED_LIMIT: "ThrottlesReserved", ACCOUNT_LIMIT: "ThrottlesUnreserved",
@@ -176,6 +177,8 @@ def _function_series(sim: Simulator, grid: Periods, fi: int) -> dict:
     stamped("ProvisionedConcurrencySpilloverInvocations", lambda x: x["spillover"])
     stamped("BilledDuration", lambda x: True, billed_ms)
     stamped("ProvisionedBilledDuration", lambda x: x["provisioned"], billed_ms)
+    stamped("InitDuration", lambda x: x["cold"], lambda x: x["init"])
+    stamped("ProvisionedInitDuration", lambda x: x["cold"] and x["provisioned"], lambda x: x["init"])
     throttles = [(t, r) for t, g, r in log["throttles"] if g == fi]
     s["Throttles", "Sum"] = grid.counts([t for t, _ in throttles])
     for reason, name in REASON_METRIC.items():

@@ -83,6 +83,7 @@ struct DistributionConfig {
 impl DistributionConfig {
     /// The engine's distribution; a bad value's message names `at`.
     fn into_dist(self, at: &str) -> PyResult<engine::Dist> {
+        let cap = seconds(&format!("{at}.cap_s"), self.cap_s)?;
         let us = |i: usize| seconds(&format!("{at}.seconds[{i}]"), self.seconds[i]);
         let need = |n: usize| match self.seconds.len() {
             len if len == n || (n == 0 && len > 0) => Ok(()),
@@ -104,7 +105,7 @@ impl DistributionConfig {
             "lognormal" => {
                 need(1)?;
                 let median = us(0)?;
-                engine::Dist::LogNormal { median_us: median as f64, sigma: self.sigma, max: seconds(&format!("{at}.cap_s"), self.cap_s)? }
+                engine::Dist::LogNormal { median_us: median as f64, sigma: self.sigma, max: cap }
             }
             other => return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown distribution {other:?}"))),
         })

@@ -220,7 +220,7 @@ class Function:
         if not 0 <= high <= INIT_LIMIT_S:
             raise InvalidParameterValueException(
                 f"Function.init_s must be between 0 and {INIT_LIMIT_S:g} seconds "
-                f"(the init phase limit), got {init_s!r}"
+                f"(the init phase limit), got {init_d!r}"
             )
         if isinstance(keep_d, float):
             seconds["idle_timeout_s"] = keep_d

@@ -379,8 +379,8 @@ impl IntoTable for WindowLog {
             "end" => self.end,
             "first_start" => self.first_start,
             "last_start" => self.last_start,
-            "event_age" => self.event_age,
             "environment" => self.environment,
+            "event_age" => self.event_age,
             "records" => self.records.into_table(),
         }
     }
