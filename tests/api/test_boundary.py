@@ -104,7 +104,8 @@ FUNCTION_STATS = ("invocations", "errors", "timeouts", "throttles", "throttles_r
                   "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
                   "async_events_received", "async_events_dropped",
                   "provisioned_invocations", "spillover_invocations", "billed_duration_ms",
-                  "provisioned_billed_duration_ms", "provisioned_cold_starts")
+                  "provisioned_billed_duration_ms", "provisioned_cold_starts", "init_duration_us",
+                  "provisioned_init_duration_us")
 
 
 def test_result_arrays_have_documented_dtypes_and_own_memory() -> None:

@@ -274,7 +274,10 @@ class Simulator:
                 env.fresh = False
                 f.on_demand_envs.append(env)
                 self.begin_idle_period(0, env)
-                self.log_created(f, 0, env)
+            if f.warm_at_start:
+                # they all exist at time 0, before anything happens (even those whose first
+                # keep-alive of 0 has them gone at once): the level period 0 opens with
+                self.log["created"].append((i, 0, (f.pc or 0) + f.warm_at_start))
 
         for i in range(n):
             self.push(self.times[i], PHASE_ARRIVAL, i, ("arrival", i))
