@@ -15,7 +15,7 @@
 pub mod cloudwatch;
 pub mod csv;
 mod error;
-mod formats;
+pub mod formats;
 mod intern;
 mod lines;
 mod report;
