@@ -73,6 +73,7 @@ enum Use {
 pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Result<Table, Error> {
     let name = path.display().to_string();
     let mut reader: Option<Reader> = None;
+    // a record whose quoted field goes on to the next line, and the line it starts on
     let mut pending: Vec<u8> = Vec::new();
     let mut pending_line = 0u64;
     for_each_line(path, |line, number| {
@@ -83,22 +84,20 @@ pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Resul
         if !pending.is_empty() {
             pending.push(b'\n');
             pending.extend_from_slice(line);
-            if quotes_balanced(&pending) {
-                let record = std::mem::take(&mut pending);
-                r.row(&record, pending_line)?;
+            let record = std::mem::take(&mut pending);
+            if !r.row(&record, pending_line)? {
+                pending = record;
             }
             return Ok(());
         }
         if line.is_empty() {
             return Ok(());
         }
-        if memchr(b'"', line).is_some() && !quotes_balanced(line) {
-            // a quoted field goes on to the next line
+        if !r.row(line, number)? {
             pending.extend_from_slice(line);
             pending_line = number;
-            return Ok(());
         }
-        r.row(line, number)
+        Ok(())
     })?;
     let Some(r) = reader else {
         return Err(Error::row(&name, 1, 1, "", "the file is empty: a header line was expected"));
@@ -109,27 +108,22 @@ pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Resul
     Ok(r.table)
 }
 
-fn quotes_balanced(record: &[u8]) -> bool {
-    memchr::memchr_iter(b'"', record).count().is_multiple_of(2)
-}
-
 struct Reader<'a> {
     path: &'a str,
     header: Vec<String>,
     uses: Vec<Use>,
     table: Table,
+    /// the current record's fields: (start, end, holds `""`)
+    spans: Vec<(usize, usize, bool)>,
     scratch: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
     fn new(path: &'a str, line: &[u8], specs: &[Spec], matrix_from: Option<&str>) -> Result<Self, Error> {
         let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-        let mut header = Vec::new();
-        let mut fields = Fields::new(line);
-        while let Some(field) = fields.next() {
-            let (bytes, _) = field.map_err(|m| Error::row(path, 1, header.len() as u64 + 1, "", m))?;
-            header.push(String::from_utf8_lossy(bytes).trim().to_owned());
-        }
+        let mut spans = Vec::new();
+        split(line, &mut spans).map_err(|(k, m)| Error::row(path, 1, k as u64 + 1, "", m))?;
+        let header: Vec<String> = spans.iter().map(|&(s, e, _)| String::from_utf8_lossy(&line[s..e]).trim().to_owned()).collect();
         let mut uses = vec![Use::Skip; header.len()];
         let mut columns = Vec::with_capacity(specs.len());
         for (k, spec) in specs.iter().enumerate() {
@@ -170,33 +164,35 @@ impl<'a> Reader<'a> {
             }
         }
         let table = Table { columns, matrix_names, ..Table::default() };
-        Ok(Reader { path, header, uses, table, scratch: Vec::new() })
+        Ok(Reader { path, header, uses, table, spans, scratch: Vec::new() })
     }
 
-    fn row(&mut self, line: &[u8], number: u64) -> Result<(), Error> {
-        let mut fields = Fields::new(line);
-        let mut i = 0usize;
-        while let Some(field) = fields.next() {
-            let column = i as u64 + 1;
-            let (raw, escaped) = field.map_err(|m| Error::row(self.path, number, column, self.name(i), m))?;
-            match self.uses.get(i).copied() {
-                None => {
-                    return Err(Error::row(self.path, number, column, "", format!(
-                        "{} or more fields, but the header has {}", i + 1, self.header.len())));
-                }
-                Some(Use::Skip) => {}
-                Some(Use::Matrix) => {
-                    let v = count(trim(raw)).map_err(|m| Error::row(self.path, number, column, &self.header[i], m))?;
-                    self.table.matrix.push(v);
-                }
-                Some(Use::Spec(k)) => {
+    /// Reads one record into the columns; `false` (and nothing read) when a quoted field is
+    /// not closed on this line, so that the record goes on to the next.
+    fn row(&mut self, line: &[u8], number: u64) -> Result<bool, Error> {
+        match split(line, &mut self.spans) {
+            Ok(()) => {}
+            Err((_, Unclosed)) => return Ok(false),
+            Err((k, m)) => return Err(Error::row(self.path, number, k as u64 + 1, self.name(k), m)),
+        }
+        let n = self.spans.len();
+        if n != self.header.len() {
+            return Err(Error::row(self.path, number, n.min(self.header.len()) as u64, "", format!(
+                "{n} field{}, but the header has {}", if n == 1 { "" } else { "s" }, self.header.len())));
+        }
+        for (i, &(start, end, escaped)) in self.spans.iter().enumerate() {
+            let raw = &line[start..end];
+            let result = match self.uses[i] {
+                Use::Skip => continue,
+                Use::Matrix => count(trim(raw)).map(|v| self.table.matrix.push(v)),
+                Use::Spec(k) => {
                     let value: &[u8] = if escaped {
                         unescape(raw, &mut self.scratch);
                         &self.scratch
                     } else {
                         raw
                     };
-                    let result = match self.table.columns[k].as_mut() {
+                    match self.table.columns[k].as_mut() {
                         Some(Column::Number(v)) => number_value(trim(value)).map(|x| v.push(x)),
                         Some(Column::Count(v)) => count(trim(value)).map(|x| v.push(x)),
                         Some(Column::Flag(v)) => flag(trim(value)).map(|x| v.push(x)),
@@ -205,18 +201,13 @@ impl<'a> Reader<'a> {
                             Ok(())
                         }
                         None => Ok(()),
-                    };
-                    result.map_err(|m| Error::row(self.path, number, column, &self.header[i], m))?;
+                    }
                 }
-            }
-            i += 1;
-        }
-        if i < self.header.len() {
-            return Err(Error::row(self.path, number, i as u64, "", format!(
-                "{i} field{}, but the header has {}", if i == 1 { "" } else { "s" }, self.header.len())));
+            };
+            result.map_err(|m| Error::row(self.path, number, i as u64 + 1, &self.header[i], m))?;
         }
         self.table.rows += 1;
-        Ok(())
+        Ok(true)
     }
 
     fn name(&self, i: usize) -> &str {
@@ -230,57 +221,68 @@ fn list(header: &[String]) -> String {
     shown.join(", ") + &more
 }
 
-/// The fields of one record: each its bytes without the quotes, and whether it holds `""`.
-struct Fields<'a> {
-    rest: &'a [u8],
-    done: bool,
+/// Why a record could not be split, beside the field's index.
+type SplitError = (usize, Message);
+
+/// What is wrong in a record: a quoted field not closed on its line (it may go on to the
+/// next), or another mistake.
+#[derive(Debug)]
+enum Message {
+    Unclosed,
+    Text(String),
 }
 
-impl<'a> Fields<'a> {
-    fn new(line: &'a [u8]) -> Self {
-        Fields { rest: line, done: false }
-    }
+use Message::Unclosed;
 
-    fn next(&mut self) -> Option<Result<(&'a [u8], bool), String>> {
-        if self.done {
-            return None;
+impl From<Message> for String {
+    fn from(m: Message) -> String {
+        match m {
+            Unclosed => "a quoted field is not closed".into(),
+            Message::Text(s) => s,
         }
-        let rest = self.rest;
-        if rest.first() != Some(&b'"') {
-            return Some(Ok(match memchr(b',', rest) {
+    }
+}
+
+/// The fields of one record as `(start, end, holds "")` spans into it, without their quotes.
+fn split(line: &[u8], spans: &mut Vec<(usize, usize, bool)>) -> Result<(), SplitError> {
+    spans.clear();
+    let mut at = 0;
+    loop {
+        if line.get(at) != Some(&b'"') {
+            match memchr(b',', &line[at..]) {
                 Some(k) => {
-                    self.rest = &rest[k + 1..];
-                    (&rest[..k], false)
+                    spans.push((at, at + k, false));
+                    at += k + 1;
                 }
                 None => {
-                    self.done = true;
-                    (rest, false)
+                    spans.push((at, line.len(), false));
+                    return Ok(());
                 }
-            }));
+            }
+            continue;
         }
-        let mut i = 1;
+        let mut i = at + 1;
         let mut escaped = false;
         loop {
-            let Some(k) = memchr(b'"', &rest[i..]) else {
-                self.done = true;
-                return Some(Err("a quoted field is not closed".into()));
+            let Some(k) = memchr(b'"', &line[i..]) else {
+                return Err((spans.len(), Unclosed));
             };
             let q = i + k;
-            if rest.get(q + 1) == Some(&b'"') {
+            if line.get(q + 1) == Some(&b'"') {
                 escaped = true;
                 i = q + 2;
                 continue;
             }
-            let content = &rest[1..q];
-            match rest.get(q + 1) {
-                None => self.done = true,
-                Some(b',') => self.rest = &rest[q + 2..],
+            spans.push((at + 1, q, escaped));
+            match line.get(q + 1) {
+                None => return Ok(()),
+                Some(b',') => at = q + 2,
                 Some(&c) => {
-                    self.done = true;
-                    return Some(Err(format!("'{}' after the closing quote of a field (a comma was expected)", c as char)));
+                    return Err((spans.len() - 1, Message::Text(format!(
+                        "'{}' after the closing quote of a field (a comma was expected)", c as char))));
                 }
             }
-            return Some(Ok((content, escaped)));
+            break;
         }
     }
 }
@@ -314,7 +316,7 @@ pub(crate) fn number_value(v: &[u8]) -> Result<f64, String> {
     if v.is_empty() {
         return Err("an empty value where a number was expected".into());
     }
-    let parsed = std::str::from_utf8(v).ok().and_then(|s| s.parse::<f64>().ok());
+    let parsed = fast_float2::parse::<f64, _>(v).ok();
     match parsed {
         Some(x) if x.is_finite() => Ok(x),
         _ => Err(format!("{} is not a number", shown(v))),
@@ -350,19 +352,19 @@ mod tests {
     use super::*;
 
     fn fields(line: &str) -> Vec<String> {
-        let mut f = Fields::new(line.as_bytes());
-        let mut out = Vec::new();
-        while let Some(x) = f.next() {
-            let (raw, esc) = x.unwrap();
-            let mut s = Vec::new();
-            if esc {
-                unescape(raw, &mut s);
-            } else {
-                s = raw.to_vec();
-            }
-            out.push(String::from_utf8(s).unwrap());
-        }
-        out
+        let mut spans = Vec::new();
+        split(line.as_bytes(), &mut spans).unwrap();
+        spans
+            .iter()
+            .map(|&(s, e, esc)| {
+                let raw = &line.as_bytes()[s..e];
+                let mut v = raw.to_vec();
+                if esc {
+                    unescape(raw, &mut v);
+                }
+                String::from_utf8(v).unwrap()
+            })
+            .collect()
     }
 
     #[test]
@@ -375,6 +377,10 @@ mod tests {
     #[test]
     fn values() {
         assert_eq!(number_value(b"1.5e3"), Ok(1500.0));
+        for text in ["0.078", "57.15786004066467", "-3.25", "1862.32", "0.1", "007.50", "123456789012345", "1.", ".5"] {
+            assert_eq!(number_value(text.as_bytes()), Ok(text.parse::<f64>().unwrap()), "{text}");
+        }
+        assert!(number_value(b"-").is_err() && number_value(b"1.2.3").is_err());
         assert!(number_value(b"nan").is_err());
         assert_eq!(count(b"12"), Ok(12));
         assert_eq!(count(b"12.0"), Ok(12));
