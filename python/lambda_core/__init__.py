@@ -5,10 +5,10 @@
 >>> sim.account_settings()
 {'ConcurrentExecutions': 1000, 'UnreservedConcurrentExecutions': 800}
 
-This module is the public API: every name in ``__all__``. Two submodules are public too:
-:mod:`lambda_core.errors` (the exceptions, also exported here) and
+This module is the public API: every name in ``__all__``. Three submodules are public too:
+:mod:`lambda_core.errors` (the exceptions, also exported here),
 :mod:`lambda_core.scenarios` (TOML scenario files; ``lambda_core.scenario`` is its older
-name). Every other module is private (its name starts with ``_``) and may change.
+name) and :mod:`lambda_core.traces` (traces of real traffic, docs/replay.md). Every other module is private (its name starts with ``_``) and may change.
 """
 
 from ._core import __version__
@@ -49,6 +49,7 @@ from .errors import (
     ResourceConflictException,
     ResourceNotFoundException,
     ScenarioError,
+    TraceFormatError,
     UntilInPastError,
     UsageError,
     ValidationException,
@@ -56,6 +57,7 @@ from .errors import (
 )
 from .scenarios import Scenario, load_scenario, parse_scenario
 from . import scenario as scenario  # the older name of lambda_core.scenarios, kept importable
+from . import traces as traces
 
 __all__ = [
     "__version__",
@@ -105,4 +107,5 @@ __all__ = [
     "UntilInPastError",
     "EngineLimitError",
     "ScenarioError",
+    "TraceFormatError",
 ]

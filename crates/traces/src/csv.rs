@@ -13,6 +13,8 @@ use crate::{Error, Text};
 pub enum Kind {
     /// A decimal number (`f64`); surrounding spaces are ignored.
     Number,
+    /// A number ≥ 0 (`f64`): a duration.
+    Duration,
     /// A whole number 0 ..= 2^32 − 1.
     Count,
     /// `True`/`False` in any case, or `1`/`0`.
@@ -113,6 +115,8 @@ struct Reader<'a> {
     header: Vec<String>,
     uses: Vec<Use>,
     table: Table,
+    /// per spec, whether its values must be at least 0
+    durations: Vec<bool>,
     /// the current record's fields: (start, end, holds `""`)
     spans: Vec<(usize, usize, bool)>,
     scratch: Vec<u8>,
@@ -137,7 +141,7 @@ impl<'a> Reader<'a> {
                 [i] => {
                     uses[i] = Use::Spec(k);
                     columns.push(Some(match spec.kind {
-                        Kind::Number => Column::Number(Vec::new()),
+                        Kind::Number | Kind::Duration => Column::Number(Vec::new()),
                         Kind::Count => Column::Count(Vec::new()),
                         Kind::Flag => Column::Flag(Vec::new()),
                         Kind::Text => Column::Text(Vec::new(), Text::default()),
@@ -164,7 +168,8 @@ impl<'a> Reader<'a> {
             }
         }
         let table = Table { columns, matrix_names, ..Table::default() };
-        Ok(Reader { path, header, uses, table, spans, scratch: Vec::new() })
+        let durations = specs.iter().map(|s| s.kind == Kind::Duration).collect();
+        Ok(Reader { path, header, uses, table, durations, spans, scratch: Vec::new() })
     }
 
     /// Reads one record into the columns; `false` (and nothing read) when a quoted field is
@@ -193,7 +198,13 @@ impl<'a> Reader<'a> {
                         raw
                     };
                     match self.table.columns[k].as_mut() {
-                        Some(Column::Number(v)) => number_value(trim(value)).map(|x| v.push(x)),
+                        Some(Column::Number(v)) => number_value(trim(value)).and_then(|x| {
+                            if x < 0.0 && self.durations[k] {
+                                return Err(format!("{x} is negative: a duration is at least 0"));
+                            }
+                            v.push(x);
+                            Ok(())
+                        }),
                         Some(Column::Count(v)) => count(trim(value)).map(|x| v.push(x)),
                         Some(Column::Flag(v)) => flag(trim(value)).map(|x| v.push(x)),
                         Some(Column::Text(v, text)) => {

@@ -5,14 +5,14 @@ use std::path::Path;
 use crate::csv::{read_csv, Kind, Spec, Table};
 use crate::Error;
 
-use Kind::{Flag, Number, Text};
+use Kind::{Duration, Flag, Number, Text};
 
 /// Azure Functions 2021 (`app,func,end_timestamp,duration`, seconds).
 pub const AZURE2021: &[Spec] = &[
     Spec::required("app", Text),
     Spec::required("func", Text),
     Spec::required("end_timestamp", Number),
-    Spec::required("duration", Number),
+    Spec::required("duration", Duration),
 ];
 
 /// Azure Functions 2019 invocation counts: the function's keys and trigger, then one count per
@@ -32,21 +32,21 @@ pub const AZURE2019_DURATIONS: &[Spec] = &[
     Spec::required("HashFunction", Text),
     Spec::optional("Average", Number),
     Spec::optional("Count", Number),
-    Spec::required("percentile_Average_0", Number),
-    Spec::required("percentile_Average_1", Number),
-    Spec::required("percentile_Average_25", Number),
-    Spec::required("percentile_Average_50", Number),
-    Spec::required("percentile_Average_75", Number),
-    Spec::required("percentile_Average_99", Number),
-    Spec::required("percentile_Average_100", Number),
+    Spec::required("percentile_Average_0", Duration),
+    Spec::required("percentile_Average_1", Duration),
+    Spec::required("percentile_Average_25", Duration),
+    Spec::required("percentile_Average_50", Duration),
+    Spec::required("percentile_Average_75", Duration),
+    Spec::required("percentile_Average_99", Duration),
+    Spec::required("percentile_Average_100", Duration),
 ];
 
 /// Per-request measurement logs (pacslab): the client's times (epoch seconds), AWS's duration
 /// (milliseconds), the cold flag and the execution environment's id.
 pub const REQUEST_LOG: &[Spec] = &[
     Spec::required("client_start_time", Number),
-    Spec::optional("client_elapsed_time", Number),
-    Spec::required("aws_duration", Number),
+    Spec::optional("client_elapsed_time", Duration),
+    Spec::required("aws_duration", Duration),
     Spec::optional("aws_billed_duration", Number),
     Spec::optional("is_cold", Flag),
     Spec::optional("inst_id", Text),

@@ -151,3 +151,11 @@ fn serde_text(events: &[(u64, &str, &str)]) -> String {
         .collect();
     format!("[{}]", items.join(",\n"))
 }
+
+#[test]
+fn negative_durations_are_refused_where_they_are() {
+    let p = file("n.csv", "app,func,end_timestamp,duration\nA,f,1.5,0.5\nA,f,2,-0.25\n");
+    let (line, column, name, message) = row_error(azure2021(&p).unwrap_err());
+    assert_eq!((line, column, name.as_str()), (3, 4, "duration"));
+    assert!(message.contains("negative"), "{message}");
+}
