@@ -38,22 +38,27 @@ def path_text(path: str | os.PathLike[str]) -> str:
 def build_trace(*, format: str, source: str, names: Sequence[str], function: npt.NDArray[np.int64],
                 arrival: npt.NDArray[np.float64], duration_s: npt.NDArray[np.float64],
                 short: Sequence[str] | None = None, init_s: npt.NDArray[np.float64] | None = None,
-                init_per_function: Sequence[float | None] | None = None,
+                init_per_function: Sequence[npt.NDArray[np.float64] | None] | None = None,
                 memory_mb: Sequence[int | None] | None = None,
                 cold: npt.NDArray[np.bool_] | None = None, instance: npt.NDArray[np.int64] | None = None,
                 instance_names: Sequence[str] = (), invocation_type: npt.NDArray[np.uint8] | None = None,
                 notes: Sequence[str] = ()) -> Trace:
     """The trace of these per-request columns (in any order: sorted here, stably, by arrival),
-    with per-function `init_per_function` (``None``: the trace gives none) and `memory_mb`."""
+    with per function the init durations the trace reports (`init_per_function`, seconds;
+    ``None``: it gives none; :func:`init_setting` makes the function's ``init_s`` of them) and
+    its memory size (`memory_mb`)."""
     n_functions = len(names)
     order = np.argsort(arrival, kind="stable")
-    pick = lambda a: None if a is None else a[order]  # noqa: E731
     arrival, function, duration_s = arrival[order], function[order], duration_s[order]
-    init_s, cold, instance, invocation_type = pick(init_s), pick(cold), pick(instance), pick(invocation_type)
+    init_s = None if init_s is None else init_s[order]
+    cold = None if cold is None else cold[order]
+    instance = None if instance is None else instance[order]
+    invocation_type = None if invocation_type is None else invocation_type[order]
     origin = float(arrival[0]) if len(arrival) else 0.0
     lambda_ = lambda_names(names, short)
     said = list(notes)
-    inits = list(init_per_function) if init_per_function is not None else [None] * n_functions
+    inits: list[npt.NDArray[np.float64] | None] = (list(init_per_function) if init_per_function is not None
+                                                    else [None] * n_functions)
     memories = list(memory_mb) if memory_mb is not None else [None] * n_functions
     functions = []
     too_long = []
@@ -62,10 +67,10 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
         over = int((durations > LAMBDA_TIMEOUT_LIMIT_S).sum())
         if over:
             too_long.append(f"{over} of {name}")
-        init = inits[i]
-        if init is not None and init > INIT_LIMIT_S:
-            said.append(f"function {name}: the trace's init duration {init:g} s is above Lambda's "
-                        f"{INIT_LIMIT_S:g} s init limit: {INIT_LIMIT_S:g} s is used")
+        samples = inits[i]
+        if samples is not None and float(np.median(samples)) > INIT_LIMIT_S:
+            said.append(f"function {name}: the trace's init duration {float(np.median(samples)):g} s is above "
+                        f"Lambda's {INIT_LIMIT_S:g} s init limit: {INIT_LIMIT_S:g} s is used")
         memory = memories[i]
         if memory is not None and not MEMORY_RANGE_MB[0] <= memory <= MEMORY_RANGE_MB[1]:
             said.append(f"function {name}: the trace's memory size {memory} MB is outside Lambda's "
@@ -73,8 +78,8 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
             memory = None
         functions.append(Function(
             name, timeout_s=fitting_timeout(durations),
-            **({} if memory is None else {"memory_mb": memory}),
-            **({} if init is None else {"init_s": init_setting(np.array([init]))}),
+            memory_mb=memory if memory is not None else Function("f").memory_mb,
+            init_s=init_setting(samples) if samples is not None else Function("f").init_s,
         ))
     if too_long:
         said.append(

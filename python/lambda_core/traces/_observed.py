@@ -80,11 +80,13 @@ class Observed:
         function = self.function[rows]
         if function_map is not None:
             function = function_map[function]
-        pick = lambda a: None if a is None else a[rows]  # noqa: E731
         return Observed(
             function_names=self.function_names if names is None else names,
-            function=function, duration_s=self.duration_s[rows], init_s=pick(self.init_s),
-            cold=pick(self.cold), instance=pick(self.instance), instance_names=self.instance_names,
+            function=function, duration_s=self.duration_s[rows],
+            init_s=None if self.init_s is None else self.init_s[rows],
+            cold=None if self.cold is None else self.cold[rows],
+            instance=None if self.instance is None else self.instance[rows],
+            instance_names=self.instance_names,
         )
 
 

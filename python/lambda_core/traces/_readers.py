@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,7 @@ def read_cloudwatch_logs(path: PathLike | Sequence[PathLike], function: str | Se
     given = [function] if isinstance(function, str) else function
     if given is not None and len(given) != len(paths):
         raise UsageError(f"read_cloudwatch_logs: {len(paths)} files but {len(given)} function names")
-    parts: list[tuple[str, dict[str, npt.NDArray[np.generic]], list[str]]] = []
+    parts: list[tuple[str, dict[str, npt.NDArray[Any]], list[str]]] = []
     for k, p in enumerate(paths):
         text = path_text(p)
         reader = _core.read_cloudwatch_json if _is_json(text) else _core.read_cloudwatch_text
@@ -66,7 +67,7 @@ def read_cloudwatch_logs(path: PathLike | Sequence[PathLike], function: str | Se
         sizes = c["memory_mb"][c["memory_mb"] > 0]
         memory.append(int(np.bincount(sizes).argmax()) if len(sizes) else None)
         cold = e[~np.isnan(e)]
-        inits.append(float(np.median(cold)) if len(cold) else None)
+        inits.append(cold if len(cold) else None)
     init_all = np.concatenate(init) if init else np.zeros(0)
     instance_all = np.concatenate(instance) if instance else np.zeros(0, np.int64)
     return build_trace(
@@ -122,12 +123,12 @@ def read_request_log(path: PathLike, duration_unit: str | None = None, function:
     duration = to_seconds(columns["aws_duration"], "ms", duration_unit, text, "aws_duration")
     cold = columns["is_cold"].astype(bool) if "is_cold" in columns else None
     instance = columns["inst_id"].astype(np.int64) if "inst_id" in columns else None
-    init = None
+    init: npt.NDArray[np.float64] | None = None
     elapsed = columns.get("client_elapsed_time")
     if cold is not None and elapsed is not None and cold.any() and (~cold).any():
         client = np.median(elapsed[cold]) - np.median(elapsed[~cold])
         handler = np.median(duration[cold]) - np.median(duration[~cold])
-        init = max(0.0, float(client - handler))
+        init = np.array([max(0.0, float(client - handler))])
     return build_trace(
         format="request-log", source=text, names=[function if function is not None else _stem(text)],
         function=np.zeros(len(start), np.int64), arrival=start, duration_s=duration,

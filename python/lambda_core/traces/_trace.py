@@ -30,9 +30,9 @@ class ReplayWarning(UserWarning):
 
 
 def init_setting(values: npt.NDArray[np.float64]) -> float:
-    """The ``init_s`` of a function from the init durations its trace reports (seconds): their
-    median, within 0–10 s (§3). The one place to turn into ``lc.Empirical(values)`` when
-    ``init_s`` takes distributions (docs/model.md §3.1)."""
+    """The ``init_s`` of a function from the init durations its trace reports (seconds, at
+    least one): their median, within 0–10 s (docs/model.md §3). The one place to make
+    ``lc.Empirical(values)`` once ``init_s`` takes distributions (§3.1)."""
     return float(min(max(float(np.median(values)), 0.0), INIT_LIMIT_S))
 
 
@@ -132,12 +132,12 @@ class Trace:
     def _rows(self, rows: npt.NDArray[np.int64], function_map: npt.NDArray[np.int64] | None,
               shift: float = 0.0) -> Trace:
         w = self.workload
-        pick = lambda a: None if a is None else a[rows]  # noqa: E731
         function = w.function[rows] if function_map is None else function_map[w.function[rows]]
         time = w.time[rows] - shift if shift else w.time[rows]
-        return dataclasses.replace(
-            self, workload=Workload(time, function, w.duration[rows], pick(w.invocation_type), pick(w.failures)),
-            observed=self.observed.take(rows))
+        kind = None if w.invocation_type is None else w.invocation_type[rows]
+        failures = None if w.failures is None else w.failures[rows]
+        return dataclasses.replace(self, workload=Workload(time, function, w.duration[rows], kind, failures),
+                                   observed=self.observed.take(rows))
 
     def simulator(self, account: Account | None = None, *, seed: int = 0, routing: str = "newest",
                   metrics_period_s: float | None = None, **overrides: Any) -> Simulator:
