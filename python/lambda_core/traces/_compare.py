@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._model import Result
-from .._report import format_table
 from ..errors import UsageError
 from ._trace import ReplayWarning
 
@@ -47,6 +46,8 @@ class Comparison:
 
     def table(self) -> str:
         """The comparison as a text table, one row per function and a total row."""
+        from .._report import format_table  # the report module imports the scenarios, which import traces
+
         heads = ["function", "requests", "cold obs", "cold sim", "envs obs", "envs sim", "agreement"]
         def row(name: str, d: dict[str, Any]) -> list[Any]:
             agreement = d["agreement"]
