@@ -42,11 +42,12 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
                 memory_mb: Sequence[int | None] | None = None,
                 cold: npt.NDArray[np.bool_] | None = None, instance: npt.NDArray[np.int64] | None = None,
                 instance_names: Sequence[str] = (), invocation_type: npt.NDArray[np.uint8] | None = None,
-                notes: Sequence[str] = ()) -> Trace:
+                notes: Sequence[str] = (), epoch: float = 0.0) -> Trace:
     """The trace of these per-request columns (in any order: sorted here, stably, by arrival),
     with per function the init durations the trace reports (`init_per_function`, seconds;
     ``None``: it gives none; :func:`init_setting` makes the function's ``init_s`` of them) and
-    its memory size (`memory_mb`)."""
+    its memory size (`memory_mb`). `arrival` counts from `epoch` on the trace's clock: readers
+    of epoch timestamps subtract one first, so that no float64 digit is lost to the epoch."""
     n_functions = len(names)
     order = np.argsort(arrival, kind="stable")
     arrival, function, duration_s = arrival[order], function[order], duration_s[order]
@@ -54,7 +55,7 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
     cold = None if cold is None else cold[order]
     instance = None if instance is None else instance[order]
     invocation_type = None if invocation_type is None else invocation_type[order]
-    origin = float(arrival[0]) if len(arrival) else 0.0
+    first = float(arrival[0]) if len(arrival) else 0.0
     lambda_ = lambda_names(names, short)
     said = list(notes)
     inits: list[npt.NDArray[np.float64] | None] = (list(init_per_function) if init_per_function is not None
@@ -92,9 +93,9 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
     observed = Observed(
         function_names=tuple(lambda_), function=function, duration_s=duration_s, init_s=init_s,
         cold=cold, instance=instance, instance_names=tuple(instance_names))
-    workload = Workload(arrival - origin, function, duration_s, invocation_type)
+    workload = Workload(arrival - first, function, duration_s, invocation_type)
     return Trace(format=format, source=source, functions=functions, names=tuple(names), workload=workload,
-                 origin_s=origin, observed=observed,
+                 origin_s=epoch + first, observed=observed,
                  init_known=tuple(i is not None for i in inits), warnings=tuple(said))
 
 

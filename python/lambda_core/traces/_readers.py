@@ -53,11 +53,14 @@ def read_cloudwatch_logs(path: PathLike | Sequence[PathLike], function: str | Se
         parts.append((given[k] if given is not None else _stem(text), columns, names["stream"]))
     function_col, arrival, duration, init, instance, memory, inits, stream_names = [], [], [], [], [], [], [], []
     offset = 0
+    # the earliest timestamp, in epoch ms: arrivals count from it, in full float64 precision
+    stamps = [c["timestamp_ms"] for _, c, _ in parts if len(c["timestamp_ms"])]
+    epoch_ms = float(min(s.min() for s in stamps)) if stamps else 0.0
     for i, (_, c, streams) in enumerate(parts):
         d = c["duration_ms"] / 1000
         e = c["init_ms"] / 1000
         function_col.append(np.full(len(d), i, np.int64))
-        arrival.append(c["timestamp_ms"] / 1000 - d - np.nan_to_num(e))
+        arrival.append((c["timestamp_ms"] - epoch_ms - c["duration_ms"] - np.nan_to_num(c["init_ms"])) / 1000)
         duration.append(d)
         init.append(e)
         s = c["stream"].astype(np.int64)
@@ -75,7 +78,7 @@ def read_cloudwatch_logs(path: PathLike | Sequence[PathLike], function: str | Se
         function=np.concatenate(function_col), arrival=np.concatenate(arrival),
         duration_s=np.concatenate(duration), init_s=init_all, init_per_function=inits, memory_mb=memory,
         cold=~np.isnan(init_all), instance=instance_all if bool((instance_all >= 0).any()) else None,
-        instance_names=stream_names)
+        instance_names=stream_names, epoch=epoch_ms / 1000)
 
 
 def _is_json(path: str) -> bool:
@@ -129,8 +132,9 @@ def read_request_log(path: PathLike, duration_unit: str | None = None, function:
         client = np.median(elapsed[cold]) - np.median(elapsed[~cold])
         handler = np.median(duration[cold]) - np.median(duration[~cold])
         init = np.array([max(0.0, float(client - handler))])
+    epoch = float(start.min()) if len(start) else 0.0
     return build_trace(
         format="request-log", source=text, names=[function if function is not None else _stem(text)],
-        function=np.zeros(len(start), np.int64), arrival=start, duration_s=duration,
+        function=np.zeros(len(start), np.int64), arrival=start - epoch, duration_s=duration,
         init_per_function=[init], cold=cold, instance=instance,
-        instance_names=names.get("inst_id", ()))
+        instance_names=names.get("inst_id", ()), epoch=epoch)
