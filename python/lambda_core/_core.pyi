@@ -29,7 +29,9 @@ import numpy.typing as npt
 
 from lambda_core._engine_config import EngineConfig
 
-__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "rounded_seconds", "stream_lanes", "__version__"]
+__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "rounded_seconds", "stream_lanes",
+           "read_azure2021", "read_azure2019_invocations", "read_azure2019_durations", "read_request_log",
+           "read_cloudwatch_text", "read_cloudwatch_json", "TRACE_BUFFER_BYTES", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
