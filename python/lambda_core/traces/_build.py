@@ -61,13 +61,16 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
     inits: list[npt.NDArray[np.float64] | None] = (list(init_per_function) if init_per_function is not None
                                                     else [None] * n_functions)
     memories = list(memory_mb) if memory_mb is not None else [None] * n_functions
+    # per function, in one pass over the rows each (a mask per function would be rows × functions)
+    longest = np.zeros(n_functions)
+    np.maximum.at(longest, function, duration_s)
+    over = np.bincount(function, weights=duration_s > LAMBDA_TIMEOUT_LIMIT_S, minlength=n_functions).astype(int)
+    default = Function("default")
     functions = []
     too_long = []
     for i, name in enumerate(lambda_):
-        durations = duration_s[function == i]
-        over = int((durations > LAMBDA_TIMEOUT_LIMIT_S).sum())
-        if over:
-            too_long.append(f"{over} of {name}")
+        if over[i]:
+            too_long.append(f"{over[i]} of {name}")
         samples = inits[i]
         if samples is not None and float(np.median(samples)) > INIT_LIMIT_S:
             said.append(f"function {name}: the trace's init duration {float(np.median(samples)):g} s is above "
@@ -78,9 +81,9 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
                         f"{MEMORY_RANGE_MB[0]}-{MEMORY_RANGE_MB[1]} MB: the default is used")
             memory = None
         functions.append(Function(
-            name, timeout_s=fitting_timeout(durations),
-            memory_mb=memory if memory is not None else Function("f").memory_mb,
-            init_s=init_setting(samples) if samples is not None else Function("f").init_s,
+            name, timeout_s=fitting_timeout(longest[i:i + 1]),
+            memory_mb=memory if memory is not None else default.memory_mb,
+            init_s=init_setting(samples) if samples is not None else default.init_s,
         ))
     if too_long:
         said.append(

@@ -77,9 +77,14 @@ def compare(trace: Trace, result: Result) -> Comparison:
     environment = result.requests.get("environment")
     function = trace.workload.function
     figures = obs.function_figures()
+    n_functions = len(figures)
+    order = np.argsort(function, kind="stable")
+    bounds = np.searchsorted(function[order], np.arange(n_functions + 1))
+    sim_colds = np.bincount(function, weights=sim_cold, minlength=n_functions)
+    agree = None if obs.cold is None else np.bincount(function, weights=obs.cold == sim_cold, minlength=n_functions)
     rows = []
     for i, fig in enumerate(figures):
-        mine = function == i
+        mine = order[bounds[i]:bounds[i + 1]]
         if environment is not None:
             ids = environment[mine]
             sim_envs = int(len(np.unique(ids[ids >= 0])))
@@ -89,11 +94,10 @@ def compare(trace: Trace, result: Result) -> Comparison:
             "function": fig["function"],
             "requests": fig["requests"],
             "cold_starts": fig["cold_starts"],
-            "sim_cold_starts": int(sim_cold[mine].sum()),
+            "sim_cold_starts": int(sim_colds[i]),
             "environments": fig["environments"],
             "sim_environments": sim_envs,
-            "agreement": None if obs.cold is None or not mine.any()
-            else float(np.mean(obs.cold[mine] == sim_cold[mine])),
+            "agreement": None if agree is None or not fig["requests"] else float(agree[i] / fig["requests"]),
         })
     def total(key: str) -> int | None:
         values = [r[key] for r in rows]
