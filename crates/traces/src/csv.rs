@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use memchr::memchr;
-
-use crate::lines::for_each_line;
+use crate::records::{for_each_record, Span};
 use crate::{Error, Text};
 
 /// How a column's values are read.
@@ -75,39 +73,15 @@ enum Use {
 pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Result<Table, Error> {
     let name = path.display().to_string();
     let mut reader: Option<Reader> = None;
-    // a record whose quoted field goes on to the next line, and the line it starts on
-    let mut pending: Vec<u8> = Vec::new();
-    let mut pending_line = 0u64;
-    for_each_line(path, |line, number| {
-        let Some(r) = reader.as_mut() else {
-            reader = Some(Reader::new(&name, line, specs, matrix_from)?);
-            return Ok(());
-        };
-        if !pending.is_empty() {
-            pending.push(b'\n');
-            pending.extend_from_slice(line);
-            let record = std::mem::take(&mut pending);
-            if !r.row(&record, pending_line)? {
-                pending = record;
-            }
-            return Ok(());
-        }
-        if line.is_empty() {
-            return Ok(());
-        }
-        if !r.row(line, number)? {
-            pending.extend_from_slice(line);
-            pending_line = number;
+    for_each_record(path, |record, spans, line| {
+        match reader.as_mut() {
+            None => reader = Some(Reader::new(&name, record, spans, specs, matrix_from)?),
+            Some(_) if record.is_empty() => {} // a blank line
+            Some(r) => r.row(record, spans, line)?,
         }
         Ok(())
     })?;
-    let Some(r) = reader else {
-        return Err(Error::row(&name, 1, 1, "", "the file is empty: a header line was expected"));
-    };
-    if !pending.is_empty() {
-        return Err(Error::row(&name, pending_line, 1, "", "a quoted field is not closed before the end of the file"));
-    }
-    Ok(r.table)
+    reader.map(|r| r.table).ok_or_else(|| Error::row(&name, 1, 1, "", "the file is empty: a header line was expected"))
 }
 
 struct Reader<'a> {
@@ -117,17 +91,18 @@ struct Reader<'a> {
     table: Table,
     /// per spec, whether its values must be at least 0
     durations: Vec<bool>,
-    /// the current record's fields: (start, end, holds `""`)
-    spans: Vec<(usize, usize, bool)>,
     scratch: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(path: &'a str, line: &[u8], specs: &[Spec], matrix_from: Option<&str>) -> Result<Self, Error> {
-        let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-        let mut spans = Vec::new();
-        split(line, &mut spans).map_err(|(k, m)| Error::row(path, 1, k as u64 + 1, "", m))?;
-        let header: Vec<String> = spans.iter().map(|&(s, e, _)| String::from_utf8_lossy(&line[s..e]).trim().to_owned()).collect();
+    fn new(path: &'a str, line: &[u8], spans: &[Span], specs: &[Spec], matrix_from: Option<&str>) -> Result<Self, Error> {
+        let header: Vec<String> = spans
+            .iter()
+            .map(|&(s, e, _)| {
+                let name = String::from_utf8_lossy(&line[s..e]);
+                name.trim_start_matches('\u{feff}').trim().to_owned()
+            })
+            .collect();
         let mut uses = vec![Use::Skip; header.len()];
         let mut columns = Vec::with_capacity(specs.len());
         for (k, spec) in specs.iter().enumerate() {
@@ -169,23 +144,17 @@ impl<'a> Reader<'a> {
         }
         let table = Table { columns, matrix_names, ..Table::default() };
         let durations = specs.iter().map(|s| s.kind == Kind::Duration).collect();
-        Ok(Reader { path, header, uses, table, durations, spans, scratch: Vec::new() })
+        Ok(Reader { path, header, uses, table, durations, scratch: Vec::new() })
     }
 
-    /// Reads one record into the columns; `false` (and nothing read) when a quoted field is
-    /// not closed on this line, so that the record goes on to the next.
-    fn row(&mut self, line: &[u8], number: u64) -> Result<bool, Error> {
-        match split(line, &mut self.spans) {
-            Ok(()) => {}
-            Err((_, Unclosed)) => return Ok(false),
-            Err((k, m)) => return Err(Error::row(self.path, number, k as u64 + 1, self.name(k), m)),
-        }
-        let n = self.spans.len();
+    /// Reads one record into the columns.
+    fn row(&mut self, line: &[u8], spans: &[Span], number: u64) -> Result<(), Error> {
+        let n = spans.len();
         if n != self.header.len() {
             return Err(Error::row(self.path, number, n.min(self.header.len()) as u64, "", format!(
                 "{n} field{}, but the header has {}", if n == 1 { "" } else { "s" }, self.header.len())));
         }
-        for (i, &(start, end, escaped)) in self.spans.iter().enumerate() {
+        for (i, &(start, end, escaped)) in spans.iter().enumerate() {
             let raw = &line[start..end];
             let result = match self.uses[i] {
                 Use::Skip => continue,
@@ -218,11 +187,7 @@ impl<'a> Reader<'a> {
             result.map_err(|m| Error::row(self.path, number, i as u64 + 1, &self.header[i], m))?;
         }
         self.table.rows += 1;
-        Ok(true)
-    }
-
-    fn name(&self, i: usize) -> &str {
-        self.header.get(i).map(String::as_str).unwrap_or("")
+        Ok(())
     }
 }
 
@@ -230,72 +195,6 @@ fn list(header: &[String]) -> String {
     let shown: Vec<String> = header.iter().take(12).map(|h| format!("'{h}'")).collect();
     let more = if header.len() > 12 { format!(" and {} more", header.len() - 12) } else { String::new() };
     shown.join(", ") + &more
-}
-
-/// Why a record could not be split, beside the field's index.
-type SplitError = (usize, Message);
-
-/// What is wrong in a record: a quoted field not closed on its line (it may go on to the
-/// next), or another mistake.
-#[derive(Debug)]
-enum Message {
-    Unclosed,
-    Text(String),
-}
-
-use Message::Unclosed;
-
-impl From<Message> for String {
-    fn from(m: Message) -> String {
-        match m {
-            Unclosed => "a quoted field is not closed".into(),
-            Message::Text(s) => s,
-        }
-    }
-}
-
-/// The fields of one record as `(start, end, holds "")` spans into it, without their quotes.
-fn split(line: &[u8], spans: &mut Vec<(usize, usize, bool)>) -> Result<(), SplitError> {
-    spans.clear();
-    let mut at = 0;
-    loop {
-        if line.get(at) != Some(&b'"') {
-            match memchr(b',', &line[at..]) {
-                Some(k) => {
-                    spans.push((at, at + k, false));
-                    at += k + 1;
-                }
-                None => {
-                    spans.push((at, line.len(), false));
-                    return Ok(());
-                }
-            }
-            continue;
-        }
-        let mut i = at + 1;
-        let mut escaped = false;
-        loop {
-            let Some(k) = memchr(b'"', &line[i..]) else {
-                return Err((spans.len(), Unclosed));
-            };
-            let q = i + k;
-            if line.get(q + 1) == Some(&b'"') {
-                escaped = true;
-                i = q + 2;
-                continue;
-            }
-            spans.push((at + 1, q, escaped));
-            match line.get(q + 1) {
-                None => return Ok(()),
-                Some(b',') => at = q + 2,
-                Some(&c) => {
-                    return Err((spans.len() - 1, Message::Text(format!(
-                        "'{}' after the closing quote of a field (a comma was expected)", c as char))));
-                }
-            }
-            break;
-        }
-    }
 }
 
 fn unescape(raw: &[u8], out: &mut Vec<u8>) {
@@ -361,29 +260,6 @@ fn flag(v: &[u8]) -> Result<u8, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fields(line: &str) -> Vec<String> {
-        let mut spans = Vec::new();
-        split(line.as_bytes(), &mut spans).unwrap();
-        spans
-            .iter()
-            .map(|&(s, e, esc)| {
-                let raw = &line.as_bytes()[s..e];
-                let mut v = raw.to_vec();
-                if esc {
-                    unescape(raw, &mut v);
-                }
-                String::from_utf8(v).unwrap()
-            })
-            .collect()
-    }
-
-    #[test]
-    fn splits_quoted_and_empty_fields() {
-        assert_eq!(fields("a,\"b,c\",,\"d\"\"e\""), ["a", "b,c", "", "d\"e"]);
-        assert_eq!(fields("x,"), ["x", ""]);
-        assert_eq!(fields(""), [""]);
-    }
 
     #[test]
     fn values() {

@@ -18,6 +18,7 @@ mod error;
 pub mod formats;
 mod intern;
 mod lines;
+mod records;
 mod report;
 mod timestamp;
 
