@@ -27,7 +27,7 @@ fn to_py(e: Error) -> PyErr {
     }
 }
 
-fn csv<'py>(py: Python<'py>, path: PathBuf, read: fn(&std::path::Path) -> Result<Table, Error>, names: &[&str]) -> PyResult<Read<'py>> {
+fn csv<'py>(py: Python<'py>, path: PathBuf, read: impl Fn(&std::path::Path) -> Result<Table, Error> + Sync, names: &[&str]) -> PyResult<Read<'py>> {
     let table = py.detach(|| read(&path)).map_err(to_py)?;
     let columns = PyDict::new(py);
     let texts = PyDict::new(py);
@@ -37,6 +37,7 @@ fn csv<'py>(py: Python<'py>, path: PathBuf, read: fn(&std::path::Path) -> Result
             Some(Column::Number(v)) => columns.set_item(name, v.into_pyarray(py))?,
             Some(Column::Count(v)) => columns.set_item(name, v.into_pyarray(py))?,
             Some(Column::Flag(v)) => columns.set_item(name, v.into_pyarray(py))?,
+            Some(Column::Index(v)) => columns.set_item(name, v.into_pyarray(py))?,
             Some(Column::Text(v, text)) => {
                 columns.set_item(name, v.into_pyarray(py))?;
                 texts.set_item(name, text.names())?;
@@ -54,10 +55,24 @@ fn spec_names(specs: &[lambda_core_traces::csv::Spec]) -> Vec<&str> {
     specs.iter().map(|s| s.name).collect()
 }
 
-/// Azure Functions 2021: app and func (codes), end_timestamp and duration.
+/// Azure Functions 2021: app and func (codes), end_timestamp and duration, and the functions:
+/// `function`, each row's (app, func) pair numbered in order of first appearance, and
+/// `function_first`, the first row of each.
 #[pyfunction]
 pub(crate) fn read_azure2021(py: Python<'_>, path: PathBuf) -> PyResult<Read<'_>> {
-    csv(py, path, lambda_core_traces::azure2021, &spec_names(lambda_core_traces::formats::AZURE2021))
+    let read = |p: &std::path::Path| {
+        let mut table = lambda_core_traces::azure2021(p)?;
+        let (codes, first) = match (&table.columns[0], &table.columns[1]) {
+            (Some(Column::Text(app, _)), Some(Column::Text(func, _))) => lambda_core_traces::formats::key_codes(&[app, func]),
+            _ => unreachable!("azure2021 reads app and func as text"),
+        };
+        table.columns.push(Some(Column::Count(codes)));
+        table.columns.push(Some(Column::Index(first)));
+        Ok(table)
+    };
+    let mut names = spec_names(lambda_core_traces::formats::AZURE2021);
+    names.extend(["function", "function_first"]);
+    csv(py, path, read, &names)
 }
 
 /// Azure Functions 2019 invocation counts: the keys and trigger (codes), and `counts`, the

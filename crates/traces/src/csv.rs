@@ -47,6 +47,8 @@ pub enum Column {
     /// 1 for true, 0 for false
     Flag(Vec<u8>),
     Text(Vec<u32>, Text),
+    /// Row numbers (derived columns, never read from a file).
+    Index(Vec<u64>),
 }
 
 /// What [`read_csv`] read: per spec, its column (`None`: an optional column the file lacks);
@@ -180,7 +182,7 @@ impl<'a> Reader<'a> {
                             v.push(text.code(value));
                             Ok(())
                         }
-                        None => Ok(()),
+                        Some(Column::Index(_)) | None => Ok(()),
                     }
                 }
             };

@@ -47,14 +47,17 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
     with per function the init durations the trace reports (`init_per_function`, seconds;
     ``None``: it gives none; :func:`init_setting` makes the function's ``init_s`` of them) and
     its memory size (`memory_mb`). `arrival` counts from `epoch` on the trace's clock: readers
-    of epoch timestamps subtract one first, so that no float64 digit is lost to the epoch."""
+    of epoch timestamps subtract one first, so that no float64 digit is lost to the epoch. The
+    trace takes the arrays over (`arrival` is rebased in place): a trace's columns are large."""
     n_functions = len(names)
-    order = np.argsort(arrival, kind="stable")
-    arrival, function, duration_s = arrival[order], function[order], duration_s[order]
-    init_s = None if init_s is None else init_s[order]
-    cold = None if cold is None else cold[order]
-    instance = None if instance is None else instance[order]
-    invocation_type = None if invocation_type is None else invocation_type[order]
+    if len(arrival) and not bool((arrival[1:] >= arrival[:-1]).all()):  # already in order: no copies
+        order = np.argsort(arrival, kind="stable")
+        arrival, function, duration_s = arrival[order], function[order], duration_s[order]
+        init_s = None if init_s is None else init_s[order]
+        cold = None if cold is None else cold[order]
+        instance = None if instance is None else instance[order]
+        invocation_type = None if invocation_type is None else invocation_type[order]
+        del order
     first = float(arrival[0]) if len(arrival) else 0.0
     lambda_ = lambda_names(names, short)
     said = list(notes)
@@ -96,7 +99,8 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
     observed = Observed(
         function_names=tuple(lambda_), function=function, duration_s=duration_s, init_s=init_s,
         cold=cold, instance=instance, instance_names=tuple(instance_names))
-    workload = Workload(arrival - first, function, duration_s, invocation_type)
+    arrival -= first  # the caller's column, or this function's sorted copy of it
+    workload = Workload(arrival, function, duration_s, invocation_type)
     return Trace(format=format, source=source, functions=functions, names=tuple(names), workload=workload,
                  origin_s=epoch + first, observed=observed,
                  init_known=tuple(i is not None for i in inits), warnings=tuple(said))

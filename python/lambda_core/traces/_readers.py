@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .. import _core
 from ..errors import TraceFormatError, UsageError
-from ._build import build_trace, first_seen_keys, path_text
+from ._build import build_trace, path_text
 from ._trace import Trace
 from ._units import UNITS, check_unit, to_seconds
 
@@ -95,16 +95,19 @@ def read_azure2021(path: PathLike, duration_unit: str | None = None) -> Trace:
     text = path_text(path)
     check_unit(duration_unit)
     columns, names = _core.read_azure2021(text)
-    duration = to_seconds(columns["duration"], "s", duration_unit, text, "duration")
-    end = columns["end_timestamp"] * UNITS[duration_unit or "s"]
-    key, first = first_seen_keys(columns["app"], columns["func"])
+    duration = to_seconds(columns.pop("duration"), "s", duration_unit, text, "duration")
+    arrival = columns.pop("end_timestamp")
+    if duration_unit is not None:
+        arrival *= UNITS[duration_unit]
+    arrival -= duration  # in place: the column is ours
+    first = columns.pop("function_first")
+    app_of, func_of = columns.pop("app")[first], columns.pop("func")[first]
+    function = columns.pop("function").astype(np.int64)
     apps, funcs = names["app"], names["func"]
-    app_of = columns["app"][first]
-    func_of = columns["func"][first]
     originals = [f"{apps[a]}/{funcs[f]}" for a, f in zip(app_of, func_of)]
     short = [f"{apps[a][:8]}-{funcs[f][:8]}" for a, f in zip(app_of, func_of)]
-    return build_trace(format="azure2021", source=text, names=originals, short=short, function=key,
-                       arrival=end - duration, duration_s=duration)
+    return build_trace(format="azure2021", source=text, names=originals, short=short, function=function,
+                       arrival=arrival, duration_s=duration)
 
 
 def read_request_log(path: PathLike, duration_unit: str | None = None, function: str | None = None) -> Trace:

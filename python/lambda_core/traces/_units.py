@@ -32,7 +32,8 @@ def to_seconds(values: npt.NDArray[np.float64], expected: str, given: str | None
     """`values` of the duration column `column` of `path` in seconds. ``given``: the unit the
     caller said (then taken as said); ``None``: the format's `expected` unit, after checking
     that the values do not look like the other one (:class:`TraceFormatError` naming the file,
-    the column and ``duration_unit=``, with the median that decided)."""
+    the column and ``duration_unit=``, with the median that decided). Seconds come back as
+    the same array."""
     check_unit(given)
     unit = given if given is not None else expected
     if given is None and len(values):
@@ -46,6 +47,8 @@ def to_seconds(values: npt.NDArray[np.float64], expected: str, given: str | None
                 f"if it is in {_word(other)}, duration_unit='{expected}' to take it as "
                 f"{_word(expected)} (lambda-core replay: --duration-unit)",
                 path, None, None, column)
+    if unit == "s":
+        return values  # no copy: a trace's columns are large
     return values * UNITS[unit]
 
 
