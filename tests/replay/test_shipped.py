@@ -60,3 +60,4 @@ def test_azure2021_excerpt_read_as_csv_reads_it() -> None:
     result = trace.replay(init_s=0.5)
     assert int(result.functions["timeouts"].sum()) == 0
     assert np.all(result.requests["outcome"] == lc.Outcome.SUCCESS)
+    assert int(trace.replay(init_s=0.5, timeout_s=3).functions["timeouts"].sum()) == 89
