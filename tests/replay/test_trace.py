@@ -101,3 +101,28 @@ def test_replays_are_deterministic(tmp_path: Path) -> None:
         b = lc.traces.read_azure2019(inv, dur, seed=5).replay()
     for name, col in a.requests.items():
         assert col.tobytes() == b.requests[name].tobytes(), name
+
+
+def test_compare_counts_environment_ids_when_the_result_has_them(reports: Trace) -> None:
+    """With the per-request ``environment`` column (docs/model.md §3.1) the simulated
+    environments are its distinct ids, not ``environments_created``."""
+    import dataclasses
+
+    result = reports.replay()
+    ids = np.array([4, 4, -1], np.int64)  # two requests on one environment, one that never ran
+    with_ids = dataclasses.replace(result, requests={**result.requests, "environment": ids})
+    c = reports.compare(with_ids)
+    assert c.total["sim_environments"] == 1 and c.functions[0]["sim_environments"] == 1
+    assert reports.compare(result).total["sim_environments"] == 2  # environments_created
+
+
+def test_empty_traces(tmp_path: Path) -> None:
+    empty = lc.traces.read_azure2021(F._write(tmp_path / "e.csv", "app,func,end_timestamp,duration\n"))
+    assert len(empty) == 0 and empty.functions == [] and empty.span_s == 0.0
+    quiet = lc.traces.read_cloudwatch_logs(F._write(tmp_path / "quiet.log", "2024-01-01T00:00:00Z START RequestId: x\n"))
+    assert len(quiet) == 0 and quiet.function_names == ("quiet",)
+    assert (quiet.observed.cold_starts, quiet.observed.environments) == (0, None)
+    with pytest.warns(ReplayWarning, match="gives no init duration"):
+        c = quiet.compare(quiet.replay())
+    assert c.total["requests"] == 0 and c.total["agreement"] is None and c.error("cold_starts") is None
+    assert repr(quiet) == f"Trace(cloudwatch '{tmp_path / 'quiet.log'}': 0 requests of 1 function)"

@@ -75,7 +75,8 @@ class Trace:
 
     def __repr__(self) -> str:
         span = f", {self.span_s:g} s" if len(self) else ""
-        return f"Trace({self.format} {self.source!r}: {len(self)} requests of {len(self.functions)} functions{span})"
+        n = len(self.functions)
+        return f"Trace({self.format} {self.source!r}: {len(self)} requests of {n} function{'' if n == 1 else 's'}{span})"
 
     @property
     def function_names(self) -> tuple[str, ...]:
@@ -146,6 +147,10 @@ class Trace:
         every function (``idle_timeout_s=700``, ``init_s=0.3`` ...). Warns
         (:class:`ReplayWarning`) when functions take the default init duration because the
         trace gives none and `overrides` set none."""
+        return self._simulator(account, seed, routing, metrics_period_s, overrides, stacklevel=3)
+
+    def _simulator(self, account: Account | None, seed: int, routing: str, metrics_period_s: float | None,
+                   overrides: dict[str, Any], stacklevel: int) -> Simulator:
         fields = {f.name for f in dataclasses.fields(Function)} - {"name"}
         unknown = sorted(set(overrides) - fields)
         if unknown:
@@ -157,13 +162,15 @@ class Trace:
             warnings.warn(ReplayWarning(
                 f"the {self.format} trace {self.source!r} gives no init duration for {len(missing)} of its "
                 f"{len(self.functions)} functions ({_some(missing)}): the default init_s = "
-                f"{Function('f').init_s:g} s is used; pass init_s=... to choose"), stacklevel=2)
+                f"{Function('f').init_s:g} s is used; pass init_s=... to choose"), stacklevel=stacklevel)
         functions = [dataclasses.replace(f, **overrides) if overrides else f for f in self.functions]
         return Simulator(account, functions, seed=seed, routing=routing, metrics_period_s=metrics_period_s)
 
-    def replay(self, account: Account | None = None, **kwargs: Any) -> Result:
-        """``self.simulator(account, **kwargs).run(self.workload)``."""
-        return self.simulator(account, **kwargs).run(self.workload)
+    def replay(self, account: Account | None = None, *, seed: int = 0, routing: str = "newest",
+               metrics_period_s: float | None = None, **overrides: Any) -> Result:
+        """``self.simulator(account, ...).run(self.workload)``: the replay's :class:`~lambda_core.Result`."""
+        sim = self._simulator(account, seed, routing, metrics_period_s, overrides, stacklevel=4)
+        return sim.run(self.workload)
 
     def compare(self, result: Result) -> Any:
         """Observed against simulated figures (:class:`~lambda_core.traces.Comparison`) for a
