@@ -95,7 +95,7 @@ def build_trace(*, format: str, source: str, names: Sequence[str], function: npt
             f"{' ...' if len(too_long) > 5 else ''}): their functions' timeout is 900 s and they "
             "end as timeouts there")
     for text in said:
-        warnings.warn(ReplayWarning(text), stacklevel=4)
+        warnings.warn(ReplayWarning(text), stacklevel=3)  # the reader's caller
     observed = Observed(
         function_names=tuple(lambda_), function=function, duration_s=duration_s, init_s=init_s,
         cold=cold, instance=instance, instance_names=tuple(instance_names))

@@ -169,7 +169,7 @@ class Trace:
     def replay(self, account: Account | None = None, *, seed: int = 0, routing: str = "newest",
                metrics_period_s: float | None = None, **overrides: Any) -> Result:
         """``self.simulator(account, ...).run(self.workload)``: the replay's :class:`~lambda_core.Result`."""
-        sim = self._simulator(account, seed, routing, metrics_period_s, overrides, stacklevel=4)
+        sim = self._simulator(account, seed, routing, metrics_period_s, overrides, stacklevel=3)
         return sim.run(self.workload)
 
     def compare(self, result: Result) -> Any:
