@@ -16,12 +16,11 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
-use memchr::memmem;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::csv::trim;
 use crate::lines::{for_each_line, BUFFER_BYTES};
-use crate::report::{parse, Report, NO_STREAM, REPORT};
+use crate::report::{parse, Report, FIND_REPORT, NO_STREAM};
 use crate::timestamp::millis;
 use crate::{Error, Reports};
 
@@ -43,7 +42,7 @@ pub fn read_text(path: &Path) -> Result<Reports, Error> {
                     "the EVENTS line's timestamp is neither at its end nor alone on line {number}"))),
             };
         }
-        let Some(at) = memmem::find(line, REPORT) else {
+        let Some(at) = FIND_REPORT.find(line) else {
             return Ok(());
         };
         let (prefix, message) = line.split_at(at);
@@ -63,8 +62,8 @@ pub fn read_text(path: &Path) -> Result<Reports, Error> {
             }
             return Ok(());
         }
-        let tokens: Vec<&[u8]> = prefix.split(|&c| c == b' ' || c == b'\t').filter(|t| !t.is_empty()).collect();
-        let Some(first) = tokens.first() else {
+        let mut tokens = prefix.split(|&c| c == b' ' || c == b'\t').filter(|t| !t.is_empty());
+        let Some(first) = tokens.next() else {
             return Err(Error::row(&name, number, 1, "timestamp",
                 "a REPORT line without a timestamp before it (ISO 8601 or epoch milliseconds)"));
         };
@@ -72,7 +71,10 @@ pub fn read_text(path: &Path) -> Result<Reports, Error> {
             return Err(Error::row(&name, number, 1, "timestamp", format!(
                 "'{}' is not a timestamp (ISO 8601 or epoch milliseconds)", String::from_utf8_lossy(first))));
         };
-        let stream = if tokens.len() >= 2 { out.streams.code(tokens[tokens.len() - 1]) } else { NO_STREAM };
+        let stream = match tokens.next_back() {
+            Some(s) => out.streams.code(s),
+            None => NO_STREAM,
+        };
         out.push(ms, &report, stream);
         Ok(())
     })?;
@@ -214,7 +216,7 @@ impl<'de> Visitor<'de> for Event<'_> {
             return Err(custom("message", format!("event {i} (from 0) has no message")));
         };
         let bytes = message.as_bytes();
-        let Some(at) = memmem::find(bytes, REPORT) else {
+        let Some(at) = FIND_REPORT.find(bytes) else {
             return Ok(());
         };
         let report = parse(&bytes[at..]).map_err(|(_, label, m)| custom(label, format!("event {i} (from 0): {m}")))?;

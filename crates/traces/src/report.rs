@@ -1,7 +1,9 @@
 //! Lambda's REPORT log lines (`REPORT RequestId: … Duration: 12.34 ms Billed Duration: 13 ms
 //! Memory Size: 128 MB Max Memory Used: 70 MB Init Duration: 150.00 ms`) into columns.
 
-use memchr::memmem;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::csv::number_value;
 use crate::Text;
@@ -30,6 +32,13 @@ pub struct Reports {
 /// Where a REPORT message starts in a line.
 pub(crate) const REPORT: &[u8] = b"REPORT RequestId:";
 
+/// The searchers of the labels, built once: building one costs more than a search.
+pub(crate) static FIND_REPORT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(REPORT));
+static FIND_DURATION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Duration: "));
+static FIND_MAX_MEMORY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Max Memory Used: "));
+static FIND_MEMORY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Memory Size: "));
+static FIND_TIMEOUT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Status: timeout"));
+
 /// The unknown stream.
 pub const NO_STREAM: u32 = u32::MAX;
 
@@ -52,7 +61,7 @@ pub(crate) type FieldError = (usize, &'static str, String);
 pub(crate) fn parse(message: &[u8]) -> Result<Report, FieldError> {
     let mut r = Report { billed_ms: f64::NAN, init_ms: f64::NAN, ..Report::default() };
     let mut duration = None;
-    for at in memmem::find_iter(message, b"Duration: ") {
+    for at in FIND_DURATION.find_iter(message) {
         let before = &message[..at];
         let value_at = at + b"Duration: ".len();
         let (label, slot): (&'static str, &mut f64) = if before.ends_with(b"Billed ") {
@@ -70,13 +79,13 @@ pub(crate) fn parse(message: &[u8]) -> Result<Report, FieldError> {
     if duration.is_none() {
         return Err((0, "Duration", "a REPORT line without a Duration".into()));
     }
-    if let Some(at) = memmem::find(message, b"Max Memory Used: ") {
+    if let Some(at) = FIND_MAX_MEMORY.find(message) {
         r.max_memory_mb = whole(message, at + b"Max Memory Used: ".len(), "Max Memory Used")?;
     }
-    if let Some(at) = memmem::find(message, b"Memory Size: ") {
+    if let Some(at) = FIND_MEMORY.find(message) {
         r.memory_mb = whole(message, at + b"Memory Size: ".len(), "Memory Size")?;
     }
-    r.timed_out = memmem::find(message, b"Status: timeout").is_some();
+    r.timed_out = FIND_TIMEOUT.find(message).is_some();
     Ok(r)
 }
 
