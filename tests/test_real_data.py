@@ -179,47 +179,25 @@ class AwsRow:
     agreement: float  # fraction of requests that are cold in both or warm in both
 
 
-def load_aws(path: Path) -> dict[str, np.ndarray]:
-    """One log's columns, sorted by client start time (stable; one log is not in order)."""
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    start = np.array([float(r["client_start_time"]) for r in rows])
-    order = np.argsort(start, kind="stable")
-    col = lambda name, conv: np.array([conv(r[name]) for r in rows])[order]  # noqa: E731
-    return {
-        "start": start[order] - start[order][0],  # rebased to 0
-        "duration": col("aws_duration", float) / 1000,
-        "elapsed": col("client_elapsed_time", float),
-        "cold": col("is_cold", lambda v: v == "True"),
-        "inst": col("inst_id", str),
-    }
-
-
-def aws_init_s(log: dict[str, np.ndarray]) -> float:
-    """The init phase as the data shows it. In these 2020 logs ``aws_duration`` does not include
-    init (the handler's own first-run slowness, ~0.1 s, is in it and is replayed row by row);
-    the client sees the rest: init = (median client latency cold - warm) - (median
-    aws_duration cold - warm), not below 0."""
-    cold = log["cold"]
-    client = np.median(log["elapsed"][cold]) - np.median(log["elapsed"][~cold])
-    handler = np.median(log["duration"][cold]) - np.median(log["duration"][~cold])
-    return max(0.0, float(client - handler))
+def load_aws(path: Path) -> lc.traces.Trace:
+    """One log as a trace (``lc.traces.read_request_log``: rows sorted by client start time,
+    rebased to 0, ``aws_duration`` in seconds, the init estimated from the client's latency;
+    docs/replay.md)."""
+    return lc.traces.read_request_log(path)
 
 
 def aws_replay(path: Path, idle_timeout_s: float = 600.0) -> AwsRow:
-    log = load_aws(path)
-    init = aws_init_s(log)
-    sim = lc.Simulator(lc.Account(), [lc.Function("f", timeout_s=900, init_s=init, idle_timeout_s=idle_timeout_s)])
-    result = sim.run(lc.Workload(log["start"], 0, log["duration"]))
+    trace = load_aws(path)
+    # one function, nothing limiting, a timeout no duration reaches
+    result = trace.replay(idle_timeout_s=idle_timeout_s, timeout_s=900)
     assert not np.any(result.requests["outcome"] == lc.Outcome.PENDING)
-    s = result.function("f")
-    cold_sim = result.requests["cold_starts"] > 0
+    s = result.function(trace.function_names[0])
+    compared = trace.compare(result).total
     return AwsRow(
-        file=path.name, requests=len(log["start"]), span_h=float(log["start"][-1]) / 3600, init_s=init,
-        cold_logged=int(log["cold"].sum()), instances_logged=len(set(log["inst"])),
+        file=path.name, requests=len(trace), span_h=trace.span_s / 3600, init_s=trace.functions[0].init_s,
+        cold_logged=compared["cold_starts"], instances_logged=compared["environments"],
         cold_sim=s["cold_starts"], environments_sim=s["environments_created"],
-        max_concurrency_sim=s["max_concurrency"],
-        agreement=float(np.mean(cold_sim == log["cold"])),
+        max_concurrency_sim=s["max_concurrency"], agreement=compared["agreement"],
     )
 
 
@@ -230,11 +208,13 @@ def aws() -> list[AwsRow]:
 
 def test_aws_logs_columns_are_what_the_replay_assumes() -> None:
     for path in AWS_FILES:
-        log = load_aws(path)
-        assert np.all(np.diff(log["start"]) >= 0) and log["start"][0] == 0
-        assert np.all(log["duration"] > 0) and np.all(log["duration"] < 900)
-        assert 0 < log["cold"].sum() < len(log["cold"])
-        assert 0 <= aws_init_s(log) <= 10
+        trace = load_aws(path)
+        start, duration, cold = trace.workload.time, trace.workload.duration, trace.observed.cold
+        assert cold is not None
+        assert np.all(np.diff(start) >= 0) and start[0] == 0
+        assert np.all(duration > 0) and np.all(duration < 900)
+        assert 0 < cold.sum() < len(cold)
+        assert 0 < trace.functions[0].init_s <= 10 and trace.init_known == (True,)
 
 
 def test_aws_cold_starts_and_environments_close_to_the_logs(aws: list[AwsRow]) -> None:
@@ -270,25 +250,16 @@ def test_aws_longer_idle_timeout_means_fewer_cold_starts() -> None:
 AZURE = DATA / "azure-functions-2021" / "Azure2021_200.csv"
 
 
-def load_azure() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """(start, function index, duration, function names), in start order (stable)."""
-    with open(AZURE, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    end = np.array([float(r["end_timestamp"]) for r in rows])
-    duration = np.array([float(r["duration"]) for r in rows])
-    start = np.maximum(end - duration, 0.0)  # never below 0 in this file; guards rounding
-    names = list(dict.fromkeys(r["func"] for r in rows))  # first-seen order
-    index = {f: i for i, f in enumerate(names)}
-    function = np.array([index[r["func"]] for r in rows], dtype=np.int64)
-    order = np.argsort(start, kind="stable")
-    return start[order], function[order], duration[order], names
+def load_azure() -> lc.traces.Trace:
+    """The excerpt as a trace (``lc.traces.read_azure2021``: one function per (app, func) in
+    first-seen order, start = end_timestamp − duration, rows sorted by start, timeouts that
+    fit the durations)."""
+    return lc.traces.read_azure2021(AZURE)
 
 
 def azure_replay() -> lc.Result:
-    start, function, duration, names = load_azure()
-    # durations reach 405 s: a 900 s timeout lets every one run to its end
-    functions = [lc.Function(f"fn{i:02d}", timeout_s=900) for i in range(len(names))]
-    return lc.Simulator(lc.Account(), functions).run(lc.Workload(start, function, duration))
+    trace = load_azure()
+    return trace.replay(init_s=0.5)  # the default init: the trace gives none
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +268,8 @@ def azure() -> lc.Result:
 
 
 def test_azure_every_request_resolves(azure: lc.Result) -> None:
-    start, function, duration, names = load_azure()
+    trace = load_azure()
+    start, function, duration, names = trace.workload.time, trace.workload.function, trace.workload.duration, trace.names
     n = len(start)
     assert n == 199
     outcome = azure.requests["outcome"]
@@ -368,12 +340,12 @@ def _markdown() -> str:
     out.append("|---|---:|" + "---:|" * len(idles))
     for p in AWS_FILES:
         cells = " | ".join(str(aws_replay(p, i).cold_sim) for i in idles)
-        out.append(f"| {p.name} | {int(load_aws(p)['cold'].sum())} | {cells} |")
+        out.append(f"| {p.name} | {load_aws(p).observed.cold_starts} | {cells} |")
     out.append("")
     res = azure_replay()
-    start, function, duration, names = load_azure()
+    trace = load_azure()
     out.append("### Azure Functions 2021 excerpt\n")
-    out.append(f"{len(start)} requests of {len(names)} functions, starting over {start[-1]:.0f} s: "
+    out.append(f"{len(trace)} requests of {len(trace.functions)} functions, starting over {trace.span_s:.0f} s: "
                f"{int(res.functions['invocations'].sum())} invocations, "
                f"{int((res.requests['outcome'] == lc.Outcome.PENDING).sum())} pending, "
                f"{int(res.functions['cold_starts'].sum())} cold starts, "

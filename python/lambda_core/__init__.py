@@ -5,11 +5,12 @@
 >>> sim.account_settings()
 {'ConcurrentExecutions': 1000, 'UnreservedConcurrentExecutions': 800}
 
-This module is the public API: every name in ``__all__``. Three submodules are public too:
+This module is the public API: every name in ``__all__``. Four submodules are public too:
 :mod:`lambda_core.errors` (the exceptions, also exported here),
-:mod:`lambda_core.distributions` (the durations of docs/model.md §3.1, also exported here) and
+:mod:`lambda_core.distributions` (the durations of docs/model.md §3.1, also exported here),
 :mod:`lambda_core.scenarios` (TOML scenario files; ``lambda_core.scenario`` is its older
-name). Every other module is private (its name starts with ``_``) and may change.
+name) and :mod:`lambda_core.traces` (traces of real traffic, docs/replay.md). Every other
+module is private (its name starts with ``_``) and may change.
 """
 
 from ._core import __version__
@@ -47,6 +48,7 @@ from ._model import (
     put_provisioned_concurrency_config,
 )
 from ._simulator import Simulator
+from ._calibrate import Fit, calibrate
 from .errors import (
     EngineLimitError,
     InvalidAttributeValue,
@@ -55,6 +57,7 @@ from .errors import (
     ResourceConflictException,
     ResourceNotFoundException,
     ScenarioError,
+    TraceFormatError,
     UntilInPastError,
     UsageError,
     ValidationException,
@@ -63,6 +66,7 @@ from .errors import (
 from .scenarios import Scenario, load_scenario, parse_scenario
 from . import distributions as distributions
 from . import scenario as scenario  # the older name of lambda_core.scenarios, kept importable
+from . import traces as traces
 
 __all__ = [
     "__version__",
@@ -88,6 +92,8 @@ __all__ = [
     "Workload",
     "Records",
     "Simulator",
+    "calibrate",
+    "Fit",
     "Result",
     "Window",
     "Metrics",
@@ -117,4 +123,5 @@ __all__ = [
     "UntilInPastError",
     "EngineLimitError",
     "ScenarioError",
+    "TraceFormatError",
 ]

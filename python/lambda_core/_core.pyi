@@ -20,15 +20,18 @@ Times cross the boundary as float seconds and are rounded once to integer micros
 9e9 (about 285 years), else :class:`lambda_core.LambdaCoreError` (a :class:`ValueError`).
 """
 
+import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, TypedDict, final
+from typing import Any, Final, TypeAlias, TypedDict, final
 
 import numpy as np
 import numpy.typing as npt
 
 from lambda_core._engine_config import EngineConfig
 
-__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "rounded_seconds", "stream_lanes", "__version__"]
+__all__ = ["Engine", "Limit", "LIMITS", "POLL_INTERVAL_S", "hash_keys", "to_micros", "rounded_seconds", "stream_lanes",
+           "read_azure2021", "read_azure2019_invocations", "read_azure2019_durations", "read_request_log",
+           "read_cloudwatch_text", "read_cloudwatch_json", "TRACE_BUFFER_BYTES", "__version__"]
 
 #: The crate's version (``CARGO_PKG_VERSION``), e.g. ``"0.1.0"``.
 __version__: Final[str]
@@ -586,3 +589,42 @@ def stream_lanes(
         TypeError: `key` not a 1-D int64 numpy array, or not C-contiguous.
         OverflowError: `shards` or `parallelization_factor` negative or above 2^32 − 1.
     """
+
+# --- trace readers (crates/traces; lambda_core.traces builds Trace objects from them) ---------
+#
+# Each reads one file through a buffer of TRACE_BUFFER_BYTES with the GIL released and returns
+# ``(columns, names)``: ``columns`` maps a column's name to a new numpy array (float64 numbers,
+# uint32 counts and text codes, uint8 flags), ``names`` maps each text column to the values
+# its codes stand for, in order of first appearance. An optional column the file lacks is
+# absent. A bad value, row or header raises lambda_core.errors.TraceFormatError (file, 1-based
+# line and column, column name); an unreadable file OSError.
+
+_Read: TypeAlias = tuple[dict[str, npt.NDArray[Any]], dict[str, list[str]]]
+
+#: The readers' buffer in bytes (grown only for a longer line).
+TRACE_BUFFER_BYTES: Final[int]
+
+def read_azure2021(path: str | os.PathLike[str]) -> _Read:
+    """``app``, ``func`` (codes), ``end_timestamp``, ``duration`` (float64)."""
+
+def read_azure2019_invocations(path: str | os.PathLike[str]) -> _Read:
+    """``HashOwner``, ``HashApp``, ``HashFunction``, ``Trigger`` (codes) and ``counts``: the
+    per-minute counts (uint32), row after row; ``names["counts"]`` holds the minutes' header
+    names (``"1"`` ... ``"1440"``)."""
+
+def read_azure2019_durations(path: str | os.PathLike[str]) -> _Read:
+    """``HashOwner``, ``HashApp``, ``HashFunction`` (codes), ``Average`` and ``Count`` when
+    present, ``percentile_Average_0`` ... ``_100`` (float64, the file's unit)."""
+
+def read_request_log(path: str | os.PathLike[str]) -> _Read:
+    """``client_start_time``, ``aws_duration`` and, when present, ``client_elapsed_time``,
+    ``aws_billed_duration`` (float64), ``is_cold`` (uint8), ``inst_id``, ``vm_id`` (codes)."""
+
+def read_cloudwatch_text(path: str | os.PathLike[str]) -> _Read:
+    """One row per REPORT line: ``timestamp_ms`` (epoch milliseconds), ``duration_ms``,
+    ``billed_ms`` and ``init_ms`` (float64, NaN when absent), ``memory_mb``,
+    ``max_memory_mb`` (uint32, 0 when absent), ``stream`` (uint32 code, 2^32 − 1 when the line
+    names none), ``timed_out`` (uint8); ``names["stream"]`` the log streams."""
+
+def read_cloudwatch_json(path: str | os.PathLike[str]) -> _Read:
+    """The REPORT events of ``aws logs filter-log-events`` JSON, as :func:`read_cloudwatch_text`."""

@@ -13,7 +13,8 @@ There are five kinds, one class (or family) each:
   (moving the clock back, two mappings on one source, an unknown routing policy ...);
 * a limit of lambda_core's engine — :class:`EngineLimitError`: a value AWS has no rule against
   (or no parameter for) that the engine cannot hold, such as more shards than it can index;
-* a bad scenario file — :class:`ScenarioError`.
+* a bad scenario file — :class:`ScenarioError`;
+* a bad trace file — :class:`TraceFormatError`, naming the file, line and column.
 
 A value of the wrong Python type raises :class:`TypeError`, as Python does. The Rust engine
 raises these same classes (it imports them).
@@ -33,6 +34,7 @@ __all__ = [
     "UntilInPastError",
     "EngineLimitError",
     "ScenarioError",
+    "TraceFormatError",
 ]
 
 
@@ -129,3 +131,22 @@ class EngineLimitError(InvalidParameterValueException):
 class ScenarioError(LambdaCoreError):
     """A scenario that cannot be used: unreadable file, TOML syntax error, unknown key, or a
     missing, ill-typed or out-of-range value. The message names the file, table and key."""
+
+
+class TraceFormatError(LambdaCoreError):
+    """A trace file that cannot be read as its format (``lambda_core.traces``, docs/replay.md):
+    a bad value, a missing column, a duration column in the wrong unit. The message names the
+    file, the 1-based line and column and the column's name, e.g. ``trace.csv, line 17,
+    column 4 ('duration'): 'abc' is not a number``."""
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None, column_name: str | None = None) -> None:
+        super().__init__(message)
+        #: The file.
+        self.path = path
+        #: The 1-based line of the bad row (1: the header), ``None`` for the whole column.
+        self.line = line
+        #: The 1-based column: a CSV field's number, a text line's character position.
+        self.column = column
+        #: The column's or field's name (``""`` when there is none to name).
+        self.column_name = column_name

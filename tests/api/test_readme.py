@@ -62,3 +62,12 @@ def test_readme_metrics_example_shows_its_numbers(monkeypatch):
     assert orders["Throttles"].nonzero()[0].tolist() == [3]
     assert orders["Throttles"].sum() == result.function("orders")["throttles"]
     assert 0 < bill.total == bill.function("orders")["total"]
+
+
+def test_readme_replay_example_shows_its_numbers(monkeypatch):
+    monkeypatch.chdir(README.parent)  # the example's paths are the repository's
+    scope: dict = {}
+    exec(compile(_blocks()[4], str(README), "exec"), scope)
+    c = scope["c"]
+    assert (c.total["cold_starts"], c.total["sim_cold_starts"]) == (37, 54)
+    assert scope["tr"].window(0, 3600).scale(rate=2.0).span_s <= 1800

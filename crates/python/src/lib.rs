@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 mod config;
 mod functions;
 mod output;
+mod traces;
 
 use config::EngineConfig;
 use output::Named;
@@ -453,6 +454,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<functions::PyLimit>()?;
     m.add("LIMITS", functions::limits(m.py())?)?;
     m.add("POLL_INTERVAL_S", functions::poll_intervals(m.py())?)?;
+    traces::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

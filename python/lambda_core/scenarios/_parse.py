@@ -19,6 +19,7 @@ from .._model import Account, EventSource, Function, RetryPolicy
 from ..errors import LambdaCoreError, ScenarioError
 from ._generators import MAX_GENERATED_ROWS, RecordsSpec, WorkloadSpec
 from ._parse_generators import _workload
+from ._trace_workload import TraceSpec, parse_trace_workload
 from ._parse_sources import _mapping, _source
 from ._scenario import Scenario
 from ._schema import (
@@ -64,7 +65,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return parse_scenario(text, source=str(path), name=path.stem)
+    return parse_scenario(text, source=str(path), name=path.stem, base=path.parent)
 
 
 def _read_bounded(path: Path) -> bytes:
@@ -95,8 +96,10 @@ def _too_large(path: Path, size: int | None) -> str:
             f"(16 MiB), got {what}")
 
 
-def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario") -> Scenario:
-    """Parses a scenario from TOML ``text``; ``source`` names it in error messages. A byte
+def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario",
+                   base: Path | None = None) -> Scenario:
+    """Parses a scenario from TOML ``text``; ``source`` names it in error messages, `base` is
+    the folder relative trace paths start from (default: the working directory). A byte
     order mark (U+FEFF) at the start is ignored, as editors on Windows write one."""
     text = text.removeprefix("\ufeff")
     try:
@@ -106,13 +109,14 @@ def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario"
     except RecursionError:  # tomllib recurses once per level of nested arrays or tables
         raise ScenarioError(f"{source}: TOML syntax error: values nested too deeply") from None
     try:
-        return scenario_from_dict(data, name=name)
+        return scenario_from_dict(data, name=name, base=base)
     except ScenarioError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
 
 
-def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scenario:
-    """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists)."""
+def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", base: Path | None = None) -> Scenario:
+    """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists); `base`: the
+    folder of relative trace paths."""
     where = "the top level"
     _check_keys(data, _TOP_KEYS, where)
     seed = _integer(data, "seed", where, default=0, low=0, high=MAX_SEED)
@@ -144,7 +148,7 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario") -> Scena
         raise ScenarioError("[[functions]] is empty: a scenario needs at least one function")
     functions, workloads = [], []
     for i, table in enumerate(tables):
-        function, specs = _function(table, i)
+        function, specs = _function(table, i, base)
         functions.append(function)
         workloads.append(specs)
 
@@ -230,7 +234,7 @@ def _client_retries(data: Mapping[str, Any]) -> RetryPolicy | None:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
-def _function(table: dict[str, Any], index: int) -> tuple[Function, tuple[WorkloadSpec, ...]]:
+def _function(table: dict[str, Any], index: int, base: Path | None) -> tuple[Function, tuple[WorkloadSpec | TraceSpec, ...]]:
     name = table.get("name")
     where = f"[[functions]] #{index + 1}" + (f" ('{name}')" if isinstance(name, str) else "")
     _check_keys(table, _FUNCTION_KEYS, where)
@@ -254,5 +258,6 @@ def _function(table: dict[str, Any], index: int) -> tuple[Function, tuple[Worklo
         ]
     else:
         raise ScenarioError(f"'workload' in {where} must be a table or an array of tables")
-    return function, tuple(_workload(w, place) for w, place in items)
+    return function, tuple(parse_trace_workload(w, place, function, base) if "trace" in w else _workload(w, place)
+                           for w, place in items)
 

@@ -22,6 +22,7 @@ from .._model import (
 )
 from .._simulator import Simulator
 from ._generators import RecordsSpec, WorkloadSpec
+from ._trace_workload import TraceSpec
 
 __all__ = ["Scenario"]
 
@@ -42,7 +43,7 @@ class Scenario:
 
     account: Account
     functions: tuple[Function, ...]
-    workloads: tuple[tuple[WorkloadSpec, ...], ...]
+    workloads: tuple[tuple[WorkloadSpec | TraceSpec, ...], ...]
     seed: int = 0
     until: float | None = None
     routing: str = "newest"
