@@ -1,12 +1,12 @@
-"""Calibration: the parameters of a replay fitted to what traces observed (docs/replay.md,
-"Calibration").
+"""Calibration: the parameters of a replay fitted to what traces observed (docs/calibration.md).
 
 A fit replays a trace's workload many times, each with one candidate set of parameters applied
 to every function of the trace, and keeps the candidate whose simulated figures are closest to
-the observed ones. The search is a coordinate descent over grids: for each parameter in turn,
-an even grid over its bounds, then finer grids around the best point, the others held; sweeps
-repeat until none improves. Replays of one grid run on threads (the engine releases the GIL),
-and their results are gathered in grid order, so a fit is deterministic.
+the observed ones. Every combination of the discrete parameters (whole numbers, choices) is
+tried, each with a coordinate descent over the continuous ones: for each in turn, an even grid
+over its bounds (on a log scale for durations), then finer grids around the best point, the
+others held; sweeps repeat until none improves. Replays of one grid run on threads (the engine
+releases the GIL), and their results are gathered in grid order, so a fit is deterministic.
 
 The figures replay errors are measured on (:data:`TARGETS`): ``cold_starts`` and
 ``environments`` (relative error of the totals), ``agreement`` (the fraction of requests the
@@ -17,6 +17,7 @@ maximum concurrency: mean absolute error over the mean observed).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
     from .traces import Trace
 
-__all__ = ["calibrate", "Fit", "PARAMS", "TARGETS"]
+__all__ = ["calibrate", "Fit", "PARAMS", "TARGETS", "settings"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,22 +45,27 @@ class Param:
     values it may take when it is categorical."""
 
     bounds: tuple[float, float]
+    #: Where a fit starts (and what it keeps while nothing does better): lambda_core's
+    #: default, or no effect (a lifetime at the upper bound, no warm environments).
+    start: float | str = 0.0
     integer: bool = False
+    #: Its first grid is spread evenly on a log scale (durations spanning decades).
+    log: bool = False
     choices: tuple[str, ...] = ()
     doc: str = ""
 
 
 #: The parameters :func:`calibrate` can fit, with their default bounds.
 PARAMS: Mapping[str, Param] = {
-    "idle_timeout_s": Param((60.0, 3600.0), doc="a fixed keep-alive"),
-    "idle_timeout_low_s": Param((0.0, 3600.0), doc="a uniform keep-alive's lower end"),
-    "idle_timeout_high_s": Param((60.0, 7200.0), doc="a uniform keep-alive's upper end"),
-    "idle_timeout_median_s": Param((60.0, 3600.0), doc="a log-normal keep-alive's median"),
-    "idle_timeout_sigma": Param((0.0, 2.0), doc="a log-normal keep-alive's sigma"),
-    "init_s": Param((0.0, 10.0), doc="a fixed init duration"),
-    "max_lifetime_s": Param((600.0, 14400.0), doc="the maximum environment lifetime"),
-    "warm_at_start": Param((0.0, 10.0), integer=True, doc="environments warm at time 0, per function"),
-    "routing": Param((0.0, 2.0), choices=("newest", "mru", "oldest"), doc="which idle environment a request gets"),
+    "idle_timeout_s": Param((60.0, 3600.0), 600.0, log=True, doc="a fixed keep-alive"),
+    "idle_timeout_low_s": Param((0.0, 3600.0), 300.0, doc="a uniform keep-alive's lower end"),
+    "idle_timeout_high_s": Param((60.0, 7200.0), 900.0, log=True, doc="a uniform keep-alive's upper end"),
+    "idle_timeout_median_s": Param((60.0, 3600.0), 600.0, log=True, doc="a log-normal keep-alive's median"),
+    "idle_timeout_sigma": Param((0.0, 2.0), 0.5, doc="a log-normal keep-alive's sigma"),
+    "init_s": Param((0.0, 10.0), 0.5, doc="a fixed init duration"),
+    "max_lifetime_s": Param((600.0, 14400.0), 14400.0, log=True, doc="the maximum environment lifetime"),
+    "warm_at_start": Param((0.0, 10.0), 0, integer=True, doc="environments warm at time 0, per function"),
+    "routing": Param((0.0, 2.0), "newest", choices=("newest", "mru", "oldest"), doc="which idle environment a request gets"),
 }
 
 #: The figures a fit compares.
@@ -69,8 +75,9 @@ TARGETS = ("cold_starts", "environments", "agreement", "concurrency")
 _DEFAULT_SIGMA = 0.5
 
 
-def _settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Function fields and the routing for one candidate."""
+def settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The :class:`~lambda_core.Function` fields and the routing (``None``: not fitted) that
+    fitted parameter values stand for."""
     fields: dict[str, Any] = {}
     if "idle_timeout_median_s" in values or "idle_timeout_sigma" in values:
         fields["idle_timeout_s"] = LogNormal(values.get("idle_timeout_median_s", 600.0),
@@ -90,18 +97,19 @@ def _settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 def _max_concurrency(start: npt.NDArray[np.float64], end: npt.NDArray[np.float64], period_s: float,
                      n: int) -> npt.NDArray[np.int64]:
-    """Per period, the most intervals ``[start, end)`` open at once."""
+    """Per period, the most intervals ``[start, end)`` open at once: the level entering the
+    period or the highest reached in it."""
     times = np.concatenate([start, end])
     steps = np.concatenate([np.ones(len(start), np.int64), -np.ones(len(end), np.int64)])
     order = np.lexsort((steps, times))  # at one instant, ends before starts
     times, level = times[order], np.cumsum(steps[order])
-    out = np.zeros(n, np.int64)
-    bounds = np.searchsorted(times, np.arange(n + 1) * period_s, "left")
-    for p in range(n):
-        entering = level[bounds[p] - 1] if bounds[p] > 0 else 0
-        inside = level[bounds[p]:bounds[p + 1]]
-        out[p] = max(int(entering), int(inside.max()) if len(inside) else 0)
-    return out
+    first = np.searchsorted(times, np.arange(n) * period_s, "left")
+    after = np.append(first[1:], len(times))
+    entering = np.where(first > 0, level[np.maximum(first - 1, 0)] if len(level) else 0, 0)
+    if not len(level):
+        return np.zeros(n, np.int64)
+    inside = np.maximum.reduceat(level, np.minimum(first, len(level) - 1))
+    return np.maximum(entering, np.where(after > first, inside, 0)).astype(np.int64)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,25 +134,29 @@ class _Target:
         return cls(trace, obs.cold, obs.cold_starts, obs.environments,
                    _max_concurrency(arrival, arrival + busy, period_s, n), period_s)
 
-    def figures(self, result: Result) -> dict[str, float]:
-        """The replay's figures and their errors (``error_<target>``)."""
+    def figures(self, result: Result, targets: Sequence[str] = TARGETS) -> dict[str, float]:
+        """The replay's figures of `targets` and their errors (``error_<target>``); cold starts
+        and environments always."""
         req = result.requests
         cold = req["cold_starts"] > 0
         env = req["environment"]
-        ran = ~np.isnan(req["last_start"])
-        sim_envs = len(np.unique(env[env >= 0]))
-        out: dict[str, float] = {"cold_starts": float(cold.sum()), "environments": float(sim_envs)}
+        out: dict[str, float] = {"cold_starts": float(cold.sum()),
+                                 "environments": float(len(np.unique(env[env >= 0])))}
         out["error_cold_starts"] = _relative(out["cold_starts"], self.cold_starts)
         out["error_environments"] = _relative(out["environments"], self.environments)
-        if self.cold is not None:
-            out["agreement"] = float(np.mean(cold == self.cold)) if len(cold) else 1.0
-            out["error_agreement"] = 1.0 - out["agreement"]
-        else:
-            out["agreement"] = out["error_agreement"] = math.nan
-        sim = _max_concurrency(req["last_start"][ran], req["end"][ran], self.period_s, len(self.concurrency))
-        mean_obs = float(self.concurrency.mean())
-        out["concurrency"] = float(sim.mean())
-        out["error_concurrency"] = float(np.abs(sim - self.concurrency).mean() / mean_obs) if mean_obs else math.nan
+        if "agreement" in targets:
+            if self.cold is not None:
+                out["agreement"] = float(np.mean(cold == self.cold)) if len(cold) else 1.0
+                out["error_agreement"] = 1.0 - out["agreement"]
+            else:
+                out["agreement"] = out["error_agreement"] = math.nan
+        if "concurrency" in targets:
+            ran = ~np.isnan(req["last_start"])
+            sim = _max_concurrency(req["last_start"][ran], req["end"][ran], self.period_s, len(self.concurrency))
+            mean_obs = float(self.concurrency.mean())
+            out["concurrency"] = float(sim.mean())
+            out["error_concurrency"] = (float(np.abs(sim - self.concurrency).mean() / mean_obs)
+                                        if mean_obs else math.nan)
         return out
 
 
@@ -214,7 +226,8 @@ class Fit:
         fig.tight_layout()
         if path is not None:
             fig.savefig(path)
-        return fig
+        figure: Figure = fig
+        return figure
 
 
 def calibrate(traces: Trace | Sequence[Trace], params: Iterable[str] = ("idle_timeout_s",),
@@ -239,16 +252,17 @@ def calibrate(traces: Trace | Sequence[Trace], params: Iterable[str] = ("idle_ti
     targets = tuple(target)
     _check(trace_list, names, targets, aggregate, points)
     ranges = {p: (bounds or {}).get(p, PARAMS[p].bounds) for p in names}
-    best: dict[str, Any] = {p: _midpoint(p, ranges[p]) for p in names}
+    best: dict[str, Any] = {p: _start(p, ranges[p]) for p in names}
     fixed = dict(start or {})
     best.update({p: v for p, v in fixed.items() if p in best})
     extra = {p: v for p, v in fixed.items() if p not in best}
     prepared = [_Target.of(t, period_s) for t in trace_list]
+    fitted_init = {"init_s": best["init_s"]} if "init_s" in best else {}
     for t in trace_list:
-        t.simulator(account, seed=seed, routing=routing, **overrides)  # its warnings, once
+        t.simulator(account, seed=seed, routing=routing, **overrides, **fitted_init)  # its warnings, once
 
     def replay(trace: Trace, values: Mapping[str, Any]) -> Result:
-        fields, chosen = _settings({**extra, **values})
+        fields, chosen = settings({**extra, **values})
         functions = [dataclasses.replace(f, **{**overrides, **fields}) for f in trace.functions]
         sim = Simulator(account, functions, seed=seed, routing=chosen or routing)
         return sim.run(trace.workload)
@@ -258,7 +272,7 @@ def calibrate(traces: Trace | Sequence[Trace], params: Iterable[str] = ("idle_ti
 
     def evaluate(candidates: list[dict[str, Any]]) -> list[float]:
         jobs = [(c, i, t) for c in candidates for i, t in enumerate(prepared)]
-        results = list(pool.map(lambda job: job[2].figures(replay(job[2].trace, job[0])), jobs))
+        results = list(pool.map(lambda job: job[2].figures(replay(job[2].trace, job[0]), targets), jobs))
         errors = []
         for k, c in enumerate(candidates):
             figures = results[k * len(prepared):(k + 1) * len(prepared)]
@@ -274,22 +288,25 @@ def calibrate(traces: Trace | Sequence[Trace], params: Iterable[str] = ("idle_ti
         return errors
 
     try:
-        current = evaluate([best])[0]
-        for _ in range(sweeps):
-            improved = False
-            for p in names:
-                value, error = _line_search(p, ranges[p], best, evaluate, points, rounds)
-                if error < current:
-                    best[p], current, improved = value, error, True
-            if not improved:
-                break
+        # the discrete parameters are enumerated, each combination with its own descent over
+        # the continuous ones: a keep-alive and a count of warm environments trade cold starts
+        # against environments, which one coordinate at a time cannot see
+        discrete = [p for p in names if PARAMS[p].choices or PARAMS[p].integer]
+        continuous = [p for p in names if p not in discrete]
+        current = math.inf
+        start_point = dict(best)
+        for combination in itertools.product(*(_values(p, ranges[p], points) for p in discrete)):
+            point = {**start_point, **dict(zip(discrete, combination))}
+            error = _descend(point, continuous, ranges, evaluate, points, rounds, sweeps)
+            if error < current:
+                best, current = point, error
         sensitivity = {}
         for p in names:
             if PARAMS[p].choices or PARAMS[p].integer:
                 continue
             low, high = evaluate([{**best, p: best[p] * 0.9}, {**best, p: best[p] * 1.1}])
             sensitivity[p] = (low, high)
-        finals = [t.figures(replay(t.trace, best)) for t in prepared]
+        finals = [t.figures(replay(t.trace, best), targets) for t in prepared]
     finally:
         pool.shutdown()
     return Fit(params=dict(best), error=current,
@@ -324,12 +341,41 @@ def _check(traces: Sequence[Trace], names: tuple[str, ...], targets: tuple[str, 
         raise UsageError(f"points must be at least 3, got {points!r}")
 
 
-def _midpoint(p: str, bounds: tuple[float, float]) -> Any:
+def _start(p: str, bounds: tuple[float, float]) -> Any:
+    """Where a parameter's search starts: its default start, within `bounds`."""
     spec = PARAMS[p]
     if spec.choices:
-        return spec.choices[0]
-    mid = (bounds[0] + bounds[1]) / 2
-    return int(round(mid)) if spec.integer else mid
+        return spec.start
+    value = min(max(float(spec.start), bounds[0]), bounds[1])
+    return int(round(value)) if spec.integer else value
+
+
+def _values(p: str, bounds: tuple[float, float], points: int) -> list[Any]:
+    """The values a discrete parameter is tried at: its choices, or its whole numbers (at
+    most `points` of them, evenly spread), its start first."""
+    spec = PARAMS[p]
+    if spec.choices:
+        values: list[Any] = [spec.start, *(c for c in spec.choices if c != spec.start)]
+        return values
+    grid = sorted({int(round(x)) for x in np.linspace(bounds[0], bounds[1], min(points, int(bounds[1] - bounds[0]) + 1))})
+    first = _start(p, bounds)
+    return [first, *(x for x in grid if x != first)]
+
+
+def _descend(point: dict[str, Any], names: Sequence[str], ranges: Mapping[str, tuple[float, float]],
+             evaluate: Callable[[list[dict[str, Any]]], list[float]], points: int, rounds: int,
+             sweeps: int) -> float:
+    """Coordinate descent over `names` from `point` (updated in place); its error."""
+    current = evaluate([point])[0]
+    for _ in range(sweeps if names else 0):
+        improved = False
+        for p in names:
+            value, error = _line_search(p, ranges[p], point, evaluate, points, rounds)
+            if error < current:
+                point[p], current, improved = value, error, True
+        if not improved:
+            break
+    return current
 
 
 def _line_search(p: str, bounds: tuple[float, float], best: Mapping[str, Any],
@@ -346,20 +392,20 @@ def _line_search(p: str, bounds: tuple[float, float], best: Mapping[str, Any],
         return spec.choices[i], errors[i]
     lo, hi = bounds
     value, error = best[p], math.inf
-    for _ in range(rounds + 1):
-        grid = np.linspace(lo, hi, points)
+    for r in range(rounds + 1):
+        grid = np.geomspace(lo, hi, points) if spec.log and r == 0 and lo > 0 else np.linspace(lo, hi, points)
         if spec.integer:
             grid = np.unique(np.round(grid))
-        errors = np.asarray(evaluate([{**best, p: int(x) if spec.integer else float(x)} for x in grid]))
-        i = int(np.argmin(errors))
+        errors_at = np.asarray(evaluate([{**best, p: int(x) if spec.integer else float(x)} for x in grid]))
+        i = int(np.argmin(errors_at))
         j = i
-        while j + 1 < len(errors) and errors[j + 1] == errors[i]:
+        while j + 1 < len(errors_at) and errors_at[j + 1] == errors_at[i]:
             j += 1
         k = (i + j) // 2
-        if errors[k] < error or not math.isfinite(error):
-            value, error = (int(grid[k]) if spec.integer else float(grid[k])), float(errors[k])
-        step = (hi - lo) / (points - 1)
-        lo, hi = max(bounds[0], float(grid[i]) - step), min(bounds[1], float(grid[j]) + step)
+        if errors_at[k] < error or not math.isfinite(error):
+            value, error = (int(grid[k]) if spec.integer else float(grid[k])), float(errors_at[k])
+        # the next grid spans the neighbours of the run of best values
+        lo, hi = float(grid[max(i - 1, 0)]), float(grid[min(j + 1, len(grid) - 1)])
         if spec.integer and hi - lo <= points:
             break
     return value, error

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._calibrate import PARAMS, TARGETS, calibrate, settings
 from ._cli import _check_output_file, _error, _output, _report_file
 from ._model import Function
 from ._report import summarize
@@ -19,20 +20,10 @@ from .errors import UsageError
 from .traces import FORMATS, Comparison, Trace, read_trace
 from .traces._units import UNITS
 
-__all__ = ["add_parser", "replay", "format_replay", "CALIBRATE", "METRICS_PERIOD_S"]
+__all__ = ["add_parser", "replay", "format_replay", "METRICS_PERIOD_S"]
 
 #: The period of the report's series.
 METRICS_PERIOD_S = 60.0
-
-
-def _no_calibration(trace: Trace, params: Sequence[str], args: argparse.Namespace) -> dict[str, Any]:
-    raise UsageError("--calibrate: calibration is not available in this version of lambda-core")
-
-
-#: ``--calibrate PARAM ...``: ``CALIBRATE(trace, params, args)`` returns the fitted
-#: :class:`~lambda_core.Function` fields, which the replay then applies like ``--set``; the
-#: one hook calibration fills in.
-CALIBRATE: Callable[[Trace, Sequence[str], argparse.Namespace], dict[str, Any]] = _no_calibration
 
 
 def _setting(text: str) -> tuple[str, Any]:
@@ -70,8 +61,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                    help="the unit of the trace's duration column, when it is not the format's own")
     p.add_argument("--set", type=_setting, action="append", default=[], metavar="FIELD=VALUE",
                    help="set a Function field on every function, e.g. --set idle_timeout_s=700")
-    p.add_argument("--calibrate", nargs="+", metavar="PARAM",
-                   help="fit these Function fields to what the trace observed before the replay")
+    p.add_argument("--calibrate", nargs="+", metavar="PARAM", choices=list(PARAMS),
+                   help="fit these parameters to what the trace observed, then replay with them "
+                   f"(docs/calibration.md; any of {', '.join(PARAMS)})")
+    p.add_argument("--target", nargs="+", metavar="FIGURE", choices=list(TARGETS),
+                   default=["cold_starts", "environments"],
+                   help=f"what --calibrate matches (any of {', '.join(TARGETS)}; default: cold_starts environments)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--report", type=_report_file, metavar="FILE.html",
                    help="write the HTML report of the replay (needs the plot extra)")
@@ -100,9 +95,14 @@ def replay(args: argparse.Namespace) -> tuple[Trace, Comparison, dict[str, Any]]
         format = args.format or guess_format(args.trace)
         trace = read_trace(args.trace, format, **_options(args, format))
         overrides = dict(args.set)
+        routing, fitted = None, None
         if args.calibrate:
-            overrides.update(CALIBRATE(trace, args.calibrate, args))
-        sim = trace.simulator(metrics_period_s=METRICS_PERIOD_S if args.report else None, **overrides)
+            fit = calibrate(trace, args.calibrate, args.target, **overrides)
+            fields, routing = settings(fit.params)
+            overrides.update(fields)
+            fitted = {"params": fit.params, "error": fit.error, "errors": fit.errors[0], "replays": fit.replays}
+        sim = trace.simulator(metrics_period_s=METRICS_PERIOD_S if args.report else None,
+                              routing=routing or "newest", **overrides)
         started = time.perf_counter()
         result = sim.run(trace.workload)
         wall = time.perf_counter() - started
@@ -112,7 +112,8 @@ def replay(args: argparse.Namespace) -> tuple[Trace, Comparison, dict[str, Any]]
     summary = {
         "trace": {"file": trace.source, "format": trace.format, "requests": len(trace),
                   "functions": len(trace.functions), "span_s": trace.span_s, "origin_s": trace.origin_s},
-        "overrides": overrides,
+        "overrides": {k: v if isinstance(v, (int, float, str)) else repr(v) for k, v in overrides.items()},
+        "calibration": fitted,
         "comparison": comparison.to_dict(),
         "run": {"wall_time_s": wall, "horizon_s": float(result.horizon)},
     }
@@ -144,6 +145,10 @@ def format_replay(trace: Trace, comparison: Comparison, summary: dict[str, Any])
     lines.append("")
     lines.append("simulated against observed: " + (", ".join(errors) if errors else
                  "the trace observes no cold starts or environments to compare with"))
+    fit = summary["calibration"]
+    if fit is not None:
+        params = ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in fit["params"].items())
+        lines.append(f"calibrated in {fit['replays']:,} replays: {params} (error {fit['error']:.2%})")
     if summary["overrides"]:
         lines.append("settings: " + ", ".join(f"{k}={v}" for k, v in summary["overrides"].items()))
     run = summary["run"]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from lambda_core import _replay_cli
 from lambda_core._cli import main
 
 from . import files as F
@@ -52,7 +51,7 @@ def test_replay_azure2019_with_durations(tmp_path: Path, capsys: pytest.CaptureF
 @pytest.mark.parametrize("args, message", [
     (["--duration-unit", "s"], None),
     (["--durations", "x.csv"], "error: --durations is for --format azure2019"),
-    (["--calibrate", "idle_timeout_s"], "error: --calibrate: calibration is not available"),
+    (["--calibrate", "idle_timeout_s"], "does not say cold_starts, environments: it cannot be a calibration target"),
 ])
 def test_replay_options_and_their_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
                                          message: str | None) -> None:
@@ -72,18 +71,27 @@ def test_replay_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["replay", str(bad), "--set", "idle=3"]) == 2  # argparse's usage error
 
 
-def test_calibrate_hook_is_applied(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    seen = []
-
-    def fit(trace: object, params: object, args: object) -> dict[str, float]:
-        seen.append(params)
-        return {"idle_timeout_s": 0.0}
-
-    monkeypatch.setattr(_replay_cli, "CALIBRATE", fit)
-    assert main(["replay", str(F.request_log(tmp_path)), "--calibrate", "idle_timeout_s", "--json"]) == 0
-    assert seen == [["idle_timeout_s"]]
-    assert json.loads(capsys.readouterr().out)["comparison"]["total"]["sim_cold_starts"] == 4
+def test_calibrate_fits_then_replays_with_the_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "log.csv"
+    # a request log whose cold starts a keep-alive of 100-200 s explains exactly: idle gaps of
+    # 50 s and 150 s stay warm, 250 s go cold (each cold one on a new instance)
+    rows = ["client_start_time,aws_duration,is_cold,inst_id"]
+    t, instance = 0.0, 0
+    for k, gap in enumerate([50, 250, 150, 250, 50, 150]):
+        cold = k == 0 or gap == 250
+        instance += cold and k > 0
+        if k == 0:
+            rows.append(f"{1e9 + t:.3f},100,True,i{instance}")
+        t += 0.1 + gap
+        rows.append(f"{1e9 + t:.3f},100,{gap == 250},i{instance}")
+    log.write_text("\n".join(rows) + "\n")
+    assert main(["replay", str(log), "--calibrate", "idle_timeout_s", "--set", "init_s=0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["calibration"]["error"] == 0.0
+    assert 150 < out["calibration"]["params"]["idle_timeout_s"] <= 250
+    assert out["comparison"]["total"]["sim_cold_starts"] == out["comparison"]["total"]["cold_starts"] == 3
+    assert main(["replay", str(log), "--calibrate", "idle_timeout_s", "--set", "init_s=0"]) == 0
+    assert "calibrated in" in capsys.readouterr().out
 
 
 def test_replay_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

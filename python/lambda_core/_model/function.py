@@ -185,9 +185,11 @@ class Function:
         # 2. non-finite seconds (no AWS request can carry them)
         for f, value in seconds.items():
             v.require_finite("Function", f, value)
-        for f, value in (("init_s", init_d), ("idle_timeout_s", keep_d), ("max_lifetime_s", lifetime)):
-            if isinstance(value, float):
-                v.require_finite("Function", f, value)
+        given: tuple[tuple[str, float | Distribution | None], ...] = (
+            ("init_s", init_d), ("idle_timeout_s", keep_d), ("max_lifetime_s", lifetime))
+        for f, maybe in given:
+            if isinstance(maybe, float):
+                v.require_finite("Function", f, maybe)
 
         # 3. AWS's field ranges, all at once; values shown as given (an int timeout as an int)
         items = v.name_items(
@@ -215,9 +217,9 @@ class Function:
         # 4. lambda_core's own ranges, then AWS's service-side checks
         # a log-normal init is capped at the limit when drawn (docs/model.md §3.1): its median
         # must be within it
-        high = init_d if isinstance(init_d, float) else (
+        init_high = init_d if isinstance(init_d, float) else (
             init_d.median_s if isinstance(init_d, LogNormal) else init_d.high_s)
-        if not 0 <= high <= INIT_LIMIT_S:
+        if not 0 <= init_high <= INIT_LIMIT_S:
             raise InvalidParameterValueException(
                 f"Function.init_s must be between 0 and {INIT_LIMIT_S:g} seconds "
                 f"(the init phase limit), got {init_d!r}"

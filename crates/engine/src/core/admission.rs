@@ -89,7 +89,7 @@ impl Function {
     pub fn init_us(&self, created: u64, start: Micros) -> Micros {
         match &self.lifetimes {
             None => self.init_us,
-            Some(l) => l.init(created, start),
+            Some(l) => drawn_init(l, created, start),
         }
     }
 
@@ -98,7 +98,7 @@ impl Function {
     pub fn death(&self, idle: &Idle, envs: &Environments) -> Micros {
         match &self.lifetimes {
             None => idle.idle_since.saturating_add(self.idle_timeout_us),
-            Some(l) => l.death(idle.created, envs.get(idle.id).born, idle.idle_since),
+            Some(l) => drawn_death(l, idle, envs),
         }
     }
 
@@ -126,6 +126,20 @@ impl Function {
             self.provisioned_idle.insert(routing, Idle { id, needs_init: false, created, idle_since: self.provisioned_ready_us });
         }
     }
+}
+
+// Drawn lifetimes out of line: inlined, the compiler computed parts of them on every
+// admission and end of functions that draw nothing (callgrind, docs/performance.md).
+#[cold]
+#[inline(never)]
+fn drawn_init(l: &Lifetimes, created: u64, start: Micros) -> Micros {
+    l.init(created, start)
+}
+
+#[cold]
+#[inline(never)]
+fn drawn_death(l: &Lifetimes, idle: &Idle, envs: &Environments) -> Micros {
+    l.death(idle.created, envs.get(idle.id).born, idle.idle_since)
 }
 
 impl Core {
