@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._model import Account, Function, Result, Workload
+from .._model import Account, Distribution, Empirical, Function, Result, Workload
 from .._model.function import INIT_LIMIT_S
 from .._simulator import Simulator
 from ..errors import UsageError
@@ -29,11 +29,14 @@ class ReplayWarning(UserWarning):
     unscaled one observed."""
 
 
-def init_setting(values: npt.NDArray[np.float64]) -> float:
+def init_setting(values: npt.NDArray[np.float64]) -> float | Distribution:
     """The ``init_s`` of a function from the init durations its trace reports (seconds, at
-    least one): their median, within 0–10 s (docs/model.md §3). The one place to make
-    ``lc.Empirical(values)`` once ``init_s`` takes distributions (§3.1)."""
-    return float(min(max(float(np.median(values)), 0.0), INIT_LIMIT_S))
+    least one), each within 0–10 s: the one value, or the empirical distribution of them, so
+    that each cold start of a replay draws one of the inits the trace saw (docs/model.md §3.1)."""
+    clipped = np.clip(np.asarray(values, dtype=np.float64), 0.0, INIT_LIMIT_S)
+    if len(clipped) == 1 or bool(np.all(clipped == clipped[0])):
+        return float(clipped[0])
+    return Empirical(clipped.tolist())
 
 
 def fitting_timeout(durations: npt.NDArray[np.float64]) -> float:
