@@ -41,9 +41,9 @@ fn out_of_memory(config: Config) -> (&'static str, u64) {
 fn more_provisioned_environments_than_ids_are_refused_before_allocating() {
     // 2 × (2^32 − 1) environments: their ids would not fit 32 bits, so nothing is tried
     let (what, count) = out_of_memory(provisioned(&[u32::MAX, u32::MAX]));
-    assert_eq!((what, count), ("provisioned environments", 2 * u64::from(u32::MAX)));
+    assert_eq!((what, count), ("provisioned and warm environments", 2 * u64::from(u32::MAX)));
     let message = Error::OutOfMemory { what, count }.to_string();
-    assert_eq!(message, "out of memory: cannot allocate 8589934590 provisioned environments");
+    assert_eq!(message, "out of memory: cannot allocate 8589934590 provisioned and warm environments");
 }
 
 #[test]
