@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ else:  # the same parser, before it joined the standard library
     import tomli as tomllib
 
 from .. import _validation as v
-from .._model import Account, EventSource, Function, RetryPolicy
+from .._model import Account, Distribution, Empirical, EventSource, Fixed, Function, LogNormal, RetryPolicy, Uniform
 from ..errors import LambdaCoreError, ScenarioError
 from ._generators import MAX_GENERATED_ROWS, RecordsSpec, WorkloadSpec
 from ._parse_generators import _workload
@@ -234,6 +234,28 @@ def _client_retries(data: Mapping[str, Any]) -> RetryPolicy | None:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
+#: The function keys that take a distribution as a table (docs/scenarios.md, docs/model.md §3.1).
+DISTRIBUTION_FIELDS = ("init_s", "idle_timeout_s")
+_DISTRIBUTIONS: dict[str, Callable[..., Distribution]] = {"fixed": Fixed, "uniform": Uniform, "lognormal": LogNormal, "empirical": Empirical}
+
+
+def _distribution(table: dict[str, Any], where: str) -> Distribution:
+    """``{ dist = "lognormal", median_s = 800, sigma = 0.5 }`` and the like, in the form of a
+    workload's ``duration`` tables: ``dist``, and the distribution's arguments by name
+    (``fixed`` takes ``s``, as a duration does)."""
+    dist = table.get("dist")
+    if dist not in _DISTRIBUTIONS:
+        raise ScenarioError(f"{where}: a distribution needs dist = one of "
+                            f"{', '.join(repr(k) for k in _DISTRIBUTIONS)}, got {dist!r}")
+    args = {("seconds" if dist == "fixed" and k == "s" else k): v for k, v in table.items() if k != "dist"}
+    try:
+        return _DISTRIBUTIONS[dist](**args)
+    except TypeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    except LambdaCoreError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
 def _function(table: dict[str, Any], index: int, base: Path | None) -> tuple[Function, tuple[WorkloadSpec | TraceSpec, ...]]:
     name = table.get("name")
     where = f"[[functions]] #{index + 1}" + (f" ('{name}')" if isinstance(name, str) else "")
@@ -241,6 +263,9 @@ def _function(table: dict[str, Any], index: int, base: Path | None) -> tuple[Fun
     if "name" not in table:
         raise ScenarioError(f"missing key 'name' in {where}")
     fields = {k: v for k, v in table.items() if k != "workload"}
+    for key in DISTRIBUTION_FIELDS:
+        if isinstance(fields.get(key), dict):
+            fields[key] = _distribution(fields[key], f"'{key}' in {where}")
     try:
         function = Function(**fields)
     except TypeError as exc:
