@@ -18,6 +18,7 @@ mod error;
 pub mod formats;
 mod intern;
 mod lines;
+mod parallel;
 mod records;
 mod report;
 mod timestamp;
