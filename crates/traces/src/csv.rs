@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::records::{for_each_record, Span};
 use crate::{Error, Text};
 
-pub use crate::parallel::Threads;
+pub use crate::parallel::{Threads, BLOCK_BYTES, MAX_THREADS};
 
 /// How a column's values are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

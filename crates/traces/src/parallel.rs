@@ -44,8 +44,8 @@ pub const MAX_THREADS: usize = 4;
 pub const BLOCK_BYTES: usize = 8 << 20;
 
 impl Default for Threads {
-    /// As many threads as the machine has cores, up to [`MAX_THREADS`], in blocks of
-    /// [`BLOCK_BYTES`].
+    /// As many threads as the machine has cores, up to [`crate::csv::MAX_THREADS`], in
+    /// blocks of [`crate::csv::BLOCK_BYTES`].
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Threads { threads: cores.min(MAX_THREADS), bytes: BLOCK_BYTES }
