@@ -6,6 +6,8 @@ use std::path::Path;
 use crate::records::{for_each_record, Span};
 use crate::{Error, Text};
 
+pub use crate::parallel::{Threads, BLOCK_BYTES, MAX_THREADS};
+
 /// How a column's values are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -51,6 +53,44 @@ pub enum Column {
     Index(Vec<u64>),
 }
 
+impl Table {
+    /// A table with the same columns, empty.
+    pub(crate) fn empty_like(&self) -> Table {
+        let columns = self.columns.iter().map(|c| c.as_ref().map(Column::empty_like)).collect();
+        Table { columns, matrix_names: self.matrix_names.clone(), ..Table::default() }
+    }
+
+    /// Empties the columns, keeping their memory.
+    pub(crate) fn clear(&mut self) {
+        for column in self.columns.iter_mut().flatten() {
+            match column {
+                Column::Number(v) => v.clear(),
+                Column::Count(v) => v.clear(),
+                Column::Flag(v) => v.clear(),
+                Column::Text(v, text) => {
+                    v.clear();
+                    text.clear();
+                }
+                Column::Index(v) => v.clear(),
+            }
+        }
+        self.matrix.clear();
+        self.rows = 0;
+    }
+}
+
+impl Column {
+    fn empty_like(&self) -> Column {
+        match self {
+            Column::Number(_) => Column::Number(Vec::new()),
+            Column::Count(_) => Column::Count(Vec::new()),
+            Column::Flag(_) => Column::Flag(Vec::new()),
+            Column::Text(..) => Column::Text(Vec::new(), Text::default()),
+            Column::Index(_) => Column::Index(Vec::new()),
+        }
+    }
+}
+
 /// What [`read_csv`] read: per spec, its column (`None`: an optional column the file lacks);
 /// with a matrix, the matrix columns' header names and their counts, row after row.
 #[derive(Debug, Clone, Default)]
@@ -71,8 +111,19 @@ enum Use {
 
 /// Reads the columns `specs` names from the CSV file at `path`. With `matrix_from`, the column
 /// of that name and every column after it are read too, as counts, into [`Table::matrix`].
-/// Blank lines are skipped. Every row must have the header's number of fields.
+/// Blank lines are skipped. Every row must have the header's number of fields. Reads on
+/// [`Threads::default`]: the result, errors included, is the one-thread reader's.
 pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Result<Table, Error> {
+    read_csv_on(path, specs, matrix_from, Threads::default())
+}
+
+/// [`read_csv`] on `threads`; [`Threads::ONE`] reads the file in one pass on this thread.
+pub fn read_csv_on(path: &Path, specs: &[Spec], matrix_from: Option<&str>, threads: Threads) -> Result<Table, Error> {
+    if threads.threads > 1 {
+        if let Some(table) = crate::parallel::read_csv(path, specs, matrix_from, threads) {
+            return table;
+        }
+    }
     let name = path.display().to_string();
     let mut reader: Option<Reader> = None;
     for_each_record(path, |record, spans, line| {
@@ -86,18 +137,18 @@ pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Resul
     reader.map(|r| r.table).ok_or_else(|| Error::row(&name, 1, 1, "", "the file is empty: a header line was expected"))
 }
 
-struct Reader<'a> {
-    path: &'a str,
+pub(crate) struct Reader<'a> {
+    pub(crate) path: &'a str,
     header: Vec<String>,
     uses: Vec<Use>,
-    table: Table,
+    pub(crate) table: Table,
     /// per spec, whether its values must be at least 0
     durations: Vec<bool>,
     scratch: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
-    fn new(path: &'a str, line: &[u8], spans: &[Span], specs: &[Spec], matrix_from: Option<&str>) -> Result<Self, Error> {
+    pub(crate) fn new(path: &'a str, line: &[u8], spans: &[Span], specs: &[Spec], matrix_from: Option<&str>) -> Result<Self, Error> {
         let header: Vec<String> = spans
             .iter()
             .map(|&(s, e, _)| {
@@ -149,8 +200,20 @@ impl<'a> Reader<'a> {
         Ok(Reader { path, header, uses, table, durations, scratch: Vec::new() })
     }
 
+    /// The same reader with empty columns (text columns with empty dictionaries).
+    pub(crate) fn empty(&self) -> Self {
+        Reader {
+            path: self.path,
+            header: self.header.clone(),
+            uses: self.uses.clone(),
+            table: self.table.empty_like(),
+            durations: self.durations.clone(),
+            scratch: Vec::new(),
+        }
+    }
+
     /// Reads one record into the columns.
-    fn row(&mut self, line: &[u8], spans: &[Span], number: u64) -> Result<(), Error> {
+    pub(crate) fn row(&mut self, line: &[u8], spans: &[Span], number: u64) -> Result<(), Error> {
         let n = spans.len();
         if n != self.header.len() {
             return Err(Error::row(self.path, number, n.min(self.header.len()) as u64, "", format!(

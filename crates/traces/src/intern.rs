@@ -23,6 +23,14 @@ impl Text {
         self.hashes.is_empty()
     }
 
+    /// Forgets every value, keeping the memory for the next ones.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.starts.truncate(1);
+        self.hashes.clear();
+        self.slots.fill(0);
+    }
+
     /// The value of `code`.
     pub fn get(&self, code: u32) -> &[u8] {
         let i = code as usize;
@@ -150,5 +158,10 @@ mod tests {
         let codes: Vec<u32> = long.iter().map(|w| t.code(w.as_bytes())).collect();
         assert_eq!(codes, (301..351).collect::<Vec<u32>>());
         assert_eq!(t.code(long[7].as_bytes()), 308);
+        // cleared: codes from 0 again, the old values forgotten
+        t.clear();
+        assert!(t.is_empty());
+        assert_eq!((t.code(b"w5"), t.code(long[0].as_bytes()), t.code(b"w5")), (0, 1, 0));
+        assert_eq!(t.names(), ["w5", long[0].as_str()]);
     }
 }

@@ -32,17 +32,9 @@ pub(crate) fn for_each_record(path: &Path, mut f: impl FnMut(&[u8], &[Span], u64
     let mut spans: Vec<Span> = Vec::new();
     let (mut start, mut end, mut line, mut eof) = (0usize, 0usize, 1u64, false);
     loop {
-        while start < end {
-            let data = &buf[start..end];
-            match scan(data, eof, &mut spans).map_err(|(k, m)| Error::row(&name, line, k as u64 + 1, "", m))? {
-                Scan::Record { end: e, used, lines } => {
-                    f(&data[..e], &spans, line)?;
-                    line += lines;
-                    start += used;
-                }
-                Scan::More => break,
-            }
-        }
+        let (used, lines) = records(&name, &buf[start..end], eof, line, &mut spans, &mut f)?;
+        start += used;
+        line += lines;
         if eof {
             return Ok(());
         }
@@ -62,6 +54,37 @@ pub(crate) fn for_each_record(path: &Path, mut f: impl FnMut(&[u8], &[Span], u64
         end += n;
         eof = n == 0;
     }
+}
+
+/// Calls `f(record, fields, line)` for the records of `data`, which starts where a record
+/// does (on line `line`), up to one that goes on past `data` (none with `eof`: nothing
+/// follows `data`). Returns the bytes those records took and the lines they held.
+pub(crate) fn records<F>(path: &str, data: &[u8], eof: bool, line: u64, spans: &mut Vec<Span>, f: &mut F) -> Result<(usize, u64), Error>
+where
+    F: FnMut(&[u8], &[Span], u64) -> Result<(), Error>,
+{
+    let (mut start, mut at) = (0usize, line);
+    while start < data.len() {
+        let rest = &data[start..];
+        match scan(rest, eof, spans).map_err(|(k, m)| Error::row(path, at, k as u64 + 1, "", m))? {
+            Scan::Record { end, used, lines } => {
+                f(&rest[..end], spans, at)?;
+                at += lines;
+                start += used;
+            }
+            Scan::More => break,
+        }
+    }
+    Ok((start, at - line))
+}
+
+/// The first record of `data` (`eof`: nothing follows it), its fields into `spans`: its length
+/// without the line end and the bytes it takes with it; `None` when it goes on past `data`.
+pub(crate) fn first_record(data: &[u8], eof: bool, spans: &mut Vec<Span>) -> Result<Option<(usize, usize)>, (usize, String)> {
+    Ok(match scan(data, eof, spans)? {
+        Scan::Record { end, used, .. } => Some((end, used)),
+        Scan::More => None,
+    })
 }
 
 /// The first record of `data` (`eof`: nothing follows it) into `spans`.
