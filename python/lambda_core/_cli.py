@@ -7,6 +7,7 @@
                     [--report FILE.html] [--cost] [--traces FILE.jsonl]
     lambda-core validate SCENARIO.toml
     lambda-core replay TRACE [--format F] [--report FILE.html] ...   (lambda_core._replay_cli)
+    lambda-core check SCENARIO.toml [--seed N] [--junit FILE.xml]    (lambda_core._check_cli)
     lambda-core --version
 
 Exit codes (:data:`EXIT_CODES`): 0 success, 1 a user error (unreadable or invalid scenario, a
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("lambda-core: error: a command is required (run, validate or replay)", file=sys.stderr)
+        print("lambda-core: error: a command is required (run, validate, replay or check)", file=sys.stderr)
         return USAGE_ERROR
     code: int = args.handler(args)
     return code
@@ -515,7 +516,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file")
     validate.set_defaults(command="validate", handler=_validate)
 
+    from ._check_cli import add_parser as add_check
     from ._replay_cli import add_parser as add_replay
 
     add_replay(commands)
+    add_check(commands)
     return parser

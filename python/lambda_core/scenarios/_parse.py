@@ -17,6 +17,7 @@ else:  # the same parser, before it joined the standard library
 from .. import _validation as v
 from .._model import Account, Distribution, Empirical, EventSource, Fixed, Function, LogNormal, RetryPolicy, Uniform
 from ..errors import LambdaCoreError, ScenarioError
+from ._expect import parse_expectations
 from ._generators import MAX_GENERATED_ROWS, RecordsSpec, WorkloadSpec
 from ._parse_generators import _workload
 from ._trace_workload import TraceSpec, parse_trace_workload
@@ -193,7 +194,9 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", base: Pa
         )
     # Scenario's fields for its sources are named after their tables
     by_table: dict[str, Any] = {array: tuple(sources) for array, sources in declared.items()}
+    expectations = parse_expectations(_tables(data, "expect"), names)
     return Scenario(
+        expectations=expectations,
         account=account,
         functions=tuple(functions),
         workloads=tuple(workloads),

@@ -21,6 +21,7 @@ from .._model import (
     source_tables,
 )
 from .._simulator import Simulator
+from ._expect import Expectation
 from ._generators import RecordsSpec, WorkloadSpec
 from ._trace_workload import TraceSpec
 
@@ -55,6 +56,8 @@ class Scenario:
     queues: tuple[SqsQueue, ...] = ()
     record_generators: tuple[RecordsSpec | None, ...] = ()
     mappings: tuple[EventSourceMapping, ...] = ()
+    #: The ``[[expect]]`` tables: capacity checks of a run (``lambda-core check``).
+    expectations: tuple[Expectation, ...] = ()
 
     @property
     def sources(self) -> tuple[EventSource, ...]:
