@@ -105,3 +105,13 @@ def test_a_bad_table_is_a_scenario_error(table: str, says: str) -> None:
 def test_a_scenario_without_expectations_cannot_be_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(write(tmp_path, ""))]) == 1
     assert "no [[expect]] tables to check" in capsys.readouterr().err
+
+
+def test_periods_without_a_sample_bound_nothing(tmp_path: Path) -> None:
+    # one execution of 1 s, series of 0.25 s: Duration has a sample only in the period where
+    # it ends; the others have none and must not count as 0 against the minimum
+    expect = '\n[[expect]]\nfunction = "orders"\nmetric = "Duration"\nstatistic = "Minimum"\nmin = 999\n'
+    path = tmp_path / "p.toml"
+    path.write_text("metrics_period_s = 0.25\n" + BASE.replace("count = 2", "count = 1") + expect)
+    _, verdicts = check(str(path))
+    assert (verdicts[0].value, verdicts[0].passed) == (1000.0, True)  # milliseconds

@@ -61,8 +61,9 @@ class Expectation:
 @dataclasses.dataclass(frozen=True)
 class Verdict:
     """An expectation against a run: ``value`` is the figure (for a per-period metric, its
-    worst period: the largest against ``max``, else the smallest) and ``period`` the start of
-    that period in seconds (``None`` for a whole-run figure)."""
+    worst period: the largest against ``max``, else the smallest; periods without a sample
+    are left out, and NaN when none has one) and ``period`` the start of that period in
+    seconds (``None`` for a whole-run figure)."""
 
     expectation: Expectation
     value: float
@@ -132,8 +133,12 @@ def _verdict(e: Expectation, result: Result) -> Verdict:
             raise ScenarioError(f"{e.describe()}: the run kept no per-period metrics")
         sets = result.metrics.function(e.function) if e.function is not None else result.metrics.account
         values = np.asarray(sets[e.metric, e.statistic or ""], dtype=np.float64)
-        values = np.where(np.isnan(values), 0.0, values) if len(values) else np.zeros(1)
-        worst = int(np.argmax(values)) if e.high is not None else int(np.argmin(values))
+        # a period without a sample (a Duration with no invocation ending) bounds nothing
+        sampled = np.flatnonzero(~np.isnan(values))
+        if not len(sampled):
+            return Verdict(e, math.nan, True, None)
+        pick = np.argmax if e.high is not None else np.argmin
+        worst = int(sampled[int(pick(values[sampled]))])
         value, period = float(values[worst]), worst * result.metrics.period_s
     else:
         figures = result.function(e.function) if e.function is not None else dict(result.account)
