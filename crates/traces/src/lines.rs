@@ -20,14 +20,9 @@ pub fn for_each_line(path: &Path, mut f: impl FnMut(&[u8], u64) -> Result<(), Er
     let mut buf = vec![0u8; BUFFER_BYTES];
     let (mut start, mut end, mut number) = (0usize, 0usize, 1u64);
     loop {
-        let n = loop {
-            match file.read(&mut buf[end..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(&name, &e)),
-            }
-        };
-        end += n;
+        let n;
+        (end, n) = refill(&mut file, &mut buf, start, end, &name)?;
+        start = 0;
         while let Some(i) = memchr(b'\n', &buf[start..end]) {
             f(trim_cr(&buf[start..start + i]), number)?;
             number += 1;
@@ -39,12 +34,24 @@ pub fn for_each_line(path: &Path, mut f: impl FnMut(&[u8], u64) -> Result<(), Er
             }
             return Ok(());
         }
-        // keep the partial line, and make room for at least one more read
-        buf.copy_within(start..end, 0);
-        end -= start;
-        start = 0;
-        if end == buf.len() {
-            buf.resize(buf.len() * 2, 0);
+    }
+}
+
+/// Keeps the unread bytes `buf[start..end]` at the front of `buf` (grown when they fill it, so
+/// that a longer line or record still fits) and reads more after them, retrying a read a
+/// signal interrupted. Returns the new end of the data and the bytes read (0: the end of the
+/// file).
+pub(crate) fn refill(file: &mut File, buf: &mut Vec<u8>, start: usize, end: usize, name: &str) -> Result<(usize, usize), Error> {
+    buf.copy_within(start..end, 0);
+    let kept = end - start;
+    if kept == buf.len() {
+        buf.resize(buf.len() * 2, 0);
+    }
+    loop {
+        match file.read(&mut buf[kept..]) {
+            Ok(n) => return Ok((kept + n, n)),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(name, &e)),
         }
     }
 }

@@ -2,12 +2,11 @@
 //! newlines together), a quoted field may hold commas, quotes (`""`) and newlines.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use memchr::{memchr, memchr2, memchr_iter};
 
-use crate::lines::BUFFER_BYTES;
+use crate::lines::{refill, BUFFER_BYTES};
 use crate::Error;
 
 /// A field of a record: its bytes' range in the record (without the quotes), and whether it
@@ -38,20 +37,9 @@ pub(crate) fn for_each_record(path: &Path, mut f: impl FnMut(&[u8], &[Span], u64
         if eof {
             return Ok(());
         }
-        buf.copy_within(start..end, 0);
-        end -= start;
+        let n;
+        (end, n) = refill(&mut file, &mut buf, start, end, &name)?;
         start = 0;
-        if end == buf.len() {
-            buf.resize(buf.len() * 2, 0);
-        }
-        let n = loop {
-            match file.read(&mut buf[end..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(Error::io(&name, &e)),
-            }
-        };
-        end += n;
         eof = n == 0;
     }
 }
