@@ -71,20 +71,19 @@ PARAMS: Mapping[str, Param] = {
 #: The figures a fit compares.
 TARGETS = ("cold_starts", "environments", "agreement", "concurrency")
 
-#: Defaults of the distribution parameters a fit leaves alone.
-_DEFAULT_SIGMA = 0.5
-
-
 def settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
     """The :class:`~lambda_core.Function` fields and the routing (``None``: not fitted) that
-    fitted parameter values stand for."""
+    fitted parameter values stand for; a distribution's parameter not given is at its start
+    (:data:`PARAMS`)."""
+    def get(name: str) -> float:
+        return float(values[name]) if name in values else float(PARAMS[name].start)
+
     fields: dict[str, Any] = {}
     if "idle_timeout_median_s" in values or "idle_timeout_sigma" in values:
-        fields["idle_timeout_s"] = LogNormal(values.get("idle_timeout_median_s", 600.0),
-                                             values.get("idle_timeout_sigma", _DEFAULT_SIGMA))
+        fields["idle_timeout_s"] = LogNormal(get("idle_timeout_median_s"), get("idle_timeout_sigma"))
     elif "idle_timeout_low_s" in values or "idle_timeout_high_s" in values:
-        low = values.get("idle_timeout_low_s", 0.0)
-        fields["idle_timeout_s"] = Uniform(low, max(low, values.get("idle_timeout_high_s", 600.0)))
+        low = get("idle_timeout_low_s")
+        fields["idle_timeout_s"] = Uniform(low, max(low, get("idle_timeout_high_s")))
     elif "idle_timeout_s" in values:
         fields["idle_timeout_s"] = float(values["idle_timeout_s"])
     for name in ("init_s", "max_lifetime_s"):
