@@ -11,13 +11,11 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ._cli import _check_output_file, _load, _output, simulate
+from ._figures import DEFAULT_PERIOD_S, mapped_sources
 from .errors import ScenarioError
 from .scenarios._expect import Verdict, verdicts
 
 __all__ = ["add_parser", "check", "junit"]
-
-#: The period of the series a check keeps when the scenario sets none and an expectation needs one.
-DEFAULT_PERIOD_S = 60.0
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -46,7 +44,7 @@ def check(path: str, seed: int | None = None) -> tuple[str, list[Verdict]]:
     seed = scenario.seed if seed is None else seed
     sim = scenario.simulator(seed)
     result = simulate(sim, scenario.generate(seed), scenario.until, records=scenario.generate_records(seed))
-    return scenario.name, verdicts(scenario.expectations, result)
+    return scenario.name, verdicts(scenario.expectations, result, mapped_sources(scenario))
 
 
 def junit(name: str, results: list[Verdict]) -> str:

@@ -400,16 +400,19 @@ def printable(text: str, stream: TextIO | None = None) -> str:
 
 
 class ProgressBar:
-    """A one-line progress bar of simulated time, redrawn in place on ``stream`` (a TTY).
+    """A one-line progress bar of simulated time (or, with another `unit`, of a count such as
+    a sweep's runs), redrawn in place on ``stream`` (a TTY).
 
     ``update(t)`` draws the bar for simulated time ``t`` of ``total`` seconds; ``close()``
     erases it, so that nothing is left between the command line and the report.
     """
 
-    def __init__(self, stream: TextIO, total: float, width: int = 30) -> None:
+    def __init__(self, stream: TextIO, total: float, width: int = 30, label: str = "simulating",
+                 unit: str = "s") -> None:
         self.stream = stream
         self.total = total
         self.width = width
+        self.label, self.unit = label, unit
         self._shown = 0
 
     def update(self, t: float) -> None:
@@ -417,8 +420,8 @@ class ProgressBar:
         fraction = 1.0 if self.total <= 0 else min(max(t / self.total, 0.0), 1.0)
         filled = round(fraction * self.width)
         text = (
-            f"simulating [{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} "
-            f"t = {t:,.0f} / {self.total:,.0f} s"
+            f"{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {fraction:4.0%} "
+            + (f"t = {t:,.0f} / {self.total:,.0f} s" if self.unit == "s" else f"{t:,.0f} / {self.total:,.0f} {self.unit}")
         )
         self.stream.write("\r" + text.ljust(self._shown))
         self.stream.flush()

@@ -2,9 +2,9 @@
 what a run's figures say of them.
 
 An expectation bounds one figure of one function (or of the account) with ``max`` and/or
-``min``. The figure is a whole-run figure (``Result.functions``' or ``Result.account``'s keys),
-a rate (:data:`RATES`), or a per-period metric of docs/metrics.md with a statistic, whose bound
-must hold in every period.
+``min``. The figure is one of docs/capacity.md's figures (whole-run counters, rates, per-period
+maxima, mapping figures, ``cost``: :mod:`lambda_core._figures`), or a per-period metric of
+docs/metrics.md with a statistic, whose bound must hold in every period.
 """
 
 from __future__ import annotations
@@ -16,19 +16,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._figures import FUNCTION_ONLY, RATES, account_figures, function_figures, needs_series
 from .._model import Result
 from .._model.metric_catalog import BY_NAME, specs_at
 from ..errors import ScenarioError
 
-__all__ = ["Expectation", "Verdict", "RATES", "parse_expectations", "verdicts"]
-
-#: The rates an expectation may bound, each a ratio of whole-run counters of a function:
-#: (numerator, denominator counters).
-RATES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "throttle_rate": (("throttles",), ("invocations", "throttles")),
-    "cold_start_rate": (("cold_starts",), ("invocations",)),
-    "error_rate": (("errors",), ("invocations",)),
-}
+__all__ = ["Expectation", "Verdict", "parse_expectations", "verdicts"]
 
 _KEYS = ("function", "account", "metric", "statistic", "max", "min")
 
@@ -47,8 +40,8 @@ class Expectation:
 
     @property
     def series(self) -> bool:
-        """Whether it bounds a per-period metric (the run must keep a series)."""
-        return self.metric in BY_NAME
+        """Whether the run must keep a series: it bounds a per-period metric or maximum."""
+        return self.metric in BY_NAME or needs_series(self.metric)
 
     def describe(self) -> str:
         who = f"function {self.function!r}" if self.function is not None else "the account"
@@ -107,8 +100,8 @@ def parse_expectations(tables: Sequence[Any], functions: Sequence[str]) -> tuple
                 raise ScenarioError(f"{where}: {metric} has no statistic {statistic!r} (it has {', '.join(stats)})")
         elif statistic is not None:
             raise ScenarioError(f"{where}: 'statistic' is for the metrics of docs/metrics.md, not {metric!r}")
-        elif metric in RATES and function is None:
-            raise ScenarioError(f"{where}: {metric} is a function's rate")
+        elif metric in FUNCTION_ONLY and function is None:
+            raise ScenarioError(f"{where}: {metric} is a function's figure, not the account's")
         bounds = []
         for key in ("min", "max"):
             value = table.get(key)
@@ -122,13 +115,15 @@ def parse_expectations(tables: Sequence[Any], functions: Sequence[str]) -> tuple
     return tuple(out)
 
 
-def verdicts(expectations: Sequence[Expectation], result: Result) -> list[Verdict]:
-    """Each expectation against `result` (which kept a series if any bounds one)."""
-    return [_verdict(e, result) for e in expectations]
+def verdicts(expectations: Sequence[Expectation], result: Result,
+             sources: Mapping[str, Sequence[str]] | None = None) -> list[Verdict]:
+    """Each expectation against `result` (which kept a series if any bounds one); `sources`
+    names the event sources mapped to each function (for the mapping figures)."""
+    return [_verdict(e, result, sources or {}) for e in expectations]
 
 
-def _verdict(e: Expectation, result: Result) -> Verdict:
-    if e.series:
+def _verdict(e: Expectation, result: Result, sources: Mapping[str, Sequence[str]]) -> Verdict:
+    if e.metric in BY_NAME:
         if result.metrics is None:
             raise ScenarioError(f"{e.describe()}: the run kept no per-period metrics")
         sets = result.metrics.function(e.function) if e.function is not None else result.metrics.account
@@ -141,18 +136,14 @@ def _verdict(e: Expectation, result: Result) -> Verdict:
         worst = int(sampled[int(pick(values[sampled]))])
         value, period = float(values[worst]), worst * result.metrics.period_s
     else:
-        figures = result.function(e.function) if e.function is not None else dict(result.account)
-        value, period = _figure(e, figures), None
+        bill = result.cost() if e.metric == "cost" else None
+        if e.function is not None:
+            figures = function_figures(result, e.function, None if bill is None else bill.function(e.function)["total"],
+                                       sources.get(e.function, ()))
+        else:
+            figures = account_figures(result, None if bill is None else bill.total)
+        if e.metric not in figures:
+            raise ScenarioError(f"{e.describe()}: no such figure (the figures: {', '.join(sorted(figures))}, cost)")
+        value, period = figures[e.metric], None
     passed = (e.low is None or value >= e.low) and (e.high is None or value <= e.high)
     return Verdict(e, value, passed, period)
-
-
-def _figure(e: Expectation, figures: Mapping[str, Any]) -> float:
-    if e.metric in RATES:
-        num, den = RATES[e.metric]
-        total = sum(float(figures[k]) for k in den)
-        return sum(float(figures[k]) for k in num) / total if total else 0.0
-    if e.metric not in figures:
-        raise ScenarioError(f"{e.describe()}: no such figure (the figures: "
-                            f"{', '.join(sorted(figures))}, {', '.join(RATES)})")
-    return float(figures[e.metric])

@@ -107,6 +107,12 @@ class _ArrivalProcess:
             parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
         return np.sort(np.concatenate(parts)) if parts else np.empty(0)
 
+    def scaled(self, factor: float) -> _ArrivalProcess:
+        """This generator with ``factor`` times its traffic: the rate, and each burst's count
+        (rounded to the nearest whole request)."""
+        bursts = tuple(dataclasses.replace(b, count=round(b.count * factor)) for b in self.bursts)
+        return dataclasses.replace(self, rate_per_s=self.rate_per_s * factor, bursts=bursts)  # type: ignore[type-var]
+
     def _describe_arrivals(self) -> str:
         text = f"{self.arrivals} {self.rate_per_s:g}/s on [{self.start_s:g}, {self.end_s:g}) s"
         if self.bursts:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +26,7 @@ from .._model import (
 from .._simulator import Simulator
 from ._expect import Expectation
 from ._generators import RecordsSpec, WorkloadSpec
+from ._paths import with_traffic, with_values
 from ._trace_workload import TraceSpec
 
 __all__ = ["Scenario"]
@@ -58,6 +62,30 @@ class Scenario:
     mappings: tuple[EventSourceMapping, ...] = ()
     #: The ``[[expect]]`` tables: capacity checks of a run (``lambda-core check``).
     expectations: tuple[Expectation, ...] = ()
+
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Scenario:
+        """The scenario of the TOML file at `path` (:func:`~lambda_core.scenarios.load_scenario`)."""
+        from ._parse import load_scenario
+
+        return load_scenario(path)
+
+    @staticmethod
+    def parse(text: str) -> Scenario:
+        """The scenario of TOML `text` (:func:`~lambda_core.scenarios.parse_scenario`)."""
+        from ._parse import parse_scenario
+
+        return parse_scenario(text)
+
+    def with_values(self, values: Mapping[str, Any]) -> Scenario:
+        """This scenario with each dotted path of `values` set to its value
+        (``{"functions.orders.reserved_concurrency": 100}``; docs/capacity.md, "Paths")."""
+        return with_values(self, values)
+
+    def with_traffic(self, factor: float) -> Scenario:
+        """This scenario with `factor` times the traffic of every generator (rates, burst
+        counts, trace rates)."""
+        return with_traffic(self, factor)
 
     @property
     def sources(self) -> tuple[EventSource, ...]:

@@ -54,6 +54,10 @@ class TraceSpec:
             trace = trace.window(self.start_s or 0.0, self.end_s if self.end_s is not None else np.inf)
         return trace.scale(self.rate) if self.rate != 1.0 else trace
 
+    def scaled(self, factor: float) -> TraceSpec:
+        """This workload at ``factor`` times its rate (:meth:`Trace.scale`)."""
+        return dataclasses.replace(self, rate=self.rate * factor, trace=self.trace.scale(factor))
+
     def generate(self, rng: np.random.Generator, function: int) -> Workload:
         """The trace's requests, every one for function index `function`."""
         trace = self.trace
