@@ -49,6 +49,8 @@ from ._model import (
 )
 from ._simulator import Simulator
 from ._calibrate import Fit, calibrate
+from ._plan import Plan, plan
+from ._sweep import sweep
 from .errors import (
     EngineLimitError,
     InvalidAttributeValue,
@@ -94,6 +96,10 @@ __all__ = [
     "Simulator",
     "calibrate",
     "Fit",
+    # capacity questions (docs/capacity.md)
+    "sweep",
+    "plan",
+    "Plan",
     "Result",
     "Window",
     "Metrics",

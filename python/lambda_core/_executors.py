@@ -118,7 +118,7 @@ class Runner(Generic[C, T]):
         futures = {client.submit(self.work, self._shared_future, chunk, pure=False): i
                    for i, chunk in enumerate(chunks)}
         try:
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures)):  # type: ignore[no-untyped-call,unused-ignore]
                 yield futures[future], future.result()
         finally:
             client.cancel(list(futures))

@@ -244,9 +244,11 @@ def _summarise(table: Any, keys: list[str], percentiles: list[float]) -> Any:
 def _progress(progress: bool | Callable[[int, int], None] | None, total: int) -> Callable[[int], None]:
     """``report(done)``; ``report(-1)`` closes the bar."""
     if callable(progress):
+        callback = progress
+
         def call(done: int) -> None:
             if done >= 0:
-                progress(done, total)
+                callback(done, total)
         return call
     if progress is None:
         progress = sys.stderr.isatty()

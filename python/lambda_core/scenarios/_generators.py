@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +76,9 @@ class Burst:
     over_s: float = 0.0
 
 
+_Arrivals = TypeVar("_Arrivals", bound="_ArrivalProcess")
+
+
 class _ArrivalProcess:
     """The arrivals that workload and record generators share: a Poisson process of
     ``rate_per_s`` on ``[start_s, end_s)`` plus each :class:`Burst` (fields of the dataclasses
@@ -107,7 +111,7 @@ class _ArrivalProcess:
             parts.append(burst.at_s + burst.over_s * rng.random(burst.count))
         return np.sort(np.concatenate(parts)) if parts else np.empty(0)
 
-    def scaled(self, factor: float) -> _ArrivalProcess:
+    def scaled(self: _Arrivals, factor: float) -> _Arrivals:
         """This generator with ``factor`` times its traffic: the rate, and each burst's count
         (rounded to the nearest whole request)."""
         bursts = tuple(dataclasses.replace(b, count=round(b.count * factor)) for b in self.bursts)

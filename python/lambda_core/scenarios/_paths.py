@@ -96,7 +96,9 @@ def _set(sc: Scenario, path: str, value: Any) -> Scenario:
         # a mapping holds its source: it must read the changed one
         mappings = tuple(dataclasses.replace(m, source=source) if m.source.name == source.name else m
                          for m in sc.mappings)
-        return dataclasses.replace(sc, **{head: _put(sources, j, source)}, mappings=mappings)
+        if head == "streams":
+            return dataclasses.replace(sc, streams=_put(sources, j, source), mappings=mappings)
+        return dataclasses.replace(sc, queues=_put(sources, j, source), mappings=mappings)
     if head == "mappings":
         j, rest = _named(path, rest, [m.source.name for m in sc.mappings], "mapping of source")
         return dataclasses.replace(sc, mappings=_put(sc.mappings, j, _field(sc.mappings[j], rest.split("."), value, path)))

@@ -68,7 +68,7 @@ class Scenario:
         """The scenario of the TOML file at `path` (:func:`~lambda_core.scenarios.load_scenario`)."""
         from ._parse import load_scenario
 
-        return load_scenario(path)
+        return load_scenario(os.fspath(path))
 
     @staticmethod
     def parse(text: str) -> Scenario:
