@@ -163,7 +163,8 @@ def _sweep(args: argparse.Namespace) -> int:
         named = {p.split(".")[1] for p in keys if p.startswith("functions.")} or {f.name for f in scenario.functions}
         shown = [f"{f.name}.{x}" for f in scenario.functions if f.name in named for x in _SHOWN] + ["cost"]
     extra = ["error"] if table["error"].notna().any() else []
-    _output(table[keys + ["runs", *shown, *extra]].to_string(index=False))
+    count = ["runs"] if "runs" in table.columns else []  # one seed: the rows are the runs
+    _output(table[keys + count + [c for c in shown if c not in keys] + extra].to_string(index=False))
     return 0
 
 

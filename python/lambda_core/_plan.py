@@ -198,6 +198,8 @@ class _Search:
         value from there up with the lowest mean bill."""
         lo, hi = self.bounds(settings, f, k)
         if not any(t.function == f and t.figure in GOVERNS[k] for t in self.goals):
+            if objective == "cost" and k == "provisioned_concurrency":
+                return self._cheapest(settings, f, k, lo, hi)  # is it worth its price?
             return max(lo, min(settings[f, k], hi))
 
         def holds(x: int) -> bool:

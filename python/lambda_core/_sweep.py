@@ -22,13 +22,13 @@ from ._model import Prices
 from ._report import ProgressBar
 from .errors import (
     InvalidParameterValueException,
-    LambdaCoreError,
     ResourceConflictException,
     ScenarioError,
     UsageError,
     ValidationException,
 )
 from .scenarios import Scenario
+from .scenarios._paths import PathError
 
 __all__ = ["sweep", "Run", "run_figures", "SPECIAL_KEYS", "PERCENTILES", "RUN_COLUMNS"]
 
@@ -172,9 +172,10 @@ def _points(scenario: Scenario, grid: Mapping[str, Any]) -> tuple[list[str], lis
                 scenario.with_values({key: v})
             except TypeError as exc:
                 raise UsageError(f"{key!r} = {v!r}: {exc}") from None
-            except LambdaCoreError as exc:
-                if not isinstance(exc, POINT_ERRORS) or "names nothing" in str(exc) or "no field" in str(exc):
-                    raise
+            except PathError:
+                raise
+            except POINT_ERRORS:
+                pass  # this value's points get its error in their rows
     combos = itertools.product(*(values[k] for k in keys), traffic)
     points = [(tuple(zip(keys, combo[:-1])), float(combo[-1])) for combo in combos]
     return keys, points, seeds
@@ -285,16 +286,22 @@ class _RunWriter:
         done: dict[int, dict[str, Any]] = {}
         for row in old.to_dict("records"):
             i = int(row.get("run", -1))
+            expected = (*runs[i].values, ("traffic", runs[i].traffic)) if 0 <= i < len(runs) else ()
             if not 0 <= i < len(runs) or int(row["seed"]) != runs[i].seed or any(
-                    str(row.get(k)) != str(v) and not _same_number(row.get(k), v) for k, v in runs[i].values):
+                    str(row.get(k)) != str(v) and not _same_number(row.get(k), v) for k, v in expected):
                 raise UsageError(f"{str(self.path)!r} holds runs of another sweep (run {i} differs); "
                                  "remove it or name another file")
             row["error"] = None if not isinstance(row.get("error"), str) else row["error"]
             done[i] = row
+        rows = [done[i] for i in sorted(done)]
+        if all(r["error"] is not None for r in rows):
+            # only errors so far: the file has no figure columns yet, and is written again
+            # whole once a run has figures
+            self._pending = rows
+            return done
         self._columns = list(old.columns)
-        self._pending = []
         if self.parquet:  # Parquet files are not appended to: the old rows are written again
-            self._rewrite = [done[i] for i in sorted(done)]
+            self._rewrite = rows
         self._appending = True
         return done
 

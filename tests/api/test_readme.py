@@ -71,3 +71,21 @@ def test_readme_replay_example_shows_its_numbers(monkeypatch):
     c = scope["c"]
     assert (c.total["cold_starts"], c.total["sim_cold_starts"]) == (37, 54)
     assert scope["tr"].window(0, 3600).scale(rate=2.0).span_s <= 1800
+
+
+def test_readme_capacity_example_shows_its_numbers(monkeypatch):
+    import os
+
+    monkeypatch.chdir(README.parent)  # the example loads examples/shop.toml
+    block = next(b for b in _blocks() if "lc.sweep(" in b)
+    scope: dict = {}
+    exec(compile(block, str(README), "exec"), scope)
+    table, at_2x, plan = scope["table"], scope["at_2x"], scope["plan"]
+    assert len(table) == 11 * 3 and set(table["runs"]) == {5}
+    rates = at_2x["orders.throttle_rate"].to_numpy()
+    assert (np.diff(rates) <= 0).all() and rates[0] > 0.1 and rates[-1] == 0
+    assert plan.settings == {"orders": {"reserved_concurrency": 221, "provisioned_concurrency": 99}}
+    assert plan.feasible
+    costs = plan.table.set_index(["orders.reserved_concurrency", "orders.provisioned_concurrency"])["cost"]
+    assert round(costs[221, 0], 2) == 1.82 and round(costs[221, 99], 2) == 1.61
+    assert os.path.exists("docs/images/sweep.png")

@@ -95,7 +95,7 @@ def test_the_junit_report_has_a_case_per_expectation(tmp_path: Path) -> None:
     ('function = "orders"\nmetric = "ConcurrentExecutions"\nstatistic = "p99"\nmax = 0', "has no statistic 'p99'"),
     ('function = "orders"\nmetric = "throttles"\nstatistic = "Sum"\nmax = 0', "'statistic' is for the metrics"),
     ('function = "orders"\nmetric = "throttles"\nmaximum = 0', "unknown key 'maximum'"),
-    ('account = true\nmetric = "throttle_rate"\nmax = 0', "is a function's rate"),
+    ('account = true\nmetric = "throttle_rate"\nmax = 0', "is a function's figure"),
 ])
 def test_a_bad_table_is_a_scenario_error(table: str, says: str) -> None:
     with pytest.raises(lc.ScenarioError, match=says):
@@ -115,3 +115,29 @@ def test_periods_without_a_sample_bound_nothing(tmp_path: Path) -> None:
     path.write_text("metrics_period_s = 0.25\n" + BASE.replace("count = 2", "count = 1") + expect)
     _, verdicts = check(str(path))
     assert (verdicts[0].value, verdicts[0].passed) == (1000.0, True)  # milliseconds
+
+
+def test_the_capacity_figures_are_bounded_too(tmp_path: Path) -> None:
+    # one throttle in the first period; the bill of one 1 s invocation at 128 MB and a request
+    path = write(tmp_path, """
+[[expect]]
+function = "orders"
+metric = "max_throttles_per_period"
+max = 0
+
+[[expect]]
+function = "orders"
+metric = "cost"
+max = 1
+
+[[expect]]
+account = true
+metric = "cost"
+min = 0.000001
+""")
+    _, (throttles, cost, total) = check(str(path))
+    assert (throttles.passed, throttles.value) == (False, 1.0)
+    expected = lc.scenarios.load_scenario(path).simulator().run(
+        lc.scenarios.load_scenario(path).generate()).cost().total
+    assert cost.passed and cost.value == pytest.approx(expected)
+    assert total.passed and total.value == pytest.approx(expected)

@@ -31,7 +31,12 @@ from ._schema import MAX_SECONDS
 if TYPE_CHECKING:
     from ._scenario import Scenario
 
-__all__ = ["with_values", "with_traffic", "TOP_LEVEL"]
+__all__ = ["with_values", "with_traffic", "TOP_LEVEL", "PathError"]
+
+
+class PathError(ScenarioError):
+    """A path that names nothing in the scenario (a sweep stops at once: no value of it can
+    run), as against a value of a path that its field refuses."""
 
 #: The scenario's own fields a path may set.
 TOP_LEVEL = ("seed", "until", "routing", "metrics_period_s")
@@ -72,7 +77,7 @@ def _set(sc: Scenario, path: str, value: Any) -> Scenario:
         segments = rest.split(".")
         if segments[0] == "workload":
             if len(segments) < 3 or not segments[1].isdigit() or int(segments[1]) >= len(sc.workloads[i]):
-                raise ScenarioError(f"{path!r}: function {sc.functions[i].name!r} has "
+                raise PathError(f"{path!r}: function {sc.functions[i].name!r} has "
                                     f"{len(sc.workloads[i])} generators: functions.NAME.workload.K.FIELD, "
                                     f"K from 0 to {len(sc.workloads[i]) - 1}")
             k = int(segments[1])
@@ -89,7 +94,7 @@ def _set(sc: Scenario, path: str, value: Any) -> Scenario:
         if segments[0] == ("records" if head == "streams" else "messages"):
             generator = sc.record_generators[index]
             if generator is None:
-                raise ScenarioError(f"{path!r}: {head[:-1]} {sources[j].name!r} has no generator")
+                raise PathError(f"{path!r}: {head[:-1]} {sources[j].name!r} has no generator")
             return dataclasses.replace(
                 sc, record_generators=_put(sc.record_generators, index, _field(generator, segments[1:], value, path)))
         source = _field(sources[j], segments, value, path)
@@ -102,7 +107,7 @@ def _set(sc: Scenario, path: str, value: Any) -> Scenario:
     if head == "mappings":
         j, rest = _named(path, rest, [m.source.name for m in sc.mappings], "mapping of source")
         return dataclasses.replace(sc, mappings=_put(sc.mappings, j, _field(sc.mappings[j], rest.split("."), value, path)))
-    raise ScenarioError(f"{path!r} names nothing in the scenario: a path starts with "
+    raise PathError(f"{path!r} names nothing in the scenario: a path starts with "
                         f"{', '.join(TOP_LEVEL)}, account., functions., streams., queues. or mappings.")
 
 
@@ -112,7 +117,7 @@ def _named(path: str, rest: str, names: list[str], kind: str) -> tuple[int, str]
     matches = [(len(n), i) for i, n in enumerate(names) if rest.startswith(n + ".")]
     if not matches:
         known = ", ".join(names) if names else "none"
-        raise ScenarioError(f"{path!r}: no {kind} named as the path says, followed by a field "
+        raise PathError(f"{path!r}: no {kind} named as the path says, followed by a field "
                             f"(the scenario's: {known})")
     length, i = max(matches)
     return i, rest[length + 1:]
@@ -122,16 +127,16 @@ def _field(obj: Any, segments: list[str], value: Any, path: str) -> Any:
     """`obj` (a frozen dataclass) with the field that `segments` names set to `value`, built
     again by its constructor so that the value is validated as the file's would be."""
     if not segments or not segments[0]:
-        raise ScenarioError(f"{path!r} must end with a field's name")
+        raise PathError(f"{path!r} must end with a field's name")
     name, rest = segments[0], segments[1:]
     if isinstance(obj, tuple):  # bursts.K
         if not (name.isdigit() and int(name) < len(obj) and rest):
-            raise ScenarioError(f"{path!r}: {name!r} must be an index from 0 to {len(obj) - 1}, then a field")
+            raise PathError(f"{path!r}: {name!r} must be an index from 0 to {len(obj) - 1}, then a field")
         return _put(obj, int(name), _field(obj[int(name)], rest, value, path))
     fields = [f.name for f in dataclasses.fields(obj) if f.init] if dataclasses.is_dataclass(obj) else []
     if name not in fields or name in _NAMES:
         settable = [f for f in fields if f not in _NAMES]
-        raise ScenarioError(f"{path!r}: {type(obj).__name__} has no field {name!r} a path can set "
+        raise PathError(f"{path!r}: {type(obj).__name__} has no field {name!r} a path can set "
                             f"(its fields: {', '.join(settable) or 'none'})")
     old = getattr(obj, name)
     if rest:
