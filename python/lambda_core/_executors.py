@@ -114,7 +114,8 @@ class Runner(Generic[C, T]):
 
         client = self._client
         if self._shared_future is None:
-            self._shared_future = client.scatter(self.shared, broadcast=True, hash=False)
+            # in a list: scatter sends a tuple's items one by one, and the shared object is one
+            self._shared_future = client.scatter([self.shared], broadcast=True, hash=False)[0]
         futures = {client.submit(self.work, self._shared_future, chunk, pure=False): i
                    for i, chunk in enumerate(chunks)}
         try:

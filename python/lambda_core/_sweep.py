@@ -44,8 +44,12 @@ POINT_ERRORS = (InvalidParameterValueException, ValidationException, ResourceCon
 # the work one chunk of runs should hold, in seconds of the engine's time (estimated), so that
 # a process pool's or Dask's per-task cost (milliseconds) stays near 1 % of the sweep
 _CHUNK_SECONDS = 0.5
-# invocations (and records) per second a run is estimated at, to size the chunks
-_ESTIMATED_RATE = 3e6
+# invocations (and records) per second a run is estimated at, to size the chunks (measured:
+# 7-8 M/s for short runs with their series; benches/test_bench_sweep.py)
+_ESTIMATED_RATE = 6e6
+# chunks per worker at least (while there are runs): a worker that drew the heavier points
+# does not hold the sweep up alone
+_CHUNKS_PER_WORKER = 2
 
 
 class Run(NamedTuple):
@@ -195,13 +199,13 @@ def _percentiles(percentiles: Sequence[float]) -> list[float]:
 
 
 def _chunks(todo: list[tuple[int, Run]], workers: int, scenario: Scenario) -> list[list[tuple[int, Run]]]:
-    """Consecutive runs in chunks of about :data:`_CHUNK_SECONDS` of work each, and at least as
-    many chunks as workers (while there are runs)."""
+    """Consecutive runs in chunks of about :data:`_CHUNK_SECONDS` of work each, and at least
+    :data:`_CHUNKS_PER_WORKER` chunks per worker (while there are runs)."""
     if not todo:
         return []
     rows = scenario.expected_requests() + scenario.expected_records()
     per_run = 0.005 + rows / _ESTIMATED_RATE
-    size = max(1, min(math.ceil(_CHUNK_SECONDS / per_run), math.ceil(len(todo) / workers)))
+    size = max(1, min(math.ceil(_CHUNK_SECONDS / per_run), math.ceil(len(todo) / (workers * _CHUNKS_PER_WORKER))))
     return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
