@@ -279,6 +279,7 @@ class _RunWriter:
         self._pending: list[dict[str, Any]] = []  # error rows that came before any figures
         self._parquet: Any = None
         self._appending = False
+        self._rewrite: list[dict[str, Any]] = []  # a resumed Parquet file's rows, written again
 
     def read_done(self, runs: Sequence[Run]) -> dict[int, dict[str, Any]]:
         """The rows already in the file, checked to be runs of this sweep."""
@@ -343,9 +344,8 @@ class _RunWriter:
         import pyarrow.parquet as pq
 
         if self._parquet is None:
-            rewrite = getattr(self, "_rewrite", [])
-            if rewrite:
-                frame = pd.concat([pd.DataFrame.from_records(rewrite).reindex(columns=self._columns), frame])
+            if self._rewrite:
+                frame = pd.concat([pd.DataFrame.from_records(self._rewrite).reindex(columns=self._columns), frame])
                 frame["error"] = frame["error"].astype("string")
             table = pa.Table.from_pandas(frame, preserve_index=False)
             self._parquet = pq.ParquetWriter(self.path, table.schema)
