@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ pd = pytest.importorskip("pandas")
 import lambda_core as lc  # noqa: E402
 import lambda_core._sweep as sweep_module  # noqa: E402
 from lambda_core._figures import run_scenario  # noqa: E402
-from lambda_core._sweep import sweep  # noqa: E402
+from lambda_core import sweep  # noqa: E402
 from lambda_core.errors import ScenarioError, UsageError, ValidationException  # noqa: E402
 from lambda_core.scenarios import parse_scenario  # noqa: E402
 from tests.scenarios.cases import MEMORY_64, RC_MIN_100  # noqa: E402
@@ -422,3 +423,18 @@ def test_a_path_that_names_nothing_fails_the_sweep(sc, path):
     # not an error row per point: no value of such a path can run
     with pytest.raises(ScenarioError, match="^'" + path.replace(".", r"\.")):
         sweep(sc, {path: [1, 2]})
+
+
+def test_a_scenario_with_a_trace_workload_sweeps_on_processes(tmp_path: Path) -> None:
+    # the trace travels with the scenario (pickled once per worker) and scales with the traffic
+    from tests.replay import files as F
+
+    F.azure2021(tmp_path)
+    (tmp_path / "t.toml").write_text(
+        '[[functions]]\nname = "api"\ntimeout_s = 30\n[[functions.workload]]\ntrace = "azure.csv"\n')
+    sc = lc.Scenario.load(tmp_path / "t.toml")
+    grid = {"functions.api.memory_mb": [128, 256], "traffic": [1.0, 2.0]}
+    serial = sweep(sc, grid)
+    pooled = sweep(sc, grid, executor=2)
+    pd.testing.assert_frame_equal(serial, pooled)
+    assert list(serial["api.invocations"]) == [4.0, 4.0, 4.0, 4.0]

@@ -10,7 +10,7 @@ pd = pytest.importorskip("pandas")
 distributed = pytest.importorskip("distributed")
 
 import lambda_core._sweep as sweep_module  # noqa: E402
-from lambda_core._sweep import sweep  # noqa: E402
+from lambda_core import sweep  # noqa: E402
 from lambda_core.scenarios import parse_scenario  # noqa: E402
 
 # "api" overflows its reservation; "jobs" gets a burst; reservations of 150 are refused (the
