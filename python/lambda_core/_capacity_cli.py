@@ -147,6 +147,8 @@ def _sweep(args: argparse.Namespace) -> int:
         path, eq, values = item.partition("=")
         if not eq or not path.strip():
             raise UsageError(f"--set {item!r}: write PATH=START:STOP:STEP or PATH=V1,V2,...")
+        if path.strip() in ("seed", "traffic"):
+            raise UsageError(f"--set {item!r}: the seeds and the traffic are --seeds and --traffic")
         grid[path.strip()] = parse_values(values)
     grid["traffic"] = parse_values(args.traffic)
     grid["seed"] = range(args.seeds)
@@ -162,6 +164,7 @@ def _sweep(args: argparse.Namespace) -> int:
     else:
         named = {p.split(".")[1] for p in keys if p.startswith("functions.")} or {f.name for f in scenario.functions}
         shown = [f"{f.name}.{x}" for f in scenario.functions if f.name in named for x in _SHOWN] + ["cost"]
+    shown = [c for c in shown if c in table.columns]  # none when every point was refused
     extra = ["error"] if table["error"].notna().any() else []
     count = ["runs"] if "runs" in table.columns else []  # one seed: the rows are the runs
     _output(table[keys + count + [c for c in shown if c not in keys] + extra].to_string(index=False))

@@ -76,7 +76,8 @@ def function_figures(result: Result, name: str, cost: float | None = None,
             out[figure] = max(sampled, default=0.0) * factor
     mappings = [result.mappings[source] for source in sources]
     for figure, (counter, combine) in MAPPING_FIGURES.items():
-        out[figure] = combine([float(m[counter]) for m in mappings])
+        # a queue's mapping has no iterator age: the figure is over the mappings that have it
+        out[figure] = combine([float(m[counter]) for m in mappings if counter in m])
     if cost is not None:
         out["cost"] = cost
     return out

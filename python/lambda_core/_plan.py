@@ -19,7 +19,7 @@ from typing import Any
 
 from ._executors import runner
 from ._model import Prices, Result
-from ._sweep import Run, _run_chunk
+from ._sweep import Run, _run_chunk, check_seed
 from .errors import UsageError
 from .scenarios import Scenario
 
@@ -61,7 +61,8 @@ class Plan:
 
     - ``settings``: per function, per knob, the value chosen (``0`` provisioned: none);
     - ``feasible``: whether every target holds there, in every seed;
-    - ``scenario``: the scenario with the settings; ``result``: its run at the first seed;
+    - ``scenario``: the scenario with the settings; ``result``: its run at the first seed
+      (``None`` when the account refuses the settings, which ``notes`` then says);
     - ``table``: one row per candidate evaluated (``pandas.DataFrame``): the knobs' values,
       ``feasible``, ``seeds_passing``, each target figure's ``mean``/``min``/``max`` across
       seeds (its band), and ``cost`` (mean bill, USD);
@@ -72,7 +73,7 @@ class Plan:
     settings: dict[str, dict[str, int]]
     feasible: bool
     scenario: Scenario
-    result: Result
+    result: Result | None
     table: Any
     targets: tuple[Target, ...]
     notes: tuple[str, ...]
@@ -130,6 +131,8 @@ def plan(
                 settings[f, k] = search.knob(settings, f, k, objective)
             if settings == before:
                 break
+        else:
+            search.note(f"the knobs still moved after {_MAX_PASSES} passes: the settings are the last pass's")
         final = search.evaluate(settings)
         chosen = scenario.with_values(_paths(settings))
     for t in goals:  # a failing target no knob was searched for
@@ -138,8 +141,13 @@ def plan(
             search.note(f"{t.describe()} fails, and no knob searched governs it (knobs of "
                         f"{t.function!r}: {', '.join(k for f, k in order if f == t.function) or 'none'})")
     from ._figures import run_scenario
+    from ._sweep import POINT_ERRORS
 
-    result = run_scenario(chosen.with_traffic(traffic), seed_list[0])
+    try:
+        result: Result | None = run_scenario(chosen.with_traffic(traffic), seed_list[0])
+    except POINT_ERRORS as exc:  # settings the account refuses: the scenario's own, left as they were
+        result = None
+        search.note(f"the settings cannot run: {type(exc).__name__}: {exc}")
     out: dict[str, dict[str, int]] = {}
     for (f, k), value in settings.items():
         out.setdefault(f, {})[k] = value
@@ -197,6 +205,10 @@ class _Search:
         governs hold, the others as they are; for provisioned concurrency and ``"cost"``, the
         value from there up with the lowest mean bill."""
         lo, hi = self.bounds(settings, f, k)
+        if hi < lo:
+            self.note(f"{f}.{k}: the account leaves no room for it (the other functions' reservations and "
+                      "the unreserved minimum take the whole limit); left as it was")
+            return settings[f, k]
         if not any(t.function == f and t.figure in GOVERNS[k] for t in self.goals):
             if objective == "cost" and k == "provisioned_concurrency":
                 return self._cheapest(settings, f, k, lo, hi)  # is it worth its price?
@@ -232,16 +244,20 @@ class _Search:
                 free -= g.reserved_concurrency if g.reserved_concurrency is not None else (g.provisioned_concurrency or 0)
         function = next(g for g in sc.functions if g.name == f)
         if k == "reserved_concurrency":
-            return max(1, function.provisioned_concurrency or 0), max(1, free)
+            return max(1, function.provisioned_concurrency or 0), free
         cap = function.reserved_concurrency if function.reserved_concurrency is not None else free
         return 0, max(0, cap)
 
     def _cheapest(self, settings: dict[tuple[str, str], int], f: str, k: str, lo: int, hi: int) -> int:
         """The value in [lo, hi] of the lowest mean bill among those that keep every target,
         by a ternary search (the bill is taken to fall, then rise, as provisioned grows)."""
+        # every target when the smallest value meets them all (provisioned environments of an
+        # unreserved function come out of the shared pool), else the knob's own
+        everything = self.evaluate({**settings, (f, k): lo}).feasible
+
         def cost(x: int) -> float:
             c = self.evaluate({**settings, (f, k): x})
-            if not c.governed[f"{f}/{k}"]:
+            if not (c.feasible if everything else c.governed[f"{f}/{k}"]):
                 return math.inf
             return _mean([a["cost"] for a in c.figures if not isinstance(a, str)])
 
@@ -311,12 +327,9 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
         if seeds < 1:
             raise UsageError(f"seeds must be at least 1, got {seeds}")
         return list(range(seeds))
-    if isinstance(seeds, (bool, str, bytes)) or not isinstance(seeds, Sequence):
+    if isinstance(seeds, (bool, str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise UsageError(f"seeds must be a count or a sequence of seeds, got {seeds!r}")
-    out = list(seeds)
-    if not out or any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**64 for s in out):
-        raise UsageError(f"seeds must be a count or integers from 0 to 2**64 - 1, got {seeds!r}")
-    return out
+    return [check_seed(s) for s in seeds]
 
 
 def _targets(scenario: Scenario, targets: Mapping[str, Mapping[str, float]]) -> tuple[Target, ...]:

@@ -30,7 +30,7 @@ from .errors import (
 from .scenarios import Scenario
 from .scenarios._paths import PathError
 
-__all__ = ["sweep", "Run", "run_figures", "SPECIAL_KEYS", "PERCENTILES", "RUN_COLUMNS"]
+__all__ = ["sweep", "Run", "run_figures", "check_seed", "SPECIAL_KEYS", "PERCENTILES", "RUN_COLUMNS"]
 
 #: Grid keys that are not paths into the scenario: the traffic multiplier and the seed.
 SPECIAL_KEYS = ("traffic", "seed")
@@ -119,7 +119,7 @@ def sweep(
     keys, points, seeds = _points(scenario, grid)
     runs = [Run(values, traffic, seed) for values, traffic in points for seed in seeds]
     pct = _percentiles(percentiles)
-    writer = _RunWriter(Path(out), keys) if out is not None else None
+    writer = _RunWriter(Path(out), _column_types(keys, points)) if out is not None else None
     done: dict[int, dict[str, Any]] = {}
     if writer is not None and resume:
         done = writer.read_done(runs)
@@ -148,6 +148,13 @@ def sweep(
     return _summarise(table, keys, pct)
 
 
+def check_seed(s: Any) -> int:
+    """`s` if it is a seed (an integer from 0 to 2**64 − 1), else :class:`UsageError`."""
+    if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**64:
+        raise UsageError(f"a seed must be an integer from 0 to 2**64 - 1, got {s!r}")
+    return s
+
+
 def _points(scenario: Scenario, grid: Mapping[str, Any]) -> tuple[list[str], list[tuple[tuple[tuple[str, Any], ...], float]], list[int]]:
     """The path keys, the points (path values, traffic) in grid order, and the seeds."""
     if not isinstance(grid, Mapping):
@@ -164,8 +171,7 @@ def _points(scenario: Scenario, grid: Mapping[str, Any]) -> tuple[list[str], lis
         values[key] = items
     seeds = values.pop("seed", [scenario.seed])
     for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**64:
-            raise UsageError(f"a seed must be an integer from 0 to 2**64 - 1, got {s!r}")
+        check_seed(s)
     traffic = values.pop("traffic", [1.0])
     for t in traffic:
         scenario.with_traffic(t)  # a bad multiplier raises ScenarioError now, not in a worker
@@ -183,6 +189,17 @@ def _points(scenario: Scenario, grid: Mapping[str, Any]) -> tuple[list[str], lis
     combos = itertools.product(*(values[k] for k in keys), traffic)
     points = [(tuple(zip(keys, combo[:-1])), float(combo[-1])) for combo in combos]
     return keys, points, seeds
+
+
+def _column_types(keys: list[str], points: list[tuple[tuple[tuple[str, Any], ...], float]]) -> dict[str, str]:
+    """The pandas type of each grid column, from all of its values (``None`` among them: a
+    missing value), so that every chunk of a file has one schema."""
+    out = {}
+    for j, key in enumerate(keys):
+        given = {type(values[j][1]) for values, _ in points} - {type(None)}
+        out[key] = ("boolean" if given == {bool} else "Int64" if given == {int}
+                    else "float64" if given and given <= {int, float} else "string" if given == {str} else "object")
+    return out
 
 
 def _hashable(v: Any) -> Any:
@@ -270,11 +287,11 @@ class _RunWriter:
     """Each run's row, appended to a CSV or Parquet file as it arrives (the per-run rows of
     ``per_seed=True``, with ``run`` and ``point``)."""
 
-    def __init__(self, path: Path, keys: list[str]) -> None:
+    def __init__(self, path: Path, types: dict[str, str]) -> None:
         suffix = path.suffix.lower()
         if suffix not in (".csv", ".parquet"):
             raise UsageError(f"out must name a .csv or a .parquet file, got {str(path)!r}")
-        self.path, self.keys, self.parquet = path, keys, suffix == ".parquet"
+        self.path, self.types, self.parquet = path, types, suffix == ".parquet"
         self._columns: list[str] | None = None
         self._pending: list[dict[str, Any]] = []  # error rows that came before any figures
         self._parquet: Any = None
@@ -285,15 +302,24 @@ class _RunWriter:
         """The rows already in the file, checked to be runs of this sweep."""
         import pandas as pd
 
-        if not self.path.exists():
+        if not self.path.exists() or self.path.stat().st_size == 0:
             return {}
-        old = pd.read_parquet(self.path) if self.parquet else pd.read_csv(self.path)
+        try:
+            if not self.parquet:
+                _cut_partial_line(self.path)
+            old = pd.read_parquet(self.path) if self.parquet else pd.read_csv(self.path)
+        except (OSError, ValueError) as exc:  # pandas' and pyarrow's parse errors are ValueErrors
+            raise UsageError(f"{str(self.path)!r} cannot be read back to resume ({type(exc).__name__}: {exc}); "
+                             "remove it or name another file") from None
+        figures = [c for c in old.columns if c not in {*RUN_COLUMNS, *self.types, "traffic", "seed", "error"}]
         done: dict[int, dict[str, Any]] = {}
         for row in old.to_dict("records"):
+            if not isinstance(row.get("error"), str) and any(_missing(row[c]) for c in figures):
+                continue  # a row cut short: its run runs again
             i = int(row.get("run", -1))
             expected = (*runs[i].values, ("traffic", runs[i].traffic)) if 0 <= i < len(runs) else ()
             if not 0 <= i < len(runs) or int(row["seed"]) != runs[i].seed or any(
-                    str(row.get(k)) != str(v) and not _same_number(row.get(k), v) for k, v in expected):
+                    not _same_value(row.get(k), v) for k, v in expected):
                 raise UsageError(f"{str(self.path)!r} holds runs of another sweep (run {i} differs); "
                                  "remove it or name another file")
             row["error"] = None if not isinstance(row.get("error"), str) else row["error"]
@@ -333,8 +359,7 @@ class _RunWriter:
         import pandas as pd
 
         assert self._columns is not None
-        frame = pd.DataFrame.from_records(rows).reindex(columns=self._columns)
-        frame["error"] = frame["error"].astype("string")
+        frame = self._typed(pd.DataFrame.from_records(rows).reindex(columns=self._columns))
         if not self.parquet:
             header = not self._appending
             frame.to_csv(self.path, mode="a" if self._appending else "w", header=header, index=False)
@@ -345,8 +370,8 @@ class _RunWriter:
 
         if self._parquet is None:
             if self._rewrite:
-                frame = pd.concat([pd.DataFrame.from_records(self._rewrite).reindex(columns=self._columns), frame])
-                frame["error"] = frame["error"].astype("string")
+                old = self._typed(pd.DataFrame.from_records(self._rewrite).reindex(columns=self._columns))
+                frame = pd.concat([old, frame])
             table = pa.Table.from_pandas(frame, preserve_index=False)
             self._parquet = pq.ParquetWriter(self.path, table.schema)
         else:
@@ -354,7 +379,34 @@ class _RunWriter:
         self._parquet.write_table(table)
 
 
-def _same_number(a: Any, b: Any) -> bool:
+    def _typed(self, frame: Any) -> Any:
+        frame["error"] = frame["error"].astype("string")
+        for key, dtype in self.types.items():
+            if key in frame.columns and dtype != "object":
+                frame[key] = frame[key].astype(dtype)
+        return frame
+
+
+def _cut_partial_line(path: Path) -> None:
+    """Cuts a CSV file back to its last line end: a process killed while writing leaves half a
+    row, which the next rows would be appended to."""
+    with open(path, "rb+") as fh:
+        data = fh.read()
+        if data and not data.endswith(b"\n"):
+            fh.truncate(data.rfind(b"\n") + 1)
+
+
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """A value read back from a file against the grid's (``None`` reads back as NaN, numbers
+    as floats or strings)."""
+    if b is None or _missing(a):
+        return _missing(a) and b is None
+    if str(a) == str(b):
+        return True
     try:
         return float(a) == float(b)
     except (TypeError, ValueError):
