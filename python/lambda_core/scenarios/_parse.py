@@ -115,20 +115,31 @@ def parse_scenario(text: str, source: str = "<scenario>", name: str = "scenario"
         raise ScenarioError(f"{source}: {exc}") from None
 
 
-def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", base: Path | None = None) -> Scenario:
-    """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists); `base`: the
-    folder of relative trace paths."""
-    where = "the top level"
-    _check_keys(data, _TOP_KEYS, where)
-    seed = _integer(data, "seed", where, default=0, low=0, high=MAX_SEED)
-    until = _number(data, "until", where, default=None, positive=True, high=MAX_SECONDS)
-    metrics_period_s = _number(data, "metrics_period_s", where, default=None, positive=True,
-                               low=MIN_METRICS_PERIOD_S, high=MAX_SECONDS)
+def run_default(data: Mapping[str, Any], key: str, where: str = "the top level") -> Any:
+    """One of the run's defaults (``seed``, ``until``, ``metrics_period_s``, ``routing``) of
+    `data`, checked: the file's rules, which a dotted path's value meets too."""
+    if key == "seed":
+        return _integer(data, "seed", where, default=0, low=0, high=MAX_SEED)
+    if key == "until":
+        return _number(data, "until", where, default=None, positive=True, high=MAX_SECONDS)
+    if key == "metrics_period_s":
+        return _number(data, "metrics_period_s", where, default=None, positive=True,
+                       low=MIN_METRICS_PERIOD_S, high=MAX_SECONDS)
     routing = data.get("routing", "newest")
     if routing not in ROUTINGS:
         raise ScenarioError(
             f"'routing' at {where} must be one of {', '.join(map(repr, ROUTINGS))}, got {routing!r}"
         )
+    return routing
+
+
+def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", base: Path | None = None) -> Scenario:
+    """Builds a :class:`Scenario` from parsed TOML (nested dicts and lists); `base`: the
+    folder of relative trace paths."""
+    where = "the top level"
+    _check_keys(data, _TOP_KEYS, where)
+    seed, until, metrics_period_s, routing = (run_default(data, key, where)
+                                              for key in ("seed", "until", "metrics_period_s", "routing"))
     title = _string(data, "name", where, default=name)
     description = _string(data, "description", where, default="")
     client_retries = _client_retries(data)

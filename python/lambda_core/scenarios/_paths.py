@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ScenarioError
 from ._generators import Burst, Duration, RecordsSpec, WorkloadSpec
-from ._schema import MAX_SECONDS, ROUTINGS
+from ._schema import MAX_SECONDS
 
 if TYPE_CHECKING:
     from ._scenario import Scenario
@@ -69,8 +69,7 @@ def with_traffic(scenario: Scenario, factor: float) -> Scenario:
 def _set(sc: Scenario, path: str, value: Any) -> Scenario:
     head, _, rest = path.partition(".")
     if head in TOP_LEVEL and not rest:
-        _check_top_level(head, value)
-        return dataclasses.replace(sc, **{head: value})
+        return dataclasses.replace(sc, **{head: _check_top_level(head, value)})
     if head == "account" and rest:
         return dataclasses.replace(sc, account=_field(sc.account, rest.split("."), value, path))
     if head == "functions":
@@ -112,27 +111,17 @@ def _set(sc: Scenario, path: str, value: Any) -> Scenario:
                         f"{', '.join(TOP_LEVEL)}, account., functions., streams., queues. or mappings.")
 
 
-def _check_top_level(name: str, value: Any) -> None:
-    """The run's defaults, as the file's are checked: a wrong type raises TypeError (a sweep
-    stops), a value out of range ScenarioError."""
+def _check_top_level(name: str, value: Any) -> Any:
+    """One of the run's defaults, checked by the file's rules (``run_default``); a value of the
+    wrong type raises TypeError, so that a sweep stops before it runs."""
+    from ._parse import run_default  # the parser builds Scenarios: imported when used
+
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if name == "seed":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"seed must be an integer, got {value!r}")
-        if not 0 <= value < 2**64:
-            raise ScenarioError(f"seed must be from 0 to 2**64 - 1, got {value}")
-    elif name == "routing":
-        if not isinstance(value, str):
-            raise TypeError(f"routing must be a string, got {value!r}")
-        if value not in ROUTINGS:
-            raise ScenarioError(f"routing must be one of {', '.join(map(repr, ROUTINGS))}, got {value!r}")
-    elif value is not None:  # until, metrics_period_s
-        if not number:
-            raise TypeError(f"{name} must be a number of seconds, got {value!r}")
-        if not (math.isfinite(value) and (value > 0 if name == "metrics_period_s" else value >= 0)
-                and value <= MAX_SECONDS):
-            raise ScenarioError(f"{name} must be a number of seconds from 0 to {MAX_SECONDS:g}"
-                                f"{' (above 0)' if name == 'metrics_period_s' else ''}, got {value!r}")
+    wrong = {"seed": isinstance(value, bool) or not isinstance(value, int),
+             "routing": not isinstance(value, str)}.get(name, value is not None and not number)
+    if wrong:
+        raise TypeError(f"{name} must be {'a string' if name == 'routing' else 'a number'}, got {value!r}")
+    return run_default({name: value}, name, f"the path {name!r}")
 
 
 def _named(path: str, rest: str, names: list[str], kind: str) -> tuple[int, str]:
