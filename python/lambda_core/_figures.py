@@ -16,6 +16,8 @@ from collections.abc import Callable, Collection, Mapping
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ._model import Prices, Result
 
 if TYPE_CHECKING:  # the scenarios package reads these figures: no import at run time
@@ -71,9 +73,9 @@ def function_figures(result: Result, name: str, cost: float | None = None,
     for figure, (metric, statistic, factor) in PERIOD_MAXIMA.items():
         out[figure] = math.nan
         if result.metrics is not None:
-            values = result.metrics.function(name)[metric, statistic]
-            sampled = [float(x) for x in values if not math.isnan(x)]
-            out[figure] = max(sampled, default=0.0) * factor
+            values = np.asarray(result.metrics.function(name)[metric, statistic], dtype=np.float64)
+            sampled = values[~np.isnan(values)]  # periods without a sample bound nothing
+            out[figure] = float(sampled.max()) * factor if len(sampled) else 0.0
     mappings = [result.mappings[source] for source in sources]
     for figure, (counter, combine) in MAPPING_FIGURES.items():
         # a queue's mapping has no iterator age: the figure is over the mappings that have it

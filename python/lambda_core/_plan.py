@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._executors import runner
-from ._model import Prices, Result
+from ._model import Prices, Result, plan_pools
 from ._sweep import Run, _run_chunk, check_seed
 from .errors import UsageError
 from .scenarios import Scenario
@@ -237,12 +237,11 @@ class _Search:
     def bounds(self, settings: Mapping[tuple[str, str], int], f: str, k: str) -> tuple[int, int]:
         """The knob's range under the account's rules, the other functions as set."""
         sc = self.scenario.with_values(_paths(settings))
-        account = sc.account
-        free = account.concurrency_limit - account.min_unreserved
-        for g in sc.functions:
-            if g.name != f:
-                free -= g.reserved_concurrency if g.reserved_concurrency is not None else (g.provisioned_concurrency or 0)
         function = next(g for g in sc.functions if g.name == f)
+        # what the pools leave above the unreserved minimum with f taking nothing (§2, plan_pools)
+        others = [g for g in sc.functions if g.name != f]
+        pools = plan_pools(sc.account, others)
+        free = pools.unreserved_capacity - pools.min_unreserved
         if k == "reserved_concurrency":
             return max(1, function.provisioned_concurrency or 0), free
         cap = function.reserved_concurrency if function.reserved_concurrency is not None else free

@@ -16,7 +16,7 @@ __all__ = ["plot_plan"]
 
 def plot_plan(plan: Plan) -> Any:
     """A matplotlib figure of `plan`'s search: one panel per knob searched."""
-    from ._plan import GOVERNS
+    from ._plan import GOVERNS, KNOBS
 
     figure_class = require_matplotlib()
     table = plan.table
@@ -26,7 +26,7 @@ def plot_plan(plan: Plan) -> Any:
     axes = fig.subplots(max(1, len(knobs)), 1, squeeze=False)
     for ax, (f, k) in zip(axes[:, 0], knobs):
         column = f"{f}.{k}"
-        others = [c for c in table.columns if c.endswith(KNOB_SUFFIXES) and c != column]
+        others = [c for c in table.columns if c.rsplit(".", 1)[-1] in KNOBS and c != column]
         chosen = {c: plan.settings[c.rsplit(".", 1)[0]][c.rsplit(".", 1)[1]] for c in others}
         rows = table
         for c, v in chosen.items():  # the slice through the plan: the other knobs as chosen
@@ -47,5 +47,3 @@ def plot_plan(plan: Plan) -> Any:
         cost.set_ylabel("bill (USD, mean)", color="grey")
     return fig
 
-
-KNOB_SUFFIXES = (".reserved_concurrency", ".provisioned_concurrency")
