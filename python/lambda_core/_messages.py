@@ -244,3 +244,36 @@ def _hours(seconds: float) -> str:
     """A retention in hours as Kinesis prints ``RetentionPeriodHours`` (whole numbers as ints)."""
     hours = seconds / 3600
     return str(int(hours)) if hours.is_integer() else repr(hours)
+
+
+# --------------------------------------------------------------------------------------------
+# Lambda: deployment packages (CreateFunction), payloads and function states (Invoke)
+# --------------------------------------------------------------------------------------------
+
+#: A zip uploaded directly above 50 MB: the request carries it base64-encoded.
+CODE_TOO_LARGE = "Request must be smaller than 69905067 bytes for the CreateFunction operation"
+UNZIPPED_TOO_LARGE = "Unzipped size must be smaller than 262144000 bytes"
+TOO_MANY_LAYERS = "Cannot reference more than 5 layers."
+# lambda_core's texts where AWS's are not on record (docs/model.md §14)
+IMAGE_TOO_LARGE = "Image size must be smaller than 10737418240 bytes"
+IMAGE_LAYERS = "Layers are not supported for functions with package type Image."
+
+
+def function_state(state: str) -> str:
+    """Invoke's ``ResourceConflictException`` for a function that is not Active."""
+    return (
+        "The operation cannot be performed at this time. The function is currently in the "
+        f"following state: {state}"
+    )
+
+
+#: Invoke's ``ENILimitReachedException`` (the Lambda API reference's text).
+ENI_LIMIT_REACHED = (
+    "Lambda couldn't create an elastic network interface in the VPC, specified as part of "
+    "Lambda function configuration, because the limit for network interfaces has been reached."
+)
+
+
+def request_too_large(limit_bytes: int) -> str:
+    """Invoke's ``RequestEntityTooLargeException``: 6291456 for a request, 1048576 for an event."""
+    return f"Request must be smaller than {limit_bytes} bytes for the InvokeFunction operation"

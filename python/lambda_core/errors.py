@@ -76,6 +76,13 @@ class ResourceConflictException(LambdaCoreError):
     code = "ResourceConflictException"
 
 
+class RequestEntityTooLargeException(LambdaCoreError):
+    """AWS ``RequestEntityTooLargeException`` (HTTP 413): a deployment package above the direct
+    upload limit (docs/model.md §14)."""
+
+    code = "RequestEntityTooLargeException"
+
+
 class ResourceNotFoundException(LambdaCoreError):
     """AWS ``ResourceNotFoundException``: a mapping names a function, or records name an event
     source, that the simulator does not have."""
