@@ -18,7 +18,7 @@ const CAPPED: &str = "LAMBDA_CORE_TEST_ADDRESS_SPACE_CAPPED";
 
 fn provisioned(counts: &[u32]) -> Config {
     let limit = u32::MAX;
-    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit, scaling: Scaling::Off };
+    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit, scaling: Scaling::Off, requests_per_concurrency: None };
     let functions = counts.iter().map(|&p| FunctionConfig { provisioned: p, ..FunctionConfig::new() }).collect();
     Config::new(account, functions)
 }
@@ -93,7 +93,7 @@ fn capped_provisioned_concurrency() {
 /// Two requests at 0 s and one at 1 s, 0.5 s each, on function 0, run to the end.
 fn run_three_requests(e: &mut Engine) -> WindowLog {
     let (time, function, duration) = ([0.0, 0.0, 1.0], [0i64; 3], [0.5; 3]);
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, too_large: None };
     e.submit(&rows).unwrap();
     let mut log = WindowLog::default();
     e.advance(None, &mut log).unwrap();
@@ -123,13 +123,13 @@ fn capped_stream_lanes() {
 /// the error, after checking that the engine then refuses to go on.
 fn grow_until_refused<S: lambda_core_engine::Sink>(rows: usize, duration_s: f64, sink: &mut S) -> Error {
     let limit = u32::MAX;
-    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit, scaling: Scaling::Off };
+    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit, scaling: Scaling::Off, requests_per_concurrency: None };
     let mut e = Engine::new(Config::new(account, vec![FunctionConfig { timeout_us: u64::MAX / 4, ..FunctionConfig::new() }])).unwrap();
     let function = vec![0i64; rows];
     let duration = vec![duration_s; rows];
     for chunk in 0..1000 {
         let time: Vec<f64> = (0..rows).map(|i| (chunk * rows + i) as f64 * 1e-5).collect();
-        let r = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+        let r = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, too_large: None };
         if let Err(err) = e.submit(&r).and_then(|_| e.advance(Some(((chunk + 1) * rows) as u64 * 10), sink)) {
             assert!(!e.is_usable(), "a failed run leaves the engine unusable: {err}");
             let again = e.advance(None, sink).unwrap_err();

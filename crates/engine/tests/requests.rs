@@ -7,7 +7,7 @@ use lambda_core_engine::{
 
 fn engine(limit: u32, functions: Vec<FunctionConfig>, scaling: Scaling) -> Engine {
     let reserved: u32 = functions.iter().map(|f| f.reserved.unwrap_or(f.provisioned)).sum();
-    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit - reserved, scaling };
+    let account = AccountConfig { concurrency_limit: limit, unreserved_capacity: limit - reserved, scaling, requests_per_concurrency: None };
     Engine::new(Config { destinations: 1, ..Config::new(account, functions) })
     .unwrap()
 }
@@ -17,7 +17,7 @@ fn run(e: &mut Engine, rows: &[(f64, i64, f64)]) -> WindowLog {
     let time: Vec<f64> = rows.iter().map(|r| r.0).collect();
     let function: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, too_large: None };
     e.submit(&rows).unwrap();
     let mut log = WindowLog::default();
     e.advance(None, &mut log).unwrap();
@@ -78,7 +78,7 @@ fn provisioned_environments_are_used_first_and_take_no_token() {
     let log = run(&mut e, &[(0.0, 0, 1.0), (0.0, 0, 1.0), (0.0, 0, 1.0), (0.0, 0, 1.0)]);
     let stats = &e.report(e.horizon(None)).functions[0];
     assert_eq!((stats.provisioned_invocations, stats.spillover_invocations), (2, 1));
-    assert_eq!(stats.throttles_by_reason, [1, 0, 0]); // RC − PC = 1 on demand
+    assert_eq!(stats.throttles_by_reason, [1, 0, 0, 0, 0]); // RC − PC = 1 on demand
     assert_eq!(log.cold_starts.iter().map(|&c| c as u32).sum::<u32>(), 1);
 }
 
@@ -95,6 +95,7 @@ fn run_events(e: &mut Engine, rows: &[(f64, i64, f64, i64)]) -> WindowLog {
         duration: &duration,
         invocation_type: Some(&kinds),
         failures: Some(&failures),
+        too_large: None,
     };
     e.submit(&rows).unwrap();
     let mut log = WindowLog::default();

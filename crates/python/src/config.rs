@@ -36,6 +36,7 @@ pub(crate) struct EngineConfig {
     stream_mappings: Vec<StreamMappingConfig>,
     queue_mappings: Vec<QueueMappingConfig>,
     metrics_period_s: Option<f64>,
+    eni_quotas: Vec<u32>,
 }
 
 #[derive(FromPyObject)]
@@ -43,6 +44,7 @@ struct AccountConfig {
     concurrency_limit: u32,
     unreserved_capacity: u32,
     scaling: Option<ScalingConfig>,
+    requests_per_concurrency: Option<u32>,
 }
 
 /// The scaling-rate limit (§4 step 4): one bucket per function, or one for the account.
@@ -69,6 +71,19 @@ struct FunctionConfig {
     on_failure: Option<u32>,
     dead_letter_queue: Option<u32>,
     traced: bool,
+    vpc: Option<VpcConfig>,
+    hangs: bool,
+}
+
+/// A function in a VPC (§13), in seconds.
+#[derive(FromPyObject)]
+struct VpcConfig {
+    active_from_s: f64,
+    no_eni: bool,
+    inactive_after_s: Option<f64>,
+    eni_ready_s: f64,
+    eni_pool: Option<u32>,
+    eni_init_s: f64,
 }
 
 /// A duration fixed or drawn (§3.1), in seconds.
@@ -221,6 +236,21 @@ impl EngineConfig {
                     on_failure: f.on_failure,
                     dead_letter_queue: f.dead_letter_queue,
                     traced: f.traced,
+                    vpc: f
+                        .vpc
+                        .map(|v| {
+                            let at = format!("{at}.vpc");
+                            Ok::<_, PyErr>(engine::VpcConfig {
+                                active_from_us: micros!(at, v.active_from_s),
+                                no_eni: v.no_eni,
+                                inactive_after_us: v.inactive_after_s.map(|s| seconds(&format!("{at}.inactive_after_s"), s)).transpose()?,
+                                eni_ready_us: micros!(at, v.eni_ready_s),
+                                eni_pool: v.eni_pool,
+                                eni_init_us: micros!(at, v.eni_init_s),
+                            })
+                        })
+                        .transpose()?,
+                    hangs: f.hangs,
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
@@ -304,7 +334,12 @@ impl EngineConfig {
             other => return Err(LambdaCoreError::new_err(format!("routing: unknown routing {other:?}"))),
         };
         Ok(engine::Config {
-            account: engine::AccountConfig { concurrency_limit: a.concurrency_limit, unreserved_capacity: a.unreserved_capacity, scaling },
+            account: engine::AccountConfig {
+                concurrency_limit: a.concurrency_limit,
+                unreserved_capacity: a.unreserved_capacity,
+                scaling,
+                requests_per_concurrency: a.requests_per_concurrency,
+            },
             functions,
             routing,
             destinations: self.destinations,
@@ -314,6 +349,7 @@ impl EngineConfig {
             mappings,
             queue_mappings,
             metrics_period_us: self.metrics_period_s.map(|p| seconds("metrics_period_s", p)).transpose()?,
+            eni_quotas: self.eni_quotas,
         })
     }
 }

@@ -178,20 +178,23 @@ type RowArrays<'py> = (
     Bound<'py, PyArray1<f64>>,
     Option<Bound<'py, PyArray1<u8>>>,
     Option<Bound<'py, PyArray1<i64>>>,
+    Option<Bound<'py, PyArray1<bool>>>,
 );
 
 /// Calls `f` with `Rows` over the arrays (read-only borrows, held while it runs).
 fn with_rows<T>(arrays: &RowArrays<'_>, f: impl FnOnce(&Rows<'_>) -> PyResult<T>) -> PyResult<T> {
-    let (time, function, duration, kind, failures) = arrays;
+    let (time, function, duration, kind, failures, too_large) = arrays;
     let (t, fu, d) = (time.try_readonly()?, function.try_readonly()?, duration.try_readonly()?);
     let k = kind.as_ref().map(|a| a.try_readonly()).transpose()?;
     let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
+    let big = too_large.as_ref().map(|a| a.try_readonly()).transpose()?;
     f(&Rows {
         time: t.as_slice()?,
         function: fu.as_slice()?,
         duration: d.as_slice()?,
         invocation_type: k.as_ref().map(|a| a.as_slice()).transpose()?,
         failures: x.as_ref().map(|a| a.as_slice()).transpose()?,
+        too_large: big.as_ref().map(|a| a.as_slice()).transpose()?,
     })
 }
 
@@ -227,7 +230,7 @@ impl PyEngine {
 
     /// Copies and checks a chunk of rows (arrays of the canonical dtypes, C-contiguous) and
     /// queues the copy; returns the request id of its first row. The arrays are not kept.
-    #[pyo3(signature = (time, function, duration, invocation_type=None, failures=None))]
+    #[pyo3(signature = (time, function, duration, invocation_type=None, failures=None, too_large=None))]
     fn submit(
         &mut self,
         time: Bound<'_, PyArray1<f64>>,
@@ -235,8 +238,9 @@ impl PyEngine {
         duration: Bound<'_, PyArray1<f64>>,
         invocation_type: Option<Bound<'_, PyArray1<u8>>>,
         failures: Option<Bound<'_, PyArray1<i64>>>,
+        too_large: Option<Bound<'_, PyArray1<bool>>>,
     ) -> PyResult<u64> {
-        with_rows(&(time, function, duration, invocation_type, failures), |rows| self.submit_rows(rows))
+        with_rows(&(time, function, duration, invocation_type, failures, too_large), |rows| self.submit_rows(rows))
     }
 
     /// Copies, checks and queues a chunk of event source `stream`'s records or messages

@@ -29,10 +29,12 @@ fn main() {
         concurrency_limit: 1000,
         unreserved_capacity: 1000,
         scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
+        // the request-rate limit is on, as `lc.Account` has it by default (§14)
+        requests_per_concurrency: Some(10),
     };
     let config = Config { metrics_period_us: period, ..Config::new(account, vec![FunctionConfig::new(); 1000]) };
     let mut engine = Engine::new(config).expect("valid config");
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, too_large: None };
     let start = Instant::now();
     engine.submit(&rows).expect("valid rows");
     if record {

@@ -32,7 +32,7 @@ fn main() {
     let function: Vec<i64> = rows.iter().map(|r| r.1).collect();
     let duration: Vec<f64> = rows.iter().map(|r| r.2).collect();
     let kinds = vec![EVENT; n];
-    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: Some(&kinds), failures: None, too_large: None };
     let untraced = run(n, &rows, false);
     if traced {
         let with = run(n, &rows, true);
@@ -49,6 +49,8 @@ fn run(n: usize, rows: &Rows<'_>, traced: bool) -> f64 {
         concurrency_limit: 1000,
         unreserved_capacity: 900,
         scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
+        // the request-rate limit is on, as `lc.Account` has it by default (§14)
+        requests_per_concurrency: Some(10),
     };
     let config = Config::new(account, functions);
     let mut engine = Engine::new(config).expect("valid config");

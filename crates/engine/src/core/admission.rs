@@ -1,17 +1,20 @@
 //! Admission (§4) and the start and end of executions (§5): the path every attempt takes,
 //! a workload request's or an event source's batch alike.
 
-use super::environments::{Environments, Idle, IdleSet};
+use super::environments::{EnvId, Environments, Idle, IdleSet};
 use super::executions::{Admitted, Execution, Owner};
 use super::lifetimes::Lifetimes;
-use super::pool::FunctionPool;
+use super::metrics::Recorder;
+use super::pool::{FunctionPool, Pool};
 use super::scaling::TokenBucket;
 use super::traces::Attempt;
+use super::vpc::Gate;
 use super::Core;
-use crate::model::codes::{Outcome, ThrottleReason};
+use crate::model::codes::{Outcome, Refusal, ThrottleReason};
 use crate::model::config::{FunctionConfig, Routing};
 use crate::primitives::cache::prefetch;
 use crate::primitives::time::Micros;
+use crate::primitives::window::SlidingWindow;
 
 /// Runtime state of one function. Laid out by hand (`repr(C)`, cache-line aligned): what every
 /// admission and every end touches comes first, in the lines the event loop prefetches.
@@ -22,14 +25,25 @@ pub(crate) struct Function {
     pub pool: FunctionPool,
     pub has_provisioned: bool,
     pub zero_reserved: bool,
+    /// A VPC state (`gate`) or a request-rate window of its own (`rate`) may refuse it.
+    pub guarded: bool,
     pub timeout_us: Micros,
     /// The init phase and keep-alive when they are fixed and environments live for ever;
     /// otherwise `lifetimes` draws them (§3.1).
     pub init_us: Micros,
     pub idle_timeout_us: Micros,
     pub lifetimes: Option<Box<Lifetimes>>,
-    // -- colder: scaling, provisioned concurrency, asynchronous settings
+    /// Every attempt runs at least this long: past its timeout when it hangs (§13), else 0.
+    pub hang_us: Micros,
+    /// What an ENI's creation adds to the init of a new environment (legacy VPC, §13).
+    pub eni_init_us: Micros,
+    // -- colder: scaling, VPC, request rate, provisioned concurrency, asynchronous settings
     pub bucket: Option<TokenBucket>,
+    /// Its VPC state (§13) and its reservation's request-rate window (§14), when it has them.
+    pub gate: Option<Box<Gate>>,
+    pub rate: Option<Box<SlidingWindow>>,
+    /// Legacy VPC networking: the ENI pool its environments take from (§13).
+    pub eni_pool: Option<u32>,
     pub provisioned_idle: IdleSet,
     /// Creation numbers of the provisioned environments not made yet (made on first use).
     pub unused_provisioned: std::ops::Range<u64>,
@@ -43,29 +57,54 @@ pub(crate) struct Function {
 }
 
 // what a warm admission and an end read stays in the two lines the event loop prefetches
-const _: () = assert!(std::mem::offset_of!(Function, lifetimes) + 8 <= 64 * PREFETCH_LINES);
+const _: () = assert!(std::mem::offset_of!(Function, eni_init_us) + 8 <= 64 * PREFETCH_LINES);
+
+/// The request-rate windows' width (§14): one second.
+pub(crate) const RATE_WINDOW_US: Micros = 1_000_000;
+
+/// What every function's admission state is built with.
+pub(crate) struct AdmissionLimits {
+    pub routing: Routing,
+    /// A full per-function scaling bucket, when buckets are per function.
+    pub bucket: Option<TokenBucket>,
+    pub seed: u64,
+    pub requests_per_concurrency: Option<u32>,
+}
 
 /// How much of `Function` to prefetch: its first two lines (idle list, pool, timings). One line
 /// and four lines both measured slower (docs/performance.md).
 pub(crate) const PREFETCH_LINES: usize = 2;
 
 impl Function {
-    pub fn new(cfg: FunctionConfig, routing: Routing, bucket: Option<TokenBucket>, seed: u64, envs: &mut Environments) -> Function {
+    pub fn new(cfg: FunctionConfig, limits: &AdmissionLimits, envs: &mut Environments) -> Function {
         // Provisioned environments exist from time 0, initialised (§3), numbered in function
         // order. They are all alike until first used, so each is made when it is first taken
         // (`make_unused_provisioned`): memory grows with the environments used, not with the
         // configured count (hundreds of millions are legal with a high account limit).
         let unused_lo = envs.reserve_created(cfg.provisioned);
+        let routing = limits.routing;
+        let gate = cfg.vpc.as_ref().and_then(Gate::new);
+        // a reservation of 0 admits nothing: §4 throttles it, so it needs no window
+        let rate = match (limits.requests_per_concurrency, cfg.reserved) {
+            (Some(k), Some(rc)) if rc > 0 => Some(Box::new(SlidingWindow::new(u64::from(k) * u64::from(rc), RATE_WINDOW_US))),
+            _ => None,
+        };
         let mut f = Function {
+            guarded: gate.is_some() || rate.is_some(),
+            gate,
+            rate,
+            hang_us: if cfg.hangs { cfg.timeout_us + 1 } else { 0 },
+            eni_init_us: cfg.vpc.map_or(0, |v| if v.eni_pool.is_some() { v.eni_init_us } else { 0 }),
+            eni_pool: cfg.vpc.and_then(|v| v.eni_pool),
             idle: IdleSet::default(),
             provisioned_idle: IdleSet::default(),
             unused_provisioned: unused_lo..unused_lo + u64::from(cfg.provisioned),
             pool: FunctionPool::new(cfg.reserved, cfg.provisioned),
-            bucket,
+            bucket: limits.bucket.clone(),
             timeout_us: cfg.timeout_us,
             init_us: cfg.init.fixed().unwrap_or(0),
             idle_timeout_us: cfg.keep_alive.fixed().unwrap_or(0),
-            lifetimes: Lifetimes::new(&cfg, seed),
+            lifetimes: Lifetimes::new(&cfg, limits.seed),
             provisioned_ready_us: cfg.provisioned_ready_us,
             has_provisioned: cfg.provisioned > 0,
             zero_reserved: cfg.reserved == Some(0),
@@ -128,6 +167,26 @@ impl Function {
     }
 }
 
+/// A scaling token for a new environment (§4 step 4): from the function's bucket, or the
+/// account's (legacy); `true` when there is no bucket.
+#[inline(always)]
+fn take_token(own: &mut Option<TokenBucket>, account: &mut Option<TokenBucket>, now: Micros) -> bool {
+    match own.as_mut().or(account.as_mut()) {
+        Some(b) => b.try_take(now),
+        None => true,
+    }
+}
+
+/// An on-demand execution of `f` admitted at `now`: its concurrency, and the counts of it.
+#[inline(always)]
+fn on_demand_admitted(pool: &mut Pool, metrics: &mut Recorder, func: &mut Function, f: u32, now: Micros) {
+    pool.acquire(&mut func.pool, true);
+    metrics.pool(now, pool);
+    if func.has_provisioned {
+        metrics.spillover_invocation(now, f);
+    }
+}
+
 // Drawn lifetimes out of line: inlined, the compiler computed parts of them on every
 // admission and end of functions that draw nothing (callgrind, docs/performance.md).
 #[cold]
@@ -153,11 +212,56 @@ impl Core {
         }
     }
 
-    /// Admission (§4): finds the environment an attempt of `f` runs on at `now`, or why not.
-    /// (Inlined: its call overhead was a sixth of an admission.)
+    /// Admission (§4, after §13's state and §14's request rate): finds the environment an
+    /// attempt of `f` runs on at `now`, or why not. (Inlined: its call overhead was a sixth of
+    /// an admission.)
     #[inline(always)]
-    pub fn admit(&mut self, f: u32, now: Micros) -> Result<Admitted, ThrottleReason> {
+    pub fn admit(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
+        let admitted = self.admit_capacity::<true>(f, now)?;
+        if let Some(w) = &mut self.rate {
+            w.count(now);
+        }
+        Ok(admitted)
+    }
+
+    /// Admission of a function with a VPC state or a request-rate window of its own: those
+    /// first (§13, §14), then the account's window and §4.
+    #[cold]
+    #[inline(never)]
+    fn admit_guarded(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
         let func = &mut self.functions[f as usize];
+        if let Some(refusal) = func.gate.as_mut().and_then(|g| g.refusal(now)) {
+            return Err(refusal);
+        }
+        if func.rate.as_mut().is_some_and(|w| !w.has_room(now)) {
+            return Err(Refusal::ReservedFunctionInvocationRateLimitExceeded);
+        }
+        let admitted = self.admit_capacity::<false>(f, now)?;
+        let func = &mut self.functions[f as usize];
+        if let Some(g) = &mut func.gate {
+            g.admitted(now);
+        }
+        if let Some(w) = &mut func.rate {
+            w.count(now);
+        }
+        Ok(admitted)
+    }
+
+    /// The account's request rate (§14) and §4's steps: a provisioned environment, the
+    /// concurrency pools, an idle environment or a new one with a scaling token. With `GUARD`,
+    /// a guarded function goes through its own checks first (`admit_guarded`, which comes
+    /// back here without).
+    #[inline(always)]
+    fn admit_capacity<const GUARD: bool>(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
+        let func = &mut self.functions[f as usize];
+        if GUARD && func.guarded {
+            return self.admit_guarded(f, now);
+        }
+        if let Some(w) = &mut self.rate {
+            if !w.has_room(now) {
+                return Err(Refusal::FunctionInvocationRateLimitExceeded);
+            }
+        }
         // 1. an idle provisioned environment, once they are ready
         if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
             return Ok(self.admit_provisioned(f, now));
@@ -175,30 +279,45 @@ impl Core {
             }
             self.metrics.environment_gone(now, f, self.envs.get(idle.id).born, death);
             self.envs.release(idle.id);
+            if let Some(p) = func.eni_pool {
+                self.enis.freed(p);
+            }
         }
         let admitted = match found {
             Some(idle) => Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: false },
+            None if func.eni_pool.is_some() => return self.admit_new_with_eni(f, now),
             None => {
                 // 4. a new environment needs a scaling token
-                let bucket = match &mut func.bucket {
-                    Some(b) => Some(b),
-                    None => self.account_bucket.as_mut(),
-                };
-                if let Some(b) = bucket {
-                    if !b.try_take(now) {
-                        return Err(ThrottleReason::FunctionScalingRateExceeded);
-                    }
+                if !take_token(&mut func.bucket, &mut self.account_bucket, now) {
+                    return Err(Refusal::FunctionScalingRateExceeded);
                 }
                 self.metrics.environment_created(now, f);
                 let env = self.envs.create(now);
                 Admitted { env, created: self.envs.get(env).created, cold: true, provisioned: false }
             }
         };
-        self.pool.acquire(&mut func.pool, true);
-        self.metrics.pool(now, &self.pool);
-        if func.has_provisioned {
-            self.metrics.spillover_invocation(now, f);
+        on_demand_admitted(&mut self.pool, &mut self.metrics, func, f, now);
+        Ok(admitted)
+    }
+
+    /// A new environment under legacy VPC networking (§13): an ENI of its VPC first, then a
+    /// scaling token (so an attempt refused for want of an ENI takes none).
+    #[cold]
+    #[inline(never)]
+    fn admit_new_with_eni(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
+        let p = self.functions[f as usize].eni_pool.expect("a legacy VPC function");
+        if !self.eni_room(p, now) {
+            return Err(Refusal::EniLimitReached);
         }
+        let func = &mut self.functions[f as usize];
+        if !take_token(&mut func.bucket, &mut self.account_bucket, now) {
+            return Err(Refusal::FunctionScalingRateExceeded);
+        }
+        self.enis.taken(p);
+        self.metrics.environment_created(now, f);
+        let env = self.envs.create(now);
+        let admitted = Admitted { env, created: self.envs.get(env).created, cold: true, provisioned: false };
+        on_demand_admitted(&mut self.pool, &mut self.metrics, func, f, now);
         Ok(admitted)
     }
 
@@ -228,6 +347,7 @@ impl Core {
     #[inline(always)]
     pub fn start(&mut self, owner: Owner, admitted: Admitted, function: u32, duration: Micros, fails: bool, traced: bool, now: Micros) -> Micros {
         let func = &self.functions[function as usize];
+        let duration = duration.max(func.hang_us);
         let timed_out = duration > func.timeout_us;
         let outcome = if timed_out {
             Outcome::Timeout
@@ -237,7 +357,7 @@ impl Core {
             Outcome::Success
         };
         let cold = admitted.cold;
-        let init_us = if cold { func.init_us(admitted.created, now) } else { 0 };
+        let init_us = if cold { self.cold_init_us(function, admitted.created, admitted.env, now) } else { 0 };
         let busy = init_us + duration.min(func.timeout_us);
         let end = now + busy;
         // §11: init and handler are billed together, rounded up to the millisecond
@@ -254,9 +374,9 @@ impl Core {
         if x.traced {
             self.trace_end(x, end);
         }
+        let init_us = if x.cold { self.cold_init_us(x.function, x.created, x.env, x.start) } else { 0 };
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
-        let init_us = if x.cold { func.init_us(x.created, x.start) } else { 0 };
         self.metrics.ended(end, x.function, x.start, init_us, &func.pool, &self.pool);
         let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
@@ -266,10 +386,24 @@ impl Core {
         }
     }
 
-    /// An attempt of `function` was throttled at `now`.
+    /// The init of a cold start at `start` of environment `env` (number `created`) of
+    /// `function`: its init phase (§3.1) and, for a new environment under legacy VPC
+    /// networking, its ENI's creation (§13; an environment re-initialising after a timeout was
+    /// born before its start and keeps its ENI).
+    #[inline(always)]
+    fn cold_init_us(&self, function: u32, created: u64, env: EnvId, start: Micros) -> Micros {
+        let func = &self.functions[function as usize];
+        let eni = if func.eni_init_us != 0 && self.envs.get(env).born == start { func.eni_init_us } else { 0 };
+        func.init_us(created, start) + eni
+    }
+
+    /// An attempt of `function` was refused at `now` (a throttle, or a refusal of §13).
     #[inline]
-    pub fn throttled(&mut self, now: Micros, function: u32, reason: ThrottleReason) {
-        self.metrics.throttled(now, function, reason);
+    pub fn refused(&mut self, now: Micros, function: u32, refusal: Refusal) {
+        match refusal.throttle() {
+            Some(reason) => self.metrics.throttled(now, function, reason),
+            None => self.metrics.refused(now, function, refusal.outcome()),
+        }
     }
 
     /// A traced execution ends at `end` (docs/traces.md): its row, before its owner's record is resolved.
@@ -281,11 +415,11 @@ impl Core {
             Owner::Event(r) => (r, true, x.start, 0),
             Owner::Pending(id) => {
                 let p = self.pending.get_mut(id);
-                (p.request, p.event, p.enqueued, p.attempts.saturating_add(p.throttles).saturating_sub(1))
+                (p.request, p.event, p.enqueued, p.ordinal())
             }
             Owner::Source(_) => unreachable!("event-source batches are not traced"),
         };
-        let init = if x.cold { self.functions[x.function as usize].init_us(x.created, x.start) } else { 0 };
+        let init = if x.cold { self.cold_init_us(x.function, x.created, x.env, x.start) } else { 0 };
         self.tracer.log(Attempt {
             request,
             function: x.function,
@@ -302,3 +436,7 @@ impl Core {
     }
 }
 
+
+// an admission's result is returned in registers: a `Refusal` of one byte fits in `Admitted`'s
+// padding (a two-byte one made every admission move it through memory: callgrind)
+const _: () = assert!(std::mem::size_of::<Result<Admitted, Refusal>>() == 16);

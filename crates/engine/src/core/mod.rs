@@ -15,6 +15,7 @@ pub(crate) mod pool;
 pub(crate) mod requests;
 pub(crate) mod scaling;
 pub(crate) mod traces;
+pub(crate) mod vpc;
 
 use crate::model::config::{ClientRetries, FunctionConfig, Routing, Scaling};
 use crate::model::error::{try_filled, try_reserve, Error};
@@ -22,7 +23,7 @@ use crate::model::output::{Record, Sink};
 use crate::primitives::rng::SplitMix64;
 use crate::primitives::time::Micros;
 use crate::primitives::wheel::Wheel;
-use admission::Function;
+use admission::{AdmissionLimits, Function};
 use destinations::DestinationLog;
 use environments::{EnvId, Environments};
 use executions::Executions;
@@ -31,6 +32,8 @@ use pool::Pool;
 use requests::PendingSet;
 use scaling::TokenBucket;
 use traces::Tracer;
+use vpc::EniPools;
+use crate::primitives::window::SlidingWindow;
 
 /// A timer or a batch of an event source, as the core carries it: the kind of source (numbered
 /// by the sources layer, which alone knows the kinds) and an index within that kind (a stream
@@ -71,6 +74,10 @@ pub(crate) struct Core {
     pub pool: Pool,
     /// The legacy account-wide scaling bucket.
     pub account_bucket: Option<TokenBucket>,
+    /// The account's request-rate window (§14).
+    pub rate: Option<SlidingWindow>,
+    /// Legacy VPC networking's ENIs, per VPC (§13).
+    pub enis: EniPools,
     pub metrics: Recorder,
     /// Every timer of the engine (§1 class 3).
     pub timers: Wheel<Timer>,
@@ -96,6 +103,9 @@ pub(crate) struct CoreConfig {
     pub seed: u64,
     pub n_sources: usize,
     pub metrics_period_us: Option<Micros>,
+    pub concurrency_limit: u32,
+    pub requests_per_concurrency: Option<u32>,
+    pub eni_quotas: Vec<u32>,
 }
 
 impl Core {
@@ -122,11 +132,15 @@ impl Core {
         let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us).collect();
         let metrics = Recorder::new(&alive_at_start, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
             .map_err(|e| Error::OutOfMemory { what: e.what, count: e.count })?;
+        let vpcs: Vec<_> = functions.iter().map(|f| f.vpc).collect();
+        let enis = EniPools::new(&c.eni_quotas, &vpcs, &alive_at_start);
+        let limits = AdmissionLimits { routing: c.routing, bucket: per_function, seed: c.seed, requests_per_concurrency: c.requests_per_concurrency };
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
-            built.push(Function::new(f, c.routing, per_function.clone(), c.seed, &mut envs));
+            built.push(Function::new(f, &limits, &mut envs));
         }
+        let rate = c.requests_per_concurrency.map(|k| SlidingWindow::new(u64::from(k) * u64::from(c.concurrency_limit), admission::RATE_WINDOW_US));
         Ok(Core {
             routing: c.routing,
             functions: built,
@@ -134,6 +148,8 @@ impl Core {
             executions: Executions::new(),
             pool: Pool::new(c.concurrency_unreserved),
             account_bucket,
+            rate,
+            enis,
             metrics,
             timers: Wheel::new(),
             pending: PendingSet::default(),

@@ -2,7 +2,7 @@
 //! reservation. Concurrency is the number of environments initialising or busy. (Its maxima
 //! are the metrics recorder's.)
 
-use crate::model::codes::ThrottleReason;
+use crate::model::codes::Refusal;
 
 /// One function's share of the pool.
 #[derive(Debug, Clone, Default)]
@@ -38,14 +38,14 @@ impl Pool {
 
     /// May `f` start one more on-demand execution (§4 steps 2–3)?
     #[inline]
-    pub fn check_on_demand(&self, f: &FunctionPool) -> Result<(), ThrottleReason> {
+    pub fn check_on_demand(&self, f: &FunctionPool) -> Result<(), Refusal> {
         match f.on_demand_limit {
             Some(limit) if f.on_demand >= limit => {
-                Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+                Err(Refusal::ReservedFunctionConcurrentInvocationLimitExceeded)
             }
             Some(_) => Ok(()),
             None if self.unreserved_in_use >= self.unreserved_capacity => {
-                Err(ThrottleReason::ConcurrentInvocationLimitExceeded)
+                Err(Refusal::ConcurrentInvocationLimitExceeded)
             }
             None => Ok(()),
         }
@@ -92,7 +92,7 @@ mod tests {
         }
         assert_eq!(
             pool.check_on_demand(&f),
-            Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+            Err(Refusal::ReservedFunctionConcurrentInvocationLimitExceeded)
         );
         // it never borrows from the shared pool
         assert_eq!(pool.unreserved_in_use, 0);
@@ -106,7 +106,7 @@ mod tests {
         let f = FunctionPool::new(Some(0), 0);
         assert_eq!(
             pool.check_on_demand(&f),
-            Err(ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded)
+            Err(Refusal::ReservedFunctionConcurrentInvocationLimitExceeded)
         );
     }
 
@@ -117,8 +117,8 @@ mod tests {
         let mut b = FunctionPool::new(None, 0);
         pool.acquire(&mut a, true);
         pool.acquire(&mut b, true);
-        assert_eq!(pool.check_on_demand(&a), Err(ThrottleReason::ConcurrentInvocationLimitExceeded));
-        assert_eq!(pool.check_on_demand(&b), Err(ThrottleReason::ConcurrentInvocationLimitExceeded));
+        assert_eq!(pool.check_on_demand(&a), Err(Refusal::ConcurrentInvocationLimitExceeded));
+        assert_eq!(pool.check_on_demand(&b), Err(Refusal::ConcurrentInvocationLimitExceeded));
         // provisioned executions do not use the unreserved pool
         pool.acquire(&mut a, false);
         assert_eq!(pool.unreserved_in_use, 2);

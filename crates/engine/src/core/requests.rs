@@ -7,7 +7,7 @@
 use super::executions::{Admitted, Execution, Owner};
 use super::traces::Attempt;
 use super::{Core, Timer};
-use crate::model::codes::{Outcome, ThrottleReason, EVENT};
+use crate::model::codes::{Outcome, Refusal, ThrottleReason, EVENT};
 use crate::model::input::Arrival;
 use crate::model::output::{Record, Sink, NO_ENVIRONMENT};
 use crate::primitives::time::{Micros, NEVER};
@@ -28,6 +28,8 @@ pub(crate) struct Pending {
     /// Attempts that ended in a function error or a timeout.
     pub failed: u16,
     pub throttles: u16,
+    /// Attempts refused without a throttle (§13): with the throttles, they set the backoff.
+    pub refusals: u16,
     pub cold_starts: u16,
     /// The last throttle's reason.
     pub reason: ThrottleReason,
@@ -52,6 +54,7 @@ impl Pending {
             attempts: 0,
             failed: 0,
             throttles: 0,
+            refusals: 0,
             cold_starts: 0,
             reason: ThrottleReason::None,
             first_start: NEVER,
@@ -59,6 +62,11 @@ impl Pending {
             environment: NO_ENVIRONMENT,
             traced: false,
         }
+    }
+
+    /// The ordinal of its latest attempt among all it made (refused ones counted), from 0.
+    pub fn ordinal(&self) -> u16 {
+        self.attempts.saturating_add(self.throttles).saturating_add(self.refusals).saturating_sub(1)
     }
 
     /// The request's final record, resolved at `now`.
@@ -106,6 +114,9 @@ impl Core {
     /// A workload row arrives (§4–6).
     #[inline(always)]
     pub fn arrive<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
+        if a.too_large {
+            return self.refuse_payload(a, sink);
+        }
         if a.invocation_type == EVENT {
             return self.arrive_event(a, sink);
         }
@@ -116,24 +127,28 @@ impl Core {
                 let fails = a.failures > 0;
                 self.start(Owner::Request(a.request), admitted, a.function, a.duration, fails, traced, a.time);
             }
-            Err(reason) if self.client_retries.is_some() => {
+            Err(refusal) if self.client_retries.is_some() && refusal.throttle().is_some() => {
                 // the caller's SDK may try again: the request needs a record between attempts
                 let id = self.pending.insert(Pending { traced, ..Pending::new(&a, false) });
-                self.throttled_attempt(id, reason, a.time, sink);
+                self.refused_attempt(id, refusal, a.time, sink);
             }
-            Err(reason) => {
+            Err(refusal) => {
                 if traced {
-                    self.trace_throttle(&Pending::new(&a, false), 0, reason, a.time);
+                    self.trace_refusal(&Pending::new(&a, false), 0, refusal, a.time);
                 }
-                self.throttled(a.time, a.function, reason);
+                self.refused(a.time, a.function, refusal);
+                let (outcome, reason, throttles) = match refusal.throttle() {
+                    Some(reason) => (Outcome::Throttled, reason, 1),
+                    None => (refusal.outcome(), ThrottleReason::None, 0),
+                };
                 self.resolve(
                     sink,
                     Record {
                         request: a.request,
-                        outcome: Outcome::Throttled,
+                        outcome,
                         reason,
                         attempts: 0,
-                        throttles: 1,
+                        throttles,
                         cold_starts: 0,
                         end: a.time,
                         first_start: NEVER,
@@ -144,6 +159,16 @@ impl Core {
                 );
             }
         }
+    }
+
+    /// A request whose payload is above Invoke's limit (§14): refused before it is an
+    /// invocation, or an event in the queue.
+    #[cold]
+    #[inline(never)]
+    fn refuse_payload<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
+        self.metrics.refused(a.time, a.function, Outcome::RequestTooLarge);
+        let record = Pending::new(&a, false).record(Outcome::RequestTooLarge, a.time);
+        self.resolve(sink, record);
     }
 
     /// An asynchronous event is queued (§6) and makes its first attempt.
@@ -168,9 +193,9 @@ impl Core {
                 let id = self.pending.insert(Pending { traced, ..Pending::new(&a, true) });
                 self.run_attempt(id, admitted, a.time)
             }
-            Err(reason) => {
+            Err(refusal) => {
                 let id = self.pending.insert(Pending { traced, ..Pending::new(&a, true) });
-                self.throttled_attempt(id, reason, a.time, sink)
+                self.refused_attempt(id, refusal, a.time, sink)
             }
         }
     }
@@ -180,7 +205,7 @@ impl Core {
         let function = self.pending.get_mut(id).function;
         match self.admit(function, now) {
             Ok(admitted) => self.run_attempt(id, admitted, now),
-            Err(reason) => self.throttled_attempt(id, reason, now, sink),
+            Err(refusal) => self.refused_attempt(id, refusal, now, sink),
         }
     }
 
@@ -204,20 +229,32 @@ impl Core {
         self.start(Owner::Pending(id), admitted, function, duration, fails, traced, now);
     }
 
-    /// An attempt of a request with a record was throttled: schedule its retry, or give up.
-    fn throttled_attempt<S: Sink>(&mut self, id: u32, reason: ThrottleReason, now: Micros, sink: &mut S) {
+    /// An attempt of a request with a record was refused (throttled, or §13): schedule its
+    /// retry, or give up.
+    fn refused_attempt<S: Sink>(&mut self, id: u32, refusal: Refusal, now: Micros, sink: &mut S) {
         let p = self.pending.get_mut(id);
-        p.throttles = p.throttles.saturating_add(1);
-        p.reason = reason;
-        let (function, throttles, event) = (p.function, p.throttles, p.event);
-        if p.traced {
-            let (p, attempt) = (*p, p.attempts.saturating_add(p.throttles).saturating_sub(1));
-            self.trace_throttle(&p, attempt, reason, now);
+        match refusal.throttle() {
+            Some(reason) => {
+                p.throttles = p.throttles.saturating_add(1);
+                p.reason = reason;
+            }
+            None => p.refusals = p.refusals.saturating_add(1),
         }
-        self.throttled(now, function, reason);
+        let (function, throttles, event) = (p.function, p.throttles, p.event);
+        let refused = u32::from(p.throttles) + u32::from(p.refusals);
+        if p.traced {
+            let (p, attempt) = (*p, p.ordinal());
+            self.trace_refusal(&p, attempt, refusal, now);
+        }
+        self.refused(now, function, refusal);
         if event {
-            // §6: 1 s, 2 s, 4 s ... 300 s; throttles use no retry attempt
-            return self.retry_or_expire(id, now, throttle_backoff(u32::from(throttles)), sink);
+            // §6: 1 s, 2 s, 4 s ... 300 s; throttles (and §13's refusals) use no retry attempt
+            return self.retry_or_expire(id, now, throttle_backoff(refused), sink);
+        }
+        if refusal.throttle().is_none() {
+            // a caller's SDK retries throttles only (§5.1)
+            let p = self.pending.remove(id);
+            return self.resolve(sink, p.record(refusal.outcome(), now));
         }
         // a synchronous caller: `throttles` attempts made so far, all throttled
         let c = self.client_retries.expect("only callers with a retry policy have records");
@@ -231,10 +268,11 @@ impl Core {
         self.timers.schedule(now.saturating_add(delay), Timer::Retry(id));
     }
 
-    /// A throttled attempt of a traced request (docs/traces.md): its row.
+    /// A refused attempt of a traced request (docs/traces.md): its row.
     #[cold]
     #[inline(never)]
-    fn trace_throttle(&mut self, p: &Pending, attempt: u16, reason: ThrottleReason, now: Micros) {
+    fn trace_refusal(&mut self, p: &Pending, attempt: u16, refusal: Refusal, now: Micros) {
+        let (outcome, reason) = (refusal.outcome(), refusal.throttle().unwrap_or_default());
         self.tracer.log(Attempt {
             request: p.request,
             function: p.function,
@@ -245,7 +283,7 @@ impl Core {
             end: now,
             cold: false,
             init: 0,
-            outcome: Outcome::Throttled,
+            outcome,
             reason,
         });
     }
@@ -346,7 +384,7 @@ mod tests {
     #[test]
     fn slots_are_reused() {
         let mut set = PendingSet::default();
-        let arrival = Arrival { request: 1, time: 0, function: 0, duration: 0, invocation_type: 1, failures: 0 };
+        let arrival = Arrival { request: 1, time: 0, function: 0, duration: 0, invocation_type: 1, failures: 0, too_large: false };
         let p = Pending::new(&arrival, true);
         let a = set.insert(p);
         let b = set.insert(Pending { request: 2, ..p });

@@ -45,7 +45,8 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.check()?;
-        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings, metrics_period_us } = config;
+        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings, metrics_period_us, eni_quotas } =
+            config;
         let core_config = CoreConfig {
             concurrency_unreserved: account.unreserved_capacity,
             scaling: account.scaling,
@@ -55,6 +56,9 @@ impl Engine {
             seed,
             n_sources: sources.len(),
             metrics_period_us,
+            concurrency_limit: account.concurrency_limit,
+            requests_per_concurrency: account.requests_per_concurrency,
+            eni_quotas,
         };
         let mut core = Core::new(core_config, functions)?;
         let records = (0..sources.len()).map(|_| Inbox::default()).collect();

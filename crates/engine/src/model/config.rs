@@ -35,6 +35,26 @@ pub struct AccountConfig {
     /// `U = L − Σ RC − Σ PC (functions without RC)`, already checked `≥ MIN_U` in Python.
     pub unreserved_capacity: u32,
     pub scaling: Scaling,
+    /// The request-rate limit (§14): requests per second per unit of concurrency (10), for the
+    /// account's limit and each reservation; `None`: no rate limit.
+    pub requests_per_concurrency: Option<u32>,
+}
+
+/// A function in a VPC (§13), as Python worked it out from the account's VPC settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VpcConfig {
+    /// Attempts before this instant are refused as Pending (0: Active from the start).
+    pub active_from_us: Micros,
+    /// Its ENI can never be made (the VPC's ENI quota): every attempt is refused.
+    pub no_eni: bool,
+    /// After this long without an admitted attempt it is Inactive; `None`: never (legacy).
+    pub inactive_after_us: Option<Micros>,
+    /// How long a new ENI takes: an Inactive function is Pending that long.
+    pub eni_ready_us: Micros,
+    /// Legacy networking: the ENI pool (`Config::eni_quotas`) its environments take an ENI
+    /// from, and the init an ENI's creation adds to a new environment.
+    pub eni_pool: Option<u32>,
+    pub eni_init_us: Micros,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +81,11 @@ pub struct FunctionConfig {
     pub dead_letter_queue: Option<u32>,
     /// Active tracing (docs/traces.md): its requests are sampled by the default rule.
     pub traced: bool,
+    /// In a VPC (§13).
+    pub vpc: Option<VpcConfig>,
+    /// It needs the internet and its VPC has no NAT gateway: every attempt hangs until its
+    /// timeout (§13).
+    pub hangs: bool,
 }
 
 impl FunctionConfig {
@@ -81,6 +106,8 @@ impl FunctionConfig {
             on_failure: None,
             dead_letter_queue: None,
             traced: false,
+            vpc: None,
+            hangs: false,
         }
     }
 }
@@ -117,6 +144,8 @@ pub struct Config {
     pub queue_mappings: Vec<QueueMappingConfig>,
     /// The period of the per-period metrics (§10) in µs; `None`: whole-run figures only.
     pub metrics_period_us: Option<Micros>,
+    /// Legacy VPC networking (§13): the ENI quota of each pool (a VPC) functions name.
+    pub eni_quotas: Vec<u32>,
 }
 
 /// An event source: a stream (§7) or a queue (§8).
@@ -282,6 +311,7 @@ impl Config {
             mappings: vec![],
             queue_mappings: vec![],
             metrics_period_us: None,
+            eni_quotas: vec![],
         }
     }
 
@@ -317,6 +347,15 @@ impl Config {
             return Err(Error::Config(format!("{warm} is above lambda_core's limit of {} {}", l.max, l.what)));
         }
         for (i, f) in self.functions.iter().enumerate() {
+            if let Some(v) = f.vpc {
+                if v.eni_pool.is_some_and(|p| p as usize >= self.eni_quotas.len()) {
+                    return Err(Error::Config(format!("function {i}: ENI pool {} does not exist", v.eni_pool.unwrap_or(0))));
+                }
+                let longest = limits::SECONDS.max * 1_000_000;
+                if [v.active_from_us, v.eni_ready_us, v.eni_init_us, v.inactive_after_us.unwrap_or(0)].iter().any(|&t| t > longest) {
+                    return Err(Error::Config(format!("function {i}: a VPC time above {} seconds", limits::SECONDS.max)));
+                }
+            }
             for d in [f.on_success, f.on_failure, f.dead_letter_queue].into_iter().flatten() {
                 if d >= self.destinations {
                     return Err(Error::Config(format!("function {i}: destination {d} does not exist")));

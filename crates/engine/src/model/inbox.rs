@@ -33,6 +33,7 @@ pub(crate) struct RowChunk {
     pub duration: Vec<f64>,
     pub invocation_type: Option<Vec<u8>>,
     pub failures: Option<Vec<i64>>,
+    pub too_large: Option<Vec<bool>>,
 }
 
 /// A chunk of an event source's records, copied (the columns' meaning is that of `RecordRows`).
@@ -62,6 +63,7 @@ impl RowChunk {
             duration: copied(rows.duration, WHAT)?,
             invocation_type: rows.invocation_type.map(|k| copied(k, WHAT)).transpose()?,
             failures: rows.failures.map(|x| copied(x, WHAT)).transpose()?,
+            too_large: rows.too_large.map(|x| copied(x, WHAT)).transpose()?,
         })
     }
 
@@ -73,12 +75,13 @@ impl RowChunk {
             duration: &self.duration,
             invocation_type: self.invocation_type.as_deref(),
             failures: self.failures.as_deref(),
+            too_large: self.too_large.as_deref(),
         }
     }
 
     /// The arrival of `row`, whose time (in µs) the caller has already converted. The chunk
     /// was checked when it was submitted: every value is in range.
-    #[inline]
+    #[inline(always)]
     pub fn arrival_at(&self, row: usize, time: Micros) -> Arrival {
         Arrival {
             request: self.first_id + row as u64,
@@ -88,6 +91,7 @@ impl RowChunk {
             invocation_type: self.invocation_type.as_ref().map_or(REQUEST_RESPONSE, |k| k[row]),
             // saturated, not refused: see `limits::FAILURES`
             failures: self.failures.as_ref().map_or(0, |f| f[row].min(FAILURES.max as i64) as u32),
+            too_large: self.too_large.as_ref().is_some_and(|x| x[row]),
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct Rows<'a> {
     pub duration: &'a [f64],
     pub invocation_type: Option<&'a [u8]>,
     pub failures: Option<&'a [i64]>,
+    /// Rows whose payload is above Invoke's limit (§14; Python decides which): absent, none.
+    pub too_large: Option<&'a [bool]>,
 }
 
 impl<'a> Rows<'a> {
@@ -68,6 +70,7 @@ impl<'a> Rows<'a> {
             ("duration", Some(self.duration.len())),
             ("invocation_type", self.invocation_type.map(<[u8]>::len)),
             ("failures", self.failures.map(<[i64]>::len)),
+            ("payload_bytes", self.too_large.map(<[bool]>::len)),
         ] {
             if let Some(len) = len {
                 if len != n {
@@ -116,6 +119,8 @@ pub struct Arrival {
     pub invocation_type: u8,
     /// How many leading attempts that reach the function fail.
     pub failures: u32,
+    /// Its payload is above Invoke's limit (§14): refused at once.
+    pub too_large: bool,
 }
 
 /// One record of an event source in engine units (waiting in a lane, or a queue's message).
@@ -174,7 +179,7 @@ mod tests {
     use super::*;
 
     fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
-        Rows { time, function, duration, invocation_type: None, failures: None }
+        Rows { time, function, duration, invocation_type: None, failures: None, too_large: None }
     }
 
     #[test]

@@ -1,7 +1,18 @@
 //! The statistics a run reports over [0, horizon] (§10 whole-run figures): what
 //! `core::metrics::Recorder` accumulates and `Engine::report` hands out.
 
+use super::codes::{Outcome, ThrottleReason};
 use super::table::{table, IntoTable, Table, Value};
+
+/// The outcomes that refuse an attempt without a throttle (§13, §14): `FunctionPending` ..
+/// `RequestTooLarge`.
+pub const REFUSALS: usize = 4;
+
+/// `FunctionStats::refusals`'s index of a refusal outcome.
+#[inline]
+pub fn refusal_index(o: Outcome) -> usize {
+    o as usize - Outcome::FunctionPending as usize
+}
 use crate::primitives::time::{to_seconds, Micros};
 
 /// Counters of one function (CloudWatch names where AWS has them, §10). `repr(C)`: the ones
@@ -16,7 +27,10 @@ pub struct FunctionStats {
     pub timeouts: u64,
     /// Throttled attempts (`Throttles`), and by reason (indexed by `ThrottleReason - 1`).
     pub throttles: u64,
-    pub throttles_by_reason: [u64; 3],
+    pub throttles_by_reason: [u64; ThrottleReason::COUNTED],
+    /// Attempts refused without being throttles (§13, §14), by outcome (indexed by
+    /// `Outcome - FunctionPending`): Pending, Inactive, no ENI, payload too large.
+    pub refusals: [u64; REFUSALS],
     pub cold_starts: u64,
     /// Attempts run on a provisioned environment (`ProvisionedConcurrencyInvocations`).
     pub provisioned_invocations: u64,
@@ -103,6 +117,12 @@ impl IntoTable for Report {
             "throttles_reserved" => count(|s| s.throttles_by_reason[0]),
             "throttles_unreserved" => count(|s| s.throttles_by_reason[1]),
             "throttles_scaling" => count(|s| s.throttles_by_reason[2]),
+            "throttles_rate" => count(|s| s.throttles_by_reason[3]),
+            "throttles_reserved_rate" => count(|s| s.throttles_by_reason[4]),
+            "conflicts_pending" => count(|s| s.refusals[0]),
+            "conflicts_inactive" => count(|s| s.refusals[1]),
+            "eni_failures" => count(|s| s.refusals[2]),
+            "payloads_too_large" => count(|s| s.refusals[3]),
             "cold_starts" => count(|s| s.cold_starts),
             "max_concurrency" => count(|s| u64::from(s.max_concurrency)),
             "environments_created" => count(|s| s.environments_created),

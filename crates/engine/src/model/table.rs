@@ -131,13 +131,13 @@ mod tests {
 
     #[test]
     fn a_report_has_one_column_per_counter_and_seconds() {
-        let stats = FunctionStats { throttles_by_reason: [1, 2, 3], max_concurrency: 4, ..FunctionStats::default() };
+        let stats = FunctionStats { throttles_by_reason: [1, 2, 3, 0, 0], max_concurrency: 4, ..FunctionStats::default() };
         let report = Report { horizon: 1_500_000, functions: vec![stats.clone(), stats], account: AccountStats::default() };
         let t = report.into_table();
         assert_eq!(t.get("horizon"), Some(&Value::Float(1.5)));
         let Some(Value::Table(f)) = t.get("functions") else { panic!("functions is a table") };
         assert_eq!(f.get("throttles_unreserved"), Some(&Value::Column(Column::U64(vec![2, 2]))));
         assert_eq!(f.get("max_concurrency"), Some(&Value::Column(Column::U64(vec![4, 4]))));
-        assert_eq!(f.names().count(), 20);
+        assert_eq!(f.names().count(), 26);
     }
 }

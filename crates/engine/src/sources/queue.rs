@@ -222,9 +222,9 @@ impl Queues {
         let function = c.function;
         let duration = c.base_us.saturating_add(c.per_record_us.saturating_mul(messages.len() as u64));
         match core.admit(function, now) {
-            Err(reason) => {
-                // not invoked: the messages come back when their visibility timeout ends
-                core.throttled(now, function, reason);
+            Err(refusal) => {
+                // not invoked (throttled, or refused: §13): the messages come back when their visibility timeout ends
+                core.refused(now, function, refusal);
                 let qm = &mut self.mappings[q as usize];
                 core.metrics.batch_throttled(now, qm.config.queue, messages.len() as u64);
                 let at = now.saturating_add(qm.queue.visibility_timeout_us);

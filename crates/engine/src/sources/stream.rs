@@ -287,8 +287,8 @@ impl Streams {
         }
         let function = self.mappings[m].config.function;
         match core.admit(function, now) {
-            Err(reason) => {
-                core.throttled(now, function, reason);
+            Err(refusal) => {
+                core.refused(now, function, refusal);
                 let l = &mut self.lanes[li as usize];
                 core.metrics.batch_throttled(now, self.mappings[m].config.stream, u64::from(l.current.len));
                 l.current.throttles += 1;

@@ -7,7 +7,7 @@ use lambda_core_engine::{AccountConfig, Config, Dist, Engine, FunctionConfig, Re
 
 /// One function with no init time, in an account of 10.
 pub fn config() -> Config {
-    let account = AccountConfig { concurrency_limit: 10, unreserved_capacity: 10, scaling: Scaling::Off };
+    let account = AccountConfig { concurrency_limit: 10, unreserved_capacity: 10, scaling: Scaling::Off, requests_per_concurrency: None };
     Config { destinations: 1, ..Config::new(account, vec![FunctionConfig { init: Dist::Fixed(0), ..FunctionConfig::new() }]) }
 }
 
@@ -31,5 +31,5 @@ pub fn record(log: &WindowLog, i: usize) -> (u8, u32, u32, f64, f64) {
 
 /// Workload rows of (time s, function, duration s).
 pub fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
-    Rows { time, function, duration, invocation_type: None, failures: None }
+    Rows { time, function, duration, invocation_type: None, failures: None, too_large: None }
 }

@@ -2,7 +2,8 @@
 //! a mapping's (`MappingStats`, the report's own type); how two periods' figures combine
 //! (`absorb`), and what a period opens with (`opened`).
 
-use crate::model::report::MappingStats;
+use crate::model::codes::ThrottleReason;
+use crate::model::report::{MappingStats, REFUSALS};
 use crate::primitives::time::Micros;
 
 /// A sum, a count, a minimum and a maximum of durations (µs).
@@ -75,7 +76,8 @@ pub(crate) struct FunctionMetrics {
     pub(super) provisioned_init_us: u64,
     // -- colder
     pub(super) throttles: u64,
-    pub(super) throttles_by_reason: [u64; 3],
+    pub(super) throttles_by_reason: [u64; ThrottleReason::COUNTED],
+    pub(super) refusals: [u64; REFUSALS],
     pub(super) provisioned_invocations: u64,
     pub(super) spillover_invocations: u64,
     pub(super) environments_created: u64,
@@ -110,6 +112,9 @@ impl FunctionMetrics {
         self.max_concurrency = self.max_concurrency.max(o.max_concurrency);
         self.throttles += o.throttles;
         for (a, b) in self.throttles_by_reason.iter_mut().zip(o.throttles_by_reason) {
+            *a += b;
+        }
+        for (a, b) in self.refusals.iter_mut().zip(o.refusals) {
             *a += b;
         }
         self.provisioned_invocations += o.provisioned_invocations;

@@ -23,7 +23,7 @@ pub(crate) use series::Series;
 
 use super::pool::{FunctionPool, Pool};
 use crate::model::codes::{Outcome, RecordOutcome, ThrottleReason};
-use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report};
+use crate::model::report::{refusal_index, AccountStats, FunctionStats, MappingStats, Report};
 use crate::model::table::Table;
 use crate::primitives::grow::OutOfMemory;
 use crate::primitives::time::Micros;
@@ -229,6 +229,13 @@ impl Recorder {
         m.throttles_by_reason[reason as usize - 1] += 1;
     }
 
+    /// An attempt of `f` was refused at `now` without a throttle (`outcome`: §13, §14).
+    #[cold]
+    pub fn refused(&mut self, now: Micros, f: u32, outcome: Outcome) {
+        self.at(now);
+        self.functions[f as usize].refusals[refusal_index(outcome)] += 1;
+    }
+
     /// An attempt of `f` runs on a provisioned environment.
     #[inline]
     pub fn provisioned_invocation(&mut self, now: Micros, f: u32) {
@@ -427,6 +434,7 @@ impl Recorder {
                 timeouts: m.timeouts,
                 throttles: m.throttles,
                 throttles_by_reason: m.throttles_by_reason,
+                refusals: m.refusals,
                 cold_starts: m.cold_starts,
                 provisioned_invocations: m.provisioned_invocations,
                 spillover_invocations: m.spillover_invocations,

@@ -58,7 +58,7 @@ fn maxima_are_exact_and_sums_count() {
     assert_eq!((fa.invocations, fa.cold_starts, fa.errors, fa.timeouts), (2, 1, 1, 1));
     assert_eq!((fa.billed_ms, fa.provisioned_billed_ms), (14, 7));
     assert_eq!((fb.invocations, fb.errors, fb.timeouts), (1, 1, 0));
-    assert_eq!((fb.throttles, fb.throttles_by_reason), (1, [0, 0, 1]));
+    assert_eq!((fb.throttles, fb.throttles_by_reason), (1, [0, 0, 1, 0, 0]));
     assert!(r.series(0, std::iter::empty()).is_none());
 }
 
