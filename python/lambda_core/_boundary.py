@@ -24,10 +24,13 @@ from ._engine_config import (
     EngineConfig,
     FunctionConfig,
     ScalingConfig,
+    VpcConfig,
 )
 from ._model import SOURCE_KINDS, Account, EventSourceMapping, Function, Metrics, PoolPlan, RetryPolicy
 from ._model.distributions import Distribution, Empirical, LogNormal, Uniform
+from ._model.account import REQUESTS_PER_SECOND_PER_CONCURRENCY
 from ._model.function import INIT_LIMIT_S
+from ._model.vpc import VpcPlan, plan_vpcs
 
 __all__ = ["engine_config", "record_columns", "mapping_report", "metrics", "engine_seconds",
            "trace_columns"]
@@ -63,6 +66,19 @@ def engine_config(
         kind_mappings[m.source.ENGINE_MAPPINGS].append(m.source.engine_mapping(
             m, source=i, function=names.index(m.function), destination=destination,
             legacy=legacy))
+    vpc_plans, eni_quotas = plan_vpcs(
+        account.vpc_networking, account.eni_quota, account.eni_ready_s, functions)
+
+    def vpc(p: VpcPlan | None) -> VpcConfig | None:
+        if p is None:
+            return None
+        hyperplane = p.eni_pool is None
+        return VpcConfig(
+            active_from_s=p.active_from_s, no_eni=p.no_eni,
+            inactive_after_s=account.inactive_after_s if hyperplane else None,
+            eni_ready_s=account.eni_ready_s, eni_pool=p.eni_pool,
+            eni_init_s=0.0 if hyperplane else account.eni_init_s)
+
     scaling = None if account.scaling is None else ScalingConfig(
         per_function=_PER_FUNCTION[account.scaling], burst=account.burst,
         cost_us=account.token_cost_us)
@@ -71,6 +87,8 @@ def engine_config(
             concurrency_limit=account.concurrency_limit,
             unreserved_capacity=plan.unreserved_capacity,
             scaling=scaling,
+            requests_per_concurrency=(
+                REQUESTS_PER_SECOND_PER_CONCURRENCY if account.invocation_rate_limit else None),
         ),
         functions=tuple(
             FunctionConfig(
@@ -83,8 +101,10 @@ def engine_config(
                 on_failure=destination(f.on_failure),
                 dead_letter_queue=destination(f.dead_letter_queue),
                 traced=f.tracing == "Active",
+                vpc=vpc(p),
+                hangs=f.hangs,
             )
-            for f in functions
+            for f, p in zip(functions, vpc_plans)
         ),
         routing=routing,
         destinations=len(destination_names),
@@ -95,6 +115,7 @@ def engine_config(
         sources=tuple(m.source.engine_source() for m in mappings),
         **{field: tuple(records) for field, records in kind_mappings.items()},
         metrics_period_s=metrics_period_s,
+        eni_quotas=tuple(eni_quotas),
     )
 
 

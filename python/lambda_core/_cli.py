@@ -10,6 +10,7 @@
     lambda-core check SCENARIO.toml [--seed N] [--junit FILE.xml]    (lambda_core._check_cli)
     lambda-core sweep SCENARIO.toml --set PATH=START:STOP:STEP ...   (lambda_core._capacity_cli)
     lambda-core plan SCENARIO.toml --target "F.FIGURE<=X" ...        (lambda_core._capacity_cli)
+    lambda-core limits [SCENARIO.toml] [--format F] [--section S]   (lambda_core._limits_cli)
     lambda-core --version
 
 Exit codes (:data:`EXIT_CODES`): 0 success, 1 a user error (unreadable or invalid scenario, a
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("lambda-core: error: a command is required (run, validate, replay, check, sweep or plan)", file=sys.stderr)
+        print("lambda-core: error: a command is required (run, validate, replay, check, sweep, plan or limits)", file=sys.stderr)
         return USAGE_ERROR
     code: int = args.handler(args)
     return code
@@ -522,8 +523,10 @@ def _parser() -> argparse.ArgumentParser:
     from ._replay_cli import add_parser as add_replay
 
     from ._capacity_cli import add_parsers as add_capacity
+    from ._limits_cli import add_parser as add_limits
 
     add_replay(commands)
     add_check(commands)
     add_capacity(commands)
+    add_limits(commands)
     return parser

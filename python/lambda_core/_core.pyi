@@ -306,6 +306,7 @@ class Engine:
         duration: npt.NDArray[np.float64],
         invocation_type: npt.NDArray[np.uint8] | None = None,
         failures: npt.NDArray[np.int64] | None = None,
+        too_large: npt.NDArray[np.bool_] | None = None,
     ) -> int:
         """Copies a chunk of rows (arrays of the canonical dtypes, C-contiguous), checks the
         copy and queues it; returns the request id of its first row.
@@ -326,6 +327,8 @@ class Engine:
                 sent to destinations, docs/model.md §6); ``None`` for all request-response.
             failures: failing leading attempts per request (1-D int64), non-negative, or
                 ``None`` for none.
+            too_large: the rows whose payload is above Invoke's limit (1-D bool: refused at
+                once as ``REQUEST_TOO_LARGE``, docs/model.md §14), or ``None`` for none.
 
         Raises:
             TypeError: an argument that is not a 1-D numpy array of exactly its dtype, or is not
@@ -376,6 +379,7 @@ class Engine:
             npt.NDArray[np.float64],
             npt.NDArray[np.uint8] | None,
             npt.NDArray[np.int64] | None,
+            npt.NDArray[np.bool_] | None,
         ],
         records: list[
             tuple[int, npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.int64] | None]
@@ -479,7 +483,9 @@ class Engine:
         ``functions`` holds one array per statistic with one entry per function: uint64 arrays
         ``invocations``, ``errors`` (errors and timeouts), ``timeouts``, ``throttles``,
         ``throttles_reserved``, ``throttles_unreserved``, ``throttles_scaling``,
-        ``cold_starts``, ``max_concurrency``, ``environments_created``,
+        ``throttles_rate``, ``throttles_reserved_rate`` (docs/model.md §14), the refusals
+        ``conflicts_pending``, ``conflicts_inactive``, ``eni_failures`` (§13) and
+        ``payloads_too_large`` (§14), ``cold_starts``, ``max_concurrency``, ``environments_created``,
         ``provisioned_invocations``, ``spillover_invocations``, ``async_events_received``
         (``AsyncEventsReceived``: ``EVENT`` rows queued), ``async_events_dropped``
         (``AsyncEventsDropped``: retries exhausted, too old, or a reservation of zero),

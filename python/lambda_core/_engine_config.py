@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
-    "EngineConfig", "AccountConfig", "ScalingConfig", "FunctionConfig", "DistributionConfig",
+    "EngineConfig", "AccountConfig", "ScalingConfig", "FunctionConfig", "VpcConfig",
+    "DistributionConfig",
     "ClientRetries",
     "StreamConfig", "QueueConfig", "SourceConfig", "StreamMappingConfig", "QueueMappingConfig",
 ]
@@ -41,6 +42,25 @@ class AccountConfig:
     concurrency_limit: int
     unreserved_capacity: int
     scaling: ScalingConfig | None
+    #: The request-rate limit (docs/model.md §14): requests per second per unit of concurrency
+    #: of the limit and of each reservation; ``None``: no rate limit.
+    requests_per_concurrency: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VpcConfig:
+    """A function in a VPC (docs/model.md §13): attempts before ``active_from_s`` are refused
+    as Pending, every attempt when ``no_eni``; idle ``inactive_after_s`` it is Inactive
+    (``None``: never) and Pending again for ``eni_ready_s``; with legacy networking its new
+    environments take an ENI of pool ``eni_pool`` (an index of ``EngineConfig.eni_quotas``)
+    and ``eni_init_s`` more init."""
+
+    active_from_s: float
+    no_eni: bool
+    inactive_after_s: float | None
+    eni_ready_s: float
+    eni_pool: int | None
+    eni_init_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +97,9 @@ class FunctionConfig:
     dead_letter_queue: int | None
     #: Active tracing (docs/traces.md): the engine samples its requests.
     traced: bool = False
+    vpc: VpcConfig | None = None
+    #: Every attempt hangs until its timeout (it needs the internet, its VPC has no NAT).
+    hangs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,3 +191,5 @@ class EngineConfig:
     queue_mappings: Sequence[QueueMappingConfig] = ()
     #: The period of the per-period metrics (docs/metrics.md), or ``None``: none kept.
     metrics_period_s: float | None = None
+    #: Legacy VPC networking: the ENI quota of each VPC (docs/model.md §13).
+    eni_quotas: Sequence[int] = ()

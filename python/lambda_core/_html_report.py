@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _plot
-from ._report import ASYNC_COUNTS, COUNTS, MAPPING_COUNTS, _significant, summarize
+from ._report import MAPPING_COUNTS, _significant, summarize, table_columns
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -172,9 +172,7 @@ def _summary(result: Result, config: Any, title: str | None) -> dict[str, Any]:
 
 
 def _function_table(summary: Mapping[str, Any]) -> str:
-    columns = list(COUNTS)
-    if summary["total"].get("async_events_received"):
-        columns += ASYNC_COUNTS
+    columns = table_columns(summary)
     throttles = [i for i, (key, _) in enumerate(columns) if key.startswith("throttles_")]
     # the banner over the three throttle columns, as the text table has it
     group = ['<th class="name"></th>']

@@ -267,6 +267,8 @@ def function_state(state: str) -> str:
     )
 
 
+#: Invoke's ``TooManyRequestsException`` (its ``Reason`` says which limit).
+THROTTLED = "Rate Exceeded."
 #: Invoke's ``ENILimitReachedException`` (the Lambda API reference's text).
 ENI_LIMIT_REACHED = (
     "Lambda couldn't create an elastic network interface in the VPC, specified as part of "

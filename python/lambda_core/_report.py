@@ -12,12 +12,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from ._model import EventSourceMapping, InvocationType, Result
+from ._model import EventSourceMapping, Function, InvocationType, Result
+from ._model.vpc import VpcPlan, plan_vpcs
 from .scenarios import Scenario
 
 __all__ = [
     "COUNTS",
     "ASYNC_COUNTS",
+    "RATE_COUNTS",
+    "REFUSAL_COUNTS",
+    "table_columns",
     "MAPPING_COUNTS",
     "MAPPING_FIGURES",
     "summarize",
@@ -43,8 +47,18 @@ COUNTS = (
 #: The table's asynchronous columns (docs/model.md §6), shown only when a function received
 #: events: ``AsyncEventsDropped`` (retries exhausted, too old, or a reservation of zero).
 ASYNC_COUNTS = (("async_events_dropped", "async dropped"),)
+#: The request-rate throttles (docs/model.md §14), shown among the throttles when a run has some.
+RATE_COUNTS = (("throttles_rate", "rate"), ("throttles_reserved_rate", "reserved rate"))
+#: The attempts refused without a throttle (docs/model.md §13–14), shown when a run has some.
+REFUSAL_COUNTS = (
+    ("conflicts_pending", "pending"),
+    ("conflicts_inactive", "inactive"),
+    ("eni_failures", "no ENI"),
+    ("payloads_too_large", "too large"),
+)
 # The per-function figures of the JSON summary: the table's, and AsyncEventsReceived.
-_FIGURES = tuple(key for key, _ in COUNTS) + ("async_events_received", "async_events_dropped")
+_FIGURES = (tuple(key for key, _ in COUNTS + RATE_COUNTS + REFUSAL_COUNTS)
+            + ("async_events_received", "async_events_dropped"))
 # Figures that are summed in the total row (a maximum does not add up).
 _SUMMED = tuple(key for key in _FIGURES if key != "max_concurrency")
 #: The per-mapping counters of a stream's ``Result.mappings[source]`` (``max_iterator_age``
@@ -208,6 +222,38 @@ def _significant(seconds: float | None, digits: int = 3) -> str | None:
     return f"{seconds:,.{decimals}f}"
 
 
+def table_columns(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The per-function table's columns for `summary`: :data:`COUNTS`, the rate throttles
+    after the other throttles and the refusals and :data:`ASYNC_COUNTS` at the end, each of
+    those only when the run has some."""
+    total = summary["total"]
+    columns = list(COUNTS)
+    after_throttles = max(i for i, (key, _) in enumerate(columns) if key.startswith("throttles_")) + 1
+    columns[after_throttles:after_throttles] = [c for c in RATE_COUNTS if total.get(c[0])]
+    columns += [c for c in REFUSAL_COUNTS if total.get(c[0])]
+    if total.get("async_events_received"):
+        columns += ASYNC_COUNTS
+    return columns
+
+
+def _describe_vpc(function: Function, plan: VpcPlan, eni_init_s: float) -> str:
+    """A VPC function's line of ``validate`` (docs/model.md §13)."""
+    vpc = function.vpc
+    assert vpc is not None
+    n, g = len(vpc.subnet_ids), len(vpc.security_group_ids)
+    text = (f"vpc {vpc.vpc_id}: {n} subnet{'' if n == 1 else 's'}, {g} security group"
+            f"{'' if g == 1 else 's'}, {'a NAT gateway' if vpc.nat_gateway else 'no NAT gateway'}")
+    if plan.no_eni:
+        return text + "; its ENI is beyond the VPC's quota: every invocation fails (ENILimitReachedException)"
+    if plan.eni_pool is not None:
+        text += f"; legacy networking: an ENI per environment, +{eni_init_s:g} s init"
+    elif plan.active_from_s > 0:
+        text += f"; Pending until {plan.active_from_s:g} s"
+    if function.hangs:
+        text += "; needs the internet without NAT: every invocation times out"
+    return text
+
+
 def format_run(summary: Mapping[str, Any]) -> str:
     """The text report of ``lambda-core run``: the per-function table (throttles by reason:
     reserved, unreserved, scaling; ``async dropped`` when a function received asynchronous
@@ -215,18 +261,17 @@ def format_run(summary: Mapping[str, Any]) -> str:
     and :data:`MAPPING_COUNTS`, the maximum iterator age to 3 significant digits), the
     account line, the destinations line (when there are destinations) and the run's own
     figures."""
-    columns = list(COUNTS)
-    if summary["total"].get("async_events_received"):
-        columns += ASYNC_COUNTS
+    columns = table_columns(summary)
     headers = ["function"] + [heading for _, heading in columns]
     rows = [[f["function"]] + [f[key] for key, _ in columns] for f in summary["functions"]]
     rows.append(["total"] + [summary["total"].get(key) for key, _ in columns])
     table = format_table(headers, rows)
 
-    # A banner over the three throttle columns, placed from the heading line.
+    # A banner over the throttle columns, placed from the heading line.
     heading = table.splitlines()[0]
     start = heading.index("invocations") + len("invocations") + 2
-    end = heading.index("scaling") + len("scaling")
+    last = [h for key, h in columns if key.startswith("throttles_")][-1]
+    end = heading.index(last, start) + len(last)
     banner = " throttles ".center(end - start, "-")
     lines = [" " * start + banner, table]
 
@@ -306,7 +351,9 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
         )
     lines.append(f"functions ({len(scenario.functions)}):")
     width = max(len(f.name) for f in scenario.functions)
-    for function, specs in zip(scenario.functions, scenario.workloads):
+    account = scenario.account
+    vpc_plans, _ = plan_vpcs(account.vpc_networking, account.eni_quota, account.eni_ready_s, scenario.functions)
+    for function, specs, vpc_plan in zip(scenario.functions, scenario.workloads, vpc_plans):
         if function.reserved_concurrency is None:
             pool = "unreserved"
         else:
@@ -317,6 +364,8 @@ def format_validation(scenario: Scenario, account_settings: Mapping[str, int], s
             f"  {function.name.ljust(width)}  {pool}; memory {function.memory_mb} MB, "
             f"timeout {function.timeout_s:g} s"
         )
+        if function.vpc is not None and vpc_plan is not None:
+            lines.append(f"  {' ' * width}  {_describe_vpc(function, vpc_plan, account.eni_init_s)}")
         targets = [
             (label, target)
             for label, target in (

@@ -188,7 +188,8 @@ class Simulator:
         start at or after the end of the previous one and at or after :attr:`now`."""
         _check_workload(workload)
         return self._engine.submit(
-            workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures
+            workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures,
+            workload.too_large(),
         )
 
     def submit_records(self, records: Records) -> int:
@@ -287,7 +288,8 @@ class Simulator:
         # every chunk checked before any is queued: a refused run leaves the simulator as it was
         with self._naming_sources():
             first, firsts = self._engine.submit_together(
-                (workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures),
+                (workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures,
+                 workload.too_large()),
                 [(i, r.time, r.key, r.failures) for i, r in by_source.items()])
         given = dict(zip(by_source, firsts))
         ranges = [(given[i], len(by_source[i])) if i in by_source else (self._engine.submitted_records(i), 0)

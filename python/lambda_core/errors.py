@@ -29,6 +29,7 @@ __all__ = [
     "ValidationException",
     "ResourceConflictException",
     "ResourceNotFoundException",
+    "RequestEntityTooLargeException",
     "WorkloadError",
     "UsageError",
     "UntilInPastError",

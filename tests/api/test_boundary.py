@@ -105,7 +105,8 @@ FUNCTION_STATS = ("invocations", "errors", "timeouts", "throttles", "throttles_r
                   "async_events_received", "async_events_dropped",
                   "provisioned_invocations", "spillover_invocations", "billed_duration_ms",
                   "provisioned_billed_duration_ms", "provisioned_cold_starts", "init_duration_us",
-                  "provisioned_init_duration_us")
+                  "provisioned_init_duration_us", "throttles_rate", "throttles_reserved_rate",
+                  "conflicts_pending", "conflicts_inactive", "eni_failures", "payloads_too_large")
 
 
 def test_result_arrays_have_documented_dtypes_and_own_memory() -> None:

@@ -45,6 +45,7 @@ from .streams import (
     DynamoDBStream,
     KinesisStream,
 )
+from .vpc import VpcConfig
 from .workload import Workload
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Uniform",
     "Account",
     "Function",
+    "VpcConfig",
     "PoolPlan",
     "RetryPolicy",
     "plan_pools",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import enum
 
+from .. import _messages as msg
+from .payloads import ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES
+
 __all__ = [
     "InvocationType", "Outcome", "RecordOutcome", "ThrottleReason", "Routing", "ROUTING_NAMES",
     "Trigger",
@@ -28,12 +31,49 @@ class Outcome(enum.IntEnum):
     RETRIES_EXHAUSTED = 5  #: asynchronous: ``max_retry_attempts`` used up
     EVENT_AGE_EXCEEDED = 6  #: asynchronous: ``max_event_age_s`` would be passed before the next retry
     ZERO_RESERVED_CONCURRENCY = 7  #: asynchronous: the function reserves 0, the event is dropped
+    #: refused at once: the function was Pending (its VPC's ENI not ready, docs/model.md §13)
+    FUNCTION_PENDING = 8
+    #: refused at once: the function was Inactive (idle too long in a VPC, docs/model.md §13)
+    FUNCTION_INACTIVE = 9
+    #: refused at once: no ENI could be made in the function's VPC (docs/model.md §13)
+    ENI_LIMIT_REACHED = 10
+    #: refused at once: the payload is above Invoke's limit (docs/model.md §14)
+    REQUEST_TOO_LARGE = 11
 
     @property
     def condition(self) -> str:
         """AWS's ``requestContext.condition`` for an asynchronous result (``""`` otherwise)."""
         return _CONDITIONS.get(self, "")
 
+    @property
+    def aws_error(self) -> str:
+        """The exception AWS's Invoke answers a refused request with (``""`` for the others):
+        ``ResourceConflictException``, ``ENILimitReachedException``,
+        ``RequestEntityTooLargeException``, ``TooManyRequestsException``."""
+        return _ERRORS.get(self, "")
+
+    def message(self, invocation_type: InvocationType = InvocationType.REQUEST_RESPONSE) -> str:
+        """AWS's message for a refused request (``""`` for the others); a payload's limit
+        depends on the invocation type."""
+        if self is Outcome.REQUEST_TOO_LARGE:
+            limit = ASYNC_PAYLOAD_LIMIT_BYTES if invocation_type == InvocationType.EVENT else SYNC_PAYLOAD_LIMIT_BYTES
+            return msg.request_too_large(limit)
+        return _MESSAGES.get(self, "")
+
+
+_ERRORS = {
+    Outcome.THROTTLED: "TooManyRequestsException",
+    Outcome.FUNCTION_PENDING: "ResourceConflictException",
+    Outcome.FUNCTION_INACTIVE: "ResourceConflictException",
+    Outcome.ENI_LIMIT_REACHED: "ENILimitReachedException",
+    Outcome.REQUEST_TOO_LARGE: "RequestEntityTooLargeException",
+}
+_MESSAGES = {
+    Outcome.THROTTLED: msg.THROTTLED,
+    Outcome.FUNCTION_PENDING: msg.function_state("Pending"),
+    Outcome.FUNCTION_INACTIVE: msg.function_state("Inactive"),
+    Outcome.ENI_LIMIT_REACHED: msg.ENI_LIMIT_REACHED,
+}
 
 _CONDITIONS = {
     Outcome.SUCCESS: "Success",
@@ -89,6 +129,13 @@ class ThrottleReason(enum.IntEnum):
     CONCURRENT_INVOCATION_LIMIT_EXCEEDED = 2
     #: a new environment was needed and the scaling-rate bucket was empty
     FUNCTION_SCALING_RATE_EXCEEDED = 3
+    #: the account's request rate: 10 × its concurrency limit per second (docs/model.md §14)
+    FUNCTION_INVOCATION_RATE_LIMIT_EXCEEDED = 4
+    #: the function's request rate: 10 × its reservation per second (docs/model.md §14)
+    RESERVED_FUNCTION_INVOCATION_RATE_LIMIT_EXCEEDED = 5
+    #: AWS's codes for limits lambda_core does not model: no run produces them
+    CALLER_RATE_LIMIT_EXCEEDED = 6
+    CONCURRENT_SNAPSHOT_CREATE_LIMIT_EXCEEDED = 7
 
     @property
     def aws_name(self) -> str:
@@ -101,6 +148,10 @@ _AWS_NAMES = {
     ThrottleReason.RESERVED_FUNCTION_CONCURRENT_INVOCATION_LIMIT_EXCEEDED: "ReservedFunctionConcurrentInvocationLimitExceeded",
     ThrottleReason.CONCURRENT_INVOCATION_LIMIT_EXCEEDED: "ConcurrentInvocationLimitExceeded",
     ThrottleReason.FUNCTION_SCALING_RATE_EXCEEDED: "FunctionScalingRateExceeded",
+    ThrottleReason.FUNCTION_INVOCATION_RATE_LIMIT_EXCEEDED: "FunctionInvocationRateLimitExceeded",
+    ThrottleReason.RESERVED_FUNCTION_INVOCATION_RATE_LIMIT_EXCEEDED: "ReservedFunctionInvocationRateLimitExceeded",
+    ThrottleReason.CALLER_RATE_LIMIT_EXCEEDED: "CallerRateLimitExceeded",
+    ThrottleReason.CONCURRENT_SNAPSHOT_CREATE_LIMIT_EXCEEDED: "ConcurrentSnapshotCreateLimitExceeded",
 }
 
 

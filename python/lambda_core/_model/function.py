@@ -11,7 +11,9 @@ from .. import _validation as v
 from .._messages import FUNCTION_NAME_PATTERN
 from ..errors import InvalidParameterValueException
 from ._frozen import assign
+from .deployment import check_package
 from .distributions import Distribution, LogNormal, as_seconds_or_distribution
+from .vpc import VpcConfig
 
 __all__ = [
     "Function",
@@ -129,6 +131,21 @@ class Function:
     #: an upstream sampling decision is passed on) or ``"Active"`` (the function samples
     #: requests and records segments of its own).
     tracing: str = "PassThrough"
+    #: Its VPC attachment (docs/model.md §13), or ``None``.
+    vpc: VpcConfig | None = None
+    #: Its code calls the internet: in a VPC without a NAT gateway every attempt hangs until its
+    #: timeout (docs/model.md §13).
+    needs_internet: bool = False
+    #: When it was created, in seconds of simulated time (may be before 0); ``None``: long
+    #: before the run. A VPC function is Pending from then until its ENI is ready.
+    created_at_s: float | None = None
+    #: The deployment package (docs/model.md §14): ``"Zip"`` or ``"Image"``, its size in MB
+    #: (the zip uploaded directly, or the image), the unzipped code's and each layer's sizes.
+    #: ``None``: not checked.
+    package_type: str = "Zip"
+    code_size_mb: float | None = None
+    unzipped_size_mb: float | None = None
+    layer_sizes_mb: tuple[float, ...] = ()
 
     def __init__(
         self,
@@ -152,6 +169,13 @@ class Function:
         dead_letter_queue: str | None = None,
         architecture: str | Sequence[str] = "x86_64",
         tracing: str = "PassThrough",
+        vpc: VpcConfig | None = None,
+        needs_internet: bool = False,
+        created_at_s: float | None = None,
+        package_type: str = "Zip",
+        code_size_mb: float | None = None,
+        unzipped_size_mb: float | None = None,
+        layer_sizes_mb: Sequence[float] = (),
     ) -> None:
         # 1. types (and normalisation to plain int / float)
         if not isinstance(name, str):
@@ -173,6 +197,10 @@ class Function:
         env = _check_environment(environment)
         architectures = _check_architectures(architecture)
         mode = v.require_str("Function", "tracing", tracing)
+        if vpc is not None and not isinstance(vpc, VpcConfig):
+            raise TypeError(f"Function.vpc must be a VpcConfig or None, got {v.describe(vpc)}")
+        internet = v.require_bool("Function", "needs_internet", needs_internet)
+        created = v.optional_real("Function", "created_at_s", created_at_s)
         targets = {
             f: v.optional_target("Function", f, value)
             for f, value in (
@@ -186,7 +214,8 @@ class Function:
         for f, value in seconds.items():
             v.require_finite("Function", f, value)
         given: tuple[tuple[str, float | Distribution | None], ...] = (
-            ("init_s", init_d), ("idle_timeout_s", keep_d), ("max_lifetime_s", lifetime))
+            ("init_s", init_d), ("idle_timeout_s", keep_d), ("max_lifetime_s", lifetime),
+            ("created_at_s", created))
         for f, maybe in given:
             if isinstance(maybe, float):
                 v.require_finite("Function", f, maybe)
@@ -246,6 +275,9 @@ class Function:
             raise InvalidParameterValueException(msg.PC_ABOVE_RC)
         if name in (on_success, on_failure):
             raise InvalidParameterValueException(msg.SELF_DESTINATION)
+        if created is not None:
+            v.engine_limit(f"function {name!r}", "created_at_s", abs(created), "seconds")
+        package = check_package(package_type, code_size_mb, unzipped_size_mb, layer_sizes_mb)
 
         assign(
             self,
@@ -266,7 +298,19 @@ class Function:
             **targets,
             architecture=architectures[0],
             tracing=mode,
+            vpc=vpc,
+            needs_internet=internet,
+            created_at_s=created,
+            package_type=package[0],
+            code_size_mb=package[1],
+            unzipped_size_mb=package[2],
+            layer_sizes_mb=package[3],
         )
+
+    @property
+    def hangs(self) -> bool:
+        """Its attempts hang until the timeout: it needs the internet from a VPC without NAT."""
+        return self.needs_internet and self.vpc is not None and not self.vpc.nat_gateway
 
 
 def _check_architectures(architecture: object) -> tuple[str, ...]:

@@ -104,7 +104,10 @@ class Result(_Traced):
       ``EVENT`` rows; NaN otherwise). Times in seconds.
     - ``functions``: per function in list order, numpy arrays: ``invocations``, ``errors``
       (errors and timeouts), ``timeouts``, ``throttles`` and by reason (``throttles_reserved``,
-      ``throttles_unreserved``, ``throttles_scaling``), ``cold_starts``, ``max_concurrency``,
+      ``throttles_unreserved``, ``throttles_scaling``, ``throttles_rate``,
+      ``throttles_reserved_rate``), the attempts refused without a throttle
+      (``conflicts_pending``, ``conflicts_inactive``, ``eni_failures``: docs/model.md §13;
+      ``payloads_too_large``: §14), ``cold_starts``, ``max_concurrency``,
       ``environments_created``, ``avg_environments``, ``provisioned_invocations``,
       ``spillover_invocations``.
     - ``account``: ``max_concurrency``, ``max_unreserved_concurrency``, ``avg_environments``.

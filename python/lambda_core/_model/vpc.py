@@ -5,7 +5,9 @@ ENI can ever be made — worked out once here so that the engine only checks a t
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
+from typing import Protocol
 
 from .. import _validation as v
 from ..errors import InvalidParameterValueException
@@ -21,6 +23,8 @@ __all__ = [
     "MAX_SUBNETS",
     "MAX_SECURITY_GROUPS",
     "DEFAULT_VPC_ID",
+    "VpcPlan",
+    "plan_vpcs",
 ]
 
 #: ``Account.vpc_networking``'s values: Hyperplane ENIs shared per combination (AWS since
@@ -98,3 +102,66 @@ def _ids(field: str, ids: Sequence[str], most: int) -> tuple[str, ...]:
     if len(set(out)) != len(out):
         raise InvalidParameterValueException(f"VpcConfig.{field}: ids must be unique, got {list(out)}")
     return out
+
+
+class FunctionLike(Protocol):
+    """What :func:`plan_vpcs` reads of a function."""
+
+    @property
+    def vpc(self) -> VpcConfig | None: ...
+
+    @property
+    def created_at_s(self) -> float | None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class VpcPlan:
+    """What the account's VPC settings mean for one VPC function before the run
+    (docs/model.md §13): from when it is Active, whether its Hyperplane ENI can ever be made,
+    and, with legacy networking, the index of its VPC's ENI pool."""
+
+    #: Attempts before this instant (seconds, ≥ 0) are refused as Pending.
+    active_from_s: float
+    #: Its combination is beyond its VPC's ENI quota: every attempt is refused.
+    no_eni: bool
+    #: Legacy networking: its VPC's index in :func:`plan_vpcs`'s quotas.
+    eni_pool: int | None
+
+
+def plan_vpcs(
+    networking: str, eni_quota: int, eni_ready_s: float, functions: Sequence[FunctionLike]
+) -> tuple[list[VpcPlan | None], list[int]]:
+    """Each function's :class:`VpcPlan` (``None`` outside a VPC), and the ENI quota of each
+    legacy pool (one per VPC, in order of first appearance)."""
+    plans: list[VpcPlan | None] = [None] * len(functions)
+    in_vpc = [(i, f) for i, f in enumerate(functions) if f.vpc is not None]
+    if networking == "legacy":
+        pools: dict[str, int] = {}
+        for i, f in in_vpc:
+            assert f.vpc is not None
+            pool = pools.setdefault(f.vpc.vpc_id, len(pools))
+            plans[i] = VpcPlan(active_from_s=0.0, no_eni=False, eni_pool=pool)
+        return plans, [eni_quota] * len(pools)
+    # Hyperplane: one ENI per combination, made when its first function is created
+    first: dict[tuple[str, tuple[frozenset[str], frozenset[str]]], tuple[float, int]] = {}
+    for i, f in in_vpc:
+        assert f.vpc is not None
+        key = (f.vpc.vpc_id, f.vpc.combination)
+        made = -math.inf if f.created_at_s is None else f.created_at_s
+        first[key] = min(first.get(key, (made, i)), (made, i))
+    # a VPC's combinations get ENIs in the order they were first created, up to the quota
+    refused: set[tuple[str, tuple[frozenset[str], frozenset[str]]]] = set()
+    per_vpc: dict[str, list[tuple[float, int, tuple[str, tuple[frozenset[str], frozenset[str]]]]]] = {}
+    for key, (made, i) in first.items():
+        per_vpc.setdefault(key[0], []).append((made, i, key))
+    for combos in per_vpc.values():
+        refused.update(key for _, _, key in sorted(combos)[eni_quota:])
+    for i, f in in_vpc:
+        assert f.vpc is not None
+        key = (f.vpc.vpc_id, f.vpc.combination)
+        ready = first[key][0] + eni_ready_s
+        created = -math.inf if f.created_at_s is None else f.created_at_s
+        plans[i] = VpcPlan(
+            active_from_s=max(0.0, created, ready), no_eni=key in refused, eni_pool=None
+        )
+    return plans, []

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .enums import InvocationType, Trigger
+from .payloads import too_large
 from ..errors import WorkloadError
 
 __all__ = ["Workload"]
@@ -53,22 +54,26 @@ class Workload:
             Default: all ``REQUEST_RESPONSE``.
         failures: how many leading attempts of each request that reach the function end in a
             function error (default 0).
+        payload_bytes: each request's payload size in bytes (≥ 0); a synchronous request above
+            6 MB or an event above 1 MB is refused at once as ``REQUEST_TOO_LARGE``
+            (docs/model.md §14). Default: every payload fits.
 
     The columns are checked for dtype and length here, and for their values (NaN, negative or
     decreasing times, unknown function indexes ...) when the workload is submitted; either
     error names the column and the first bad row. Arrays that already have the canonical
-    dtypes (float64, int64, float64, uint8, int64) and are contiguous are not converted (the
+    dtypes (float64, int64, float64, uint8, int64, int64) and are contiguous are not converted (the
     workload's columns are views of them). A simulator copies a workload's rows when they are
     submitted: changing or reusing the arrays afterwards changes nothing submitted.
     """
 
-    __slots__ = ("time", "function", "duration", "invocation_type", "failures")
+    __slots__ = ("time", "function", "duration", "invocation_type", "failures", "payload_bytes")
 
     time: npt.NDArray[np.float64]
     function: npt.NDArray[np.int64]
     duration: npt.NDArray[np.float64]
     invocation_type: npt.NDArray[np.uint8] | None
     failures: npt.NDArray[np.int64] | None
+    payload_bytes: npt.NDArray[np.int64] | None
 
     def __init__(
         self,
@@ -77,6 +82,7 @@ class Workload:
         duration: npt.ArrayLike,
         invocation_type: npt.ArrayLike | InvocationType | Trigger | None = None,
         failures: npt.ArrayLike | int | None = None,
+        payload_bytes: npt.ArrayLike | int | None = None,
     ) -> None:
         self.time = _column("time", time, np.float64, "real")
         n = len(self.time)
@@ -90,7 +96,10 @@ class Workload:
         self.failures = None
         if failures is not None:
             self.failures = _column("failures", _broadcast(failures, n), np.int64, "integer")
-        for name in ("function", "duration", "invocation_type", "failures"):
+        self.payload_bytes = None
+        if payload_bytes is not None:
+            self.payload_bytes = _column("payload_bytes", _broadcast(payload_bytes, n), np.int64, "integer")
+        for name in ("function", "duration", "invocation_type", "failures", "payload_bytes"):
             col = getattr(self, name)
             if col is not None and len(col) != n:
                 raise WorkloadError(
@@ -98,6 +107,20 @@ class Workload:
                     name,
                     min(len(col), n),
                 )
+
+        if self.payload_bytes is not None and len(self.payload_bytes) and self.payload_bytes.min() < 0:
+            row = int(np.flatnonzero(self.payload_bytes < 0)[0])
+            raise WorkloadError(
+                f"workload column 'payload_bytes', row {row}: {self.payload_bytes[row]} is negative",
+                "payload_bytes", row)
+
+    def too_large(self) -> npt.NDArray[np.bool_] | None:
+        """The rows refused for their payload (docs/model.md §14), or ``None`` when no payload is
+        given."""
+        if self.payload_bytes is None:
+            return None
+        kind = self.invocation_type if self.invocation_type is not None else np.zeros(len(self), np.uint8)
+        return too_large(self.payload_bytes, kind)
 
     def __len__(self) -> int:
         return len(self.time)
@@ -129,6 +152,7 @@ class Workload:
             cat("duration", 0.0),
             cat("invocation_type", 0) if any(w.invocation_type is not None for w in workloads) else None,
             cat("failures", 0) if any(w.failures is not None for w in workloads) else None,
+            cat("payload_bytes", 0) if any(w.payload_bytes is not None for w in workloads) else None,
         )
 
 

@@ -15,7 +15,9 @@ else:  # the same parser, before it joined the standard library
     import tomli as tomllib
 
 from .. import _validation as v
-from .._model import Account, Distribution, Empirical, EventSource, Fixed, Function, LogNormal, RetryPolicy, Uniform
+from .._model import (
+    Account, Distribution, Empirical, EventSource, Fixed, Function, LogNormal, RetryPolicy, Uniform, VpcConfig,
+)
 from ..errors import LambdaCoreError, ScenarioError
 from ._expect import parse_expectations
 from ._generators import MAX_GENERATED_ROWS, RecordsSpec, WorkloadSpec
@@ -29,6 +31,7 @@ from ._schema import (
     MIN_METRICS_PERIOD_S,
     _ACCOUNT_KEYS,
     _FUNCTION_KEYS,
+    _VPC_KEYS,
     _RETRY_KEYS,
     _TOP_KEYS,
     ROUTINGS,
@@ -270,6 +273,22 @@ def _distribution(table: dict[str, Any], where: str) -> Distribution:
         raise ScenarioError(f"{where}: {exc}") from None
 
 
+def _vpc(table: object, where: str) -> VpcConfig:
+    """A ``[functions.vpc]`` table: :class:`~lambda_core.VpcConfig`'s fields (docs/scenarios.md)."""
+    if not isinstance(table, dict):
+        raise ScenarioError(f"'vpc' in {where.removeprefix('[functions.vpc] of ')} must be a table")
+    _check_keys(table, _VPC_KEYS, where)
+    for key in ("subnet_ids", "security_group_ids"):
+        if key not in table:
+            raise ScenarioError(f"missing key '{key}' in {where}")
+    try:
+        return VpcConfig(**table)
+    except TypeError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    except LambdaCoreError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+
+
 def _function(table: dict[str, Any], index: int, base: Path | None) -> tuple[Function, tuple[WorkloadSpec | TraceSpec, ...]]:
     name = table.get("name")
     where = f"[[functions]] #{index + 1}" + (f" ('{name}')" if isinstance(name, str) else "")
@@ -280,6 +299,8 @@ def _function(table: dict[str, Any], index: int, base: Path | None) -> tuple[Fun
     for key in DISTRIBUTION_FIELDS:
         if isinstance(fields.get(key), dict):
             fields[key] = _distribution(fields[key], f"'{key}' in {where}")
+    if "vpc" in fields:
+        fields["vpc"] = _vpc(fields["vpc"], f"[functions.vpc] of {where}")
     try:
         function = Function(**fields)
     except TypeError as exc:

@@ -24,6 +24,7 @@ from .._model import (
     InvocationType,
     RetryPolicy,
     Trigger,
+    VpcConfig,
     source_tables,
 )
 from ..errors import LambdaCoreError, ScenarioError
@@ -44,6 +45,7 @@ _TOP_KEYS = (
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
 _FUNCTION_KEYS = tuple(f.name for f in dataclasses.fields(Function)) + ("workload",)
 _RETRY_KEYS = tuple(f.name for f in dataclasses.fields(RetryPolicy))
+_VPC_KEYS = tuple(f.name for f in dataclasses.fields(VpcConfig))
 _ARRIVALS = ("poisson", "bursty")
 _INVOCATION = ("trigger", "invocation_type")
 _WORKLOAD_KEYS = {

@@ -65,7 +65,8 @@ class TraceSpec:
             trace = self._shaped(read_trace(self.path, self.format, seed=int(rng.integers(2**63)),
                                             **dict(self.options)))
         w = trace.workload
-        return Workload(w.time, np.full(len(w), function, np.int64), w.duration, w.invocation_type, w.failures)
+        return Workload(w.time, np.full(len(w), function, np.int64), w.duration, w.invocation_type, w.failures,
+                        w.payload_bytes)
 
     def describe(self) -> str:
         text = f"trace {self.path} ({self.format}, {len(self.trace):,} requests over {self.trace.span_s:g} s)"

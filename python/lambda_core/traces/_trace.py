@@ -131,7 +131,7 @@ class Trace:
             raise UsageError(f"rate must be a positive number, got {rate!r}")
         w = self.workload
         return dataclasses.replace(self, workload=Workload(w.time / rate, w.function, w.duration, w.invocation_type,
-                                                           w.failures), rate=self.rate * rate)
+                                                           w.failures, w.payload_bytes), rate=self.rate * rate)
 
     def _rows(self, rows: npt.NDArray[np.int64], function_map: npt.NDArray[np.int64] | None,
               shift: float = 0.0) -> Trace:
@@ -140,7 +140,8 @@ class Trace:
         time = w.time[rows] - shift if shift else w.time[rows]
         kind = None if w.invocation_type is None else w.invocation_type[rows]
         failures = None if w.failures is None else w.failures[rows]
-        return dataclasses.replace(self, workload=Workload(time, function, w.duration[rows], kind, failures),
+        payload = None if w.payload_bytes is None else w.payload_bytes[rows]
+        return dataclasses.replace(self, workload=Workload(time, function, w.duration[rows], kind, failures, payload),
                                    observed=self.observed.take(rows))
 
     def simulator(self, account: Account | None = None, *, seed: int = 0, routing: str = "newest",
