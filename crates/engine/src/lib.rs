@@ -29,27 +29,21 @@ mod sources;
 pub use crate::core::destinations::DestinationLog;
 pub use crate::core::traces::TraceLog;
 pub use crate::engine::{Engine, InterruptHook};
-pub use crate::model::codes::{
-    Outcome, RecordOutcome, Refusal, ThrottleReason, EVENT, REQUEST_RESPONSE,
-};
+pub use crate::model::codes::{Outcome, RecordOutcome, Refusal, ThrottleReason, EVENT, REQUEST_RESPONSE};
 pub use crate::model::config::{
-    AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig,
-    QueueMappingConfig, Routing, Scaling, SourceConfig, StreamConfig, StreamKind, VpcConfig,
+    AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig, QueueMappingConfig, Routing, Scaling, SourceConfig,
+    StreamConfig, StreamKind, VpcConfig,
 };
 pub use crate::model::distribution::Dist;
 pub use crate::model::error::Error;
 pub use crate::model::input::{Arrival, RecordRows, Rows};
 pub use crate::model::keys::{key_hash, key_hashes};
 pub use crate::model::limits::{Limit, LIMITS};
-pub use crate::model::output::{
-    NullSink, Record, RecordLog, RecordTable, RowTable, Sink, StreamRecord, Tables, WindowLog,
-};
+pub use crate::model::output::{NullSink, Record, RecordLog, RecordTable, RowTable, Sink, StreamRecord, Tables, WindowLog};
 pub use crate::model::report::{AccountStats, FunctionStats, MappingStats, Report, REFUSALS};
 pub use crate::model::table::{Column, IntoTable, Table, Value};
 pub use crate::primitives::rng::SplitMix64;
-pub use crate::primitives::time::{
-    check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS, NEVER,
-};
+pub use crate::primitives::time::{check_seconds, to_micros, to_seconds, Micros, MAX_SECONDS, NEVER};
 pub use crate::sources::stream::shard_and_lane;
 
 /// The engine's numeric limits by name (`LIMITS` lists them all).

@@ -18,10 +18,7 @@ fn peek_time_names_the_next_instant() {
     let mut log = WindowLog::default();
     assert_eq!(e.step(&mut log).unwrap(), Some(500_000));
     // both rows at 0.5 s were taken; the next instant is the end of the shorter, at 0.75 s
-    assert_eq!(
-        (e.now(), e.running(), e.peek_time()),
-        (500_000, 2, Some(750_000))
-    );
+    assert_eq!((e.now(), e.running(), e.peek_time()), (500_000, 2, Some(750_000)));
     assert!(log.request.is_empty());
     e.step(&mut log).unwrap();
     assert_eq!(log.request, vec![1]);
@@ -39,23 +36,12 @@ fn stepping_gives_what_one_advance_gives() {
             while let Some(t) = e.step(&mut log).unwrap() {
                 instants.push(t);
             }
-            assert_eq!(
-                instants,
-                vec![
-                    500_000, 750_000, 1_000_000, 1_100_000, 1_200_000, 1_500_000, 3_000_000,
-                    3_500_000
-                ]
-            );
+            assert_eq!(instants, vec![500_000, 750_000, 1_000_000, 1_100_000, 1_200_000, 1_500_000, 3_000_000, 3_500_000]);
             assert_eq!(e.peek_time(), None);
         } else {
             e.advance(None, &mut log).unwrap();
         }
-        (
-            log.request,
-            log.end,
-            log.cold_starts,
-            e.report(e.horizon(None)),
-        )
+        (log.request, log.end, log.cold_starts, e.report(e.horizon(None)))
     };
     assert_eq!(run(true), run(false));
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use common::{config, rows};
 use lambda_core_engine::{
-    Config, Engine, Error, Micros, QueueConfig, QueueMappingConfig, RecordRows, Rows, SourceConfig,
-    WindowLog, EVENT, REQUEST_RESPONSE,
+    Config, Engine, Error, Micros, QueueConfig, QueueMappingConfig, RecordRows, Rows, SourceConfig, WindowLog, EVENT,
+    REQUEST_RESPONSE,
 };
 
 /// `n` rows over `n / 2000` seconds, a third of them asynchronous (retried when throttled, so
@@ -18,38 +18,21 @@ fn workload(n: usize) -> (Vec<f64>, Vec<i64>, Vec<f64>, Vec<u8>) {
     let time = (0..n).map(|i| i as f64 / 2000.0).collect();
     let function = vec![0; n];
     let duration = (0..n).map(|i| 0.001 * (i % 7) as f64).collect();
-    let kind = (0..n)
-        .map(|i| if i % 3 == 0 { EVENT } else { REQUEST_RESPONSE })
-        .collect();
+    let kind = (0..n).map(|i| if i % 3 == 0 { EVENT } else { REQUEST_RESPONSE }).collect();
     (time, function, duration, kind)
 }
 
 /// A standard queue whose messages fail twice each, beside the workload.
 fn with_queue() -> Config {
-    let queue = QueueConfig {
-        visibility_timeout_us: 1_000_000,
-        ..QueueConfig::new()
-    };
-    let m = QueueMappingConfig {
-        base_us: 1_000,
-        ..QueueMappingConfig::new(0, 0)
-    };
-    Config {
-        sources: vec![SourceConfig::Queue(queue)],
-        queue_mappings: vec![m],
-        ..config()
-    }
+    let queue = QueueConfig { visibility_timeout_us: 1_000_000, ..QueueConfig::new() };
+    let m = QueueMappingConfig { base_us: 1_000, ..QueueMappingConfig::new(0, 0) };
+    Config { sources: vec![SourceConfig::Queue(queue)], queue_mappings: vec![m], ..config() }
 }
 
 /// Runs the workload (and, with a queue, `n / 2` messages) in calls to `until`, each call
 /// repeated while interrupted; the hook stops every `stop_every`-th poll (0: never). Returns
 /// everything the calls sent to their sinks, the report, and how many calls were interrupted.
-fn run(
-    config: Config,
-    n: usize,
-    untils: &[Option<Micros>],
-    stop_every: u32,
-) -> (String, String, u32) {
+fn run(config: Config, n: usize, untils: &[Option<Micros>], stop_every: u32) -> (String, String, u32) {
     let (time, function, duration, kind) = workload(n);
     let mut e = Engine::new(config).unwrap();
     if stop_every > 0 {
@@ -59,22 +42,11 @@ fn run(
             polls % stop_every == 0
         })));
     }
-    let r = Rows {
-        invocation_type: Some(&kind),
-        ..rows(&time, &function, &duration)
-    };
+    let r = Rows { invocation_type: Some(&kind), ..rows(&time, &function, &duration) };
     e.submit(&r).unwrap();
-    let (rt, key, failures): (Vec<f64>, Vec<i64>, Vec<i64>) = (
-        (0..n / 2).map(|i| i as f64 / 1000.0).collect(),
-        vec![0; n / 2],
-        vec![2; n / 2],
-    );
+    let (rt, key, failures): (Vec<f64>, Vec<i64>, Vec<i64>) = ((0..n / 2).map(|i| i as f64 / 1000.0).collect(), vec![0; n / 2], vec![2; n / 2]);
     if e.n_sources() == 1 {
-        let rr = RecordRows {
-            time: &rt,
-            key: &key,
-            failures: Some(&failures),
-        };
+        let rr = RecordRows { time: &rt, key: &key, failures: Some(&failures) };
         e.submit_records(0, &rr).unwrap();
     }
     let mut log = WindowLog::default();
@@ -86,10 +58,7 @@ fn run(
                 Ok(()) => break,
                 Err(Error::Interrupted) => {
                     interrupted += 1;
-                    assert!(
-                        e.now() >= before && until.is_none_or(|u| e.now() <= u),
-                        "the clock stays within the call's span"
-                    );
+                    assert!(e.now() >= before && until.is_none_or(|u| e.now() <= u), "the clock stays within the call's span");
                 }
                 Err(other) => panic!("{other}"),
             }
@@ -98,11 +67,7 @@ fn run(
             assert_eq!(e.now(), u);
         }
     }
-    (
-        format!("{log:?}"),
-        format!("{:?} {:?}", e.report(e.horizon(None)), e.mapping_stats()),
-        interrupted,
-    )
+    (format!("{log:?}"), format!("{:?} {:?}", e.report(e.horizon(None)), e.mapping_stats()), interrupted)
 }
 
 #[test]
@@ -112,14 +77,8 @@ fn an_interrupted_advance_then_another_gives_what_one_advance_gives() {
     assert_eq!(never, 0);
     for stop_every in [1, 2, 3] {
         let (log_i, report_i, interrupted) = run(config(), n, &[None], stop_every);
-        assert!(
-            interrupted >= 1,
-            "stopping every {stop_every} polls stopped {interrupted} times"
-        );
-        assert!(
-            log_i == log,
-            "the records differ when stopping every {stop_every} polls"
-        );
+        assert!(interrupted >= 1, "stopping every {stop_every} polls stopped {interrupted} times");
+        assert!(log_i == log, "the records differ when stopping every {stop_every} polls");
         assert_eq!(report_i, report);
     }
 }
@@ -172,12 +131,7 @@ fn an_interrupted_step_finishes_its_instant_when_stepped_again() {
             }
         }
         instants.dedup();
-        (
-            format!("{log:?}"),
-            instants,
-            format!("{:?}", e.report(e.horizon(None))),
-            interrupted > 0,
-        )
+        (format!("{log:?}"), instants, format!("{:?}", e.report(e.horizon(None))), interrupted > 0)
     };
     let (log, instants, report, _) = steps(false);
     let (log_i, instants_i, report_i, interrupted) = steps(true);
@@ -193,15 +147,10 @@ fn a_flag_set_by_another_thread_stops_the_call_at_the_next_poll() {
     let seen = Arc::clone(&flag);
     e.set_interrupt(Some(Box::new(move || seen.load(Ordering::Relaxed))));
     let (time, function, duration, kind) = workload(400_000);
-    let r = Rows {
-        invocation_type: Some(&kind),
-        ..rows(&time, &function, &duration)
-    };
+    let r = Rows { invocation_type: Some(&kind), ..rows(&time, &function, &duration) };
     e.submit(&r).unwrap();
     std::thread::scope(|s| {
-        s.spawn(|| flag.store(true, Ordering::Relaxed))
-            .join()
-            .unwrap();
+        s.spawn(|| flag.store(true, Ordering::Relaxed)).join().unwrap();
     });
     let mut log = WindowLog::default();
     assert_eq!(e.advance(None, &mut log), Err(Error::Interrupted));

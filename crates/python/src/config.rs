@@ -13,10 +13,8 @@ use crate::{seconds, LambdaCoreError};
 
 /// The stream kinds by the names the Python layer gives them (`StreamConfig.kind`), also the
 /// keys of `_core.POLL_INTERVAL_S`.
-pub(crate) const STREAM_KINDS: [(&str, engine::StreamKind); 2] = [
-    ("kinesis", engine::StreamKind::Kinesis),
-    ("dynamodb", engine::StreamKind::DynamoDb),
-];
+pub(crate) const STREAM_KINDS: [(&str, engine::StreamKind); 2] =
+    [("kinesis", engine::StreamKind::Kinesis), ("dynamodb", engine::StreamKind::DynamoDb)];
 
 /// `$record.$field` (seconds) in microseconds; a bad value's message names `$at.$field`.
 macro_rules! micros {
@@ -104,10 +102,7 @@ impl DistributionConfig {
         let us = |i: usize| seconds(&format!("{at}.seconds[{i}]"), self.seconds[i]);
         let need = |n: usize| match self.seconds.len() {
             len if len == n || (n == 0 && len > 0) => Ok(()),
-            len => Err(LambdaCoreError::new_err(format!(
-                "{at}: a {} distribution takes {n} values, got {len}",
-                self.kind
-            ))),
+            len => Err(LambdaCoreError::new_err(format!("{at}: a {} distribution takes {n} values, got {len}", self.kind))),
         };
         Ok(match self.kind.as_str() {
             "fixed" => {
@@ -116,34 +111,18 @@ impl DistributionConfig {
             }
             "uniform" => {
                 need(2)?;
-                engine::Dist::Uniform {
-                    lo: us(0)?,
-                    hi: us(1)?,
-                }
+                engine::Dist::Uniform { lo: us(0)?, hi: us(1)? }
             }
             "empirical" => {
                 need(0)?;
-                engine::Dist::Empirical(
-                    (0..self.seconds.len())
-                        .map(us)
-                        .collect::<PyResult<Vec<_>>>()?
-                        .into_boxed_slice(),
-                )
+                engine::Dist::Empirical((0..self.seconds.len()).map(us).collect::<PyResult<Vec<_>>>()?.into_boxed_slice())
             }
             "lognormal" => {
                 need(1)?;
                 let median = us(0)?;
-                engine::Dist::LogNormal {
-                    median_us: median as f64,
-                    sigma: self.sigma,
-                    max: cap,
-                }
+                engine::Dist::LogNormal { median_us: median as f64, sigma: self.sigma, max: cap }
             }
-            other => {
-                return Err(LambdaCoreError::new_err(format!(
-                    "{at}.kind: unknown distribution {other:?}"
-                )))
-            }
+            other => return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown distribution {other:?}"))),
         })
     }
 }
@@ -219,11 +198,7 @@ pub(crate) fn config_type_error(py: Python<'_>, err: PyErr) -> PyErr {
     let mut at = Some(err.clone_ref(py));
     while let Some(e) = at {
         let text = e.value(py).to_string();
-        parts.push(
-            text.strip_prefix("failed to extract field ")
-                .map(str::to_owned)
-                .unwrap_or(text),
-        );
+        parts.push(text.strip_prefix("failed to extract field ").map(str::to_owned).unwrap_or(text));
         at = e.cause(py);
     }
     let named = PyTypeError::new_err(format!("engine configuration: {}", parts.join(": ")));
@@ -237,16 +212,8 @@ impl EngineConfig {
         let a = self.account;
         let scaling = match a.scaling {
             None => engine::Scaling::Off,
-            Some(ScalingConfig {
-                per_function: true,
-                burst,
-                cost_us,
-            }) => engine::Scaling::PerFunction { burst, cost_us },
-            Some(ScalingConfig {
-                per_function: false,
-                burst,
-                cost_us,
-            }) => engine::Scaling::Account { burst, cost_us },
+            Some(ScalingConfig { per_function: true, burst, cost_us }) => engine::Scaling::PerFunction { burst, cost_us },
+            Some(ScalingConfig { per_function: false, burst, cost_us }) => engine::Scaling::Account { burst, cost_us },
         };
         let functions = self
             .functions
@@ -260,10 +227,7 @@ impl EngineConfig {
                     timeout_us: micros!(at, f.timeout_s),
                     init: f.init.into_dist(&format!("{at}.init"))?,
                     keep_alive: f.keep_alive.into_dist(&format!("{at}.keep_alive"))?,
-                    max_lifetime_us: f
-                        .max_lifetime_s
-                        .map(|s| seconds(&format!("{at}.max_lifetime_s"), s))
-                        .transpose()?,
+                    max_lifetime_us: f.max_lifetime_s.map(|s| seconds(&format!("{at}.max_lifetime_s"), s)).transpose()?,
                     warm_at_start: f.warm_at_start,
                     provisioned_ready_us: micros!(at, f.provisioned_ready_s),
                     max_retry_attempts: f.max_retry_attempts,
@@ -279,10 +243,7 @@ impl EngineConfig {
                             Ok::<_, PyErr>(engine::VpcConfig {
                                 active_from_us: micros!(at, v.active_from_s),
                                 no_eni: v.no_eni,
-                                inactive_after_us: v
-                                    .inactive_after_s
-                                    .map(|s| seconds(&format!("{at}.inactive_after_s"), s))
-                                    .transpose()?,
+                                inactive_after_us: v.inactive_after_s.map(|s| seconds(&format!("{at}.inactive_after_s"), s)).transpose()?,
                                 eni_ready_us: micros!(at, v.eni_ready_s),
                                 eni_pool: v.eni_pool,
                                 eni_init_us: micros!(at, v.eni_init_s),
@@ -297,11 +258,7 @@ impl EngineConfig {
             .client_retries
             .map(|c| {
                 let at = "client_retries";
-                Ok::<_, PyErr>(engine::ClientRetries {
-                    max_attempts: c.max_attempts,
-                    base_us: micros!(at, c.base_s),
-                    cap_us: micros!(at, c.cap_s),
-                })
+                Ok::<_, PyErr>(engine::ClientRetries { max_attempts: c.max_attempts, base_us: micros!(at, c.base_s), cap_us: micros!(at, c.cap_s) })
             })
             .transpose()?;
         let sources = self
@@ -312,19 +269,11 @@ impl EngineConfig {
                 let at = format!("sources[{i}]");
                 Ok(match s {
                     SourceConfig::Stream(s) => {
-                        let Some(&(_, kind)) =
-                            STREAM_KINDS.iter().find(|(name, _)| *name == s.kind)
-                        else {
+                        let Some(&(_, kind)) = STREAM_KINDS.iter().find(|(name, _)| *name == s.kind) else {
                             let other = &s.kind;
-                            return Err(LambdaCoreError::new_err(format!(
-                                "{at}.kind: unknown stream kind {other:?}"
-                            )));
+                            return Err(LambdaCoreError::new_err(format!("{at}.kind: unknown stream kind {other:?}")));
                         };
-                        engine::SourceConfig::Stream(engine::StreamConfig {
-                            kind,
-                            shards: s.shards,
-                            retention_us: micros!(at, s.retention_s),
-                        })
+                        engine::SourceConfig::Stream(engine::StreamConfig { kind, shards: s.shards, retention_us: micros!(at, s.retention_s) })
                     }
                     SourceConfig::Queue(q) => engine::SourceConfig::Queue(engine::QueueConfig {
                         fifo: q.fifo,
@@ -382,11 +331,7 @@ impl EngineConfig {
             "newest" => engine::Routing::Newest,
             "mru" => engine::Routing::Mru,
             "oldest" => engine::Routing::Oldest,
-            other => {
-                return Err(LambdaCoreError::new_err(format!(
-                    "routing: unknown routing {other:?}"
-                )))
-            }
+            other => return Err(LambdaCoreError::new_err(format!("routing: unknown routing {other:?}"))),
         };
         Ok(engine::Config {
             account: engine::AccountConfig {
@@ -403,10 +348,7 @@ impl EngineConfig {
             sources,
             mappings,
             queue_mappings,
-            metrics_period_us: self
-                .metrics_period_s
-                .map(|p| seconds("metrics_period_s", p))
-                .transpose()?,
+            metrics_period_us: self.metrics_period_s.map(|p| seconds("metrics_period_s", p)).transpose()?,
             eni_quotas: self.eni_quotas,
         })
     }

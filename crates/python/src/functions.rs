@@ -25,11 +25,7 @@ pub struct PyLimit {
 #[pymethods]
 impl PyLimit {
     fn __repr__(&self) -> String {
-        format!(
-            "Limit(name={:?}, min={}, max={}, what={:?})",
-            self.name, self.min, self.max, self.what
-        )
-        .replace('"', "'")
+        format!("Limit(name={:?}, min={}, max={}, what={:?})", self.name, self.min, self.max, self.what).replace('"', "'")
     }
 }
 
@@ -37,12 +33,7 @@ impl PyLimit {
 pub(crate) fn limits(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let d = PyDict::new(py);
     for l in LIMITS {
-        let limit = PyLimit {
-            name: l.name.into(),
-            min: l.min,
-            max: l.max,
-            what: l.what.into(),
-        };
+        let limit = PyLimit { name: l.name.into(), min: l.min, max: l.max, what: l.what.into() };
         d.set_item(l.name, Bound::new(py, limit)?)?;
     }
     py.import("types")?.getattr("MappingProxyType")?.call1((d,))
@@ -67,10 +58,7 @@ struct Gathered {
 
 impl Gathered {
     fn with_capacity(n: usize) -> Self {
-        Gathered {
-            bytes: Vec::with_capacity(n * 16),
-            ends: Vec::with_capacity(n),
-        }
+        Gathered { bytes: Vec::with_capacity(n * 16), ends: Vec::with_capacity(n) }
     }
 
     fn push(&mut self, key: &[u8]) {
@@ -90,9 +78,7 @@ impl Gathered {
             self.push(unsafe { b.as_bytes() });
         } else {
             let kind = key.get_type().name()?;
-            return Err(PyTypeError::new_err(format!(
-                "element {i} is {kind}, not str or bytes"
-            )));
+            return Err(PyTypeError::new_err(format!("element {i} is {kind}, not str or bytes")));
         }
         Ok(())
     }
@@ -124,15 +110,8 @@ fn gather_sequence(keys: &Bound<'_, PyAny>) -> PyResult<Gathered> {
 /// code points, encoded to UTF-8 here). Trailing NULs are dropped, as numpy drops them when
 /// it returns an element. `None` when a `U` element holds a code point that is not a Unicode
 /// scalar value (the caller then takes the `tolist()` path, which raises Python's own error).
-fn gather_fixed_width(
-    array: &Bound<'_, PyUntypedArray>,
-    unicode: bool,
-) -> PyResult<Option<Gathered>> {
-    let array = if array.is_c_contiguous() {
-        array.clone()
-    } else {
-        array.call_method0("copy")?.cast_into::<PyUntypedArray>()?
-    };
+fn gather_fixed_width(array: &Bound<'_, PyUntypedArray>, unicode: bool) -> PyResult<Option<Gathered>> {
+    let array = if array.is_c_contiguous() { array.clone() } else { array.call_method0("copy")?.cast_into::<PyUntypedArray>()? };
     let dtype = array.dtype();
     let (n, width) = (array.len(), dtype.itemsize());
     let swap = dtype.is_native_byteorder() == Some(false);
@@ -141,9 +120,7 @@ fn gather_fixed_width(
     } else {
         // SAFETY: a C-contiguous array of `n` items of `width` bytes, alive (held by `array`)
         // and read under the GIL
-        unsafe {
-            std::slice::from_raw_parts((*array.as_array_ptr()).fields.data as *const u8, n * width)
-        }
+        unsafe { std::slice::from_raw_parts((*array.as_array_ptr()).fields.data as *const u8, n * width) }
     };
     let mut g = Gathered::with_capacity(n);
     if !unicode {
@@ -172,11 +149,8 @@ fn gather_fixed_width(
             match unit(c) {
                 u @ 0..=0x7f => g.bytes.push(u as u8),
                 u => {
-                    let Some(c) = char::from_u32(u) else {
-                        return Ok(None);
-                    };
-                    g.bytes
-                        .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                    let Some(c) = char::from_u32(u) else { return Ok(None) };
+                    g.bytes.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
                 }
             }
         }
@@ -187,22 +161,12 @@ fn gather_fixed_width(
 }
 
 fn gather(keys: &Bound<'_, PyAny>) -> PyResult<Gathered> {
-    if keys.is_instance_of::<PyString>()
-        || keys.is_instance_of::<PyBytes>()
-        || keys.is_instance_of::<PyByteArray>()
-    {
-        return Err(PyTypeError::new_err(
-            "keys must be a sequence of keys, not a single str or bytes",
-        ));
+    if keys.is_instance_of::<PyString>() || keys.is_instance_of::<PyBytes>() || keys.is_instance_of::<PyByteArray>() {
+        return Err(PyTypeError::new_err("keys must be a sequence of keys, not a single str or bytes"));
     }
-    let Ok(array) = keys.cast::<PyUntypedArray>() else {
-        return gather_sequence(keys);
-    };
+    let Ok(array) = keys.cast::<PyUntypedArray>() else { return gather_sequence(keys) };
     if array.ndim() != 1 {
-        return Err(PyValueError::new_err(format!(
-            "keys must be one-dimensional, got shape {:?}",
-            array.shape()
-        )));
+        return Err(PyValueError::new_err(format!("keys must be one-dimensional, got shape {:?}", array.shape())));
     }
     let kind = array.dtype().kind();
     if kind == b'S' || kind == b'U' {
@@ -217,10 +181,7 @@ fn gather(keys: &Bound<'_, PyAny>) -> PyResult<Gathered> {
 /// Each key's integer (§7: the first 8 bytes, little-endian, of the MD5 of its UTF-8 bytes),
 /// as an int64 array.
 #[pyfunction]
-pub(crate) fn hash_keys<'py>(
-    py: Python<'py>,
-    keys: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyArray1<i64>>> {
+pub(crate) fn hash_keys<'py>(py: Python<'py>, keys: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let Gathered { bytes, ends } = gather(keys)?;
     let hashes = py.detach(|| key_hashes(&bytes, &ends));
     Ok(hashes.into_pyarray(py))

@@ -22,9 +22,8 @@ use config::EngineConfig;
 use output::Named;
 
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_micros as engine_micros, to_seconds, Engine, Error,
-    InterruptHook, Micros, NullSink, RecordRows, RecordTable, RowTable, Rows, Sink, Tables,
-    WindowLog,
+    check_seconds, shard_and_lane, to_micros as engine_micros, to_seconds, Engine, Error, InterruptHook, Micros, NullSink, RecordRows, RecordTable, RowTable, Rows, Sink,
+    Tables, WindowLog,
 };
 
 pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
@@ -33,21 +32,12 @@ pyo3::import_exception!(lambda_core.errors, WorkloadError);
 
 fn to_py(e: Error) -> PyErr {
     match e {
-        Error::Workload {
-            column,
-            row,
-            ref message,
-        } => workload_error(e.to_string(), column, row, message, None),
-        Error::Records {
-            source,
-            column,
-            row,
-            ref message,
-        } => workload_error(e.to_string(), column, row, message, Some(source)),
+        Error::Workload { column, row, ref message } => workload_error(e.to_string(), column, row, message, None),
+        Error::Records { source, column, row, ref message } => workload_error(e.to_string(), column, row, message, Some(source)),
         Error::Config(m) => InvalidParameterValueException::new_err(m),
-        Error::Interrupted => SIGNALLED.with_borrow_mut(Option::take).unwrap_or_else(|| {
-            PyKeyboardInterrupt::new_err("lambda_core: the call was interrupted")
-        }),
+        Error::Interrupted => SIGNALLED
+            .with_borrow_mut(Option::take)
+            .unwrap_or_else(|| PyKeyboardInterrupt::new_err("lambda_core: the call was interrupted")),
         Error::OutOfMemory { what, .. } => out_of_memory(&e, what, ""),
         Error::Unusable { .. } => PyRuntimeError::new_err(format!("lambda_core: {e}")),
     }
@@ -59,9 +49,7 @@ fn out_of_memory(e: &Error, what: &str, after: &str) -> PyErr {
     let from = match what {
         "provisioned environments" => " (the functions' provisioned_concurrency)",
         "stream lanes" => " (shards × parallelization_factor of the stream mappings)",
-        "resolved requests and records kept for the caller" => {
-            " (advance(..., requests=False) keeps none)"
-        }
+        "resolved requests and records kept for the caller" => " (advance(..., requests=False) keeps none)",
         _ => "",
     };
     PyMemoryError::new_err(format!("lambda_core: {e}{from}{after}"))
@@ -97,13 +85,7 @@ fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
 
 /// A `WorkloadError` carrying, beside its message, the position's `detail` and (for records)
 /// the event source's index, so that the Python layer can name the source.
-fn workload_error(
-    text: String,
-    column: &str,
-    row: usize,
-    detail: &str,
-    source: Option<u32>,
-) -> PyErr {
+fn workload_error(text: String, column: &str, row: usize, detail: &str, source: Option<u32>) -> PyErr {
     let err = WorkloadError::new_err((text, column.to_owned(), row));
     Python::attach(|py| {
         let value = err.value(py);
@@ -125,10 +107,7 @@ fn guarded<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyRe
 }
 
 /// `guarded` with the engine's error left for the caller to map.
-fn caught<T>(
-    poisoned: &mut bool,
-    f: impl FnOnce() -> Result<T, Error>,
-) -> PyResult<Result<T, Error>> {
+fn caught<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyResult<Result<T, Error>> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => Ok(r),
         Err(payload) => {
@@ -155,9 +134,7 @@ pub struct PyEngine {
 impl PyEngine {
     fn check(&self) -> PyResult<()> {
         if self.poisoned {
-            Err(PyRuntimeError::new_err(
-                "this simulator hit an internal error earlier and can no longer be used",
-            ))
+            Err(PyRuntimeError::new_err("this simulator hit an internal error earlier and can no longer be used"))
         } else {
             Ok(())
         }
@@ -166,19 +143,10 @@ impl PyEngine {
     /// Runs the loop to `until` with the GIL released. On the main thread a pending signal
     /// stops the engine between two events (`signal_pending`); what it had not taken stays
     /// submitted, and the handler's exception is raised.
-    fn run_with<S: Sink + Send>(
-        &mut self,
-        py: Python<'_>,
-        until: Option<f64>,
-        sink: &mut S,
-    ) -> PyResult<()> {
+    fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
-        let hook: Option<InterruptHook> = if on_main_thread(py)? {
-            Some(Box::new(signal_pending))
-        } else {
-            None
-        };
+        let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
         self.engine.set_interrupt(hook);
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
@@ -216,11 +184,7 @@ type RowArrays<'py> = (
 /// Calls `f` with `Rows` over the arrays (read-only borrows, held while it runs).
 fn with_rows<T>(arrays: &RowArrays<'_>, f: impl FnOnce(&Rows<'_>) -> PyResult<T>) -> PyResult<T> {
     let (time, function, duration, kind, failures, too_large) = arrays;
-    let (t, fu, d) = (
-        time.try_readonly()?,
-        function.try_readonly()?,
-        duration.try_readonly()?,
-    );
+    let (t, fu, d) = (time.try_readonly()?, function.try_readonly()?, duration.try_readonly()?);
     let k = kind.as_ref().map(|a| a.try_readonly()).transpose()?;
     let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
     let big = too_large.as_ref().map(|a| a.try_readonly()).transpose()?;
@@ -235,18 +199,10 @@ fn with_rows<T>(arrays: &RowArrays<'_>, f: impl FnOnce(&Rows<'_>) -> PyResult<T>
 }
 
 /// An event source's chunk of records, as Python hands it over: (source, time, key, failures).
-type RecordArrays<'py> = (
-    u32,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<i64>>,
-    Option<Bound<'py, PyArray1<i64>>>,
-);
+type RecordArrays<'py> = (u32, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<i64>>, Option<Bound<'py, PyArray1<i64>>>);
 
 /// Calls `f` with the `RecordRows` of every chunk (read-only borrows, held while it runs).
-fn with_records<T>(
-    arrays: &[RecordArrays<'_>],
-    f: impl FnOnce(&[(u32, RecordRows<'_>)]) -> PyResult<T>,
-) -> PyResult<T> {
+fn with_records<T>(arrays: &[RecordArrays<'_>], f: impl FnOnce(&[(u32, RecordRows<'_>)]) -> PyResult<T>) -> PyResult<T> {
     let mut borrowed = Vec::with_capacity(arrays.len());
     for (source, time, key, failures) in arrays {
         let x = failures.as_ref().map(|a| a.try_readonly()).transpose()?;
@@ -255,14 +211,7 @@ fn with_records<T>(
     let mut rows = Vec::with_capacity(borrowed.len());
     for (source, t, k, x) in &borrowed {
         let failures = x.as_ref().map(|a| a.as_slice()).transpose()?;
-        rows.push((
-            *source,
-            RecordRows {
-                time: t.as_slice()?,
-                key: k.as_slice()?,
-                failures,
-            },
-        ));
+        rows.push((*source, RecordRows { time: t.as_slice()?, key: k.as_slice()?, failures }));
     }
     f(&rows)
 }
@@ -272,9 +221,7 @@ impl PyEngine {
     /// `config`: a `lambda_core._engine_config.EngineConfig` (any object with its attributes).
     #[new]
     fn new(config: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let config: EngineConfig = config
-            .extract()
-            .map_err(|e| config::config_type_error(config.py(), e))?;
+        let config: EngineConfig = config.extract().map_err(|e| config::config_type_error(config.py(), e))?;
         let config = config.into_config()?;
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
@@ -293,17 +240,7 @@ impl PyEngine {
         failures: Option<Bound<'_, PyArray1<i64>>>,
         too_large: Option<Bound<'_, PyArray1<bool>>>,
     ) -> PyResult<u64> {
-        with_rows(
-            &(
-                time,
-                function,
-                duration,
-                invocation_type,
-                failures,
-                too_large,
-            ),
-            |rows| self.submit_rows(rows),
-        )
+        with_rows(&(time, function, duration, invocation_type, failures, too_large), |rows| self.submit_rows(rows))
     }
 
     /// Copies, checks and queues a chunk of event source `stream`'s records or messages
@@ -320,27 +257,17 @@ impl PyEngine {
         self.check()?;
         with_records(&[(stream, time, key, failures)], |chunks| {
             let (source, rows) = &chunks[0];
-            guarded(&mut self.poisoned, || {
-                self.engine.submit_records(*source, rows)
-            })
+            guarded(&mut self.poisoned, || self.engine.submit_records(*source, rows))
         })
     }
 
     /// `submit` and `submit_records` at once, all or nothing (on an error nothing is queued):
     /// `rows` the workload's columns, `records` (source, time, key, failures) per source, each
     /// source at most once. Returns the first request id and the first record id of each.
-    fn submit_together(
-        &mut self,
-        rows: RowArrays<'_>,
-        records: Vec<RecordArrays<'_>>,
-    ) -> PyResult<(u64, Vec<u64>)> {
+    fn submit_together(&mut self, rows: RowArrays<'_>, records: Vec<RecordArrays<'_>>) -> PyResult<(u64, Vec<u64>)> {
         self.check()?;
         with_rows(&rows, |rows| {
-            with_records(&records, |chunks| {
-                guarded(&mut self.poisoned, || {
-                    self.engine.submit_together(rows, chunks)
-                })
-            })
+            with_records(&records, |chunks| guarded(&mut self.poisoned, || self.engine.submit_together(rows, chunks)))
         })
     }
 
@@ -348,12 +275,7 @@ impl PyEngine {
     /// the requests resolved on the way, in the order they were resolved (or None when
     /// `record` is false).
     #[pyo3(signature = (until=None, record=true))]
-    fn advance(
-        &mut self,
-        py: Python<'_>,
-        until: Option<f64>,
-        record: bool,
-    ) -> PyResult<Option<Named>> {
+    fn advance(&mut self, py: Python<'_>, until: Option<f64>, record: bool) -> PyResult<Option<Named>> {
         if !record {
             self.run_with(py, until, &mut NullSink)?;
             return Ok(None);
@@ -379,10 +301,7 @@ impl PyEngine {
         events: bool,
         records: Vec<(u64, usize)>,
     ) -> PyResult<Named> {
-        if first
-            .checked_add(n as u64)
-            .is_none_or(|last| last > self.engine.submitted())
-        {
+        if first.checked_add(n as u64).is_none_or(|last| last > self.engine.submitted()) {
             return Err(LambdaCoreError::new_err(format!(
                 "rows {first}..{first}+{n} were not all submitted ({} rows so far)",
                 self.engine.submitted()
@@ -390,21 +309,12 @@ impl PyEngine {
         }
         for (s, &(first, n)) in records.iter().enumerate() {
             let submitted = self.engine.submitted_records(s as u32);
-            if s >= self.engine.n_sources()
-                || first
-                    .checked_add(n as u64)
-                    .is_none_or(|last| last > submitted)
-            {
-                return Err(LambdaCoreError::new_err(format!(
-                    "records {first}..{first}+{n} of stream {s} were not all submitted"
-                )));
+            if s >= self.engine.n_sources() || first.checked_add(n as u64).is_none_or(|last| last > submitted) {
+                return Err(LambdaCoreError::new_err(format!("records {first}..{first}+{n} of stream {s} were not all submitted")));
             }
         }
         let tables = (|| {
-            let records = records
-                .iter()
-                .map(|&(first, n)| RecordTable::new(first, n))
-                .collect::<Result<Vec<_>, _>>()?;
+            let records = records.iter().map(|&(first, n)| RecordTable::new(first, n)).collect::<Result<Vec<_>, _>>()?;
             Ok(Tables::new(RowTable::new(first, n, events)?, records))
         })();
         let mut tables = tables.map_err(to_py)?;
@@ -435,12 +345,7 @@ impl PyEngine {
     /// ever sent there) per destination index.
     fn drain_destinations(&mut self) -> PyResult<Vec<Named>> {
         self.check()?;
-        Ok(self
-            .engine
-            .drain_destinations()
-            .into_iter()
-            .map(Named::of)
-            .collect())
+        Ok(self.engine.drain_destinations().into_iter().map(Named::of).collect())
     }
 
     /// Takes the rows of the traced attempts logged since the last call (docs/traces.md): a dict
@@ -455,12 +360,7 @@ impl PyEngine {
     /// seconds; `max_slots` for queues).
     fn mapping_report(&self) -> PyResult<Vec<Named>> {
         self.check()?;
-        Ok(self
-            .engine
-            .mapping_stats()
-            .into_iter()
-            .map(Named::of)
-            .collect())
+        Ok(self.engine.mapping_stats().into_iter().map(Named::of).collect())
     }
 
     /// Records held by mappings (arrived, not yet resolved).
@@ -522,17 +422,9 @@ fn to_micros(seconds: f64) -> PyResult<u64> {
 /// The caller has had the values checked: one the engine refuses (NaN, negative, huge) gives
 /// an unspecified number, never an error or a crash.
 #[pyfunction]
-fn rounded_seconds<'py>(
-    py: Python<'py>,
-    seconds: PyReadonlyArray1<'py, f64>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
+fn rounded_seconds<'py>(py: Python<'py>, seconds: PyReadonlyArray1<'py, f64>) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let values = seconds.as_slice()?;
-    let out: Vec<f64> = py.detach(|| {
-        values
-            .iter()
-            .map(|&s| to_seconds(engine_micros(s)))
-            .collect()
-    });
+    let out: Vec<f64> = py.detach(|| values.iter().map(|&s| to_seconds(engine_micros(s))).collect());
     Ok(out.into_pyarray(py))
 }
 
@@ -548,16 +440,11 @@ fn stream_lanes<'py>(
     parallelization_factor: u32,
 ) -> PyResult<(U32Array<'py>, U32Array<'py>)> {
     if shards == 0 || parallelization_factor == 0 {
-        return Err(LambdaCoreError::new_err(
-            "shards and parallelization_factor must be at least 1",
-        ));
+        return Err(LambdaCoreError::new_err("shards and parallelization_factor must be at least 1"));
     }
     let keys = key.as_slice()?;
-    let (shard, lane): (Vec<u32>, Vec<u32>) = py.detach(|| {
-        keys.iter()
-            .map(|&k| shard_and_lane(k, shards, parallelization_factor))
-            .unzip()
-    });
+    let (shard, lane): (Vec<u32>, Vec<u32>) =
+        py.detach(|| keys.iter().map(|&k| shard_and_lane(k, shards, parallelization_factor)).unzip());
     Ok((shard.into_pyarray(py), lane.into_pyarray(py)))
 }
 

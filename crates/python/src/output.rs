@@ -47,12 +47,6 @@ fn to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
         Value::Int(n) => n.into_pyobject(py)?.into_any(),
         Value::Float(x) => x.into_pyobject(py)?.into_any(),
         Value::Table(t) => dict(py, t)?.into_any(),
-        Value::Tables(ts) => PyList::new(
-            py,
-            ts.into_iter()
-                .map(|t| dict(py, t))
-                .collect::<PyResult<Vec<_>>>()?,
-        )?
-        .into_any(),
+        Value::Tables(ts) => PyList::new(py, ts.into_iter().map(|t| dict(py, t)).collect::<PyResult<Vec<_>>>()?)?.into_any(),
     })
 }

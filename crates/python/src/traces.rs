@@ -21,22 +21,13 @@ type Read<'py> = (Bound<'py, PyDict>, Bound<'py, PyDict>);
 fn to_py(e: Error) -> PyErr {
     match &e {
         Error::Io { .. } => PyOSError::new_err(e.to_string()),
-        Error::Row {
-            path,
-            line,
-            column,
-            name,
-            ..
-        } => TraceFormatError::new_err((e.to_string(), path.clone(), *line, *column, name.clone())),
+        Error::Row { path, line, column, name, .. } => {
+            TraceFormatError::new_err((e.to_string(), path.clone(), *line, *column, name.clone()))
+        }
     }
 }
 
-fn csv<'py>(
-    py: Python<'py>,
-    path: PathBuf,
-    read: impl Fn(&std::path::Path) -> Result<Table, Error> + Sync,
-    names: &[&str],
-) -> PyResult<Read<'py>> {
+fn csv<'py>(py: Python<'py>, path: PathBuf, read: impl Fn(&std::path::Path) -> Result<Table, Error> + Sync, names: &[&str]) -> PyResult<Read<'py>> {
     let table = py.detach(|| read(&path)).map_err(to_py)?;
     let columns = PyDict::new(py);
     let texts = PyDict::new(py);
@@ -72,9 +63,7 @@ pub(crate) fn read_azure2021(py: Python<'_>, path: PathBuf) -> PyResult<Read<'_>
     let read = |p: &std::path::Path| {
         let mut table = lambda_core_traces::azure2021(p)?;
         let (codes, first) = match (&table.columns[0], &table.columns[1]) {
-            (Some(Column::Text(app, _)), Some(Column::Text(func, _))) => {
-                lambda_core_traces::formats::key_codes(&[app, func])
-            }
+            (Some(Column::Text(app, _)), Some(Column::Text(func, _))) => lambda_core_traces::formats::key_codes(&[app, func]),
             _ => unreachable!("azure2021 reads app and func as text"),
         };
         table.columns.push(Some(Column::Count(codes)));
@@ -90,34 +79,19 @@ pub(crate) fn read_azure2021(py: Python<'_>, path: PathBuf) -> PyResult<Read<'_>
 /// per-minute counts row after row (the minutes' header names under `counts` in the names).
 #[pyfunction]
 pub(crate) fn read_azure2019_invocations(py: Python<'_>, path: PathBuf) -> PyResult<Read<'_>> {
-    csv(
-        py,
-        path,
-        lambda_core_traces::azure2019_invocations,
-        &spec_names(lambda_core_traces::formats::AZURE2019_INVOCATIONS),
-    )
+    csv(py, path, lambda_core_traces::azure2019_invocations, &spec_names(lambda_core_traces::formats::AZURE2019_INVOCATIONS))
 }
 
 /// Azure Functions 2019 durations: the keys (codes) and the percentiles (milliseconds).
 #[pyfunction]
 pub(crate) fn read_azure2019_durations(py: Python<'_>, path: PathBuf) -> PyResult<Read<'_>> {
-    csv(
-        py,
-        path,
-        lambda_core_traces::azure2019_durations,
-        &spec_names(lambda_core_traces::formats::AZURE2019_DURATIONS),
-    )
+    csv(py, path, lambda_core_traces::azure2019_durations, &spec_names(lambda_core_traces::formats::AZURE2019_DURATIONS))
 }
 
 /// Per-request logs: the client's times, AWS's duration, the cold flag and instance ids.
 #[pyfunction]
 pub(crate) fn read_request_log(py: Python<'_>, path: PathBuf) -> PyResult<Read<'_>> {
-    csv(
-        py,
-        path,
-        lambda_core_traces::request_log,
-        &spec_names(lambda_core_traces::formats::REQUEST_LOG),
-    )
+    csv(py, path, lambda_core_traces::request_log, &spec_names(lambda_core_traces::formats::REQUEST_LOG))
 }
 
 fn reports(py: Python<'_>, r: Reports) -> PyResult<Read<'_>> {

@@ -14,14 +14,9 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (format, file, threads) = match &args[..] {
         [_, format, file] => (format, file, Threads::default()),
-        [_, format, file, n] if n.parse::<usize>().is_ok_and(|n| n > 0) => (
-            format,
-            file,
-            Threads {
-                threads: n.parse().expect("a number"),
-                ..Threads::default()
-            },
-        ),
+        [_, format, file, n] if n.parse::<usize>().is_ok_and(|n| n > 0) => {
+            (format, file, Threads { threads: n.parse().expect("a number"), ..Threads::default() })
+        }
         _ => {
             eprintln!("usage: read FORMAT FILE [THREADS]");
             std::process::exit(2);
@@ -32,10 +27,7 @@ fn main() {
     let started = Instant::now();
     let rows = match format.as_str() {
         "azure2021" => csv(formats::AZURE2021, None),
-        "azure2019" => csv(
-            formats::AZURE2019_INVOCATIONS,
-            Some(formats::AZURE2019_FIRST_MINUTE),
-        ),
+        "azure2019" => csv(formats::AZURE2019_INVOCATIONS, Some(formats::AZURE2019_FIRST_MINUTE)),
         "request-log" => csv(formats::REQUEST_LOG, None),
         "cloudwatch-text" => lambda_core_traces::cloudwatch::read_text(path).map(|r| r.len()),
         "cloudwatch-json" => lambda_core_traces::cloudwatch::read_json(path).map(|r| r.len()),
@@ -46,10 +38,7 @@ fn main() {
     };
     let seconds = started.elapsed().as_secs_f64();
     match rows {
-        Ok(rows) => println!(
-            "{rows} rows in {seconds:.3} s: {:.2e} rows/s",
-            rows as f64 / seconds
-        ),
+        Ok(rows) => println!("{rows} rows in {seconds:.3} s: {:.2e} rows/s", rows as f64 / seconds),
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);

@@ -38,14 +38,8 @@ pub fn read_text(path: &Path) -> Result<Reports, Error> {
                     out.push(ms, &report, stream);
                     Ok(())
                 }
-                None => Err(Error::row(
-                    &name,
-                    at,
-                    1,
-                    "timestamp",
-                    format!(
-                    "the EVENTS line's timestamp is neither at its end nor alone on line {number}"),
-                )),
+                None => Err(Error::row(&name, at, 1, "timestamp", format!(
+                    "the EVENTS line's timestamp is neither at its end nor alone on line {number}"))),
             };
         }
         let Some(at) = FIND_REPORT.find(line) else {
@@ -61,40 +55,21 @@ pub fn read_text(path: &Path) -> Result<Reports, Error> {
                 Some(s) if parts.len() >= 5 && !s.is_empty() => out.streams.code(s),
                 _ => NO_STREAM,
             };
-            let last = message
-                .rsplit(|&c| c == b'\t')
-                .next()
-                .map(trim)
-                .unwrap_or_default();
+            let last = message.rsplit(|&c| c == b'\t').next().map(trim).unwrap_or_default();
             match epoch_ms(last) {
                 Some(ms) => out.push(ms, &report, stream),
                 None => waiting = Some((report, stream, number)),
             }
             return Ok(());
         }
-        let mut tokens = prefix
-            .split(|&c| c == b' ' || c == b'\t')
-            .filter(|t| !t.is_empty());
+        let mut tokens = prefix.split(|&c| c == b' ' || c == b'\t').filter(|t| !t.is_empty());
         let Some(first) = tokens.next() else {
-            return Err(Error::row(
-                &name,
-                number,
-                1,
-                "timestamp",
-                "a REPORT line without a timestamp before it (ISO 8601 or epoch milliseconds)",
-            ));
+            return Err(Error::row(&name, number, 1, "timestamp",
+                "a REPORT line without a timestamp before it (ISO 8601 or epoch milliseconds)"));
         };
         let Some(ms) = millis(first) else {
-            return Err(Error::row(
-                &name,
-                number,
-                1,
-                "timestamp",
-                format!(
-                    "'{}' is not a timestamp (ISO 8601 or epoch milliseconds)",
-                    String::from_utf8_lossy(first)
-                ),
-            ));
+            return Err(Error::row(&name, number, 1, "timestamp", format!(
+                "'{}' is not a timestamp (ISO 8601 or epoch milliseconds)", String::from_utf8_lossy(first))));
         };
         let stream = match tokens.next_back() {
             Some(s) => out.streams.code(s),
@@ -104,13 +79,7 @@ pub fn read_text(path: &Path) -> Result<Reports, Error> {
         Ok(())
     })?;
     if let Some((_, _, at)) = waiting {
-        return Err(Error::row(
-            &name,
-            at,
-            1,
-            "timestamp",
-            "the file ends before the EVENTS line's timestamp",
-        ));
+        return Err(Error::row(&name, at, 1, "timestamp", "the file ends before the EVENTS line's timestamp"));
     }
     Ok(out)
 }
@@ -124,10 +93,7 @@ fn epoch_ms(token: &[u8]) -> Option<f64> {
 }
 
 fn char_column(line: &[u8], byte: usize) -> u64 {
-    String::from_utf8_lossy(&line[..byte.min(line.len())])
-        .chars()
-        .count() as u64
-        + 1
+    String::from_utf8_lossy(&line[..byte.min(line.len())]).chars().count() as u64 + 1
 }
 
 /// The REPORT events of `aws logs filter-log-events` JSON (`{"events": [{"timestamp": ms,
@@ -136,12 +102,9 @@ fn char_column(line: &[u8], byte: usize) -> u64 {
 pub fn read_json(path: &Path) -> Result<Reports, Error> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| Error::io(&name, &e))?;
-    let mut de =
-        serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER_BYTES, file));
+    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(BUFFER_BYTES, file));
     let mut out = Reports::default();
-    Top(&mut out)
-        .deserialize(&mut de)
-        .map_err(|e| json_error(&name, &e))?;
+    Top(&mut out).deserialize(&mut de).map_err(|e| json_error(&name, &e))?;
     de.end().map_err(|e| json_error(&name, &e))?;
     Ok(out)
 }
@@ -156,10 +119,7 @@ fn custom<E: de::Error>(field: &str, message: impl Display) -> E {
 
 fn json_error(path: &str, e: &serde_json::Error) -> Error {
     if e.is_io() {
-        return Error::Io {
-            path: path.to_owned(),
-            message: e.to_string(),
-        };
+        return Error::Io { path: path.to_owned(), message: e.to_string() };
     }
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -193,10 +153,7 @@ impl<'de> Visitor<'de> for Top<'_> {
             }
         }
         if !seen {
-            return Err(custom(
-                "events",
-                "no 'events' array: the JSON of aws logs filter-log-events was expected",
-            ));
+            return Err(custom("events", "no 'events' array: the JSON of aws logs filter-log-events was expected"));
         }
         Ok(())
     }
@@ -243,8 +200,7 @@ impl<'de> Visitor<'de> for Event<'_> {
         f.write_str("a log event (an object with timestamp, message and logStreamName)")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let (mut timestamp, mut message, mut stream) =
-            (None::<f64>, None::<String>, None::<String>);
+        let (mut timestamp, mut message, mut stream) = (None::<f64>, None::<String>, None::<String>);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "timestamp" => timestamp = Some(map.next_value()?),
@@ -257,22 +213,15 @@ impl<'de> Visitor<'de> for Event<'_> {
         }
         let i = self.1;
         let Some(message) = message else {
-            return Err(custom(
-                "message",
-                format!("event {i} (from 0) has no message"),
-            ));
+            return Err(custom("message", format!("event {i} (from 0) has no message")));
         };
         let bytes = message.as_bytes();
         let Some(at) = FIND_REPORT.find(bytes) else {
             return Ok(());
         };
-        let report = parse(&bytes[at..])
-            .map_err(|(_, label, m)| custom(label, format!("event {i} (from 0): {m}")))?;
+        let report = parse(&bytes[at..]).map_err(|(_, label, m)| custom(label, format!("event {i} (from 0): {m}")))?;
         let Some(ms) = timestamp else {
-            return Err(custom(
-                "timestamp",
-                format!("event {i} (from 0) is a REPORT without a timestamp"),
-            ));
+            return Err(custom("timestamp", format!("event {i} (from 0) is a REPORT without a timestamp")));
         };
         let code = match stream {
             Some(s) if !s.is_empty() => self.0.streams.code(s.as_bytes()),

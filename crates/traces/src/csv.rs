@@ -33,19 +33,11 @@ pub struct Spec {
 
 impl Spec {
     pub const fn required(name: &'static str, kind: Kind) -> Self {
-        Spec {
-            name,
-            kind,
-            required: true,
-        }
+        Spec { name, kind, required: true }
     }
 
     pub const fn optional(name: &'static str, kind: Kind) -> Self {
-        Spec {
-            name,
-            kind,
-            required: false,
-        }
+        Spec { name, kind, required: false }
     }
 }
 
@@ -64,16 +56,8 @@ pub enum Column {
 impl Table {
     /// A table with the same columns, empty.
     pub(crate) fn empty_like(&self) -> Table {
-        let columns = self
-            .columns
-            .iter()
-            .map(|c| c.as_ref().map(Column::empty_like))
-            .collect();
-        Table {
-            columns,
-            matrix_names: self.matrix_names.clone(),
-            ..Table::default()
-        }
+        let columns = self.columns.iter().map(|c| c.as_ref().map(Column::empty_like)).collect();
+        Table { columns, matrix_names: self.matrix_names.clone(), ..Table::default() }
     }
 
     /// Empties the columns, keeping their memory.
@@ -134,12 +118,7 @@ pub fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>) -> Resul
 }
 
 /// [`read_csv`] on `threads`; [`Threads::ONE`] reads the file in one pass on this thread.
-pub fn read_csv_on(
-    path: &Path,
-    specs: &[Spec],
-    matrix_from: Option<&str>,
-    threads: Threads,
-) -> Result<Table, Error> {
+pub fn read_csv_on(path: &Path, specs: &[Spec], matrix_from: Option<&str>, threads: Threads) -> Result<Table, Error> {
     if threads.threads > 1 {
         if let Some(table) = crate::parallel::read_csv(path, specs, matrix_from, threads) {
             return table;
@@ -155,15 +134,7 @@ pub fn read_csv_on(
         }
         Ok(())
     })?;
-    reader.map(|r| r.table).ok_or_else(|| {
-        Error::row(
-            &name,
-            1,
-            1,
-            "",
-            "the file is empty: a header line was expected",
-        )
-    })
+    reader.map(|r| r.table).ok_or_else(|| Error::row(&name, 1, 1, "", "the file is empty: a header line was expected"))
 }
 
 pub(crate) struct Reader<'a> {
@@ -177,13 +148,7 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(
-        path: &'a str,
-        line: &[u8],
-        spans: &[Span],
-        specs: &[Spec],
-        matrix_from: Option<&str>,
-    ) -> Result<Self, Error> {
+    pub(crate) fn new(path: &'a str, line: &[u8], spans: &[Span], specs: &[Spec], matrix_from: Option<&str>) -> Result<Self, Error> {
         let header: Vec<String> = spans
             .iter()
             .map(|&(s, e, _)| {
@@ -194,22 +159,11 @@ impl<'a> Reader<'a> {
         let mut uses = vec![Use::Skip; header.len()];
         let mut columns = Vec::with_capacity(specs.len());
         for (k, spec) in specs.iter().enumerate() {
-            let found: Vec<usize> = (0..header.len())
-                .filter(|&i| header[i] == spec.name)
-                .collect();
+            let found: Vec<usize> = (0..header.len()).filter(|&i| header[i] == spec.name).collect();
             match found[..] {
                 [] if spec.required => {
-                    return Err(Error::row(
-                        path,
-                        1,
-                        1,
-                        spec.name,
-                        format!(
-                            "the header has no column '{}' (its columns: {})",
-                            spec.name,
-                            list(&header)
-                        ),
-                    ));
+                    return Err(Error::row(path, 1, 1, spec.name, format!(
+                        "the header has no column '{}' (its columns: {})", spec.name, list(&header))));
                 }
                 [] => columns.push(None),
                 [i] => {
@@ -222,58 +176,28 @@ impl<'a> Reader<'a> {
                     }));
                 }
                 [_, i, ..] => {
-                    return Err(Error::row(
-                        path,
-                        1,
-                        i as u64 + 1,
-                        spec.name,
-                        format!("the header names column '{}' twice", spec.name),
-                    ));
+                    return Err(Error::row(path, 1, i as u64 + 1, spec.name, format!(
+                        "the header names column '{}' twice", spec.name)));
                 }
             }
         }
         let mut matrix_names = Vec::new();
         if let Some(first) = matrix_from {
             let Some(at) = header.iter().position(|h| h == first) else {
-                return Err(Error::row(
-                    path,
-                    1,
-                    1,
-                    first,
-                    format!(
-                        "the header has no column '{first}' (its columns: {})",
-                        list(&header)
-                    ),
-                ));
+                return Err(Error::row(path, 1, 1, first, format!(
+                    "the header has no column '{first}' (its columns: {})", list(&header))));
             };
             for (i, u) in uses.iter_mut().enumerate().skip(at) {
                 if let Use::Spec(_) = u {
-                    return Err(Error::row(
-                        path,
-                        1,
-                        i as u64 + 1,
-                        &header[i],
-                        "a named column among the per-period counts",
-                    ));
+                    return Err(Error::row(path, 1, i as u64 + 1, &header[i], "a named column among the per-period counts"));
                 }
                 *u = Use::Matrix;
                 matrix_names.push(header[i].clone());
             }
         }
-        let table = Table {
-            columns,
-            matrix_names,
-            ..Table::default()
-        };
+        let table = Table { columns, matrix_names, ..Table::default() };
         let durations = specs.iter().map(|s| s.kind == Kind::Duration).collect();
-        Ok(Reader {
-            path,
-            header,
-            uses,
-            table,
-            durations,
-            scratch: Vec::new(),
-        })
+        Ok(Reader { path, header, uses, table, durations, scratch: Vec::new() })
     }
 
     /// The same reader with empty columns (text columns with empty dictionaries).
@@ -292,17 +216,8 @@ impl<'a> Reader<'a> {
     pub(crate) fn row(&mut self, line: &[u8], spans: &[Span], number: u64) -> Result<(), Error> {
         let n = spans.len();
         if n != self.header.len() {
-            return Err(Error::row(
-                self.path,
-                number,
-                n.min(self.header.len()) as u64,
-                "",
-                format!(
-                    "{n} field{}, but the header has {}",
-                    if n == 1 { "" } else { "s" },
-                    self.header.len()
-                ),
-            ));
+            return Err(Error::row(self.path, number, n.min(self.header.len()) as u64, "", format!(
+                "{n} field{}, but the header has {}", if n == 1 { "" } else { "s" }, self.header.len())));
         }
         for (i, &(start, end, escaped)) in spans.iter().enumerate() {
             let raw = &line[start..end];
@@ -343,11 +258,7 @@ impl<'a> Reader<'a> {
 
 fn list(header: &[String]) -> String {
     let shown: Vec<String> = header.iter().take(12).map(|h| format!("'{h}'")).collect();
-    let more = if header.len() > 12 {
-        format!(" and {} more", header.len() - 12)
-    } else {
-        String::new()
-    };
+    let more = if header.len() > 12 { format!(" and {} more", header.len() - 12) } else { String::new() };
     shown.join(", ") + &more
 }
 
@@ -361,14 +272,8 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
 }
 
 pub(crate) fn trim(v: &[u8]) -> &[u8] {
-    let start = v
-        .iter()
-        .position(|&c| c != b' ' && c != b'\t')
-        .unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|&c| c != b' ' && c != b'\t')
-        .map_or(start, |e| e + 1);
+    let start = v.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(v.len());
+    let end = v.iter().rposition(|&c| c != b' ' && c != b'\t').map_or(start, |e| e + 1);
     &v[start..end]
 }
 
@@ -424,22 +329,8 @@ mod tests {
     #[test]
     fn values() {
         assert_eq!(number_value(b"1.5e3"), Ok(1500.0));
-        for text in [
-            "0.078",
-            "57.15786004066467",
-            "-3.25",
-            "1862.32",
-            "0.1",
-            "007.50",
-            "123456789012345",
-            "1.",
-            ".5",
-        ] {
-            assert_eq!(
-                number_value(text.as_bytes()),
-                Ok(text.parse::<f64>().unwrap()),
-                "{text}"
-            );
+        for text in ["0.078", "57.15786004066467", "-3.25", "1862.32", "0.1", "007.50", "123456789012345", "1.", ".5"] {
+            assert_eq!(number_value(text.as_bytes()), Ok(text.parse::<f64>().unwrap()), "{text}");
         }
         assert!(number_value(b"-").is_err() && number_value(b"1.2.3").is_err());
         assert!(number_value(b"nan").is_err());

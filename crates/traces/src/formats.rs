@@ -78,10 +78,7 @@ pub fn request_log(path: &Path) -> Result<Table, Error> {
 /// table of every combination when there are at most [`DENSE_KEYS`], else a dictionary.
 pub fn key_codes(columns: &[&[u32]]) -> (Vec<u32>, Vec<u64>) {
     let rows = columns.first().map_or(0, |c| c.len());
-    let sizes: Vec<u64> = columns
-        .iter()
-        .map(|c| c.iter().max().map_or(0, |&m| u64::from(m) + 1))
-        .collect();
+    let sizes: Vec<u64> = columns.iter().map(|c| c.iter().max().map_or(0, |&m| u64::from(m) + 1)).collect();
     let combinations = sizes.iter().try_fold(1u64, |n, &s| n.checked_mul(s));
     let mut codes = Vec::with_capacity(rows);
     let mut first = Vec::new();
@@ -89,11 +86,7 @@ pub fn key_codes(columns: &[&[u32]]) -> (Vec<u32>, Vec<u64>) {
         Some(n) if n <= DENSE_KEYS => {
             let mut table = vec![u32::MAX; n as usize];
             for row in 0..rows {
-                let slot = columns
-                    .iter()
-                    .zip(&sizes)
-                    .fold(0u64, |k, (c, &s)| k * s + u64::from(c[row]))
-                    as usize;
+                let slot = columns.iter().zip(&sizes).fold(0u64, |k, (c, &s)| k * s + u64::from(c[row])) as usize;
                 if table[slot] == u32::MAX {
                     table[slot] = first.len() as u32;
                     first.push(row as u64);

@@ -39,9 +39,7 @@ impl Text {
 
     /// The values, in code order, as UTF-8 (invalid bytes replaced).
     pub fn names(&self) -> Vec<String> {
-        (0..self.len() as u32)
-            .map(|c| String::from_utf8_lossy(self.get(c)).into_owned())
-            .collect()
+        (0..self.len() as u32).map(|c| String::from_utf8_lossy(self.get(c)).into_owned()).collect()
     }
 
     /// The code of `value`, a new one (the next number) the first time it is seen.
@@ -74,10 +72,7 @@ impl Text {
     #[cold]
     fn insert(&mut self, value: &[u8], h: u64, slot: usize) -> u32 {
         let code = self.hashes.len() as u32;
-        assert!(
-            code < u32::MAX - 1,
-            "more than 2^32 - 2 distinct values in one text column"
-        );
+        assert!(code < u32::MAX - 1, "more than 2^32 - 2 distinct values in one text column");
         self.bytes.extend_from_slice(value);
         self.starts.push(self.bytes.len());
         self.hashes.push(h);
@@ -112,9 +107,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     }
     let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
     for (p, q) in (&mut x).zip(&mut y) {
-        if u64::from_ne_bytes(p.try_into().expect("8 bytes"))
-            != u64::from_ne_bytes(q.try_into().expect("8 bytes"))
-        {
+        if u64::from_ne_bytes(p.try_into().expect("8 bytes")) != u64::from_ne_bytes(q.try_into().expect("8 bytes")) {
             return false;
         }
     }
@@ -161,19 +154,14 @@ mod tests {
         assert_eq!(t.code(b""), 300);
         assert_eq!(t.get(300), b"");
         // values that differ only where the hash does not look
-        let long: Vec<String> = (0..50)
-            .map(|i| format!("{}{i:03}{}", "a".repeat(20), "b".repeat(20)))
-            .collect();
+        let long: Vec<String> = (0..50).map(|i| format!("{}{i:03}{}", "a".repeat(20), "b".repeat(20))).collect();
         let codes: Vec<u32> = long.iter().map(|w| t.code(w.as_bytes())).collect();
         assert_eq!(codes, (301..351).collect::<Vec<u32>>());
         assert_eq!(t.code(long[7].as_bytes()), 308);
         // cleared: codes from 0 again, the old values forgotten
         t.clear();
         assert!(t.is_empty());
-        assert_eq!(
-            (t.code(b"w5"), t.code(long[0].as_bytes()), t.code(b"w5")),
-            (0, 1, 0)
-        );
+        assert_eq!((t.code(b"w5"), t.code(long[0].as_bytes()), t.code(b"w5")), (0, 1, 0));
         assert_eq!(t.names(), ["w5", long[0].as_str()]);
     }
 }

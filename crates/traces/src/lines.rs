@@ -14,10 +14,7 @@ pub const BUFFER_BYTES: usize = 1 << 20;
 /// Calls `f(line, number)` for every line of the file at `path` (number 1-based; the line
 /// without its `\n` or `\r\n`), reading through one buffer of [`BUFFER_BYTES`]. A last line
 /// without a newline counts. `f` stops the reading with an error.
-pub fn for_each_line(
-    path: &Path,
-    mut f: impl FnMut(&[u8], u64) -> Result<(), Error>,
-) -> Result<(), Error> {
+pub fn for_each_line(path: &Path, mut f: impl FnMut(&[u8], u64) -> Result<(), Error>) -> Result<(), Error> {
     let name = path.display().to_string();
     let mut file = File::open(path).map_err(|e| Error::io(&name, &e))?;
     let mut buf = vec![0u8; BUFFER_BYTES];
@@ -44,13 +41,7 @@ pub fn for_each_line(
 /// that a longer line or record still fits) and reads more after them, retrying a read a
 /// signal interrupted. Returns the new end of the data and the bytes read (0: the end of the
 /// file).
-pub(crate) fn refill(
-    file: &mut File,
-    buf: &mut Vec<u8>,
-    start: usize,
-    end: usize,
-    name: &str,
-) -> Result<(usize, usize), Error> {
+pub(crate) fn refill(file: &mut File, buf: &mut Vec<u8>, start: usize, end: usize, name: &str) -> Result<(usize, usize), Error> {
     buf.copy_within(start..end, 0);
     let kept = end - start;
     if kept == buf.len() {

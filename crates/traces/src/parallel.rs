@@ -32,10 +32,7 @@ pub struct Threads {
 
 impl Threads {
     /// One pass on the calling thread.
-    pub const ONE: Threads = Threads {
-        threads: 1,
-        bytes: BLOCK_BYTES,
-    };
+    pub const ONE: Threads = Threads { threads: 1, bytes: BLOCK_BYTES };
 }
 
 /// Most threads [`Threads::default`] takes: past two, reading the page cache (memory
@@ -51,10 +48,7 @@ impl Default for Threads {
     /// blocks of [`crate::csv::BLOCK_BYTES`].
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Threads {
-            threads: cores.min(MAX_THREADS),
-            bytes: BLOCK_BYTES,
-        }
+        Threads { threads: cores.min(MAX_THREADS), bytes: BLOCK_BYTES }
     }
 }
 
@@ -70,12 +64,7 @@ struct Block {
 /// The file read on `threads`, or `None` when it must be read in one pass: a header that is
 /// not followed by a line end (or is bad: the one-pass reader says why), or a quoted field
 /// across a cut between blocks.
-pub(crate) fn read_csv(
-    path: &Path,
-    specs: &[Spec],
-    matrix_from: Option<&str>,
-    threads: Threads,
-) -> Option<Result<Table, Error>> {
+pub(crate) fn read_csv(path: &Path, specs: &[Spec], matrix_from: Option<&str>, threads: Threads) -> Option<Result<Table, Error>> {
     let name = path.display().to_string();
     let file = File::open(path).ok()?;
     let size = file.metadata().ok()?.len() as usize;
@@ -91,12 +80,7 @@ pub(crate) fn read_csv(
     let step = threads.bytes.max(1);
     let blocks = (size - used).div_ceil(step);
     let n = threads.threads.clamp(1, blocks.max(1));
-    let cut = Cut {
-        file: &file,
-        size,
-        first: used,
-        step,
-    };
+    let cut = Cut { file: &file, size, first: used, step };
     std::thread::scope(|s| {
         let mut blocks_in: Vec<Receiver<Block>> = Vec::with_capacity(n);
         let mut tables_back: Vec<SyncSender<Table>> = Vec::with_capacity(n);
@@ -110,9 +94,7 @@ pub(crate) fn read_csv(
                 for k in (w..blocks).step_by(n) {
                     let block = parse(&mut reader, cut, k, &mut buf);
                     // the next block's columns: those of one already appended, when there is one
-                    reader.table = recycled
-                        .try_recv()
-                        .unwrap_or_else(|_| block.table.empty_like());
+                    reader.table = recycled.try_recv().unwrap_or_else(|_| block.table.empty_like());
                     if tx.send(block).is_err() {
                         return; // an error or a quoted field at a cut: nobody waits
                     }
@@ -124,9 +106,7 @@ pub(crate) fn read_csv(
         let mut out = proto.table.empty_like();
         let mut line = header_lines + 1;
         for k in 0..blocks {
-            let mut block = blocks_in[k % n]
-                .recv()
-                .expect("a reader thread ended early");
+            let mut block = blocks_in[k % n].recv().expect("a reader thread ended early");
             if let Some(mut e) = block.error {
                 if let Error::Row { line: at, .. } = &mut e {
                     *at += line - 1;
@@ -180,12 +160,7 @@ fn parse(reader: &mut Reader<'_>, cut: &Cut<'_>, k: usize, buf: &mut Vec<u8>) ->
             }
         }
     }
-    Block {
-        table: std::mem::take(&mut reader.table),
-        lines,
-        whole,
-        error,
-    }
+    Block { table: std::mem::take(&mut reader.table), lines, whole, error }
 }
 
 /// Reads block at `from` into `buf`: the range of its bytes there, `None` when it is empty.
@@ -250,9 +225,7 @@ impl Table {
                 (Some(Column::Flag(a)), Some(Column::Flag(b))) => a.extend_from_slice(b),
                 (Some(Column::Index(a)), Some(Column::Index(b))) => a.extend_from_slice(b),
                 (Some(Column::Text(a, text)), Some(Column::Text(b, theirs))) => {
-                    let codes: Vec<u32> = (0..theirs.len() as u32)
-                        .map(|c| text.code(theirs.get(c)))
-                        .collect();
+                    let codes: Vec<u32> = (0..theirs.len() as u32).map(|c| text.code(theirs.get(c))).collect();
                     a.extend(b.iter().map(|&c| codes[c as usize]));
                 }
                 (None, None) => {}
@@ -269,14 +242,10 @@ mod tests {
     use super::*;
     use crate::csv::Kind;
 
-    const SPECS: &[Spec] = &[
-        Spec::required("a", Kind::Text),
-        Spec::required("b", Kind::Number),
-    ];
+    const SPECS: &[Spec] = &[Spec::required("a", Kind::Text), Spec::required("b", Kind::Number)];
 
     fn read(name: &str, text: &str, bytes: usize) -> Option<Result<Table, Error>> {
-        let dir =
-            std::env::temp_dir().join(format!("lambda_core_traces_cuts_{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("lambda_core_traces_cuts_{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
@@ -286,9 +255,7 @@ mod tests {
     #[test]
     fn blocks_or_one_pass() {
         // quoted fields without line ends: read in blocks, whatever the cuts
-        let t = read("p.csv", "a,b\n\"x,y\",1\nz,2\r\n\n\"x,y\",3\n", 3)
-            .unwrap()
-            .unwrap();
+        let t = read("p.csv", "a,b\n\"x,y\",1\nz,2\r\n\n\"x,y\",3\n", 3).unwrap().unwrap();
         assert_eq!((t.rows, t.columns.len()), (3, 2));
         // a quoted line end at a cut: one pass; not at a cut (one block): in blocks
         let text = "a,b\nx,1\n\"two\nlines\",2\nz,3\n";
@@ -303,19 +270,11 @@ mod tests {
     fn neighbouring_blocks_meet() {
         let mut buf = Vec::new();
         let text = b"h\nab\n\ncdefgh\nij\n";
-        let path = std::env::temp_dir().join(format!(
-            "lambda_core_traces_meet_{}.csv",
-            std::process::id()
-        ));
+        let path = std::env::temp_dir().join(format!("lambda_core_traces_meet_{}.csv", std::process::id()));
         std::fs::write(&path, text).unwrap();
         let file = File::open(&path).unwrap();
         for step in 1..20 {
-            let cut = Cut {
-                file: &file,
-                size: text.len(),
-                first: 2,
-                step,
-            };
+            let cut = Cut { file: &file, size: text.len(), first: 2, step };
             let mut at = 2;
             for k in 0..(text.len() - 2).div_ceil(step) {
                 if let Some((start, end)) = load(&cut, 1 + k * step, &mut buf).unwrap() {

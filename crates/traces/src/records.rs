@@ -24,10 +24,7 @@ enum Scan {
 /// Calls `f(record, fields, line)` for every record of the CSV file at `path` (`line`:
 /// 1-based, of its first line), reading through one buffer of [`BUFFER_BYTES`] (grown only for
 /// a longer record). `f` stops the reading with an error.
-pub(crate) fn for_each_record(
-    path: &Path,
-    mut f: impl FnMut(&[u8], &[Span], u64) -> Result<(), Error>,
-) -> Result<(), Error> {
+pub(crate) fn for_each_record(path: &Path, mut f: impl FnMut(&[u8], &[Span], u64) -> Result<(), Error>) -> Result<(), Error> {
     let name = path.display().to_string();
     let mut file = File::open(path).map_err(|e| Error::io(&name, &e))?;
     let mut buf = vec![0u8; BUFFER_BYTES];
@@ -50,14 +47,7 @@ pub(crate) fn for_each_record(
 /// Calls `f(record, fields, line)` for the records of `data`, which starts where a record
 /// does (on line `line`), up to one that goes on past `data` (none with `eof`: nothing
 /// follows `data`). Returns the bytes those records took and the lines they held.
-pub(crate) fn records<F>(
-    path: &str,
-    data: &[u8],
-    eof: bool,
-    line: u64,
-    spans: &mut Vec<Span>,
-    f: &mut F,
-) -> Result<(usize, u64), Error>
+pub(crate) fn records<F>(path: &str, data: &[u8], eof: bool, line: u64, spans: &mut Vec<Span>, f: &mut F) -> Result<(usize, u64), Error>
 where
     F: FnMut(&[u8], &[Span], u64) -> Result<(), Error>,
 {
@@ -78,11 +68,7 @@ where
 
 /// The first record of `data` (`eof`: nothing follows it), its fields into `spans`: its length
 /// without the line end and the bytes it takes with it; `None` when it goes on past `data`.
-pub(crate) fn first_record(
-    data: &[u8],
-    eof: bool,
-    spans: &mut Vec<Span>,
-) -> Result<Option<(usize, usize)>, (usize, String)> {
+pub(crate) fn first_record(data: &[u8], eof: bool, spans: &mut Vec<Span>) -> Result<Option<(usize, usize)>, (usize, String)> {
     Ok(match scan(data, eof, spans)? {
         Scan::Record { end, used, .. } => Some((end, used)),
         Scan::More => None,
@@ -103,30 +89,14 @@ fn scan(data: &[u8], eof: bool, spans: &mut Vec<Span>) -> Result<Scan, (usize, S
                 }
                 Some(k) => {
                     let stop = at + k;
-                    let e = if stop > at && data[stop - 1] == b'\r' {
-                        stop - 1
-                    } else {
-                        stop
-                    };
+                    let e = if stop > at && data[stop - 1] == b'\r' { stop - 1 } else { stop };
                     spans.push((at, e, false));
-                    return Ok(Scan::Record {
-                        end: e,
-                        used: stop + 1,
-                        lines,
-                    });
+                    return Ok(Scan::Record { end: e, used: stop + 1, lines });
                 }
                 None if eof => {
-                    let e = if data.last() == Some(&b'\r') {
-                        data.len() - 1
-                    } else {
-                        data.len()
-                    };
+                    let e = if data.last() == Some(&b'\r') { data.len() - 1 } else { data.len() };
                     spans.push((at, e, false));
-                    return Ok(Scan::Record {
-                        end: e,
-                        used: data.len(),
-                        lines,
-                    });
+                    return Ok(Scan::Record { end: e, used: data.len(), lines });
                 }
                 None => return Ok(Scan::More),
             }
@@ -136,14 +106,7 @@ fn scan(data: &[u8], eof: bool, spans: &mut Vec<Span>) -> Result<Scan, (usize, S
         let mut escaped = false;
         let q = loop {
             let Some(k) = memchr(b'"', &data[i..]) else {
-                return if eof {
-                    Err((
-                        spans.len(),
-                        "a quoted field is not closed before the end of the file".into(),
-                    ))
-                } else {
-                    Ok(Scan::More)
-                };
+                return if eof { Err((spans.len(), "a quoted field is not closed before the end of the file".into())) } else { Ok(Scan::More) };
             };
             let q = i + k;
             if q + 1 == data.len() && !eof {
@@ -159,37 +122,13 @@ fn scan(data: &[u8], eof: bool, spans: &mut Vec<Span>) -> Result<Scan, (usize, S
         lines += memchr_iter(b'\n', &data[at..q]).count() as u64;
         spans.push((at + 1, q, escaped));
         match data.get(q + 1) {
-            None => {
-                return Ok(Scan::Record {
-                    end: q + 1,
-                    used: q + 1,
-                    lines,
-                })
-            }
+            None => return Ok(Scan::Record { end: q + 1, used: q + 1, lines }),
             Some(b',') => at = q + 2,
-            Some(b'\n') => {
-                return Ok(Scan::Record {
-                    end: q + 1,
-                    used: q + 2,
-                    lines,
-                })
-            }
-            Some(b'\r') if data.get(q + 2) == Some(&b'\n') => {
-                return Ok(Scan::Record {
-                    end: q + 1,
-                    used: q + 3,
-                    lines,
-                })
-            }
+            Some(b'\n') => return Ok(Scan::Record { end: q + 1, used: q + 2, lines }),
+            Some(b'\r') if data.get(q + 2) == Some(&b'\n') => return Ok(Scan::Record { end: q + 1, used: q + 3, lines }),
             Some(b'\r') if q + 2 == data.len() && !eof => return Ok(Scan::More),
             Some(&c) => {
-                return Err((
-                    spans.len() - 1,
-                    format!(
-                        "'{}' after the closing quote of a field (a comma was expected)",
-                        c as char
-                    ),
-                ));
+                return Err((spans.len() - 1, format!("'{}' after the closing quote of a field (a comma was expected)", c as char)));
             }
         }
     }
@@ -201,46 +140,27 @@ mod tests {
 
     fn fields(text: &str) -> Vec<String> {
         let mut spans = Vec::new();
-        let Ok(Scan::Record { end, .. }) = scan(text.as_bytes(), true, &mut spans) else {
-            panic!("no record")
-        };
+        let Ok(Scan::Record { end, .. }) = scan(text.as_bytes(), true, &mut spans) else { panic!("no record") };
         let record = &text.as_bytes()[..end];
         spans
             .iter()
             .map(|&(s, e, esc)| {
                 let v = String::from_utf8(record[s..e].to_vec()).unwrap();
-                if esc {
-                    v.replace("\"\"", "\"")
-                } else {
-                    v
-                }
+                if esc { v.replace("\"\"", "\"") } else { v }
             })
             .collect()
     }
 
     #[test]
     fn splits_quoted_and_empty_fields() {
-        assert_eq!(
-            fields("a,\"b,c\",,\"d\"\"e\"\nnext"),
-            ["a", "b,c", "", "d\"e"]
-        );
+        assert_eq!(fields("a,\"b,c\",,\"d\"\"e\"\nnext"), ["a", "b,c", "", "d\"e"]);
         assert_eq!(fields("x,\r\n"), ["x", ""]);
         assert_eq!(fields(""), [""]);
         assert_eq!(fields("\"two\nlines\",1"), ["two\nlines", "1"]);
         let mut spans = Vec::new();
-        assert!(matches!(
-            scan(b"a,\"open", false, &mut spans),
-            Ok(Scan::More)
-        ));
+        assert!(matches!(scan(b"a,\"open", false, &mut spans), Ok(Scan::More)));
         assert!(matches!(scan(b"a,b", false, &mut spans), Ok(Scan::More)));
         assert!(scan(b"a,\"open", true, &mut spans).is_err());
-        assert!(matches!(
-            scan(b"\"a\"\"\",\"b\nc\"\nx", true, &mut spans),
-            Ok(Scan::Record {
-                lines: 2,
-                used: 12,
-                ..
-            })
-        ));
+        assert!(matches!(scan(b"\"a\"\"\",\"b\nc\"\nx", true, &mut spans), Ok(Scan::Record { lines: 2, used: 12, .. })));
     }
 }

@@ -35,8 +35,7 @@ pub(crate) const REPORT: &[u8] = b"REPORT RequestId:";
 /// The searchers of the labels, built once: building one costs more than a search.
 pub(crate) static FIND_REPORT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(REPORT));
 static FIND_DURATION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Duration: "));
-static FIND_MAX_MEMORY: LazyLock<Finder<'static>> =
-    LazyLock::new(|| Finder::new(b"Max Memory Used: "));
+static FIND_MAX_MEMORY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Max Memory Used: "));
 static FIND_MEMORY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Memory Size: "));
 static FIND_TIMEOUT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"Status: timeout"));
 
@@ -60,11 +59,7 @@ pub(crate) type FieldError = (usize, &'static str, String);
 /// Parses a REPORT message (from `REPORT RequestId:` on). Fields are separated by tabs or, in
 /// exports that turned tabs into spaces, found by their labels.
 pub(crate) fn parse(message: &[u8]) -> Result<Report, FieldError> {
-    let mut r = Report {
-        billed_ms: f64::NAN,
-        init_ms: f64::NAN,
-        ..Report::default()
-    };
+    let mut r = Report { billed_ms: f64::NAN, init_ms: f64::NAN, ..Report::default() };
     let mut duration = None;
     for at in FIND_DURATION.find_iter(message) {
         let before = &message[..at];
@@ -95,34 +90,17 @@ pub(crate) fn parse(message: &[u8]) -> Result<Report, FieldError> {
 }
 
 /// The number at `at` and the unit after it, which must be `unit`.
-fn quantity(
-    message: &[u8],
-    at: usize,
-    label: &'static str,
-    unit: &[u8],
-) -> Result<f64, FieldError> {
+fn quantity(message: &[u8], at: usize, label: &'static str, unit: &[u8]) -> Result<f64, FieldError> {
     let rest = &message[at..];
-    let end = rest
-        .iter()
-        .position(|&c| c == b' ' || c == b'\t')
-        .unwrap_or(rest.len());
+    let end = rest.iter().position(|&c| c == b' ' || c == b'\t').unwrap_or(rest.len());
     let value = number_value(&rest[..end]).map_err(|m| (at, label, m))?;
     let after = &rest[end..];
     let after = after.strip_prefix(b" ").unwrap_or(after);
-    let unit_end = after
-        .iter()
-        .position(|&c| c == b' ' || c == b'\t')
-        .unwrap_or(after.len());
+    let unit_end = after.iter().position(|&c| c == b' ' || c == b'\t').unwrap_or(after.len());
     if &after[..unit_end] != unit {
         let got = String::from_utf8_lossy(&after[..unit_end]).into_owned();
-        return Err((
-            at,
-            label,
-            format!(
-                "the unit is '{got}', {} was expected",
-                String::from_utf8_lossy(unit)
-            ),
-        ));
+        return Err((at, label, format!(
+            "the unit is '{got}', {} was expected", String::from_utf8_lossy(unit))));
     }
     Ok(value)
 }
@@ -130,11 +108,7 @@ fn quantity(
 fn whole(message: &[u8], at: usize, label: &'static str) -> Result<u32, FieldError> {
     let x = quantity(message, at, label, b"MB")?;
     if x < 0.0 || x.fract() != 0.0 || x > f64::from(u32::MAX) {
-        return Err((
-            at,
-            label,
-            format!("{x} MB is not a whole number of megabytes"),
-        ));
+        return Err((at, label, format!("{x} MB is not a whole number of megabytes")));
     }
     Ok(x as u32)
 }
@@ -168,16 +142,7 @@ mod tests {
     fn cold_and_warm_lines() {
         let cold = b"REPORT RequestId: 8f5\tDuration: 102.25 ms\tBilled Duration: 103 ms\tMemory Size: 256 MB\tMax Memory Used: 70 MB\tInit Duration: 120.51 ms\t";
         let r = parse(cold).unwrap();
-        assert_eq!(
-            (
-                r.duration_ms,
-                r.billed_ms,
-                r.memory_mb,
-                r.max_memory_mb,
-                r.init_ms
-            ),
-            (102.25, 103.0, 256, 70, 120.51)
-        );
+        assert_eq!((r.duration_ms, r.billed_ms, r.memory_mb, r.max_memory_mb, r.init_ms), (102.25, 103.0, 256, 70, 120.51));
         let warm = b"REPORT RequestId: 1 Duration: 2.04 ms Billed Duration: 3 ms Memory Size: 128 MB Max Memory Used: 66 MB";
         let r = parse(warm).unwrap();
         assert!(r.init_ms.is_nan());

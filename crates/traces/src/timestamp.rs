@@ -14,9 +14,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
     let part = s.get(at..at + n)?;
-    part.iter()
-        .all(u8::is_ascii_digit)
-        .then(|| part.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0')))
+    part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0i64, |v, &c| v * 10 + i64::from(c - b'0')))
 }
 
 /// Milliseconds since the epoch of `token`: epoch milliseconds (10 to 16 digits: 13 is
@@ -32,14 +30,7 @@ pub fn millis(token: &[u8]) -> Option<f64> {
         return None;
     }
     let (h, mi, sec) = (digits(s, 11, 2)?, digits(s, 14, 2)?, digits(s, 17, 2)?);
-    if s[13] != b':'
-        || s[16] != b':'
-        || !(1..=12).contains(&mo)
-        || !(1..=31).contains(&d)
-        || h > 23
-        || mi > 59
-        || sec > 60
-    {
+    if s[13] != b':' || s[16] != b':' || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
     let mut i = 19;
@@ -65,11 +56,7 @@ pub fn millis(token: &[u8]) -> Option<f64> {
                 Some(b':') => digits(s, i + 4, 2)?,
                 _ => digits(s, i + 3, 2)?,
             };
-            let end = if s.get(i + 3) == Some(&b':') {
-                i + 6
-            } else {
-                i + 5
-            };
+            let end = if s.get(i + 3) == Some(&b':') { i + 6 } else { i + 5 };
             if end != s.len() {
                 return None;
             }
@@ -88,14 +75,8 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(millis(b"1970-01-01T00:00:00Z"), Some(0.0));
-        assert_eq!(
-            millis(b"2020-05-16T00:12:50.662Z"),
-            Some(1_589_587_970_662.0)
-        );
-        assert_eq!(
-            millis(b"2020-05-16T02:12:50.662000+02:00"),
-            Some(1_589_587_970_662.0)
-        );
+        assert_eq!(millis(b"2020-05-16T00:12:50.662Z"), Some(1_589_587_970_662.0));
+        assert_eq!(millis(b"2020-05-16T02:12:50.662000+02:00"), Some(1_589_587_970_662.0));
         assert_eq!(millis(b"1589587970662"), Some(1_589_587_970_662.0));
         assert_eq!(millis(b"2020-13-16T00:12:50Z"), None);
         assert_eq!(millis(b"2020/05/16/[$LATEST]abc"), None);

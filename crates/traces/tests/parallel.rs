@@ -6,10 +6,7 @@ use std::path::{Path, PathBuf};
 use lambda_core_traces::csv::{read_csv_on, Kind, Spec, Threads};
 
 fn file(name: &str, text: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "lambda_core_traces_parallel_{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("lambda_core_traces_parallel_{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -91,9 +88,7 @@ fn random_file(rng: &mut Rng, rows: usize, shape: &Shape) -> Vec<u8> {
             text.extend_from_slice(end); // a blank line
         }
         let fields = if rng.chance(shape.bad / 4) { 6 } else { 7 };
-        let row: Vec<Vec<u8>> = (0..fields)
-            .map(|c| field(rng, [0, 1, 2, 6, 3, 4, 5][c], shape))
-            .collect();
+        let row: Vec<Vec<u8>> = (0..fields).map(|c| field(rng, [0, 1, 2, 6, 3, 4, 5][c], shape)).collect();
         text.extend_from_slice(&row.join(&b","[..]));
         text.extend_from_slice(end);
     }
@@ -108,12 +103,7 @@ fn agree(path: &Path, threads: Threads) {
     let many = read_csv_on(path, SPECS, None, threads);
     match (&one, &many) {
         // Debug shows every value and each dictionary's values and table in full
-        (Ok(a), Ok(b)) => assert_eq!(
-            format!("{a:?}"),
-            format!("{b:?}"),
-            "{} on {threads:?}",
-            path.display()
-        ),
+        (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{} on {threads:?}", path.display()),
         (Err(a), Err(b)) => assert_eq!(a, b, "{} on {threads:?}", path.display()),
         _ => panic!("{} on {threads:?}: {one:?} but {many:?}", path.display()),
     }
@@ -123,31 +113,11 @@ fn agree(path: &Path, threads: Threads) {
 fn random_files_read_alike_on_one_and_several_threads() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let shapes = [
-        Shape {
-            quotes: 0,
-            newlines_in_quotes: 0,
-            bad: 0,
-        },
-        Shape {
-            quotes: 100,
-            newlines_in_quotes: 0,
-            bad: 0,
-        },
-        Shape {
-            quotes: 100,
-            newlines_in_quotes: 200,
-            bad: 0,
-        },
-        Shape {
-            quotes: 50,
-            newlines_in_quotes: 100,
-            bad: 2,
-        },
-        Shape {
-            quotes: 0,
-            newlines_in_quotes: 0,
-            bad: 1,
-        },
+        Shape { quotes: 0, newlines_in_quotes: 0, bad: 0 },
+        Shape { quotes: 100, newlines_in_quotes: 0, bad: 0 },
+        Shape { quotes: 100, newlines_in_quotes: 200, bad: 0 },
+        Shape { quotes: 50, newlines_in_quotes: 100, bad: 2 },
+        Shape { quotes: 0, newlines_in_quotes: 0, bad: 1 },
     ];
     let (mut ok, mut errors) = (0, 0);
     for case in 0..150 {
@@ -157,13 +127,7 @@ fn random_files_read_alike_on_one_and_several_threads() {
         let size = std::fs::metadata(&path).unwrap().len() as usize;
         // blocks of a few bytes up to more than the file (one block)
         let tiny = if size < 4000 { 1 } else { 64 };
-        for bytes in [
-            tiny,
-            2 + rng.below(60) as usize,
-            1 + rng.below(size as u64 + 1) as usize,
-            size + 10,
-            8 << 20,
-        ] {
+        for bytes in [tiny, 2 + rng.below(60) as usize, 1 + rng.below(size as u64 + 1) as usize, size + 10, 8 << 20] {
             for threads in [2, 3] {
                 agree(&path, Threads { threads, bytes });
             }
@@ -181,26 +145,16 @@ fn random_files_read_alike_on_one_and_several_threads() {
 fn the_earliest_bad_row_wins() {
     let mut text = b"name,x,d,skip,n,ok,other\n".to_vec();
     for i in 0..2000 {
-        let x = if i == 1500 || i == 1900 {
-            "bad".to_owned()
-        } else {
-            i.to_string()
-        };
+        let x = if i == 1500 || i == 1900 { "bad".to_owned() } else { i.to_string() };
         let n = if i == 1700 { "-3" } else { "1" };
         text.extend_from_slice(format!("a{},{x},0.5,s,{n},1,b\n", i % 7).as_bytes());
     }
     let path = file("bad.csv", &text);
     for bytes in [64, 1000, 4096, 1 << 20] {
         let e = read_csv_on(&path, SPECS, None, Threads { threads: 2, bytes }).unwrap_err();
-        assert_eq!(
-            e,
-            read_csv_on(&path, SPECS, None, Threads::ONE).unwrap_err()
-        );
+        assert_eq!(e, read_csv_on(&path, SPECS, None, Threads::ONE).unwrap_err());
         let message = e.to_string();
-        assert!(
-            message.contains("line 1502, column 2 ('x'): 'bad' is not a number"),
-            "{message}"
-        );
+        assert!(message.contains("line 1502, column 2 ('x'): 'bad' is not a number"), "{message}");
     }
 }
 
@@ -215,15 +169,6 @@ fn a_quoted_line_end_at_a_cut() {
     for bytes in [1, 7, 100, 5000] {
         agree(&path, Threads { threads: 2, bytes });
     }
-    let t = read_csv_on(
-        &path,
-        SPECS,
-        None,
-        Threads {
-            threads: 2,
-            bytes: 100,
-        },
-    )
-    .unwrap();
+    let t = read_csv_on(&path, SPECS, None, Threads { threads: 2, bytes: 100 }).unwrap();
     assert_eq!(t.rows, 300);
 }

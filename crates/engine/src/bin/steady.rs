@@ -8,27 +8,16 @@
 //! timed region).
 use std::time::Instant;
 
-use lambda_core_engine::{
-    AccountConfig, Config, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64,
-};
+use lambda_core_engine::{AccountConfig, Config, Engine, FunctionConfig, NullSink, Rows, Scaling, SplitMix64};
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map_or(2_000_000, |s| s.parse().expect("a row count"));
+    let n: usize = std::env::args().nth(1).map_or(2_000_000, |s| s.parse().expect("a row count"));
     let args: Vec<String> = std::env::args().collect();
     let record = args.iter().any(|a| a == "--record");
-    let period = args
-        .iter()
-        .position(|a| a == "--metrics")
-        .map(|i| (args[i + 1].parse::<f64>().expect("seconds") * 1e6) as u64);
+    let period = args.iter().position(|a| a == "--metrics").map(|i| (args[i + 1].parse::<f64>().expect("seconds") * 1e6) as u64);
     let mut rng = SplitMix64::new(1); // the engine's own generator: uniform draws on [0, 1)
     let mut uniform = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-    let (mut time, mut function, mut duration) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let (mut time, mut function, mut duration) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let mut t = 0.0;
     for _ in 0..n {
         t += -(1.0 - uniform()).ln() / 7500.0;
@@ -39,26 +28,13 @@ fn main() {
     let account = AccountConfig {
         concurrency_limit: 1000,
         unreserved_capacity: 1000,
-        scaling: Scaling::PerFunction {
-            burst: 1000,
-            cost_us: 10_000,
-        },
+        scaling: Scaling::PerFunction { burst: 1000, cost_us: 10_000 },
         // the request-rate limit is on, as `lc.Account` has it by default (§14)
         requests_per_concurrency: Some(10),
     };
-    let config = Config {
-        metrics_period_us: period,
-        ..Config::new(account, vec![FunctionConfig::new(); 1000])
-    };
+    let config = Config { metrics_period_us: period, ..Config::new(account, vec![FunctionConfig::new(); 1000]) };
     let mut engine = Engine::new(config).expect("valid config");
-    let rows = Rows {
-        time: &time,
-        function: &function,
-        duration: &duration,
-        invocation_type: None,
-        failures: None,
-        too_large: None,
-    };
+    let rows = Rows { time: &time, function: &function, duration: &duration, invocation_type: None, failures: None, too_large: None };
     let start = Instant::now();
     engine.submit(&rows).expect("valid rows");
     if record {

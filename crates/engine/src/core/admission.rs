@@ -86,10 +86,7 @@ impl Function {
         let gate = cfg.vpc.as_ref().and_then(Gate::new);
         // a reservation of 0 admits nothing: §4 throttles it, so it needs no window
         let rate = match (limits.requests_per_concurrency, cfg.reserved) {
-            (Some(k), Some(rc)) if rc > 0 => Some(Box::new(SlidingWindow::new(
-                u64::from(k) * u64::from(rc),
-                RATE_WINDOW_US,
-            ))),
+            (Some(k), Some(rc)) if rc > 0 => Some(Box::new(SlidingWindow::new(u64::from(k) * u64::from(rc), RATE_WINDOW_US))),
             _ => None,
         };
         let mut f = Function {
@@ -97,13 +94,7 @@ impl Function {
             gate,
             rate,
             hang_us: if cfg.hangs { cfg.timeout_us + 1 } else { 0 },
-            eni_init_us: cfg.vpc.map_or(0, |v| {
-                if v.eni_pool.is_some() {
-                    v.eni_init_us
-                } else {
-                    0
-                }
-            }),
+            eni_init_us: cfg.vpc.map_or(0, |v| if v.eni_pool.is_some() { v.eni_init_us } else { 0 }),
             eni_pool: cfg.vpc.and_then(|v| v.eni_pool),
             idle: IdleSet::default(),
             provisioned_idle: IdleSet::default(),
@@ -127,15 +118,7 @@ impl Function {
         // warm on-demand environments (§3.1), numbered after the function's provisioned ones
         for _ in 0..cfg.warm_at_start {
             let id = envs.create(0);
-            f.idle.insert(
-                routing,
-                Idle {
-                    id,
-                    needs_init: false,
-                    created: envs.get(id).created,
-                    idle_since: 0,
-                },
-            );
+            f.idle.insert(routing, Idle { id, needs_init: false, created: envs.get(id).created, idle_since: 0 });
         }
         f
     }
@@ -179,15 +162,7 @@ impl Function {
         };
         if let Some(created) = next {
             let id = envs.create_numbered(0, created);
-            self.provisioned_idle.insert(
-                routing,
-                Idle {
-                    id,
-                    needs_init: false,
-                    created,
-                    idle_since: self.provisioned_ready_us,
-                },
-            );
+            self.provisioned_idle.insert(routing, Idle { id, needs_init: false, created, idle_since: self.provisioned_ready_us });
         }
     }
 }
@@ -195,11 +170,7 @@ impl Function {
 /// A scaling token for a new environment (§4 step 4): from the function's bucket, or the
 /// account's (legacy); `true` when there is no bucket.
 #[inline(always)]
-fn take_token(
-    own: &mut Option<TokenBucket>,
-    account: &mut Option<TokenBucket>,
-    now: Micros,
-) -> bool {
+fn take_token(own: &mut Option<TokenBucket>, account: &mut Option<TokenBucket>, now: Micros) -> bool {
     match own.as_mut().or(account.as_mut()) {
         Some(b) => b.try_take(now),
         None => true,
@@ -208,13 +179,7 @@ fn take_token(
 
 /// An on-demand execution of `f` admitted at `now`: its concurrency, and the counts of it.
 #[inline(always)]
-fn on_demand_admitted(
-    pool: &mut Pool,
-    metrics: &mut Recorder,
-    func: &mut Function,
-    f: u32,
-    now: Micros,
-) {
+fn on_demand_admitted(pool: &mut Pool, metrics: &mut Recorder, func: &mut Function, f: u32, now: Micros) {
     pool.acquire(&mut func.pool, true);
     metrics.pool(now, pool);
     if func.has_provisioned {
@@ -287,11 +252,7 @@ impl Core {
     /// a guarded function goes through its own checks first (`admit_guarded`, which comes
     /// back here without).
     #[inline(always)]
-    fn admit_capacity<const GUARD: bool>(
-        &mut self,
-        f: u32,
-        now: Micros,
-    ) -> Result<Admitted, Refusal> {
+    fn admit_capacity<const GUARD: bool>(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
         let func = &mut self.functions[f as usize];
         if GUARD && func.guarded {
             return self.admit_guarded(f, now);
@@ -302,10 +263,7 @@ impl Core {
             }
         }
         // 1. an idle provisioned environment, once they are ready
-        if func.has_provisioned
-            && !func.provisioned_idle.is_empty()
-            && now >= func.provisioned_ready_us
-        {
+        if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
             return Ok(self.admit_provisioned(f, now));
         }
         // 2-3. the function's reservation, or the unreserved pool
@@ -319,20 +277,14 @@ impl Core {
                 found = Some(idle);
                 break;
             }
-            self.metrics
-                .environment_gone(now, f, self.envs.get(idle.id).born, death);
+            self.metrics.environment_gone(now, f, self.envs.get(idle.id).born, death);
             self.envs.release(idle.id);
             if let Some(p) = func.eni_pool {
                 self.enis.freed(p);
             }
         }
         let admitted = match found {
-            Some(idle) => Admitted {
-                env: idle.id,
-                created: idle.created,
-                cold: idle.needs_init,
-                provisioned: false,
-            },
+            Some(idle) => Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: false },
             None if func.eni_pool.is_some() => return self.admit_new_with_eni(f, now),
             None => {
                 // 4. a new environment needs a scaling token
@@ -341,12 +293,7 @@ impl Core {
                 }
                 self.metrics.environment_created(now, f);
                 let env = self.envs.create(now);
-                Admitted {
-                    env,
-                    created: self.envs.get(env).created,
-                    cold: true,
-                    provisioned: false,
-                }
+                Admitted { env, created: self.envs.get(env).created, cold: true, provisioned: false }
             }
         };
         on_demand_admitted(&mut self.pool, &mut self.metrics, func, f, now);
@@ -358,9 +305,7 @@ impl Core {
     #[cold]
     #[inline(never)]
     fn admit_new_with_eni(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
-        let p = self.functions[f as usize]
-            .eni_pool
-            .expect("a legacy VPC function");
+        let p = self.functions[f as usize].eni_pool.expect("a legacy VPC function");
         if !self.eni_room(p, now) {
             return Err(Refusal::EniLimitReached);
         }
@@ -371,12 +316,7 @@ impl Core {
         self.enis.taken(p);
         self.metrics.environment_created(now, f);
         let env = self.envs.create(now);
-        let admitted = Admitted {
-            env,
-            created: self.envs.get(env).created,
-            cold: true,
-            provisioned: false,
-        };
+        let admitted = Admitted { env, created: self.envs.get(env).created, cold: true, provisioned: false };
         on_demand_admitted(&mut self.pool, &mut self.metrics, func, f, now);
         Ok(admitted)
     }
@@ -395,12 +335,7 @@ impl Core {
         self.pool.acquire(&mut func.pool, false);
         self.metrics.pool(now, &self.pool);
         self.metrics.provisioned_invocation(now, f);
-        Admitted {
-            env: idle.id,
-            created: idle.created,
-            cold: idle.needs_init,
-            provisioned: true,
-        }
+        Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true }
     }
 
     /// Starts an admitted attempt at `now` for `owner` (§5: how an attempt that runs ends);
@@ -410,16 +345,7 @@ impl Core {
     // eight plain arguments: `start` is inlined into each caller, so they are never moved
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    pub fn start(
-        &mut self,
-        owner: Owner,
-        admitted: Admitted,
-        function: u32,
-        duration: Micros,
-        fails: bool,
-        traced: bool,
-        now: Micros,
-    ) -> Micros {
+    pub fn start(&mut self, owner: Owner, admitted: Admitted, function: u32, duration: Micros, fails: bool, traced: bool, now: Micros) -> Micros {
         let func = &self.functions[function as usize];
         let duration = duration.max(func.hang_us);
         let timed_out = duration > func.timeout_us;
@@ -431,29 +357,13 @@ impl Core {
             Outcome::Success
         };
         let cold = admitted.cold;
-        let init_us = if cold {
-            self.cold_init_us(function, admitted.created, admitted.env, now)
-        } else {
-            0
-        };
+        let init_us = if cold { self.cold_init_us(function, admitted.created, admitted.env, now) } else { 0 };
         let busy = init_us + duration.min(func.timeout_us);
         let end = now + busy;
         // §11: init and handler are billed together, rounded up to the millisecond
         let billed_ms = busy.div_ceil(1000);
-        self.metrics.started(
-            now,
-            function,
-            cold,
-            init_us,
-            outcome,
-            &func.pool,
-            billed_ms,
-            admitted.provisioned,
-        );
-        self.executions.schedule(
-            end,
-            Execution::new(owner, now, admitted, function, outcome, timed_out, traced),
-        );
+        self.metrics.started(now, function, cold, init_us, outcome, &func.pool, billed_ms, admitted.provisioned);
+        self.executions.schedule(end, Execution::new(owner, now, admitted, function, outcome, timed_out, traced));
         end
     }
 
@@ -464,21 +374,11 @@ impl Core {
         if x.traced {
             self.trace_end(x, end);
         }
-        let init_us = if x.cold {
-            self.cold_init_us(x.function, x.created, x.env, x.start)
-        } else {
-            0
-        };
+        let init_us = if x.cold { self.cold_init_us(x.function, x.created, x.env, x.start) } else { 0 };
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
-        self.metrics
-            .ended(end, x.function, x.start, init_us, &func.pool, &self.pool);
-        let idle = Idle {
-            id: x.env,
-            needs_init: x.needs_init,
-            created: x.created,
-            idle_since: end,
-        };
+        self.metrics.ended(end, x.function, x.start, init_us, &func.pool, &self.pool);
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);
         } else {
@@ -493,11 +393,7 @@ impl Core {
     #[inline(always)]
     fn cold_init_us(&self, function: u32, created: u64, env: EnvId, start: Micros) -> Micros {
         let func = &self.functions[function as usize];
-        let eni = if func.eni_init_us != 0 && self.envs.get(env).born == start {
-            func.eni_init_us
-        } else {
-            0
-        };
+        let eni = if func.eni_init_us != 0 && self.envs.get(env).born == start { func.eni_init_us } else { 0 };
         func.init_us(created, start) + eni
     }
 
@@ -523,11 +419,7 @@ impl Core {
             }
             Owner::Source(_) => unreachable!("event-source batches are not traced"),
         };
-        let init = if x.cold {
-            self.cold_init_us(x.function, x.created, x.env, x.start)
-        } else {
-            0
-        };
+        let init = if x.cold { self.cold_init_us(x.function, x.created, x.env, x.start) } else { 0 };
         self.tracer.log(Attempt {
             request,
             function: x.function,
@@ -543,6 +435,7 @@ impl Core {
         });
     }
 }
+
 
 // an admission's result is returned in registers: a `Refusal` of one byte fits in `Admitted`'s
 // padding (a two-byte one made every admission move it through memory: callgrind)

@@ -25,49 +25,25 @@ pub struct DestinationLog {
 
 impl DestinationLog {
     #[inline]
-    pub fn push(
-        &mut self,
-        keep: bool,
-        request: u64,
-        condition: Outcome,
-        invoke_count: u16,
-        time: Micros,
-    ) {
+    pub fn push(&mut self, keep: bool, request: u64, condition: Outcome, invoke_count: u16, time: Micros) {
         self.push_code(keep, -1, request, condition as u8, invoke_count, time);
     }
 
     /// A stream record that failed (`condition`: a `RecordOutcome` code).
     #[inline]
-    pub fn push_record(
-        &mut self,
-        keep: bool,
-        stream: u32,
-        record: u64,
-        condition: RecordOutcome,
-        invoke_count: u32,
-        time: Micros,
-    ) {
+    pub fn push_record(&mut self, keep: bool, stream: u32, record: u64, condition: RecordOutcome, invoke_count: u32, time: Micros) {
         let count = invoke_count.min(u32::from(u16::MAX)) as u16;
         self.push_code(keep, stream as i32, record, condition as u8, count, time);
     }
 
     #[inline]
-    fn push_code(
-        &mut self,
-        keep: bool,
-        stream: i32,
-        request: u64,
-        condition: u8,
-        invoke_count: u16,
-        time: Micros,
-    ) {
+    fn push_code(&mut self, keep: bool, stream: i32, request: u64, condition: u8, invoke_count: u16, time: Micros) {
         self.total += 1;
         if keep {
             self.stream.grow(stream, "destination records");
             self.request.grow(request, "destination records");
             self.condition.grow(condition, "destination records");
-            self.approximate_invoke_count
-                .grow(invoke_count, "destination records");
+            self.approximate_invoke_count.grow(invoke_count, "destination records");
             self.time.grow(to_seconds(time), "destination records");
         }
     }

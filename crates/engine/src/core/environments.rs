@@ -13,8 +13,8 @@
 //! in the idle entry itself, so a warm start reads the function's idle list and nothing else.
 
 use crate::model::config::Routing;
-use crate::primitives::grow::Grow;
 use crate::primitives::time::Micros;
+use crate::primitives::grow::Grow;
 
 pub(crate) type EnvId = u32;
 
@@ -42,10 +42,7 @@ impl Environments {
 
     /// Makes a new environment born at `now`; returns its id.
     pub fn create(&mut self, now: Micros) -> EnvId {
-        let env = Env {
-            created: self.next_created,
-            born: now,
-        };
+        let env = Env { created: self.next_created, born: now };
         self.next_created += 1;
         match self.free.pop() {
             Some(id) => {
@@ -151,23 +148,12 @@ const _: () = assert!(std::mem::size_of::<Head>() == std::mem::size_of::<Idle>()
 impl Head {
     #[inline]
     fn new(idle: Idle, state: HeadState) -> Self {
-        Head {
-            created: idle.created,
-            idle_since: idle.idle_since,
-            id: idle.id,
-            needs_init: idle.needs_init,
-            state,
-        }
+        Head { created: idle.created, idle_since: idle.idle_since, id: idle.id, needs_init: idle.needs_init, state }
     }
 
     #[inline]
     fn idle(&self) -> Idle {
-        Idle {
-            id: self.id,
-            needs_init: self.needs_init,
-            created: self.created,
-            idle_since: self.idle_since,
-        }
+        Idle { id: self.id, needs_init: self.needs_init, created: self.created, idle_since: self.idle_since }
     }
 }
 
@@ -246,18 +232,11 @@ mod tests {
     use super::*;
 
     fn idle(id: EnvId, created: u64, idle_since: Micros) -> Idle {
-        Idle {
-            id,
-            needs_init: false,
-            created,
-            idle_since,
-        }
+        Idle { id, needs_init: false, created, idle_since }
     }
 
     fn drain(set: &mut IdleSet) -> Vec<EnvId> {
-        std::iter::from_fn(|| set.pop_best())
-            .map(|e| e.id)
-            .collect()
+        std::iter::from_fn(|| set.pop_best()).map(|e| e.id).collect()
     }
 
     #[test]
@@ -281,12 +260,7 @@ mod tests {
     #[test]
     fn mru_prefers_the_latest_freed_and_ties_go_to_the_newest() {
         let mut set = IdleSet::default();
-        for e in [
-            idle(1, 1, 20),
-            idle(3, 3, 30),
-            idle(0, 0, 20),
-            idle(2, 2, 5),
-        ] {
+        for e in [idle(1, 1, 20), idle(3, 3, 30), idle(0, 0, 20), idle(2, 2, 5)] {
             set.insert(Routing::Mru, e);
         }
         assert_eq!(drain(&mut set), vec![3, 1, 0, 2]);
@@ -305,25 +279,14 @@ mod tests {
                     state ^= state << 17;
                     state % n
                 };
-                let (mut set, mut list, mut out) =
-                    (IdleSet::default(), Vec::<Idle>::new(), Vec::<Idle>::new());
+                let (mut set, mut list, mut out) = (IdleSet::default(), Vec::<Idle>::new(), Vec::<Idle>::new());
                 let mut created = 0;
                 for now in 0..400u64 {
                     match next(3) {
                         0 => {
                             let got = set.pop_best();
-                            let best = (0..list.len()).reduce(|b, i| {
-                                if worse(routing, &list[b], &list[i]) {
-                                    i
-                                } else {
-                                    b
-                                }
-                            });
-                            assert_eq!(
-                                got,
-                                best.map(|i| list.remove(i)),
-                                "{routing:?} seed {seed}"
-                            );
+                            let best = (0..list.len()).reduce(|b, i| if worse(routing, &list[b], &list[i]) { i } else { b });
+                            assert_eq!(got, best.map(|i| list.remove(i)), "{routing:?} seed {seed}");
                             out.extend(got);
                         }
                         1 if !out.is_empty() => {

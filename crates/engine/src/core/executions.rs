@@ -74,26 +74,14 @@ const _: () = assert!(std::mem::size_of::<Execution>() == 40);
 
 impl Execution {
     #[inline(always)]
-    pub fn new(
-        owner: Owner,
-        start: Micros,
-        admitted: Admitted,
-        function: u32,
-        outcome: Outcome,
-        needs_init: bool,
-        traced: bool,
-    ) -> Self {
+    pub fn new(owner: Owner, start: Micros, admitted: Admitted, function: u32, outcome: Outcome, needs_init: bool, traced: bool) -> Self {
         let (owner_kind, owner_id) = match owner {
             Owner::Request(r) => (OwnerKind::Request, r),
             Owner::Event(r) => (OwnerKind::Event, r),
             Owner::Pending(i) => (OwnerKind::Pending, u64::from(i)),
             Owner::Source(b) => (OwnerKind::Source, u64::from(b.id)),
         };
-        let source_kind = if let Owner::Source(b) = owner {
-            b.kind
-        } else {
-            SourceKind(0)
-        };
+        let source_kind = if let Owner::Source(b) = owner { b.kind } else { SourceKind(0) };
         Execution {
             owner_id,
             start,
@@ -116,10 +104,7 @@ impl Execution {
             OwnerKind::Request => Owner::Request(self.owner_id),
             OwnerKind::Event => Owner::Event(self.owner_id),
             OwnerKind::Pending => Owner::Pending(self.owner_id as u32),
-            OwnerKind::Source => Owner::Source(SourceRef {
-                kind: self.source_kind,
-                id: self.owner_id as u32,
-            }),
+            OwnerKind::Source => Owner::Source(SourceRef { kind: self.source_kind, id: self.owner_id as u32 }),
         }
     }
 }
@@ -156,11 +141,7 @@ impl Executions {
     /// Like `pop_due`, calling `soon` on executions that will end within a few milliseconds
     /// (with when they end).
     #[inline(always)]
-    pub fn pop_due_hinted(
-        &mut self,
-        t: Micros,
-        soon: impl FnMut(Micros, &Execution),
-    ) -> Option<Popped> {
+    pub fn pop_due_hinted(&mut self, t: Micros, soon: impl FnMut(Micros, &Execution)) -> Option<Popped> {
         self.wheel.pop_due_hinted(t, soon)
     }
 
@@ -188,21 +169,8 @@ mod tests {
     fn ends_in_time_then_start_order() {
         let mut ex = Executions::new();
         let on = |env| {
-            let admitted = Admitted {
-                env,
-                created: 0,
-                cold: false,
-                provisioned: false,
-            };
-            Execution::new(
-                Owner::Request(7),
-                0,
-                admitted,
-                0,
-                Outcome::Success,
-                false,
-                false,
-            )
+            let admitted = Admitted { env, created: 0, cold: false, provisioned: false };
+            Execution::new(Owner::Request(7), 0, admitted, 0, Outcome::Success, false, false)
         };
         ex.schedule(30, on(0));
         ex.schedule(10, on(1));
@@ -219,41 +187,13 @@ mod tests {
 
     #[test]
     fn owners_survive_the_packing() {
-        let admitted = Admitted {
-            env: 3,
-            created: 9,
-            cold: true,
-            provisioned: false,
-        };
+        let admitted = Admitted { env: 3, created: 9, cold: true, provisioned: false };
         let big = u64::MAX - 1;
-        for owner in [
-            Owner::Request(big),
-            Owner::Event(0),
-            Owner::Pending(u32::MAX),
-            Owner::Source(SourceRef {
-                kind: SourceKind(0),
-                id: 5,
-            }),
-            Owner::Source(SourceRef {
-                kind: SourceKind(1),
-                id: 1 << 30,
-            }),
-        ] {
+        for owner in [Owner::Request(big), Owner::Event(0), Owner::Pending(u32::MAX),
+            Owner::Source(SourceRef { kind: SourceKind(0), id: 5 }), Owner::Source(SourceRef { kind: SourceKind(1), id: 1 << 30 })] {
             let x = Execution::new(owner, 11, admitted, 2, Outcome::Error, true, true);
             assert_eq!(x.owner(), owner);
-            assert_eq!(
-                (
-                    x.start,
-                    x.env,
-                    x.created,
-                    x.function,
-                    x.outcome,
-                    x.cold,
-                    x.needs_init,
-                    x.traced
-                ),
-                (11, 3, 9, 2, Outcome::Error, true, true, true)
-            );
+            assert_eq!((x.start, x.env, x.created, x.function, x.outcome, x.cold, x.needs_init, x.traced), (11, 3, 9, 2, Outcome::Error, true, true, true));
         }
     }
 }

@@ -24,25 +24,16 @@ pub(crate) struct Lifetimes {
 impl Lifetimes {
     /// The drawn lifetimes of a function, or `None` when nothing is drawn and nothing recycled.
     pub fn new(cfg: &FunctionConfig, seed: u64) -> Option<Box<Lifetimes>> {
-        if cfg.keep_alive.fixed().is_some()
-            && cfg.init.fixed().is_some()
-            && cfg.max_lifetime_us.is_none()
-        {
+        if cfg.keep_alive.fixed().is_some() && cfg.init.fixed().is_some() && cfg.max_lifetime_us.is_none() {
             return None;
         }
-        Some(Box::new(Lifetimes {
-            keep_alive: cfg.keep_alive.clone(),
-            init: cfg.init.clone(),
-            max_lifetime_us: cfg.max_lifetime_us,
-            seed,
-        }))
+        Some(Box::new(Lifetimes { keep_alive: cfg.keep_alive.clone(), init: cfg.init.clone(), max_lifetime_us: cfg.max_lifetime_us, seed }))
     }
 
     /// The init phase of environment `created` starting cold at `start`.
     #[inline]
     pub fn init(&self, created: u64, start: Micros) -> Micros {
-        self.init
-            .sample(draw_word(self.seed, INIT_SALT, created, start))
+        self.init.sample(draw_word(self.seed, INIT_SALT, created, start))
     }
 
     /// When on-demand environment `created`, born at `born` and idle since `idle_since`, is gone:
@@ -50,10 +41,7 @@ impl Lifetimes {
     /// if the lifetime ended while it was busy).
     #[inline]
     pub fn death(&self, created: u64, born: Micros, idle_since: Micros) -> Micros {
-        let expiry = idle_since.saturating_add(
-            self.keep_alive
-                .sample(draw_word(self.seed, KEEP_SALT, created, idle_since)),
-        );
+        let expiry = idle_since.saturating_add(self.keep_alive.sample(draw_word(self.seed, KEEP_SALT, created, idle_since)));
         match self.max_lifetime_us {
             Some(m) => expiry.min(idle_since.max(born.saturating_add(m))),
             None => expiry,

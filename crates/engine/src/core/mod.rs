@@ -23,7 +23,6 @@ use crate::model::output::{Record, Sink};
 use crate::primitives::rng::SplitMix64;
 use crate::primitives::time::Micros;
 use crate::primitives::wheel::Wheel;
-use crate::primitives::window::SlidingWindow;
 use admission::{AdmissionLimits, Function};
 use destinations::DestinationLog;
 use environments::{EnvId, Environments};
@@ -34,6 +33,7 @@ use requests::PendingSet;
 use scaling::TokenBucket;
 use traces::Tracer;
 use vpc::EniPools;
+use crate::primitives::window::SlidingWindow;
 
 /// A timer or a batch of an event source, as the core carries it: the kind of source (numbered
 /// by the sources layer, which alone knows the kinds) and an index within that kind (a stream
@@ -115,62 +115,32 @@ impl Core {
     pub fn new(c: CoreConfig, functions: Vec<FunctionConfig>) -> Result<Core, Error> {
         let (per_function, account_bucket) = match c.scaling {
             Scaling::Off => (None, None),
-            Scaling::PerFunction { burst, cost_us } => {
-                (Some(TokenBucket::new(burst, cost_us)), None)
-            }
+            Scaling::PerFunction { burst, cost_us } => (Some(TokenBucket::new(burst, cost_us)), None),
             Scaling::Account { burst, cost_us } => (None, Some(TokenBucket::new(burst, cost_us))),
         };
         let mut envs = Environments::new();
-        let provisioned: u64 = functions
-            .iter()
-            .map(|f| u64::from(f.provisioned) + u64::from(f.warm_at_start))
-            .sum();
+        let provisioned: u64 = functions.iter().map(|f| u64::from(f.provisioned) + u64::from(f.warm_at_start)).sum();
         if provisioned > u64::from(EnvId::MAX) {
             // environment ids are 32-bit: refused before anything runs
-            return Err(Error::OutOfMemory {
-                what: "provisioned and warm environments",
-                count: provisioned,
-            });
+            return Err(Error::OutOfMemory { what: "provisioned and warm environments", count: provisioned });
         }
         let n_functions = functions.len();
         // provisioned and warm environments are alive from time 0 (§3, §3.1)
-        let alive_at_start: Vec<u32> = functions
-            .iter()
-            .map(|f| f.provisioned + f.warm_at_start)
-            .collect();
+        let alive_at_start: Vec<u32> = functions.iter().map(|f| f.provisioned + f.warm_at_start).collect();
         let unreserved: Vec<bool> = functions.iter().map(|f| f.reserved.is_none()).collect();
         let traced: Vec<bool> = functions.iter().map(|f| f.traced).collect();
         let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us).collect();
-        let metrics = Recorder::new(
-            &alive_at_start,
-            &unreserved,
-            &timeouts,
-            c.n_sources,
-            c.metrics_period_us,
-        )
-        .map_err(|e| Error::OutOfMemory {
-            what: e.what,
-            count: e.count,
-        })?;
+        let metrics = Recorder::new(&alive_at_start, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
+            .map_err(|e| Error::OutOfMemory { what: e.what, count: e.count })?;
         let vpcs: Vec<_> = functions.iter().map(|f| f.vpc).collect();
         let enis = EniPools::new(&c.eni_quotas, &vpcs, &alive_at_start);
-        let limits = AdmissionLimits {
-            routing: c.routing,
-            bucket: per_function,
-            seed: c.seed,
-            requests_per_concurrency: c.requests_per_concurrency,
-        };
+        let limits = AdmissionLimits { routing: c.routing, bucket: per_function, seed: c.seed, requests_per_concurrency: c.requests_per_concurrency };
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;
         for f in functions {
             built.push(Function::new(f, &limits, &mut envs));
         }
-        let rate = c.requests_per_concurrency.map(|k| {
-            SlidingWindow::new(
-                u64::from(k) * u64::from(c.concurrency_limit),
-                admission::RATE_WINDOW_US,
-            )
-        });
+        let rate = c.requests_per_concurrency.map(|k| SlidingWindow::new(u64::from(k) * u64::from(c.concurrency_limit), admission::RATE_WINDOW_US));
         Ok(Core {
             routing: c.routing,
             functions: built,
@@ -185,11 +155,7 @@ impl Core {
             pending: PendingSet::default(),
             client_retries: c.client_retries,
             rng: SplitMix64::new(c.seed),
-            destinations: try_filled(
-                DestinationLog::default(),
-                u64::from(c.destinations),
-                "destinations",
-            )?,
+            destinations: try_filled(DestinationLog::default(), u64::from(c.destinations), "destinations")?,
             last_resolved: 0,
             tracer: Tracer::new(traced, c.seed),
         })
@@ -213,23 +179,13 @@ impl Core {
     /// not before the horizon (`Micros::MAX`).
     pub fn live_environments(&self) -> impl Iterator<Item = (u32, Micros, Micros)> + '_ {
         let idle = self.functions.iter().zip(0u32..).flat_map(move |(f, i)| {
-            let on_demand = f
-                .idle
-                .iter()
-                .map(move |e| (i, self.envs.get(e.id).born, f.death(&e, &self.envs)));
-            let provisioned = f
-                .provisioned_idle
-                .iter()
-                .map(move |e| (i, self.envs.get(e.id).born, Micros::MAX));
+            let on_demand = f.idle.iter().map(move |e| (i, self.envs.get(e.id).born, f.death(&e, &self.envs)));
+            let provisioned = f.provisioned_idle.iter().map(move |e| (i, self.envs.get(e.id).born, Micros::MAX));
             // the unused ones, born at 0 like every provisioned environment
-            let unused =
-                std::iter::repeat_n((i, 0, Micros::MAX), f.n_unused_provisioned() as usize);
+            let unused = std::iter::repeat_n((i, 0, Micros::MAX), f.n_unused_provisioned() as usize);
             on_demand.chain(provisioned).chain(unused)
         });
-        let busy = self
-            .executions
-            .running()
-            .map(move |x| (x.function, self.envs.get(x.env).born, Micros::MAX));
+        let busy = self.executions.running().map(move |x| (x.function, self.envs.get(x.env).born, Micros::MAX));
         idle.chain(busy)
     }
 

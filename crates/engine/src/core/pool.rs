@@ -17,10 +17,7 @@ pub(crate) struct FunctionPool {
 
 impl FunctionPool {
     pub fn new(reserved: Option<u32>, provisioned: u32) -> Self {
-        FunctionPool {
-            on_demand_limit: reserved.map(|rc| rc - provisioned),
-            ..Self::default()
-        }
+        FunctionPool { on_demand_limit: reserved.map(|rc| rc - provisioned), ..Self::default() }
     }
 }
 
@@ -36,10 +33,7 @@ pub(crate) struct Pool {
 
 impl Pool {
     pub fn new(unreserved_capacity: u32) -> Self {
-        Pool {
-            unreserved_capacity,
-            ..Self::default()
-        }
+        Pool { unreserved_capacity, ..Self::default() }
     }
 
     /// May `f` start one more on-demand execution (§4 steps 2–3)?
@@ -123,14 +117,8 @@ mod tests {
         let mut b = FunctionPool::new(None, 0);
         pool.acquire(&mut a, true);
         pool.acquire(&mut b, true);
-        assert_eq!(
-            pool.check_on_demand(&a),
-            Err(Refusal::ConcurrentInvocationLimitExceeded)
-        );
-        assert_eq!(
-            pool.check_on_demand(&b),
-            Err(Refusal::ConcurrentInvocationLimitExceeded)
-        );
+        assert_eq!(pool.check_on_demand(&a), Err(Refusal::ConcurrentInvocationLimitExceeded));
+        assert_eq!(pool.check_on_demand(&b), Err(Refusal::ConcurrentInvocationLimitExceeded));
         // provisioned executions do not use the unreserved pool
         pool.acquire(&mut a, false);
         assert_eq!(pool.unreserved_in_use, 2);

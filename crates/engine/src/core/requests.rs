@@ -66,10 +66,7 @@ impl Pending {
 
     /// The ordinal of its latest attempt among all it made (refused ones counted), from 0.
     pub fn ordinal(&self) -> u16 {
-        self.attempts
-            .saturating_add(self.throttles)
-            .saturating_add(self.refusals)
-            .saturating_sub(1)
+        self.attempts.saturating_add(self.throttles).saturating_add(self.refusals).saturating_sub(1)
     }
 
     /// The request's final record, resolved at `now`.
@@ -84,11 +81,7 @@ impl Pending {
             end: now,
             first_start: self.first_start,
             last_start: self.last_start,
-            event_age: if self.event && self.last_start != NEVER {
-                self.last_start - self.enqueued
-            } else {
-                NEVER
-            },
+            event_age: if self.event && self.last_start != NEVER { self.last_start - self.enqueued } else { NEVER },
             environment: self.environment,
         }
     }
@@ -132,22 +125,11 @@ impl Core {
         match self.admit(a.function, a.time) {
             Ok(admitted) => {
                 let fails = a.failures > 0;
-                self.start(
-                    Owner::Request(a.request),
-                    admitted,
-                    a.function,
-                    a.duration,
-                    fails,
-                    traced,
-                    a.time,
-                );
+                self.start(Owner::Request(a.request), admitted, a.function, a.duration, fails, traced, a.time);
             }
             Err(refusal) if self.client_retries.is_some() && refusal.throttle().is_some() => {
                 // the caller's SDK may try again: the request needs a record between attempts
-                let id = self.pending.insert(Pending {
-                    traced,
-                    ..Pending::new(&a, false)
-                });
+                let id = self.pending.insert(Pending { traced, ..Pending::new(&a, false) });
                 self.refused_attempt(id, refusal, a.time, sink);
             }
             Err(refusal) => {
@@ -184,8 +166,7 @@ impl Core {
     #[cold]
     #[inline(never)]
     fn refuse_payload<S: Sink>(&mut self, a: Arrival, sink: &mut S) {
-        self.metrics
-            .refused(a.time, a.function, Outcome::RequestTooLarge);
+        self.metrics.refused(a.time, a.function, Outcome::RequestTooLarge);
         let record = Pending::new(&a, false).record(Outcome::RequestTooLarge, a.time);
         self.resolve(sink, record);
     }
@@ -196,12 +177,7 @@ impl Core {
         let func = &self.functions[a.function as usize];
         if func.zero_reserved {
             // dropped at once, without an attempt and without counting as a throttle
-            return self.drop_event(
-                Pending::new(&a, true),
-                Outcome::ZeroReservedConcurrency,
-                a.time,
-                sink,
-            );
+            return self.drop_event(Pending::new(&a, true), Outcome::ZeroReservedConcurrency, a.time, sink);
         }
         let will_succeed = a.duration <= func.timeout_us && a.failures == 0;
         // sampled at the enqueue, once for every attempt (a dropped event makes none)
@@ -211,28 +187,14 @@ impl Core {
             // attempts; its execution carries it like a synchronous request's.
             Ok(admitted) if will_succeed => {
                 self.metrics.event_attempt(a.time, a.function, 0);
-                self.start(
-                    Owner::Event(a.request),
-                    admitted,
-                    a.function,
-                    a.duration,
-                    false,
-                    traced,
-                    a.time,
-                );
+                self.start(Owner::Event(a.request), admitted, a.function, a.duration, false, traced, a.time);
             }
             Ok(admitted) => {
-                let id = self.pending.insert(Pending {
-                    traced,
-                    ..Pending::new(&a, true)
-                });
+                let id = self.pending.insert(Pending { traced, ..Pending::new(&a, true) });
                 self.run_attempt(id, admitted, a.time)
             }
             Err(refusal) => {
-                let id = self.pending.insert(Pending {
-                    traced,
-                    ..Pending::new(&a, true)
-                });
+                let id = self.pending.insert(Pending { traced, ..Pending::new(&a, true) });
                 self.refused_attempt(id, refusal, a.time, sink)
             }
         }
@@ -264,15 +226,7 @@ impl Core {
             let age = now - p.enqueued;
             self.metrics.event_attempt(now, function, age);
         }
-        self.start(
-            Owner::Pending(id),
-            admitted,
-            function,
-            duration,
-            fails,
-            traced,
-            now,
-        );
+        self.start(Owner::Pending(id), admitted, function, duration, fails, traced, now);
     }
 
     /// An attempt of a request with a record was refused (throttled, or §13): schedule its
@@ -303,22 +257,15 @@ impl Core {
             return self.resolve(sink, p.record(refusal.outcome(), now));
         }
         // a synchronous caller: `throttles` attempts made so far, all throttled
-        let c = self
-            .client_retries
-            .expect("only callers with a retry policy have records");
+        let c = self.client_retries.expect("only callers with a retry policy have records");
         let n = u32::from(throttles);
         if n >= c.max_attempts {
             let p = self.pending.remove(id);
             return self.resolve(sink, p.record(Outcome::Throttled, now));
         }
-        let ceiling = if n > 63 {
-            c.cap_us
-        } else {
-            c.base_us.saturating_mul(1 << (n - 1)).min(c.cap_us)
-        };
+        let ceiling = if n > 63 { c.cap_us } else { c.base_us.saturating_mul(1 << (n - 1)).min(c.cap_us) };
         let delay = self.rng.part_of(ceiling);
-        self.timers
-            .schedule(now.saturating_add(delay), Timer::Retry(id));
+        self.timers.schedule(now.saturating_add(delay), Timer::Retry(id));
     }
 
     /// A refused attempt of a traced request (docs/traces.md): its row.
@@ -361,10 +308,7 @@ impl Core {
         self.metrics.event_dropped(now, p.function);
         let func = &self.functions[p.function as usize];
         let keep = sink.keeps_records();
-        for d in [func.on_failure, func.dead_letter_queue]
-            .into_iter()
-            .flatten()
-        {
+        for d in [func.on_failure, func.dead_letter_queue].into_iter().flatten() {
             self.destinations[d as usize].push(keep, p.request, outcome, p.attempts, now);
         }
         self.resolve(sink, p.record(outcome, now));
@@ -373,14 +317,7 @@ impl Core {
     /// The attempt of a request with no record ended at `end` (owner `Request` or `Event`, the
     /// request's id `request`): its result is the request's.
     #[inline(always)]
-    pub fn finish_unrecorded<S: Sink>(
-        &mut self,
-        x: &Execution,
-        request: u64,
-        event: bool,
-        end: Micros,
-        sink: &mut S,
-    ) {
+    pub fn finish_unrecorded<S: Sink>(&mut self, x: &Execution, request: u64, event: bool, end: Micros, sink: &mut S) {
         // an event here ran at once and succeeded
         if event {
             if let Some(d) = self.functions[x.function as usize].on_success {
@@ -417,13 +354,7 @@ impl Core {
             let p = self.pending.remove(id);
             if let Some(d) = self.functions[p.function as usize].on_success {
                 let keep = sink.keeps_records();
-                self.destinations[d as usize].push(
-                    keep,
-                    p.request,
-                    Outcome::Success,
-                    p.attempts,
-                    end,
-                );
+                self.destinations[d as usize].push(keep, p.request, Outcome::Success, p.attempts, end);
             }
             return self.resolve(sink, p.record(Outcome::Success, end));
         }
@@ -447,24 +378,13 @@ mod tests {
         let waits: Vec<u64> = (1..=11).map(|k| throttle_backoff(k) / 1_000_000).collect();
         assert_eq!(waits, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
         assert_eq!(throttle_backoff(u32::MAX), 300_000_000);
-        assert_eq!(
-            (error_backoff(1), error_backoff(2)),
-            (60_000_000, 120_000_000)
-        );
+        assert_eq!((error_backoff(1), error_backoff(2)), (60_000_000, 120_000_000));
     }
 
     #[test]
     fn slots_are_reused() {
         let mut set = PendingSet::default();
-        let arrival = Arrival {
-            request: 1,
-            time: 0,
-            function: 0,
-            duration: 0,
-            invocation_type: 1,
-            failures: 0,
-            too_large: false,
-        };
+        let arrival = Arrival { request: 1, time: 0, function: 0, duration: 0, invocation_type: 1, failures: 0, too_large: false };
         let p = Pending::new(&arrival, true);
         let a = set.insert(p);
         let b = set.insert(Pending { request: 2, ..p });

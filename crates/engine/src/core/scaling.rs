@@ -16,12 +16,7 @@ impl TokenBucket {
     /// A full bucket of `burst` tokens refilled at one token per `cost_us`.
     pub fn new(burst: u64, cost_us: u64) -> Self {
         let capacity = burst * cost_us;
-        TokenBucket {
-            level: capacity,
-            capacity,
-            cost: cost_us,
-            last: 0,
-        }
+        TokenBucket { level: capacity, capacity, cost: cost_us, last: 0 }
     }
 
     /// Takes one token at `now` (non-decreasing between calls) if there is one.
@@ -41,9 +36,7 @@ impl TokenBucket {
     /// Whole tokens available at `now` (for inspection; does not change the bucket).
     #[cfg(test)]
     pub fn tokens(&self, now: Micros) -> u64 {
-        self.capacity
-            .min(self.level.saturating_add(now.saturating_sub(self.last)))
-            / self.cost
+        self.capacity.min(self.level.saturating_add(now.saturating_sub(self.last))) / self.cost
     }
 }
 

@@ -83,8 +83,7 @@ impl TraceLog {
         self.start.grow(to_seconds(a.start), WHAT);
         self.end.grow(to_seconds(a.end), WHAT);
         self.cold.grow(u8::from(a.cold), WHAT);
-        self.init
-            .grow(to_seconds(if a.cold { a.init } else { 0 }), WHAT);
+        self.init.grow(to_seconds(if a.cold { a.init } else { 0 }), WHAT);
         self.outcome.grow(a.outcome as u8, WHAT);
         self.reason.grow(a.reason as u8, WHAT);
     }
@@ -133,13 +132,7 @@ impl Tracer {
     /// `traced[f]`: function `f`'s tracing is Active.
     pub fn new(traced: Vec<bool>, seed: u64) -> Tracer {
         let second = vec![NO_SECOND; traced.len()];
-        Tracer {
-            on: traced.iter().any(|&t| t),
-            traced,
-            second,
-            rng: SplitMix64::new(seed ^ SEED_MIX),
-            log: TraceLog::default(),
-        }
+        Tracer { on: traced.iter().any(|&t| t), traced, second, rng: SplitMix64::new(seed ^ SEED_MIX), log: TraceLog::default() }
     }
 
     /// Whether a request of `function` arriving at `now` is sampled (the default rule). Draws
@@ -200,25 +193,13 @@ mod tests {
     fn draining_keeps_the_total() {
         let mut t = Tracer::new(vec![true], 1);
         let a = Attempt {
-            request: 4,
-            function: 0,
-            attempt: 1,
-            event: true,
-            arrival: 1,
-            start: 2_000_000,
-            end: 3_000_000,
-            cold: false,
-            init: 500,
-            outcome: Outcome::Error,
-            reason: ThrottleReason::None,
+            request: 4, function: 0, attempt: 1, event: true, arrival: 1, start: 2_000_000, end: 3_000_000,
+            cold: false, init: 500, outcome: Outcome::Error, reason: ThrottleReason::None,
         };
         t.log(a);
         t.log(Attempt { cold: true, ..a });
         let d = t.drain();
-        assert_eq!(
-            (d.len(), d.total, d.init.clone(), d.start[0]),
-            (2, 2, vec![0.0, 0.0005], 2.0)
-        );
+        assert_eq!((d.len(), d.total, d.init.clone(), d.start[0]), (2, 2, vec![0.0, 0.0005], 2.0));
         t.log(a);
         let d = t.drain();
         assert_eq!((d.len(), d.total), (1, 3));

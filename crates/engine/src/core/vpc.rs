@@ -44,10 +44,7 @@ impl Gate {
             return Some(Refusal::FunctionPending);
         }
         let idle_since = self.last_active.max(self.active_from);
-        if self
-            .inactive_after
-            .is_some_and(|idle| now - idle_since >= idle)
-        {
+        if self.inactive_after.is_some_and(|idle| now - idle_since >= idle) {
             // its ENI was reclaimed: this attempt finds it Inactive, and a new ENI is made
             self.active_from = now.saturating_add(self.eni_ready);
             return Some(Refusal::FunctionInactive);
@@ -78,13 +75,7 @@ pub(crate) struct EniPools(Vec<EniPool>);
 
 impl EniPools {
     pub fn new(quotas: &[u32], vpcs: &[Option<VpcConfig>], alive_at_start: &[u32]) -> Self {
-        let mut pools: Vec<EniPool> = quotas
-            .iter()
-            .map(|&q| EniPool {
-                quota: u64::from(q),
-                ..EniPool::default()
-            })
-            .collect();
+        let mut pools: Vec<EniPool> = quotas.iter().map(|&q| EniPool { quota: u64::from(q), ..EniPool::default() }).collect();
         for (f, v) in vpcs.iter().enumerate() {
             if let Some(p) = v.and_then(|v| v.eni_pool) {
                 let pool = &mut pools[p as usize];
@@ -139,8 +130,7 @@ impl Core {
                 func.idle.insert(routing, idle);
             }
             for (idle, death) in gone {
-                self.metrics
-                    .environment_gone(now, f, self.envs.get(idle.id).born, death);
+                self.metrics.environment_gone(now, f, self.envs.get(idle.id).born, death);
                 self.envs.release(idle.id);
                 self.enis.freed(p);
             }

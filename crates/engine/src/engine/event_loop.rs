@@ -41,12 +41,7 @@ impl Engine {
     /// (One copy, called once per `advance` and once per run of records: the row loop is the
     /// hot path, and inlining it into both callers made the compiler stop inlining `arrive`.)
     #[inline(never)]
-    pub(super) fn run_rows<S: Sink>(
-        &mut self,
-        limit: Micros,
-        arrivals: &mut Inbox<RowChunk>,
-        sink: &mut S,
-    ) -> Result<(), Error> {
+    pub(super) fn run_rows<S: Sink>(&mut self, limit: Micros, arrivals: &mut Inbox<RowChunk>, sink: &mut S) -> Result<(), Error> {
         let mut left = self.interrupt.left;
         let done = self.run_rows_counting(limit, arrivals, sink, &mut left);
         self.interrupt.left = left;
@@ -54,13 +49,7 @@ impl Engine {
     }
 
     #[inline(always)]
-    fn run_rows_counting<S: Sink>(
-        &mut self,
-        limit: Micros,
-        arrivals: &mut Inbox<RowChunk>,
-        sink: &mut S,
-        left: &mut u32,
-    ) -> Result<(), Error> {
+    fn run_rows_counting<S: Sink>(&mut self, limit: Micros, arrivals: &mut Inbox<RowChunk>, sink: &mut S, left: &mut u32) -> Result<(), Error> {
         // the rows are the engine's copy, checked when they were submitted: read as they are
         while let Some(rows) = arrivals.chunks.front() {
             let n = rows.time.len();
@@ -118,16 +107,13 @@ impl Engine {
             let timer = self.core.timers.peek().filter(|&m| m <= t);
             // an end at or before the next timer comes first (ends before timers at an instant)
             let (functions, metrics) = (&self.core.functions, &self.core.metrics);
-            let end = self
-                .core
-                .executions
-                .pop_due_hinted(timer.unwrap_or(t), |_, x| {
-                    // executions about to end get their function's state and figures fetched ahead
-                    if let Some(func) = functions.get(x.function as usize) {
-                        prefetch(func, PREFETCH_LINES);
-                        metrics.prefetch_end(x.function as usize);
-                    }
-                });
+            let end = self.core.executions.pop_due_hinted(timer.unwrap_or(t), |_, x| {
+                // executions about to end get their function's state and figures fetched ahead
+                if let Some(func) = functions.get(x.function as usize) {
+                    prefetch(func, PREFETCH_LINES);
+                    metrics.prefetch_end(x.function as usize);
+                }
+            });
             if let Some(popped) = end {
                 let (end, x) = self.core.executions.popped(popped);
                 self.now = end;
@@ -160,13 +146,8 @@ impl Engine {
     fn finish_recorded<S: Sink>(&mut self, owner: Owner, x: &Execution, end: Micros, sink: &mut S) {
         match owner {
             Owner::Pending(id) => self.core.finish_pending(x, id, end, sink),
-            Owner::Source(batch) => {
-                self.sources
-                    .batch_end(&mut self.core, batch, x.outcome, end, sink)
-            }
-            Owner::Request(_) | Owner::Event(_) => {
-                unreachable!("requests without a record end in `finish`")
-            }
+            Owner::Source(batch) => self.sources.batch_end(&mut self.core, batch, x.outcome, end, sink),
+            Owner::Request(_) | Owner::Event(_) => unreachable!("requests without a record end in `finish`"),
         }
     }
 
@@ -175,10 +156,7 @@ impl Engine {
     fn fire<S: Sink>(&mut self, timer: Timer, now: Micros, sink: &mut S) {
         match timer {
             Timer::Retry(id) => self.core.attempt(id, now, sink),
-            Timer::Source { kind, id } => {
-                self.sources
-                    .fire(&mut self.core, SourceRef { kind, id }, now, sink)
-            }
+            Timer::Source { kind, id } => self.sources.fire(&mut self.core, SourceRef { kind, id }, now, sink),
         }
     }
 
@@ -223,13 +201,7 @@ impl Engine {
     }
 
     /// Takes source `s`'s records up to `bound` (inclusive), each after the events due before it.
-    fn take_records<S: Sink>(
-        &mut self,
-        s: usize,
-        bound: Micros,
-        inbox: &mut Inbox<RecordChunk>,
-        sink: &mut S,
-    ) -> Result<(), Error> {
+    fn take_records<S: Sink>(&mut self, s: usize, bound: Micros, inbox: &mut Inbox<RecordChunk>, sink: &mut S) -> Result<(), Error> {
         let mut left = self.interrupt.left;
         let done = self.take_records_counting(s, bound, inbox, sink, &mut left);
         self.interrupt.left = left;
@@ -263,15 +235,8 @@ impl Engine {
                 self.now = t;
                 // checked at submission: within `FAILURES`, which a u32 holds
                 let failures = rows.failures.as_ref().map_or(0, |f| f[row] as u32);
-                let entry = Entry {
-                    time: t,
-                    id: rows.first_id + row as u64,
-                    failures,
-                };
-                if self
-                    .sources
-                    .arrive(&mut self.core, reader, entry, rows.key[row], sink)
-                {
+                let entry = Entry { time: t, id: rows.first_id + row as u64, failures };
+                if self.sources.arrive(&mut self.core, reader, entry, rows.key[row], sink) {
                     next_event = self.core.next_event();
                 }
                 if self.tick(left) {
@@ -290,9 +255,7 @@ impl Engine {
     /// return) its throttled batches for ever.
     pub(super) fn check_finishes(&self) -> Result<(), Error> {
         for s in 0..self.sources.len() {
-            let Some((function, waiting)) = self.sources.waiting(s) else {
-                continue;
-            };
+            let Some((function, waiting)) = self.sources.waiting(s) else { continue };
             let waiting = waiting || self.records[s].pending() > 0;
             if waiting && self.core.functions[function as usize].zero_reserved {
                 return Err(Error::Config(format!(

@@ -26,10 +26,7 @@ pub(super) struct Interrupt {
 
 impl Default for Interrupt {
     fn default() -> Self {
-        Interrupt {
-            hook: None,
-            left: POLL_EVERY,
-        }
+        Interrupt { hook: None, left: POLL_EVERY }
     }
 }
 

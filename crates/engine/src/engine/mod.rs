@@ -7,8 +7,8 @@
 mod event_loop;
 mod interrupt;
 
-use interrupt::Interrupt;
 pub use interrupt::InterruptHook;
+use interrupt::Interrupt;
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
@@ -45,19 +45,8 @@ pub struct Engine {
 impl Engine {
     pub fn new(config: Config) -> Result<Engine, Error> {
         config.check()?;
-        let Config {
-            account,
-            functions,
-            routing,
-            destinations,
-            client_retries,
-            seed,
-            sources,
-            mappings,
-            queue_mappings,
-            metrics_period_us,
-            eni_quotas,
-        } = config;
+        let Config { account, functions, routing, destinations, client_retries, seed, sources, mappings, queue_mappings, metrics_period_us, eni_quotas } =
+            config;
         let core_config = CoreConfig {
             concurrency_unreserved: account.unreserved_capacity,
             scaling: account.scaling,
@@ -74,15 +63,7 @@ impl Engine {
         let mut core = Core::new(core_config, functions)?;
         let records = (0..sources.len()).map(|_| Inbox::default()).collect();
         let sources = Sources::new(&sources, mappings, queue_mappings, &mut core)?;
-        Ok(Engine {
-            core,
-            sources,
-            now: 0,
-            rows: Inbox::default(),
-            records,
-            interrupt: Interrupt::default(),
-            out_of_memory: None,
-        })
+        Ok(Engine { core, sources, now: 0, rows: Inbox::default(), records, interrupt: Interrupt::default(), out_of_memory: None })
     }
 
     /// Installs (or with `None` removes) the hook that `advance` and `step` poll
@@ -145,17 +126,11 @@ impl Engine {
     /// `submit` and `submit_records` of several sources at once, all or nothing: every chunk is
     /// copied and checked before any is queued. Returns the first request id and, per entry of
     /// `records`, the first record id. A source may appear once.
-    pub fn submit_together(
-        &mut self,
-        rows: &Rows<'_>,
-        records: &[(u32, RecordRows<'_>)],
-    ) -> Result<(u64, Vec<u64>), Error> {
+    pub fn submit_together(&mut self, rows: &Rows<'_>, records: &[(u32, RecordRows<'_>)]) -> Result<(u64, Vec<u64>), Error> {
         self.usable()?;
         for (i, (source, _)) in records.iter().enumerate() {
             if records[..i].iter().any(|(other, _)| other == source) {
-                return Err(Error::Config(format!(
-                    "event source {source} is given two chunks in one submission"
-                )));
+                return Err(Error::Config(format!("event source {source} is given two chunks in one submission")));
             }
         }
         let checked_rows = self.check_rows(rows)?;
@@ -177,36 +152,23 @@ impl Engine {
     fn check_rows(&self, rows: &Rows<'_>) -> Result<(RowChunk, Micros), Error> {
         let chunk = RowChunk::copy(rows)?;
         let (not_before, not_before_s) = self.rows.not_before(self.now);
-        let last = chunk
-            .rows()
-            .validate(self.core.functions.len(), not_before, not_before_s)?;
+        let last = chunk.rows().validate(self.core.functions.len(), not_before, not_before_s)?;
         Ok((chunk, last))
     }
 
-    fn check_records(
-        &self,
-        source: u32,
-        rows: &RecordRows<'_>,
-    ) -> Result<(RecordChunk, Micros), Error> {
+    fn check_records(&self, source: u32, rows: &RecordRows<'_>) -> Result<(RecordChunk, Micros), Error> {
         let Some(inbox) = self.records.get(source as usize) else {
-            return Err(Error::Config(format!(
-                "event source {source} does not exist"
-            )));
+            return Err(Error::Config(format!("event source {source} does not exist")));
         };
         let chunk = RecordChunk::copy(rows)?;
         let (not_before, not_before_s) = inbox.not_before(self.now);
-        let last = chunk
-            .rows()
-            .validate(not_before, not_before_s)
-            .map_err(|e| e.in_source(source))?;
+        let last = chunk.rows().validate(not_before, not_before_s).map_err(|e| e.in_source(source))?;
         Ok((chunk, last))
     }
 
     /// Records submitted to `source` so far.
     pub fn submitted_records(&self, source: u32) -> u64 {
-        self.records
-            .get(source as usize)
-            .map_or(0, Inbox::submitted)
+        self.records.get(source as usize).map_or(0, Inbox::submitted)
     }
 
     /// Runs the loop until `until` (inclusive; `None`: until nothing is left), taking the
@@ -223,10 +185,7 @@ impl Engine {
             Err(payload) => match payload.downcast::<OutOfMemory>() {
                 Ok(oom) => {
                     self.out_of_memory = Some(*oom);
-                    Err(Error::OutOfMemory {
-                        what: oom.what,
-                        count: oom.count,
-                    })
+                    Err(Error::OutOfMemory { what: oom.what, count: oom.count })
                 }
                 Err(other) => resume_unwind(other),
             },
@@ -242,18 +201,11 @@ impl Engine {
     fn usable(&self) -> Result<(), Error> {
         match self.out_of_memory {
             None => Ok(()),
-            Some(oom) => Err(Error::Unusable {
-                what: oom.what,
-                count: oom.count,
-            }),
+            Some(oom) => Err(Error::Unusable { what: oom.what, count: oom.count }),
         }
     }
 
-    fn advance_unguarded<S: Sink>(
-        &mut self,
-        until: Option<Micros>,
-        sink: &mut S,
-    ) -> Result<(), Error> {
+    fn advance_unguarded<S: Sink>(&mut self, until: Option<Micros>, sink: &mut S) -> Result<(), Error> {
         if let Some(u) = until {
             if u < self.now {
                 return Err(Error::Config(format!(
@@ -290,10 +242,7 @@ impl Engine {
     /// arrival of a submitted row or record (`None`: nothing is left).
     pub fn peek_time(&self) -> Option<Micros> {
         let mut next = self.core.next_event();
-        for t in std::iter::once(self.rows.peek())
-            .chain(self.records.iter().map(Inbox::peek))
-            .flatten()
-        {
+        for t in std::iter::once(self.rows.peek()).chain(self.records.iter().map(Inbox::peek)).flatten() {
             next = next.min(t);
         }
         (next != Micros::MAX).then_some(next)
@@ -306,20 +255,14 @@ impl Engine {
     /// hook, as for `advance`) leaves the clock at or before that instant; stepping again
     /// finishes it.
     pub fn step<S: Sink>(&mut self, sink: &mut S) -> Result<Option<Micros>, Error> {
-        let Some(t) = self.peek_time() else {
-            return Ok(None);
-        };
+        let Some(t) = self.peek_time() else { return Ok(None) };
         self.advance(Some(t.max(self.now)), sink)?;
         Ok(Some(t))
     }
 
     /// Takes the destination records collected so far (one log per destination).
     pub fn drain_destinations(&mut self) -> Vec<DestinationLog> {
-        self.core
-            .destinations
-            .iter_mut()
-            .map(DestinationLog::drain)
-            .collect()
+        self.core.destinations.iter_mut().map(DestinationLog::drain).collect()
     }
 
     /// Takes the rows of the traced attempts logged so far (docs/traces.md): one per
@@ -350,9 +293,7 @@ impl Engine {
 
     /// Statistics over [0, horizon] (§10 whole-run figures).
     pub fn report(&self, horizon: Micros) -> Report {
-        self.core
-            .metrics
-            .report(horizon, self.core.live_environments())
+        self.core.metrics.report(horizon, self.core.live_environments())
     }
 
     /// The per-period series (§10) from time 0 to the clock, or `None` when the configuration
@@ -361,9 +302,7 @@ impl Engine {
     /// period (`period`, `horizon` and `n_periods` say how many).
     pub fn series(&mut self) -> Option<Table> {
         self.core.metrics.count_durations();
-        self.core
-            .metrics
-            .series(self.now, self.core.live_environments())
+        self.core.metrics.series(self.now, self.core.live_environments())
     }
 
     /// Reports every record still held by a mapping as pending, with its attempts, receives,
@@ -392,10 +331,6 @@ impl Engine {
     /// Whether event source `source`'s mapping holds records (arrived, not yet resolved).
     /// Records submitted and not yet arrived are `pending_records`.
     pub fn source_holds_records(&self, source: u32) -> bool {
-        (source as usize) < self.sources.len()
-            && self
-                .sources
-                .waiting(source as usize)
-                .is_some_and(|(_, held)| held)
+        (source as usize) < self.sources.len() && self.sources.waiting(source as usize).is_some_and(|(_, held)| held)
     }
 }

@@ -67,19 +67,11 @@ impl Refusal {
     #[inline]
     pub fn throttle(self) -> Option<ThrottleReason> {
         Some(match self {
-            Refusal::ReservedFunctionConcurrentInvocationLimitExceeded => {
-                ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded
-            }
-            Refusal::ConcurrentInvocationLimitExceeded => {
-                ThrottleReason::ConcurrentInvocationLimitExceeded
-            }
+            Refusal::ReservedFunctionConcurrentInvocationLimitExceeded => ThrottleReason::ReservedFunctionConcurrentInvocationLimitExceeded,
+            Refusal::ConcurrentInvocationLimitExceeded => ThrottleReason::ConcurrentInvocationLimitExceeded,
             Refusal::FunctionScalingRateExceeded => ThrottleReason::FunctionScalingRateExceeded,
-            Refusal::FunctionInvocationRateLimitExceeded => {
-                ThrottleReason::FunctionInvocationRateLimitExceeded
-            }
-            Refusal::ReservedFunctionInvocationRateLimitExceeded => {
-                ThrottleReason::ReservedFunctionInvocationRateLimitExceeded
-            }
+            Refusal::FunctionInvocationRateLimitExceeded => ThrottleReason::FunctionInvocationRateLimitExceeded,
+            Refusal::ReservedFunctionInvocationRateLimitExceeded => ThrottleReason::ReservedFunctionInvocationRateLimitExceeded,
             _ => return None,
         })
     }

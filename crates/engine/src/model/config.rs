@@ -249,12 +249,7 @@ impl QueueConfig {
     /// A standard queue with SQS's defaults: visibility timeout 30 s, no dead-letter queue,
     /// retention 4 days.
     pub fn new() -> Self {
-        QueueConfig {
-            fifo: false,
-            visibility_timeout_us: 30_000_000,
-            max_receive_count: None,
-            retention_us: 345_600_000_000,
-        }
+        QueueConfig { fifo: false, visibility_timeout_us: 30_000_000, max_receive_count: None, retention_us: 345_600_000_000 }
     }
 }
 
@@ -326,9 +321,7 @@ impl Config {
             return Err(Error::Config("too many functions".into()));
         }
         if self.account.unreserved_capacity > self.account.concurrency_limit {
-            return Err(Error::Config(
-                "unreserved capacity exceeds the account limit".into(),
-            ));
+            return Err(Error::Config("unreserved capacity exceeds the account limit".into()));
         }
         for (i, f) in self.functions.iter().enumerate() {
             if let Some(rc) = f.reserved {
@@ -342,82 +335,41 @@ impl Config {
         }
         for (i, f) in self.functions.iter().enumerate() {
             for (what, d) in [("init", &f.init), ("keep-alive", &f.keep_alive)] {
-                d.check()
-                    .map_err(|e| Error::Config(format!("function {i}: {what}: {e}")))?;
+                d.check().map_err(|e| Error::Config(format!("function {i}: {what}: {e}")))?;
             }
-            if f.init.max() > limits::SECONDS.max * 1_000_000
-                || f.max_lifetime_us
-                    .is_some_and(|m| m > limits::SECONDS.max * 1_000_000)
-            {
-                return Err(Error::Config(format!(
-                    "function {i}: a duration above {} seconds",
-                    limits::SECONDS.max
-                )));
+            if f.init.max() > limits::SECONDS.max * 1_000_000 || f.max_lifetime_us.is_some_and(|m| m > limits::SECONDS.max * 1_000_000) {
+                return Err(Error::Config(format!("function {i}: a duration above {} seconds", limits::SECONDS.max)));
             }
         }
-        let warm: u64 = self
-            .functions
-            .iter()
-            .map(|f| u64::from(f.warm_at_start))
-            .sum();
+        let warm: u64 = self.functions.iter().map(|f| u64::from(f.warm_at_start)).sum();
         if !limits::WARM_AT_START.contains(warm) {
             let l = limits::WARM_AT_START;
-            return Err(Error::Config(format!(
-                "{warm} is above lambda_core's limit of {} {}",
-                l.max, l.what
-            )));
+            return Err(Error::Config(format!("{warm} is above lambda_core's limit of {} {}", l.max, l.what)));
         }
         for (i, f) in self.functions.iter().enumerate() {
             if let Some(v) = f.vpc {
-                if v.eni_pool
-                    .is_some_and(|p| p as usize >= self.eni_quotas.len())
-                {
-                    return Err(Error::Config(format!(
-                        "function {i}: ENI pool {} does not exist",
-                        v.eni_pool.unwrap_or(0)
-                    )));
+                if v.eni_pool.is_some_and(|p| p as usize >= self.eni_quotas.len()) {
+                    return Err(Error::Config(format!("function {i}: ENI pool {} does not exist", v.eni_pool.unwrap_or(0))));
                 }
                 let longest = limits::SECONDS.max * 1_000_000;
-                if [
-                    v.active_from_us,
-                    v.eni_ready_us,
-                    v.eni_init_us,
-                    v.inactive_after_us.unwrap_or(0),
-                ]
-                .iter()
-                .any(|&t| t > longest)
-                {
-                    return Err(Error::Config(format!(
-                        "function {i}: a VPC time above {} seconds",
-                        limits::SECONDS.max
-                    )));
+                if [v.active_from_us, v.eni_ready_us, v.eni_init_us, v.inactive_after_us.unwrap_or(0)].iter().any(|&t| t > longest) {
+                    return Err(Error::Config(format!("function {i}: a VPC time above {} seconds", limits::SECONDS.max)));
                 }
             }
-            for d in [f.on_success, f.on_failure, f.dead_letter_queue]
-                .into_iter()
-                .flatten()
-            {
+            for d in [f.on_success, f.on_failure, f.dead_letter_queue].into_iter().flatten() {
                 if d >= self.destinations {
-                    return Err(Error::Config(format!(
-                        "function {i}: destination {d} does not exist"
-                    )));
+                    return Err(Error::Config(format!("function {i}: destination {d} does not exist")));
                 }
             }
         }
         if let Some(p) = self.metrics_period_us {
             if !limits::METRICS_PERIOD_US.contains(p) {
                 let l = limits::METRICS_PERIOD_US;
-                return Err(Error::Config(format!(
-                    "metrics period: must be {}–{} {}",
-                    l.min, l.max, l.what
-                )));
+                return Err(Error::Config(format!("metrics period: must be {}–{} {}", l.min, l.max, l.what)));
             }
         }
         if let Some(c) = self.client_retries {
-            if !limits::CLIENT_RETRY_ATTEMPTS.contains(u64::from(c.max_attempts))
-                || c.base_us > c.cap_us
-                || !limits::CLIENT_RETRY_CAP_US.contains(c.cap_us)
-            {
+            if !limits::CLIENT_RETRY_ATTEMPTS.contains(u64::from(c.max_attempts)) || c.base_us > c.cap_us || !limits::CLIENT_RETRY_CAP_US.contains(c.cap_us) {
                 let (a, cap) = (limits::CLIENT_RETRY_ATTEMPTS, limits::CLIENT_RETRY_CAP_US);
                 return Err(Error::Config(format!(
                     "client retries: max_attempts must be {}–{} and base ≤ cap ≤ {} µs",
@@ -429,34 +381,23 @@ impl Config {
         for (i, s) in self.sources.iter().enumerate() {
             if let SourceConfig::Stream(s) = s {
                 if !limits::SHARDS.contains(u64::from(s.shards)) {
-                    return Err(Error::Config(format!(
-                        "stream {i}: shards must be {}–{}",
-                        limits::SHARDS.min,
-                        limits::SHARDS.max
-                    )));
+                    return Err(Error::Config(format!("stream {i}: shards must be {}–{}", limits::SHARDS.min, limits::SHARDS.max)));
                 }
             }
         }
         let mut lanes = 0u64;
         for (i, m) in self.mappings.iter().enumerate() {
             let bad = |what: &str| Err(Error::Config(format!("mapping {i}: {what}")));
-            let Some(SourceConfig::Stream(s)) = self.sources.get(m.stream as usize) else {
-                return bad("no such stream");
-            };
+            let Some(SourceConfig::Stream(s)) = self.sources.get(m.stream as usize) else { return bad("no such stream") };
             if std::mem::replace(&mut mapped[m.stream as usize], true) {
                 return bad("its stream already has a mapping");
             }
             if m.function as usize >= self.functions.len() {
                 return bad("no such function");
             }
-            if !limits::MAPPING_COUNTS.contains(u64::from(m.batch_size))
-                || !limits::PARALLELIZATION_FACTOR.contains(u64::from(m.parallelization_factor))
-            {
+            if !limits::MAPPING_COUNTS.contains(u64::from(m.batch_size)) || !limits::PARALLELIZATION_FACTOR.contains(u64::from(m.parallelization_factor)) {
                 let pf = limits::PARALLELIZATION_FACTOR;
-                return bad(&format!(
-                    "batch size must be ≥ 1 and parallelization factor {}–{}",
-                    pf.min, pf.max
-                ));
+                return bad(&format!("batch size must be ≥ 1 and parallelization factor {}–{}", pf.min, pf.max));
             }
             if m.on_failure.is_some_and(|d| d >= self.destinations) {
                 return bad("no such destination");
@@ -464,33 +405,19 @@ impl Config {
             lanes += u64::from(s.shards) * u64::from(m.parallelization_factor);
         }
         if !limits::LANES.contains(lanes) {
-            return Err(Error::Config(format!(
-                "{lanes} lanes: above {} {}",
-                limits::LANES.max,
-                limits::LANES.what
-            )));
+            return Err(Error::Config(format!("{lanes} lanes: above {} {}", limits::LANES.max, limits::LANES.what)));
         }
         for (i, m) in self.queue_mappings.iter().enumerate() {
             let bad = |what: &str| Err(Error::Config(format!("queue mapping {i}: {what}")));
-            let Some(SourceConfig::Queue(q)) = self.sources.get(m.queue as usize) else {
-                return bad("no such queue");
-            };
+            let Some(SourceConfig::Queue(q)) = self.sources.get(m.queue as usize) else { return bad("no such queue") };
             if std::mem::replace(&mut mapped[m.queue as usize], true) {
                 return bad("its queue already has a mapping");
             }
             if m.function as usize >= self.functions.len() {
                 return bad("no such function");
             }
-            let counts = [
-                Some(m.batch_size),
-                m.maximum_concurrency,
-                q.max_receive_count,
-            ];
-            if counts
-                .into_iter()
-                .flatten()
-                .any(|n| !limits::MAPPING_COUNTS.contains(u64::from(n)))
-            {
+            let counts = [Some(m.batch_size), m.maximum_concurrency, q.max_receive_count];
+            if counts.into_iter().flatten().any(|n| !limits::MAPPING_COUNTS.contains(u64::from(n))) {
                 return bad("batch size, maximum concurrency and max receive count must be ≥ 1");
             }
             let visibility = limits::MAPPED_VISIBILITY_TIMEOUT_US;
@@ -507,10 +434,7 @@ impl Config {
             Scaling::Off => {}
             Scaling::PerFunction { burst, cost_us } | Scaling::Account { burst, cost_us } => {
                 let bucket = burst.checked_mul(cost_us);
-                if !limits::SCALING.contains(burst)
-                    || !limits::SCALING.contains(cost_us)
-                    || !bucket.is_some_and(|b| limits::SCALING_BUCKET_US.contains(b))
-                {
+                if !limits::SCALING.contains(burst) || !limits::SCALING.contains(cost_us) || !bucket.is_some_and(|b| limits::SCALING_BUCKET_US.contains(b)) {
                     return Err(Error::Config(format!(
                         "scaling burst and token cost must be positive, and burst × cost at most {} µs",
                         limits::SCALING_BUCKET_US.max

@@ -14,18 +14,11 @@ use crate::primitives::time::Micros;
 pub enum Dist {
     Fixed(Micros),
     /// Uniform on the integer microseconds `lo..=hi`.
-    Uniform {
-        lo: Micros,
-        hi: Micros,
-    },
+    Uniform { lo: Micros, hi: Micros },
     /// Each value equally likely (the inverse of a sample's empirical CDF); not empty.
     Empirical(Box<[Micros]>),
     /// `median × exp(σ z)`, `z` standard normal, rounded to µs and capped at `max`.
-    LogNormal {
-        median_us: f64,
-        sigma: f64,
-        max: Micros,
-    },
+    LogNormal { median_us: f64, sigma: f64, max: Micros },
 }
 
 impl Dist {
@@ -35,11 +28,7 @@ impl Dist {
             Dist::Fixed(k) => *k,
             Dist::Uniform { lo, hi } => lo + part(h, hi - lo + 1),
             Dist::Empirical(values) => values[part(h, values.len() as u64) as usize],
-            Dist::LogNormal {
-                median_us,
-                sigma,
-                max,
-            } => {
+            Dist::LogNormal { median_us, sigma, max } => {
                 // 52 bits and a half: exact in an f64, and strictly inside (0, 1)
                 let u = ((h >> 12) as f64 + 0.5) / (1u64 << 52) as f64;
                 let x = median_us * (sigma * inverse_normal(u)).exp();
@@ -99,66 +88,12 @@ pub fn draw_word(seed: u64, salt: u64, c: u64, t: Micros) -> u64 {
 
 // AS 241's coefficients, lowest power first: A/B for |p − 0.5| ≤ 0.425, C/D for the tails
 // to r = 5, E/F beyond.
-const A: [f64; 8] = [
-    3.3871328727963665,
-    133.14166789178438,
-    1971.5909503065513,
-    13731.69376550946,
-    45921.95393154987,
-    67265.7709270087,
-    33430.57558358813,
-    2509.0809287301227,
-];
-const B: [f64; 8] = [
-    1.0,
-    42.31333070160091,
-    687.1870074920579,
-    5394.196021424751,
-    21213.794301586597,
-    39307.89580009271,
-    28729.085735721943,
-    5226.495278852854,
-];
-const C: [f64; 8] = [
-    1.4234371107496835,
-    4.630337846156546,
-    5.769497221460691,
-    3.6478483247632045,
-    1.2704582524523684,
-    0.2417807251774506,
-    0.022723844989269184,
-    0.0007745450142783414,
-];
-const D: [f64; 8] = [
-    1.0,
-    2.053191626637759,
-    1.6763848301838038,
-    0.6897673349851,
-    0.14810397642748008,
-    0.015198666563616457,
-    0.0005475938084995345,
-    1.0507500716444169e-09,
-];
-const E: [f64; 8] = [
-    6.657904643501103,
-    5.463784911164114,
-    1.7848265399172913,
-    0.29656057182850487,
-    0.026532189526576124,
-    0.0012426609473880784,
-    2.7115555687434876e-05,
-    2.0103343992922881e-07,
-];
-const F: [f64; 8] = [
-    1.0,
-    0.599832206555888,
-    0.1369298809227358,
-    0.014875361290850615,
-    0.0007868691311456133,
-    1.8463183175100548e-05,
-    1.421511758316446e-07,
-    2.0442631033899397e-15,
-];
+const A: [f64; 8] = [3.3871328727963665, 133.14166789178438, 1971.5909503065513, 13731.69376550946, 45921.95393154987, 67265.7709270087, 33430.57558358813, 2509.0809287301227];
+const B: [f64; 8] = [1.0, 42.31333070160091, 687.1870074920579, 5394.196021424751, 21213.794301586597, 39307.89580009271, 28729.085735721943, 5226.495278852854];
+const C: [f64; 8] = [1.4234371107496835, 4.630337846156546, 5.769497221460691, 3.6478483247632045, 1.2704582524523684, 0.2417807251774506, 0.022723844989269184, 0.0007745450142783414];
+const D: [f64; 8] = [1.0, 2.053191626637759, 1.6763848301838038, 0.6897673349851, 0.14810397642748008, 0.015198666563616457, 0.0005475938084995345, 1.0507500716444169e-09];
+const E: [f64; 8] = [6.657904643501103, 5.463784911164114, 1.7848265399172913, 0.29656057182850487, 0.026532189526576124, 0.0012426609473880784, 2.7115555687434876e-05, 2.0103343992922881e-07];
+const F: [f64; 8] = [1.0, 0.599832206555888, 0.1369298809227358, 0.014875361290850615, 0.0007868691311456133, 1.8463183175100548e-05, 1.421511758316446e-07, 2.0442631033899397e-15];
 
 /// `c[7] r⁷ + … + c[0]` by Horner's rule, highest power first, as AS 241 writes it.
 #[inline]
@@ -176,11 +111,7 @@ pub fn inverse_normal(p: f64) -> f64 {
         return horner(&A, r) * q / horner(&B, r);
     }
     let r = (-(if q <= 0.0 { p } else { 1.0 - p }).ln()).sqrt();
-    let x = if r <= 5.0 {
-        horner(&C, r - 1.6) / horner(&D, r - 1.6)
-    } else {
-        horner(&E, r - 5.0) / horner(&F, r - 5.0)
-    };
+    let x = if r <= 5.0 { horner(&C, r - 1.6) / horner(&D, r - 1.6) } else { horner(&E, r - 5.0) / horner(&F, r - 5.0) };
     if q < 0.0 {
         -x
     } else {
@@ -219,25 +150,11 @@ mod tests {
 
     #[test]
     fn log_normal_median_and_cap() {
-        let d = Dist::LogNormal {
-            median_us: 1e6,
-            sigma: 0.5,
-            max: 3_000_000,
-        };
-        let mut v: Vec<Micros> = (0..20_001u64)
-            .map(|t| d.sample(draw_word(0, 9, 1, t)))
-            .collect();
+        let d = Dist::LogNormal { median_us: 1e6, sigma: 0.5, max: 3_000_000 };
+        let mut v: Vec<Micros> = (0..20_001u64).map(|t| d.sample(draw_word(0, 9, 1, t))).collect();
         v.sort_unstable();
         assert!((v[10_000] as f64 / 1e6 - 1.0).abs() < 0.02, "{}", v[10_000]);
         assert_eq!(*v.last().unwrap(), 3_000_000);
-        assert_eq!(
-            Dist::LogNormal {
-                median_us: 1e6,
-                sigma: 1e300,
-                max: 7
-            }
-            .sample(u64::MAX),
-            7
-        );
+        assert_eq!(Dist::LogNormal { median_us: 1e6, sigma: 1e300, max: 7 }.sample(u64::MAX), 7);
     }
 }

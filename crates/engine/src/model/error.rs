@@ -8,18 +8,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// A workload column holds a bad value. `row` is the first bad row of the submitted chunk.
-    Workload {
-        column: &'static str,
-        row: usize,
-        message: String,
-    },
+    Workload { column: &'static str, row: usize, message: String },
     /// The same for a column of event source `source`'s records.
-    Records {
-        source: u32,
-        column: &'static str,
-        row: usize,
-        message: String,
-    },
+    Records { source: u32, column: &'static str, row: usize, message: String },
     /// A configuration the engine cannot run (Python validates first; this is the backstop).
     Config(String),
     /// The embedder's interrupt hook (`Engine::set_interrupt`) asked a call to stop. The engine
@@ -61,16 +52,7 @@ impl Error {
     /// shared by workloads and records; only the caller knows which it checked).
     pub fn in_source(self, source: u32) -> Error {
         match self {
-            Error::Workload {
-                column,
-                row,
-                message,
-            } => Error::Records {
-                source,
-                column,
-                row,
-                message,
-            },
+            Error::Workload { column, row, message } => Error::Records { source, column, row, message },
             other => other,
         }
     }
@@ -88,11 +70,7 @@ pub(crate) fn try_reserve<T>(v: &mut Vec<T>, count: u64, what: &'static str) -> 
 }
 
 /// A vector of `count` clones of `value`, allocated fallibly (`vec![value; count]` aborts).
-pub(crate) fn try_filled<T: Clone>(
-    value: T,
-    count: u64,
-    what: &'static str,
-) -> Result<Vec<T>, Error> {
+pub(crate) fn try_filled<T: Clone>(value: T, count: u64, what: &'static str) -> Result<Vec<T>, Error> {
     let mut v = Vec::new();
     try_reserve(&mut v, count, what)?;
     v.resize(count as usize, value);
@@ -111,10 +89,7 @@ impl Zeroed for f64 {}
 /// `vec![0; n]`, allocated fallibly: zeroed memory straight from the allocator (fresh pages
 /// are not written until used, as `vec![0; n]`'s are), or `Error::OutOfMemory` naming `what`.
 pub(crate) fn try_zeroed<T: Zeroed>(n: usize, what: &'static str) -> Result<Vec<T>, Error> {
-    let oom = || Error::OutOfMemory {
-        what,
-        count: n as u64,
-    };
+    let oom = || Error::OutOfMemory { what, count: n as u64 };
     let layout = std::alloc::Layout::array::<T>(n).map_err(|_| oom())?;
     if layout.size() == 0 {
         return Ok(Vec::new());

@@ -88,15 +88,9 @@ impl RowChunk {
             time,
             function: self.function[row] as u32,
             duration: to_micros(self.duration[row]),
-            invocation_type: self
-                .invocation_type
-                .as_ref()
-                .map_or(REQUEST_RESPONSE, |k| k[row]),
+            invocation_type: self.invocation_type.as_ref().map_or(REQUEST_RESPONSE, |k| k[row]),
             // saturated, not refused: see `limits::FAILURES`
-            failures: self
-                .failures
-                .as_ref()
-                .map_or(0, |f| f[row].min(FAILURES.max as i64) as u32),
+            failures: self.failures.as_ref().map_or(0, |f| f[row].min(FAILURES.max as i64) as u32),
             too_large: self.too_large.as_ref().is_some_and(|x| x[row]),
         }
     }
@@ -137,13 +131,10 @@ impl RecordChunk {
     }
 
     pub fn rows(&self) -> RecordRows<'_> {
-        RecordRows {
-            time: &self.time,
-            key: &self.key,
-            failures: self.failures.as_deref(),
-        }
+        RecordRows { time: &self.time, key: &self.key, failures: self.failures.as_deref() }
     }
 }
+
 
 /// One input's submitted chunks (the workload's, or one event source's) and how far the clock
 /// has taken them. The first chunk always has a row left: a chunk is dropped when its last row
@@ -163,13 +154,7 @@ pub(crate) struct Inbox<C> {
 
 impl<C> Default for Inbox<C> {
     fn default() -> Self {
-        Inbox {
-            chunks: VecDeque::new(),
-            row: 0,
-            submitted: 0,
-            last: 0,
-            last_s: 0.0,
-        }
+        Inbox { chunks: VecDeque::new(), row: 0, submitted: 0, last: 0, last_s: 0.0 }
     }
 }
 
@@ -235,12 +220,7 @@ mod tests {
 
     fn chunk(time: &[f64]) -> RecordChunk {
         let key = vec![0; time.len()];
-        RecordChunk::copy(&RecordRows {
-            time,
-            key: &key,
-            failures: None,
-        })
-        .unwrap()
+        RecordChunk::copy(&RecordRows { time, key: &key, failures: None }).unwrap()
     }
 
     #[test]
@@ -249,10 +229,7 @@ mod tests {
         assert_eq!(inbox.push(chunk(&[1.0, 2.0]), 2_000_000), 0);
         assert_eq!(inbox.push(chunk(&[]), 2_000_000), 2);
         assert_eq!(inbox.push(chunk(&[3.0]), 3_000_000), 2);
-        assert_eq!(
-            (inbox.chunks.len(), inbox.submitted(), inbox.pending()),
-            (2, 3, 3)
-        );
+        assert_eq!((inbox.chunks.len(), inbox.submitted(), inbox.pending()), (2, 3, 3));
         assert_eq!(inbox.chunks[1].first_id, 2);
         assert_eq!(inbox.not_before(0), (3_000_000, 3.0));
         assert_eq!(inbox.not_before(4_000_000), (4_000_000, 4.0));

@@ -10,31 +10,16 @@ use crate::primitives::time::{check_seconds, to_micros, Micros, MAX_SECONDS};
 /// Checks a `time` column (of workload rows or of a source's records): finite, non-negative,
 /// non-decreasing, and not before `not_before` (the previous submission's last time, or the
 /// engine's clock). The error names the first bad row.
-pub(crate) fn check_times(
-    time: &[f64],
-    not_before: Micros,
-    not_before_s: f64,
-) -> Result<(), Error> {
-    let bad = |row: usize, message: String| Error::Workload {
-        column: "time",
-        row,
-        message,
-    };
+pub(crate) fn check_times(time: &[f64], not_before: Micros, not_before_s: f64) -> Result<(), Error> {
+    let bad = |row: usize, message: String| Error::Workload { column: "time", row, message };
     // Fast path: one branch-free pass (NaN fails every comparison); the slow loop below runs
     // only to name the first bad row.
-    let (ok, _) = time.iter().fold((true, 0.0f64), |(ok, prev), &t| {
-        (ok & (t >= prev) & (t <= MAX_SECONDS), t)
-    });
+    let (ok, _) = time.iter().fold((true, 0.0f64), |(ok, prev), &t| (ok & (t >= prev) & (t <= MAX_SECONDS), t));
     let mut prev = f64::NEG_INFINITY;
     for (row, &t) in time.iter().enumerate().filter(|_| !ok) {
         check_seconds(t).map_err(|m| bad(row, m))?;
         if t < prev {
-            return Err(bad(
-                row,
-                format!(
-                    "{t} is earlier than the previous row's {prev}: times must be non-decreasing"
-                ),
-            ));
+            return Err(bad(row, format!("{t} is earlier than the previous row's {prev}: times must be non-decreasing")));
         }
         prev = t;
     }
@@ -77,18 +62,9 @@ impl<'a> Rows<'a> {
     /// time of the previous submission, or the engine's clock); durations finite and
     /// non-negative; function indexes in `0..n_functions`; failures non-negative. The error
     /// names the column and the first bad row of this chunk.
-    pub fn validate(
-        &self,
-        n_functions: usize,
-        not_before: Micros,
-        not_before_s: f64,
-    ) -> Result<Micros, Error> {
+    pub fn validate(&self, n_functions: usize, not_before: Micros, not_before_s: f64) -> Result<Micros, Error> {
         let n = self.time.len();
-        let bad = |column: &'static str, row: usize, message: String| Error::Workload {
-            column,
-            row,
-            message,
-        };
+        let bad = |column: &'static str, row: usize, message: String| Error::Workload { column, row, message };
         for (column, len) in [
             ("function", Some(self.function.len())),
             ("duration", Some(self.duration.len())),
@@ -98,33 +74,18 @@ impl<'a> Rows<'a> {
         ] {
             if let Some(len) = len {
                 if len != n {
-                    return Err(bad(
-                        column,
-                        len.min(n),
-                        format!("has {len} rows but 'time' has {n}"),
-                    ));
+                    return Err(bad(column, len.min(n), format!("has {len} rows but 'time' has {n}")));
                 }
             }
         }
         check_times(self.time, not_before, not_before_s)?;
-        let ok = self.function.iter().fold(true, |ok, &f| {
-            ok & (f >= 0) & ((f as u64) < n_functions as u64)
-        });
+        let ok = self.function.iter().fold(true, |ok, &f| ok & (f >= 0) & ((f as u64) < n_functions as u64));
         for (row, &f) in self.function.iter().enumerate().filter(|_| !ok) {
             if f < 0 || f as u64 >= n_functions as u64 {
-                return Err(bad(
-                    "function",
-                    row,
-                    format!(
-                        "{f} is not a function index (the simulator has {n_functions} functions)"
-                    ),
-                ));
+                return Err(bad("function", row, format!("{f} is not a function index (the simulator has {n_functions} functions)")));
             }
         }
-        let ok = self
-            .duration
-            .iter()
-            .fold(true, |ok, &d| ok & (0.0..=MAX_SECONDS).contains(&d));
+        let ok = self.duration.iter().fold(true, |ok, &d| ok & (0.0..=MAX_SECONDS).contains(&d));
         for (row, &d) in self.duration.iter().enumerate().filter(|_| !ok) {
             check_seconds(d).map_err(|m| bad("duration", row, m))?;
         }
@@ -133,13 +94,7 @@ impl<'a> Rows<'a> {
                 match k {
                     REQUEST_RESPONSE => {}
                     EVENT => {}
-                    other => {
-                        return Err(bad(
-                            "invocation_type",
-                            row,
-                            format!("{other} is not an InvocationType (0 or 1)"),
-                        ))
-                    }
+                    other => return Err(bad("invocation_type", row, format!("{other} is not an InvocationType (0 or 1)"))),
                 }
             }
         }
@@ -199,22 +154,11 @@ impl RecordRows<'_> {
     /// and not before `not_before`; failures within `limits::FAILURES`. Returns the last time.
     pub fn validate(&self, not_before: Micros, not_before_s: f64) -> Result<Micros, Error> {
         let n = self.time.len();
-        let bad = |column: &'static str, row: usize, message: String| Error::Workload {
-            column,
-            row,
-            message,
-        };
-        for (column, len) in [
-            ("key", Some(self.key.len())),
-            ("failures", self.failures.map(<[i64]>::len)),
-        ] {
+        let bad = |column: &'static str, row: usize, message: String| Error::Workload { column, row, message };
+        for (column, len) in [("key", Some(self.key.len())), ("failures", self.failures.map(<[i64]>::len))] {
             if let Some(len) = len {
                 if len != n {
-                    return Err(bad(
-                        column,
-                        len.min(n),
-                        format!("has {len} rows but 'time' has {n}"),
-                    ));
+                    return Err(bad(column, len.min(n), format!("has {len} rows but 'time' has {n}")));
                 }
             }
         }
@@ -222,11 +166,7 @@ impl RecordRows<'_> {
         if let Some(failures) = self.failures {
             for (row, &x) in failures.iter().enumerate() {
                 if !(FAILURES.min as i64..=FAILURES.max as i64).contains(&x) {
-                    return Err(bad(
-                        "failures",
-                        row,
-                        format!("{x} is not between {} and {}", FAILURES.min, FAILURES.max),
-                    ));
+                    return Err(bad("failures", row, format!("{x} is not between {} and {}", FAILURES.min, FAILURES.max)));
                 }
             }
         }
@@ -239,104 +179,25 @@ mod tests {
     use super::*;
 
     fn rows<'a>(time: &'a [f64], function: &'a [i64], duration: &'a [f64]) -> Rows<'a> {
-        Rows {
-            time,
-            function,
-            duration,
-            invocation_type: None,
-            failures: None,
-            too_large: None,
-        }
+        Rows { time, function, duration, invocation_type: None, failures: None, too_large: None }
     }
 
     #[test]
     fn validation_names_the_column_and_first_bad_row() {
         let f = [0, 0, 0];
         let d = [0.1, 0.1, 0.1];
-        let e = rows(&[0.0, 2.0, 1.0], &f, &d)
-            .validate(1, 0, 0.0)
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Workload {
-                    column: "time",
-                    row: 2,
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        let e = rows(&[0.0, f64::NAN, 1.0], &f, &d)
-            .validate(1, 0, 0.0)
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Workload {
-                    column: "time",
-                    row: 1,
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        let e = rows(&[0.0, 1.0, 1.0], &[0, 1, 0], &d)
-            .validate(1, 0, 0.0)
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Workload {
-                    column: "function",
-                    row: 1,
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        let e = rows(&[0.0, 1.0, 1.0], &f, &[0.0, 0.0, -1.0])
-            .validate(1, 0, 0.0)
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Workload {
-                    column: "duration",
-                    row: 2,
-                    ..
-                }
-            ),
-            "{e}"
-        );
+        let e = rows(&[0.0, 2.0, 1.0], &f, &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "time", row: 2, .. }), "{e}");
+        let e = rows(&[0.0, f64::NAN, 1.0], &f, &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "time", row: 1, .. }), "{e}");
+        let e = rows(&[0.0, 1.0, 1.0], &[0, 1, 0], &d).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "function", row: 1, .. }), "{e}");
+        let e = rows(&[0.0, 1.0, 1.0], &f, &[0.0, 0.0, -1.0]).validate(1, 0, 0.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "duration", row: 2, .. }), "{e}");
         let e = rows(&[0.0, 1.0], &f, &d).validate(1, 0, 0.0).unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Workload {
-                    column: "function",
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        let e = rows(&[1.0], &[0], &[0.0])
-            .validate(1, 2_000_000, 2.0)
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                Error::Workload {
-                    column: "time",
-                    row: 0,
-                    ..
-                }
-            ),
-            "{e}"
-        );
-        assert_eq!(
-            rows(&[0.0, 1.0, 1.5], &f, &d).validate(1, 0, 0.0),
-            Ok(1_500_000)
-        );
+        assert!(matches!(e, Error::Workload { column: "function", .. }), "{e}");
+        let e = rows(&[1.0], &[0], &[0.0]).validate(1, 2_000_000, 2.0).unwrap_err();
+        assert!(matches!(e, Error::Workload { column: "time", row: 0, .. }), "{e}");
+        assert_eq!(rows(&[0.0, 1.0, 1.5], &f, &d).validate(1, 0, 0.0), Ok(1_500_000));
     }
 }

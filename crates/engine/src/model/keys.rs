@@ -53,14 +53,8 @@ mod tests {
     #[test]
     fn known_digests() {
         // MD5("") = d41d8cd98f00b204 e980...; MD5("a") = 0cc175b9c0f1b6a8 31c3...
-        assert_eq!(
-            key_hash(b""),
-            i64::from_le_bytes([0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04])
-        );
-        assert_eq!(
-            key_hash(b"a"),
-            i64::from_le_bytes([0x0c, 0xc1, 0x75, 0xb9, 0xc0, 0xf1, 0xb6, 0xa8])
-        );
+        assert_eq!(key_hash(b""), i64::from_le_bytes([0xd4, 0x1d, 0x8c, 0xd9, 0x8f, 0x00, 0xb2, 0x04]));
+        assert_eq!(key_hash(b"a"), i64::from_le_bytes([0x0c, 0xc1, 0x75, 0xb9, 0xc0, 0xf1, 0xb6, 0xa8]));
     }
 
     #[test]
@@ -68,24 +62,18 @@ mod tests {
         let bytes: Vec<u8> = (0..200u32).map(|i| (i * 37 + 11) as u8).collect();
         for n in 0..=bytes.len() {
             let digest = Md5::digest(&bytes[..n]);
-            assert_eq!(
-                key_hash(&bytes[..n]),
-                i64::from_le_bytes(digest[..8].try_into().unwrap()),
-                "{n} bytes"
-            );
+            assert_eq!(key_hash(&bytes[..n]), i64::from_le_bytes(digest[..8].try_into().unwrap()), "{n} bytes");
         }
     }
 
     #[test]
     fn batches_split_at_the_ends() {
         let keys: [&[u8]; 4] = [b"clicks", b"", "é🙂".as_bytes(), b"x"];
-        let (bytes, ends) = keys
-            .iter()
-            .fold((Vec::new(), Vec::new()), |(mut b, mut e), k| {
-                b.extend_from_slice(k);
-                e.push(b.len());
-                (b, e)
-            });
+        let (bytes, ends) = keys.iter().fold((Vec::new(), Vec::new()), |(mut b, mut e), k| {
+            b.extend_from_slice(k);
+            e.push(b.len());
+            (b, e)
+        });
         let want: Vec<i64> = keys.iter().map(|k| key_hash(k)).collect();
         assert_eq!(key_hashes(&bytes, &ends), want);
         assert!(key_hashes(&[], &[]).is_empty());

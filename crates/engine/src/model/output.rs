@@ -189,10 +189,7 @@ impl RowTable {
     /// rows left unresolved. `Error::OutOfMemory` when the columns do not fit.
     pub fn new(first: u64, n: usize, events: bool) -> Result<Self, Error> {
         const WHAT: &str = "rows of the run's table of requests";
-        const _: () = assert!(
-            Outcome::Pending as u8 == 0,
-            "a zeroed outcome column is all Pending"
-        );
+        const _: () = assert!(Outcome::Pending as u8 == 0, "a zeroed outcome column is all Pending");
         Ok(RowTable {
             first,
             outcome: try_zeroed(n, WHAT)?,
@@ -203,11 +200,7 @@ impl RowTable {
             end: try_zeroed(n, WHAT)?,
             first_start: try_zeroed(n, WHAT)?,
             last_start: try_zeroed(n, WHAT)?,
-            event_age: if events {
-                try_zeroed(n, WHAT)?
-            } else {
-                Vec::new()
-            },
+            event_age: if events { try_zeroed(n, WHAT)? } else { Vec::new() },
             events,
             environment: try_zeroed(n, WHAT)?,
         })
@@ -283,10 +276,7 @@ impl RecordTable {
     /// `Error::OutOfMemory` when the columns do not fit.
     pub fn new(first: u64, n: usize) -> Result<Self, Error> {
         const WHAT: &str = "rows of the run's table of records";
-        const _: () = assert!(
-            RecordOutcome::Pending as u8 == 0,
-            "a zeroed outcome column is all Pending"
-        );
+        const _: () = assert!(RecordOutcome::Pending as u8 == 0, "a zeroed outcome column is all Pending");
         Ok(RecordTable {
             first,
             outcome: try_zeroed(n, WHAT)?,
@@ -315,10 +305,7 @@ impl RecordTable {
     /// Rows never reported get NaN times.
     pub fn finish(&mut self) {
         for i in 0..self.outcome.len() {
-            if self.outcome[i] == RecordOutcome::Pending as u8
-                && self.attempts[i] == 0
-                && self.start[i] == 0.0
-            {
+            if self.outcome[i] == RecordOutcome::Pending as u8 && self.attempts[i] == 0 && self.start[i] == 0.0 {
                 self.start[i] = f64::NAN;
                 self.end[i] = f64::NAN;
             }
@@ -341,11 +328,7 @@ pub struct Tables {
 
 impl Tables {
     pub fn new(requests: RowTable, records: Vec<RecordTable>) -> Self {
-        Tables {
-            requests,
-            records,
-            earlier: WindowLog::default(),
-        }
+        Tables { requests, records, earlier: WindowLog::default() }
     }
 }
 
@@ -359,10 +342,7 @@ impl Sink for Tables {
 
     #[inline]
     fn record(&mut self, r: &StreamRecord) {
-        let kept = self
-            .records
-            .get_mut(r.stream as usize)
-            .is_some_and(|t| t.set(r));
+        let kept = self.records.get_mut(r.stream as usize).is_some_and(|t| t.set(r));
         // `report_pending` reports records still held: only resolved ones belong to `earlier`
         if !kept && r.outcome != RecordOutcome::Pending {
             self.earlier.record(r);
@@ -447,14 +427,7 @@ impl IntoTable for RecordTable {
 impl IntoTable for Tables {
     fn into_table(self) -> Table {
         let mut t = self.requests.into_table();
-        t.0.push((
-            "records",
-            self.records
-                .into_iter()
-                .map(IntoTable::into_table)
-                .collect::<Vec<_>>()
-                .into(),
-        ));
+        t.0.push(("records", self.records.into_iter().map(IntoTable::into_table).collect::<Vec<_>>().into()));
         t.0.push(("earlier", self.earlier.into_table().into()));
         t
     }

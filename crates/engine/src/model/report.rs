@@ -108,8 +108,7 @@ pub struct MappingStats {
 impl IntoTable for Report {
     fn into_table(self) -> Table {
         let f = &self.functions;
-        let count =
-            |get: fn(&FunctionStats) -> u64| Value::from(f.iter().map(get).collect::<Vec<u64>>());
+        let count = |get: fn(&FunctionStats) -> u64| Value::from(f.iter().map(get).collect::<Vec<u64>>());
         let functions = table! {
             "invocations" => count(|s| s.invocations),
             "errors" => count(|s| s.errors),

@@ -120,49 +120,24 @@ mod tests {
     #[test]
     fn a_row_table_has_event_age_only_for_events_even_when_empty() {
         for (events, n) in [(true, 0), (true, 3), (false, 0), (false, 3)] {
-            let t = Tables::new(
-                RowTable::new(0, n, events).unwrap(),
-                vec![RecordTable::new(0, 2).unwrap()],
-            )
-            .into_table();
+            let t = Tables::new(RowTable::new(0, n, events).unwrap(), vec![RecordTable::new(0, 2).unwrap()]).into_table();
             assert_eq!(t.get("event_age").is_some(), events);
             let names: Vec<_> = t.names().collect();
             assert_eq!(names[names.len() - 2..], ["records", "earlier"]);
-            let Some(Value::Tables(records)) = t.get("records") else {
-                panic!("records is a list of tables")
-            };
-            assert_eq!(
-                records[0].names().collect::<Vec<_>>(),
-                ["outcome", "attempts", "receives", "start", "end"]
-            );
+            let Some(Value::Tables(records)) = t.get("records") else { panic!("records is a list of tables") };
+            assert_eq!(records[0].names().collect::<Vec<_>>(), ["outcome", "attempts", "receives", "start", "end"]);
         }
     }
 
     #[test]
     fn a_report_has_one_column_per_counter_and_seconds() {
-        let stats = FunctionStats {
-            throttles_by_reason: [1, 2, 3, 0, 0],
-            max_concurrency: 4,
-            ..FunctionStats::default()
-        };
-        let report = Report {
-            horizon: 1_500_000,
-            functions: vec![stats.clone(), stats],
-            account: AccountStats::default(),
-        };
+        let stats = FunctionStats { throttles_by_reason: [1, 2, 3, 0, 0], max_concurrency: 4, ..FunctionStats::default() };
+        let report = Report { horizon: 1_500_000, functions: vec![stats.clone(), stats], account: AccountStats::default() };
         let t = report.into_table();
         assert_eq!(t.get("horizon"), Some(&Value::Float(1.5)));
-        let Some(Value::Table(f)) = t.get("functions") else {
-            panic!("functions is a table")
-        };
-        assert_eq!(
-            f.get("throttles_unreserved"),
-            Some(&Value::Column(Column::U64(vec![2, 2])))
-        );
-        assert_eq!(
-            f.get("max_concurrency"),
-            Some(&Value::Column(Column::U64(vec![4, 4])))
-        );
+        let Some(Value::Table(f)) = t.get("functions") else { panic!("functions is a table") };
+        assert_eq!(f.get("throttles_unreserved"), Some(&Value::Column(Column::U64(vec![2, 2]))));
+        assert_eq!(f.get("max_concurrency"), Some(&Value::Column(Column::U64(vec![4, 4]))));
         assert_eq!(f.names().count(), 26);
     }
 }

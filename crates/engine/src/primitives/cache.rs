@@ -8,9 +8,7 @@ pub(crate) fn prefetch<T>(p: *const T, lines: usize) {
     for line in 0..lines {
         // SAFETY: a prefetch is a hint; it never faults, whatever the address.
         unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                (p as *const i8).wrapping_add(64 * line),
-            )
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((p as *const i8).wrapping_add(64 * line))
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

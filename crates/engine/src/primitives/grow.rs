@@ -24,10 +24,7 @@ pub struct OutOfMemory {
 #[cold]
 #[inline(never)]
 fn refused(what: &'static str, count: usize) -> ! {
-    resume_unwind(Box::new(OutOfMemory {
-        what,
-        count: count as u64,
-    }))
+    resume_unwind(Box::new(OutOfMemory { what, count: count as u64 }))
 }
 
 /// A collection that can make room for one more element fallibly.
@@ -105,12 +102,7 @@ grow_by_room!(BinaryHeap, push, Ord);
 
 /// `map.insert(key, value)` after reserving room fallibly.
 #[inline]
-pub(crate) fn insert<K: Eq + Hash, V>(
-    map: &mut HashMap<K, V>,
-    key: K,
-    value: V,
-    what: &'static str,
-) -> Option<V> {
+pub(crate) fn insert<K: Eq + Hash, V>(map: &mut HashMap<K, V>, key: K, value: V, what: &'static str) -> Option<V> {
     if map.try_reserve(1).is_err() {
         refused(what, map.len() + 1);
     }
@@ -137,12 +129,6 @@ mod tests {
     #[test]
     fn a_refused_reservation_unwinds_with_what_and_how_many() {
         let payload = catch_unwind(|| refused("numbers", 7)).unwrap_err();
-        assert_eq!(
-            payload.downcast_ref::<OutOfMemory>(),
-            Some(&OutOfMemory {
-                what: "numbers",
-                count: 7
-            })
-        );
+        assert_eq!(payload.downcast_ref::<OutOfMemory>(), Some(&OutOfMemory { what: "numbers", count: 7 }));
     }
 }

@@ -45,13 +45,7 @@ pub fn midpoint(b: usize) -> f64 {
 /// The nearest-rank quantiles `qs` (each 0 < q ≤ 1, ascending) of the values counted by
 /// `buckets` (ascending bucket order, `total` values in all), each as its bucket's midpoint
 /// clamped to [`min`, `max`] (the exact extremes), in one pass; `None` when nothing was counted.
-pub fn percentiles<const N: usize>(
-    buckets: impl Iterator<Item = (usize, u64)>,
-    total: u64,
-    qs: [f64; N],
-    min: u64,
-    max: u64,
-) -> Option<[f64; N]> {
+pub fn percentiles<const N: usize>(buckets: impl Iterator<Item = (usize, u64)>, total: u64, qs: [f64; N], min: u64, max: u64) -> Option<[f64; N]> {
     let ranks = ranks(total, qs)?;
     let mut out = [max as f64; N];
     let (mut seen, mut next) = (0, 0);
@@ -119,13 +113,8 @@ impl Histograms {
     /// Empty histograms of keys counting values up to `maxima`.
     pub fn new(maxima: &[u64]) -> Result<Histograms, OutOfMemory> {
         let mut offsets = Vec::new();
-        let refused = |count: usize| OutOfMemory {
-            what: "duration histogram buckets",
-            count: count as u64,
-        };
-        offsets
-            .try_reserve_exact(maxima.len() + 1)
-            .map_err(|_| refused(maxima.len() + 1))?;
+        let refused = |count: usize| OutOfMemory { what: "duration histogram buckets", count: count as u64 };
+        offsets.try_reserve_exact(maxima.len() + 1).map_err(|_| refused(maxima.len() + 1))?;
         offsets.push(0);
         for &m in maxima {
             let end = offsets[offsets.len() - 1] + bucket(m) + 1;
@@ -133,20 +122,12 @@ impl Histograms {
         }
         let total = offsets[maxima.len()];
         let mut counts = Vec::new();
-        counts
-            .try_reserve_exact(total)
-            .map_err(|_| refused(total))?;
+        counts.try_reserve_exact(total).map_err(|_| refused(total))?;
         counts.resize(total, 0);
         let mut carries = Vec::new();
-        carries
-            .try_reserve_exact(maxima.len())
-            .map_err(|_| refused(maxima.len()))?;
+        carries.try_reserve_exact(maxima.len()).map_err(|_| refused(maxima.len()))?;
         carries.resize(maxima.len(), Vec::new());
-        Ok(Histograms {
-            counts,
-            offsets,
-            carries,
-        })
+        Ok(Histograms { counts, offsets, carries })
     }
 
     /// Where key `k` counts `v`.
@@ -168,9 +149,7 @@ impl Histograms {
         let n = counts.len();
         for &v in values {
             let b = bucket(u64::from(v)).min(n - 1);
-            let Some(count) = counts.get_mut(b) else {
-                continue;
-            };
+            let Some(count) = counts.get_mut(b) else { continue };
             *count = count.wrapping_add(1);
             if *count == 0 {
                 carry(&mut self.carries[k], n, b);
@@ -219,14 +198,7 @@ impl Histograms {
     /// eight buckets a word from the top: high quantiles lie a few buckets below the maximum,
     /// where a log-linear histogram of durations has few buckets per value, while its low
     /// buckets (a power of two every 64) stretch far below the median.
-    pub fn percentiles<const N: usize>(
-        &self,
-        k: usize,
-        total: u64,
-        qs: [f64; N],
-        min: u64,
-        max: u64,
-    ) -> Option<[f64; N]> {
+    pub fn percentiles<const N: usize>(&self, k: usize, total: u64, qs: [f64; N], min: u64, max: u64) -> Option<[f64; N]> {
         if !self.carries[k].is_empty() {
             return percentiles(self.iter(k, min, max), total, qs, min, max);
         }
@@ -293,16 +265,10 @@ mod tests {
     #[test]
     fn buckets_are_contiguous_and_narrow() {
         let mut last = 0;
-        for v in (0..5000u64)
-            .chain((1..60).map(|e| (1u64 << e) + 12345 % (1u64 << e)))
-            .chain([u64::MAX])
-        {
+        for v in (0..5000u64).chain((1..60).map(|e| (1u64 << e) + 12345 % (1u64 << e))).chain([u64::MAX]) {
             let b = bucket(v);
             let (lo, width) = bounds(b);
-            assert!(
-                lo <= v && v - lo < width,
-                "{v} not in bucket {b} = [{lo}, +{width})"
-            );
+            assert!(lo <= v && v - lo < width, "{v} not in bucket {b} = [{lo}, +{width})");
             assert!(width == 1 || (width as f64) / (lo as f64) <= 1.0 / SUB as f64 + 1e-12);
             assert!((midpoint(b) - v as f64).abs() <= 0.008 * v as f64 + 0.5);
             assert!(b < BUCKETS);
@@ -326,10 +292,7 @@ mod tests {
         let got = percentiles(h.iter(0, 997, 997_000), 1000, qs, 997, 997_000).unwrap();
         for (q, got) in qs.into_iter().zip(got) {
             let exact = values[((q * 1000.0_f64).ceil() as usize) - 1] as f64;
-            assert!(
-                (got - exact).abs() <= 0.008 * exact,
-                "q={q}: {got} vs {exact}"
-            );
+            assert!((got - exact).abs() <= 0.008 * exact, "q={q}: {got} vs {exact}");
         }
         assert_eq!(percentiles(std::iter::empty(), 0, [0.5], 0, 0), None);
         h.clear(0, 997, 997_000);
@@ -340,10 +303,7 @@ mod tests {
     fn keys_count_apart_and_carry_past_a_byte() {
         // key 1 sits between two others in the array: nothing leaks across its ends
         let mut h = Histograms::new(&[200, 5000, 10]).unwrap();
-        assert_eq!(
-            h.counts.len(),
-            Histograms::buckets(200) + Histograms::buckets(5000) + Histograms::buckets(10)
-        );
+        assert_eq!(h.counts.len(), Histograms::buckets(200) + Histograms::buckets(5000) + Histograms::buckets(10));
         h.add(1, 5);
         h.add(1, 5000);
         for _ in 0..1000 {
@@ -351,35 +311,20 @@ mod tests {
         }
         h.add(0, 200);
         h.add(2, 0);
-        assert_eq!(
-            h.iter(1, 5, 5000).collect::<Vec<_>>(),
-            vec![(5, 1), (bucket(300), 1000), (bucket(5000), 1)]
-        );
-        assert_eq!(
-            h.iter(0, 200, 200).collect::<Vec<_>>(),
-            vec![(bucket(200), 1)]
-        );
+        assert_eq!(h.iter(1, 5, 5000).collect::<Vec<_>>(), vec![(5, 1), (bucket(300), 1000), (bucket(5000), 1)]);
+        assert_eq!(h.iter(0, 200, 200).collect::<Vec<_>>(), vec![(bucket(200), 1)]);
         assert_eq!(h.iter(2, 0, 0).collect::<Vec<_>>(), vec![(0, 1)]);
         // above its key's maximum: the top bucket
         h.add(2, 11);
-        assert_eq!(
-            h.iter(2, 0, 11).collect::<Vec<_>>(),
-            vec![(0, 1), (bucket(10), 1)]
-        );
+        assert_eq!(h.iter(2, 0, 11).collect::<Vec<_>>(), vec![(0, 1), (bucket(10), 1)]);
         // nothing counted: an empty range
         assert_eq!(h.iter(1, u64::MAX, 0).count(), 0);
         h.clear(1, 5, 5000);
         assert_eq!(h.iter(1, 0, 5000).count(), 0);
-        assert_eq!(
-            h.iter(0, 0, 200).collect::<Vec<_>>(),
-            vec![(bucket(200), 1)]
-        );
+        assert_eq!(h.iter(0, 0, 200).collect::<Vec<_>>(), vec![(bucket(200), 1)]);
         // the carries were cleared with the bytes
         h.add(1, 300);
-        assert_eq!(
-            h.iter(1, 300, 300).collect::<Vec<_>>(),
-            vec![(bucket(300), 1)]
-        );
+        assert_eq!(h.iter(1, 300, 300).collect::<Vec<_>>(), vec![(bucket(300), 1)]);
     }
 
     #[test]
@@ -392,73 +337,39 @@ mod tests {
             let (mut lo, mut hi) = (u64::MAX, 0);
             for _ in 0..n {
                 // clustered values, so that some buckets carry past a byte
-                let v = if rng.next_u64().is_multiple_of(2) {
-                    max / 3
-                } else {
-                    rng.next_u64() % (max + 1)
-                };
+                let v = if rng.next_u64().is_multiple_of(2) { max / 3 } else { rng.next_u64() % (max + 1) };
                 h.add(1, v);
                 (lo, hi) = (lo.min(v), hi.max(v));
             }
             let qs = [0.0001, 0.25, 0.5, 0.9, 0.99, 0.999, 1.0];
             let slow = percentiles(h.iter(1, lo, hi), n, qs, lo, hi);
-            assert_eq!(
-                h.percentiles(1, n, qs, lo, hi),
-                slow,
-                "round {round}: {n} values up to {max}"
-            );
+            assert_eq!(h.percentiles(1, n, qs, lo, hi), slow, "round {round}: {n} values up to {max}");
             // without carries too (the fast path), whatever the counts
             h.carries[1].clear();
             let total = h.iter(1, lo, hi).map(|(_, c)| c).sum();
-            assert_eq!(
-                h.percentiles(1, total, qs, lo, hi),
-                percentiles(h.iter(1, lo, hi), total, qs, lo, hi)
-            );
+            assert_eq!(h.percentiles(1, total, qs, lo, hi), percentiles(h.iter(1, lo, hi), total, qs, lo, hi));
         }
-        assert_eq!(
-            Histograms::new(&[9])
-                .unwrap()
-                .percentiles(0, 0, [0.5], u64::MAX, 0),
-            None
-        );
+        assert_eq!(Histograms::new(&[9]).unwrap().percentiles(0, 0, [0.5], u64::MAX, 0), None);
     }
 
     #[test]
     fn a_word_sums_its_bytes() {
         for w in [0u64, u64::MAX, 0x0102_0304_0506_0708, 0xFF00_0000_0000_00FF] {
-            assert_eq!(
-                byte_sum(w),
-                w.to_le_bytes().iter().map(|&b| u64::from(b)).sum::<u64>()
-            );
+            assert_eq!(byte_sum(w), w.to_le_bytes().iter().map(|&b| u64::from(b)).sum::<u64>());
         }
     }
 
     #[test]
     fn reading_skips_empty_runs_but_finds_every_count() {
         let mut h = Histograms::new(&[1 << 30]).unwrap();
-        let values = [
-            0u64,
-            7,
-            8,
-            9,
-            127,
-            128,
-            4095,
-            4096,
-            65_537,
-            1 << 29,
-            (1 << 30) - 1,
-        ];
+        let values = [0u64, 7, 8, 9, 127, 128, 4095, 4096, 65_537, 1 << 29, (1 << 30) - 1];
         for &v in &values {
             h.add(0, v);
         }
-        let got: Vec<usize> = h
-            .iter(0, 0, 1 << 30)
-            .map(|(b, n)| {
-                assert_eq!(n, 1);
-                b
-            })
-            .collect();
+        let got: Vec<usize> = h.iter(0, 0, 1 << 30).map(|(b, n)| {
+            assert_eq!(n, 1);
+            b
+        }).collect();
         assert_eq!(got, values.iter().map(|&v| bucket(v)).collect::<Vec<_>>());
         // a window narrower than what was counted reads only its buckets
         assert_eq!(h.iter(0, 8, 128).count(), 4);

@@ -36,9 +36,7 @@ pub fn check_seconds(seconds: f64) -> Result<Micros, String> {
     } else if seconds < 0.0 {
         Err(format!("value {seconds} is negative"))
     } else if seconds > MAX_SECONDS {
-        Err(format!(
-            "value {seconds} is larger than {MAX_SECONDS:e} seconds (or infinite)"
-        ))
+        Err(format!("value {seconds} is larger than {MAX_SECONDS:e} seconds (or infinite)"))
     } else {
         Ok(to_micros(seconds))
     }
@@ -67,14 +65,7 @@ mod tests {
             let y = x * 1e3;
             assert_eq!(to_micros(y), (y * 1e6).round() as u64, "{y}");
         }
-        for x in [
-            0.4999999999999999e-6,
-            0.5e-6,
-            1.5e-6,
-            2.5e-6,
-            123456.0000005,
-            MAX_SECONDS,
-        ] {
+        for x in [0.4999999999999999e-6, 0.5e-6, 1.5e-6, 2.5e-6, 123456.0000005, MAX_SECONDS] {
             assert_eq!(to_micros(x), (x * 1e6).round() as u64, "{x}");
         }
     }

@@ -47,10 +47,7 @@ struct Slot {
     tail: u32,
 }
 
-const EMPTY: Slot = Slot {
-    head: NIL,
-    tail: NIL,
-};
+const EMPTY: Slot = Slot { head: NIL, tail: NIL };
 
 /// An entry just removed by `pop_due_hinted`: its node, whose deadline and item stay in place
 /// until the next `schedule` reuses it.
@@ -93,14 +90,8 @@ impl<T: Copy> Wheel<T> {
             levels_occupied: 0,
             words_occupied: [0; LEVELS],
             occupied: [[0; WORDS]; LEVELS],
-            slots: vec![[EMPTY; SLOTS]; LEVELS]
-                .into_boxed_slice()
-                .try_into()
-                .expect("LEVELS rows"),
-            mins: vec![[u64::MAX; SLOTS]; LEVELS - 1]
-                .into_boxed_slice()
-                .try_into()
-                .expect("LEVELS - 1 rows"),
+            slots: vec![[EMPTY; SLOTS]; LEVELS].into_boxed_slice().try_into().expect("LEVELS rows"),
+            mins: vec![[u64::MAX; SLOTS]; LEVELS - 1].into_boxed_slice().try_into().expect("LEVELS - 1 rows"),
             nodes: Vec::new(),
             free: NIL,
             next: u64::MAX,
@@ -155,11 +146,7 @@ impl<T: Copy> Wheel<T> {
     #[inline(always)]
     pub fn schedule(&mut self, deadline: u64, item: T) {
         let deadline = deadline.max(self.now);
-        let node = Node {
-            deadline,
-            next: NIL,
-            item,
-        };
+        let node = Node { deadline, next: NIL, item };
         let n = if self.free != NIL {
             let n = self.free;
             self.free = self.nodes[n as usize].next;
@@ -271,11 +258,7 @@ impl<T: Copy> Wheel<T> {
             }
             let width = (level as u32) * BITS;
             let high = width + BITS; // bits above this level's digit (72 at the top level)
-            let block = if high >= 64 {
-                0
-            } else {
-                self.now >> high << high
-            };
+            let block = if high >= 64 { 0 } else { self.now >> high << high };
             self.now = block | ((slot as u64) << width);
             let mut n = self.slots[level][slot].head;
             self.slots[level][slot] = EMPTY;
@@ -288,10 +271,7 @@ impl<T: Copy> Wheel<T> {
                 while n != NIL {
                     let next = self.nodes[n as usize].next;
                     self.place0(n);
-                    soon(
-                        self.nodes[n as usize].deadline,
-                        &self.nodes[n as usize].item,
-                    );
+                    soon(self.nodes[n as usize].deadline, &self.nodes[n as usize].item);
                     n = next;
                 }
                 continue;
@@ -301,10 +281,7 @@ impl<T: Copy> Wheel<T> {
                 let (next, deadline) = (node.next, node.deadline);
                 node.next = NIL;
                 if self.place(n, deadline) == 0 {
-                    soon(
-                        self.nodes[n as usize].deadline,
-                        &self.nodes[n as usize].item,
-                    );
+                    soon(self.nodes[n as usize].deadline, &self.nodes[n as usize].item);
                 }
                 n = next;
             }
@@ -346,10 +323,7 @@ impl<T: Copy> Wheel<T> {
         // (the `min` and the masks only let the compiler drop bounds checks: nothing is empty)
         let level = (self.levels_occupied.trailing_zeros() as usize).min(LEVELS - 1);
         let word = self.words_occupied[level].trailing_zeros() as usize & (WORDS - 1);
-        (
-            level,
-            (word * 64 + self.occupied[level][word].trailing_zeros() as usize) & (SLOTS - 1),
-        )
+        (level, (word * 64 + self.occupied[level][word].trailing_zeros() as usize) & (SLOTS - 1))
     }
 
     /// Every entry as (deadline, item), in no particular order, for sweeps and reports.
@@ -445,9 +419,7 @@ mod tests {
         wheel.schedule(1_000_000, 'b');
         assert_eq!(wheel.pop_due(999_999), None);
         wheel.schedule(1_000_000, 'c'); // scheduled at 999_999's clock, a low level
-        let order: Vec<_> = std::iter::from_fn(|| wheel.pop_due(u64::MAX))
-            .map(|(_, c)| c)
-            .collect();
+        let order: Vec<_> = std::iter::from_fn(|| wheel.pop_due(u64::MAX)).map(|(_, c)| c).collect();
         assert_eq!(order, vec!['a', 'b', 'c']);
     }
 

@@ -28,14 +28,7 @@ pub(crate) struct SlidingWindow {
 impl SlidingWindow {
     /// At most `cap` events in any window `(t − width, t]`.
     pub fn new(cap: u64, width: Micros) -> Self {
-        SlidingWindow {
-            ring: Vec::new(),
-            mask: 0,
-            head: 0,
-            tail: 0,
-            cap,
-            width,
-        }
+        SlidingWindow { ring: Vec::new(), mask: 0, head: 0, tail: 0, cap, width }
     }
 
     fn kept(&self) -> usize {
@@ -132,11 +125,6 @@ mod tests {
             assert!(w.has_room(t));
             w.count(t);
         }
-        assert!(
-            w.kept() <= 10 + SWEEP && w.ring.len() <= 2 * SWEEP,
-            "{} kept in a ring of {}",
-            w.kept(),
-            w.ring.len()
-        );
+        assert!(w.kept() <= 10 + SWEEP && w.ring.len() <= 2 * SWEEP, "{} kept in a ring of {}", w.kept(), w.ring.len());
     }
 }

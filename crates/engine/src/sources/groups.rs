@@ -84,10 +84,7 @@ impl Groups {
 
     /// Every slot (free ones hold nothing) with its number.
     pub fn slots(&self) -> impl Iterator<Item = (u32, &Group)> {
-        self.slots
-            .iter()
-            .enumerate()
-            .map(|(g, group)| (g as u32, group))
+        self.slots.iter().enumerate().map(|(g, group)| (g as u32, group))
     }
 
     /// Slots ever needed at once (the high-water mark of live groups).
@@ -109,16 +106,7 @@ mod tests {
     use crate::sources::queue_mapping::QueueMapping;
 
     fn message(id: u64, group: u32) -> Message {
-        Message {
-            id,
-            time: 0,
-            failures: 0,
-            attempts: 0,
-            receives: 0,
-            group,
-            start: NEVER,
-            end: NEVER,
-        }
+        Message { id, time: 0, failures: 0, attempts: 0, receives: 0, group, start: NEVER, end: NEVER }
     }
 
     #[test]
@@ -127,10 +115,7 @@ mod tests {
         let a = groups.find_or_add(7);
         assert_eq!(groups.find_or_add(7), a);
         groups.get_mut(a).visible.push_back(message(0, a));
-        assert!(
-            !groups.release_if_idle(a),
-            "a group with visible messages stays"
-        );
+        assert!(!groups.release_if_idle(a), "a group with visible messages stays");
         groups.get_mut(a).visible.pop_front();
         groups.get_mut(a).locked = true;
         assert!(!groups.release_if_idle(a), "a locked group stays");
@@ -149,27 +134,12 @@ mod tests {
     fn the_fifo_heaps_stay_bounded_by_the_groups_alive() {
         // 10 000 groups come, are served and drain one after another, long before the
         // retention: one slot serves them all and neither heap keeps their stale entries
-        let queue = QueueConfig {
-            fifo: true,
-            ..QueueConfig::new()
-        };
-        let config = QueueMappingConfig {
-            base_us: 100_000,
-            ..QueueMappingConfig::new(0, 0)
-        };
+        let queue = QueueConfig { fifo: true, ..QueueConfig::new() };
+        let config = QueueMappingConfig { base_us: 100_000, ..QueueMappingConfig::new(0, 0) };
         let mut qm = QueueMapping::new(config, queue);
         for id in 0..10_000u64 {
             let g = qm.group(id as i64 * 31);
-            let m = Message {
-                id,
-                time: 0,
-                failures: 0,
-                attempts: 0,
-                receives: 0,
-                group: g,
-                start: NEVER,
-                end: NEVER,
-            };
+            let m = Message { id, time: 0, failures: 0, attempts: 0, receives: 0, group: g, start: NEVER, end: NEVER };
             qm.groups.get_mut(g).visible.grow(m, "queue messages");
             qm.index_group(g);
             assert_eq!(qm.pop_ready(), Some(g));
@@ -180,11 +150,6 @@ mod tests {
             qm.settle_group(g);
         }
         assert_eq!((qm.groups.live(), qm.groups.capacity()), (0, 1));
-        assert!(
-            qm.heads.len() <= 66 && qm.ready.len() <= 66,
-            "{} {}",
-            qm.heads.len(),
-            qm.ready.len()
-        );
+        assert!(qm.heads.len() <= 66 && qm.ready.len() <= 66, "{} {}", qm.heads.len(), qm.ready.len());
     }
 }

@@ -37,42 +37,22 @@ pub(crate) trait EventSource {
     /// The core's handle of the kind's timer or batch `id`.
     #[inline(always)]
     fn source_ref(id: u32) -> SourceRef {
-        SourceRef {
-            kind: Self::KIND,
-            id,
-        }
+        SourceRef { kind: Self::KIND, id }
     }
 
     /// The wheel's entry of the kind's timer `id`.
     #[inline(always)]
     fn timer(id: u32) -> Timer {
-        Timer::Source {
-            kind: Self::KIND,
-            id,
-        }
+        Timer::Source { kind: Self::KIND, id }
     }
 
     /// A record arrives for mapping `m` at `entry.time`; returns whether it scheduled anything
     /// (a timer or an execution).
-    fn arrive<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        m: u32,
-        entry: Entry,
-        key: i64,
-        sink: &mut S,
-    ) -> bool;
+    fn arrive<S: Sink>(&mut self, core: &mut Core, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool;
     /// One of the kind's timers fires at `now`.
     fn fire<S: Sink>(&mut self, core: &mut Core, timer: u32, now: Micros, sink: &mut S);
     /// One of the kind's batches ends at `now` with `outcome`.
-    fn batch_end<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        batch: u32,
-        outcome: Outcome,
-        now: Micros,
-        sink: &mut S,
-    );
+    fn batch_end<S: Sink>(&mut self, core: &mut Core, batch: u32, outcome: Outcome, now: Micros, sink: &mut S);
     /// Mapping `m`'s function, and whether the mapping holds records not yet resolved.
     fn waiting(&self, m: u32) -> (u32, bool);
     /// Reports every record still held as pending (an end after `now` is not reported).
@@ -107,18 +87,8 @@ pub(crate) struct Sources {
 
 impl Sources {
     /// `Error::OutOfMemory` when the streams' lanes do not fit in memory.
-    pub fn new(
-        configs: &[SourceConfig],
-        stream_mappings: Vec<MappingConfig>,
-        queue_mappings: Vec<QueueMappingConfig>,
-        core: &mut Core,
-    ) -> Result<Self, Error> {
-        let mut list: Vec<Source> = configs
-            .iter()
-            .map(|_| Source {
-                reader: Reader::Nobody,
-            })
-            .collect();
+    pub fn new(configs: &[SourceConfig], stream_mappings: Vec<MappingConfig>, queue_mappings: Vec<QueueMappingConfig>, core: &mut Core) -> Result<Self, Error> {
+        let mut list: Vec<Source> = configs.iter().map(|_| Source { reader: Reader::Nobody }).collect();
         for (i, m) in stream_mappings.iter().enumerate() {
             list[m.stream as usize].reader = Reader::Lanes(i as u32);
         }
@@ -127,11 +97,7 @@ impl Sources {
         }
         let streams = stream::build(configs, stream_mappings)?;
         let queues = queue::build(configs, queue_mappings, core);
-        Ok(Sources {
-            list,
-            streams,
-            queues,
-        })
+        Ok(Sources { list, streams, queues })
     }
 
     pub fn len(&self) -> usize {
@@ -146,14 +112,7 @@ impl Sources {
 
     /// A record of source `reader` arrives; returns whether it scheduled anything.
     #[inline]
-    pub fn arrive<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        reader: Reader,
-        entry: Entry,
-        key: i64,
-        sink: &mut S,
-    ) -> bool {
+    pub fn arrive<S: Sink>(&mut self, core: &mut Core, reader: Reader, entry: Entry, key: i64, sink: &mut S) -> bool {
         match reader {
             Reader::Nobody => false, // nobody reads this source: the record stays pending
             Reader::Lanes(m) => self.streams.arrive(core, m, entry, key, sink),
@@ -173,14 +132,7 @@ impl Sources {
 
     /// A source's batch ends at `now` with `outcome`.
     #[inline]
-    pub fn batch_end<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        batch: SourceRef,
-        outcome: Outcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    pub fn batch_end<S: Sink>(&mut self, core: &mut Core, batch: SourceRef, outcome: Outcome, now: Micros, sink: &mut S) {
         match batch.kind {
             STREAM => self.streams.batch_end(core, batch.id, outcome, now, sink),
             QUEUE => self.queues.batch_end(core, batch.id, outcome, now, sink),

@@ -25,9 +25,9 @@ use crate::model::codes::{Outcome, RecordOutcome};
 use crate::model::config::{QueueMappingConfig, SourceConfig};
 use crate::model::input::Entry;
 use crate::model::output::{Sink, StreamRecord};
-use crate::primitives::grow::Grow;
 use crate::primitives::slab::Slab;
 use crate::primitives::time::{Micros, NEVER};
+use crate::primitives::grow::Grow;
 
 /// The queue mappings, their batches (in flight, or waiting to return) and their timers.
 #[derive(Debug, Default)]
@@ -87,14 +87,7 @@ impl Queues {
     }
 
     /// A message arrives on queue mapping `q` (its key is the FIFO message group id).
-    fn arrive_message<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        q: u32,
-        entry: Entry,
-        key: i64,
-        sink: &mut S,
-    ) {
+    fn arrive_message<S: Sink>(&mut self, core: &mut Core, q: u32, entry: Entry, key: i64, sink: &mut S) {
         let qm = &mut self.mappings[q as usize];
         let fifo = qm.queue.fifo;
         let group = if fifo { qm.group(key) } else { 0 };
@@ -153,28 +146,14 @@ impl Queues {
     /// Receives and invokes batches while the mapping has free slots and visible messages
     /// (messages past the retention are deleted first). `window_over`: the batching window just
     /// ended, so batches go even if not full.
-    fn poll<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        q: u32,
-        now: Micros,
-        window_over: bool,
-        sink: &mut S,
-    ) {
+    fn poll<S: Sink>(&mut self, core: &mut Core, q: u32, now: Micros, window_over: bool, sink: &mut S) {
         self.receive(core, q, now, window_over, sink);
         let qm = &self.mappings[q as usize];
         core.metrics.visible(now, qm.config.queue, qm.visible);
     }
 
     /// `poll`'s receives.
-    fn receive<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        q: u32,
-        now: Micros,
-        window_over: bool,
-        sink: &mut S,
-    ) {
+    fn receive<S: Sink>(&mut self, core: &mut Core, q: u32, now: Micros, window_over: bool, sink: &mut S) {
         self.purge_expired(core, q, now, sink);
         loop {
             let qm = &mut self.mappings[q as usize];
@@ -191,22 +170,14 @@ impl Queues {
                 if max_receives.is_some_and(|limit| m.receives >= limit) {
                     dead.grow(m, "queue messages");
                 } else {
-                    batch.grow(
-                        Message {
-                            receives: m.receives + 1,
-                            ..m
-                        },
-                        "queue messages",
-                    );
+                    batch.grow(Message { receives: m.receives + 1, ..m }, "queue messages");
                 }
             };
             let mut group = None;
             if qm.queue.fifo {
                 let Some(g) = qm.pop_ready() else { return };
                 while batch.len() < size {
-                    let Some(m) = qm.groups.get_mut(g).visible.pop_front() else {
-                        break;
-                    };
+                    let Some(m) = qm.groups.get_mut(g).visible.pop_front() else { break };
                     qm.visible -= 1;
                     take(m, &mut batch);
                 }
@@ -231,8 +202,7 @@ impl Queues {
                 }
             }
             for m in dead {
-                core.metrics
-                    .on_failure_record(now, self.mappings[q as usize].config.queue);
+                core.metrics.on_failure_record(now, self.mappings[q as usize].config.queue);
                 self.resolve_message(core, q, &m, RecordOutcome::DeadLettered, now, sink);
             }
             if batch.is_empty() {
@@ -241,61 +211,31 @@ impl Queues {
                 }
                 continue;
             }
-            core.metrics.batches(
-                now,
-                self.mappings[q as usize].config.queue,
-                1,
-                batch.len() as u64,
-            );
+            core.metrics.batches(now, self.mappings[q as usize].config.queue, 1, batch.len() as u64);
             self.invoke_messages(core, q, batch, now);
         }
     }
 
     /// One synchronous invocation of a received batch (§4 admission).
-    fn invoke_messages(
-        &mut self,
-        core: &mut Core,
-        q: u32,
-        mut messages: Vec<Message>,
-        now: Micros,
-    ) {
+    fn invoke_messages(&mut self, core: &mut Core, q: u32, mut messages: Vec<Message>, now: Micros) {
         let c = &self.mappings[q as usize].config;
         let function = c.function;
-        let duration = c
-            .base_us
-            .saturating_add(c.per_record_us.saturating_mul(messages.len() as u64));
+        let duration = c.base_us.saturating_add(c.per_record_us.saturating_mul(messages.len() as u64));
         match core.admit(function, now) {
             Err(refusal) => {
                 // not invoked (throttled, or refused: §13): the messages come back when their visibility timeout ends
                 core.refused(now, function, refusal);
                 let qm = &mut self.mappings[q as usize];
-                core.metrics
-                    .batch_throttled(now, qm.config.queue, messages.len() as u64);
+                core.metrics.batch_throttled(now, qm.config.queue, messages.len() as u64);
                 let at = now.saturating_add(qm.queue.visibility_timeout_us);
-                let b = self.batches.insert(QueueBatch {
-                    mapping: q,
-                    messages,
-                    received: now,
-                });
+                let b = self.batches.insert(QueueBatch { mapping: q, messages, received: now });
                 self.queue_timer(core, at, QueueTimer::Return(b));
             }
             Ok(admitted) => {
                 let fails = messages.iter().any(|m| m.failures > m.attempts);
                 let records = messages.len() as u64;
-                let b = self.batches.insert(QueueBatch {
-                    mapping: q,
-                    messages: Vec::new(),
-                    received: now,
-                });
-                let end = core.start(
-                    Owner::Source(Self::source_ref(b)),
-                    admitted,
-                    function,
-                    duration,
-                    fails,
-                    false,
-                    now,
-                );
+                let b = self.batches.insert(QueueBatch { mapping: q, messages: Vec::new(), received: now });
+                let end = core.start(Owner::Source(Self::source_ref(b)), admitted, function, duration, fails, false, now);
                 for m in &mut messages {
                     m.attempts += 1;
                     m.start = now;
@@ -304,22 +244,14 @@ impl Queues {
                 self.batches.get_mut(b).messages = messages;
                 let qm = &mut self.mappings[q as usize];
                 qm.running += 1;
-                core.metrics
-                    .batch_invoked(now, qm.config.queue, qm.running, None, records);
+                core.metrics.batch_invoked(now, qm.config.queue, qm.running, None, records);
             }
         }
     }
 
     /// A queue batch's invocation ended: its messages are deleted, or come back when their
     /// visibility timeout ends (at once if it already has).
-    fn queue_batch_end<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        b: u32,
-        outcome: Outcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn queue_batch_end<S: Sink>(&mut self, core: &mut Core, b: u32, outcome: Outcome, now: Micros, sink: &mut S) {
         let q = self.batches.get_mut(b).mapping;
         let qm = &mut self.mappings[q as usize];
         qm.running -= 1;
@@ -332,11 +264,7 @@ impl Queues {
                 self.unlock(q, batch.messages[0].group);
             }
         } else {
-            core.metrics.batch_failed(
-                now,
-                qm.config.queue,
-                self.batches.get_mut(b).messages.len() as u64,
-            );
+            core.metrics.batch_failed(now, qm.config.queue, self.batches.get_mut(b).messages.len() as u64);
             let qm = &mut self.mappings[q as usize];
             core.metrics.batch_retried(now, qm.config.queue);
             let received = self.batches.get_mut(b).received;
@@ -378,9 +306,7 @@ impl Queues {
     /// Deletes every visible message past the queue's retention (oldest first).
     fn purge_expired<S: Sink>(&mut self, core: &mut Core, q: u32, now: Micros, sink: &mut S) {
         let qm = &mut self.mappings[q as usize];
-        let Some(horizon) = now.checked_sub(qm.queue.retention_us) else {
-            return;
-        };
+        let Some(horizon) = now.checked_sub(qm.queue.retention_us) else { return };
         // a message is gone once time + retention ≤ now, that is time ≤ horizon
         if qm.queue.fifo {
             while let Some(&std::cmp::Reverse((id, g))) = self.mappings[q as usize].heads.peek() {
@@ -396,9 +322,7 @@ impl Queues {
                 qm.heads.pop();
                 loop {
                     let qm = &mut self.mappings[q as usize];
-                    let Some(m) = qm.groups.get(g).visible.front().copied() else {
-                        break;
-                    };
+                    let Some(m) = qm.groups.get(g).visible.front().copied() else { break };
                     if m.time > horizon {
                         break;
                     }
@@ -419,15 +343,7 @@ impl Queues {
         }
     }
 
-    fn resolve_message<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        q: u32,
-        m: &Message,
-        outcome: RecordOutcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn resolve_message<S: Sink>(&mut self, core: &mut Core, q: u32, m: &Message, outcome: RecordOutcome, now: Micros, sink: &mut S) {
         let qm = &mut self.mappings[q as usize];
         qm.unresolved -= 1;
         core.metrics.record_resolved(now, qm.config.queue, outcome);
@@ -462,10 +378,7 @@ impl Queues {
             qm.fresh.iter().for_each(|m| report(source, m));
             qm.returned.iter().for_each(|m| report(source, &m.0));
             // in slot order, not the order groups were first seen: a reused slot forgets that
-            qm.groups
-                .slots()
-                .flat_map(|(_, g)| g.visible.iter())
-                .for_each(|m| report(source, m));
+            qm.groups.slots().flat_map(|(_, g)| g.visible.iter()).for_each(|m| report(source, m));
         }
         for b in self.batches.slots().filter(|b| !b.messages.is_empty()) {
             let source = self.mappings[b.mapping as usize].config.queue;
@@ -475,40 +388,23 @@ impl Queues {
 }
 
 /// The queue mappings from the configuration; each starts with its base slots (§8).
-pub(super) fn build(
-    sources: &[SourceConfig],
-    configs: Vec<QueueMappingConfig>,
-    core: &mut Core,
-) -> Queues {
+pub(super) fn build(sources: &[SourceConfig], configs: Vec<QueueMappingConfig>, core: &mut Core) -> Queues {
     let mappings = configs
         .into_iter()
         .map(|c| {
-            let SourceConfig::Queue(queue) = &sources[c.queue as usize] else {
-                unreachable!("checked by Config::check")
-            };
+            let SourceConfig::Queue(queue) = &sources[c.queue as usize] else { unreachable!("checked by Config::check") };
             core.metrics.slots(0, c.queue, c.base_slots());
             QueueMapping::new(c, queue.clone())
         })
         .collect();
-    Queues {
-        mappings,
-        batches: Slab::default(),
-        timers: Slab::default(),
-    }
+    Queues { mappings, batches: Slab::default(), timers: Slab::default() }
 }
 
 impl EventSource for Queues {
     const KIND: SourceKind = super::QUEUE;
 
     #[inline]
-    fn arrive<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        q: u32,
-        entry: Entry,
-        key: i64,
-        sink: &mut S,
-    ) -> bool {
+    fn arrive<S: Sink>(&mut self, core: &mut Core, q: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
         self.arrive_message(core, q, entry, key, sink);
         true
     }
@@ -517,14 +413,7 @@ impl EventSource for Queues {
         self.fire_queue_timer(core, timer, now, sink)
     }
 
-    fn batch_end<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        batch: u32,
-        outcome: Outcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn batch_end<S: Sink>(&mut self, core: &mut Core, batch: u32, outcome: Outcome, now: Micros, sink: &mut S) {
         self.queue_batch_end(core, batch, outcome, now, sink)
     }
 
@@ -545,8 +434,6 @@ impl EventSource for Queues {
 impl Queues {
     /// FIFO message groups alive now and slots ever needed at once, over every mapping.
     pub fn fifo_groups(&self) -> (usize, usize) {
-        self.mappings.iter().fold((0, 0), |(live, slots), q| {
-            (live + q.groups.live(), slots + q.groups.capacity())
-        })
+        self.mappings.iter().fold((0, 0), |(live, slots), q| (live + q.groups.live(), slots + q.groups.capacity()))
     }
 }

@@ -118,11 +118,7 @@ impl QueueMapping {
             (None, Some(_)) => true,
             _ => false,
         };
-        let m = if from_returned {
-            self.returned.pop().map(|r| r.0)
-        } else {
-            self.fresh.pop_front()
-        };
+        let m = if from_returned { self.returned.pop().map(|r| r.0) } else { self.fresh.pop_front() };
         if m.is_some() {
             self.visible -= 1;
         }
@@ -133,11 +129,9 @@ impl QueueMapping {
     pub fn index_group(&mut self, g: u32) {
         let group = self.groups.get(g);
         if let Some(head) = group.visible.front() {
-            self.heads
-                .grow(Reverse((head.id, g)), "FIFO message groups");
+            self.heads.grow(Reverse((head.id, g)), "FIFO message groups");
             if !group.locked {
-                self.ready
-                    .grow(Reverse((head.id, g)), "FIFO message groups");
+                self.ready.grow(Reverse((head.id, g)), "FIFO message groups");
             }
         }
         // Stale entries leave a heap only from its top, and `heads` is not read at all before

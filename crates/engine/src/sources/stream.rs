@@ -23,8 +23,8 @@ use crate::model::config::{MappingConfig, SourceConfig};
 use crate::model::error::{try_reserve, Error};
 use crate::model::input::Entry;
 use crate::model::output::{Sink, StreamRecord};
-use crate::primitives::grow::Grow;
 use crate::primitives::time::{Micros, NEVER};
+use crate::primitives::grow::Grow;
 
 /// The stream mappings and their lanes (mapping-major, then shard, then lane).
 #[derive(Debug, Default)]
@@ -75,15 +75,7 @@ pub(crate) struct Batch {
 
 impl Default for Batch {
     fn default() -> Self {
-        Batch {
-            len: 0,
-            attempts: 0,
-            max_failures: 0,
-            retries: 0,
-            throttles: 0,
-            start: NEVER,
-            end: NEVER,
-        }
+        Batch { len: 0, attempts: 0, max_failures: 0, retries: 0, throttles: 0, start: NEVER, end: NEVER }
     }
 }
 
@@ -135,11 +127,7 @@ impl Lane {
 
     /// The largest `failures` among the records at FIFO positions `from..to` (a batch's).
     pub fn max_failures(&self, from: u32, to: u32) -> u32 {
-        self.fifo
-            .range(from as usize..to as usize)
-            .map(|e| e.failures)
-            .max()
-            .unwrap_or(0)
+        self.fifo.range(from as usize..to as usize).map(|e| e.failures).max().unwrap_or(0)
     }
 }
 
@@ -158,26 +146,18 @@ pub(crate) struct Mapping {
 /// Lanes of stream mappings, from the configuration (mapping-major, then shard, then lane).
 /// Every lane is reserved before any is made, so a configuration with more lanes than memory
 /// holds is an `Error::OutOfMemory`, not an abort.
-pub(super) fn build(
-    sources: &[SourceConfig],
-    configs: Vec<MappingConfig>,
-) -> Result<Streams, Error> {
+pub(super) fn build(sources: &[SourceConfig], configs: Vec<MappingConfig>) -> Result<Streams, Error> {
     let shards_of = |c: &MappingConfig| match &sources[c.stream as usize] {
         SourceConfig::Stream(s) => s.shards,
         _ => unreachable!("checked by Config::check"),
     };
-    let n_lanes: u64 = configs
-        .iter()
-        .map(|c| u64::from(shards_of(c)) * u64::from(c.parallelization_factor))
-        .sum();
+    let n_lanes: u64 = configs.iter().map(|c| u64::from(shards_of(c)) * u64::from(c.parallelization_factor)).sum();
     let mut lanes = Vec::new();
     try_reserve(&mut lanes, n_lanes, "stream lanes")?;
     let mut mappings = Vec::new();
     try_reserve(&mut mappings, configs.len() as u64, "stream mappings")?;
     for (i, config) in configs.into_iter().enumerate() {
-        let SourceConfig::Stream(stream) = &sources[config.stream as usize] else {
-            unreachable!("checked by Config::check")
-        };
+        let SourceConfig::Stream(stream) = &sources[config.stream as usize] else { unreachable!("checked by Config::check") };
         let shards = stream.shards;
         let first_lane = lanes.len() as u32;
         for _ in 0..shards {
@@ -200,14 +180,7 @@ pub(super) fn build(
 impl Streams {
     /// A record arrives on its lane. Returns whether it scheduled anything.
     #[inline]
-    fn arrive_record<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        m: u32,
-        entry: Entry,
-        key: i64,
-        sink: &mut S,
-    ) -> bool {
+    fn arrive_record<S: Sink>(&mut self, core: &mut Core, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
         let mapping = &self.mappings[m as usize];
         let pf = mapping.config.parallelization_factor;
         let (shard, lane) = shard_and_lane(key, mapping.shards, pf);
@@ -219,15 +192,13 @@ impl Streams {
             LaneState::Dormant => {
                 // polls happen on the grid k·I: the first one after the arrival sees it
                 l.state = LaneState::Polling;
-                core.timers
-                    .schedule((entry.time / poll_us + 1) * poll_us, Self::timer(li));
+                core.timers.schedule((entry.time / poll_us + 1) * poll_us, Self::timer(li));
                 true
             }
             LaneState::Gathering if l.fifo.len() >= batch_size as usize => {
                 // the batch is full before its window ends: that timer is now stale
                 let deadline = l.window_deadline;
-                l.stale_windows
-                    .grow(deadline, "timers and executions in flight");
+                l.stale_windows.grow(deadline, "timers and executions in flight");
                 self.dispatch(core, li, entry.time, sink);
                 true
             }
@@ -246,9 +217,7 @@ impl Streams {
             LaneState::Polling => self.begin(core, li, now, sink),
             LaneState::Gathering => self.dispatch(core, li, now, sink),
             LaneState::Waiting => self.invoke(core, li, now, sink),
-            LaneState::Dormant | LaneState::Busy => {
-                debug_assert!(false, "a lane timer in state {:?}", l.state)
-            }
+            LaneState::Dormant | LaneState::Busy => debug_assert!(false, "a lane timer in state {:?}", l.state),
         }
     }
 
@@ -276,15 +245,7 @@ impl Streams {
                 break;
             }
             self.lanes[li as usize].fifo.pop_front();
-            Self::resolve_record(
-                core,
-                self.mappings[m].config.stream,
-                e.id,
-                RecordOutcome::Expired,
-                &Batch::default(),
-                now,
-                sink,
-            );
+            Self::resolve_record(core, self.mappings[m].config.stream, e.id, RecordOutcome::Expired, &Batch::default(), now, sink);
         }
         let batch_size = self.mappings[m].config.batch_size as usize;
         let l = &mut self.lanes[li as usize];
@@ -293,13 +254,8 @@ impl Streams {
             return;
         }
         let len = batch_size.min(l.fifo.len()) as u32;
-        l.current = Batch {
-            len,
-            max_failures: l.max_failures(0, len),
-            ..Batch::default()
-        };
-        core.metrics
-            .batches(now, self.mappings[m].config.stream, 1, u64::from(len));
+        l.current = Batch { len, max_failures: l.max_failures(0, len), ..Batch::default() };
+        core.metrics.batches(now, self.mappings[m].config.stream, 1, u64::from(len));
         self.invoke(core, li, now, sink);
     }
 
@@ -317,15 +273,7 @@ impl Streams {
                     let e = l.fifo.pop_front().expect("a front");
                     l.current.len -= 1;
                     expired = true;
-                    Self::resolve_record(
-                        core,
-                        self.mappings[m].config.stream,
-                        e.id,
-                        RecordOutcome::Expired,
-                        &batch,
-                        now,
-                        sink,
-                    );
+                    Self::resolve_record(core, self.mappings[m].config.stream, e.id, RecordOutcome::Expired, &batch, now, sink);
                 }
                 _ => break,
             }
@@ -342,11 +290,7 @@ impl Streams {
             Err(refusal) => {
                 core.refused(now, function, refusal);
                 let l = &mut self.lanes[li as usize];
-                core.metrics.batch_throttled(
-                    now,
-                    self.mappings[m].config.stream,
-                    u64::from(l.current.len),
-                );
+                core.metrics.batch_throttled(now, self.mappings[m].config.stream, u64::from(l.current.len));
                 l.current.throttles += 1;
                 l.state = LaneState::Waiting;
                 let at = now.saturating_add(backoff(l.current.throttles));
@@ -358,51 +302,22 @@ impl Streams {
                 let b = l.current;
                 let last_arrival = l.fifo[b.len as usize - 1].time;
                 let c = &self.mappings[m].config;
-                let duration = c
-                    .base_us
-                    .saturating_add(c.per_record_us.saturating_mul(u64::from(b.len)));
+                let duration = c.base_us.saturating_add(c.per_record_us.saturating_mul(u64::from(b.len)));
                 let fails = b.max_failures > b.attempts;
-                let end = core.start(
-                    Owner::Source(Self::source_ref(li)),
-                    admitted,
-                    function,
-                    duration,
-                    fails,
-                    false,
-                    now,
-                );
+                let end = core.start(Owner::Source(Self::source_ref(li)), admitted, function, duration, fails, false, now);
                 let l = &mut self.lanes[li as usize];
-                l.current = Batch {
-                    throttles: 0,
-                    attempts: b.attempts + 1,
-                    start: now,
-                    end,
-                    ..b
-                };
+                l.current = Batch { throttles: 0, attempts: b.attempts + 1, start: now, end, ..b };
                 let mapping = &mut self.mappings[m];
                 mapping.running += 1;
                 // IteratorAge: how old the batch's last record is when it is invoked
-                core.metrics.batch_invoked(
-                    now,
-                    mapping.config.stream,
-                    mapping.running,
-                    Some(now - last_arrival),
-                    u64::from(b.len),
-                );
+                core.metrics.batch_invoked(now, mapping.config.stream, mapping.running, Some(now - last_arrival), u64::from(b.len));
             }
         }
     }
 
     /// A batch's invocation ended: the records are processed, or the batch is bisected,
     /// retried or given up (§7).
-    fn batch_end<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        li: u32,
-        outcome: Outcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn batch_end<S: Sink>(&mut self, core: &mut Core, li: u32, outcome: Outcome, now: Micros, sink: &mut S) {
         let m = self.lanes[li as usize].mapping as usize;
         self.mappings[m].running -= 1;
         if outcome == Outcome::Success {
@@ -416,27 +331,16 @@ impl Streams {
         if bisect && b.len > 1 {
             // two batches, in order, neither using a retry
             let first = b.len.div_ceil(2);
-            let half = |len, max_failures| Batch {
-                len,
-                max_failures,
-                retries: 0,
-                throttles: 0,
-                ..b
-            };
-            l.halves.grow(
-                half(b.len - first, l.max_failures(first, b.len)),
-                "stream batches",
-            );
+            let half = |len, max_failures| Batch { len, max_failures, retries: 0, throttles: 0, ..b };
+            l.halves.grow(half(b.len - first, l.max_failures(first, b.len)), "stream batches");
             l.current = half(first, l.max_failures(0, first));
-            core.metrics
-                .batches(now, self.mappings[m].config.stream, 2, 0);
+            core.metrics.batches(now, self.mappings[m].config.stream, 2, 0);
             return self.invoke(core, li, now, sink);
         }
         l.current.retries += 1;
         let retries = l.current.retries;
         let oldest = l.fifo[0].time;
-        core.metrics
-            .batch_retried(now, self.mappings[m].config.stream);
+        core.metrics.batch_retried(now, self.mappings[m].config.stream);
         let wait = backoff(retries);
         if max_retry.is_some_and(|r| retries > r) {
             self.finish_batch(core, li, RecordOutcome::RetryAttemptsExhausted, now, sink)
@@ -444,48 +348,24 @@ impl Streams {
             self.finish_batch(core, li, RecordOutcome::RecordAgeExceeded, now, sink)
         } else {
             self.lanes[li as usize].state = LaneState::Waiting;
-            core.timers
-                .schedule(now.saturating_add(wait), Self::timer(li));
+            core.timers.schedule(now.saturating_add(wait), Self::timer(li));
         }
     }
 
     /// The current batch's records leave with `outcome` (failures go to the on-failure
     /// destination); the lane moves on.
-    fn finish_batch<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        li: u32,
-        outcome: RecordOutcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn finish_batch<S: Sink>(&mut self, core: &mut Core, li: u32, outcome: RecordOutcome, now: Micros, sink: &mut S) {
         let m = self.lanes[li as usize].mapping as usize;
         let b = self.lanes[li as usize].current;
-        let on_failure = if outcome == RecordOutcome::Processed {
-            None
-        } else {
-            self.mappings[m].config.on_failure
-        };
+        let on_failure = if outcome == RecordOutcome::Processed { None } else { self.mappings[m].config.on_failure };
         let stream = self.mappings[m].config.stream;
         let keep = sink.keeps_records();
         for _ in 0..b.len {
-            let e = self.lanes[li as usize]
-                .fifo
-                .pop_front()
-                .expect("the batch's records");
-            Self::resolve_record(
-                core,
-                self.mappings[m].config.stream,
-                e.id,
-                outcome,
-                &b,
-                now,
-                sink,
-            );
+            let e = self.lanes[li as usize].fifo.pop_front().expect("the batch's records");
+            Self::resolve_record(core, self.mappings[m].config.stream, e.id, outcome, &b, now, sink);
             if let Some(d) = on_failure {
                 core.metrics.on_failure_record(now, stream);
-                core.destinations[d as usize]
-                    .push_record(keep, stream, e.id, outcome, b.attempts, now);
+                core.destinations[d as usize].push_record(keep, stream, e.id, outcome, b.attempts, now);
             }
         }
         self.next_batch(core, li, now, sink);
@@ -507,27 +387,11 @@ impl Streams {
     }
 
     #[inline]
-    fn resolve_record<S: Sink>(
-        core: &mut Core,
-        stream: u32,
-        id: u64,
-        outcome: RecordOutcome,
-        b: &Batch,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn resolve_record<S: Sink>(core: &mut Core, stream: u32, id: u64, outcome: RecordOutcome, b: &Batch, now: Micros, sink: &mut S) {
         core.metrics.record_resolved(now, stream, outcome);
         core.resolved_at(now);
         let attempts = b.attempts;
-        sink.record(&StreamRecord {
-            stream,
-            id,
-            outcome,
-            attempts,
-            receives: attempts,
-            start: b.start,
-            end: b.end,
-        });
+        sink.record(&StreamRecord { stream, id, outcome, attempts, receives: attempts, start: b.start, end: b.end });
     }
 
     /// Reports every record still in a lane as pending, with the attempts, start and end of
@@ -535,9 +399,7 @@ impl Streams {
     fn report_pending_lanes<S: Sink>(&self, now: Micros, sink: &mut S) {
         for l in &self.lanes {
             let stream = self.mappings[l.mapping as usize].config.stream;
-            let mut batches = std::iter::once(l.current)
-                .chain(l.halves.iter().rev().copied())
-                .filter(|b| b.len > 0);
+            let mut batches = std::iter::once(l.current).chain(l.halves.iter().rev().copied()).filter(|b| b.len > 0);
             let mut batch = batches.next();
             let mut left = batch.map_or(0, |b| b.len);
             for e in &l.fifo {
@@ -553,15 +415,7 @@ impl Streams {
                 };
                 let end = if b.end > now { NEVER } else { b.end };
                 let attempts = b.attempts;
-                sink.record(&StreamRecord {
-                    stream,
-                    id: e.id,
-                    outcome: RecordOutcome::Pending,
-                    attempts,
-                    receives: attempts,
-                    start: b.start,
-                    end,
-                });
+                sink.record(&StreamRecord { stream, id: e.id, outcome: RecordOutcome::Pending, attempts, receives: attempts, start: b.start, end });
             }
         }
     }
@@ -571,14 +425,7 @@ impl EventSource for Streams {
     const KIND: SourceKind = super::STREAM;
 
     #[inline]
-    fn arrive<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        m: u32,
-        entry: Entry,
-        key: i64,
-        sink: &mut S,
-    ) -> bool {
+    fn arrive<S: Sink>(&mut self, core: &mut Core, m: u32, entry: Entry, key: i64, sink: &mut S) -> bool {
         self.arrive_record(core, m, entry, key, sink)
     }
 
@@ -586,21 +433,13 @@ impl EventSource for Streams {
         self.lane_timer(core, lane, now, sink)
     }
 
-    fn batch_end<S: Sink>(
-        &mut self,
-        core: &mut Core,
-        lane: u32,
-        outcome: Outcome,
-        now: Micros,
-        sink: &mut S,
-    ) {
+    fn batch_end<S: Sink>(&mut self, core: &mut Core, lane: u32, outcome: Outcome, now: Micros, sink: &mut S) {
         self.batch_end(core, lane, outcome, now, sink)
     }
 
     fn waiting(&self, m: u32) -> (u32, bool) {
         let m = &self.mappings[m as usize];
-        let lanes = &self.lanes[m.first_lane as usize..]
-            [..(m.shards * m.config.parallelization_factor) as usize];
+        let lanes = &self.lanes[m.first_lane as usize..][..(m.shards * m.config.parallelization_factor) as usize];
         (m.config.function, lanes.iter().any(|l| !l.fifo.is_empty()))
     }
 
@@ -636,9 +475,6 @@ mod tests {
         for key in 0..100_000 {
             count[shard_and_lane(key, 10, 1).0 as usize] += 1;
         }
-        assert!(
-            count.iter().all(|&c| (9_500..10_500).contains(&c)),
-            "{count:?}"
-        );
+        assert!(count.iter().all(|&c| (9_500..10_500).contains(&c)), "{count:?}");
     }
 }

@@ -32,15 +32,9 @@ impl Durations {
     pub fn new(timeouts: &[u64]) -> Result<Durations, OutOfMemory> {
         let n = timeouts.len() * BATCH;
         let mut batches = Vec::new();
-        batches.try_reserve_exact(n).map_err(|_| OutOfMemory {
-            what: "duration batches",
-            count: n as u64,
-        })?;
+        batches.try_reserve_exact(n).map_err(|_| OutOfMemory { what: "duration batches", count: n as u64 })?;
         batches.resize(n, 0);
-        Ok(Durations {
-            counts: Counts::new(timeouts)?,
-            batches,
-        })
+        Ok(Durations { counts: Counts::new(timeouts)?, batches })
     }
 
     /// Puts a handler time of `v` µs in slot `k` of `f`'s batch.
@@ -84,22 +78,13 @@ pub(crate) struct Counts {
 impl Counts {
     /// Histograms of functions whose handlers run at most `timeouts` (µs).
     pub fn new(timeouts: &[u64]) -> Result<Counts, OutOfMemory> {
-        let buckets = timeouts
-            .iter()
-            .map(|&t| Histograms::buckets(t))
-            .max()
-            .unwrap_or(0);
-        Ok(Counts {
-            functions: Histograms::new(timeouts)?,
-            account: vec![0; buckets],
-        })
+        let buckets = timeouts.iter().map(|&t| Histograms::buckets(t)).max().unwrap_or(0);
+        Ok(Counts { functions: Histograms::new(timeouts)?, account: vec![0; buckets] })
     }
 
     /// Function `f`'s percentiles (`QS`, µs), `s` its statistics; NaN without an end.
     pub fn function(&self, f: usize, s: &Stat) -> [f64; 3] {
-        self.functions
-            .percentiles(f, s.count, QS, s.min, s.max)
-            .unwrap_or([f64::NAN; 3])
+        self.functions.percentiles(f, s.count, QS, s.min, s.max).unwrap_or([f64::NAN; 3])
     }
 
     /// The account's percentiles, `all` the statistics of every function together.
@@ -115,11 +100,7 @@ impl Counts {
     /// The account's buckets with a count, in order (all of them read: a few thousand, once
     /// a period, against the functions' figures a period copies).
     pub fn account_buckets(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
-        self.account
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(b, &n)| (b, n))
+        self.account.iter().enumerate().filter(|(_, &n)| n > 0).map(|(b, &n)| (b, n))
     }
 
     /// Forgets function `f`'s counts, `s` its statistics.

@@ -17,12 +17,7 @@ pub(crate) struct Stat {
 
 impl Default for Stat {
     fn default() -> Self {
-        Stat {
-            count: 0,
-            sum: 0,
-            min: u64::MAX,
-            max: 0,
-        }
+        Stat { count: 0, sum: 0, min: u64::MAX, max: 0 }
     }
 }
 
@@ -116,11 +111,7 @@ impl FunctionMetrics {
         self.billed_ms += o.billed_ms;
         self.max_concurrency = self.max_concurrency.max(o.max_concurrency);
         self.throttles += o.throttles;
-        for (a, b) in self
-            .throttles_by_reason
-            .iter_mut()
-            .zip(o.throttles_by_reason)
-        {
+        for (a, b) in self.throttles_by_reason.iter_mut().zip(o.throttles_by_reason) {
             *a += b;
         }
         for (a, b) in self.refusals.iter_mut().zip(o.refusals) {
@@ -177,26 +168,16 @@ impl AccountMetrics {
 
     /// A period opening with `running` executions, `unreserved` of them in the unreserved pool.
     pub(super) fn opened((running, unreserved): (u32, u32)) -> AccountMetrics {
-        AccountMetrics {
-            max_concurrency: running,
-            max_unreserved: unreserved,
-            started: false,
-        }
+        AccountMetrics { max_concurrency: running, max_unreserved: unreserved, started: false }
     }
 }
 
 /// The account's levels from its functions' gauges: executions running, and on-demand ones
 /// of functions without a reservation (`unreserved[f]`).
 pub(super) fn levels(functions: &[FunctionMetrics], unreserved: &[bool]) -> (u32, u32) {
-    functions
-        .iter()
-        .zip(unreserved)
-        .fold((0, 0), |(all, pool), (m, &u)| {
-            (
-                all + m.running,
-                pool + if u { m.running - m.provisioned_busy } else { 0 },
-            )
-        })
+    functions.iter().zip(unreserved).fold((0, 0), |(all, pool), (m, &u)| {
+        (all + m.running, pool + if u { m.running - m.provisioned_busy } else { 0 })
+    })
 }
 
 impl MappingStats {
@@ -218,3 +199,4 @@ impl MappingStats {
         self.max_visible = self.max_visible.max(o.max_visible);
     }
 }
+

@@ -63,32 +63,13 @@ impl Recorder {
     /// `unreserved`: per function, whether it has no reservation; `timeouts`: per function,
     /// its timeout (the longest handler time); `period_us`: the series' period, if any. With
     /// a series, its Duration histograms are reserved here, or `OutOfMemory`.
-    pub fn new(
-        alive_at_start: &[u32],
-        unreserved: &[bool],
-        timeouts: &[Micros],
-        n_sources: usize,
-        period_us: Option<Micros>,
-    ) -> Result<Self, OutOfMemory> {
+    pub fn new(alive_at_start: &[u32], unreserved: &[bool], timeouts: &[Micros], n_sources: usize, period_us: Option<Micros>)
+               -> Result<Self, OutOfMemory> {
         let (series, durations) = match period_us {
-            Some(p) => (
-                Some(Box::new(Series::new(
-                    p,
-                    alive_at_start,
-                    timeouts,
-                    n_sources,
-                )?)),
-                Durations::new(timeouts)?,
-            ),
+            Some(p) => (Some(Box::new(Series::new(p, alive_at_start, timeouts, n_sources)?)), Durations::new(timeouts)?),
             None => (None, Durations::default()),
         };
-        let functions = alive_at_start
-            .iter()
-            .map(|&p| FunctionMetrics {
-                alive: p,
-                ..FunctionMetrics::default()
-            })
-            .collect();
+        let functions = alive_at_start.iter().map(|&p| FunctionMetrics { alive: p, ..FunctionMetrics::default() }).collect();
         Ok(Recorder {
             functions,
             account: AccountMetrics::default(),
@@ -129,28 +110,14 @@ impl Recorder {
             v.carried = true;
         }
         let visible: Vec<u64> = self.visible.iter().map(|v| v.level).collect();
-        let s = self
-            .series
-            .as_mut()
-            .expect("a period ends only with a series");
+        let s = self.series.as_mut().expect("a period ends only with a series");
         let levels = levels(&self.functions, &self.unreserved);
-        self.period_end = s.roll(
-            now,
-            &mut self.functions,
-            &mut self.durations,
-            &mut self.account,
-            levels,
-            (&mut self.mappings, &visible),
-        );
+        self.period_end = s.roll(now, &mut self.functions, &mut self.durations, &mut self.account, levels, (&mut self.mappings, &visible));
     }
 
     /// The first instant of the period being recorded (0 without a series).
     fn period_start(&self) -> Micros {
-        if self.period_us == 0 {
-            0
-        } else {
-            self.period_end - self.period_us
-        }
+        if self.period_us == 0 { 0 } else { self.period_end - self.period_us }
     }
 
     /// Asks for the line the end of an execution of `f` writes with a series.
@@ -179,21 +146,8 @@ impl Recorder {
     /// it counted. Admission recorded the account's pool (`pool`) at this instant just before.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    pub fn started(
-        &mut self,
-        now: Micros,
-        f: u32,
-        cold: bool,
-        init_us: Micros,
-        outcome: Outcome,
-        pool: &FunctionPool,
-        billed_ms: u64,
-        provisioned: bool,
-    ) {
-        debug_assert!(
-            now < self.period_end,
-            "a start is recorded after its admission"
-        );
+    pub fn started(&mut self, now: Micros, f: u32, cold: bool, init_us: Micros, outcome: Outcome, pool: &FunctionPool, billed_ms: u64, provisioned: bool) {
+        debug_assert!(now < self.period_end, "a start is recorded after its admission");
         let m = &mut self.functions[f as usize];
         m.invocations += 1;
         m.cold_starts += cold as u64;
@@ -228,15 +182,7 @@ impl Recorder {
     /// without a series it is one test.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    pub fn ended(
-        &mut self,
-        now: Micros,
-        f: u32,
-        start: Micros,
-        init_us: Micros,
-        pool: &FunctionPool,
-        account: &Pool,
-    ) {
+    pub fn ended(&mut self, now: Micros, f: u32, start: Micros, init_us: Micros, pool: &FunctionPool, account: &Pool) {
         if self.period_us == 0 {
             return;
         }
@@ -370,14 +316,7 @@ impl Recorder {
     /// A batch of `records` records of `source` is invoked: `running` of its batches run,
     /// and the batch's newest record arrived `iterator_age` ago (streams; `IteratorAge`).
     #[inline]
-    pub fn batch_invoked(
-        &mut self,
-        now: Micros,
-        source: u32,
-        running: u32,
-        iterator_age: Option<Micros>,
-        records: u64,
-    ) {
+    pub fn batch_invoked(&mut self, now: Micros, source: u32, running: u32, iterator_age: Option<Micros>, records: u64) {
         self.at(now);
         let m = &mut self.mappings[source as usize];
         m.invocations += 1;
@@ -448,10 +387,7 @@ impl Recorder {
     pub fn visible(&mut self, now: Micros, source: u32, visible: u64) {
         self.at(now);
         let period_start = self.period_start();
-        let (m, v) = (
-            &mut self.mappings[source as usize],
-            &mut self.visible[source as usize],
-        );
+        let (m, v) = (&mut self.mappings[source as usize], &mut self.visible[source as usize]);
         if v.at != now {
             m.max_visible = m.max_visible.max(v.level);
         }
@@ -459,11 +395,7 @@ impl Recorder {
             // the level the period opened with is this instant's, not the one carried into it
             m.max_visible = 0;
         }
-        *v = Visible {
-            at: now,
-            level: visible,
-            carried: false,
-        };
+        *v = Visible { at: now, level: visible, carried: false };
     }
 
     /// The mappings' figures of the period being recorded, the last instant's messages visible
@@ -482,23 +414,13 @@ impl Recorder {
     /// now as (function, birth, death): an idle one's death is its expiry, a busy or
     /// provisioned one's `Micros::MAX`; with those gone already it makes the average number of
     /// environments alive.
-    pub fn report(
-        &self,
-        horizon: Micros,
-        live: impl Iterator<Item = (u32, Micros, Micros)>,
-    ) -> Report {
+    pub fn report(&self, horizon: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>) -> Report {
         let functions = self.function_totals();
         let mut alive_us: Vec<u128> = functions.iter().map(|m| m.dead_env_us).collect();
         for (f, born, death) in live {
             alive_us[f as usize] += u128::from(death.min(horizon).saturating_sub(born));
         }
-        let avg = |us: u128| {
-            if horizon == 0 {
-                0.0
-            } else {
-                us as f64 / horizon as f64
-            }
-        };
+        let avg = |us: u128| if horizon == 0 { 0.0 } else { us as f64 / horizon as f64 };
         let mut account = self.account;
         if let Some(s) = &self.series {
             account.absorb(s.account_totals());
@@ -533,11 +455,7 @@ impl Recorder {
             max_unreserved_concurrency: account.max_unreserved,
             avg_environments: avg(alive_us.iter().sum()),
         };
-        Report {
-            horizon,
-            functions,
-            account,
-        }
+        Report { horizon, functions, account }
     }
 
     /// Every function's figures over the whole run so far.
@@ -579,35 +497,19 @@ impl Recorder {
     #[inline(always)]
     fn count_batch(&mut self, f: usize) {
         let m = &mut self.functions[f];
-        self.durations
-            .count(f, m.batched as usize, &mut m.durations);
+        self.durations.count(f, m.batched as usize, &mut m.durations);
         m.batched = 0;
     }
 
     /// The per-period series up to `now` (§10), or `None` without a series; `live` as for
     /// `report`. (After `count_durations`: the handler times waiting are not read.)
-    pub fn series(
-        &self,
-        now: Micros,
-        live: impl Iterator<Item = (u32, Micros, Micros)>,
-    ) -> Option<Table> {
+    pub fn series(&self, now: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>) -> Option<Table> {
         let s = self.series.as_ref()?;
-        debug_assert!(
-            self.functions.iter().all(|m| m.batched == 0),
-            "count_durations first"
-        );
+        debug_assert!(self.functions.iter().all(|m| m.batched == 0), "count_durations first");
         let levels = levels(&self.functions, &self.unreserved);
         let visible: Vec<u64> = self.visible.iter().map(|v| v.level).collect();
         let mappings = (&self.current_mappings()[..], &visible[..]);
-        Some(s.read(
-            now,
-            self.period_end,
-            live,
-            &self.functions,
-            &self.durations.counts,
-            (&self.account, levels),
-            mappings,
-        ))
+        Some(s.read(now, self.period_end, live, &self.functions, &self.durations.counts, (&self.account, levels), mappings))
     }
 }
 

@@ -54,12 +54,7 @@ pub(crate) struct Series {
 
 impl Series {
     /// `timeouts`: per function, the longest handler time its Duration histogram counts.
-    pub fn new(
-        period_us: Micros,
-        alive_at_start: &[u32],
-        timeouts: &[Micros],
-        n_sources: usize,
-    ) -> Result<Series, OutOfMemory> {
+    pub fn new(period_us: Micros, alive_at_start: &[u32], timeouts: &[Micros], n_sources: usize) -> Result<Series, OutOfMemory> {
         let n = alive_at_start.len();
         let alive = vec![AliveDelta::default(); n];
         Ok(Series {
@@ -120,21 +115,13 @@ impl Series {
     /// `levels`: the account's executions running and those in the unreserved pool.
     /// `durations`: the Duration histograms of the period being recorded, left empty;
     /// `visible`: per source, the messages visible (what its next period opens with).
-    pub fn roll(
-        &mut self,
-        now: Micros,
-        functions: &mut [FunctionMetrics],
-        durations: &mut Durations,
-        account: &mut AccountMetrics,
-        levels: (u32, u32),
-        (mappings, visible): (&mut [MappingStats], &[u64]),
-    ) -> Micros {
+    pub fn roll(&mut self, now: Micros, functions: &mut [FunctionMetrics], durations: &mut Durations, account: &mut AccountMetrics,
+                levels: (u32, u32), (mappings, visible): (&mut [MappingStats], &[u64])) -> Micros {
         let durations = &mut durations.counts;
         while now >= self.start + self.period_us {
             let end = self.start + self.period_us;
             self.functions.room_for(self.n_functions, "metrics periods");
-            self.percentiles
-                .room_for(self.n_functions, "metrics periods");
+            self.percentiles.room_for(self.n_functions, "metrics periods");
             self.alive.room_for(self.n_functions, "metrics periods");
             let mut all = Stat::default();
             let nf = self.n_functions;
@@ -143,16 +130,14 @@ impl Series {
                 all.absorb(&m.durations);
                 // the histograms kept of the period before this one are done with
                 if let Some(before) = self.closed.checked_sub(1) {
-                    self.previous
-                        .clear_function(f, &self.functions[before * nf + f].durations);
+                    self.previous.clear_function(f, &self.functions[before * nf + f].durations);
                 }
                 self.totals[f].absorb(m);
                 let opened = m.opened(self.period_us);
                 self.functions.push(std::mem::replace(m, opened));
                 self.alive.push(AliveDelta::default());
             }
-            self.account_percentiles
-                .grow(durations.account(&all), "metrics periods");
+            self.account_percentiles.grow(durations.account(&all), "metrics periods");
             self.previous.clear_account();
             std::mem::swap(durations, &mut self.previous);
             self.account_totals.absorb(account);
@@ -161,10 +146,7 @@ impl Series {
             self.mappings.room_for(self.n_sources, "metrics periods");
             for (s, m) in mappings.iter_mut().enumerate() {
                 self.mapping_totals[s].absorb(m);
-                let opened = MappingStats {
-                    max_visible: visible[s],
-                    ..MappingStats::default()
-                };
+                let opened = MappingStats { max_visible: visible[s], ..MappingStats::default() };
                 self.mappings.push(std::mem::replace(m, opened));
             }
             self.closed += 1;
@@ -179,16 +161,9 @@ impl Series {
     /// instant `now` too; `current` the figures of the period being recorded; `live` the
     /// environments alive (idle ones with their expiry), as `Recorder::report` takes them.
     #[allow(clippy::too_many_arguments)]
-    pub fn read(
-        &self,
-        now: Micros,
-        period_end: Micros,
-        live: impl Iterator<Item = (u32, Micros, Micros)>,
-        current: &[FunctionMetrics],
-        durations: &Counts,
-        (current_account, levels): (&AccountMetrics, (u32, u32)),
-        (current_mappings, visible): (&[MappingStats], &[u64]),
-    ) -> Table {
+    pub fn read(&self, now: Micros, period_end: Micros, live: impl Iterator<Item = (u32, Micros, Micros)>, current: &[FunctionMetrics],
+                durations: &Counts, (current_account, levels): (&AccountMetrics, (u32, u32)),
+                (current_mappings, visible): (&[MappingStats], &[u64])) -> Table {
         let (p_us, nf, ns) = (self.period_us, self.n_functions, self.n_sources);
         let n = now.div_ceil(p_us).max(1) as usize;
         let span = |p: usize| {
@@ -210,9 +185,7 @@ impl Series {
                 for (f, m) in current.iter().enumerate() {
                     let mut m = m.clone();
                     // those running now are busy until `end`, not the period's end
-                    m.busy_us = m
-                        .busy_us
-                        .wrapping_sub(u64::from(m.running) * (period_end - end.max(self.start)));
+                    m.busy_us = m.busy_us.wrapping_sub(u64::from(m.running) * (period_end - end.max(self.start)));
                     if folded {
                         let mut row = self.functions[kept * nf + f].clone();
                         row.absorb(&m);
@@ -234,45 +207,19 @@ impl Series {
                 let (start, end) = span(p);
                 tail_f.extend(current.iter().map(|m| m.opened(end - start)));
                 tail_a.push(AccountMetrics::opened(levels));
-                tail_m.extend(visible.iter().map(|&v| MappingStats {
-                    max_visible: v,
-                    ..MappingStats::default()
-                }));
+                tail_m.extend(visible.iter().map(|&v| MappingStats { max_visible: v, ..MappingStats::default() }));
             }
         }
-        let frow = |p: usize, f: usize| {
-            if p < kept {
-                &self.functions[p * nf + f]
-            } else {
-                &tail_f[(p - kept) * nf + f]
-            }
-        };
-        let arow = |p: usize| {
-            if p < kept {
-                &self.account[p]
-            } else {
-                &tail_a[p - kept]
-            }
-        };
-        let mrow = |p: usize, s: usize| {
-            if p < kept {
-                &self.mappings[p * ns + s]
-            } else {
-                &tail_m[(p - kept) * ns + s]
-            }
-        };
+        let frow = |p: usize, f: usize| if p < kept { &self.functions[p * nf + f] } else { &tail_f[(p - kept) * nf + f] };
+        let arow = |p: usize| if p < kept { &self.account[p] } else { &tail_a[p - kept] };
+        let mrow = |p: usize, s: usize| if p < kept { &self.mappings[p * ns + s] } else { &tail_m[(p - kept) * ns + s] };
         // environments alive: the deltas, with the deaths the read finds
         let mut alive = self.alive.clone();
         alive.resize((n + 1) * nf, AliveDelta::default());
         for (f, born, death) in live {
             if death <= now {
                 let p = (death / p_us) as usize;
-                Self::death(
-                    &mut alive[p * nf + f as usize],
-                    p as Micros * p_us,
-                    born,
-                    death,
-                );
+                Self::death(&mut alive[p * nf + f as usize], p as Micros * p_us, born, death);
             }
         }
         let mut alive_avg = vec![0.0; nf * n];
@@ -285,15 +232,10 @@ impl Series {
                 let (start, end) = span(p);
                 let len = (end - start) as i128;
                 let opening = level - i64::from(d.at_start);
-                let integral =
-                    i128::from(level) * len + i128::from(d.count) * len - i128::from(d.weight);
+                let integral = i128::from(level) * len + i128::from(d.count) * len - i128::from(d.weight);
                 let row = frow(p, f);
                 // a period of no length (a read at 0) averages 0.0, as the whole-run figure does
-                alive_avg[f * n + p] = if len > 0 {
-                    integral as f64 / len as f64
-                } else {
-                    0.0
-                };
+                alive_avg[f * n + p] = if len > 0 { integral as f64 / len as f64 } else { 0.0 };
                 alive_max[f * n + p] = opening.max(0) as u64;
                 alive_max[f * n + p] = alive_max[f * n + p].max(u64::from(row.max_alive_at_birth));
                 idle_s[f * n + p] = (integral - i128::from(row.busy_us)).max(0) as f64 / 1e6;
@@ -301,9 +243,7 @@ impl Series {
             }
         }
 
-        let account_alive: Vec<f64> = (0..n)
-            .map(|p| (0..nf).map(|f| alive_avg[f * n + p]).sum())
-            .collect();
+        let account_alive: Vec<f64> = (0..n).map(|p| (0..nf).map(|f| alive_avg[f * n + p]).sum()).collect();
         let per_f = |get: &dyn Fn(&FunctionMetrics) -> u64| -> Value {
             let mut v = Vec::with_capacity(nf * n);
             for f in 0..nf {
@@ -319,13 +259,7 @@ impl Series {
             v.into()
         };
         let ms = |us: u64| us as f64 / 1000.0;
-        let avg = |s: &Stat| {
-            if s.count == 0 {
-                f64::NAN
-            } else {
-                s.sum as f64 / s.count as f64 / 1000.0
-            }
-        };
+        let avg = |s: &Stat| if s.count == 0 { f64::NAN } else { s.sum as f64 / s.count as f64 / 1000.0 };
         let min = |s: &Stat| if s.count == 0 { f64::NAN } else { ms(s.min) };
         let max = |s: &Stat| if s.count == 0 { f64::NAN } else { ms(s.max) };
         // Duration's percentiles, per function and for the account: kept for the closed
@@ -358,22 +292,13 @@ impl Series {
                     rows
                 };
                 for (f, m) in current.iter().enumerate() {
-                    let before = || {
-                        self.previous
-                            .buckets(f, &self.functions[kept * nf + f].durations)
-                            .collect()
-                    };
+                    let before = || self.previous.buckets(f, &self.functions[kept * nf + f].durations).collect();
                     let rows = both(durations.buckets(f, &m.durations).collect(), &before);
-                    for (out, q) in function_pct
-                        .iter_mut()
-                        .zip(quantiles(rows.into_iter(), &frow(p, f).durations))
-                    {
+                    for (out, q) in function_pct.iter_mut().zip(quantiles(rows.into_iter(), &frow(p, f).durations)) {
                         out[f * n + p] = q;
                     }
                 }
-                let rows = both(durations.account_buckets().collect(), &|| {
-                    self.previous.account_buckets().collect()
-                });
+                let rows = both(durations.account_buckets().collect(), &|| self.previous.account_buckets().collect());
                 quantiles(rows.into_iter(), &durations_all[p])
             } else {
                 for out in function_pct.iter_mut() {
@@ -458,11 +383,7 @@ impl Series {
         for s in 0..ns {
             iterator_age.extend((0..n).map(|p| {
                 let m = mrow(p, s);
-                if m.invocations == 0 {
-                    f64::NAN
-                } else {
-                    ms(m.max_iterator_age_us)
-                }
+                if m.invocations == 0 { f64::NAN } else { ms(m.max_iterator_age_us) }
             }));
         }
         let mapping = table! {
