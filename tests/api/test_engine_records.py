@@ -211,7 +211,9 @@ FUNCTION_COUNTS = ["invocations", "errors", "timeouts", "throttles", "throttles_
                    "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
                    "provisioned_invocations", "spillover_invocations", "async_events_received",
                    "async_events_dropped", "billed_duration_ms", "provisioned_billed_duration_ms",
-                   "provisioned_cold_starts", "init_duration_us", "provisioned_init_duration_us"]
+                   "provisioned_cold_starts", "init_duration_us", "provisioned_init_duration_us",
+                   "throttles_rate", "throttles_reserved_rate", "conflicts_pending", "conflicts_inactive",
+                   "eni_failures", "payloads_too_large"]
 
 
 def busy_engine() -> _core.Engine:

@@ -56,10 +56,13 @@ def test_readme_metrics_example_shows_its_numbers(monkeypatch):
     exec(compile(_blocks()[3], str(README), "exec"), scope)
     m, result, bill = scope["m"], scope["result"], scope["bill"]
     orders = m.function("orders")
-    # the burst of minute 3 hits the reservation: the exact peak is the reservation, and only
-    # that minute throttles
+    # the burst of minute 3 hits the reservation: the exact peak is the reservation, and it
+    # throttles, mostly for the request rate (10 × 100 per second); the last second of the
+    # burst is still in the rate window when minute 4 opens
     assert orders["ConcurrentExecutions"][3] == 100 == result.function("orders")["max_concurrency"]
-    assert orders["Throttles"].nonzero()[0].tolist() == [3]
+    assert orders["Throttles"].nonzero()[0].tolist() == [3, 4]
+    assert orders["ThrottlesReservedRate"][3] > 100 * orders["ThrottlesReserved"][3] > 0
+    assert orders["Throttles"][4] == orders["ThrottlesReservedRate"][4]
     assert orders["Throttles"].sum() == result.function("orders")["throttles"]
     assert 0 < bill.total == bill.function("orders")["total"]
 
@@ -89,3 +92,14 @@ def test_readme_capacity_example_shows_its_numbers(monkeypatch):
     costs = plan.table.set_index(["orders.reserved_concurrency", "orders.provisioned_concurrency"])["cost"]
     assert round(costs[221, 0], 2) == 1.82 and round(costs[221, 99], 2) == 1.61
     assert os.path.exists("docs/images/sweep.png")
+
+
+def test_readme_vpc_and_rate_example_shows_its_numbers():
+    block = next(b for b in _blocks() if "VpcConfig" in b)
+    scope: dict = {}
+    exec(compile(block, str(README), "exec"), scope)
+    f = scope["r"].functions
+    assert list(f["conflicts_pending"]) == [180, 180, 0, 0]
+    assert list(f["timeouts"]) == [0, 0, 600, 0]
+    assert list(f["throttles_reserved_rate"]) == [0, 0, 0, 1500]
+    assert list(f["invocations"])[3] == 500  # 50 a second for 10 s

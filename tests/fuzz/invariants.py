@@ -105,7 +105,8 @@ def check_run(case: Case, result: lc.Result) -> None:
     else:
         assert np.all(inv >= row_inv + map_inv) and np.all(thr >= row_thr + map_thr)
     np.testing.assert_array_equal(
-        thr, fn["throttles_reserved"].astype(np.int64) + fn["throttles_unreserved"] + fn["throttles_scaling"],
+        thr, fn["throttles_reserved"].astype(np.int64) + fn["throttles_unreserved"] + fn["throttles_scaling"]
+        + fn["throttles_rate"] + fn["throttles_reserved_rate"],
         err_msg="throttles = the sum of its reasons")
     assert np.all(fn["errors"] >= fn["timeouts"]) and np.all(fn["errors"] <= fn["invocations"])
     assert np.all(fn["cold_starts"] <= fn["invocations"])

@@ -39,6 +39,9 @@ SUMS = (
     ("Timeouts", None), ("ColdStarts", "cold_starts"),
     ("ThrottlesReserved", "throttles_reserved"), ("ThrottlesUnreserved", "throttles_unreserved"),
     ("ThrottlesScaling", "throttles_scaling"),
+    ("ThrottlesRate", "throttles_rate"), ("ThrottlesReservedRate", "throttles_reserved_rate"),
+    ("ConflictsPending", "conflicts_pending"), ("ConflictsInactive", "conflicts_inactive"),
+    ("EniFailures", "eni_failures"), ("PayloadsTooLarge", "payloads_too_large"),
     ("ProvisionedConcurrencyInvocations", "provisioned_invocations"),
     ("ProvisionedConcurrencySpilloverInvocations", "spillover_invocations"),
     ("AsyncEventsReceived", "async_events_received"), ("AsyncEventsDropped", "async_events_dropped"),
@@ -46,8 +49,13 @@ SUMS = (
     ("InitDuration", "init_duration_us"), ("ProvisionedInitDuration", "provisioned_init_duration_us"),
     ("DeadLetterErrors", None), ("DestinationDeliveryFailures", None),
 )
+# docs/model.md §14's reason codes and §13–14's refusal outcomes
+RATE_LIMIT, RESERVED_RATE_LIMIT = 4, 5
 REASON_METRIC = {RESERVED_LIMIT: "ThrottlesReserved", ACCOUNT_LIMIT: "ThrottlesUnreserved",
-                 SCALING_RATE: "ThrottlesScaling"}
+                 SCALING_RATE: "ThrottlesScaling", RATE_LIMIT: "ThrottlesRate",
+                 RESERVED_RATE_LIMIT: "ThrottlesReservedRate"}
+# refusals that are not throttles, logged as (t, function, outcome) in the run's log["refusals"]
+REFUSAL_METRIC = {8: "ConflictsPending", 9: "ConflictsInactive", 10: "EniFailures", 11: "PayloadsTooLarge"}
 
 
 def horizon_us(sim: Simulator) -> int:
@@ -183,6 +191,9 @@ def _function_series(sim: Simulator, grid: Periods, fi: int) -> dict:
     s["Throttles", "Sum"] = grid.counts([t for t, _ in throttles])
     for reason, name in REASON_METRIC.items():
         s[name, "Sum"] = grid.counts([t for t, r in throttles if r == reason])
+    refusals = [(t, o) for t, g, o in log.get("refusals", []) if g == fi]
+    for outcome, name in REFUSAL_METRIC.items():
+        s[name, "Sum"] = grid.counts([t for t, o in refusals if o == outcome])
     s["AsyncEventsReceived", "Sum"] = grid.counts([t for t, g in log["received"] if g == fi])
     s["AsyncEventsDropped", "Sum"] = grid.counts([t for t, g in log["dropped"] if g == fi])
     s["DeadLetterErrors", "Sum"] = [0] * grid.n

@@ -58,7 +58,8 @@ def result(m: lc.Metrics | None, functions: Sequence[str]) -> lc.Result:
     keys = ("invocations", "errors", "timeouts", "throttles", "throttles_reserved", "throttles_unreserved",
             "throttles_scaling", "cold_starts", "max_concurrency", "environments_created",
             "provisioned_invocations", "spillover_invocations", "async_events_received",
-            "async_events_dropped")
+            "async_events_dropped", "throttles_rate", "throttles_reserved_rate", "conflicts_pending",
+            "conflicts_inactive", "eni_failures", "payloads_too_large")
     columns = {k: np.zeros(n, dtype=np.int64) for k in keys}
     columns["avg_environments"] = np.zeros(n)
     return lc.Result(requests={"outcome": np.zeros(0, dtype=np.int8)}, functions=columns,
