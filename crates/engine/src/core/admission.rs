@@ -25,8 +25,8 @@ pub(crate) struct Function {
     pub pool: FunctionPool,
     pub has_provisioned: bool,
     pub zero_reserved: bool,
-    /// A VPC state (`gate`) or a request-rate window of its own (`rate`) may refuse it.
-    pub guarded: bool,
+    /// It has a VPC state (`gate`) that may refuse it.
+    pub gated: bool,
     pub timeout_us: Micros,
     /// The init phase and keep-alive when they are fixed and environments live for ever;
     /// otherwise `lifetimes` draws them (§3.1).
@@ -37,11 +37,12 @@ pub(crate) struct Function {
     pub hang_us: Micros,
     /// What an ENI's creation adds to the init of a new environment (legacy VPC, §13).
     pub eni_init_us: Micros,
-    // -- colder: scaling, VPC, request rate, provisioned concurrency, asynchronous settings
-    pub bucket: Option<TokenBucket>,
-    /// Its VPC state (§13) and its reservation's request-rate window (§14), when it has them.
-    pub gate: Option<Box<Gate>>,
+    /// Its reservation's request-rate window (§14), when it has one.
     pub rate: Option<Box<SlidingWindow>>,
+    // -- colder: scaling, VPC, provisioned concurrency, asynchronous settings
+    pub bucket: Option<TokenBucket>,
+    /// Its VPC state (§13), when something may stop it.
+    pub gate: Option<Box<Gate>>,
     /// Legacy VPC networking: the ENI pool its environments take from (§13).
     pub eni_pool: Option<u32>,
     pub provisioned_idle: IdleSet,
@@ -57,7 +58,7 @@ pub(crate) struct Function {
 }
 
 // what a warm admission and an end read stays in the two lines the event loop prefetches
-const _: () = assert!(std::mem::offset_of!(Function, eni_init_us) + 8 <= 64 * PREFETCH_LINES);
+const _: () = assert!(std::mem::offset_of!(Function, rate) + 8 <= 64 * PREFETCH_LINES);
 
 /// The request-rate windows' width (§14): one second.
 pub(crate) const RATE_WINDOW_US: Micros = 1_000_000;
@@ -90,7 +91,7 @@ impl Function {
             _ => None,
         };
         let mut f = Function {
-            guarded: gate.is_some() || rate.is_some(),
+            gated: gate.is_some(),
             gate,
             rate,
             hang_us: if cfg.hangs { cfg.timeout_us + 1 } else { 0 },
@@ -185,6 +186,23 @@ fn on_demand_admitted(pool: &mut Pool, metrics: &mut Recorder, func: &mut Functi
     if func.has_provisioned {
         metrics.spillover_invocation(now, f);
     }
+    if let Some(w) = &mut func.rate {
+        count_reserved(w, now);
+    }
+}
+
+// A reservation's window out of line: most functions have none, and inlined it made every
+// admission slower (callgrind).
+#[cold]
+#[inline(never)]
+fn reserved_has_room(w: &mut SlidingWindow, now: Micros) -> bool {
+    w.has_room(now)
+}
+
+#[cold]
+#[inline(never)]
+fn count_reserved(w: &mut SlidingWindow, now: Micros) {
+    w.count(now);
 }
 
 // Drawn lifetimes out of line: inlined, the compiler computed parts of them on every
@@ -224,38 +242,36 @@ impl Core {
         Ok(admitted)
     }
 
-    /// Admission of a function with a VPC state or a request-rate window of its own: those
-    /// first (§13, §14), then the account's window and §4.
+    /// Admission of a function with a VPC state: that first (§13), then the rest.
     #[cold]
     #[inline(never)]
-    fn admit_guarded(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
-        let func = &mut self.functions[f as usize];
-        if let Some(refusal) = func.gate.as_mut().and_then(|g| g.refusal(now)) {
+    fn admit_gated(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
+        let gate = self.functions[f as usize].gate.as_mut().expect("a gated function");
+        if let Some(refusal) = gate.refusal(now) {
             return Err(refusal);
         }
-        if func.rate.as_mut().is_some_and(|w| !w.has_room(now)) {
-            return Err(Refusal::ReservedFunctionInvocationRateLimitExceeded);
-        }
+        // (the account's window counts it in `admit`)
         let admitted = self.admit_capacity::<false>(f, now)?;
-        let func = &mut self.functions[f as usize];
-        if let Some(g) = &mut func.gate {
+        if let Some(g) = &mut self.functions[f as usize].gate {
             g.admitted(now);
-        }
-        if let Some(w) = &mut func.rate {
-            w.count(now);
         }
         Ok(admitted)
     }
 
-    /// The account's request rate (§14) and §4's steps: a provisioned environment, the
-    /// concurrency pools, an idle environment or a new one with a scaling token. With `GUARD`,
-    /// a guarded function goes through its own checks first (`admit_guarded`, which comes
-    /// back here without).
+    /// The request rates (§14) and §4's steps: a provisioned environment, the concurrency
+    /// pools, an idle environment or a new one with a scaling token. With `GATE`, a function
+    /// with a VPC state goes through it first (`admit_gated`, which comes back here without).
     #[inline(always)]
-    fn admit_capacity<const GUARD: bool>(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
+    fn admit_capacity<const GATE: bool>(&mut self, f: u32, now: Micros) -> Result<Admitted, Refusal> {
         let func = &mut self.functions[f as usize];
-        if GUARD && func.guarded {
-            return self.admit_guarded(f, now);
+        if GATE && func.gated {
+            return self.admit_gated(f, now);
+        }
+        // the reservation's request rate, then the account's
+        if let Some(w) = &mut func.rate {
+            if !reserved_has_room(w, now) {
+                return Err(Refusal::ReservedFunctionInvocationRateLimitExceeded);
+            }
         }
         if let Some(w) = &mut self.rate {
             if !w.has_room(now) {
@@ -335,6 +351,9 @@ impl Core {
         self.pool.acquire(&mut func.pool, false);
         self.metrics.pool(now, &self.pool);
         self.metrics.provisioned_invocation(now, f);
+        if let Some(w) = &mut func.rate {
+            count_reserved(w, now);
+        }
         Admitted { env: idle.id, created: idle.created, cold: idle.needs_init, provisioned: true }
     }
 

@@ -179,7 +179,8 @@ impl Core {
             // dropped at once, without an attempt and without counting as a throttle
             return self.drop_event(Pending::new(&a, true), Outcome::ZeroReservedConcurrency, a.time, sink);
         }
-        let will_succeed = a.duration <= func.timeout_us && a.failures == 0;
+        // (a function that hangs runs until its timeout, §13)
+        let will_succeed = a.duration.max(func.hang_us) <= func.timeout_us && a.failures == 0;
         // sampled at the enqueue, once for every attempt (a dropped event makes none)
         let traced = self.tracer.on && self.tracer.sample(a.function, a.time);
         match self.admit(a.function, a.time) {

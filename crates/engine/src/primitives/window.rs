@@ -11,6 +11,10 @@ use super::time::Micros;
 /// How often `count` forgets the instants that left the window.
 const SWEEP: usize = 1024;
 
+/// The instants are kept as the instants they leave the window (`t + width`), in a ring of a
+/// power-of-two size grown when full, addressed by two running counts. What the two verbs
+/// compare with is worked out ahead (`room_until`, `check_at`), so that a count is a store and
+/// one comparison, and while the window is under its cap nothing is searched.
 #[derive(Debug, Clone)]
 pub(crate) struct SlidingWindow {
     ring: Vec<Micros>,
@@ -21,16 +25,22 @@ pub(crate) struct SlidingWindow {
     /// cap is reached).
     head: usize,
     tail: usize,
-    cap: u64,
+    /// `head + cap`: while `tail` is below it, there is room.
+    room_until: usize,
+    /// When `count` must look after the ring: it is full, or a sweep is due.
+    check_at: usize,
+    cap: usize,
     width: Micros,
 }
 
 impl SlidingWindow {
     /// At most `cap` events in any window `(t − width, t]`.
     pub fn new(cap: u64, width: Micros) -> Self {
-        SlidingWindow { ring: Vec::new(), mask: 0, head: 0, tail: 0, cap, width }
+        let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+        SlidingWindow { ring: Vec::new(), mask: 0, head: 0, tail: 0, room_until: cap, check_at: 0, cap, width }
     }
 
+    #[cfg(test)]
     fn kept(&self) -> usize {
         self.tail - self.head
     }
@@ -40,32 +50,27 @@ impl SlidingWindow {
     #[inline(always)]
     pub fn has_room(&mut self, now: Micros) -> bool {
         // the instants kept include every one inside the window, so fewer than the cap is room
-        (self.kept() as u64) < self.cap || self.forget_all(now)
+        self.tail < self.room_until || self.forget(now)
     }
 
-    /// Counts an event at `now` (after `has_room(now)` said yes). Every `SWEEP` counts the
-    /// instants that left the window are forgotten, so that the ring holds no more than the
-    /// most the window held plus `SWEEP`.
+    /// Counts an event at `now` (after `has_room(now)` said yes).
     #[inline(always)]
     pub fn count(&mut self, now: Micros) {
-        if self.kept() == self.ring.len() {
-            self.grow();
+        if self.tail == self.check_at {
+            self.look_after(now);
         }
         let slot = self.tail & self.mask;
-        // SAFETY: `ring.len()` is a power of two (`grow` makes it one, and runs first while it
-        // is 0) and `mask` is `ring.len() − 1`, so `slot < ring.len()`.
-        unsafe { *self.ring.get_unchecked_mut(slot) = now.saturating_add(self.width) };
+        // SAFETY: `ring.len()` is a power of two that `look_after` made room in (it runs
+        // first, while the ring is empty) and `mask` is `ring.len() − 1`, so `slot < ring.len()`.
+        unsafe { *self.ring.get_unchecked_mut(slot) = now + self.width };
         self.tail += 1;
-        if self.tail.is_multiple_of(SWEEP) {
-            self.forget_all(now);
-        }
     }
 
     /// Forgets every instant that left the window (they are the oldest: a binary search finds
     /// where they end); whether there is room then.
     #[cold]
     #[inline(never)]
-    fn forget_all(&mut self, now: Micros) -> bool {
+    fn forget(&mut self, now: Micros) -> bool {
         let (mut lo, mut hi) = (self.head, self.tail);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
@@ -76,21 +81,38 @@ impl SlidingWindow {
             }
         }
         self.head = lo;
-        (self.kept() as u64) < self.cap
+        self.room_until = lo.saturating_add(self.cap);
+        self.plan();
+        self.tail < self.room_until
     }
 
-    /// Doubles the ring (fallibly: `primitives::grow`), oldest instant first.
+    /// Before the count at `tail`: forgets what left the window (every `SWEEP` counts, so that
+    /// the ring holds no more than the most the window held plus `SWEEP`), and doubles the ring
+    /// when it is full (fallibly: `primitives::grow`), oldest instant first.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self) {
-        let size = (self.ring.len() * 2).max(16);
-        let mut ring: Vec<Micros> = Vec::new();
-        ring.room_for(size, "request-rate window entries");
-        ring.extend((self.head..self.tail).map(|i| self.ring[i & self.mask]));
-        ring.resize(size, 0);
-        (self.tail, self.head) = (self.kept(), 0);
-        self.ring = ring;
-        self.mask = size - 1;
+    fn look_after(&mut self, now: Micros) {
+        self.forget(now);
+        if self.tail - self.head == self.ring.len() {
+            let size = (self.ring.len() * 2).max(16);
+            let mut ring: Vec<Micros> = Vec::new();
+            ring.room_for(size, "request-rate window entries");
+            ring.resize(size, 0);
+            // the running counts keep their values: each instant moves to its slot in the new ring
+            for i in self.head..self.tail {
+                ring[i & (size - 1)] = self.ring[i & self.mask];
+            }
+            self.ring = ring;
+            self.mask = size - 1;
+            self.plan();
+        }
+    }
+
+    /// The next count that needs `look_after`: when the ring is full, or the next sweep.
+    fn plan(&mut self) {
+        let full = self.head + self.ring.len();
+        let sweep = (self.tail / SWEEP + 1) * SWEEP;
+        self.check_at = full.min(sweep);
     }
 }
 
