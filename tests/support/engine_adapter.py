@@ -37,6 +37,32 @@ def lifetime_options(f: dict) -> dict:
             "idle_timeout_s": distribution(f.get("idle_timeout_s", 600))}
 
 
+ACCOUNT_VPC_RATE_KEYS = ("invocation_rate_limit", "vpc_networking", "eni_quota", "eni_ready_s", "eni_init_s",
+                         "inactive_after_s")
+
+
+def account_options(account: dict) -> dict:
+    """The §13–14 keyword arguments of an oracle account, passed only when it sets them (so the
+    engine's defaults apply otherwise, as the oracle's do)."""
+    return {k: account[k] for k in ACCOUNT_VPC_RATE_KEYS if account.get(k) is not None}
+
+
+def vpc_options(f: dict) -> dict:
+    """The §13 keyword arguments of an oracle function: its VpcConfig, needs_internet and
+    created_at_s, passed only when it sets them."""
+    options = {}
+    vpc = f.get("vpc")
+    if vpc is not None:
+        options["vpc"] = lc.VpcConfig(
+            subnet_ids=list(vpc["subnet_ids"]), security_group_ids=list(vpc["security_group_ids"]),
+            nat_gateway=bool(vpc.get("nat_gateway", False)), vpc_id=vpc.get("vpc_id") or "vpc-default")
+    if f.get("needs_internet"):
+        options["needs_internet"] = True
+    if f.get("created_at_s") is not None:
+        options["created_at_s"] = f["created_at_s"]
+    return options
+
+
 def _function(name: str, timeout_s: float, **kw) -> lc.Function:
     """A Function; a timeout under AWS's 1 s minimum (hand-worked cases use them) is set after
     validation."""
@@ -56,6 +82,7 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
         scaling=scaling,
         scaling_burst=account.get("scaling_burst") if scaling else None,
         scaling_refill_per_s=(1e6 / cost) if (scaling and cost) else None,
+        **account_options(account),
     )
     fns = [
         _function(
@@ -70,6 +97,7 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
             on_success=f.get("on_success"),
             on_failure=f.get("on_failure"),
             dead_letter_queue=f.get("dead_letter_queue"),
+            **vpc_options(f),
         )
         for i, f in enumerate(functions)
     ]
@@ -97,12 +125,16 @@ def _run(account, functions, workload, routing, until, client_retries, seed, map
     """The reference interface's dict of requests and counters, and the engine's Result."""
     sim = _simulator(account, functions, routing, client_retries, seed, mappings)
     n = len(workload["time"])
+    # §14's payload column only when the case has one (an engine without it still runs the rest)
+    payload = {} if workload.get("payload_bytes") is None else {
+        "payload_bytes": np.array(workload["payload_bytes"], dtype=np.int64)}
     w = lc.Workload(
         np.array(workload["time"], dtype=np.float64),
         np.array(workload["function"], dtype=np.int64),
         np.array(workload["duration"], dtype=np.float64),
         invocation_type=np.array(workload.get("invocation_type", [0] * n), dtype=np.uint8),
         failures=np.array(workload.get("failures", [0] * n), dtype=np.int64),
+        **payload,
     )
     r = sim.run(w, until=until, records=records)
     requests = {k: r.requests[k].tolist() for k in ("outcome", "attempts", "throttles", "cold_starts", "throttle_reason")}
