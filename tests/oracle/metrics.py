@@ -11,7 +11,8 @@ Series rules: periods of P cover [0, H), H = `until` when given, else the run's 
 last resolution); n = max(1, ceil(H / P)), the last possibly partial; anything stamped at or
 after the last period's start (H included) counts in the last period. Counts are stamped:
 Invocations, Errors, Timeouts, ColdStarts, Provisioned*/Spillover, BilledDuration at the
-start of the invocation; Throttles at the throttled attempt; AsyncEventsReceived at arrival;
+start of the invocation; Throttles (and its reasons) and the §13 refusals (ConflictsPending,
+ConflictsInactive, EniFailures) at the attempt; PayloadsTooLarge and AsyncEventsReceived at arrival;
 AsyncEventsDropped at the drop; AsyncEventAge at the attempt that ran; Duration at the end
 (invocations that ended by H). Maxima are exact: an execution occupies [start, end) (end
 includes init); the level at an instant counts what started at it (and not a zero-length one
@@ -28,7 +29,8 @@ from __future__ import annotations
 import math
 
 from .invocations import (
-    ACCOUNT_LIMIT, ERROR, RESERVED_LIMIT, SCALING_RATE, TIMEOUT, Simulator, to_us,
+    ACCOUNT_LIMIT, ENI_LIMIT_REACHED, ERROR, FUNCTION_INACTIVE, FUNCTION_PENDING, RATE_LIMIT,
+    RESERVED_LIMIT, RESERVED_RATE_LIMIT, SCALING_RATE, TIMEOUT, Simulator, to_us,
 )
 
 PERCENTILES = {"p50": 0.50, "p90": 0.90, "p99": 0.99}
@@ -45,9 +47,16 @@ SUMS = (
     ("BilledDuration", None), ("ProvisionedBilledDuration", None), ("ProvisionedColdStarts", None),
     ("InitDuration", "init_duration_us"), ("ProvisionedInitDuration", "provisioned_init_duration_us"),
     ("DeadLetterErrors", None), ("DestinationDeliveryFailures", None),
+    ("ThrottlesRate", "throttles_rate"), ("ThrottlesReservedRate", "throttles_reserved_rate"),
+    ("ConflictsPending", "conflicts_pending"), ("ConflictsInactive", "conflicts_inactive"),
+    ("EniFailures", "eni_failures"), ("PayloadsTooLarge", "payloads_too_large"),
 )
 REASON_METRIC = {RESERVED_LIMIT: "ThrottlesReserved", ACCOUNT_LIMIT: "ThrottlesUnreserved",
-                 SCALING_RATE: "ThrottlesScaling"}
+                 SCALING_RATE: "ThrottlesScaling", RATE_LIMIT: "ThrottlesRate",
+                 RESERVED_RATE_LIMIT: "ThrottlesReservedRate"}
+# §13 refusals, stamped at the refused attempt
+REFUSAL_METRIC = {FUNCTION_PENDING: "ConflictsPending", FUNCTION_INACTIVE: "ConflictsInactive",
+                  ENI_LIMIT_REACHED: "EniFailures"}
 
 
 def horizon_us(sim: Simulator) -> int:
@@ -183,6 +192,10 @@ def _function_series(sim: Simulator, grid: Periods, fi: int) -> dict:
     s["Throttles", "Sum"] = grid.counts([t for t, _ in throttles])
     for reason, name in REASON_METRIC.items():
         s[name, "Sum"] = grid.counts([t for t, r in throttles if r == reason])
+    for outcome, name in REFUSAL_METRIC.items():
+        s[name, "Sum"] = grid.counts([t for t, g, o in log["refusals"] if g == fi and o == outcome])
+    # §14: a payload refused at its arrival
+    s["PayloadsTooLarge", "Sum"] = grid.counts([t for t, g in log["too_large"] if g == fi])
     s["AsyncEventsReceived", "Sum"] = grid.counts([t for t, g in log["received"] if g == fi])
     s["AsyncEventsDropped", "Sum"] = grid.counts([t for t, g in log["dropped"] if g == fi])
     s["DeadLetterErrors", "Sum"] = [0] * grid.n
