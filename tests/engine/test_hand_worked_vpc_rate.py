@@ -19,8 +19,8 @@ import pytest
 import lambda_core as lc
 from tests.oracle.invocations import (
     ENI_LIMIT_REACHED, EVENT_AGE_EXCEEDED, FUNCTION_INACTIVE, FUNCTION_PENDING, NONE, RATE_LIMIT,
-    REQUEST_TOO_LARGE, RESERVED_LIMIT, RESERVED_RATE_LIMIT, SUCCESS, THROTTLED, TIMEOUT,
-    ZERO_RESERVED_CONCURRENCY, simulate,
+    REQUEST_TOO_LARGE, RESERVED_LIMIT, RESERVED_RATE_LIMIT, RETRIES_EXHAUSTED, SUCCESS, THROTTLED,
+    TIMEOUT, ZERO_RESERVED_CONCURRENCY, simulate,
 )
 from tests.support import engine_adapter
 from tests.support.hand_worked import cases
@@ -324,6 +324,30 @@ def test_needs_internet_without_a_nat_gateway_times_out():
     assert req["end"] == [3.0, 0.5, 0.5, 0.5, 13.0]
     assert req["cold_starts"] == [1, 1, 1, 1, 1]
     assert [f["errors"] for f in r["functions"]] == [2, 0, 0, 0]
+
+
+def test_a_hanging_event_is_retried_as_a_timeout():
+    # §13: every attempt that runs ends as TIMEOUT — and §6 retries an event's timeout like any
+    # function error. f0 (timeout 1, init 0) needs the internet in a VPC without NAT; one event
+    # at 0 (a 0 s handler, which would succeed anywhere else), max_retry_attempts 2:
+    # attempt 1 at 0 → TIMEOUT at 1; retry 1 at 1 + 60 = 61 → TIMEOUT at 62; retry 2 at
+    # 62 + 120 = 182 → TIMEOUT at 183; two retries made → RETRIES_EXHAUSTED at 183,
+    # 3 attempts, 3 errors, one drop (on_failure "dlq"). f1, the same with 0 retries:
+    # RETRIES_EXHAUSTED at 1 after 1 attempt.
+    fns = [fn(timeout=1.0, vpc=vpc("subnet-a"), needs_internet=True, max_retry_attempts=2,
+              on_failure="dlq"),
+           fn(timeout=1.0, vpc=vpc("subnet-a"), needs_internet=True, max_retry_attempts=0)]
+    r = simulate(acct(), fns, wl([(0.0, 0, 0.0, 1), (0.0, 1, 0.0, 1)]))
+    req = r["requests"]
+    assert req["outcome"] == [RETRIES_EXHAUSTED, RETRIES_EXHAUSTED]
+    assert req["end"] == [183.0, 1.0]
+    assert req["attempts"] == [3, 1]
+    assert req["last_start"] == [182.0, 0.0]
+    f0, f1 = r["functions"]
+    assert (f0["errors"], f0["invocations"], f0["async_events_dropped"]) == (3, 3, 1)
+    assert (f1["errors"], f1["invocations"], f1["async_events_dropped"]) == (1, 1, 1)
+    assert r["destinations"] == {"dlq": {"request": [0], "condition": [RETRIES_EXHAUSTED],
+                                         "approximate_invoke_count": [3], "time": [183.0]}}
 
 
 # ---- §13 how refusals travel: asynchronous events -------------------------------------------
