@@ -23,7 +23,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import lambda_core as lc
+from tests.metrics.compare import disagreements
 from tests.oracle import invocations as inv
+from tests.oracle.metrics import simulate_metrics
 from tests.support import engine_adapter
 from tests.support.profiles import examples
 
@@ -170,22 +172,14 @@ def test_chunked_submission_matches_one_run(scenario, pieces):
     """§1: rows submitted in chunks and advanced in steps give the run's outcomes and ends (the
     rate windows and the functions' states carry across windows)."""
     account, functions, workload, until, routing, retries, seed = scenario
-    policy = None if retries is None else lc.RetryPolicy(**retries)
     n = len(workload["time"])
 
     def rows(a: int, b: int) -> lc.Workload:
-        extra = {} if "payload_bytes" not in workload else {
-            "payload_bytes": np.array(workload["payload_bytes"][a:b], dtype=np.int64)}
-        return lc.Workload(np.array(workload["time"][a:b], dtype=np.float64),
-                           np.array(workload["function"][a:b], dtype=np.int64),
-                           np.array(workload["duration"][a:b], dtype=np.float64),
-                           invocation_type=np.array(workload["invocation_type"][a:b], dtype=np.uint8),
-                           failures=np.array(workload["failures"][a:b], dtype=np.int64), **extra)
+        return engine_adapter.engine_workload({k: v[a:b] for k, v in workload.items()})
 
     def simulator():
         return engine_adapter._simulator(account, functions, routing, retries, seed)
 
-    assert policy is None or policy.max_attempts == retries["max_attempts"]
     whole = simulator().run(rows(0, n), until=until)
     sim = simulator()
     outcome = np.zeros(n, np.uint8)
@@ -206,6 +200,20 @@ def test_chunked_submission_matches_one_run(scenario, pieces):
     stats = sim.stats(until)
     for key in FUNCTION_KEYS:
         np.testing.assert_array_equal(stats.functions[key], whole.functions[key], err_msg=key)
+
+
+@needs_engine
+@settings(max_examples=examples(150), **SLOW)
+@given(scenarios(), st.sampled_from([0.25, 0.5, 1.0, 2.5, 0.7, 60.0]))
+def test_series_match_the_oracle(scenario, period_s):
+    """§10.1 with §13–14: the per-period series (ThrottlesRate, ThrottlesReservedRate,
+    ConflictsPending, ConflictsInactive, EniFailures, PayloadsTooLarge among them) agree too."""
+    account, functions, workload, until, routing, retries, seed = scenario
+    sim = engine_adapter._simulator(account, functions, routing, retries, seed, metrics_period_s=period_s)
+    result = sim.run(engine_adapter.engine_workload(workload), until=until)
+    _, ref = simulate_metrics(account, functions, workload, period_s, routing=routing, until=until,
+                              client_retries=retries, seed=seed)
+    assert disagreements(result.metrics, ref, [f"f{i}" for i in range(len(functions))]) == []
 
 
 # ---- the oracle alone: properties §13–14 imply ---------------------------------------------

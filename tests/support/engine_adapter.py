@@ -72,7 +72,8 @@ def _function(name: str, timeout_s: float, **kw) -> lc.Function:
     return f
 
 
-def _simulator(account: dict, functions: list[dict], routing: str, client_retries, seed: int, mappings=()):
+def _simulator(account: dict, functions: list[dict], routing: str, client_retries, seed: int, mappings=(),
+               metrics_period_s: float | None = None):
     scaling = account.get("scaling", "current")
     cost = account.get("token_cost_us")
     acct = lc.Account(
@@ -102,7 +103,8 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
         for i, f in enumerate(functions)
     ]
     policy = None if client_retries is None else lc.RetryPolicy(**client_retries)
-    return lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=mappings)
+    series = {} if metrics_period_s is None else {"metrics_period_s": metrics_period_s}
+    return lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=mappings, **series)
 
 
 def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest", until=None,
@@ -121,14 +123,13 @@ def simulate_lifetimes(account: dict, functions: list[dict], workload: dict, rou
     return out
 
 
-def _run(account, functions, workload, routing, until, client_retries, seed, mappings, records):
-    """The reference interface's dict of requests and counters, and the engine's Result."""
-    sim = _simulator(account, functions, routing, client_retries, seed, mappings)
+def engine_workload(workload: dict) -> lc.Workload:
+    """The engine's Workload of an oracle workload dict."""
     n = len(workload["time"])
     # §14's payload column only when the case has one (an engine without it still runs the rest)
     payload = {} if workload.get("payload_bytes") is None else {
         "payload_bytes": np.array(workload["payload_bytes"], dtype=np.int64)}
-    w = lc.Workload(
+    return lc.Workload(
         np.array(workload["time"], dtype=np.float64),
         np.array(workload["function"], dtype=np.int64),
         np.array(workload["duration"], dtype=np.float64),
@@ -136,7 +137,12 @@ def _run(account, functions, workload, routing, until, client_retries, seed, map
         failures=np.array(workload.get("failures", [0] * n), dtype=np.int64),
         **payload,
     )
-    r = sim.run(w, until=until, records=records)
+
+
+def _run(account, functions, workload, routing, until, client_retries, seed, mappings, records):
+    """The reference interface's dict of requests and counters, and the engine's Result."""
+    sim = _simulator(account, functions, routing, client_retries, seed, mappings)
+    r = sim.run(engine_workload(workload), until=until, records=records)
     requests = {k: r.requests[k].tolist() for k in ("outcome", "attempts", "throttles", "cold_starts", "throttle_reason")}
     for k in ("end", "first_start", "last_start", "event_age"):
         requests[k] = _none_if_nan(np.asarray(r.requests[k]))
