@@ -366,12 +366,11 @@ class Simulator:
         self.env_counter = 0  # the next creation number
 
         # What tests/oracle/metrics.py turns into per-period series (§10): every execution as
-        # it started (with the levels it raised), every throttle, §13 refusal (t, fn, outcome),
-        # §14 payload refused (t, fn), async receive and drop, and each environment's alive
-        # level at its creation.
+        # it started (with the levels it raised), every throttle, every refusal (t, fn,
+        # outcome: §13's at the attempt, §14's REQUEST_TOO_LARGE at the arrival), async receive
+        # and drop, and each environment's alive level at its creation.
         self.log: dict[str, list] = {"executions": [], "throttles": [], "received": [],
-                                     "dropped": [], "created": [], "refusals": [],
-                                     "too_large": []}
+                                     "dropped": [], "created": [], "refusals": []}
 
         # §3, §3.1: function by function, its provisioned envs, then its warm ones (on-demand
         # envs initialised and idle since 0, not counted as created by the run).
@@ -640,7 +639,7 @@ class Simulator:
         if size is not None and size > limit:
             # §14: RequestEntityTooLargeException at once: no attempt, not queued.
             self.fns[self.fn_of[req]].counters["payloads_too_large"] += 1
-            self.log["too_large"].append((t, self.fn_of[req]))
+            self.log["refusals"].append((t, self.fn_of[req], REQUEST_TOO_LARGE))
             self.resolve(t, req, REQUEST_TOO_LARGE)
             return
         if self.itype[req] == EVENT:

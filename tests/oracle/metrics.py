@@ -11,8 +11,7 @@ Series rules: periods of P cover [0, H), H = `until` when given, else the run's 
 last resolution); n = max(1, ceil(H / P)), the last possibly partial; anything stamped at or
 after the last period's start (H included) counts in the last period. Counts are stamped:
 Invocations, Errors, Timeouts, ColdStarts, Provisioned*/Spillover, BilledDuration at the
-start of the invocation; Throttles (and its reasons) and the §13 refusals (ConflictsPending,
-ConflictsInactive, EniFailures) at the attempt; PayloadsTooLarge and AsyncEventsReceived at arrival;
+start of the invocation; Throttles at the throttled attempt; AsyncEventsReceived at arrival;
 AsyncEventsDropped at the drop; AsyncEventAge at the attempt that ran; Duration at the end
 (invocations that ended by H). Maxima are exact: an execution occupies [start, end) (end
 includes init); the level at an instant counts what started at it (and not a zero-length one
@@ -29,8 +28,7 @@ from __future__ import annotations
 import math
 
 from .invocations import (
-    ACCOUNT_LIMIT, ENI_LIMIT_REACHED, ERROR, FUNCTION_INACTIVE, FUNCTION_PENDING, RATE_LIMIT,
-    RESERVED_LIMIT, RESERVED_RATE_LIMIT, SCALING_RATE, TIMEOUT, Simulator, to_us,
+    ACCOUNT_LIMIT, ERROR, RESERVED_LIMIT, SCALING_RATE, TIMEOUT, Simulator, to_us,
 )
 
 PERCENTILES = {"p50": 0.50, "p90": 0.90, "p99": 0.99}
@@ -41,22 +39,23 @@ SUMS = (
     ("Timeouts", None), ("ColdStarts", "cold_starts"),
     ("ThrottlesReserved", "throttles_reserved"), ("ThrottlesUnreserved", "throttles_unreserved"),
     ("ThrottlesScaling", "throttles_scaling"),
+    ("ThrottlesRate", "throttles_rate"), ("ThrottlesReservedRate", "throttles_reserved_rate"),
+    ("ConflictsPending", "conflicts_pending"), ("ConflictsInactive", "conflicts_inactive"),
+    ("EniFailures", "eni_failures"), ("PayloadsTooLarge", "payloads_too_large"),
     ("ProvisionedConcurrencyInvocations", "provisioned_invocations"),
     ("ProvisionedConcurrencySpilloverInvocations", "spillover_invocations"),
     ("AsyncEventsReceived", "async_events_received"), ("AsyncEventsDropped", "async_events_dropped"),
     ("BilledDuration", None), ("ProvisionedBilledDuration", None), ("ProvisionedColdStarts", None),
     ("InitDuration", "init_duration_us"), ("ProvisionedInitDuration", "provisioned_init_duration_us"),
     ("DeadLetterErrors", None), ("DestinationDeliveryFailures", None),
-    ("ThrottlesRate", "throttles_rate"), ("ThrottlesReservedRate", "throttles_reserved_rate"),
-    ("ConflictsPending", "conflicts_pending"), ("ConflictsInactive", "conflicts_inactive"),
-    ("EniFailures", "eni_failures"), ("PayloadsTooLarge", "payloads_too_large"),
 )
+# docs/model.md §14's reason codes and §13–14's refusal outcomes
+RATE_LIMIT, RESERVED_RATE_LIMIT = 4, 5
 REASON_METRIC = {RESERVED_LIMIT: "ThrottlesReserved", ACCOUNT_LIMIT: "ThrottlesUnreserved",
                  SCALING_RATE: "ThrottlesScaling", RATE_LIMIT: "ThrottlesRate",
                  RESERVED_RATE_LIMIT: "ThrottlesReservedRate"}
-# §13 refusals, stamped at the refused attempt
-REFUSAL_METRIC = {FUNCTION_PENDING: "ConflictsPending", FUNCTION_INACTIVE: "ConflictsInactive",
-                  ENI_LIMIT_REACHED: "EniFailures"}
+# refusals that are not throttles, logged as (t, function, outcome) in the run's log["refusals"]
+REFUSAL_METRIC = {8: "ConflictsPending", 9: "ConflictsInactive", 10: "EniFailures", 11: "PayloadsTooLarge"}
 
 
 def horizon_us(sim: Simulator) -> int:
@@ -192,10 +191,9 @@ def _function_series(sim: Simulator, grid: Periods, fi: int) -> dict:
     s["Throttles", "Sum"] = grid.counts([t for t, _ in throttles])
     for reason, name in REASON_METRIC.items():
         s[name, "Sum"] = grid.counts([t for t, r in throttles if r == reason])
+    refusals = [(t, o) for t, g, o in log.get("refusals", []) if g == fi]
     for outcome, name in REFUSAL_METRIC.items():
-        s[name, "Sum"] = grid.counts([t for t, g, o in log["refusals"] if g == fi and o == outcome])
-    # §14: a payload refused at its arrival
-    s["PayloadsTooLarge", "Sum"] = grid.counts([t for t, g in log["too_large"] if g == fi])
+        s[name, "Sum"] = grid.counts([t for t, o in refusals if o == outcome])
     s["AsyncEventsReceived", "Sum"] = grid.counts([t for t, g in log["received"] if g == fi])
     s["AsyncEventsDropped", "Sum"] = grid.counts([t for t, g in log["dropped"] if g == fi])
     s["DeadLetterErrors", "Sum"] = [0] * grid.n
