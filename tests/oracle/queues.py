@@ -24,8 +24,7 @@ from __future__ import annotations
 import bisect
 
 from .invocations import (
-    ACCOUNT_LIMIT, PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, RESERVED_LIMIT, SCALING_RATE, SUCCESS,
-    Simulator, to_us,
+    PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, REFUSALS, SUCCESS, Simulator, to_us,
 )
 from .streams import EXPIRED, PENDING, PROCESSED
 
@@ -438,11 +437,13 @@ class QueueSimulator(Simulator):
         f = self.fns[m.fn]
         env, reason = self.admit(t, m.fn, f)
         if env is None:
-            f.counters["throttles"] += 1
-            key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
-                   SCALING_RATE: "throttles_scaling"}[reason]
-            f.counters[key] += 1
-            self.log_throttle(t, f, reason)
+            # §4, §14 throttles; §13 refusals (FUNCTION_PENDING, FUNCTION_INACTIVE,
+            # ENI_LIMIT_REACHED) count in the function's refusal counters instead of its
+            # throttles, and the batch is then handled as a throttled one (§13)
+            if reason in REFUSALS:
+                self.count_refusal(t, f, reason)
+            else:
+                self.count_throttle(t, f, reason)
             m.counters["throttles"] += 1
             m.counters["failed_invoke_records"] += len(msgs)
             self.mapping_log.append(("FailedInvokeEventCount", t, m.index, len(msgs)))

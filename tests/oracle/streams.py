@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections import deque
 
 from .invocations import (
-    ACCOUNT_LIMIT, PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, RESERVED_LIMIT, SCALING_RATE, SUCCESS,
-    THROTTLE_BACKOFF_CAP_S, Simulator, SplitMix64, to_us,
+    PHASE_ARRIVAL, PHASE_END, PHASE_TIMER, REFUSALS, SUCCESS, THROTTLE_BACKOFF_CAP_S, Simulator,
+    SplitMix64, to_us,
 )
 
 # Record outcome codes (also the on-failure record's `condition`: 2 and 3).
@@ -359,11 +359,13 @@ class StreamSimulator(Simulator):
         f = self.fns[m.fn]
         env, reason = self.admit(t, m.fn, f)
         if env is None:
-            f.counters["throttles"] += 1
-            key = {RESERVED_LIMIT: "throttles_reserved", ACCOUNT_LIMIT: "throttles_unreserved",
-                   SCALING_RATE: "throttles_scaling"}[reason]
-            f.counters[key] += 1
-            self.log_throttle(t, f, reason)
+            # §4, §14 throttles; §13 refusals (FUNCTION_PENDING, FUNCTION_INACTIVE,
+            # ENI_LIMIT_REACHED) count in the function's refusal counters instead of its
+            # throttles, and the batch is then handled as a throttled one (§13)
+            if reason in REFUSALS:
+                self.count_refusal(t, f, reason)
+            else:
+                self.count_throttle(t, f, reason)
             m.counters["throttles"] += 1
             self.mapping_log.append(("FailedInvokeEventCount", t, m.index, len(b.recs)))
             m.counters["failed_invoke_records"] += len(b.recs)

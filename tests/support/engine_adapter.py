@@ -37,6 +37,32 @@ def lifetime_options(f: dict) -> dict:
             "idle_timeout_s": distribution(f.get("idle_timeout_s", 600))}
 
 
+ACCOUNT_VPC_RATE_KEYS = ("invocation_rate_limit", "vpc_networking", "eni_quota", "eni_ready_s", "eni_init_s",
+                         "inactive_after_s")
+
+
+def account_options(account: dict) -> dict:
+    """The §13–14 keyword arguments of an oracle account, passed only when it sets them (so the
+    engine's defaults apply otherwise, as the oracle's do)."""
+    return {k: account[k] for k in ACCOUNT_VPC_RATE_KEYS if account.get(k) is not None}
+
+
+def vpc_options(f: dict) -> dict:
+    """The §13 keyword arguments of an oracle function: its VpcConfig, needs_internet and
+    created_at_s, passed only when it sets them."""
+    options = {}
+    vpc = f.get("vpc")
+    if vpc is not None:
+        options["vpc"] = lc.VpcConfig(
+            subnet_ids=list(vpc["subnet_ids"]), security_group_ids=list(vpc["security_group_ids"]),
+            nat_gateway=bool(vpc.get("nat_gateway", False)), vpc_id=vpc.get("vpc_id") or "vpc-default")
+    if f.get("needs_internet"):
+        options["needs_internet"] = True
+    if f.get("created_at_s") is not None:
+        options["created_at_s"] = f["created_at_s"]
+    return options
+
+
 def _function(name: str, timeout_s: float, **kw) -> lc.Function:
     """A Function; a timeout under AWS's 1 s minimum (hand-worked cases use them) is set after
     validation."""
@@ -46,7 +72,8 @@ def _function(name: str, timeout_s: float, **kw) -> lc.Function:
     return f
 
 
-def _simulator(account: dict, functions: list[dict], routing: str, client_retries, seed: int, mappings=()):
+def _simulator(account: dict, functions: list[dict], routing: str, client_retries, seed: int, mappings=(),
+               metrics_period_s: float | None = None):
     scaling = account.get("scaling", "current")
     cost = account.get("token_cost_us")
     acct = lc.Account(
@@ -56,6 +83,7 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
         scaling=scaling,
         scaling_burst=account.get("scaling_burst") if scaling else None,
         scaling_refill_per_s=(1e6 / cost) if (scaling and cost) else None,
+        **account_options(account),
     )
     fns = [
         _function(
@@ -70,11 +98,13 @@ def _simulator(account: dict, functions: list[dict], routing: str, client_retrie
             on_success=f.get("on_success"),
             on_failure=f.get("on_failure"),
             dead_letter_queue=f.get("dead_letter_queue"),
+            **vpc_options(f),
         )
         for i, f in enumerate(functions)
     ]
     policy = None if client_retries is None else lc.RetryPolicy(**client_retries)
-    return lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=mappings)
+    series = {} if metrics_period_s is None else {"metrics_period_s": metrics_period_s}
+    return lc.Simulator(acct, fns, routing=routing, seed=seed, client_retries=policy, mappings=mappings, **series)
 
 
 def simulate(account: dict, functions: list[dict], workload: dict, routing: str = "newest", until=None,
@@ -93,18 +123,26 @@ def simulate_lifetimes(account: dict, functions: list[dict], workload: dict, rou
     return out
 
 
-def _run(account, functions, workload, routing, until, client_retries, seed, mappings, records):
-    """The reference interface's dict of requests and counters, and the engine's Result."""
-    sim = _simulator(account, functions, routing, client_retries, seed, mappings)
+def engine_workload(workload: dict) -> lc.Workload:
+    """The engine's Workload of an oracle workload dict."""
     n = len(workload["time"])
-    w = lc.Workload(
+    # §14's payload column only when the case has one (an engine without it still runs the rest)
+    payload = {} if workload.get("payload_bytes") is None else {
+        "payload_bytes": np.array(workload["payload_bytes"], dtype=np.int64)}
+    return lc.Workload(
         np.array(workload["time"], dtype=np.float64),
         np.array(workload["function"], dtype=np.int64),
         np.array(workload["duration"], dtype=np.float64),
         invocation_type=np.array(workload.get("invocation_type", [0] * n), dtype=np.uint8),
         failures=np.array(workload.get("failures", [0] * n), dtype=np.int64),
+        **payload,
     )
-    r = sim.run(w, until=until, records=records)
+
+
+def _run(account, functions, workload, routing, until, client_retries, seed, mappings, records):
+    """The reference interface's dict of requests and counters, and the engine's Result."""
+    sim = _simulator(account, functions, routing, client_retries, seed, mappings)
+    r = sim.run(engine_workload(workload), until=until, records=records)
     requests = {k: r.requests[k].tolist() for k in ("outcome", "attempts", "throttles", "cold_starts", "throttle_reason")}
     for k in ("end", "first_start", "last_start", "event_age"):
         requests[k] = _none_if_nan(np.asarray(r.requests[k]))
