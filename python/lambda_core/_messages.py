@@ -272,7 +272,8 @@ THROTTLED = "Rate Exceeded."
 #: Invoke's ``ENILimitReachedException`` (the Lambda API reference's text).
 ENI_LIMIT_REACHED = (
     "Lambda couldn't create an elastic network interface in the VPC, specified as part of "
-    "Lambda function configuration, because the limit for network interfaces has been reached."
+    "Lambda function configuration, because the limit for network interfaces has been reached. "
+    "For more information, see Lambda quotas."
 )
 
 
