@@ -174,7 +174,7 @@ def _summary(result: Result, config: Any, title: str | None) -> dict[str, Any]:
 def _function_table(summary: Mapping[str, Any]) -> str:
     columns = table_columns(summary)
     throttles = [i for i, (key, _) in enumerate(columns) if key.startswith("throttles_")]
-    # the banner over the three throttle columns, as the text table has it
+    # the banner over the throttle columns, as the text table has it
     group = ['<th class="name"></th>']
     for i, _ in enumerate(columns):
         if i == throttles[0]:

@@ -250,12 +250,25 @@ def _hours(seconds: float) -> str:
 # Lambda: deployment packages (CreateFunction), payloads and function states (Invoke)
 # --------------------------------------------------------------------------------------------
 
-#: A zip uploaded directly above 50 MB: the request carries it base64-encoded.
-CODE_TOO_LARGE = "Request must be smaller than 69905067 bytes for the CreateFunction operation"
-UNZIPPED_TOO_LARGE = "Unzipped size must be smaller than 262144000 bytes"
-TOO_MANY_LAYERS = "Cannot reference more than 5 layers."
+def code_too_large(request_bytes: int) -> str:
+    """A zip uploaded directly above its limit: the request carries it base64-encoded, so AWS
+    names the request's limit (69905067 bytes for 50 MB)."""
+    return f"Request must be smaller than {request_bytes} bytes for the CreateFunction operation"
+
+
+def unzipped_too_large(limit_bytes: int) -> str:
+    return f"Unzipped size must be smaller than {limit_bytes} bytes"
+
+
+def too_many_layers(limit: int) -> str:
+    return f"Cannot reference more than {limit} layers."
+
+
 # lambda_core's texts where AWS's are not on record (docs/model.md §14)
-IMAGE_TOO_LARGE = "Image size must be smaller than 10737418240 bytes"
+def image_too_large(limit_bytes: int) -> str:
+    return f"Image size must be smaller than {limit_bytes} bytes"
+
+
 IMAGE_LAYERS = "Layers are not supported for functions with package type Image."
 
 

@@ -100,8 +100,8 @@ def summarize(
     """The run's figures as plain Python values (JSON-ready).
 
     Keys: ``scenario``, ``seed``, ``until``; ``functions`` (one dict per function with
-    ``function``, each key of :data:`COUNTS`, ``async_events_received`` and
-    ``async_events_dropped``); ``total`` (the summed figures); ``account``
+    ``function``, each key of :data:`COUNTS`, :data:`RATE_COUNTS` and :data:`REFUSAL_COUNTS`,
+    ``async_events_received`` and ``async_events_dropped``); ``total`` (the summed figures); ``account``
     (``account_settings`` plus ``max_concurrency`` and ``max_unreserved_concurrency``);
     ``destinations`` (records sent to each destination, by name: `destinations`, e.g.
     :meth:`Simulator.destination_counts`, or else the records in ``result.destinations``);
@@ -255,8 +255,9 @@ def _describe_vpc(function: Function, plan: VpcPlan, eni_init_s: float) -> str:
 
 
 def format_run(summary: Mapping[str, Any]) -> str:
-    """The text report of ``lambda-core run``: the per-function table (throttles by reason:
-    reserved, unreserved, scaling; ``async dropped`` when a function received asynchronous
+    """The text report of ``lambda-core run``: the per-function table (:func:`table_columns`:
+    throttles by reason — reserved, unreserved, scaling, and the request rates when a run has
+    them —, the refusals a run had, ``async dropped`` when a function received asynchronous
     events), a total row, the per-mapping table (when there are mappings: source, function
     and :data:`MAPPING_COUNTS`, the maximum iterator age to 3 significant digits), the
     account line, the destinations line (when there are destinations) and the run's own

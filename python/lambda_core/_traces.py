@@ -139,6 +139,12 @@ def _failed(a: Attempt) -> bool:
     return a.outcome in (Outcome.ERROR, Outcome.TIMEOUT)
 
 
+#: Invoke's HTTP status for an attempt refused without running (docs/model.md §13): a function
+#: not Active is a conflict, a missing ENI a bad gateway; a throttle is 429.
+_REFUSED_STATUS = {Outcome.THROTTLED: 429, Outcome.FUNCTION_PENDING: 409, Outcome.FUNCTION_INACTIVE: 409,
+                   Outcome.ENI_LIMIT_REACHED: 502}
+
+
 def _error_message(a: Attempt, timeout_s: float) -> str:
     if a.outcome == Outcome.TIMEOUT:
         return f"Task timed out after {timeout_s:.2f} seconds"
@@ -150,7 +156,9 @@ def xray_documents(rows: Mapping[str, npt.NDArray[Any]], function_names: Sequenc
                    epoch: datetime | float = DEFAULT_EPOCH) -> list[dict[str, Any]]:
     """X-Ray segment documents of the traced attempts (docs/traces.md): per attempt an
     ``AWS::Lambda`` segment (the service, from the attempt's arrival to its response; a throttle
-    is marked ``throttle`` with HTTP 429) and, for an attempt that ran, an
+    is marked ``throttle`` with HTTP 429, an attempt refused for the function's state or ENI
+    (docs/model.md §13) is an error with 409 or 502 and AWS's exception and message) and, for an
+    attempt that ran, an
     ``AWS::Lambda::Function`` segment with ``Initialization`` (cold starts only),
     ``Invocation`` and ``Overhead`` subsegments."""
     docs: list[dict[str, Any]] = []
@@ -160,7 +168,8 @@ def xray_documents(rows: Mapping[str, npt.NDArray[Any]], function_names: Sequenc
         service_id = _span_id(seed, a.request, a.attempt, _SERVICE)
         function_id = _span_id(seed, a.request, a.attempt, _FUNCTION)
         throttled = a.outcome == Outcome.THROTTLED
-        status = 429 if throttled else (202 if a.event else 200)
+        refused = a.outcome in _REFUSED_STATUS
+        status = _REFUSED_STATUS.get(a.outcome, 202 if a.event else 200)
         service: dict[str, Any] = {
             "name": name, "id": service_id, "trace_id": trace_id,
             "start_time": _s(a.start), "end_time": _s(a.end), "origin": "AWS::Lambda",
@@ -170,13 +179,17 @@ def xray_documents(rows: Mapping[str, npt.NDArray[Any]], function_names: Sequenc
                 "request": a.request, "attempt": a.attempt,
                 "invocation_type": "Event" if a.event else "RequestResponse",
                 "enqueued_time": _s(a.arrival), "outcome": a.outcome.name,
-                "trace_header": trace_header(trace_id, service_id if throttled else function_id),
+                "trace_header": trace_header(trace_id, service_id if refused else function_id),
             }},
         }
-        if throttled:
-            service["throttle"] = True
+        if refused:
             service["error"] = True
-            service["metadata"]["lambda_core"]["throttle_reason"] = a.reason.aws_name
+            if throttled:
+                service["throttle"] = True
+                service["metadata"]["lambda_core"]["throttle_reason"] = a.reason.aws_name
+            else:
+                service["metadata"]["lambda_core"]["aws_error"] = a.outcome.aws_error
+                service["metadata"]["lambda_core"]["message"] = a.outcome.message()
             docs.append(service)
             continue
         if _failed(a):
@@ -257,6 +270,7 @@ def otlp_document(rows: Mapping[str, npt.NDArray[Any]], function_names: Sequence
         trace_id = f"{seconds:08x}{bits:024x}"
         server_id = _span_id(seed, a.request, a.attempt, _FUNCTION)
         throttled = a.outcome == Outcome.THROTTLED
+        refused = a.outcome in _REFUSED_STATUS
         attributes: dict[str, object] = {
             "faas.invocation_id": request_id(seed, a.request),
             "faas.coldstart": a.cold,
@@ -268,6 +282,9 @@ def otlp_document(rows: Mapping[str, npt.NDArray[Any]], function_names: Sequence
         if throttled:
             attributes["lambda_core.throttle_reason"] = a.reason.aws_name
             status = {"code": _STATUS_ERROR, "message": a.reason.aws_name}
+        elif refused:
+            attributes["lambda_core.aws_error"] = a.outcome.aws_error
+            status = {"code": _STATUS_ERROR, "message": a.outcome.message()}
         elif _failed(a):
             status = {"code": _STATUS_ERROR, "message": _error_message(a, timeouts_s[a.function])}
         else:
@@ -275,7 +292,7 @@ def otlp_document(rows: Mapping[str, npt.NDArray[Any]], function_names: Sequence
         mine = spans.setdefault(a.function, [])
         mine.append(_span(trace_id, server_id, None, name, _SPAN_KIND_SERVER, a.start, a.end,
                           attributes, status))
-        if throttled:
+        if refused:
             continue
         begin = a.start + (a.init if a.cold else 0)
         if a.cold:

@@ -149,7 +149,7 @@ def test_hyperplane_enis_are_shared_per_combination_and_made_in_creation_order()
 
 
 def test_legacy_networking_has_one_eni_pool_per_vpc_and_no_states() -> None:
-    functions = [_f("a", lc.VpcConfig(A, B), 10.0), _f("b", lc.VpcConfig(A, B, vpc_id="v2")),
+    functions = [_f("a", lc.VpcConfig(A, B), 10.0), _f("b", lc.VpcConfig(["subnet-v2"], B, vpc_id="v2")),
                  _f("c", None), _f("d", lc.VpcConfig(["s"], ["g"]))]
     plans, quotas = plan_vpcs("legacy", 7, 90.0, functions)
     assert quotas == [7, 7]
@@ -192,3 +192,18 @@ def test_a_function_created_during_the_run_and_its_invocations_before() -> None:
     r = lc.Simulator(lc.Account(eni_ready_s=30), [f]).run(lc.Workload([50.0, 129.9, 130.0], 0, 0.1))
     assert r.requests["outcome"].tolist() == [lc.Outcome.FUNCTION_PENDING] * 2 + [lc.Outcome.SUCCESS]
     np.testing.assert_array_equal(r.requests["attempts"], [0, 0, 1])
+
+
+def test_a_subnet_is_in_one_vpc() -> None:
+    a = _f("a", lc.VpcConfig(["s1"], B, vpc_id="v1"), 0.0)
+    b = _f("b", lc.VpcConfig(["s2", "s1"], B, vpc_id="v2"), 60.0)
+    with pytest.raises(lc.InvalidParameterValueException, match="subnet 's1' is named in VPC 'v1' and in VPC 'v2'"):
+        lc.Simulator(lc.Account(), [a, b])
+
+
+def test_times_beyond_the_engine_s_are_refused_with_the_user_s_names() -> None:
+    with pytest.raises(lc.EngineLimitError, match="created_at_s=-9100000000.0 is beyond"):
+        lc.Function("a", created_at_s=-9.1e9)
+    late = lc.Function("a", vpc=lc.VpcConfig(A, B), created_at_s=8.99999999e9)
+    with pytest.raises(lc.EngineLimitError, match="function 'a': created_at_s \\+ eni_ready_s"):
+        lc.Simulator(lc.Account(), [late])

@@ -262,3 +262,22 @@ def test_documents_serialise_and_stay_small() -> None:
     sim, w = stormy()
     for d in sim.run(w).xray():
         assert len(json.dumps(d).encode()) <= 64 * 1024
+
+
+def test_a_refused_attempt_is_drawn_as_an_error_of_the_service_only() -> None:
+    # docs/traces.md: a FUNCTION_PENDING attempt never ran, so it has no function segment
+    vpc = lc.VpcConfig(["subnet-a"], ["sg-1"])
+    f = lc.Function("a", vpc=vpc, created_at_s=0.0, tracing="Active", init_s=0)
+    r = lc.Simulator(lc.Account(), [f]).run(lc.Workload([1.0, 100.0], 0, 0.5))
+    assert r.requests["outcome"].tolist() == [lc.Outcome.FUNCTION_PENDING, lc.Outcome.SUCCESS]
+    docs = r.xray()
+    refused = [d for d in docs if d["origin"] == "AWS::Lambda" and d["metadata"]["lambda_core"]["request"] == 0]
+    assert len(refused) == 1
+    assert not [d for d in docs if d["trace_id"] == refused[0]["trace_id"] and d["origin"] != "AWS::Lambda"]
+    assert refused[0]["error"] is True and refused[0]["http"]["response"]["status"] == 409
+    assert refused[0]["metadata"]["lambda_core"]["aws_error"] == "ResourceConflictException"
+    spans = [s for rs in r.otlp()["resourceSpans"] for ss in rs["scopeSpans"] for s in ss["spans"]]
+    mine = [s for s in spans if any(a["key"] == "lambda_core.request" and a["value"].get("intValue") in (0, "0")
+                                    for a in s["attributes"])]
+    assert len(mine) == 1 and mine[0]["status"]["code"] == 2
+    assert "Pending" in mine[0]["status"]["message"]

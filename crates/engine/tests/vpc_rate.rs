@@ -153,3 +153,15 @@ fn a_function_that_hangs_times_out_and_a_payload_too_large_never_runs() {
     assert_eq!(log.outcome, vec![Outcome::RequestTooLarge as u8]);
     assert_eq!(e.report(e.horizon(None)).functions[1].async_events_received, 0);
 }
+
+#[test]
+fn a_full_vpc_frees_an_eni_at_exactly_the_death_of_an_idle_environment() {
+    // function 0's environment runs 0–10.5 s (10 s of ENI, 0.5 s of work) and dies at 11.5 s;
+    // function 1's cold starts before then find the one ENI held, at 11.5 s they get it
+    let v = VpcConfig { eni_pool: Some(0), eni_init_us: 10_000_000, ..vpc() };
+    let g = FunctionConfig { vpc: Some(v), keep_alive: Dist::Fixed(1_000_000), timeout_us: 30_000_000, ..f() };
+    let mut e = engine(10, Some(10), vec![g.clone(), g], vec![1]);
+    let log = run(&mut e, &[(0.0, 0, 0.5), (5.0, 1, 0.1), (5.5, 1, 0.1), (11.0, 1, 0.1), (11.499999, 1, 0.1), (11.5, 1, 0.1)]);
+    let no = Outcome::EniLimitReached as u8;
+    assert_eq!(outcomes(&log), vec![OK, no, no, no, no, OK]);
+}

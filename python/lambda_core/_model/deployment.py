@@ -30,6 +30,8 @@ UNZIPPED_LIMIT_MB = 250
 LAYERS_LIMIT = 5
 #: A container image (10 GB).
 IMAGE_LIMIT_MB = 10 * 1024
+#: Bytes in a MB.
+MB = 2**20
 
 
 def check_package(
@@ -57,14 +59,15 @@ def check_package(
         if layers:
             raise InvalidParameterValueException(msg.IMAGE_LAYERS)
         if code is not None and code > IMAGE_LIMIT_MB:
-            raise InvalidParameterValueException(msg.IMAGE_TOO_LARGE)
+            raise InvalidParameterValueException(msg.image_too_large(IMAGE_LIMIT_MB * MB))
         return package_type, code, unzipped, layers
     if code is not None and code > ZIP_DIRECT_UPLOAD_LIMIT_MB:
-        raise RequestEntityTooLargeException(msg.CODE_TOO_LARGE)
+        # the request carries the zip in base64: 4 bytes for every 3
+        raise RequestEntityTooLargeException(msg.code_too_large(math.ceil(ZIP_DIRECT_UPLOAD_LIMIT_MB * MB * 4 / 3)))
     if len(layers) > LAYERS_LIMIT:
-        raise InvalidParameterValueException(msg.TOO_MANY_LAYERS)
+        raise InvalidParameterValueException(msg.too_many_layers(LAYERS_LIMIT))
     if (unzipped or 0.0) + sum(layers) > UNZIPPED_LIMIT_MB:
-        raise InvalidParameterValueException(msg.UNZIPPED_TOO_LARGE)
+        raise InvalidParameterValueException(msg.unzipped_too_large(UNZIPPED_LIMIT_MB * MB))
     return package_type, code, unzipped, layers
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from .. import _messages as msg
 from .. import _validation as v
 from .._messages import FUNCTION_NAME_PATTERN
-from ..errors import InvalidParameterValueException
+from ..errors import EngineLimitError, InvalidParameterValueException
 from ._frozen import assign
 from .deployment import check_package
 from .distributions import Distribution, LogNormal, as_seconds_or_distribution
@@ -275,8 +275,11 @@ class Function:
             raise InvalidParameterValueException(msg.PC_ABOVE_RC)
         if name in (on_success, on_failure):
             raise InvalidParameterValueException(msg.SELF_DESTINATION)
-        if created is not None:
-            v.engine_limit(f"function {name!r}", "created_at_s", abs(created), "seconds")
+        if created is not None and abs(created) > v.limit("seconds").max:
+            bound = v.limit("seconds")
+            raise EngineLimitError(
+                f"function {name!r}: created_at_s={created!r} is beyond lambda_core's limit of "
+                f"±{bound.max} {bound.what}")
         package = check_package(package_type, code_size_mb, unzipped_size_mb, layer_sizes_mb)
 
         assign(

@@ -113,6 +113,9 @@ class FunctionLike(Protocol):
     @property
     def created_at_s(self) -> float | None: ...
 
+    @property
+    def name(self) -> str: ...
+
 
 @dataclasses.dataclass(frozen=True)
 class VpcPlan:
@@ -135,6 +138,16 @@ def plan_vpcs(
     legacy pool (one per VPC, in order of first appearance)."""
     plans: list[VpcPlan | None] = [None] * len(functions)
     in_vpc = [(i, f) for i, f in enumerate(functions) if f.vpc is not None]
+    # a subnet is in one VPC: the same ids under two vpc_ids would be two accounts' subnets
+    vpc_of: dict[str, str] = {}
+    for _, f in in_vpc:
+        assert f.vpc is not None
+        for subnet in f.vpc.subnet_ids:
+            other = vpc_of.setdefault(subnet, f.vpc.vpc_id)
+            if other != f.vpc.vpc_id:
+                raise InvalidParameterValueException(
+                    f"subnet {subnet!r} is named in VPC {other!r} and in VPC {f.vpc.vpc_id!r}: "
+                    "a subnet belongs to one VPC")
     if networking == "legacy":
         pools: dict[str, int] = {}
         for i, f in in_vpc:
@@ -161,7 +174,7 @@ def plan_vpcs(
         key = (f.vpc.vpc_id, f.vpc.combination)
         ready = first[key][0] + eni_ready_s
         created = -math.inf if f.created_at_s is None else f.created_at_s
-        plans[i] = VpcPlan(
-            active_from_s=max(0.0, created, ready), no_eni=key in refused, eni_pool=None
-        )
+        active_from = max(0.0, created, ready)
+        v.engine_limit(f"function {f.name!r}", "created_at_s + eni_ready_s", active_from, "seconds")
+        plans[i] = VpcPlan(active_from_s=active_from, no_eni=key in refused, eni_pool=None)
     return plans, []

@@ -132,8 +132,7 @@ impl Core {
         let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us).collect();
         let metrics = Recorder::new(&alive_at_start, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
             .map_err(|e| Error::OutOfMemory { what: e.what, count: e.count })?;
-        let vpcs: Vec<_> = functions.iter().map(|f| f.vpc).collect();
-        let enis = EniPools::new(&c.eni_quotas, &vpcs, &alive_at_start);
+        let enis = EniPools::new(&c.eni_quotas, &functions);
         let limits = AdmissionLimits { routing: c.routing, bucket: per_function, seed: c.seed, requests_per_concurrency: c.requests_per_concurrency };
         let mut built = Vec::new();
         try_reserve(&mut built, n_functions as u64, "functions")?;

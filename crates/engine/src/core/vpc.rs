@@ -4,7 +4,7 @@
 
 use super::Core;
 use crate::model::codes::Refusal;
-use crate::model::config::VpcConfig;
+use crate::model::config::{FunctionConfig, VpcConfig};
 use crate::primitives::grow::Grow;
 use crate::primitives::time::Micros;
 
@@ -67,6 +67,12 @@ struct EniPool {
     held: u64,
     quota: u64,
     functions: Vec<u32>,
+    /// No environment of the pool dies before this: while the pool is full, a sweep before
+    /// then would free nothing (set by each sweep).
+    next_free: Micros,
+    /// The shortest an environment of the pool stays idle: its functions' shortest keep-alive
+    /// (0 with a maximum lifetime, which may end an idle spell at once).
+    min_idle: Micros,
 }
 
 /// Every legacy ENI pool, indexed as `Config::eni_quotas`.
@@ -74,13 +80,17 @@ struct EniPool {
 pub(crate) struct EniPools(Vec<EniPool>);
 
 impl EniPools {
-    pub fn new(quotas: &[u32], vpcs: &[Option<VpcConfig>], alive_at_start: &[u32]) -> Self {
-        let mut pools: Vec<EniPool> = quotas.iter().map(|&q| EniPool { quota: u64::from(q), ..EniPool::default() }).collect();
-        for (f, v) in vpcs.iter().enumerate() {
-            if let Some(p) = v.and_then(|v| v.eni_pool) {
+    pub fn new(quotas: &[u32], functions: &[FunctionConfig]) -> Self {
+        // `next_free` 0: the first sweep finds the environments warm at the start
+        let mut pools: Vec<EniPool> =
+            quotas.iter().map(|&q| EniPool { quota: u64::from(q), min_idle: Micros::MAX, ..EniPool::default() }).collect();
+        for (f, cfg) in functions.iter().enumerate() {
+            if let Some(p) = cfg.vpc.and_then(|v| v.eni_pool) {
                 let pool = &mut pools[p as usize];
                 pool.functions.push(f as u32);
-                pool.held += u64::from(alive_at_start[f]);
+                pool.held += u64::from(cfg.provisioned) + u64::from(cfg.warm_at_start);
+                let min_idle = if cfg.max_lifetime_us.is_some() { 0 } else { cfg.keep_alive.min() };
+                pool.min_idle = pool.min_idle.min(min_idle);
             }
         }
         EniPools(pools)
@@ -112,7 +122,11 @@ impl Core {
         if !self.enis.full(p) {
             return true;
         }
+        if now < self.enis.0[p as usize].next_free {
+            return false;
+        }
         let routing = self.routing;
+        let mut next_free = Micros::MAX;
         for i in 0..self.enis.0[p as usize].functions.len() {
             let f = self.enis.0[p as usize].functions[i];
             let func = &mut self.functions[f as usize];
@@ -122,6 +136,7 @@ impl Core {
                 if death <= now {
                     gone.grow((idle, death), "execution environments");
                 } else {
+                    next_free = next_free.min(death);
                     kept.grow(idle, "execution environments");
                 }
             }
@@ -135,6 +150,9 @@ impl Core {
                 self.enis.freed(p);
             }
         }
+        // an environment idle from now on dies `min_idle` later at the earliest
+        let pool = &mut self.enis.0[p as usize];
+        pool.next_free = next_free.min(now.saturating_add(pool.min_idle));
         !self.enis.full(p)
     }
 }

@@ -63,6 +63,16 @@ impl Dist {
         }
     }
 
+    /// A value no draw is below.
+    pub fn min(&self) -> Micros {
+        match self {
+            Dist::Fixed(k) => *k,
+            Dist::Uniform { lo, .. } => *lo,
+            Dist::Empirical(values) => values.iter().copied().min().unwrap_or(0),
+            Dist::LogNormal { .. } => 0,
+        }
+    }
+
     /// The largest value it can draw.
     pub fn max(&self) -> Micros {
         match self {
