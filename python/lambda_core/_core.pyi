@@ -547,6 +547,26 @@ class Engine:
     def now(self) -> float:
         """The simulated time reached, in seconds."""
 
+    def submit_one(
+        self,
+        time: float,
+        function: int,
+        duration: float,
+        invocation_type: int = 0,
+        failures: int = 0,
+        too_large: bool = False,
+    ) -> int:
+        """Checks and queues one request without columns (the per-event path); returns its
+        request id. Its values are checked as :meth:`submit` checks a row (``WorkloadError``
+        naming the column, row 0)."""
+
+    def peek_time(self) -> float | None:
+        """The next instant something happens, in seconds (``None``: nothing is left)."""
+
+    def step(self) -> tuple[float, list[tuple[int, int, float]]] | None:
+        """Processes the next instant with the GIL held; ``None`` when nothing was left, else
+        ``(time, resolved)``: the requests resolved then as ``(request, outcome, end)``."""
+
     @property
     def pending_rows(self) -> int:
         """Rows submitted and not yet reached by the clock."""

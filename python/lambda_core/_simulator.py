@@ -26,11 +26,13 @@ from ._model import (
     Result,
     RetryPolicy,
     Routing,
+    Trigger,
     Window,
     Workload,
     plan_pools,
 )
 from ._model import engine_limits
+from ._model.payloads import too_large_one as _too_large_one
 from .errors import (
     EngineLimitError,
     LambdaCoreError,
@@ -131,6 +133,7 @@ class Simulator:
             [t for f in functions for t in (f.on_success, f.on_failure, f.dead_letter_queue) if t is not None]
             + [m.on_failure for m in self.mappings if m.on_failure is not None]
         ))
+        self._function_index = {f.name: i for i, f in enumerate(functions)}
         self._engine = _core.Engine(_boundary.engine_config(
             account, self._plan, functions, self.routing, client_retries, self.seed,
             self.mappings, self.destination_names, self.metrics_period_s,
@@ -191,6 +194,39 @@ class Simulator:
             workload.time, workload.function, workload.duration, workload.invocation_type, workload.failures,
             workload.too_large(),
         )
+
+    # -- one event at a time (a co-simulation: docs/embedding.md) ------------------------------
+
+    def invoke(self, t: float, function: str, duration_s: float,
+               invocation_type: InvocationType | Trigger = InvocationType.REQUEST_RESPONSE, *,
+               failures: int = 0, payload_bytes: int | None = None) -> int:
+        """Queues one request of `function` arriving at `t` (seconds, not before the last
+        request queued nor :attr:`now`) whose handler runs `duration_s`; returns its request id.
+        The same as :meth:`submit` of a one-row :class:`Workload`, without building one: the
+        request's values are checked as a workload row's are, with the same errors."""
+        try:
+            f = self._function_index[function]
+        except (KeyError, TypeError):
+            raise KeyError(f"no function named {function!r}") from None
+        if isinstance(invocation_type, Trigger):
+            invocation_type = invocation_type.invocation_type
+        too_large = False
+        if payload_bytes is not None:
+            too_large = bool(_too_large_one(payload_bytes, int(invocation_type)))
+        return self._engine.submit_one(t, f, duration_s, invocation_type, failures, too_large)
+
+    def peek_time(self) -> float | None:
+        """The next instant something happens (an arrival, an execution's end, a timer), in
+        seconds; ``None`` when nothing is left."""
+        return self._engine.peek_time()
+
+    def step(self) -> tuple[float, list[tuple[int, int, float]]] | None:
+        """Processes the next instant (:meth:`peek_time`), as :meth:`advance` to it would, and
+        returns ``(time, resolved)``: the requests resolved at that instant as ``(request,
+        outcome, end)`` tuples (``lc.Outcome(outcome)`` names the code), in the order they were
+        resolved; ``None`` when nothing was left. Stepping through a run resolves the same
+        requests, in the same order, as one :meth:`advance` over it."""
+        return self._engine.step()
 
     def submit_records(self, records: Records) -> int:
         """Queues records for their event source; returns the id of the first (ids count the

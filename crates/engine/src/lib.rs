@@ -36,7 +36,7 @@ pub use crate::model::config::{
 };
 pub use crate::model::distribution::Dist;
 pub use crate::model::error::Error;
-pub use crate::model::input::{Arrival, RecordRows, Rows};
+pub use crate::model::input::{Arrival, OneRow, RecordRows, Rows};
 pub use crate::model::keys::{key_hash, key_hashes};
 pub use crate::model::limits::{Limit, LIMITS};
 pub use crate::model::output::{NullSink, Record, RecordLog, RecordTable, RowTable, Sink, StreamRecord, Tables, WindowLog};

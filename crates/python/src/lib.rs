@@ -22,9 +22,24 @@ use config::EngineConfig;
 use output::Named;
 
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_micros as engine_micros, to_seconds, Engine, Error, InterruptHook, Micros, NullSink, RecordRows, RecordTable, RowTable, Rows, Sink,
-    Tables, WindowLog,
+    check_seconds, shard_and_lane, to_micros as engine_micros, to_seconds, Engine, Error, InterruptHook, Micros, NullSink, OneRow, Record, RecordRows, RecordTable,
+    RowTable, Rows, Sink, Tables, WindowLog,
 };
+
+/// The requests one `step` resolves, as `(request, outcome, end)`: few, so plain tuples beat
+/// columns (a co-simulation steps once per event).
+#[derive(Default)]
+struct Resolved(Vec<(u64, u8, f64)>);
+
+/// What `step` returns: the instant, and the requests resolved then.
+type Step = Option<(f64, Vec<(u64, u8, f64)>)>;
+
+impl Sink for Resolved {
+    #[inline]
+    fn resolved(&mut self, r: &Record) {
+        self.0.push((r.request, r.outcome as u8, to_seconds(r.end)));
+    }
+}
 
 pyo3::import_exception!(lambda_core.errors, LambdaCoreError);
 pyo3::import_exception!(lambda_core.errors, InvalidParameterValueException);
@@ -396,6 +411,37 @@ impl PyEngine {
     #[getter]
     fn now(&self) -> f64 {
         to_seconds(self.engine.now())
+    }
+
+    /// Checks and queues one request without columns (the per-event path of a
+    /// co-simulation); returns its request id. Its values are checked as `submit` checks a row.
+    #[pyo3(signature = (time, function, duration, invocation_type=0, failures=0, too_large=false))]
+    fn submit_one(&mut self, time: f64, function: i64, duration: f64, invocation_type: u8, failures: i64, too_large: bool) -> PyResult<u64> {
+        self.check()?;
+        let row = OneRow { time, function, duration, invocation_type, failures, too_large };
+        guarded(&mut self.poisoned, || self.engine.submit_one(row))
+    }
+
+    /// The next instant something happens, in seconds (`None`: nothing is left).
+    fn peek_time(&self) -> Option<f64> {
+        self.engine.peek_time().map(to_seconds)
+    }
+
+    /// Processes the next instant, with the GIL held (one instant is short); returns `None`
+    /// when nothing was left, else `(time, resolved)`: the requests resolved then as
+    /// `(request, outcome, end)`, in the order they were resolved.
+    fn step(&mut self) -> PyResult<Step> {
+        self.check()?;
+        let mut sink = Resolved::default();
+        match caught(&mut self.poisoned, || self.engine.step(&mut sink))? {
+            Ok(t) => Ok(t.map(|t| (to_seconds(t), sink.0))),
+            Err(e @ Error::OutOfMemory { what, .. }) => Err(out_of_memory(
+                &e,
+                what,
+                "; the run stopped part-way through an instant, so this simulator can no longer be used (build another)",
+            )),
+            Err(e) => Err(to_py(e)),
+        }
     }
 
     /// Rows submitted and not yet reached by the clock.

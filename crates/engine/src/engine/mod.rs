@@ -18,6 +18,7 @@ use crate::core::{Core, CoreConfig};
 use crate::model::config::Config;
 use crate::model::error::Error;
 use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
+use crate::model::input::OneRow;
 use crate::model::input::{RecordRows, Rows};
 use crate::model::output::Sink;
 use crate::model::report::{MappingStats, Report};
@@ -113,6 +114,16 @@ impl Engine {
         self.usable()?;
         let (chunk, last) = self.check_rows(rows)?;
         Ok(self.rows.push(chunk, last))
+    }
+
+    /// Checks and queues one workload row, as `submit` does a chunk of one but without building
+    /// columns (a co-simulation submits one request per step); returns its request id. Single
+    /// rows submitted one after another share a chunk.
+    pub fn submit_one(&mut self, row: OneRow) -> Result<u64, Error> {
+        self.usable()?;
+        let (not_before, not_before_s) = self.rows.not_before(self.now);
+        let last = row.check(self.core.functions.len(), not_before, not_before_s)?;
+        Ok(self.rows.push_one(row, last))
     }
 
     /// Copies, checks and queues a chunk of source `source`'s records; returns the id of the

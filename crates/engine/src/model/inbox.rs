@@ -11,8 +11,9 @@ use std::collections::VecDeque;
 
 use super::codes::REQUEST_RESPONSE;
 use super::error::{try_reserve, Error};
-use super::input::{Arrival, RecordRows, Rows};
+use super::input::{Arrival, OneRow, RecordRows, Rows};
 use super::limits::FAILURES;
+use crate::primitives::grow::Grow;
 use crate::primitives::time::{to_micros, to_seconds, Micros};
 
 /// A submitted chunk's rows, as the inbox needs to see them.
@@ -22,6 +23,11 @@ pub(crate) trait Chunk {
     fn time(&self, row: usize) -> f64;
     /// Numbers the chunk's rows from `first` (ids count an input's rows over every chunk).
     fn number(&mut self, first: u64);
+    /// Empties a chunk all of whose rows were taken so that it can take rows again (`true`), or
+    /// says it is to be freed.
+    fn recycle(&mut self) -> bool {
+        false
+    }
 }
 
 /// A chunk of workload rows, copied (the columns' meaning is that of `Rows`).
@@ -34,6 +40,8 @@ pub(crate) struct RowChunk {
     pub invocation_type: Option<Vec<u8>>,
     pub failures: Option<Vec<i64>>,
     pub too_large: Option<Vec<bool>>,
+    /// Single rows are appended to it (`Inbox::push_one`): every column is present.
+    pub open: bool,
 }
 
 /// A chunk of an event source's records, copied (the columns' meaning is that of `RecordRows`).
@@ -64,7 +72,22 @@ impl RowChunk {
             invocation_type: rows.invocation_type.map(|k| copied(k, WHAT)).transpose()?,
             failures: rows.failures.map(|x| copied(x, WHAT)).transpose()?,
             too_large: rows.too_large.map(|x| copied(x, WHAT)).transpose()?,
+            open: false,
         })
+    }
+
+    /// An empty chunk for single rows.
+    fn singles() -> Self {
+        RowChunk {
+            first_id: 0,
+            time: Vec::new(),
+            function: Vec::new(),
+            duration: Vec::new(),
+            invocation_type: Some(Vec::new()),
+            failures: Some(Vec::new()),
+            too_large: Some(Vec::new()),
+            open: true,
+        }
     }
 
     /// The copy, as rows to check.
@@ -98,7 +121,7 @@ impl RowChunk {
 
 /// Both kinds of chunk have a `time` column and a `first_id`.
 macro_rules! chunk {
-    ($kind:ty) => {
+    ($kind:ty $(, $recycle:expr)?) => {
         impl Chunk for $kind {
             fn len(&self) -> usize {
                 self.time.len()
@@ -112,11 +135,32 @@ macro_rules! chunk {
             fn number(&mut self, first: u64) {
                 self.first_id = first;
             }
+
+            $(fn recycle(&mut self) -> bool {
+                ($recycle)(self)
+            })?
         }
     };
 }
 
-chunk!(RowChunk);
+chunk!(RowChunk, |c: &mut RowChunk| {
+    if !c.open {
+        return false;
+    }
+    c.time.clear();
+    c.function.clear();
+    c.duration.clear();
+    for v in [&mut c.invocation_type].into_iter().flatten() {
+        v.clear();
+    }
+    for v in [&mut c.failures].into_iter().flatten() {
+        v.clear();
+    }
+    for v in [&mut c.too_large].into_iter().flatten() {
+        v.clear();
+    }
+    true
+});
 chunk!(RecordChunk);
 
 impl RecordChunk {
@@ -150,11 +194,14 @@ pub(crate) struct Inbox<C> {
     /// caller gave it (for messages).
     last: Micros,
     last_s: f64,
+    /// A chunk of single rows whose rows were all taken, kept to take the next ones without
+    /// allocating (a co-simulation submits one row per step).
+    spare: Option<C>,
 }
 
 impl<C> Default for Inbox<C> {
     fn default() -> Self {
-        Inbox { chunks: VecDeque::new(), row: 0, submitted: 0, last: 0, last_s: 0.0 }
+        Inbox { chunks: VecDeque::new(), row: 0, submitted: 0, last: 0, last_s: 0.0, spare: None }
     }
 }
 
@@ -206,11 +253,43 @@ impl<C: Chunk> Inbox<C> {
         self.peek_seconds().map(to_micros)
     }
 
-    /// Drops the first chunk, all of whose rows have been taken.
+    /// Drops the first chunk, all of whose rows have been taken (a chunk of single rows is
+    /// kept as the spare).
     #[inline]
     pub fn next_chunk(&mut self) {
-        self.chunks.pop_front();
+        if let Some(mut c) = self.chunks.pop_front() {
+            if c.recycle() {
+                self.spare = Some(c);
+            }
+        }
         self.row = 0;
+    }
+}
+
+impl Inbox<RowChunk> {
+    /// Queues one row already checked (`row`, its time `last` in µs), appended to the last
+    /// chunk when that takes single rows; returns its id.
+    pub fn push_one(&mut self, row: OneRow, last: Micros) -> u64 {
+        const WHAT: &str = "submitted workload rows";
+        let id = self.submitted;
+        if !self.chunks.back().is_some_and(|c| c.open) {
+            let mut c = self.spare.take().unwrap_or_else(RowChunk::singles);
+            c.first_id = id;
+            self.chunks.grow(c, WHAT);
+        }
+        let c = self.chunks.back_mut().expect("a chunk of single rows");
+        c.time.grow(row.time, WHAT);
+        c.function.grow(row.function, WHAT);
+        c.duration.grow(row.duration, WHAT);
+        if let (Some(k), Some(f), Some(b)) = (&mut c.invocation_type, &mut c.failures, &mut c.too_large) {
+            k.grow(row.invocation_type, WHAT);
+            f.grow(row.failures, WHAT);
+            b.grow(row.too_large, WHAT);
+        }
+        self.submitted += 1;
+        self.last = last;
+        self.last_s = row.time;
+        id
     }
 }
 

@@ -109,6 +109,32 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// One workload row as a caller gives it, outside any column (`Engine::submit_one`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OneRow {
+    pub time: f64,
+    pub function: i64,
+    pub duration: f64,
+    pub invocation_type: u8,
+    pub failures: i64,
+    pub too_large: bool,
+}
+
+impl OneRow {
+    /// The row as `Rows` of one, to check as any chunk is checked.
+    pub fn check(&self, n_functions: usize, not_before: Micros, not_before_s: f64) -> Result<Micros, Error> {
+        let rows = Rows {
+            time: std::slice::from_ref(&self.time),
+            function: std::slice::from_ref(&self.function),
+            duration: std::slice::from_ref(&self.duration),
+            invocation_type: Some(std::slice::from_ref(&self.invocation_type)),
+            failures: Some(std::slice::from_ref(&self.failures)),
+            too_large: Some(std::slice::from_ref(&self.too_large)),
+        };
+        rows.validate(n_functions, not_before, not_before_s)
+    }
+}
+
 /// One workload row in engine units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arrival {
