@@ -174,8 +174,8 @@ class Simulator:
     def index(self, name: str) -> int:
         """The index of the function called `name` (what the workload's ``function`` column holds)."""
         try:
-            return self.function_names.index(name)
-        except ValueError:
+            return self._function_index[name]
+        except (KeyError, TypeError):
             raise KeyError(f"no function named {name!r}") from None
 
     # -- running -------------------------------------------------------------------------------
@@ -204,10 +204,7 @@ class Simulator:
         request queued nor :attr:`now`) whose handler runs `duration_s`; returns its request id.
         The same as :meth:`submit` of a one-row :class:`Workload`, without building one: the
         request's values are checked as a workload row's are, with the same errors."""
-        try:
-            f = self._function_index[function]
-        except (KeyError, TypeError):
-            raise KeyError(f"no function named {function!r}") from None
+        f = self.index(function)
         if isinstance(invocation_type, Trigger):
             invocation_type = invocation_type.invocation_type
         too_large = False

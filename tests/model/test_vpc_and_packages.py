@@ -207,3 +207,15 @@ def test_times_beyond_the_engine_s_are_refused_with_the_user_s_names() -> None:
     late = lc.Function("a", vpc=lc.VpcConfig(A, B), created_at_s=8.99999999e9)
     with pytest.raises(lc.EngineLimitError, match="function 'a': created_at_s \\+ eni_ready_s"):
         lc.Simulator(lc.Account(), [late])
+
+
+def test_event_source_batches_count_in_the_request_rate() -> None:
+    # docs/model.md §14: every admitted attempt counts, a mapping's batches too. 100 messages at
+    # 0 s, batches of one that take no time, a reservation of 1: 10 run in the first second,
+    # the other 90 are throttled for the reservation's rate (and come back after 30 s)
+    q = lc.SqsQueue("jobs", visibility_timeout_s=30)
+    m = lc.EventSourceMapping(q, "worker", batch_size=1, duration=lc.BatchDuration(0.0, 0.0))
+    worker = lc.Function("worker", reserved_concurrency=1, init_s=0, timeout_s=30)
+    r = lc.Simulator(lc.Account(), [worker], mappings=[m]).run(records=[lc.Records("jobs", np.zeros(100))], until=1.0)
+    assert (r.functions["invocations"][0], r.functions["throttles_reserved_rate"][0]) == (10, 90)
+    assert r.mappings["jobs"]["throttles"] == 90

@@ -165,3 +165,15 @@ fn a_full_vpc_frees_an_eni_at_exactly_the_death_of_an_idle_environment() {
     let no = Outcome::EniLimitReached as u8;
     assert_eq!(outcomes(&log), vec![OK, no, no, no, no, OK]);
 }
+
+#[test]
+fn the_rate_is_checked_before_an_idle_provisioned_environment_is_used() {
+    // RC = 1, PC = 1: the provisioned environment is idle between the 0-length requests, but
+    // §14 comes first: after 10 admissions in the second the next are throttled (reason 5)
+    let mut e = engine(3, Some(10), vec![FunctionConfig { reserved: Some(1), provisioned: 1, ..f() }], vec![]);
+    let rows: Vec<(f64, i64, f64)> = (0..12).map(|i| (i as f64 * 0.01, 0, 0.0)).collect();
+    let log = run(&mut e, &rows);
+    assert_eq!(outcomes(&log), [[OK; 10].as_slice(), &[THROTTLED; 2]].concat());
+    let stats = &e.report(e.horizon(None)).functions[0];
+    assert_eq!((stats.provisioned_invocations, stats.throttles_by_reason[4]), (10, 2));
+}
