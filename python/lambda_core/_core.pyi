@@ -560,6 +560,31 @@ class Engine:
         request id. Its values are checked as :meth:`submit` checks a row (``WorkloadError``
         naming the column, row 0)."""
 
+    def schedule_change(
+        self,
+        at: float,
+        kind: str,
+        function: int,
+        *,
+        reserved: int | None = None,
+        provisioned: int = 0,
+        ready_s: float = 0.0,
+        timeout_s: float | None = None,
+        unreserved_capacity: int = 0,
+    ) -> None:
+        """Schedules a change while running (docs/model.md §16): ``kind`` "reserved",
+        "provisioned" or "update"."""
+    def set_controller(self, controller: Any = None) -> None:
+        """Installs a controller whose ``next_stop(now)`` and ``at_stop(time,
+        provisioned_seconds, applied_changes)`` steer runs."""
+    @property
+    def pending_changes(self) -> int:
+        """Changes scheduled and not yet applied."""
+    def applied_changes(self) -> list[tuple[float, int, int, int, int, int, int, int]]:
+        """What the changes applied did: ``(time, function, kind, reserved, provisioned,
+        provisioned_ready, billed_ms, provisioned_billed_ms)``."""
+    def provisioned_seconds(self) -> list[tuple[float, float]]:
+        """Per function, seconds of provisioned environments busy and usable so far."""
     def peek_time(self) -> float | None:
         """The next instant something happens, in seconds (``None``: nothing is left)."""
 

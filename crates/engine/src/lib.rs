@@ -29,6 +29,7 @@ mod sources;
 pub use crate::core::destinations::DestinationLog;
 pub use crate::core::traces::TraceLog;
 pub use crate::engine::{Engine, InterruptHook};
+pub use crate::model::change::{Applied, AppliedKind, Change};
 pub use crate::model::codes::{Outcome, RecordOutcome, Refusal, ThrottleReason, EVENT, REQUEST_RESPONSE};
 pub use crate::model::config::{
     AccountConfig, ClientRetries, Config, FunctionConfig, MappingConfig, QueueConfig, QueueMappingConfig, Routing, Scaling, SourceConfig,

@@ -22,7 +22,7 @@ use config::EngineConfig;
 use output::Named;
 
 use lambda_core_engine::{
-    check_seconds, shard_and_lane, to_micros as engine_micros, to_seconds, Engine, Error, InterruptHook, Micros, NullSink, OneRow, Record, RecordRows, RecordTable,
+    check_seconds, shard_and_lane, Change, to_micros as engine_micros, to_seconds, Engine, Error, InterruptHook, Micros, NullSink, OneRow, Record, RecordRows, RecordTable,
     RowTable, Rows, Sink, Tables, WindowLog,
 };
 
@@ -32,6 +32,13 @@ use lambda_core_engine::{
 struct Resolved(Vec<(u64, u8, f64)>);
 
 /// What `step` returns: the instant, and the requests resolved then.
+/// A change a controller asks for at a stop: `(kind, function, reserved, provisioned,
+/// ready_s, timeout_s, unreserved_capacity)`, as `Engine.schedule_change` takes them.
+type ChangeRow = (String, u32, Option<u32>, u32, f64, Option<f64>, u32);
+
+/// One row of `Engine.applied_changes`.
+type AppliedRow = (f64, u32, u8, i64, u32, u32, u64, u64);
+
 type Step = Option<(f64, Vec<(u64, u8, f64)>)>;
 
 impl Sink for Resolved {
@@ -144,6 +151,8 @@ fn caught<T>(poisoned: &mut bool, f: impl FnOnce() -> Result<T, Error>) -> PyRes
 pub struct PyEngine {
     engine: Engine,
     poisoned: bool,
+    /// What stops a run to steer it (`set_controller`).
+    controller: Option<Py<PyAny>>,
 }
 
 impl PyEngine {
@@ -161,6 +170,26 @@ impl PyEngine {
     fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
+        // a controller's stops on the way: the run goes to each, then asks it what to change
+        while let Some(ctl) = self.controller.as_ref().map(|c| c.clone_ref(py)) {
+            let stop: Option<f64> = ctl.call_method1(py, "next_stop", (to_seconds(self.engine.now()),))?.extract(py)?;
+            let Some(stop) = stop else { break };
+            let at = seconds("stop", stop)?;
+            if at < self.engine.now() || until.is_some_and(|u| at > u) || self.engine.peek_time().is_none() {
+                break;
+            }
+            self.run_to(py, Some(at), sink)?;
+            let changes: Vec<ChangeRow> =
+                ctl.call_method1(py, "at_stop", (to_seconds(at), self.engine.provisioned_seconds(), self.applied_changes()))?.extract(py)?;
+            for (kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity) in changes {
+                self.schedule_change(to_seconds(at), &kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)?;
+            }
+        }
+        self.run_to(py, until, sink)
+    }
+
+    /// `run_with` without the controller.
+    fn run_to<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<Micros>, sink: &mut S) -> PyResult<()> {
         let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
         self.engine.set_interrupt(hook);
         let engine = &mut self.engine;
@@ -240,7 +269,7 @@ impl PyEngine {
         let config = config.into_config()?;
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
-        Ok(PyEngine { engine, poisoned })
+        Ok(PyEngine { engine, poisoned, controller: None })
     }
 
     /// Copies and checks a chunk of rows (arrays of the canonical dtypes, C-contiguous) and
@@ -420,6 +449,62 @@ impl PyEngine {
         self.check()?;
         let row = OneRow { time, function, duration, invocation_type, failures, too_large };
         guarded(&mut self.poisoned, || self.engine.submit_one(row))
+    }
+
+    /// Schedules a change of function `function` at `at` seconds (docs/model.md §16), checked
+    /// in Python with AWS's rules: `kind` is "reserved" (`reserved`, `None` to delete it),
+    /// "provisioned" (`provisioned`, allocated over `ready_s`) or "update" (`timeout_s`, or
+    /// `None` to keep it); `unreserved_capacity` is the account's pool the change leaves.
+    #[pyo3(signature = (at, kind, function, *, reserved=None, provisioned=0, ready_s=0.0, timeout_s=None, unreserved_capacity=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn schedule_change(&mut self, at: f64, kind: &str, function: u32, reserved: Option<u32>, provisioned: u32, ready_s: f64,
+                       timeout_s: Option<f64>, unreserved_capacity: u32) -> PyResult<()> {
+        self.check()?;
+        let at = seconds("at", at)?;
+        let change = match kind {
+            "reserved" => Change::Reserved { function, reserved, unreserved_capacity },
+            "provisioned" => Change::Provisioned { function, provisioned, ready_us: seconds("ready_s", ready_s)?, unreserved_capacity },
+            "update" => Change::Update { function, timeout_us: timeout_s.map(|t| seconds("timeout_s", t)).transpose()? },
+            other => return Err(LambdaCoreError::new_err(format!("no change of kind {other:?}"))),
+        };
+        guarded(&mut self.poisoned, || self.engine.schedule_change(at, change))
+    }
+
+    /// Per function, `(busy, ready)`: seconds of provisioned environments busy and usable from
+    /// time 0 to the clock (their ratio over a stretch is its utilisation).
+    fn provisioned_seconds(&self) -> Vec<(f64, f64)> {
+        self.engine.provisioned_seconds()
+    }
+
+    /// Installs (or with `None` removes) a controller: an object whose `next_stop(now)` says
+    /// the next instant (seconds, or `None`) at which a run must stop, and whose
+    /// `at_stop(time, provisioned_seconds, applied_changes)` says, once every event up to that
+    /// instant is processed, which changes to schedule then (a list of tuples
+    /// `(kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)`).
+    #[pyo3(signature = (controller=None))]
+    fn set_controller(&mut self, controller: Option<Py<PyAny>>) {
+        self.controller = controller;
+    }
+
+    /// Changes scheduled and not yet applied.
+    #[getter]
+    fn pending_changes(&self) -> usize {
+        self.engine.pending_changes()
+    }
+
+    /// What the changes applied so far did, in order, as tuples `(time, function, kind,
+    /// reserved, provisioned, provisioned_ready, billed_ms, provisioned_billed_ms)`: `kind` 0
+    /// reserved, 1 provisioned, 2 an allocation of provisioned environments ended, 3 update;
+    /// `reserved` −1 without a reservation.
+    fn applied_changes(&self) -> Vec<AppliedRow> {
+        self.engine
+            .applied_changes()
+            .iter()
+            .map(|a| {
+                let reserved = a.reserved.map_or(-1, i64::from);
+                (to_seconds(a.time), a.function, a.kind as u8, reserved, a.provisioned, a.provisioned_ready, a.billed_ms, a.provisioned_billed_ms)
+            })
+            .collect()
     }
 
     /// The next instant something happens, in seconds (`None`: nothing is left).

@@ -8,6 +8,7 @@ use super::metrics::Recorder;
 use super::pool::{FunctionPool, Pool};
 use super::scaling::TokenBucket;
 use super::traces::Attempt;
+use super::controls::Control;
 use super::vpc::Gate;
 use super::Core;
 use crate::model::codes::{Outcome, Refusal, ThrottleReason};
@@ -27,6 +28,9 @@ pub(crate) struct Function {
     pub zero_reserved: bool,
     /// It has a VPC state (`gate`) that may refuse it.
     pub gated: bool,
+    /// A change while running (§16) touched it: the end of an execution asks `control`
+    /// whether the environment stays.
+    pub controlled: bool,
     pub timeout_us: Micros,
     /// The init phase and keep-alive when they are fixed and environments live for ever;
     /// otherwise `lifetimes` draws them (§3.1).
@@ -55,6 +59,8 @@ pub(crate) struct Function {
     pub on_success: Option<u32>,
     pub on_failure: Option<u32>,
     pub dead_letter_queue: Option<u32>,
+    /// Its configuration as changes leave it, and its provisioned environments' allocation.
+    pub control: Control,
 }
 
 // what a warm admission and an end read stays in the two lines the event loop prefetches
@@ -92,6 +98,8 @@ impl Function {
         };
         let mut f = Function {
             gated: gate.is_some(),
+            controlled: false,
+            control: Control::new(cfg.reserved, cfg.provisioned),
             gate,
             rate,
             hang_us: if cfg.hangs { cfg.timeout_us + 1 } else { 0 },
@@ -156,7 +164,7 @@ impl Function {
     /// `Oldest` the first.
     #[cold]
     #[inline(never)]
-    fn make_unused_provisioned(&mut self, routing: Routing, envs: &mut Environments) {
+    pub(super) fn make_unused_provisioned(&mut self, routing: Routing, envs: &mut Environments) {
         let next = match routing {
             Routing::Oldest => self.unused_provisioned.next(),
             Routing::Newest | Routing::Mru => self.unused_provisioned.next_back(),
@@ -351,6 +359,7 @@ impl Core {
         self.pool.acquire(&mut func.pool, false);
         self.metrics.pool(now, &self.pool);
         self.metrics.provisioned_invocation(now, f);
+        self.metrics.provisioned_busy(now, f, func.pool.running - func.pool.on_demand);
         if let Some(w) = &mut func.rate {
             count_reserved(w, now);
         }
@@ -397,8 +406,13 @@ impl Core {
         let func = &mut self.functions[x.function as usize];
         self.pool.release(&mut func.pool, !x.provisioned);
         self.metrics.ended(end, x.function, x.start, init_us, &func.pool, &self.pool);
-        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if x.provisioned {
+            self.metrics.provisioned_busy(end, x.function, func.pool.running - func.pool.on_demand);
+        }
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
+        if func.controlled {
+            self.end_controlled(x.function, idle, x.provisioned, end);
+        } else if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);
         } else {
             func.idle.insert(self.routing, idle);

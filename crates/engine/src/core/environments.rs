@@ -73,6 +73,11 @@ impl Environments {
         id
     }
 
+    /// The creation number the next environment made will have.
+    pub fn next_created(&self) -> u64 {
+        self.next_created
+    }
+
     /// Frees a dead environment's slot.
     pub fn release(&mut self, id: EnvId) {
         self.free.grow(id, "execution environments");

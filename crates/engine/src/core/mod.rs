@@ -6,6 +6,7 @@
 //! like any request.
 
 pub(crate) mod admission;
+pub(crate) mod controls;
 pub(crate) mod destinations;
 pub(crate) mod environments;
 pub(crate) mod executions;
@@ -17,6 +18,7 @@ pub(crate) mod scaling;
 pub(crate) mod traces;
 pub(crate) mod vpc;
 
+use crate::model::change::Applied;
 use crate::model::config::{ClientRetries, FunctionConfig, Routing, Scaling};
 use crate::model::error::{try_filled, try_reserve, Error};
 use crate::model::output::{Record, Sink};
@@ -60,6 +62,8 @@ pub(crate) enum Timer {
     /// padding): a stream lane's poll, batching window or retry; a queue's ramp tick, batching
     /// window or message return.
     Source { kind: SourceKind, id: u32 },
+    /// The end of an allocation of provisioned environments of a function (§16).
+    Provisioned(u32),
 }
 
 // 8 bytes keeps the wheel's nodes at 24, which the timer-heavy runs (storms, streams) read most
@@ -91,6 +95,11 @@ pub(crate) struct Core {
     pub last_resolved: Micros,
     /// Which requests are traced, and the rows of their attempts (docs/traces.md).
     pub tracer: Tracer,
+    /// The request-rate limit's requests per second per unit of concurrency (§14), for the
+    /// windows of reservations made while running.
+    pub requests_per_concurrency: Option<u32>,
+    /// What the changes while running did, in order (§16).
+    pub changes: Vec<Applied>,
 }
 
 /// What `Core::new` needs beyond the functions.
@@ -129,8 +138,11 @@ impl Core {
         let alive_at_start: Vec<u32> = functions.iter().map(|f| f.provisioned + f.warm_at_start).collect();
         let unreserved: Vec<bool> = functions.iter().map(|f| f.reserved.is_none()).collect();
         let traced: Vec<bool> = functions.iter().map(|f| f.traced).collect();
-        let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us).collect();
-        let metrics = Recorder::new(&alive_at_start, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
+        // Duration's histograms reach the longest timeout AWS allows, which an update while
+        // running may give any function (§16); their buckets do not depend on the range
+        let timeouts: Vec<Micros> = functions.iter().map(|f| f.timeout_us.max(metrics::LONGEST_TIMEOUT_US)).collect();
+        let provisioned_at_start: Vec<u32> = functions.iter().map(|f| f.provisioned).collect();
+        let metrics = Recorder::new(&alive_at_start, &provisioned_at_start, &unreserved, &timeouts, c.n_sources, c.metrics_period_us)
             .map_err(|e| Error::OutOfMemory { what: e.what, count: e.count })?;
         let enis = EniPools::new(&c.eni_quotas, &functions);
         let limits = AdmissionLimits { routing: c.routing, bucket: per_function, seed: c.seed, requests_per_concurrency: c.requests_per_concurrency };
@@ -157,6 +169,8 @@ impl Core {
             destinations: try_filled(DestinationLog::default(), u64::from(c.destinations), "destinations")?,
             last_resolved: 0,
             tracer: Tracer::new(traced, c.seed),
+            requests_per_concurrency: c.requests_per_concurrency,
+            changes: Vec::new(),
         })
     }
 

@@ -157,6 +157,7 @@ impl Engine {
         match timer {
             Timer::Retry(id) => self.core.attempt(id, now, sink),
             Timer::Source { kind, id } => self.sources.fire(&mut self.core, SourceRef { kind, id }, now, sink),
+            Timer::Provisioned(f) => self.core.provisioned_ready(f, now),
         }
     }
 

@@ -15,6 +15,7 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use crate::core::destinations::DestinationLog;
 use crate::core::traces::TraceLog;
 use crate::core::{Core, CoreConfig};
+use crate::model::change::{Applied, Change};
 use crate::model::config::Config;
 use crate::model::error::Error;
 use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
@@ -38,6 +39,8 @@ pub struct Engine {
     records: Vec<Inbox<RecordChunk>>,
     /// The embedder's interrupt hook and the events left until its next poll.
     interrupt: Interrupt,
+    /// Changes scheduled and not yet applied (§16), in time order.
+    changes: std::collections::VecDeque<(Micros, Change)>,
     /// Set when a run could not grow its state (`primitives::grow`): the instant it was in is
     /// part-way done, so every later call is refused.
     out_of_memory: Option<OutOfMemory>,
@@ -64,7 +67,16 @@ impl Engine {
         let mut core = Core::new(core_config, functions)?;
         let records = (0..sources.len()).map(|_| Inbox::default()).collect();
         let sources = Sources::new(&sources, mappings, queue_mappings, &mut core)?;
-        Ok(Engine { core, sources, now: 0, rows: Inbox::default(), records, interrupt: Interrupt::default(), out_of_memory: None })
+        Ok(Engine {
+            core,
+            sources,
+            now: 0,
+            rows: Inbox::default(),
+            records,
+            interrupt: Interrupt::default(),
+            changes: Default::default(),
+            out_of_memory: None,
+        })
     }
 
     /// Installs (or with `None` removes) the hook that `advance` and `step` poll
@@ -182,6 +194,47 @@ impl Engine {
         self.records.get(source as usize).map_or(0, Inbox::submitted)
     }
 
+    /// Schedules `change` at `at` (§16): it takes effect before every event of that instant
+    /// that is not processed yet (at the clock's own instant, after those already processed).
+    /// Changes are given in time order, at or after the clock; Python has checked them with
+    /// AWS's rules, and this only refuses what would break the engine.
+    pub fn schedule_change(&mut self, at: Micros, change: Change) -> Result<(), Error> {
+        self.usable()?;
+        let f = change.function();
+        if f as usize >= self.core.functions.len() {
+            return Err(Error::Config(format!("a change names function {f}, which does not exist")));
+        }
+        let last = self.changes.back().map_or(self.now, |&(t, _)| t.max(self.now));
+        if at < last {
+            return Err(Error::Config(format!(
+                "a change at {} comes before {}: changes are scheduled in time order, from the simulator's current time",
+                to_seconds(at),
+                to_seconds(last)
+            )));
+        }
+        self.changes.try_reserve(1).map_err(|_| Error::OutOfMemory { what: "changes", count: self.changes.len() as u64 + 1 })?;
+        self.changes.push_back((at, change));
+        Ok(())
+    }
+
+    /// Changes scheduled and not yet applied.
+    pub fn pending_changes(&self) -> usize {
+        self.changes.len()
+    }
+
+    /// What the changes applied so far did, in order, with the ends of the allocations of
+    /// provisioned environments they started (§16).
+    pub fn applied_changes(&self) -> &[Applied] {
+        &self.core.changes
+    }
+
+    /// Per function, the seconds of provisioned environments busy and usable from time 0 to
+    /// the clock: their ratio over a stretch of time is its provisioned concurrency's
+    /// utilisation (`ProvisionedConcurrencyUtilization`'s Average, §16).
+    pub fn provisioned_seconds(&self) -> Vec<(f64, f64)> {
+        self.core.metrics.provisioned_seconds(self.now)
+    }
+
     /// Runs the loop until `until` (inclusive; `None`: until nothing is left), taking the
     /// submitted rows and records as the clock reaches them and sending every request and
     /// record resolved on the way to `sink`. The clock is at `until` afterwards (with `None`,
@@ -229,6 +282,27 @@ impl Engine {
             self.check_finishes()?;
         }
         let limit = until.unwrap_or(Micros::MAX);
+        // a change at `c` comes before every event at `c`: the loop runs to just before it
+        while let Some(&(c, change)) = self.changes.front() {
+            if c > limit {
+                break;
+            }
+            if c > self.now {
+                self.run_segment(c - 1, sink)?;
+            }
+            self.changes.pop_front();
+            self.now = self.now.max(c);
+            self.core.apply(change, self.now);
+        }
+        self.run_segment(limit, sink)?;
+        if let Some(u) = until {
+            self.now = u;
+        }
+        Ok(())
+    }
+
+    /// Runs the loop up to `limit` (inclusive), taking rows and records on the way.
+    fn run_segment<S: Sink>(&mut self, limit: Micros, sink: &mut S) -> Result<(), Error> {
         // the inboxes leave the engine while the loop reads them, so that it can borrow both
         let mut rows = std::mem::take(&mut self.rows);
         let mut records = std::mem::take(&mut self.records);
@@ -242,18 +316,15 @@ impl Engine {
         self.rows = rows;
         self.records = records;
         ran?;
-        self.run_events(limit, sink)?;
-        if let Some(u) = until {
-            self.now = u;
-        }
-        Ok(())
+        self.run_events(limit, sink)
     }
 
-    /// When the next instant with something to do is: the earliest execution end, timer, or
-    /// arrival of a submitted row or record (`None`: nothing is left).
+    /// When the next instant with something to do is: the earliest execution end, timer,
+    /// change, or arrival of a submitted row or record (`None`: nothing is left).
     pub fn peek_time(&self) -> Option<Micros> {
         let mut next = self.core.next_event();
-        for t in std::iter::once(self.rows.peek()).chain(self.records.iter().map(Inbox::peek)).flatten() {
+        let change = self.changes.front().map(|&(t, _)| t.max(self.now));
+        for t in std::iter::once(self.rows.peek()).chain(self.records.iter().map(Inbox::peek)).chain(std::iter::once(change)).flatten() {
             next = next.min(t);
         }
         (next != Micros::MAX).then_some(next)

@@ -3,6 +3,7 @@
 //! numeric limits, the codes of outcomes and reasons, input rows and output records (named by
 //! `table`), string keys' hash (§7), and the error type.
 
+pub(crate) mod change;
 pub(crate) mod codes;
 pub(crate) mod config;
 pub(crate) mod distribution;

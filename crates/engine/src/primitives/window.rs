@@ -40,6 +40,12 @@ impl SlidingWindow {
         SlidingWindow { ring: Vec::new(), mask: 0, head: 0, tail: 0, room_until: cap, check_at: 0, cap, width }
     }
 
+    /// Changes the cap (a reservation changed, §16); the events inside the window stay.
+    pub fn set_cap(&mut self, cap: u64) {
+        self.cap = usize::try_from(cap).unwrap_or(usize::MAX);
+        self.room_until = self.head.saturating_add(self.cap);
+    }
+
     #[cfg(test)]
     fn kept(&self) -> usize {
         self.tail - self.head

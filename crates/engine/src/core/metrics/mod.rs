@@ -28,6 +28,9 @@ use crate::model::table::Table;
 use crate::primitives::grow::OutOfMemory;
 use crate::primitives::time::Micros;
 
+/// The longest function timeout AWS allows (900 s): the range of Duration's histograms.
+pub(crate) const LONGEST_TIMEOUT_US: Micros = 900_000_000;
+
 /// A queue's messages visible after its latest poll, at instant `at`; `carried`: the period
 /// being recorded opened with this level, carried from before it, and no poll has come since.
 #[derive(Debug, Clone, Copy, Default)]
@@ -37,9 +40,31 @@ struct Visible {
     carried: bool,
 }
 
+/// A level over time and its integral: `area` up to `since`, `level` from then.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gauge {
+    level: u32,
+    since: Micros,
+    area: u128,
+}
+
+impl Gauge {
+    fn set(&mut self, now: Micros, level: u32) {
+        self.area = self.area_at(now);
+        (self.level, self.since) = (level, now);
+    }
+
+    fn area_at(&self, now: Micros) -> u128 {
+        self.area + u128::from(self.level) * u128::from(now.saturating_sub(self.since))
+    }
+}
+
 /// The recorder.
 #[derive(Debug, Clone)]
 pub(crate) struct Recorder {
+    /// Per function, its provisioned environments busy and usable over time (what the
+    /// utilisation of provisioned concurrency an autoscaler reads is made of, §16).
+    provisioned: Vec<[Gauge; 2]>,
     functions: Vec<FunctionMetrics>,
     account: AccountMetrics,
     /// Per event source (in source order): its mapping's figures, and for a queue its messages
@@ -59,18 +84,20 @@ pub(crate) struct Recorder {
 
 impl Recorder {
     /// `alive_at_start`: per function, its environments alive from time 0 (provisioned and
-    /// warm ones);
+    /// warm ones), and `provisioned_at_start` the provisioned ones;
     /// `unreserved`: per function, whether it has no reservation; `timeouts`: per function,
     /// its timeout (the longest handler time); `period_us`: the series' period, if any. With
     /// a series, its Duration histograms are reserved here, or `OutOfMemory`.
-    pub fn new(alive_at_start: &[u32], unreserved: &[bool], timeouts: &[Micros], n_sources: usize, period_us: Option<Micros>)
+    pub fn new(alive_at_start: &[u32], provisioned_at_start: &[u32], unreserved: &[bool], timeouts: &[Micros], n_sources: usize, period_us: Option<Micros>)
                -> Result<Self, OutOfMemory> {
         let (series, durations) = match period_us {
             Some(p) => (Some(Box::new(Series::new(p, alive_at_start, timeouts, n_sources)?)), Durations::new(timeouts)?),
             None => (None, Durations::default()),
         };
         let functions = alive_at_start.iter().map(|&p| FunctionMetrics { alive: p, ..FunctionMetrics::default() }).collect();
+        let provisioned = provisioned_at_start.iter().map(|&p| [Gauge::default(), Gauge { level: p, ..Gauge::default() }]).collect();
         Ok(Recorder {
+            provisioned,
             functions,
             account: AccountMetrics::default(),
             mappings: vec![MappingStats::default(); n_sources],
@@ -263,6 +290,58 @@ impl Recorder {
             m.max_alive_at_birth = m.max_alive_at_birth.max(m.alive);
             s.born(now, f);
         }
+    }
+
+    /// A provisioned environment of `f` is made at `now` by a change while running (§16).
+    #[cold]
+    pub fn environment_made(&mut self, now: Micros, f: u32) {
+        self.at(now);
+        if let Some(s) = &mut self.series {
+            let m = &mut self.functions[f as usize];
+            m.alive += 1;
+            m.max_alive_at_birth = m.max_alive_at_birth.max(m.alive);
+            s.born(now, f);
+        }
+    }
+
+    /// A change while running (§16) at `now` left `f` drawing on the unreserved pool or not
+    /// (`unreserved`), and the account's pool at `pool`.
+    #[cold]
+    pub fn reconfigured(&mut self, now: Micros, f: u32, unreserved: bool, pool: &Pool) {
+        self.at(now);
+        self.unreserved[f as usize] = unreserved;
+        self.account.max_unreserved = self.account.max_unreserved.max(pool.unreserved_in_use);
+    }
+
+    /// `f`'s provisioned environments busy at `now` are `busy`.
+    #[inline]
+    pub fn provisioned_busy(&mut self, now: Micros, f: u32, busy: u32) {
+        self.provisioned[f as usize][0].set(now, busy);
+    }
+
+    /// `f`'s provisioned environments usable from `now` are `ready` (§16).
+    #[cold]
+    pub fn provisioned_ready(&mut self, now: Micros, f: u32, ready: u32) {
+        self.provisioned[f as usize][1].set(now, ready);
+    }
+
+    /// Per function, the seconds of provisioned environments busy and usable from 0 to `now`.
+    pub fn provisioned_seconds(&self, now: Micros) -> Vec<(f64, f64)> {
+        self.provisioned.iter().map(|[busy, ready]| (busy.area_at(now) as f64 / 1e6, ready.area_at(now) as f64 / 1e6)).collect()
+    }
+
+    /// `f`'s whole-run `billed_ms` and `provisioned_billed_ms` up to `now`.
+    #[cold]
+    pub fn billed_so_far(&mut self, now: Micros, f: u32) -> (u64, u64) {
+        self.at(now);
+        let m = &self.functions[f as usize];
+        let (mut billed, mut provisioned) = (m.billed_ms, m.provisioned_billed_ms);
+        if let Some(s) = &self.series {
+            let t = &s.function_totals()[f as usize];
+            billed += t.billed_ms;
+            provisioned += t.provisioned_billed_ms;
+        }
+        (billed, provisioned)
     }
 
     /// An environment of `f` born at `born`, found expired at `now`, died at `death`.

@@ -41,7 +41,7 @@ fn end(r: &mut Recorder, pool: &mut Pool, p: &mut FunctionPool, f: u32, start: M
 
 #[test]
 fn maxima_are_exact_and_sums_count() {
-    let mut r = Recorder::new(&[0, 0], &[true; 2], &[3_000_000; 2], 1, None).unwrap();
+    let mut r = Recorder::new(&[0, 0], &[0; 2], &[true; 2], &[3_000_000; 2], 1, None).unwrap();
     let mut pool = Pool::new(2);
     let (mut a, mut b) = (FunctionPool::new(None, 0), FunctionPool::new(None, 0));
     for (f, on_demand, outcome) in [(0, true, Outcome::Timeout), (1, true, Outcome::Error), (0, false, Outcome::Success)] {
@@ -64,7 +64,7 @@ fn maxima_are_exact_and_sums_count() {
 
 #[test]
 fn mapping_figures_count_by_outcome() {
-    let mut r = Recorder::new(&[], &[true; 0], &[3_000_000; 0], 2, None).unwrap();
+    let mut r = Recorder::new(&[], &[0; 0], &[true; 0], &[3_000_000; 0], 2, None).unwrap();
     r.batches(0, 1, 2, 9);
     r.batch_invoked(0, 1, 3, Some(40), 5);
     r.batch_invoked(0, 1, 1, None, 4);
@@ -85,7 +85,7 @@ fn mapping_figures_count_by_outcome() {
 
 #[test]
 fn environments_alive_average_over_the_horizon() {
-    let mut r = Recorder::new(&[0, 0], &[true; 2], &[3_000_000; 2], 0, None).unwrap();
+    let mut r = Recorder::new(&[0, 0], &[0; 2], &[true; 2], &[3_000_000; 2], 0, None).unwrap();
     r.environment_gone(5_000_000, 0, 0, 3_000_000); // 3 s, gone already
     // alive: function 0 idle from 1 s until 5 s; function 1 busy since 2 s (no death yet)
     let report = r.report(10_000_000, [(0, 1_000_000, 5_000_000), (1, 2_000_000, Micros::MAX)].into_iter());
@@ -98,7 +98,7 @@ fn environments_alive_average_over_the_horizon() {
 #[test]
 fn a_period_opens_with_the_executions_running_and_loses_those_ending_at_its_start() {
     // periods of 10 µs; executions of f0 over [2, 10), [3, 25) and [10, 12)
-    let mut r = Recorder::new(&[0], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
+    let mut r = Recorder::new(&[0], &[0; 1], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
     let mut pool = Pool::new(10);
     let mut p = FunctionPool::new(None, 0);
     start(&mut r, &mut pool, &mut p, 0, 2, Outcome::Success, 1);
@@ -128,7 +128,7 @@ fn a_period_opens_with_the_executions_running_and_loses_those_ending_at_its_star
 
 #[test]
 fn counts_add_up_to_the_whole_run_and_the_horizon_counts_in_the_last_period() {
-    let mut r = Recorder::new(&[0], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
+    let mut r = Recorder::new(&[0], &[0; 1], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
     let mut pool = Pool::new(10);
     let mut p = FunctionPool::new(None, 0);
     for t in [0, 5, 9, 10, 31, 40] {
@@ -151,7 +151,7 @@ fn counts_add_up_to_the_whole_run_and_the_horizon_counts_in_the_last_period() {
 fn environments_alive_count_late_deaths_in_their_period() {
     // periods of 10 µs; f0 has 1 provisioned environment; two on-demand ones are born at 2
     // and 4; the first dies at 15 (found at 33), the second at 25 (found by the read)
-    let mut r = Recorder::new(&[1], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
+    let mut r = Recorder::new(&[1], &[0; 1], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
     r.environment_created(2, 0);
     r.environment_created(4, 0);
     r.environment_gone(33, 0, 2, 15);
@@ -161,7 +161,7 @@ fn environments_alive_count_late_deaths_in_their_period() {
     assert_eq!(counts(&t, "function", "EnvironmentsAlive:Maximum"), vec![3, 3, 2, 1]);
     assert_eq!(reals(&t, "account", "EnvironmentsAlive:Average")[3], 1.0);
     // provisioned environments alone: alive from time 0, in every period's maximum
-    let mut r = Recorder::new(&[2], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
+    let mut r = Recorder::new(&[2], &[0; 1], &[true; 1], &[3_000_000; 1], 0, Some(10)).unwrap();
     let t = read(&mut r, 25, std::iter::empty()).unwrap();
     assert_eq!(counts(&t, "function", "EnvironmentsAlive:Maximum"), vec![2, 2, 2]);
     assert_eq!(reals(&t, "function", "EnvironmentsAlive:Average"), [2.0, 2.0, 2.0]);
@@ -169,7 +169,7 @@ fn environments_alive_count_late_deaths_in_their_period() {
 
 #[test]
 fn percentiles_come_from_the_period_histograms() {
-    let mut r = Recorder::new(&[0, 0], &[true; 2], &[3_000_000; 2], 0, Some(1_000_000)).unwrap();
+    let mut r = Recorder::new(&[0, 0], &[0; 2], &[true; 2], &[3_000_000; 2], 0, Some(1_000_000)).unwrap();
     let mut pool = Pool::new(10);
     let mut ps = [FunctionPool::new(None, 0), FunctionPool::new(None, 0)];
     // f0: 100 executions of 1..=100 ms in period 0; f1: one of 1 s

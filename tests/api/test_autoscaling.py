@@ -1,0 +1,108 @@
+"""Application Auto Scaling of provisioned concurrency (docs/model.md §16): target tracking's
+two alarms (3 data points above the target, 15 below 90 % of it), the capacity formula,
+cooldowns, bounds and scheduled actions; decisions logged with their times; and the
+documented trap: a burst shorter than the alarm's three minutes gets no scale-out."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import lambda_core as lc
+from lambda_core._model.autoscaling import ScheduledAction, TargetTracking
+
+
+def _sim(provisioned: int = 10) -> lc.Simulator:
+    return lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=60, provisioned_concurrency=provisioned)])
+
+
+def _load(sim: lc.Simulator, *stretches: tuple[float, float, float]) -> None:
+    """One-second requests: (start, end, concurrency) stretches."""
+    t = np.concatenate([np.arange(a, b, 1.0 / c) for a, b, c in stretches])
+    sim.submit(lc.Workload(t, np.zeros(len(t), np.int64), np.ones(len(t))))
+
+
+def test_a_burst_shorter_than_the_alarm_windows_gets_no_scale_out() -> None:
+    sim = _sim()
+    sim.autoscale("orders", min=10, max=100, target=0.7)
+    # 100 s at twice the capacity: two data points above the target (100 %, 83 %), not three
+    _load(sim, (0, 100, 20), (100, 900, 5))
+    sim.advance(900)
+    assert sim.scaling_activities == []
+    assert sim.stats(until=900).function("orders")["spillover_invocations"] > 0
+
+
+def test_sustained_load_scales_out_after_three_data_points_and_waits_for_the_allocation() -> None:
+    sim = _sim()
+    sim.autoscale("orders", min=10, max=100, target=0.7)
+    _load(sim, (0, 600, 20))
+    sim.advance(600)
+    acts = [(d.time, d.old, d.new, d.cause) for d in sim.scaling_activities]
+    # points at 60, 120, 180 all at 100 %: ceil(10 × 1.0 / 0.7) = 15; the next activity waits
+    # for the 120 s allocation (no decision at 240) and sees 100 % again at 300
+    assert acts[:2] == [(180.0, 10, 15, "scale-out"), (300.0, 15, 22, "scale-out")]
+    assert sim.scaling_activities[0].utilization == 1.0
+    ready = [(c.time, c.provisioned_ready) for c in sim.changes if c.action == "provisioned_ready"]
+    assert ready[:2] == [(300.0, 15), (420.0, 22)]
+
+
+def test_low_utilisation_scales_in_after_fifteen_points_below_ninety_percent_of_the_target() -> None:
+    sim = _sim(provisioned=20)
+    sim.autoscale("orders", min=2, max=100, target=0.7, scale_in_cooldown_s=600)
+    _load(sim, (0, 3000, 2))  # 10 % of 20
+    sim.advance(3000)
+    acts = [(d.time, d.old, d.new, d.cause) for d in sim.scaling_activities]
+    # ceil(20 × 0.1 / 0.7) = 3 after the 15th point (900 s); then 2 / 3 = 67 % is above 63 %: stays
+    assert acts == [(900.0, 20, 3, "scale-in")]
+    assert [(c.time, c.provisioned, c.provisioned_ready) for c in sim.changes] == [(900.0, 3, 3)]
+
+
+def test_a_scheduled_action_raises_the_minimum_before_a_known_peak() -> None:
+    sim = _sim(provisioned=5)
+    sim.autoscale("orders", min=5, max=100, target=0.7)
+    sim.schedule_scaling("orders", at=300, min=40)
+    sim.schedule_scaling("orders", at=1200, min=5, max=50)
+    _load(sim, (0, 1300, 1))
+    sim.advance(1300)
+    first = sim.scaling_activities[0]
+    assert (first.time, first.old, first.new, first.cause) == (300.0, 5, 40, "scheduled")
+    assert math.isnan(first.utilization)
+    assert sim.configuration[0].provisioned_concurrency is not None
+    with pytest.raises(lc.UsageError, match="autoscale first"):
+        lc.Simulator(lc.Account(), [lc.Function("f")]).schedule_scaling("f", at=10, min=1)
+
+
+def test_stepping_an_autoscaled_run_gives_what_one_advance_gives() -> None:
+    def build() -> lc.Simulator:
+        sim = _sim()
+        sim.autoscale("orders", min=10, max=100, target=0.7)
+        _load(sim, (0, 400, 20))
+        return sim
+    whole = build()
+    w = whole.advance().requests
+    stepped = build()
+    resolved = []
+    while (s := stepped.step()) is not None:
+        resolved += s[1]
+    assert sorted(r for r, _, _ in resolved) == sorted(w["request"].tolist())
+    assert stepped.scaling_activities == whole.scaling_activities
+
+
+def test_target_tracking_alarms_and_cooldowns() -> None:
+    tt = TargetTracking("f", min=1, max=30, target=0.5, scale_out_cooldown_s=120, scale_in_cooldown_s=300)
+    assert tt.observe(60, 0.9, 10) is None and tt.observe(120, 0.9, 10) is None
+    assert tt.observe(180, 0.9, 10) == 18                    # ceil(10 × 0.9 / 0.5)
+    assert tt.observe(240, 0.9, 18) is None                  # scale-out cooldown of 120 s
+    assert tt.observe(300, 1.0, 18) == 30                    # capped at max
+    assert tt.observe(360, math.nan, 30) is None             # no data breaks the run of points
+    for t in range(420, 420 + 14 * 60, 60):
+        assert tt.observe(t, 0.1, 30) is None
+    assert tt.observe(420 + 14 * 60, 0.1, 30) == 6           # 15 points below 0.45
+    assert tt.observe(1320, 0.44, 6, in_progress=True) is None
+    assert tt.schedule(ScheduledAction(1400, min=8), 6) == 8
+    with pytest.raises(lc.UsageError):
+        TargetTracking("f", min=5, max=2, target=0.5)
+    with pytest.raises(lc.UsageError):
+        TargetTracking("f", min=1, max=2, target=1.5)

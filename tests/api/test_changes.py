@@ -1,0 +1,139 @@
+"""Changes while running (docs/model.md §16): reservations and provisioned concurrency changed
+mid-run with AWS's checks at their instant, provisioned environments allocated over time, and
+updates that retire environments; a run is the same however it is advanced."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lambda_core as lc
+from lambda_core._model import Outcome
+
+
+def _sim(**kw: object) -> lc.Simulator:
+    return lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=60, init_s=1.0, **kw),
+                                       lc.Function("other", timeout_s=60)])
+
+
+def _run(sim: lc.Simulator, until: float | None = None) -> list[tuple[int, int, float]]:
+    w = sim.advance(until).requests
+    order = np.argsort(w["request"], kind="stable")
+    return list(zip(w["request"][order].tolist(), w["outcome"][order].tolist(),
+                    w["cold_starts"][order].tolist()))
+
+
+def test_a_reservation_applies_from_its_instant_before_the_arrivals_there() -> None:
+    sim = _sim()
+    for _ in range(3):
+        sim.invoke(0, "orders", 10)
+    sim.put_function_concurrency("orders", 2, at=5)
+    sim.invoke(5, "orders", 1)
+    sim.invoke(11.0, "orders", 1)
+    out = [o for _, o, _ in _run(sim)]
+    assert out == [Outcome.SUCCESS] * 3 + [Outcome.THROTTLED, Outcome.SUCCESS]
+    assert sim.account_settings()["UnreservedConcurrentExecutions"] == 1000  # the plan at the start
+    assert sim.configuration[0].reserved_concurrency == 2
+    [change] = sim.changes
+    assert (change.time, change.action, change.reserved) == (5.0, "reserved", 2)
+
+
+def test_aws_checks_apply_at_the_instant_of_the_change() -> None:
+    sim = _sim()
+    sim.put_function_concurrency("orders", 850, at=10)
+    # a second reservation that leaves fewer than 100 unreserved is refused with AWS's text
+    with pytest.raises(lc.InvalidParameterValueException, match=r"below its minimum value of \[100\]"):
+        sim.put_function_concurrency("other", 60, at=20)
+    sim.put_provisioned_concurrency("orders", 800, at=30)
+    with pytest.raises(lc.InvalidParameterValueException, match="should not be lower than function's total provisioned"):
+        sim.put_function_concurrency("orders", 700, at=40)
+    with pytest.raises(lc.InvalidParameterValueException, match="should not be greater than the reservedConcurrentExecution"):
+        sim.put_provisioned_concurrency("orders", 851, at=40)
+    with pytest.raises(lc.ValidationException):
+        sim.put_function_concurrency("orders", -1, at=40)
+    # a refused change leaves nothing behind: the configuration is the last accepted one
+    assert (sim.configuration[0].reserved_concurrency, sim.configuration[0].provisioned_concurrency) == (850, 800)
+    sim.delete_function_concurrency("orders", at=50)
+    with pytest.raises(lc.InvalidParameterValueException, match="UnreservedConcurrentExecution below"):
+        sim.put_function_concurrency("other", 101, at=60)  # 1000 − 800 provisioned − 101 < 100
+
+
+def test_changes_come_in_time_order_and_not_before_the_clock() -> None:
+    sim = _sim()
+    sim.advance(10)
+    with pytest.raises(lc.UntilInPastError):
+        sim.put_function_concurrency("orders", 5, at=9)
+    sim.put_function_concurrency("orders", 5, at=20)
+    with pytest.raises(lc.UsageError, match="time order"):
+        sim.update_function_code("orders", at=15)
+    with pytest.raises(KeyError):
+        sim.update_function_code("nobody")
+
+
+def test_provisioned_concurrency_is_allocated_over_ready_s_and_a_later_change_cancels_it() -> None:
+    sim = _sim()
+    sim.put_provisioned_concurrency("orders", 2, at=0)  # ready at 120
+    sim.invoke(60, "orders", 1)          # on demand, cold
+    sim.invoke(130, "orders", 1)         # provisioned: warm
+    sim.invoke(130, "orders", 1)
+    sim.put_provisioned_concurrency("orders", 5, at=140, ready_s=30)
+    sim.put_provisioned_concurrency("orders", 3, at=150)  # cancels two of the three coming
+    out = _run(sim)
+    assert [c for _, _, c in out] == [1, 0, 0]
+    ready = [(c.time, c.action, c.provisioned, c.provisioned_ready) for c in sim.changes]
+    assert ready == [(0.0, "provisioned", 2, 0), (120.0, "provisioned_ready", 2, 2),
+                     (140.0, "provisioned", 5, 2), (150.0, "provisioned", 3, 2), (170.0, "provisioned_ready", 3, 3)]
+    stats = sim.stats(until=sim.now).function("orders")
+    assert stats["provisioned_invocations"] == 2
+
+
+def test_an_update_retires_the_environments_and_sets_the_timeout() -> None:
+    sim = _sim()
+    sim.invoke(0, "orders", 1)          # idle from 2
+    sim.invoke(0, "orders", 10)         # busy until 11: retired then
+    sim.update_function_configuration("orders", at=5, memory_mb=2048, timeout_s=120)
+    sim.invoke(12, "orders", 90)        # cold; the new timeout lets it run 90 s
+    sim.invoke(200, "orders", 1)        # the environment made after the update: warm
+    out = _run(sim)
+    assert [(o, c) for _, o, c in out] == [(Outcome.SUCCESS, 1), (Outcome.SUCCESS, 1), (Outcome.SUCCESS, 1),
+                                          (Outcome.SUCCESS, 0)]
+    assert sim.configuration[0].memory_mb == 2048
+    with pytest.raises(lc.ValidationException):
+        sim.update_function_configuration("orders", timeout_s=901)
+
+
+def test_peek_time_and_step_stop_at_a_change() -> None:
+    sim = _sim()
+    sim.put_function_concurrency("orders", 0, at=3)
+    assert sim.peek_time() == 3.0
+    assert sim.step() == (3.0, [])
+    sim.invoke(3, "orders", 1)
+    assert _run(sim)[0][1] == Outcome.THROTTLED
+
+
+@given(cuts=st.lists(st.floats(0, 400, allow_nan=False), max_size=6),
+       reserved=st.integers(0, 30), provisioned=st.integers(0, 20))
+def test_a_run_with_changes_and_an_autoscaler_is_the_same_however_it_is_advanced(
+        cuts: list[float], reserved: int, provisioned: int) -> None:
+    def build() -> lc.Simulator:
+        sim = _sim()
+        rng = np.random.default_rng(7)
+        t = np.sort(rng.uniform(0, 400, 3000))
+        sim.submit(lc.Workload(t, rng.integers(0, 2, len(t)), rng.uniform(0.1, 3, len(t))))
+        sim.put_function_concurrency("other", max(reserved, 1), at=50)
+        sim.put_provisioned_concurrency("other", min(provisioned, max(reserved, 1)), at=100, ready_s=30)
+        sim.update_function_code("orders", at=150)
+        sim.autoscale("orders", min=1, max=40, target=0.5)
+        return sim
+    whole = build()
+    expected = _run(whole, 500)
+    pieces = build()
+    got: list[tuple[int, int, int]] = []
+    for c in sorted(cuts):
+        got += _run(pieces, c)
+    got += _run(pieces, 500)
+    assert sorted(got) == expected
+    assert pieces.changes == whole.changes and pieces.scaling_activities == whole.scaling_activities
+    assert pieces.stats(until=500).functions["cold_starts"].tolist() == whole.stats(until=500).functions["cold_starts"].tolist()
