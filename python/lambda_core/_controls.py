@@ -23,9 +23,40 @@ PROVISIONED_READY_S = 120.0
 
 _KINDS = ("reserved", "provisioned", "provisioned_ready", "update")
 
-# a change as the engine takes it: (kind, function, reserved, provisioned, ready_s, timeout_s,
-# unreserved_capacity)
-_Row = tuple[str, int, "int | None", int, float, "float | None", int]
+# a change as the user asked for it: ("reserved", f, n | None), ("provisioned", f, n, ready_s),
+# ("update", f, {field: value})
+_Request = tuple[Any, ...]
+# a change as the engine takes it: (at, kind, function, reserved, provisioned, ready_s,
+# timeout_s, unreserved_capacity)
+_Row = tuple[float, str, int, "int | None", int, float, "float | None", int]
+
+
+def _checked(account: Account, functions: Sequence[Function],
+             request: _Request) -> tuple[list[Function], tuple[str, int, int | None, int, float, float | None, int]]:
+    """The configuration `request` leaves `functions` in, checked with AWS's rules, and the
+    engine's row for it (without its time)."""
+    kind, f = request[0], request[1]
+    old = functions[f]
+    reserved: int | None = None
+    provisioned, ready_s, timeout_s = 0, 0.0, None
+    if kind == "reserved":
+        reserved = request[2]
+        new = (dataclasses.replace(old, reserved_concurrency=None) if reserved is None
+               else put_function_concurrency(old, reserved))
+    elif kind == "provisioned":
+        provisioned, ready_s = request[2], request[3]
+        if isinstance(ready_s, bool) or not isinstance(ready_s, (int, float)) or not 0 <= ready_s < math.inf:
+            raise UsageError(f"ready_s must be a number of seconds >= 0, got {ready_s!r}")
+        new = (dataclasses.replace(old, provisioned_concurrency=None) if provisioned == 0
+               else put_provisioned_concurrency_config(old, provisioned))
+    else:
+        fields = {k: v for k, v in request[2].items() if v is not None}
+        new = dataclasses.replace(old, **fields)
+        timeout_s = new.timeout_s if "timeout_s" in fields else None
+    out = list(functions)
+    out[f] = new
+    plan = plan_pools(account, out)
+    return out, (kind, f, reserved, provisioned, float(ready_s), timeout_s, plan.unreserved_capacity)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,17 +75,26 @@ class AppliedChange:
 
 
 class Controls:
-    """The configuration timeline of one Simulator and its autoscalers."""
+    """The configuration timeline of one Simulator and its autoscalers, and the controller that
+    stops its runs (``next_stop``/``at_stop``, called by the engine's bindings).
+
+    A change is checked when it is made, against the configuration every change made so far
+    leaves (:attr:`latest`), and queued; the run stops just before its instant (one
+    microsecond before: it then comes before every other event of that instant) and the
+    change is checked again against the configuration then in force (:attr:`current`, which
+    autoscalers' activities in between may have changed) and handed to the engine with the
+    pools that leave."""
 
     def __init__(self, engine: _core.Engine, account: Account, functions: Sequence[Function],
                  plan: PoolPlan) -> None:
         self._engine = engine
         self._account = account
         self._names = [f.name for f in functions]
-        #: The configuration after every change scheduled so far.
+        #: The configuration in force at the engine's clock, and after every change made.
         self.current: list[Function] = list(functions)
-        self.plan = plan
+        self.latest: list[Function] = list(functions)
         self._last_at = 0.0
+        self._queued: list[tuple[float, _Request]] = []
         self.autoscalers: dict[int, TargetTracking] = {}
         self.ready_s: dict[int, float] = {}
         self._actions: list[tuple[float, int, ScheduledAction]] = []
@@ -62,11 +102,12 @@ class Controls:
         self.decisions: list[Decision] = []
         self._evaluated = 0.0
         self._previous: dict[int, tuple[float, float]] = {}
+        self._installed = False
 
     # -- changes -------------------------------------------------------------------------------
 
     def instant(self, at: float | None) -> float:
-        """`at` checked: not before the clock nor a change already scheduled (default: now)."""
+        """`at` checked: not before the clock nor a change already made (default: now)."""
         now = self._engine.now
         if at is None:
             return max(now, self._last_at)
@@ -76,62 +117,62 @@ class Controls:
         if t < now:
             raise UntilInPastError(f"at={t:g} is before the simulator's current time {now:g}")
         if t < self._last_at:
-            raise UsageError(f"at={t:g} comes before a change already scheduled at {self._last_at:g}: "
-                             "changes are scheduled in time order")
+            raise UsageError(f"at={t:g} comes before a change already made at {self._last_at:g}: "
+                             "changes are made in time order")
         return t
 
-    def replaced(self, f: int, new: Function) -> tuple[list[Function], PoolPlan]:
-        """The configuration with `new` for function `f`, and its pools (AWS's checks)."""
-        functions = list(self.current)
-        functions[f] = new
-        return functions, plan_pools(self._account, functions)
-
-    def reserved(self, f: int, reserved: int | None) -> _Row:
-        old = self.current[f]
-        new = (dataclasses.replace(old, reserved_concurrency=None) if reserved is None
-               else put_function_concurrency(old, reserved))
-        return self._commit(f, new, ("reserved", f, reserved, 0, 0.0, None, 0))
-
-    def provisioned(self, f: int, n: int, ready_s: float) -> _Row:
-        old = self.current[f]
-        if isinstance(ready_s, bool) or not isinstance(ready_s, (int, float)) or not 0 <= ready_s < math.inf:
-            raise UsageError(f"ready_s must be a number of seconds >= 0, got {ready_s!r}")
-        new = (dataclasses.replace(old, provisioned_concurrency=None) if n == 0
-               else put_provisioned_concurrency_config(old, n))
-        return self._commit(f, new, ("provisioned", f, None, n, float(ready_s), None, 0))
-
-    def update(self, f: int, **fields: Any) -> _Row:
-        new = dataclasses.replace(self.current[f], **{k: v for k, v in fields.items() if v is not None})
-        timeout = fields.get("timeout_s")
-        return self._commit(f, new, ("update", f, None, 0, 0.0, None if timeout is None else new.timeout_s, 0))
-
-    def _commit(self, f: int, new: Function, row: _Row) -> _Row:
-        functions, plan = self.replaced(f, new)
-        self.current, self.plan = functions, plan
-        kind, fi, reserved, provisioned, ready_s, timeout_s, _ = row
-        return (kind, fi, reserved, provisioned, ready_s, timeout_s, plan.unreserved_capacity)
-
-    def schedule(self, at: float, row: _Row) -> None:
-        kind, f, reserved, provisioned, ready_s, timeout_s, unreserved = row
-        self._engine.schedule_change(at, kind, f, reserved=reserved, provisioned=provisioned, ready_s=ready_s,
-                                     timeout_s=timeout_s, unreserved_capacity=unreserved)
+    def make(self, at: float, request: _Request) -> None:
+        """Checks `request` against :attr:`latest` (AWS's exceptions) and queues it at `at`."""
+        self.latest = _checked(self._account, self.latest, request)[0]
         self._last_at = at
+        self._queued.append((at, request))
+        self._install()
+
+    def _install(self) -> None:
+        if not self._installed:
+            self._engine.set_controller(self)
+            self._installed = True
+
+    def _apply(self, at: float, request: _Request) -> _Row:
+        """`request` checked against :attr:`current` at `at`: the engine's row."""
+        self.current, row = _checked(self._account, self.current, request)
+        return (at, *row)
 
     def applied(self) -> list[AppliedChange]:
         return [AppliedChange(t, self._names[f], _KINDS[k], None if rc < 0 else rc, pc, ready)
                 for t, f, k, rc, pc, ready, _, _ in self._engine.applied_changes()]
+
+    def provisioned_steps(self) -> tuple[tuple[tuple[float, int], ...], ...]:
+        """Per function, the steps of its provisioned environments usable (what its bill
+        charges); empty when no change touched its provisioned concurrency."""
+        steps: list[list[tuple[float, int]]] = [[] for _ in self._names]
+        touched = set()
+        for t, f, kind, _, _, ready, _, _ in self._engine.applied_changes():
+            steps[f].append((t, ready))
+            if _KINDS[kind] in ("provisioned", "provisioned_ready"):
+                touched.add(f)
+        return tuple(tuple(s) if f in touched else () for f, s in enumerate(steps))
+
+    @property
+    def pending(self) -> int:
+        """Changes made and not yet applied."""
+        return len(self._queued) + self._engine.pending_changes
 
     # -- auto scaling --------------------------------------------------------------------------
 
     def capacity(self, f: int) -> int:
         return self.current[f].provisioned_concurrency or 0
 
-    def autoscale(self, f: int, tracking: TargetTracking, ready_s: float) -> _Row | None:
+    def autoscale(self, f: int, tracking: TargetTracking, ready_s: float) -> None:
+        """Registers `f`'s scalable target now; a capacity outside its bounds is brought within."""
+        at = self.instant(None)
         self.autoscalers[f] = tracking
         self.ready_s[f] = ready_s
-        wanted = tracking.bounded(self.capacity(f))
-        self._engine.set_controller(self)
-        return None if wanted == self.capacity(f) else self.provisioned(f, wanted, ready_s)
+        self._evaluated = max(self._evaluated, math.floor(self._engine.now / DATA_POINT_S) * DATA_POINT_S)
+        wanted = tracking.bounded(self.latest[f].provisioned_concurrency or 0)
+        if wanted != (self.latest[f].provisioned_concurrency or 0):
+            self.make(at, ("provisioned", f, wanted, ready_s))
+        self._install()
 
     def add_action(self, f: int, action: ScheduledAction) -> None:
         if f not in self.autoscalers:
@@ -140,28 +181,44 @@ class Controls:
         self._actions.append((action.at, f, action))
         self._actions.sort(key=lambda a: a[0])
 
-    def next_stop(self, now: float) -> float | None:
-        """The next instant after the last one acted on where a run must stop."""
+    def next_stop(self, now: float, idle: bool = False) -> float | None:
+        """The next instant a run must stop at (`idle`: the engine has nothing left, so only
+        changes already made call for one)."""
         stops = []
-        if self.autoscalers:
-            stops.append((math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S)
-        if self._actions:
-            stops.append(self._actions[0][0])
+        if self._queued:
+            # just before the change's instant, so that it comes before that instant's events
+            stops.append(max(now, (_core.to_micros(self._queued[0][0]) - 1) / 1e6))
+        if not idle:
+            if self.autoscalers:
+                stops.append((math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S)
+            if self._actions:
+                stops.append(self._actions[0][0])
+        return min(stops) if stops else None
+
+    def next_instant(self, now: float, idle: bool = False) -> float | None:
+        """The next instant a change or an autoscaler acts at (:meth:`next_stop` stops a run
+        just before a change's own instant)."""
+        stops = [self._queued[0][0]] if self._queued else []
+        stop = self.next_stop(now, idle)
+        if stop is not None and not (self._queued and stop == max(now, (_core.to_micros(self._queued[0][0]) - 1) / 1e6)):
+            stops.append(stop)
         return min(stops) if stops else None
 
     def at_stop(self, t: float, seconds: Sequence[tuple[float, float]],
                 applied: Sequence[tuple[float, int, int, int, int, int, int, int]]) -> list[_Row]:
         """The changes to make at `t`, every event up to it processed (the engine's callback)."""
         rows: list[_Row] = []
+        t_us = _core.to_micros(t)
+        while self._queued and _core.to_micros(self._queued[0][0]) - 1 <= t_us:
+            at, request = self._queued.pop(0)
+            rows.append(self._apply(at, request))
         while self._actions and self._actions[0][0] <= t:
             _, f, action = self._actions.pop(0)
-            tracking = self.autoscalers[f]
             old = self.capacity(f)
-            wanted = tracking.schedule(action, old)
+            wanted = self.autoscalers[f].schedule(action, old)
             if wanted is not None:
-                rows.append(self.provisioned(f, wanted, self.ready_s[f]))
-                self.decisions.append(Decision(t, self._names[f], old, wanted, "scheduled", math.nan))
-        boundary = (math.floor(round(t / DATA_POINT_S, 9))) * DATA_POINT_S
+                self._activity(rows, t, f, old, wanted, "scheduled", math.nan)
+        boundary = math.floor(round(t / DATA_POINT_S, 9)) * DATA_POINT_S
         if self.autoscalers and boundary > self._evaluated and math.isclose(boundary, t, abs_tol=1e-6):
             self._evaluated = boundary
             latest = {f: (pc, ready) for _, f, _, _, pc, ready, _, _ in applied}
@@ -170,18 +227,23 @@ class Controls:
                 busy0, ready0 = self._previous.get(f, (0.0, 0.0))
                 self._previous[f] = (busy, ready)
                 point = (busy - busy0) / (ready - ready0) if ready > ready0 else math.nan
-                pc, usable = latest.get(f, (self.capacity(f), self.capacity(f)))
                 old = self.capacity(f)
+                pc, usable = latest.get(f, (old, old))
                 wanted = tracking.observe(t, point, old, in_progress=usable < pc)
                 if wanted is not None and wanted != old:
-                    cause = "scale-out" if wanted > old else "scale-in"
-                    try:
-                        rows.append(self.provisioned(f, wanted, self.ready_s[f]))
-                    except InvalidParameterValueException as e:
-                        # AWS's PutProvisionedConcurrencyConfig refused it: the activity fails
-                        cause = f"failed: {e}"
-                        wanted = old
-                    self.decisions.append(Decision(t, self._names[f], old, wanted, cause, point))
-        if rows:
-            self._last_at = max(self._last_at, t)
+                    self._activity(rows, t, f, old, wanted, "scale-out" if wanted > old else "scale-in", point)
         return rows
+
+    def _activity(self, rows: list[_Row], t: float, f: int, old: int, wanted: int, cause: str,
+                  point: float) -> None:
+        """A scaling activity at `t`: ``PutProvisionedConcurrencyConfig``, logged; one AWS
+        refuses fails, and is logged so."""
+        request = ("provisioned", f, wanted, self.ready_s[f])
+        try:
+            rows.append(self._apply(t, request))
+        except InvalidParameterValueException as e:
+            cause, wanted = f"failed: {e}", old
+        else:
+            # later changes were checked without it: so are the next ones, from here on
+            self.latest = _checked(self._account, self.latest, request)[0]
+        self.decisions.append(Decision(t, self._names[f], old, wanted, cause, point))

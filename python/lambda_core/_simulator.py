@@ -33,6 +33,7 @@ from ._model import (
 )
 from ._model import engine_limits
 from ._model.payloads import too_large_one as _too_large_one
+from ._model.bill import provisioned_env_us
 from ._model.autoscaling import Decision, ScheduledAction, TargetTracking
 from ._controls import PROVISIONED_READY_S, AppliedChange, Controls
 from .errors import (
@@ -219,8 +220,8 @@ class Simulator:
         """The next instant something happens (an arrival, an execution's end, a timer), in
         seconds; ``None`` when nothing is left."""
         t = self._engine.peek_time()
-        stop = self._controls.next_stop(self._engine.now)
-        return t if t is None or stop is None else min(t, stop)
+        stop = self._controls.next_instant(self._engine.now, t is None)
+        return stop if t is None else t if stop is None else min(t, stop)
 
     def step(self) -> tuple[float, list[tuple[int, int, float]]] | None:
         """Processes the next instant (:meth:`peek_time`), as :meth:`advance` to it would, and
@@ -229,10 +230,10 @@ class Simulator:
         resolved; ``None`` when nothing was left. Stepping through a run resolves the same
         requests, in the same order, as one :meth:`advance` over it."""
         t = self._engine.peek_time()
-        stop = self._controls.next_stop(self._engine.now)
-        if t is None or stop is None or t < stop:
+        stop = self._controls.next_instant(self._engine.now, t is None)
+        if stop is None or (t is not None and t < stop):
             return self._engine.step()
-        # an autoscaler decides at `stop`, after everything up to it
+        # a change or an autoscaler acts at `stop`: the run goes there as advance would
         log = self._engine.advance(stop, True)
         assert log is not None
         return stop, list(zip(log["request"].tolist(), log["outcome"].tolist(), log["end"].tolist()))
@@ -245,11 +246,11 @@ class Simulator:
         that would leave the unreserved pool below its minimum raises
         :class:`~lambda_core.errors.InvalidParameterValueException`). Changes come in time
         order; each takes effect before every other event of its instant."""
-        self._change(at, self._controls.reserved(self.index(function), reserved))
+        self._change(at, ("reserved", self.index(function), reserved))
 
     def delete_function_concurrency(self, function: str, *, at: float | None = None) -> None:
         """AWS ``DeleteFunctionConcurrency`` at `at`: `function` shares the unreserved pool again."""
-        self._change(at, self._controls.reserved(self.index(function), None))
+        self._change(at, ("reserved", self.index(function), None))
 
     def put_provisioned_concurrency(self, function: str, n: int, *, at: float | None = None,
                                     ready_s: float = PROVISIONED_READY_S) -> None:
@@ -258,7 +259,7 @@ class Simulator:
         environments are usable `ready_s` later (default 120 s: AWS says "a few minutes");
         environments taken away go at once, busy ones when their execution ends; a later change
         cancels an allocation in progress."""
-        self._change(at, self._controls.provisioned(self.index(function), n, ready_s))
+        self._change(at, ("provisioned", self.index(function), n, ready_s))
 
     def update_function_configuration(self, function: str, *, at: float | None = None,
                                       memory_mb: int | None = None, timeout_s: float | None = None) -> None:
@@ -266,15 +267,15 @@ class Simulator:
         `function` is retired then, busy ones when their execution ends (they finish on the old
         configuration), so the next invocations start cold; provisioned environments are
         replaced without a gap. A new `timeout_s` applies to attempts that start from then."""
-        self._change(at, self._controls.update(self.index(function), memory_mb=memory_mb, timeout_s=timeout_s))
+        self._change(at, ("update", self.index(function), {"memory_mb": memory_mb, "timeout_s": timeout_s}))
 
     def update_function_code(self, function: str, *, at: float | None = None) -> None:
         """AWS ``UpdateFunctionCode`` at `at`: retires `function`'s environments as
         :meth:`update_function_configuration` does."""
-        self._change(at, self._controls.update(self.index(function)))
+        self._change(at, ("update", self.index(function), {}))
 
-    def _change(self, at: float | None, row: Any) -> None:
-        self._controls.schedule(self._controls.instant(at), row)
+    def _change(self, at: float | None, request: tuple[Any, ...]) -> None:
+        self._controls.make(self._controls.instant(at), request)
 
     @property
     def changes(self) -> list[AppliedChange]:
@@ -284,8 +285,8 @@ class Simulator:
 
     @property
     def configuration(self) -> tuple[Function, ...]:
-        """The functions as every change scheduled so far leaves them."""
-        return tuple(self._controls.current)
+        """The functions as every change made so far leaves them."""
+        return tuple(self._controls.latest)
 
     def autoscale(self, function: str, *, min: int, max: int, target: float,
                   scale_out_cooldown_s: float = 0.0, scale_in_cooldown_s: float = 300.0,
@@ -298,10 +299,7 @@ class Simulator:
         f = self.index(function)
         tracking = TargetTracking(function, min=min, max=max, target=target,
                                   scale_out_cooldown_s=scale_out_cooldown_s, scale_in_cooldown_s=scale_in_cooldown_s)
-        at = self._controls.instant(None)
-        row = self._controls.autoscale(f, tracking, ready_s)
-        if row is not None:
-            self._controls.schedule(at, row)
+        self._controls.autoscale(f, tracking, ready_s)
 
     def schedule_scaling(self, function: str, *, at: float, min: int | None = None, max: int | None = None) -> None:
         """A scheduled action: from `at`, the autoscaled `function`'s bounds are `min`/`max`;
@@ -511,6 +509,7 @@ class Simulator:
             metrics=self.metrics(),
             traces=self._traces(),
             seed=self.seed,
+            provisioned_steps=self._controls.provisioned_steps(),
         )
 
     def metrics(self) -> Metrics | None:
@@ -520,7 +519,18 @@ class Simulator:
         series = self._engine.series()
         if series is None:
             return None
-        return _boundary.metrics(series, self.functions, self.mappings, self._plan)
+        metrics = _boundary.metrics(series, self.functions, self.mappings, self._plan)
+        steps = self._controls.provisioned_steps()
+        if any(steps):
+            # provisioned concurrency changed while running: each period's mean usable
+            period_us = _core.to_micros(metrics.period_s)
+            horizon_us = _core.to_micros(metrics.horizon)
+            starts = [p * period_us for p in range(metrics.n_periods)]
+            metrics.provisioned = tuple(
+                np.array([provisioned_env_us(f, st, a, min(a + period_us, horizon_us)) / max(1, min(period_us, horizon_us - a))
+                          for a in starts]) if st else pc
+                for f, st, pc in zip(self.functions, steps, metrics.provisioned))
+        return metrics
 
     def _check_finishes(self, arriving: Sequence[str]) -> None:
         """A run without ``until`` must end: :class:`UsageError` when a mapping whose function

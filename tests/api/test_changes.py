@@ -137,3 +137,17 @@ def test_a_run_with_changes_and_an_autoscaler_is_the_same_however_it_is_advanced
     assert sorted(got) == expected
     assert pieces.changes == whole.changes and pieces.scaling_activities == whole.scaling_activities
     assert pieces.stats(until=500).functions["cold_starts"].tolist() == whole.stats(until=500).functions["cold_starts"].tolist()
+
+
+def test_the_bill_charges_provisioned_environments_while_they_are_usable() -> None:
+    sim = lc.Simulator(lc.Account(), [lc.Function("orders", memory_mb=2048, provisioned_concurrency=10),
+                                      lc.Function("other", memory_mb=1024)], metrics_period_s=60)
+    sim.put_provisioned_concurrency("orders", 0, at=100)         # released at once
+    sim.put_provisioned_concurrency("other", 4, at=200, ready_s=40)  # usable from 240
+    result = sim.run(until=600)
+    bill = result.cost()
+    assert bill.quantities("orders")["provisioned_allocated_gb_s"] == pytest.approx(10 * 100 * 2)
+    assert bill.quantities("other")["provisioned_allocated_gb_s"] == pytest.approx(4 * 360 * 1)
+    per_period = bill.series("other")["provisioned"]
+    assert per_period[:4].sum() == 0 and per_period[4] > 0
+    assert per_period.sum() == pytest.approx(bill.function("other")["provisioned"])

@@ -32,9 +32,9 @@ use lambda_core_engine::{
 struct Resolved(Vec<(u64, u8, f64)>);
 
 /// What `step` returns: the instant, and the requests resolved then.
-/// A change a controller asks for at a stop: `(kind, function, reserved, provisioned,
+/// A change a controller asks for at a stop: `(at, kind, function, reserved, provisioned,
 /// ready_s, timeout_s, unreserved_capacity)`, as `Engine.schedule_change` takes them.
-type ChangeRow = (String, u32, Option<u32>, u32, f64, Option<f64>, u32);
+type ChangeRow = (f64, String, u32, Option<u32>, u32, f64, Option<f64>, u32);
 
 /// One row of `Engine.applied_changes`.
 type AppliedRow = (f64, u32, u8, i64, u32, u32, u64, u64);
@@ -172,17 +172,18 @@ impl PyEngine {
         let until = until.map(|u| seconds("until", u)).transpose()?;
         // a controller's stops on the way: the run goes to each, then asks it what to change
         while let Some(ctl) = self.controller.as_ref().map(|c| c.clone_ref(py)) {
-            let stop: Option<f64> = ctl.call_method1(py, "next_stop", (to_seconds(self.engine.now()),))?.extract(py)?;
+            let idle = self.engine.peek_time().is_none();
+            let stop: Option<f64> = ctl.call_method1(py, "next_stop", (to_seconds(self.engine.now()), idle))?.extract(py)?;
             let Some(stop) = stop else { break };
             let at = seconds("stop", stop)?;
-            if at < self.engine.now() || until.is_some_and(|u| at > u) || self.engine.peek_time().is_none() {
+            if at < self.engine.now() || until.is_some_and(|u| at > u) {
                 break;
             }
             self.run_to(py, Some(at), sink)?;
             let changes: Vec<ChangeRow> =
                 ctl.call_method1(py, "at_stop", (to_seconds(at), self.engine.provisioned_seconds(), self.applied_changes()))?.extract(py)?;
-            for (kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity) in changes {
-                self.schedule_change(to_seconds(at), &kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)?;
+            for (when, kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity) in changes {
+                self.schedule_change(when, &kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)?;
             }
         }
         self.run_to(py, until, sink)
@@ -476,11 +477,12 @@ impl PyEngine {
         self.engine.provisioned_seconds()
     }
 
-    /// Installs (or with `None` removes) a controller: an object whose `next_stop(now)` says
-    /// the next instant (seconds, or `None`) at which a run must stop, and whose
-    /// `at_stop(time, provisioned_seconds, applied_changes)` says, once every event up to that
-    /// instant is processed, which changes to schedule then (a list of tuples
-    /// `(kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)`).
+    /// Installs (or with `None` removes) a controller: an object whose `next_stop(now, idle)`
+    /// says the next instant (seconds, or `None`) at which a run must stop (`idle`: the engine
+    /// has nothing left to do), and whose `at_stop(time, provisioned_seconds,
+    /// applied_changes)` says, once every event up to that instant is processed, which
+    /// changes to schedule (a list of tuples `(at, kind, function, reserved, provisioned,
+    /// ready_s, timeout_s, unreserved_capacity)`).
     #[pyo3(signature = (controller=None))]
     fn set_controller(&mut self, controller: Option<Py<PyAny>>) {
         self.controller = controller;

@@ -24,7 +24,7 @@ from .metric_catalog import specs_at
 from .metrics import Metrics
 from .prices import Prices
 
-__all__ = ["Bill", "CATEGORIES", "QUANTITIES", "USAGE_COUNTERS"]
+__all__ = ["Bill", "CATEGORIES", "QUANTITIES", "USAGE_COUNTERS", "provisioned_env_us"]
 
 #: The bill's categories of charges, in USD.
 CATEGORIES = ("requests", "duration", "init", "provisioned", "ephemeral")
@@ -75,11 +75,15 @@ class Bill:
 
     @classmethod
     def price(cls, functions: Sequence[Function], usage: Mapping[str, npt.ArrayLike], horizon: float,
-              prices: Prices | None = None, metrics: Metrics | None = None) -> Bill:
+              prices: Prices | None = None, metrics: Metrics | None = None,
+              provisioned_steps: Sequence[Sequence[tuple[float, int]]] | None = None) -> Bill:
         """The bill of `usage` (per function, in `functions`' order: the counters of
         :data:`USAGE_COUNTERS`, as ``Result.functions`` holds them) over a run of `horizon`
         seconds, at `prices` (default ``Prices()``); with `metrics` (whose function series
-        hold the same counters per period), also the per-period series."""
+        hold the same counters per period), also the per-period series. `provisioned_steps`:
+        per function, the ``(time, environments)`` steps of its provisioned environments usable
+        after changes while running (docs/model.md §16; empty: none); such a function's
+        allocation is charged for the environments usable over time, not rounded up."""
         prices = Prices() if prices is None else prices
         if not isinstance(prices, Prices):
             raise TypeError(f"prices must be a lambda_core.Prices, got {type(prices).__name__}")
@@ -94,7 +98,10 @@ class Bill:
         rates = _rates(functions, counts, prices)
         horizon_us = _core.to_micros(float(horizon))
         allocated_us = _allocated_us(horizon_us, prices)
-        q = _quantities(functions, counts, allocated_us)
+        steps = [()] * len(functions) if provisioned_steps is None else [tuple(x) for x in provisioned_steps]
+        env_us = np.array([provisioned_env_us(f, st, 0, horizon_us) if st else allocated_us * (f.provisioned_concurrency or 0)
+                           for f, st in zip(functions, steps)], dtype=np.float64)
+        q = _quantities(functions, counts, env_us)
         costs = _charges(functions, q, rates)
         quantities = np.column_stack([
             counts["invocations"].astype(np.float64),
@@ -104,7 +111,7 @@ class Bill:
         timestamps = series = None
         if metrics is not None:
             timestamps = metrics.timestamps
-            series = _series(functions, metrics, rates, horizon_us, allocated_us, prices)
+            series = _series(functions, metrics, rates, horizon_us, allocated_us, steps)
         return cls(prices, [f.name for f in functions], [f.architecture for f in functions],
                    costs, quantities, timestamps, series)
 
@@ -225,15 +232,25 @@ def _allocated_us(horizon_us: int, prices: Prices) -> int:
     return horizon_us if step == 0 else -(-horizon_us // step) * step
 
 
+def provisioned_env_us(f: Function, steps: Sequence[tuple[float, int]], lo_us: int, hi_us: int) -> float:
+    """∫ provisioned environments usable dt over [lo, hi) in environment-µs: the configured
+    count from 0, then each step's."""
+    level, since, total = f.provisioned_concurrency or 0, 0, 0.0
+    for t, n in steps:
+        at = _core.to_micros(t)
+        total += level * max(0, min(at, hi_us) - max(since, lo_us))
+        level, since = n, at
+    return total + level * max(0, hi_us - max(since, lo_us))
+
+
 def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[np.int64]],
-                allocated_us: int | npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
+                env_us: npt.NDArray[np.float64]) -> dict[str, npt.NDArray[np.float64]]:
     """GB-s (and requests) of each kind, per function (rows) and, for per-period counts, per
     period (columns). Init is the engine's sum of the inits paid, at the provisioned rate for
     those on provisioned environments (which re-initialise only after a timeout); each invocation's
     rounding up to the millisecond (of init + handler together) is counted as handler time."""
     shape = (len(functions),) + (1,) * (counts["invocations"].ndim - 1)
     gb = np.array([f.memory_mb / 1024 for f in functions]).reshape(shape)
-    provisioned = np.array([f.provisioned_concurrency or 0 for f in functions]).reshape(shape)
     extra_gb = np.array([max(0, f.ephemeral_storage_mb - 512) / 1024 for f in functions]).reshape(shape)
     billed = counts["billed_duration_ms"].astype(np.float64)
     on_prov = counts["provisioned_billed_duration_ms"].astype(np.float64)
@@ -245,7 +262,7 @@ def _quantities(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[
         "od_init": od_init * ms_to_gb_s,
         "pc_handler": (on_prov - pc_init) * ms_to_gb_s,
         "pc_init": pc_init * ms_to_gb_s,
-        "allocated": allocated_us / 1e6 * provisioned * gb,
+        "allocated": env_us / 1e6 * gb,
         "ephemeral": billed / 1000 * extra_gb,
         "requests": counts["invocations"].astype(np.float64),
     }
@@ -274,7 +291,8 @@ def _charges(functions: Sequence[Function], q: Mapping[str, npt.NDArray[np.float
 
 
 def _series(functions: Sequence[Function], metrics: Metrics, rates: npt.NDArray[np.float64],
-            horizon_us: int, allocated_us: int, prices: Prices) -> npt.NDArray[np.float64]:
+            horizon_us: int, allocated_us: int,
+            steps: Sequence[Sequence[tuple[float, int]]]) -> npt.NDArray[np.float64]:
     n_periods = metrics.n_periods
     if not functions:
         return np.zeros((0, len(CATEGORIES), n_periods))
@@ -287,7 +305,11 @@ def _series(functions: Sequence[Function], metrics: Metrics, rates: npt.NDArray[
     spread = np.clip(horizon_us - starts, 0, period_us)
     if n_periods:
         spread[-1] += allocated_us - int(spread.sum())
-    q = _quantities(functions, counts, spread[np.newaxis, :])
+    env_us = np.array([
+        [provisioned_env_us(f, st, int(a), int(min(a + period_us, horizon_us))) for a in starts] if st
+        else spread * (f.provisioned_concurrency or 0)
+        for f, st in zip(functions, steps)], dtype=np.float64).reshape(len(functions), n_periods)
+    q = _quantities(functions, counts, env_us)
     return _charges(functions, q, rates)
 
 

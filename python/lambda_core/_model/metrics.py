@@ -94,7 +94,7 @@ class Metrics:
                  function_names: Sequence[str], source_names: Sequence[str],
                  source_functions: Sequence[str], source_kinds: Sequence[str],
                  engine: Mapping[str, Mapping[Key, npt.NDArray[Any]]],
-                 claimed_offset: int, provisioned: Sequence[int | None], *,
+                 claimed_offset: int, provisioned: Sequence[int | None | npt.NDArray[np.float64]], *,
                  account_settings: Mapping[str, int] | None = None,
                  reserved: Sequence[int | None] | None = None) -> None:
         #: The length of a period, in seconds.
@@ -111,7 +111,7 @@ class Metrics:
         #: and provisioned concurrency (``None``: none).
         self.account_settings: dict[str, int] = dict(account_settings or {})
         self.reserved: tuple[int | None, ...] = tuple(reserved) if reserved is not None else (None,) * len(self.function_names)
-        self.provisioned: tuple[int | None, ...] = tuple(provisioned)
+        self.provisioned: tuple[int | None | npt.NDArray[np.float64], ...] = tuple(provisioned)
         self.source_names = tuple(source_names)
         self._source_functions = tuple(source_functions)
         self._source_kinds = tuple(source_kinds)
@@ -177,7 +177,10 @@ class Metrics:
                 elif source == "utilization":
                     pc = self.provisioned[i]
                     busy = self._function_table["ProvisionedConcurrentExecutions", "Maximum"][i]
-                    series[key] = _frozen(busy / pc if pc else np.zeros(self.n_periods))
+                    if isinstance(pc, np.ndarray):  # changed while running: per period
+                        series[key] = _frozen(np.divide(busy, pc, out=np.zeros(self.n_periods), where=pc > 0))
+                    else:
+                        series[key] = _frozen(busy / pc if pc else np.zeros(self.n_periods))
                 else:
                     raise AssertionError(f"{m.name}: no function-level source {source!r}")
         return series

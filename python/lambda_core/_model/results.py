@@ -165,6 +165,9 @@ class Result(_Traced):
     function_configs: tuple[Function, ...] = field(default=(), repr=False)
     traces: Columns = field(default_factory=dict, repr=False)
     seed: int = 0
+    #: Per function, the ``(time, environments)`` steps of its provisioned environments usable
+    #: after changes while running (docs/model.md §16), which its bill charges; empty: none.
+    provisioned_steps: tuple[tuple[tuple[float, int], ...], ...] = field(default=(), repr=False)
 
     def cost(self, prices: Prices | None = None) -> Bill:
         """The bill of this run at `prices` (default ``Prices()``: us-east-1 list prices, no
@@ -173,7 +176,8 @@ class Result(_Traced):
         if len(self.function_configs) != len(self.function_names):
             raise UsageError("this Result carries no function configurations to price (a Result "
                              "from Simulator.run or Simulator.stats does); use Bill.price instead")
-        return Bill.price(self.function_configs, self.functions, self.horizon, prices, self.metrics)
+        return Bill.price(self.function_configs, self.functions, self.horizon, prices, self.metrics,
+                          self.provisioned_steps or None)
 
     def function(self, name: str) -> dict[str, Any]:
         """The statistics of one function, by name, as plain Python numbers."""

@@ -19,6 +19,7 @@ from .._model import (
     Account, Distribution, Empirical, EventSource, Fixed, Function, LogNormal, RetryPolicy, Uniform, VpcConfig,
 )
 from ..errors import LambdaCoreError, ScenarioError
+from ._changes import parse_autoscaling, parse_changes
 from ._expect import parse_expectations
 from ._generators import MAX_GENERATED_ROWS, RecordsSpec, WorkloadSpec
 from ._parse_generators import _workload
@@ -210,6 +211,8 @@ def scenario_from_dict(data: Mapping[str, Any], name: str = "scenario", base: Pa
     by_table: dict[str, Any] = {array: tuple(sources) for array, sources in declared.items()}
     expectations = parse_expectations(_tables(data, "expect"), names)
     return Scenario(
+        changes=parse_changes(data, names),
+        autoscaling=parse_autoscaling(data, names),
         expectations=expectations,
         account=account,
         functions=tuple(functions),

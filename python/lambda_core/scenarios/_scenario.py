@@ -27,6 +27,7 @@ from .._simulator import Simulator
 from ._expect import Expectation
 from ._generators import RecordsSpec, WorkloadSpec
 from ._paths import with_traffic, with_values
+from ._changes import Autoscaling, Change
 from ._trace_workload import TraceSpec
 
 __all__ = ["Scenario"]
@@ -62,6 +63,10 @@ class Scenario:
     mappings: tuple[EventSourceMapping, ...] = ()
     #: The ``[[expect]]`` tables: capacity checks of a run (``lambda-core check``).
     expectations: tuple[Expectation, ...] = ()
+    #: The ``[[changes]]`` tables (changes while running, in time order) and the
+    #: ``[[autoscaling]]`` ones (docs/scenarios.md, "Changes while running").
+    changes: tuple[Change, ...] = ()
+    autoscaling: tuple[Autoscaling, ...] = ()
 
     @staticmethod
     def load(path: str | os.PathLike[str]) -> Scenario:
@@ -98,8 +103,9 @@ class Scenario:
     def simulator(self, seed: int | None = None) -> Simulator:
         """A fresh :class:`~lambda_core.Simulator` of this scenario (``seed`` overrides the
         scenario's), with its mappings and, when the scenario sets ``metrics_period_s``, its
-        per-period series. Raises AWS's exceptions when the pools are ones AWS would refuse."""
-        return Simulator(
+        per-period series, and its changes while running and autoscaling made. Raises AWS's
+        exceptions when the pools, or a change at its instant, are ones AWS would refuse."""
+        sim = Simulator(
             self.account,
             self.functions,
             seed=self.seed if seed is None else seed,
@@ -108,6 +114,11 @@ class Scenario:
             mappings=self.mappings,
             metrics_period_s=self.metrics_period_s,
         )
+        for scaling in self.autoscaling:
+            scaling.apply(sim)
+        for change in self.changes:
+            change.apply(sim)
+        return sim
 
     def has_events(self) -> bool:
         """Whether any generator makes asynchronous (``Event``) invocations."""

@@ -40,7 +40,7 @@ SOURCE_TABLES = source_tables()
 _TOP_KEYS = (
     "name", "description", "seed", "until", "routing", "metrics_period_s", "client_retries",
     "account", "functions",
-    *SOURCE_TABLES, "mappings", "expect",
+    *SOURCE_TABLES, "mappings", "expect", "changes", "autoscaling",
 )
 _ACCOUNT_KEYS = tuple(f.name for f in dataclasses.fields(Account))
 _FUNCTION_KEYS = tuple(f.name for f in dataclasses.fields(Function)) + ("workload",)
