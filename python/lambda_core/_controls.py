@@ -94,10 +94,10 @@ class Controls:
         self.current: list[Function] = list(functions)
         self.latest: list[Function] = list(functions)
         self._last_at = 0.0
-        self._queued: list[tuple[float, _Request]] = []
+        self.queued: list[tuple[float, _Request]] = []
         self.autoscalers: dict[int, TargetTracking] = {}
         self.ready_s: dict[int, float] = {}
-        self._actions: list[tuple[float, int, ScheduledAction]] = []
+        self.actions: list[tuple[float, int, ScheduledAction]] = []
         #: Every scaling activity, in order.
         self.decisions: list[Decision] = []
         self._evaluated = 0.0
@@ -125,7 +125,7 @@ class Controls:
         """Checks `request` against :attr:`latest` (AWS's exceptions) and queues it at `at`."""
         self.latest = _checked(self._account, self.latest, request)[0]
         self._last_at = at
-        self._queued.append((at, request))
+        self.queued.append((at, request))
         self._install()
 
     def _install(self) -> None:
@@ -156,7 +156,7 @@ class Controls:
     @property
     def pending(self) -> int:
         """Changes made and not yet applied."""
-        return len(self._queued) + self._engine.pending_changes
+        return len(self.queued) + self._engine.pending_changes
 
     # -- auto scaling --------------------------------------------------------------------------
 
@@ -178,29 +178,29 @@ class Controls:
         if f not in self.autoscalers:
             raise UsageError(f"schedule_scaling({self._names[f]!r}): register the function with "
                              "autoscale first (a scheduled action changes a scalable target's bounds)")
-        self._actions.append((action.at, f, action))
-        self._actions.sort(key=lambda a: a[0])
+        self.actions.append((action.at, f, action))
+        self.actions.sort(key=lambda a: a[0])
 
     def next_stop(self, now: float, idle: bool = False) -> float | None:
         """The next instant a run must stop at (`idle`: the engine has nothing left, so only
         changes already made call for one)."""
         stops = []
-        if self._queued:
+        if self.queued:
             # just before the change's instant, so that it comes before that instant's events
-            stops.append(max(now, (_core.to_micros(self._queued[0][0]) - 1) / 1e6))
+            stops.append(max(now, (_core.to_micros(self.queued[0][0]) - 1) / 1e6))
         if not idle:
             if self.autoscalers:
                 stops.append((math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S)
-            if self._actions:
-                stops.append(self._actions[0][0])
+            if self.actions:
+                stops.append(self.actions[0][0])
         return min(stops) if stops else None
 
     def next_instant(self, now: float, idle: bool = False) -> float | None:
         """The next instant a change or an autoscaler acts at (:meth:`next_stop` stops a run
         just before a change's own instant)."""
-        stops = [self._queued[0][0]] if self._queued else []
+        stops = [self.queued[0][0]] if self.queued else []
         stop = self.next_stop(now, idle)
-        if stop is not None and not (self._queued and stop == max(now, (_core.to_micros(self._queued[0][0]) - 1) / 1e6)):
+        if stop is not None and not (self.queued and stop == max(now, (_core.to_micros(self.queued[0][0]) - 1) / 1e6)):
             stops.append(stop)
         return min(stops) if stops else None
 
@@ -209,11 +209,11 @@ class Controls:
         """The changes to make at `t`, every event up to it processed (the engine's callback)."""
         rows: list[_Row] = []
         t_us = _core.to_micros(t)
-        while self._queued and _core.to_micros(self._queued[0][0]) - 1 <= t_us:
-            at, request = self._queued.pop(0)
+        while self.queued and _core.to_micros(self.queued[0][0]) - 1 <= t_us:
+            at, request = self.queued.pop(0)
             rows.append(self._apply(at, request))
-        while self._actions and self._actions[0][0] <= t:
-            _, f, action = self._actions.pop(0)
+        while self.actions and self.actions[0][0] <= t:
+            _, f, action = self.actions.pop(0)
             old = self.capacity(f)
             wanted = self.autoscalers[f].schedule(action, old)
             if wanted is not None:

@@ -220,7 +220,10 @@ class Simulator:
         """The next instant something happens (an arrival, an execution's end, a timer), in
         seconds; ``None`` when nothing is left."""
         t = self._engine.peek_time()
-        stop = self._controls.next_instant(self._engine.now, t is None)
+        c = self._controls
+        if not (c.queued or c.autoscalers or c.actions):
+            return t
+        stop = c.next_instant(self._engine.now, t is None)
         return stop if t is None else t if stop is None else min(t, stop)
 
     def step(self) -> tuple[float, list[tuple[int, int, float]]] | None:
@@ -229,8 +232,11 @@ class Simulator:
         outcome, end)`` tuples (``lc.Outcome(outcome)`` names the code), in the order they were
         resolved; ``None`` when nothing was left. Stepping through a run resolves the same
         requests, in the same order, as one :meth:`advance` over it."""
+        c = self._controls
+        if not (c.queued or c.autoscalers or c.actions):  # nothing to steer: the engine's step
+            return self._engine.step()
         t = self._engine.peek_time()
-        stop = self._controls.next_instant(self._engine.now, t is None)
+        stop = c.next_instant(self._engine.now, t is None)
         if stop is None or (t is not None and t < stop):
             return self._engine.step()
         # a change or an autoscaler acts at `stop`: the run goes there as advance would
