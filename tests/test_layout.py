@@ -15,7 +15,7 @@ ORACLE = sorted((TESTS / "oracle").glob("*.py"))
 ORACLE_DEPENDENCIES = {"__init__": set(), "lifetimes": set(), "invocations": {"lifetimes"},
                        "streams": {"invocations"},
                        "queues": {"invocations", "streams"}, "metrics": {"invocations"},
-                       "erlang": set()}
+                       "erlang": set(), "changes": set()}
 
 
 def imported_modules(path: Path) -> list[tuple[str, int]]:

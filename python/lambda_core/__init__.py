@@ -5,13 +5,18 @@
 >>> sim.account_settings()
 {'ConcurrentExecutions': 1000, 'UnreservedConcurrentExecutions': 800}
 
-This module is the public API: every name in ``__all__``. Four submodules are public too:
+This module is the public API: every name in ``__all__``. Six submodules are public too:
 :mod:`lambda_core.errors` (the exceptions, also exported here),
 :mod:`lambda_core.distributions` (the durations of docs/model.md §3.1, also exported here),
 :mod:`lambda_core.scenarios` (TOML scenario files; ``lambda_core.scenario`` is its older
-name) and :mod:`lambda_core.traces` (traces of real traffic, docs/replay.md). Every other
-module is private (its name starts with ``_``) and may change.
+name), :mod:`lambda_core.traces` (traces of real traffic, docs/replay.md), and, with their
+optional dependency installed, :mod:`lambda_core.simpy` (Lambda inside a SimPy model,
+docs/simpy.md) and :mod:`lambda_core.gym` (a Gymnasium environment, docs/control.md), imported
+on first use of ``lc.simpy`` or ``lc.gym``. Every other module is private (its name starts
+with ``_``) and may change.
 """
+
+from typing import Any
 
 from ._core import __version__
 from ._model import (
@@ -135,3 +140,21 @@ __all__ = [
     "ScenarioError",
     "TraceFormatError",
 ]
+
+# lc.simpy and lc.gym need their optional dependency (SimPy, Gymnasium): they are imported on
+# first use, so `import lambda_core` stays free of both
+_OPTIONAL_MODULES = {"simpy": "simpy", "gym": "gymnasium"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OPTIONAL_MODULES:
+        import importlib
+
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != _OPTIONAL_MODULES[name]:
+                raise
+            raise ModuleNotFoundError(
+                f"lambda_core.{name} needs {e.name}: pip install 'lambda-core[{name}]'", name=e.name) from e
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

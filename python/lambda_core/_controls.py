@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import _core
+from . import _validation as v
 from ._model import Account, Function, PoolPlan, plan_pools
 from ._model.autoscaling import DATA_POINT_S, Decision, ScheduledAction, TargetTracking
+from ._model.mappings import EventSourceMapping, check_functions
 from ._model.pools import put_function_concurrency, put_provisioned_concurrency_config
-from .errors import InvalidParameterValueException, UntilInPastError, UsageError
+from .errors import InvalidParameterValueException, UntilInPastError, UsageError, ValidationException
 
 __all__ = ["AppliedChange", "Controls", "PROVISIONED_READY_S"]
 
@@ -45,6 +47,7 @@ def _checked(account: Account, functions: Sequence[Function],
                else put_function_concurrency(old, reserved))
     elif kind == "provisioned":
         provisioned, ready_s = request[2], request[3]
+        v.require_int("put_provisioned_concurrency", "n", provisioned)
         if isinstance(ready_s, bool) or not isinstance(ready_s, (int, float)) or not 0 <= ready_s < math.inf:
             raise UsageError(f"ready_s must be a number of seconds >= 0, got {ready_s!r}")
         new = (dataclasses.replace(old, provisioned_concurrency=None) if provisioned == 0
@@ -55,7 +58,9 @@ def _checked(account: Account, functions: Sequence[Function],
         timeout_s = new.timeout_s if "timeout_s" in fields else None
     out = list(functions)
     out[f] = new
-    plan = plan_pools(account, out)
+    # the pools are the same in any order; with `f` applied last, a refusal is that of the call
+    # made to `f` (its rule, its message), the other functions having been accepted before
+    plan = plan_pools(account, [*out[:f], *out[f + 1:], new])
     return out, (kind, f, reserved, provisioned, float(ready_s), timeout_s, plan.unreserved_capacity)
 
 
@@ -86,8 +91,9 @@ class Controls:
     pools that leave."""
 
     def __init__(self, engine: _core.Engine, account: Account, functions: Sequence[Function],
-                 plan: PoolPlan) -> None:
+                 plan: PoolPlan, mappings: Sequence[EventSourceMapping] = ()) -> None:
         self._engine = engine
+        self._mappings = mappings
         self._account = account
         self._names = [f.name for f in functions]
         #: The configuration in force at the engine's clock, and after every change made.
@@ -102,6 +108,9 @@ class Controls:
         self.decisions: list[Decision] = []
         self._evaluated = 0.0
         self._previous: dict[int, tuple[float, float]] = {}
+        # per function, its provisioned concurrency configured and usable, as the engine's
+        # applied changes last left them
+        self._usable: dict[int, tuple[int, int]] = {}
         self._installed = False
 
     # -- changes -------------------------------------------------------------------------------
@@ -123,15 +132,32 @@ class Controls:
 
     def make(self, at: float, request: _Request) -> None:
         """Checks `request` against :attr:`latest` (AWS's exceptions) and queues it at `at`."""
-        self.latest = _checked(self._account, self.latest, request)[0]
+        latest = _checked(self._account, self.latest, request)[0]
+        if request[0] == "update":
+            # CreateEventSourceMapping's checks hold for the function as updated (an SQS
+            # queue's visibility timeout at least its timeout)
+            check_functions(self._mappings, [latest[request[1]]])
+        self.latest = latest
         self._last_at = at
         self.queued.append((at, request))
         self._install()
+        if _core.to_micros(at) <= _core.to_micros(self._engine.now):
+            # at the clock's instant: no run can stop before it, and no autoscaler acts in
+            # between, so the change goes to the engine now, before the instant's events the
+            # engine has not taken yet (the arrivals at 0 of a fresh simulator above all)
+            while self.queued:
+                self.schedule(self._apply(*self.queued.pop(0)))
 
     def _install(self) -> None:
         if not self._installed:
             self._engine.set_controller(self)
             self._installed = True
+
+    def schedule(self, row: _Row) -> None:
+        """Hands one of :meth:`at_stop`'s rows to the engine."""
+        at, kind, f, reserved, provisioned, ready_s, timeout_s, unreserved = row
+        self._engine.schedule_change(at, kind, f, reserved=reserved, provisioned=provisioned, ready_s=ready_s,
+                                     timeout_s=timeout_s, unreserved_capacity=unreserved)
 
     def _apply(self, at: float, request: _Request) -> _Row:
         """`request` checked against :attr:`current` at `at`: the engine's row."""
@@ -164,75 +190,128 @@ class Controls:
         return self.current[f].provisioned_concurrency or 0
 
     def autoscale(self, f: int, tracking: TargetTracking, ready_s: float) -> None:
-        """Registers `f`'s scalable target now; a capacity outside its bounds is brought within."""
+        """Registers `f`'s scalable target now; a capacity outside its bounds is brought within.
+        Its first data point is the utilisation from now to the end of the minute."""
         at = self.instant(None)
+        old = self.latest[f].provisioned_concurrency or 0
+        wanted = tracking.bounded(old)
+        if wanted != old:
+            self.make(at, ("provisioned", f, wanted, ready_s))  # raises before anything is kept
         self.autoscalers[f] = tracking
         self.ready_s[f] = ready_s
         self._evaluated = max(self._evaluated, math.floor(self._engine.now / DATA_POINT_S) * DATA_POINT_S)
-        wanted = tracking.bounded(self.latest[f].provisioned_concurrency or 0)
-        if wanted != (self.latest[f].provisioned_concurrency or 0):
-            self.make(at, ("provisioned", f, wanted, ready_s))
+        self._previous[f] = self._engine.provisioned_seconds()[f]
         self._install()
 
     def add_action(self, f: int, action: ScheduledAction) -> None:
-        if f not in self.autoscalers:
-            raise UsageError(f"schedule_scaling({self._names[f]!r}): register the function with "
+        """Queues a scheduled action, its bounds checked against those in force after the
+        actions queued before it."""
+        name = self._names[f]
+        tracking = self.autoscalers.get(f)
+        if tracking is None:
+            raise UsageError(f"schedule_scaling({name!r}): register the function with "
                              "autoscale first (a scheduled action changes a scalable target's bounds)")
+        for key in ("min", "max"):
+            value = getattr(action, key)
+            if value is not None:
+                v.require_int("schedule_scaling", key, value)
+        lo, hi = tracking.min, tracking.max
+        for _, g, a in [*self.actions, (action.at, f, action)]:
+            if g == f:
+                lo, hi = (lo if a.min is None else a.min), (hi if a.max is None else a.max)
+                if not 0 <= lo <= hi:
+                    raise InvalidParameterValueException(
+                        f"schedule_scaling({name!r}) at {a.at:g}: min and max must satisfy "
+                        f"0 <= min <= max, got min={lo}, max={hi}")
         self.actions.append((action.at, f, action))
         self.actions.sort(key=lambda a: a[0])
 
+    def _next_point(self) -> float:
+        return (math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S
+
     def next_stop(self, now: float, idle: bool = False) -> float | None:
-        """The next instant a run must stop at (`idle`: the engine has nothing left, so only
-        changes already made call for one)."""
+        """The next instant a run must stop at, never before `now` (`idle`: the run has nothing
+        left to reach, so only changes and scheduled actions already made call for one, not the
+        data points of autoscalers)."""
         stops = []
         if self.queued:
             # just before the change's instant, so that it comes before that instant's events
-            stops.append(max(now, (_core.to_micros(self.queued[0][0]) - 1) / 1e6))
-        if not idle:
-            if self.autoscalers:
-                stops.append((math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S)
-            if self.actions:
-                stops.append(self.actions[0][0])
-        return min(stops) if stops else None
+            stops.append((_core.to_micros(self.queued[0][0]) - 1) / 1e6)
+        if self.actions:
+            stops.append(self.actions[0][0])
+        if self.autoscalers and not idle:
+            stops.append(self._next_point())
+        return max(now, min(stops)) if stops else None
 
     def next_instant(self, now: float, idle: bool = False) -> float | None:
-        """The next instant a change or an autoscaler acts at (:meth:`next_stop` stops a run
-        just before a change's own instant)."""
+        """The next instant a change, a scheduled action or an autoscaler acts at
+        (:meth:`next_stop` stops a run just before a change's own instant)."""
         stops = [self.queued[0][0]] if self.queued else []
-        stop = self.next_stop(now, idle)
-        if stop is not None and not (self.queued and stop == max(now, (_core.to_micros(self.queued[0][0]) - 1) / 1e6)):
-            stops.append(stop)
-        return min(stops) if stops else None
+        if self.actions:
+            stops.append(self.actions[0][0])
+        if self.autoscalers and not idle:
+            stops.append(self._next_point())
+        return max(now, min(stops)) if stops else None
 
     def at_stop(self, t: float, seconds: Sequence[tuple[float, float]],
-                applied: Sequence[tuple[float, int, int, int, int, int, int, int]]) -> list[_Row]:
-        """The changes to make at `t`, every event up to it processed (the engine's callback)."""
+                applied: Sequence[tuple[float, int, int, int, int, int, int, int]]
+                ) -> tuple[list[_Row], InvalidParameterValueException | ValidationException | None]:
+        """The changes to make at `t`, every event up to it processed (the engine's callback,
+        with the changes `applied` since its last call), in time order, and the refusal of a
+        change made earlier that the configuration at its instant no longer allows (raised by
+        the engine once the rows are scheduled; the change is dropped).
+
+        Scheduled actions and the autoscalers' data points act at `t` itself, before the
+        changes queued for `t` + 1 µs, which are checked against what they leave."""
+        for _, f, _, _, pc, usable, _, _ in applied:
+            self._usable[f] = (pc, usable)
         rows: list[_Row] = []
-        t_us = _core.to_micros(t)
-        while self.queued and _core.to_micros(self.queued[0][0]) - 1 <= t_us:
-            at, request = self.queued.pop(0)
-            rows.append(self._apply(at, request))
+        acted: set[int] = set()
         while self.actions and self.actions[0][0] <= t:
             _, f, action = self.actions.pop(0)
             old = self.capacity(f)
             wanted = self.autoscalers[f].schedule(action, old)
             if wanted is not None:
                 self._activity(rows, t, f, old, wanted, "scheduled", math.nan)
+                acted.add(f)
         boundary = math.floor(round(t / DATA_POINT_S, 9)) * DATA_POINT_S
-        if self.autoscalers and boundary > self._evaluated and math.isclose(boundary, t, abs_tol=1e-6):
+        if self.autoscalers and boundary > self._evaluated:
+            # a minute's end the run stopped at (or, defensively, one it passed: no data then)
+            on_time = math.isclose(boundary, t, abs_tol=1e-6)
             self._evaluated = boundary
-            latest = {f: (pc, ready) for _, f, _, _, pc, ready, _, _ in applied}
             for f, tracking in self.autoscalers.items():
                 busy, ready = seconds[f]
                 busy0, ready0 = self._previous.get(f, (0.0, 0.0))
                 self._previous[f] = (busy, ready)
-                point = (busy - busy0) / (ready - ready0) if ready > ready0 else math.nan
+                # busy environments a decrease released still run: at most all are busy
+                point = min(1.0, (busy - busy0) / (ready - ready0)) if on_time and ready > ready0 else math.nan
                 old = self.capacity(f)
-                pc, usable = latest.get(f, (old, old))
-                wanted = tracking.observe(t, point, old, in_progress=usable < pc)
+                pc, usable = self._usable.get(f, (old, old))
+                wanted = tracking.observe(t, point, old, in_progress=usable < pc or f in acted)
                 if wanted is not None and wanted != old:
                     self._activity(rows, t, f, old, wanted, "scale-out" if wanted > old else "scale-in", point)
-        return rows
+        refused = None
+        t_us = _core.to_micros(t)
+        while self.queued and _core.to_micros(self.queued[0][0]) - 1 <= t_us:
+            at, request = self.queued.pop(0)
+            try:
+                rows.append(self._apply(at, request))
+            except (InvalidParameterValueException, ValidationException) as e:
+                refused = e  # dropped; the ones after it are checked without it
+                self._project()
+                break
+        return rows, refused
+
+    def _project(self) -> None:
+        """:attr:`latest` anew: the configuration in force with every queued change that it
+        allows applied in order (those it does not will be refused at their instant)."""
+        latest = self.current
+        for _, request in self.queued:
+            try:
+                latest = _checked(self._account, latest, request)[0]
+            except (InvalidParameterValueException, ValidationException):
+                pass
+        self.latest = latest
 
     def _activity(self, rows: list[_Row], t: float, f: int, old: int, wanted: int, cause: str,
                   point: float) -> None:
@@ -241,9 +320,9 @@ class Controls:
         request = ("provisioned", f, wanted, self.ready_s[f])
         try:
             rows.append(self._apply(t, request))
-        except InvalidParameterValueException as e:
+        except (InvalidParameterValueException, ValidationException) as e:
             cause, wanted = f"failed: {e}", old
         else:
-            # later changes were checked without it: so are the next ones, from here on
-            self.latest = _checked(self._account, self.latest, request)[0]
+            # the changes queued were checked without it: they are projected again
+            self._project()
         self.decisions.append(Decision(t, self._names[f], old, wanted, cause, point))

@@ -575,8 +575,9 @@ class Engine:
         """Schedules a change while running (docs/model.md §16): ``kind`` "reserved",
         "provisioned" or "update"."""
     def set_controller(self, controller: Any = None) -> None:
-        """Installs a controller whose ``next_stop(now)`` and ``at_stop(time,
-        provisioned_seconds, applied_changes)`` steer runs."""
+        """Installs a controller whose ``next_stop(now, idle)`` and ``at_stop(time,
+        provisioned_seconds, applied_since)`` (returning the changes to schedule and a refusal
+        to raise, or ``None``) steer runs."""
     @property
     def pending_changes(self) -> int:
         """Changes scheduled and not yet applied."""

@@ -141,7 +141,7 @@ class Simulator(ChangesWhileRunning):
             account, self._plan, functions, self.routing, client_retries, self.seed,
             self.mappings, self.destination_names, self.metrics_period_s,
         ))
-        self._controls = Controls(self._engine, account, functions, self._plan)
+        self._controls = Controls(self._engine, account, functions, self._plan, self.mappings)
 
     @staticmethod
     def _check_mappings(mappings: Sequence[EventSourceMapping],
@@ -462,8 +462,9 @@ class Simulator(ChangesWhileRunning):
     def _check_finishes(self, arriving: Sequence[str]) -> None:
         """A run without ``until`` must end: :class:`UsageError` when a mapping whose function
         reserves 0 has records to resolve (held, queued, or in `arriving`, the sources given
-        records by this call), whose batches would be throttled for ever."""
-        reserved = {f.name: f.reserved_concurrency for f in self.functions}
+        records by this call), whose batches would be throttled for ever: the reservation
+        every change made so far leaves is the one the run ends with."""
+        reserved = {f.name: f.reserved_concurrency for f in self._controls.latest}
         for i, m in enumerate(self.mappings):
             if reserved[m.function] != 0:
                 continue

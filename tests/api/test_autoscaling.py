@@ -106,3 +106,99 @@ def test_target_tracking_alarms_and_cooldowns() -> None:
         TargetTracking("f", min=5, max=2, target=0.5)
     with pytest.raises(lc.UsageError):
         TargetTracking("f", min=1, max=2, target=1.5)
+
+
+def _activities(sim: lc.Simulator) -> list[tuple[float, int, int, str]]:
+    return [(d.time, d.old, d.new, d.cause) for d in sim.scaling_activities]
+
+
+def test_a_quiet_stretch_still_has_its_data_points_and_its_changes() -> None:
+    def run(late_arrival: bool) -> tuple[list[tuple[float, int, int, str]], list[tuple[float, str]]]:
+        sim = lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=60, provisioned_concurrency=10),
+                                          lc.Function("other")])
+        sim.autoscale("orders", min=1, max=100, target=0.7)
+        _load(sim, (0, 100, 10))  # then nothing: the engine is idle from about 100 s
+        if late_arrival:
+            sim.invoke(5000, "other", 1)
+        sim.advance(2000)
+        sim.put_function_concurrency("other", 50, at=2100)
+        sim.put_function_concurrency("other", 60, at=2200)
+        sim.advance(3000)
+        assert sim.configuration[1].reserved_concurrency == 60
+        # with traffic to come the next instant is the next data point; without, nothing
+        assert sim.peek_time() == (3060 if late_arrival else None)
+        return _activities(sim), [(c.time, c.action) for c in sim.changes if c.function == "other"]
+    # fifteen points of 0 % from 120 s: scale-in to the minimum at 1020 s, whatever comes later
+    assert run(False) == run(True) == ([(1020.0, 10, 1, "scale-in")], [(2100.0, "reserved"), (2200.0, "reserved")])
+
+
+def test_an_activity_and_a_change_just_after_it_are_both_applied_in_time_order() -> None:
+    sim = lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=60, provisioned_concurrency=10),
+                                      lc.Function("other")])
+    sim.autoscale("orders", min=10, max=100, target=0.7)
+    sim.schedule_scaling("orders", at=180, min=20)
+    sim.put_function_concurrency("other", 5, at=180.000001)
+    sim.advance(400)
+    assert [(c.time, c.function, c.action) for c in sim.changes][:2] == [
+        (180.0, "orders", "provisioned"), (180.000001, "other", "reserved")]
+    assert _activities(sim)[0] == (180.0, 10, 20, "scheduled")
+
+
+def test_an_activity_that_a_queued_change_conflicts_with_applies_and_the_change_is_refused_at_its_instant() -> None:
+    sim = lc.Simulator(lc.Account(), [lc.Function("a", timeout_s=60), lc.Function("b"), lc.Function("c")])
+    sim.autoscale("a", min=0, max=900, target=0.7)
+    sim.schedule_scaling("a", at=50, min=850)  # provisioned 850: 150 unreserved left
+    sim.put_function_concurrency("b", 60, at=100)  # accepted when made, refused at 100
+    with pytest.raises(lc.InvalidParameterValueException,
+                       match=r"^Specified ReservedConcurrentExecutions for function decreases .* \[100\]\.$"):
+        sim.advance(300)
+    assert sim.now == pytest.approx(100 - 1e-6)  # the run stopped where the refused change was due
+    sim.advance(300)  # and goes on without it
+    assert [(c.time, c.function, c.action) for c in sim.changes] == [
+        (50.0, "a", "provisioned"), (170.0, "a", "provisioned_ready")]
+    assert (sim.configuration[0].provisioned_concurrency, sim.configuration[1].reserved_concurrency) == (850, None)
+    assert _activities(sim) == [(50.0, 0, 850, "scheduled")]
+
+
+def test_a_scheduled_action_and_target_tracking_do_not_both_act_at_one_minute() -> None:
+    sim = _sim()
+    sim.autoscale("orders", min=10, max=100, target=0.7)
+    sim.schedule_scaling("orders", at=180, min=20)
+    _load(sim, (0, 600, 12))
+    sim.advance(250)
+    assert _activities(sim) == [(180.0, 10, 20, "scheduled")]
+
+
+def test_an_autoscaler_registered_mid_run_averages_from_then() -> None:
+    sim = _sim()
+    _load(sim, (0, 600, 10), (600, 3000, 1))  # 100 %, then 10 % from 600 s
+    sim.advance(610)
+    sim.autoscale("orders", min=1, max=100, target=0.7, scale_in_cooldown_s=0)
+    sim.advance(3000)
+    # the first point (610–660 s) is 10 %, not the average since 0: fifteen of them end at 1500
+    [(time, old, new, cause)] = _activities(sim)
+    assert (time, old, new, cause) == (1500.0, 10, 2, "scale-in")
+
+
+def test_a_refused_autoscale_registers_nothing() -> None:
+    sim = lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=60, provisioned_concurrency=10),
+                                      lc.Function("other")])
+    with pytest.raises(lc.InvalidParameterValueException, match="below its minimum value"):
+        sim.autoscale("orders", min=950, max=1000, target=0.7)
+    sim.put_function_concurrency("other", 10, at=0)
+    _load(sim, (0, 600, 20))
+    sim.advance(600)
+    assert sim.scaling_activities == []
+
+
+def test_scheduled_bounds_are_checked_when_the_action_is_made() -> None:
+    sim = _sim()
+    sim.autoscale("orders", min=1, max=10, target=0.7)
+    with pytest.raises(lc.InvalidParameterValueException, match="min=20, max=10"):
+        sim.schedule_scaling("orders", at=100, min=20)
+    with pytest.raises(TypeError, match="must be an int"):
+        sim.schedule_scaling("orders", at=100, min=2.5)  # type: ignore[arg-type]
+    sim.schedule_scaling("orders", at=100, max=30)
+    sim.schedule_scaling("orders", at=200, min=20)  # within the bounds the first leaves
+    sim.advance(300)
+    assert [(t, new) for t, _, new, _ in _activities(sim)] == [(200.0, 20)]

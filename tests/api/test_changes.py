@@ -151,3 +151,77 @@ def test_the_bill_charges_provisioned_environments_while_they_are_usable() -> No
     per_period = bill.series("other")["provisioned"]
     assert per_period[:4].sum() == 0 and per_period[4] > 0
     assert per_period.sum() == pytest.approx(bill.function("other")["provisioned"])
+
+
+
+def test_a_reservation_caps_the_function_while_released_provisioned_environments_run() -> None:
+    sim = _sim(reserved_concurrency=10, provisioned_concurrency=10)
+    for _ in range(10):
+        sim.invoke(0, "orders", 50)
+    sim.put_provisioned_concurrency("orders", 0, at=5)
+    for _ in range(10):
+        sim.invoke(6, "orders", 50)  # the ten released environments still run until 50
+    sim.invoke(51, "orders", 1)  # they are gone: on demand has the whole reservation
+    out = [o for _, o, _ in _run(sim, None)]
+    assert out == [Outcome.SUCCESS] * 10 + [Outcome.THROTTLED] * 10 + [Outcome.SUCCESS]
+    assert int(sim.stats(until=sim.now).function("orders")["max_concurrency"]) == 10
+
+
+def test_the_account_limit_holds_while_released_provisioned_environments_run() -> None:
+    sim = lc.Simulator(lc.Account(concurrency_limit=200),
+                       [lc.Function("orders", timeout_s=900, provisioned_concurrency=100), lc.Function("other")])
+    for _ in range(100):
+        sim.invoke(0, "orders", 100)
+    sim.put_provisioned_concurrency("orders", 0, at=5)  # the unreserved pool is 200 from here on
+    for _ in range(150):
+        sim.invoke(6, "other", 10)  # 100 of 200 are still held by the released environments
+    for _ in range(150):
+        sim.invoke(120, "other", 10)  # they are gone: the pool is whole
+    out = np.array([o for _, o, _ in _run(sim, None)])
+    assert (out[:100] == Outcome.SUCCESS).all()
+    assert ((out[100:250] == Outcome.THROTTLED).sum(), (out[250:] == Outcome.THROTTLED).sum()) == (50, 0)
+    assert int(sim.stats(until=sim.now).account["max_concurrency"]) == 200
+
+
+def test_raising_provisioned_concurrency_to_the_reservation_throttles_nothing_while_allocated() -> None:
+    sim = _sim(reserved_concurrency=20)
+    sim.put_provisioned_concurrency("orders", 20, at=0, ready_s=120)
+    for i in range(20):
+        sim.invoke(10 + i * 0.01, "orders", 5)  # during the allocation: on demand, within RC
+    for i in range(25):
+        sim.invoke(200 + i * 0.01, "orders", 5)  # once ready: 20 provisioned, nothing on demand
+    out = [(o, c) for _, o, c in _run(sim, None)]
+    assert out[:20] == [(Outcome.SUCCESS, 1)] * 20
+    assert out[20:] == [(Outcome.SUCCESS, 0)] * 20 + [(Outcome.THROTTLED, 0)] * 5
+
+
+def test_provisioned_concurrency_of_a_float_is_refused_when_made() -> None:
+    sim = _sim(provisioned_concurrency=5)
+    with pytest.raises(TypeError, match="must be an int"):
+        sim.put_provisioned_concurrency("orders", 0.0, at=5)  # type: ignore[arg-type]
+    sim.advance(10)  # nothing was queued
+    assert sim.changes == [] and sim.configuration[0].provisioned_concurrency == 5
+
+
+def test_a_timeout_update_keeps_a_queues_visibility_timeout_at_least_the_timeout() -> None:
+    sim = lc.Simulator(lc.Account(), [lc.Function("worker", timeout_s=10)],
+                       mappings=[lc.EventSourceMapping(lc.SqsQueue("jobs", visibility_timeout_s=30), "worker")])
+    with pytest.raises(lc.InvalidParameterValueException,
+                       match="^Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds$"):
+        sim.update_function_configuration("worker", timeout_s=60, at=0)
+    sim.update_function_configuration("worker", timeout_s=30, at=0)
+    assert sim.configuration[0].timeout_s == 30
+
+
+def test_a_run_without_until_ends_when_a_change_lifts_a_zero_reservation() -> None:
+    def sim_with(reserved: int, later: int) -> lc.Simulator:
+        sim = lc.Simulator(lc.Account(), [lc.Function("worker", reserved_concurrency=reserved)],
+                           mappings=[lc.EventSourceMapping(lc.SqsQueue("jobs"), "worker")])
+        sim.put_function_concurrency("worker", later, at=10)
+        sim.submit_records(lc.Records("jobs", time=[1.0]))
+        return sim
+    sim = sim_with(0, 5)
+    sim.advance(None)  # the change at 10 lets the message through
+    assert sim.stats(until=sim.now).function("worker")["invocations"] >= 1
+    with pytest.raises(lc.UsageError, match="throttled for ever"):
+        sim_with(5, 0).advance(None)

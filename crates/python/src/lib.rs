@@ -14,6 +14,7 @@ use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError};
 use pyo3::prelude::*;
 
 mod config;
+mod controller;
 mod functions;
 mod output;
 mod traces;
@@ -31,13 +32,7 @@ use lambda_core_engine::{
 #[derive(Default)]
 struct Resolved(Vec<(u64, u8, f64)>);
 
-/// What `step` returns: the instant, and the requests resolved then.
-/// A change a controller asks for at a stop: `(at, kind, function, reserved, provisioned,
-/// ready_s, timeout_s, unreserved_capacity)`, as `Engine.schedule_change` takes them.
-type ChangeRow = (f64, String, u32, Option<u32>, u32, f64, Option<f64>, u32);
-
-/// One row of `Engine.applied_changes`.
-type AppliedRow = (f64, u32, u8, i64, u32, u32, u64, u64);
+use controller::AppliedRow;
 
 type Step = Option<(f64, Vec<(u64, u8, f64)>)>;
 
@@ -153,6 +148,8 @@ pub struct PyEngine {
     poisoned: bool,
     /// What stops a run to steer it (`set_controller`).
     controller: Option<Py<PyAny>>,
+    /// The changes applied that the controller has been told of.
+    applied_seen: usize,
 }
 
 impl PyEngine {
@@ -170,23 +167,7 @@ impl PyEngine {
     fn run_with<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<f64>, sink: &mut S) -> PyResult<()> {
         self.check()?;
         let until = until.map(|u| seconds("until", u)).transpose()?;
-        // a controller's stops on the way: the run goes to each, then asks it what to change
-        while let Some(ctl) = self.controller.as_ref().map(|c| c.clone_ref(py)) {
-            let idle = self.engine.peek_time().is_none();
-            let stop: Option<f64> = ctl.call_method1(py, "next_stop", (to_seconds(self.engine.now()), idle))?.extract(py)?;
-            let Some(stop) = stop else { break };
-            let at = seconds("stop", stop)?;
-            if at < self.engine.now() || until.is_some_and(|u| at > u) {
-                break;
-            }
-            self.run_to(py, Some(at), sink)?;
-            let changes: Vec<ChangeRow> =
-                ctl.call_method1(py, "at_stop", (to_seconds(at), self.engine.provisioned_seconds(), self.applied_changes()))?.extract(py)?;
-            for (when, kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity) in changes {
-                self.schedule_change(when, &kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)?;
-            }
-        }
-        self.run_to(py, until, sink)
+        self.run_steered(py, until, sink)
     }
 
     /// `run_with` without the controller.
@@ -270,7 +251,7 @@ impl PyEngine {
         let config = config.into_config()?;
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
-        Ok(PyEngine { engine, poisoned, controller: None })
+        Ok(PyEngine { engine, poisoned, controller: None, applied_seen: 0 })
     }
 
     /// Copies and checks a chunk of rows (arrays of the canonical dtypes, C-contiguous) and
@@ -479,13 +460,16 @@ impl PyEngine {
 
     /// Installs (or with `None` removes) a controller: an object whose `next_stop(now, idle)`
     /// says the next instant (seconds, or `None`) at which a run must stop (`idle`: the engine
-    /// has nothing left to do), and whose `at_stop(time, provisioned_seconds,
-    /// applied_changes)` says, once every event up to that instant is processed, which
-    /// changes to schedule (a list of tuples `(at, kind, function, reserved, provisioned,
-    /// ready_s, timeout_s, unreserved_capacity)`).
+    /// has nothing left to do and the run no `until`), and whose `at_stop(time,
+    /// provisioned_seconds, applied_since)` says, once every event up to that instant is
+    /// processed, which changes to schedule and which refusal to raise: `(rows, exception or
+    /// None)`, the rows tuples `(at, kind, function, reserved, provisioned, ready_s,
+    /// timeout_s, unreserved_capacity)` in time order, `applied_since` the rows of
+    /// `applied_changes` made since its last stop.
     #[pyo3(signature = (controller=None))]
     fn set_controller(&mut self, controller: Option<Py<PyAny>>) {
         self.controller = controller;
+        self.applied_seen = 0;
     }
 
     /// Changes scheduled and not yet applied.
@@ -499,14 +483,7 @@ impl PyEngine {
     /// reserved, 1 provisioned, 2 an allocation of provisioned environments ended, 3 update;
     /// `reserved` −1 without a reservation.
     fn applied_changes(&self) -> Vec<AppliedRow> {
-        self.engine
-            .applied_changes()
-            .iter()
-            .map(|a| {
-                let reserved = a.reserved.map_or(-1, i64::from);
-                (to_seconds(a.time), a.function, a.kind as u8, reserved, a.provisioned, a.provisioned_ready, a.billed_ms, a.provisioned_billed_ms)
-            })
-            .collect()
+        self.applied_rows(0)
     }
 
     /// The next instant something happens, in seconds (`None`: nothing is left).

@@ -24,7 +24,7 @@ from .metric_catalog import specs_at
 from .metrics import Metrics
 from .prices import Prices
 
-__all__ = ["Bill", "CATEGORIES", "QUANTITIES", "USAGE_COUNTERS", "provisioned_env_us"]
+__all__ = ["Bill", "CATEGORIES", "QUANTITIES", "USAGE_COUNTERS", "provisioned_env_us", "usage_cost"]
 
 #: The bill's categories of charges, in USD.
 CATEGORIES = ("requests", "duration", "init", "provisioned", "ephemeral")
@@ -219,6 +219,18 @@ def _rates(functions: Sequence[Function], counts: Mapping[str, npt.NDArray[np.in
         out[mine, 3] = prices.provisioned_per_gb_s[arch]
         out[mine, 4] = prices.ephemeral_per_gb_s[arch]
     return out
+
+
+def usage_cost(functions: Sequence[Function], usage: Mapping[str, npt.ArrayLike], env_s: npt.ArrayLike,
+               prices: Prices) -> npt.NDArray[np.float64]:
+    """Per function, the USD of `usage` (the counters of :data:`USAGE_COUNTERS` so far, per
+    function) with `env_s` environment-seconds of provisioned concurrency allocated: the
+    bill's charges (:meth:`Bill.price`) without a horizon to round the allocation up to. The
+    difference of two calls is the cost of the stretch between, tiers included."""
+    counts = {k: np.asarray(usage[k], dtype=np.int64).reshape(-1) for k in USAGE_COUNTERS}
+    env_us = np.asarray(env_s, dtype=np.float64).reshape(-1) * 1e6
+    charges = _charges(functions, _quantities(functions, counts, env_us), _rates(functions, counts, prices))
+    return np.asarray(charges.sum(axis=1), dtype=np.float64)
 
 
 def _paid_fraction(used: float, free: float) -> float:

@@ -150,6 +150,12 @@ impl Function {
         }
     }
 
+    /// The on-demand ceiling of a reservation, from the provisioned environments that exist
+    /// (§16: allocating ones leave it to on-demand executions, released busy ones hold it).
+    pub fn limit_on_demand(&mut self) {
+        self.pool.on_demand_limit = self.control.reserved.map(|rc| rc.saturating_sub(self.control.alive));
+    }
+
     /// Provisioned environments not yet made (`unused_provisioned`).
     pub fn n_unused_provisioned(&self) -> u64 {
         self.unused_provisioned.end - self.unused_provisioned.start
@@ -411,7 +417,7 @@ impl Core {
         }
         let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if func.controlled {
-            self.end_controlled(x.function, idle, x.provisioned, end);
+            self.end_controlled(x.function, idle, x.provisioned, x.start, end);
         } else if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);
         } else {

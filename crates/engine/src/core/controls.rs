@@ -29,6 +29,9 @@ pub(crate) struct Control {
     /// On-demand environments created before this number are of an old version: retired when
     /// their execution ends.
     pub retire_below: u64,
+    /// The last update's instant: a provisioned execution started before it ran on an
+    /// environment the update replaces when the execution ends.
+    pub updated_at: Option<Micros>,
 }
 
 impl Control {
@@ -68,14 +71,21 @@ impl Core {
         let func = &mut self.functions[f as usize];
         let was_unreserved = func.control.reserved.is_none();
         func.control.reserved = reserved;
-        func.pool.on_demand_limit = reserved.map(|rc| rc.saturating_sub(func.control.provisioned));
-        // its on-demand executions running leave (or join) the unreserved pool's count
+        func.limit_on_demand();
+        // its on-demand executions running, and the released provisioned ones, leave (or
+        // join) the unreserved pool's count
         match (was_unreserved, reserved.is_none()) {
-            (true, false) => self.pool.unreserved_in_use -= func.pool.on_demand,
-            (false, true) => self.pool.unreserved_in_use += func.pool.on_demand,
+            (true, false) => {
+                self.pool.unreserved_in_use -= func.pool.on_demand;
+                self.pool.hold(func.control.excess, false);
+            }
+            (false, true) => {
+                self.pool.unreserved_in_use += func.pool.on_demand;
+                self.pool.hold(func.control.excess, true);
+            }
             _ => {}
         }
-        self.pool.unreserved_capacity = unreserved_capacity;
+        self.pool.configure(unreserved_capacity);
         func.zero_reserved = reserved == Some(0);
         // the reservation's request-rate window keeps the admissions it holds (§14)
         func.rate = match (self.requests_per_concurrency, reserved) {
@@ -95,9 +105,8 @@ impl Core {
         let c = &mut func.control;
         let counted = c.counted();
         c.provisioned = provisioned;
-        func.pool.on_demand_limit = c.reserved.map(|rc| rc.saturating_sub(provisioned));
         func.has_provisioned = provisioned > 0;
-        self.pool.unreserved_capacity = unreserved_capacity;
+        self.pool.configure(unreserved_capacity);
         let wanted = u64::from(provisioned);
         if wanted > counted {
             let more = (wanted - counted) as u32;
@@ -124,6 +133,7 @@ impl Core {
             }
             self.release_provisioned(f, drop, now);
         }
+        self.functions[f as usize].limit_on_demand();
         self.metrics.reconfigured(now, f, self.functions[f as usize].control.reserved.is_none(), &self.pool);
     }
 
@@ -147,6 +157,9 @@ impl Core {
         let func = &mut self.functions[f as usize];
         let kept = func.control.excess.min(n);
         func.control.excess -= kept;
+        if func.control.reserved.is_none() {
+            self.pool.hold(kept, false);
+        }
         for _ in kept..n {
             let id = self.envs.create(now);
             let created = self.envs.get(id).created;
@@ -154,6 +167,7 @@ impl Core {
             self.metrics.environment_made(now, f);
         }
         func.control.alive += n - kept;
+        func.limit_on_demand();
     }
 
     /// Releases `n` provisioned environments of `f` at `now`: those never made, then idle ones
@@ -188,15 +202,26 @@ impl Core {
         }
         func.control.alive -= gone.len() as u32;
         func.control.excess += n - gone.len() as u32;
+        if func.control.reserved.is_none() {
+            self.pool.hold(n - gone.len() as u32, true);
+        }
         for e in gone {
             self.retire(f, e.id, false, now, now);
         }
     }
 
     /// Retires every idle on-demand environment of `f` at `now`; busy ones go when they end.
+    /// Provisioned environments are replaced without a gap: each is initialised afresh with
+    /// the new code, so one owing a re-init (after a timeout) owes none from now on.
     fn update(&mut self, f: u32, timeout_us: Option<Micros>, now: Micros) {
+        let routing = self.routing;
         let func = &mut self.functions[f as usize];
         func.control.retire_below = self.envs.next_created();
+        func.control.updated_at = Some(now);
+        let provisioned: Vec<Idle> = std::iter::from_fn(|| func.provisioned_idle.pop_best()).collect();
+        for e in provisioned {
+            func.provisioned_idle.insert(routing, Idle { needs_init: false, ..e });
+        }
         if let Some(t) = timeout_us {
             func.timeout_us = t;
             if func.hang_us != 0 {
@@ -215,16 +240,22 @@ impl Core {
     /// unless a decrease of provisioned concurrency or an update retires it.
     #[cold]
     #[inline(never)]
-    pub fn end_controlled(&mut self, f: u32, idle: Idle, provisioned: bool, end: Micros) {
+    pub fn end_controlled(&mut self, f: u32, idle: Idle, provisioned: bool, start: Micros, end: Micros) {
         let func = &mut self.functions[f as usize];
         let c = &mut func.control;
         if provisioned && c.excess > 0 {
             c.excess -= 1;
             c.alive -= 1;
+            if c.reserved.is_none() {
+                self.pool.hold(1, false);
+            }
+            func.limit_on_demand();
         } else if !provisioned && idle.created < c.retire_below {
         } else {
             let set = if provisioned { &mut func.provisioned_idle } else { &mut func.idle };
-            set.insert(self.routing, idle);
+            // a provisioned environment busy at an update is replaced when its execution ends
+            let needs_init = idle.needs_init && !(provisioned && c.updated_at.is_some_and(|u| start < u));
+            set.insert(self.routing, Idle { needs_init, ..idle });
             return;
         }
         self.retire(f, idle.id, !provisioned, end, end);

@@ -7,7 +7,8 @@ use crate::model::codes::Refusal;
 /// One function's share of the pool.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FunctionPool {
-    /// `RC − PC` when the function has a reservation: its on-demand ceiling.
+    /// `RC − P` when the function has a reservation, `P` its provisioned environments that
+    /// exist: its on-demand ceiling.
     pub on_demand_limit: Option<u32>,
     /// On-demand executions running (not on provisioned environments).
     pub on_demand: u32,
@@ -24,16 +25,34 @@ impl FunctionPool {
 /// The account's pool.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Pool {
-    /// U: what functions without a reservation share.
+    /// U: what functions without a reservation share now (`configured − held`).
     pub unreserved_capacity: u32,
     /// On-demand executions of functions without a reservation.
     pub unreserved_in_use: u32,
     pub running: u32,
+    /// U as the configuration in force leaves it (§2).
+    configured: u32,
+    /// Busy provisioned environments of functions without a reservation that a decrease of
+    /// provisioned concurrency released: the pool gets them back when their execution ends.
+    held: u32,
 }
 
 impl Pool {
     pub fn new(unreserved_capacity: u32) -> Self {
-        Pool { unreserved_capacity, ..Self::default() }
+        Pool { unreserved_capacity, configured: unreserved_capacity, ..Self::default() }
+    }
+
+    /// U as a change of configuration leaves it (§16).
+    pub fn configure(&mut self, unreserved_capacity: u32) {
+        self.configured = unreserved_capacity;
+        self.unreserved_capacity = self.configured.saturating_sub(self.held);
+    }
+
+    /// `n` more (`hold`) or fewer released provisioned executions still running, of functions
+    /// without a reservation.
+    pub fn hold(&mut self, n: u32, hold: bool) {
+        self.held = if hold { self.held + n } else { self.held - n };
+        self.unreserved_capacity = self.configured.saturating_sub(self.held);
     }
 
     /// May `f` start one more on-demand execution (§4 steps 2–3)?
@@ -126,5 +145,19 @@ mod tests {
         pool.release(&mut b, true);
         assert_eq!(pool.check_on_demand(&a), Ok(()));
         assert_eq!(pool.unreserved_in_use, 1);
+    }
+
+    #[test]
+    fn released_provisioned_executions_hold_their_place_in_the_pool_until_they_end() {
+        let mut pool = Pool::new(1);
+        let f = FunctionPool::new(None, 0);
+        pool.configure(3); // a decrease of provisioned concurrency gave two back ...
+        pool.hold(2, true); // ... whose executions still run
+        assert_eq!(pool.unreserved_capacity, 1);
+        pool.configure(4); // a change meanwhile moves what is configured, not what is held
+        assert_eq!(pool.unreserved_capacity, 2);
+        pool.hold(2, false);
+        assert_eq!(pool.unreserved_capacity, 4);
+        assert_eq!(pool.check_on_demand(&f), Ok(()));
     }
 }

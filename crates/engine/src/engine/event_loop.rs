@@ -26,6 +26,7 @@ use super::Engine;
 use crate::core::admission::PREFETCH_LINES;
 use crate::core::executions::{Execution, Owner};
 use crate::core::{SourceRef, Timer};
+use crate::model::change::Change;
 use crate::model::error::Error;
 use crate::model::inbox::{Inbox, RecordChunk, RowChunk};
 use crate::model::input::Entry;
@@ -252,13 +253,17 @@ impl Engine {
         Ok(())
     }
 
-    /// A run without `until` must end: a mapping whose function reserves 0 would retry (or
-    /// return) its throttled batches for ever.
+    /// A run without `until` must end: a mapping whose function reserves 0 (once the changes
+    /// scheduled are applied) would retry (or return) its throttled batches for ever.
     pub(super) fn check_finishes(&self) -> Result<(), Error> {
         for s in 0..self.sources.len() {
             let Some((function, waiting)) = self.sources.waiting(s) else { continue };
             let waiting = waiting || self.records[s].pending() > 0;
-            if waiting && self.core.functions[function as usize].zero_reserved {
+            let last_reserved = self.changes.iter().rev().find_map(|(_, c)| match *c {
+                Change::Reserved { function: f, reserved, .. } if f == function => Some(reserved == Some(0)),
+                _ => None,
+            });
+            if waiting && last_reserved.unwrap_or(self.core.functions[function as usize].zero_reserved) {
                 return Err(Error::Config(format!(
                     "the mapping of event source {s}: its function's reserved concurrency is 0, so its batches are \
                      throttled for ever; pass until to run up to a time"
