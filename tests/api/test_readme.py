@@ -103,3 +103,21 @@ def test_readme_vpc_and_rate_example_shows_its_numbers():
     assert list(f["timeouts"]) == [0, 0, 600, 0]
     assert list(f["throttles_reserved_rate"]) == [0, 0, 0, 1500]
     assert list(f["invocations"])[3] == 500  # 50 a second for 10 s
+
+
+def test_readme_autoscaling_example_shows_its_numbers():
+    block = next(b for b in _blocks() if "sim.autoscale(" in b)
+    scope: dict = {}
+    exec(compile(block, str(README), "exec"), scope)
+    sim = scope["sim"]
+    assert [(a.time, a.old, a.new) for a in sim.scaling_activities][:2] == [(180.0, 10, 15), (300.0, 15, 22)]
+
+
+def test_readme_simpy_and_gym_example_shows_its_numbers():
+    block = next(b for b in _blocks() if "lc.simpy.Platform" in b)
+    scope: dict = {}
+    exec(compile(block, str(README), "exec"), scope)
+    assert scope["seen"] == [(0.0, "THROTTLED"), (0.6, "SUCCESS")]
+    assert scope["observation"] in scope["envg"].observation_space
+    baseline = scope["baseline"]
+    assert baseline.steps == 2 * 60 and baseline.throttles == 0 and baseline.cost > 0

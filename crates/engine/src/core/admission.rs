@@ -415,10 +415,11 @@ impl Core {
         if x.provisioned {
             self.metrics.provisioned_busy(end, x.function, func.pool.running - func.pool.on_demand);
         }
-        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         if func.controlled {
-            self.end_controlled(x.function, idle, x.provisioned, x.start, end);
-        } else if x.provisioned {
+            return self.end_controlled(x, end);
+        }
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
+        if x.provisioned {
             func.provisioned_idle.insert(self.routing, idle);
         } else {
             func.idle.insert(self.routing, idle);

@@ -5,6 +5,7 @@
 
 use super::admission::{Function, RATE_WINDOW_US};
 use super::environments::{EnvId, Idle};
+use super::executions::Execution;
 use super::{Core, Timer};
 use crate::model::change::{Applied, AppliedKind, Change};
 use crate::model::config::Routing;
@@ -240,7 +241,9 @@ impl Core {
     /// unless a decrease of provisioned concurrency or an update retires it.
     #[cold]
     #[inline(never)]
-    pub fn end_controlled(&mut self, f: u32, idle: Idle, provisioned: bool, start: Micros, end: Micros) {
+    pub fn end_controlled(&mut self, x: &Execution, end: Micros) {
+        let (f, provisioned) = (x.function, x.provisioned);
+        let idle = Idle { id: x.env, needs_init: x.needs_init, created: x.created, idle_since: end };
         let func = &mut self.functions[f as usize];
         let c = &mut func.control;
         if provisioned && c.excess > 0 {
@@ -254,7 +257,7 @@ impl Core {
         } else {
             let set = if provisioned { &mut func.provisioned_idle } else { &mut func.idle };
             // a provisioned environment busy at an update is replaced when its execution ends
-            let needs_init = idle.needs_init && !(provisioned && c.updated_at.is_some_and(|u| start < u));
+            let needs_init = idle.needs_init && !(provisioned && c.updated_at.is_some_and(|u| x.start < u));
             set.insert(self.routing, Idle { needs_init, ..idle });
             return;
         }
