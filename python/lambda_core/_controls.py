@@ -186,6 +186,10 @@ class Controls:
 
     # -- auto scaling --------------------------------------------------------------------------
 
+    def account_settings(self) -> dict[str, int]:
+        """``GetAccountSettings``' figures with the configuration in force."""
+        return plan_pools(self._account, self.current).account_settings()
+
     def capacity(self, f: int) -> int:
         return self.current[f].provisioned_concurrency or 0
 
@@ -229,19 +233,24 @@ class Controls:
     def _next_point(self) -> float:
         return (math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S
 
-    def next_stop(self, now: float, idle: bool = False) -> float | None:
-        """The next instant a run must stop at, never before `now` (`idle`: the run has nothing
-        left to reach, so only changes and scheduled actions already made call for one, not the
-        data points of autoscalers)."""
-        stops = []
+    def next_stop(self, now: float, idle: bool = False) -> tuple[float, bool] | None:
+        """The next instant a run must stop at, never before `now`, and whether a change or a
+        scheduled action is due there (else only autoscalers' data points, which a run without
+        `until` does not take after its last event). `idle`: the run has nothing left to reach,
+        so only changes and scheduled actions already made call for a stop."""
+        due = []
         if self.queued:
             # just before the change's instant, so that it comes before that instant's events
-            stops.append((_core.to_micros(self.queued[0][0]) - 1) / 1e6)
+            due.append((_core.to_micros(self.queued[0][0]) - 1) / 1e6)
         if self.actions:
-            stops.append(self.actions[0][0])
+            due.append(self.actions[0][0])
+        stops = list(due)
         if self.autoscalers and not idle:
             stops.append(self._next_point())
-        return max(now, min(stops)) if stops else None
+        if not stops:
+            return None
+        stop = max(now, min(stops))
+        return stop, bool(due) and max(now, min(due)) == stop
 
     def next_instant(self, now: float, idle: bool = False) -> float | None:
         """The next instant a change, a scheduled action or an autoscaler acts at

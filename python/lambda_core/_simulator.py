@@ -167,9 +167,10 @@ class Simulator(ChangesWhileRunning):
     # -- configuration -------------------------------------------------------------------------
 
     def account_settings(self) -> dict[str, int]:
-        """AWS ``GetAccountSettings``' ``AccountLimit`` figures:
-        ``{"ConcurrentExecutions": L, "UnreservedConcurrentExecutions": U}``."""
-        return self._plan.account_settings()
+        """AWS ``GetAccountSettings``' ``AccountLimit`` figures at :attr:`now`:
+        ``{"ConcurrentExecutions": L, "UnreservedConcurrentExecutions": U}``, with the changes
+        made up to the clock (docs/model.md §16)."""
+        return self._controls.account_settings()
 
     @property
     def function_names(self) -> tuple[str, ...]:
@@ -291,7 +292,15 @@ class Simulator(ChangesWhileRunning):
         if seconds is None:
             self._check_finishes(())
         with self._naming_sources():
-            resolved = self._engine.advance(seconds, requests)
+            try:
+                resolved = self._engine.advance(seconds, requests)
+            except LambdaCoreError as e:
+                # a change refused at its instant (docs/model.md §16): the run stopped there, and
+                # what it resolved on the way is the exception's `window`
+                partial = e.__dict__.pop("_resolved", None)
+                if partial is not None:
+                    e.window = self._window(self._engine.now, partial, self._destinations(), self._traces())
+                raise
         return self._window(until, resolved, self._destinations(), self._traces())
 
     def _window(self, until: float | None, resolved: dict[str, Any] | None,

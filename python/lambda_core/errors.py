@@ -22,6 +22,11 @@ raises these same classes (it imports them).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._model.results import Window
+
 __all__ = [
     "LambdaCoreError",
     "InvalidParameterValueException",
@@ -47,6 +52,10 @@ class LambdaCoreError(ValueError):
     #: Where in a scenario file the refused configuration is (e.g. ``[[functions]] #2
     #: ('orders')``), when it came from one; the CLI prints it.
     scenario_context: str | None = None
+    #: From ``Simulator.advance`` when a change made earlier is refused at its instant
+    #: (docs/model.md §16): the :class:`~lambda_core.Window` of what the run resolved up to
+    #: there (the next ``advance`` goes on from there); ``None`` otherwise.
+    window: Window | None = None
 
 
 class InvalidParameterValueException(LambdaCoreError):

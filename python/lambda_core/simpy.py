@@ -247,25 +247,36 @@ class Platform:
         # every engine instant up to SimPy's microsecond: more than one only when the engine
         # had instants the platform, idle, did not need to take on time, or when SimPy's clock
         # is a fraction of a microsecond past the instant an arrival was rounded down to
-        while (t := sim.peek_time()) is not None and (t <= limit or _core.to_micros(t) <= now_us):
-            step = sim.step()
-            assert step is not None
-            for request, code, end in step[1]:
-                entry = waiting.pop(request, None)
-                if entry is None:
-                    continue  # not invoked through this platform (submitted directly)
-                event, function, kind, enqueued = entry
-                result = Invocation(request, function, kind, enqueued, end, _OUTCOMES[code])
-                if raising and code in _REFUSED:
-                    event.fail(InvokeRefused(result))
-                else:
-                    event.succeed(result)
+        try:
+            while (t := sim.peek_time()) is not None and (t <= limit or _core.to_micros(t) <= now_us):
+                step = sim.step()
+                assert step is not None
+                for request, code, end in step[1]:
+                    entry = waiting.pop(request, None)
+                    if entry is None:
+                        continue  # not invoked through this platform (submitted directly)
+                    event, function, kind, enqueued = entry
+                    result = Invocation(request, function, kind, enqueued, end, _OUTCOMES[code])
+                    if raising and code in _REFUSED:
+                        event.fail(InvokeRefused(result))
+                    else:
+                        event.succeed(result)
+        except BaseException:
+            # a change refused at its instant (or a signal) stops the step and is raised from
+            # env.run(); the requests still waiting get a wake-up, so a later run goes on
+            if waiting and (t := sim.peek_time()) is not None:
+                self._rearm(t)
+            raise
         if not waiting:
             return  # nothing to wait for: sleep until an invoke
         if t is None:
             raise UsageError(
                 f"{len(waiting)} requests invoked through the Platform were resolved outside it "
                 "(Simulator.advance or run called directly?); their events will never fire")
+        self._rearm(t)
+
+    def _rearm(self, t: float) -> None:
+        """A wake-up at the engine instant `t`, unless one is scheduled there."""
         us = _core.to_micros(t)
         if us not in self._armed:
             self._armed.add(us)

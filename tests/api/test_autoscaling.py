@@ -149,11 +149,18 @@ def test_an_activity_that_a_queued_change_conflicts_with_applies_and_the_change_
     sim.autoscale("a", min=0, max=900, target=0.7)
     sim.schedule_scaling("a", at=50, min=850)  # provisioned 850: 150 unreserved left
     sim.put_function_concurrency("b", 60, at=100)  # accepted when made, refused at 100
+    for t in range(0, 300, 2):
+        sim.invoke(t, "b", 0.5)
     with pytest.raises(lc.InvalidParameterValueException,
-                       match=r"^Specified ReservedConcurrentExecutions for function decreases .* \[100\]\.$"):
+                       match=r"^Specified ReservedConcurrentExecutions for function decreases .* \[100\]\.$") as refused:
         sim.advance(300)
     assert sim.now == pytest.approx(100 - 1e-6)  # the run stopped where the refused change was due
-    sim.advance(300)  # and goes on without it
+    window = refused.value.window
+    assert window is not None and window.requests["end"].max() < 100
+    rest = sim.advance(300)  # and goes on without it
+    # every request is resolved once, in one window or the other
+    ids = np.concatenate([window.requests["request"], rest.requests["request"]])
+    assert sorted(ids.tolist()) == list(range(150))
     assert [(c.time, c.function, c.action) for c in sim.changes] == [
         (50.0, "a", "provisioned"), (170.0, "a", "provisioned_ready")]
     assert (sim.configuration[0].provisioned_concurrency, sim.configuration[1].reserved_concurrency) == (850, None)
@@ -202,3 +209,18 @@ def test_scheduled_bounds_are_checked_when_the_action_is_made() -> None:
     sim.schedule_scaling("orders", at=200, min=20)  # within the bounds the first leaves
     sim.advance(300)
     assert [(t, new) for t, _, new, _ in _activities(sim)] == [(200.0, 20)]
+
+
+def test_a_run_without_until_ends_with_its_last_event_whatever_the_autoscaler() -> None:
+    def end(autoscaled: bool, stepped: bool) -> float:
+        sim = _sim()
+        if autoscaled:
+            sim.autoscale("orders", min=10, max=100, target=0.7)
+        _load(sim, (0, 150, 20))
+        if stepped:
+            while sim.step() is not None:
+                pass
+        else:
+            sim.advance(None)
+        return sim.now
+    assert end(True, False) == end(True, True) == end(False, False) == pytest.approx(150.95)

@@ -34,7 +34,7 @@ def test_a_reservation_applies_from_its_instant_before_the_arrivals_there() -> N
     sim.invoke(11.0, "orders", 1)
     out = [o for _, o, _ in _run(sim)]
     assert out == [Outcome.SUCCESS] * 3 + [Outcome.THROTTLED, Outcome.SUCCESS]
-    assert sim.account_settings()["UnreservedConcurrentExecutions"] == 1000  # the plan at the start
+    assert sim.account_settings()["UnreservedConcurrentExecutions"] == 998  # as the change left it
     assert sim.configuration[0].reserved_concurrency == 2
     [change] = sim.changes
     assert (change.time, change.action, change.reserved) == (5.0, "reserved", 2)
@@ -225,3 +225,38 @@ def test_a_run_without_until_ends_when_a_change_lifts_a_zero_reservation() -> No
     assert sim.stats(until=sim.now).function("worker")["invocations"] >= 1
     with pytest.raises(lc.UsageError, match="throttled for ever"):
         sim_with(5, 0).advance(None)
+
+
+def test_raising_provisioned_concurrency_never_takes_a_function_past_its_reservation() -> None:
+    for ready_s in (0.0, 5.0):
+        sim = lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=60, reserved_concurrency=4)])
+        for i in range(80):
+            sim.invoke(i * 0.25, "orders", 30)  # on demand fills the reservation from 0.75 s
+        sim.put_provisioned_concurrency("orders", 4, at=1, ready_s=ready_s)
+        sim.advance(100)
+        assert int(sim.stats(until=100).function("orders")["max_concurrency"]) == 4
+
+
+def test_raising_provisioned_concurrency_never_takes_the_account_past_its_limit() -> None:
+    for ready_s in (0.0, 3.0):
+        sim = lc.Simulator(lc.Account(concurrency_limit=6, unreserved_min=1), [lc.Function("orders", timeout_s=30)])
+        for i in range(60):
+            sim.invoke(i * 0.5, "orders", 10)
+        sim.put_provisioned_concurrency("orders", 3, at=5, ready_s=ready_s)  # U from 6 to 3, 6 running
+        sim.advance(60)
+        stats = sim.stats(until=60)
+        assert int(stats.account["max_concurrency"]) == 6
+        assert int(stats.function("orders")["provisioned_invocations"]) > 0  # once the overflow drained
+
+
+def test_provisioned_environments_a_change_adds_wait_for_the_first_ones_only() -> None:
+    def provisioned_invocations(initial: int | None) -> int:
+        sim = lc.Simulator(lc.Account(), [lc.Function("orders", timeout_s=30, provisioned_concurrency=initial,
+                                                      provisioned_ready_s=300)])
+        for t in range(20, 200):
+            sim.invoke(t, "orders", 0.5)
+        sim.put_provisioned_concurrency("orders", 5, at=10, ready_s=0)
+        sim.advance(400)
+        return int(sim.stats(until=400).function("orders")["provisioned_invocations"])
+    assert provisioned_invocations(None) == 180  # none to wait for: ready at once
+    assert provisioned_invocations(2) == 0  # ready with the first two, at 300

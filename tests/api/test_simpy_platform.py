@@ -594,3 +594,26 @@ def test_lc_simpy_is_the_module() -> None:
     import lambda_core.simpy
 
     assert lc.simpy is lambda_core.simpy and lc.simpy.Platform is Platform
+
+
+def test_a_change_refused_at_its_instant_does_not_strand_the_waiting_processes() -> None:
+    sim = lc.Simulator(lc.Account(concurrency_limit=200, unreserved_min=100),
+                       [lc.Function("a", provisioned_concurrency=1), lc.Function("b", timeout_s=900)])
+    sim.autoscale("a", min=1, max=60, target=0.5, ready_s=0)
+    sim.schedule_scaling("a", at=300, min=60)  # 60 provisioned: 140 unreserved
+    sim.put_function_concurrency("b", 50, at=450)  # accepted now, refused at 450
+    env = simpy.Environment()
+    platform = lc.simpy.Platform(env, sim)
+    got = []
+
+    def client(env: simpy.Environment) -> Any:
+        yield env.timeout(350)
+        got.append((yield platform.invoke("b", 500.0)))
+
+    env.process(client(env))
+    with pytest.raises(lc.InvalidParameterValueException, match="below its minimum value"):
+        env.run()
+    env.run()  # goes on from where the refusal stopped it
+    assert platform.pending == 0
+    [inv] = got
+    assert (inv.outcome, inv.end) == (lc.Outcome.SUCCESS, pytest.approx(850.5))  # a cold start, then 500 s

@@ -34,6 +34,9 @@ The rules, one by one, with the spec text each follows:
 - §2 pools: `U = L − Σ RC_f − Σ PC_g` (RC over functions with a reservation, PC over those
   without). The PC used is the *configured* figure, which "counts against the account's
   unreserved pool at once" (§16), whatever is allocated yet.
+- §16 ceilings: an arrival is throttled while L executions run in the account, and step 1
+  below needs fewer than RC_f running of f (changes can leave a pool holding more than its
+  new size: "neither ever runs more than it allows").
 - §4: 1. an idle ready provisioned environment of f (newest created); 2. with a reservation,
   on demand only while running_on_demand_f < RC_f − P_f, P_f the provisioned environments
   that exist (idle or busy, those due to go included, those allocating not: §16 "A
@@ -473,10 +476,17 @@ class Model:
         self.end[req] = end
         self.push(end, END, ("end", fn, env))
 
+    def running(self, f: Function) -> int:
+        return f.running_on_demand + sum(1 for e in f.provisioned if e.state == "busy")
+
     def admit(self, t: int, f: Function) -> Env | None:
+        # never more than L executions at once, nor more than RC of a function (§16: changes
+        # can leave more running in a pool than its new size; nothing is admitted over them)
+        if sum(self.running(g) for g in self.fns) >= self.limit:
+            return None
         # 1. an idle, ready provisioned environment (routing newest)
         idle = [e for e in f.provisioned if e.state == "idle"]
-        if idle:
+        if idle and (f.rc is None or self.running(f) < f.rc):
             by_allocation = max(idle, key=lambda e: e.order)
             by_ready = max(idle, key=lambda e: e.ready_order)
             if by_allocation.needs_init != by_ready.needs_init:

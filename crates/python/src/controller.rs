@@ -25,8 +25,9 @@ impl PyEngine {
             // with `until`, every stop up to it counts, however quiet the engine is; without,
             // the run ends with the engine's last event, and only changes made call for stops
             let idle = until.is_none() && self.engine.peek_time().is_none();
-            let stop: Option<f64> = ctl.call_method1(py, "next_stop", (to_seconds(self.engine.now()), idle))?.extract(py)?;
-            let Some(stop) = stop else { break };
+            // `reach`: a change or a scheduled action is due there; otherwise only data points
+            let stop: Option<(f64, bool)> = ctl.call_method1(py, "next_stop", (to_seconds(self.engine.now()), idle))?.extract(py)?;
+            let Some((stop, reach)) = stop else { break };
             let at = seconds("stop", stop)?;
             if until.is_some_and(|u| at > u) {
                 break;
@@ -37,7 +38,16 @@ impl PyEngine {
                     to_seconds(self.engine.now())
                 )));
             }
-            self.run_to(py, Some(at), sink)?;
+            if until.is_none() && !reach {
+                // a run without `until` ends with its last event: a data point after it is not
+                // reached, as a `step` loop would not reach it
+                self.run_to(py, Some(at), true, sink)?;
+                if self.engine.now() < at {
+                    continue;
+                }
+            } else {
+                self.run_to(py, Some(at), false, sink)?;
+            }
             let applied = self.applied_rows(self.applied_seen);
             self.applied_seen += applied.len();
             let (changes, refused): (Vec<ChangeRow>, Option<Py<PyAny>>) =
@@ -49,7 +59,7 @@ impl PyEngine {
                 return Err(PyErr::from_value(e.into_bound(py)));
             }
         }
-        self.run_to(py, until, sink)
+        self.run_to(py, until, false, sink)
     }
 
     /// The changes applied from the `from`th on, as `AppliedRow`s.

@@ -170,13 +170,18 @@ impl PyEngine {
         self.run_steered(py, until, sink)
     }
 
-    /// `run_with` without the controller.
-    fn run_to<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<Micros>, sink: &mut S) -> PyResult<()> {
+    /// `run_with` without the controller (`within`: `Engine::advance_within`, which leaves the
+    /// clock at the last event when nothing is left).
+    fn run_to<S: Sink + Send>(&mut self, py: Python<'_>, until: Option<Micros>, within: bool, sink: &mut S) -> PyResult<()> {
         let hook: Option<InterruptHook> = if on_main_thread(py)? { Some(Box::new(signal_pending)) } else { None };
         self.engine.set_interrupt(hook);
         let engine = &mut self.engine;
         let poisoned = &mut self.poisoned;
-        match py.detach(|| caught(poisoned, || engine.advance(until, sink)))? {
+        let run = |engine: &mut Engine, sink: &mut S| match until {
+            Some(u) if within => engine.advance_within(u, sink),
+            _ => engine.advance(until, sink),
+        };
+        match py.detach(|| caught(poisoned, || run(engine, sink)))? {
             Ok(()) => Ok(()),
             // out of memory in the middle of an instant: the simulator is done for
             Err(e @ Error::OutOfMemory { what, .. }) => Err(out_of_memory(
@@ -307,7 +312,14 @@ impl PyEngine {
             return Ok(None);
         }
         let mut log = WindowLog::default();
-        self.run_with(py, until, &mut log)?;
+        if let Err(e) = self.run_with(py, until, &mut log) {
+            // a change refused at its instant stops the run there: what it resolved on the way
+            // goes with the exception (`_resolved`), so that no request's row is lost
+            if !self.poisoned && e.is_instance_of::<LambdaCoreError>(py) {
+                e.value(py).setattr("_resolved", Named::of(log).into_pyobject(py)?)?;
+            }
+            return Err(e);
+        }
         Ok(Some(Named::of(log)))
     }
 

@@ -292,8 +292,17 @@ impl Core {
                 return Err(Refusal::FunctionInvocationRateLimitExceeded);
             }
         }
-        // 1. an idle provisioned environment, once they are ready
-        if func.has_provisioned && !func.provisioned_idle.is_empty() && now >= func.provisioned_ready_us {
+        // after a change, a pool may hold more than its new size: never more than L at once
+        if self.pool.running >= self.pool.account_cap {
+            return Err(Refusal::ConcurrentInvocationLimitExceeded);
+        }
+        // 1. an idle provisioned environment, once they are ready (and, after a change, within
+        // the reservation: on-demand executions may fill it while environments are allocated)
+        if func.has_provisioned
+            && !func.provisioned_idle.is_empty()
+            && now >= func.provisioned_ready_us
+            && (!func.controlled || func.control.reserved.is_none_or(|rc| func.pool.running < rc))
+        {
             return Ok(self.admit_provisioned(f, now));
         }
         // 2-3. the function's reservation, or the unreserved pool

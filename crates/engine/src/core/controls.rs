@@ -109,6 +109,18 @@ impl Core {
         func.has_provisioned = provisioned > 0;
         self.pool.configure(unreserved_capacity);
         let wanted = u64::from(provisioned);
+        // the function's first provisioned environments are not ready yet (the function's
+        // `provisioned_ready_s`): those a change adds are ready no earlier; with none of the
+        // first left, nothing waits for them any more
+        let mut ready_us = ready_us;
+        let func = &mut self.functions[f as usize];
+        if now < func.provisioned_ready_us {
+            if counted == 0 {
+                func.provisioned_ready_us = 0;
+            } else {
+                ready_us = ready_us.max(func.provisioned_ready_us - now);
+            }
+        }
         if wanted > counted {
             let more = (wanted - counted) as u32;
             if ready_us == 0 {

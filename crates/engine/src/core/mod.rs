@@ -157,7 +157,7 @@ impl Core {
             functions: built,
             envs,
             executions: Executions::new(),
-            pool: Pool::new(c.concurrency_unreserved),
+            pool: Pool::new(c.concurrency_unreserved).with_limit(c.concurrency_limit),
             account_bucket,
             rate,
             enis,

@@ -35,15 +35,28 @@ pub(crate) struct Pool {
     /// Busy provisioned environments of functions without a reservation that a decrease of
     /// provisioned concurrency released: the pool gets them back when their execution ends.
     held: u32,
+    /// What no admission may reach: `L` once a change has been made (which can leave a pool
+    /// holding more executions than its new size), unbounded before (the pools' sizes keep
+    /// the account within `L`, §2).
+    pub account_cap: u32,
+    /// `L`, the account's concurrency limit.
+    limit: u32,
 }
 
 impl Pool {
     pub fn new(unreserved_capacity: u32) -> Self {
-        Pool { unreserved_capacity, configured: unreserved_capacity, ..Self::default() }
+        Pool { unreserved_capacity, configured: unreserved_capacity, account_cap: u32::MAX, ..Self::default() }
     }
 
-    /// U as a change of configuration leaves it (§16).
+    /// The account's concurrency limit `L`.
+    pub fn with_limit(self, limit: u32) -> Self {
+        Pool { limit, ..self }
+    }
+
+    /// U as a change of configuration leaves it (§16); from the first change on, no admission
+    /// may take the account to more than `L` executions.
     pub fn configure(&mut self, unreserved_capacity: u32) {
+        self.account_cap = self.limit;
         self.configured = unreserved_capacity;
         self.unreserved_capacity = self.configured.saturating_sub(self.held);
     }

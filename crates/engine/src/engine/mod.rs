@@ -243,8 +243,20 @@ impl Engine {
     /// the run could not grow: the engine is then unusable (`Error::Unusable` from every later
     /// call but the reads), since it stopped part-way through an instant; the process goes on.
     pub fn advance<S: Sink>(&mut self, until: Option<Micros>, sink: &mut S) -> Result<(), Error> {
+        self.advance_guarded(until, true, sink)
+    }
+
+    /// `advance(Some(until))`, except that when nothing is left to happen afterwards the clock
+    /// stays at the last event, as a run without `until` leaves it: an embedder that stops a
+    /// run without `until` on its way (a controller, §16) moves the clock no further than the
+    /// run would.
+    pub fn advance_within<S: Sink>(&mut self, until: Micros, sink: &mut S) -> Result<(), Error> {
+        self.advance_guarded(Some(until), false, sink)
+    }
+
+    fn advance_guarded<S: Sink>(&mut self, until: Option<Micros>, clock_to_until: bool, sink: &mut S) -> Result<(), Error> {
         self.usable()?;
-        match catch_unwind(AssertUnwindSafe(|| self.advance_unguarded(until, sink))) {
+        match catch_unwind(AssertUnwindSafe(|| self.advance_unguarded(until, clock_to_until, sink))) {
             Ok(done) => done,
             Err(payload) => match payload.downcast::<OutOfMemory>() {
                 Ok(oom) => {
@@ -269,7 +281,7 @@ impl Engine {
         }
     }
 
-    fn advance_unguarded<S: Sink>(&mut self, until: Option<Micros>, sink: &mut S) -> Result<(), Error> {
+    fn advance_unguarded<S: Sink>(&mut self, until: Option<Micros>, clock_to_until: bool, sink: &mut S) -> Result<(), Error> {
         if let Some(u) = until {
             if u < self.now {
                 return Err(Error::Config(format!(
@@ -296,7 +308,9 @@ impl Engine {
         }
         self.run_segment(limit, sink)?;
         if let Some(u) = until {
-            self.now = u;
+            if clock_to_until || self.peek_time().is_some() {
+                self.now = u;
+            }
         }
         Ok(())
     }
