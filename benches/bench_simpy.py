@@ -36,17 +36,28 @@ def _sim() -> lc.Simulator:
     return lc.Simulator(lc.Account(), [lc.Function("api", reserved_concurrency=100, init_s=0.2)])
 
 
-def arrivals_alone(gaps: list[float], durations: list[float]) -> int:
-    env = simpy.Environment()
-    done = [0]
+def _arrive(env: simpy.Environment, gaps: list[float], durations: list[float],
+            act: Callable[[float], object]) -> None:
+    """Runs `env` with one arrival process: after each gap, `act(duration)` (the same loop
+    for every model, so that a model's floor differs from it only by what `act` does)."""
 
     def arrivals() -> Generator[simpy.Event, Any, None]:
         for gap, duration in zip(gaps, durations):
             yield env.timeout(gap)
-            done[0] += 1
+            act(duration)
 
     env.process(arrivals())
     env.run()
+
+
+def arrivals_alone(gaps: list[float], durations: list[float]) -> int:
+    env = simpy.Environment()
+    done = [0]
+
+    def count(duration: float) -> None:
+        done[0] += 1
+
+    _arrive(env, gaps, durations, count)
     return done[0]
 
 
@@ -58,13 +69,7 @@ def clients_alone(gaps: list[float], durations: list[float]) -> int:
         yield env.timeout(duration)
         done[0] += 1
 
-    def arrivals() -> Generator[simpy.Event, Any, None]:
-        for gap, duration in zip(gaps, durations):
-            yield env.timeout(gap)
-            env.process(client(duration))
-
-    env.process(arrivals())
-    env.run()
+    _arrive(env, gaps, durations, lambda duration: env.process(client(duration)))
     return done[0]
 
 
@@ -72,14 +77,7 @@ def fire_and_forget(gaps: list[float], durations: list[float]) -> int:
     env = simpy.Environment()
     sim = _sim()
     platform = lc.simpy.Platform(env, sim)
-
-    def arrivals() -> Generator[simpy.Event, Any, None]:
-        for gap, duration in zip(gaps, durations):
-            yield env.timeout(gap)
-            platform.invoke("api", duration)
-
-    env.process(arrivals())
-    env.run()
+    _arrive(env, gaps, durations, lambda duration: platform.invoke("api", duration))
     assert platform.pending == 0
     stats = sim.stats().functions  # each request ran once or was throttled once
     return int(stats["invocations"].sum() + stats["throttles"].sum())
@@ -94,13 +92,7 @@ def a_client_each(gaps: list[float], durations: list[float]) -> int:
         yield platform.invoke("api", duration)
         done[0] += 1
 
-    def arrivals() -> Generator[simpy.Event, Any, None]:
-        for gap, duration in zip(gaps, durations):
-            yield env.timeout(gap)
-            env.process(client(duration))
-
-    env.process(arrivals())
-    env.run()
+    _arrive(env, gaps, durations, lambda duration: env.process(client(duration)))
     return done[0]
 
 

@@ -108,9 +108,6 @@ class Controls:
         self.decisions: list[Decision] = []
         self._evaluated = 0.0
         self._previous: dict[int, tuple[float, float]] = {}
-        # per function, its provisioned concurrency configured and usable, as the engine's
-        # applied changes last left them
-        self._usable: dict[int, tuple[int, int]] = {}
         self._installed = False
 
     # -- changes -------------------------------------------------------------------------------
@@ -215,65 +212,55 @@ class Controls:
         if tracking is None:
             raise UsageError(f"schedule_scaling({name!r}): register the function with "
                              "autoscale first (a scheduled action changes a scalable target's bounds)")
-        for key in ("min", "max"):
-            value = getattr(action, key)
-            if value is not None:
-                v.require_int("schedule_scaling", key, value)
         lo, hi = tracking.min, tracking.max
         for _, g, a in [*self.actions, (action.at, f, action)]:
             if g == f:
-                lo, hi = (lo if a.min is None else a.min), (hi if a.max is None else a.max)
-                if not 0 <= lo <= hi:
-                    raise InvalidParameterValueException(
-                        f"schedule_scaling({name!r}) at {a.at:g}: min and max must satisfy "
-                        f"0 <= min <= max, got min={lo}, max={hi}")
+                lo, hi = a.bounds(name, lo, hi, InvalidParameterValueException)
         self.actions.append((action.at, f, action))
         self.actions.sort(key=lambda a: a[0])
 
     def _next_point(self) -> float:
         return (math.floor(round(self._evaluated / DATA_POINT_S, 9)) + 1) * DATA_POINT_S
 
+    def _stops(self, idle: bool, before_change: bool) -> tuple[list[float], list[float]]:
+        """The instants changes and scheduled actions are due at (a change's one microsecond
+        early with `before_change`), and the autoscalers' next data point unless `idle`."""
+        due = []
+        if self.queued:
+            at = self.queued[0][0]
+            due.append((_core.to_micros(at) - 1) / 1e6 if before_change else at)
+        if self.actions:
+            due.append(self.actions[0][0])
+        points = [self._next_point()] if self.autoscalers and not idle else []
+        return due, points
+
     def next_stop(self, now: float, idle: bool = False) -> tuple[float, bool] | None:
         """The next instant a run must stop at, never before `now`, and whether a change or a
         scheduled action is due there (else only autoscalers' data points, which a run without
-        `until` does not take after its last event). `idle`: the run has nothing left to reach,
-        so only changes and scheduled actions already made call for a stop."""
-        due = []
-        if self.queued:
-            # just before the change's instant, so that it comes before that instant's events
-            due.append((_core.to_micros(self.queued[0][0]) - 1) / 1e6)
-        if self.actions:
-            due.append(self.actions[0][0])
-        stops = list(due)
-        if self.autoscalers and not idle:
-            stops.append(self._next_point())
-        if not stops:
+        `until` does not take after its last event); a change's stop is one microsecond before
+        it, so that it comes before that instant's events. `idle`: the run has nothing left to
+        reach, so only changes and scheduled actions already made call for a stop."""
+        due, points = self._stops(idle, before_change=True)
+        if not due and not points:
             return None
-        stop = max(now, min(stops))
+        stop = max(now, min(due + points))
         return stop, bool(due) and max(now, min(due)) == stop
 
     def next_instant(self, now: float, idle: bool = False) -> float | None:
-        """The next instant a change, a scheduled action or an autoscaler acts at
-        (:meth:`next_stop` stops a run just before a change's own instant)."""
-        stops = [self.queued[0][0]] if self.queued else []
-        if self.actions:
-            stops.append(self.actions[0][0])
-        if self.autoscalers and not idle:
-            stops.append(self._next_point())
-        return max(now, min(stops)) if stops else None
+        """The next instant a change, a scheduled action or an autoscaler acts at."""
+        due, points = self._stops(idle, before_change=False)
+        return max(now, min(due + points)) if due or points else None
 
-    def at_stop(self, t: float, seconds: Sequence[tuple[float, float]],
-                applied: Sequence[tuple[float, int, int, int, int, int, int, int]]
+    def at_stop(self, t: float, seconds: Sequence[tuple[float, float]], usable: Sequence[int]
                 ) -> tuple[list[_Row], InvalidParameterValueException | ValidationException | None]:
         """The changes to make at `t`, every event up to it processed (the engine's callback,
-        with the changes `applied` since its last call), in time order, and the refusal of a
-        change made earlier that the configuration at its instant no longer allows (raised by
-        the engine once the rows are scheduled; the change is dropped).
+        with each function's provisioned seconds so far and provisioned environments usable
+        now), in time order, and the refusal of a change made earlier that the configuration
+        at its instant no longer allows (raised by the engine once the rows are scheduled; the
+        change is dropped).
 
         Scheduled actions and the autoscalers' data points act at `t` itself, before the
         changes queued for `t` + 1 µs, which are checked against what they leave."""
-        for _, f, _, _, pc, usable, _, _ in applied:
-            self._usable[f] = (pc, usable)
         rows: list[_Row] = []
         acted: set[int] = set()
         while self.actions and self.actions[0][0] <= t:
@@ -295,8 +282,8 @@ class Controls:
                 # busy environments a decrease released still run: at most all are busy
                 point = min(1.0, (busy - busy0) / (ready - ready0)) if on_time and ready > ready0 else math.nan
                 old = self.capacity(f)
-                pc, usable = self._usable.get(f, (old, old))
-                wanted = tracking.observe(t, point, old, in_progress=usable < pc or f in acted)
+                # not READY: an allocation is in progress, or an activity was just made
+                wanted = tracking.observe(t, point, old, in_progress=usable[f] < old or f in acted)
                 if wanted is not None and wanted != old:
                     self._activity(rows, t, f, old, wanted, "scale-out" if wanted > old else "scale-in", point)
         refused = None

@@ -575,9 +575,9 @@ class Engine:
         """Schedules a change while running (docs/model.md §16): ``kind`` "reserved",
         "provisioned" or "update"."""
     def set_controller(self, controller: Any = None) -> None:
-        """Installs a controller whose ``next_stop(now, idle)`` and ``at_stop(time,
-        provisioned_seconds, applied_since)`` (returning the changes to schedule and a refusal
-        to raise, or ``None``) steer runs."""
+        """Installs a controller whose ``next_stop(now, idle)`` (the next stop and whether a
+        change is due there) and ``at_stop(time, provisioned_seconds, provisioned_usable)``
+        (the changes to schedule and a refusal to raise, or ``None``) steer runs."""
     @property
     def pending_changes(self) -> int:
         """Changes scheduled and not yet applied."""
@@ -586,6 +586,8 @@ class Engine:
         provisioned_ready, billed_ms, provisioned_billed_ms)``."""
     def provisioned_seconds(self) -> list[tuple[float, float]]:
         """Per function, seconds of provisioned environments busy and usable so far."""
+    def provisioned_usable(self) -> list[int]:
+        """Per function, its provisioned environments usable now."""
     def peek_time(self) -> float | None:
         """The next instant something happens, in seconds (``None``: nothing is left)."""
 

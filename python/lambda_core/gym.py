@@ -150,8 +150,9 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
         max_provisioned: per controlled function (one int for all, or a mapping by name), the
             largest provisioned concurrency the action can ask for; default the function's
             reservation in the scenario, or, without one, the account's unreserved capacity
-            minus its minimum of 100 (at least 1).
-        max_reserved: likewise, the largest reservation; default the account's limit minus 100.
+            minus its minimum (100 by default; at least 1).
+        max_reserved: likewise, the largest reservation; default the account's limit minus its
+            unreserved minimum.
         horizon_s: the episode's simulated length; default the scenario's ``until``, else its
             last arrival (with the scenario's seed) rounded up to a period.
         ready_s: the time new provisioned environments take to become usable (§16).
@@ -240,11 +241,11 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
         account = scenario.account
         plan = plan_pools(account, scenario.functions)
         limit = account.concurrency_limit
-        spare = max(1, plan.unreserved_capacity - 100)
+        spare = max(1, plan.unreserved_capacity - plan.min_unreserved)
         self.max_provisioned = per_function("max_provisioned", max_provisioned, self.control, {
             n: max(1, scenario.functions[self._index[n]].reserved_concurrency or spare) for n in self.control})
         self.max_reserved = per_function("max_reserved", max_reserved, self.control,
-                                          {n: max(1, limit - 100) for n in self.control})
+                                          {n: max(1, limit - plan.min_unreserved) for n in self.control})
         k = len(self.control)
         nvec = [self.max_provisioned[n] + 1 for n in self.control]
         if self.reserves:
@@ -306,10 +307,7 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
         self._step = 0
         self._prev: dict[str, list[Any]] = {k: [0] * len(s.functions) for k in _COUNTERS}
         self._prev_prov: list[tuple[float, float]] = [(0.0, 0.0)] * len(s.functions)
-        self._check_ready_at = math.inf  # when _update_ready must read the changes again
         self._prev_cost = np.zeros(len(s.functions))
-        self._ready = {n: s.functions[self._index[n]].provisioned_concurrency or 0 for n in self.control}
-        self._seen_changes = 0
         self.episode_cost = 0.0
         self.episode_throttles = 0
         observation = np.zeros(self._n_observation, dtype=np.float32)
@@ -335,7 +333,6 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
         refused = self._act(sim, a)
         while self._changes and self._changes[0].at < end:  # the scenario's own changes
             change = self._changes.pop(0)
-            self._check_ready_at = min(self._check_ready_at, change.at)
             try:
                 change.apply(sim)
             except _REFUSALS as e:
@@ -431,9 +428,6 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
                 if what == "provisioned":
                     assert value is not None
                     sim.put_provisioned_concurrency(n, value, ready_s=self.ready_s)
-                    old = current[n][0]
-                    self._check_ready_at = min(self._check_ready_at,
-                                               sim.now + (self.ready_s if value > old else 0.0))
                 elif value is None:
                     sim.delete_function_concurrency(n)
                 else:
@@ -460,7 +454,6 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
         self._prev = counts
         dprov = [(b - b0, u - u0) for (b, u), (b0, u0) in zip(prov, self._prev_prov)]
         self._prev_prov = prov
-        self._update_ready(sim)
         observation = np.zeros(self._n_observation, dtype=np.float32)
         width = len(FEATURES)
         values = [0.0] * (len(self.control) * width)
@@ -491,29 +484,21 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
                           cold_starts=int(sum(delta["cold_starts"])), invocations=int(sum(delta["invocations"])))
         return observation, info
 
-    def _update_ready(self, sim: Simulator) -> None:
-        """The provisioned environments usable now, from the changes applied: read (their list
-        grows with the episode) only once an allocation may have ended or a release happened."""
-        if sim.now < self._check_ready_at:
-            return
-        changes = sim.changes
-        for change in changes[self._seen_changes:]:
-            if change.function in self._ready:
-                self._ready[change.function] = change.provisioned_ready
-        self._seen_changes = len(changes)
-        config = self._configuration()
-        allocating = any(self._ready[n] < config[n][0] for n in self.control)
-        # still allocating (a later change may have restarted it): look again next period
-        self._check_ready_at = sim.now if allocating else math.inf
+    def _ready(self) -> dict[str, int]:
+        """Per controlled function, its provisioned environments usable now (the engine's)."""
+        usable = self.sim._engine.provisioned_usable() if self.sim is not None else None
+        return {n: (usable[self._index[n]] if usable is not None else
+                    self.scenario.functions[self._index[n]].provisioned_concurrency or 0) for n in self.control}
 
     def _fill_configuration(self, observation: npt.NDArray[np.float32]) -> None:
         k = len(self.control)
         features = observation[:-1].reshape(k, len(FEATURES))
         config = self._configuration()
+        ready = self._ready()
         for i, n in enumerate(self.control):
             pc, rc = config[n]
             features[i, 5] = pc / self._scale[i]
-            features[i, 6] = self._ready[n] / self._scale[i]
+            features[i, 6] = ready[n] / self._scale[i]
             features[i, 7] = 0.0 if rc is None else rc / self._reserved_scale[i]
             features[i, 8] = 1.0 if rc is None else 0.0
         observation[-1] = min(1.0, (self.sim.now if self.sim is not None else 0.0) / self.horizon_s)
@@ -527,7 +512,7 @@ class ConcurrencyEnv(gymnasium.Env[npt.NDArray[np.float32], npt.NDArray[np.int64
             "seed": self.episode_seed,
             "utilization": utilization,
             "provisioned": {n: config[n][0] for n in self.control},
-            "provisioned_ready": dict(self._ready),
+            "provisioned_ready": self._ready(),
             "reserved": {n: config[n][1] for n in self.control},
             "cost": cost,
             "cost_by_function": costs,

@@ -104,6 +104,17 @@ def test_an_update_retires_the_environments_and_sets_the_timeout() -> None:
         sim.update_function_configuration("orders", timeout_s=901)
 
 
+def test_a_memory_update_alone_retires_the_idle_environments() -> None:
+    sim = _sim()
+    sim.invoke(0, "orders", 1)  # idle from 2
+    sim.update_function_configuration("orders", at=5, memory_mb=2048)
+    sim.invoke(6, "orders", 1)  # cold: the environment of the old configuration is gone
+    sim.invoke(10, "orders", 1)  # warm on the new one
+    assert [c for _, _, c in _run(sim)] == [1, 1, 0]
+    [change] = sim.changes
+    assert (change.time, change.action) == (5.0, "update")
+
+
 def test_peek_time_and_step_stop_at_a_change() -> None:
     sim = _sim()
     sim.put_function_concurrency("orders", 0, at=3)

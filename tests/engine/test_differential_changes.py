@@ -179,21 +179,16 @@ def test_an_update_replaces_a_provisioned_environment_owing_a_re_init():
     assert _requests(sim) == [(lc.Outcome.TIMEOUT, 0, 1.0), (lc.Outcome.SUCCESS, 0, 3.5)]
 
 
-def test_a_refused_reservation_gets_its_own_message():
+@pytest.mark.parametrize("call, other, rule", [
+    ("put_function_concurrency", {"provisioned_concurrency": 1}, "ReservedConcurrentExecutions"),
+    ("put_provisioned_concurrency", {"reserved_concurrency": 1}, "ConcurrentExecutions"),
+])
+def test_a_refused_change_gets_the_message_of_its_own_call(call, other, rule):
     sim = lc.Simulator(lc.Account(concurrency_limit=1, unreserved_min=0, scaling=None, invocation_rate_limit=False),
-                       [lc.Function("f0"), lc.Function("f1", provisioned_concurrency=1)])
+                       [lc.Function("f0"), lc.Function("f1", **other)])
     with pytest.raises(lc.InvalidParameterValueException) as refused:
-        sim.put_function_concurrency("f0", 1, at=1)
-    assert str(refused.value) == ("Specified ReservedConcurrentExecutions for function decreases account's "
-                                  "UnreservedConcurrentExecution below its minimum value of [0].")
-
-
-def test_a_refused_provisioned_concurrency_gets_its_own_message():
-    sim = lc.Simulator(lc.Account(concurrency_limit=1, unreserved_min=0, scaling=None, invocation_rate_limit=False),
-                       [lc.Function("f0"), lc.Function("f1", reserved_concurrency=1)])
-    with pytest.raises(lc.InvalidParameterValueException) as refused:
-        sim.put_provisioned_concurrency("f0", 1, at=1)
-    assert str(refused.value) == ("Specified ConcurrentExecutions for function decreases account's "
+        getattr(sim, call)("f0", 1, at=1)
+    assert str(refused.value) == (f"Specified {rule} for function decreases account's "
                                   "UnreservedConcurrentExecution below its minimum value of [0].")
 
 

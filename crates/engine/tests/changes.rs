@@ -54,6 +54,8 @@ fn a_reservation_takes_effect_at_its_instant_before_the_arrivals_there() {
 fn provisioned_environments_are_usable_once_their_allocation_ends() {
     let mut e = engine(vec![f(1.0)]);
     e.schedule_change(0, Change::Provisioned { function: 0, provisioned: 2, ready_us: 120 * S, unreserved_capacity: 998 }).unwrap();
+    e.advance(Some(S), &mut WindowLog::default()).unwrap();
+    assert_eq!(e.provisioned_usable(), vec![0]); // allocating
     e.submit_one(one(60.0, 1.0)).unwrap(); // still allocating: on demand, cold
     e.submit_one(one(200.0, 1.0)).unwrap(); // a provisioned environment: warm
     e.submit_one(one(200.0, 1.0)).unwrap();
@@ -64,6 +66,7 @@ fn provisioned_environments_are_usable_once_their_allocation_ends() {
     assert_eq!((f0.provisioned_invocations, f0.spillover_invocations), (2, 2));
     let kinds: Vec<_> = e.applied_changes().iter().map(|a| (a.time, a.kind, a.provisioned_ready)).collect();
     assert_eq!(kinds, vec![(0, AppliedKind::Provisioned, 0), (120 * S, AppliedKind::ProvisionedReady, 2)]);
+    assert_eq!(e.provisioned_usable(), vec![2]);
 }
 
 #[test]

@@ -11,12 +11,9 @@ use crate::{seconds, PyEngine};
 /// ready_s, timeout_s, unreserved_capacity)`, as `Engine.schedule_change` takes them.
 pub(crate) type ChangeRow = (f64, String, u32, Option<u32>, u32, f64, Option<f64>, u32);
 
-/// One row of `Engine.applied_changes`.
-pub(crate) type AppliedRow = (f64, u32, u8, i64, u32, u32, u64, u64);
-
 impl PyEngine {
     /// Runs to `until` through the controller's stops. At each the controller gets the
-    /// provisioned seconds and the changes applied since its last stop, and returns the
+    /// provisioned seconds so far and the provisioned environments usable, and returns the
     /// changes to schedule (in time order) and, if a change made earlier is refused by the
     /// configuration then in force, that refusal: raised once the others are scheduled, so a
     /// refused change stops the run where it was due and leaves the rest as made.
@@ -48,10 +45,9 @@ impl PyEngine {
             } else {
                 self.run_to(py, Some(at), false, sink)?;
             }
-            let applied = self.applied_rows(self.applied_seen);
-            self.applied_seen += applied.len();
-            let (changes, refused): (Vec<ChangeRow>, Option<Py<PyAny>>) =
-                ctl.call_method1(py, "at_stop", (to_seconds(at), self.engine.provisioned_seconds(), applied))?.extract(py)?;
+            let (changes, refused): (Vec<ChangeRow>, Option<Py<PyAny>>) = ctl
+                .call_method1(py, "at_stop", (to_seconds(at), self.engine.provisioned_seconds(), self.engine.provisioned_usable()))?
+                .extract(py)?;
             for (when, kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity) in changes {
                 self.schedule_change(when, &kind, function, reserved, provisioned, ready_s, timeout_s, unreserved_capacity)?;
             }
@@ -62,14 +58,4 @@ impl PyEngine {
         self.run_to(py, until, false, sink)
     }
 
-    /// The changes applied from the `from`th on, as `AppliedRow`s.
-    pub(crate) fn applied_rows(&self, from: usize) -> Vec<AppliedRow> {
-        self.engine.applied_changes()[from..]
-            .iter()
-            .map(|a| {
-                let reserved = a.reserved.map_or(-1, i64::from);
-                (to_seconds(a.time), a.function, a.kind as u8, reserved, a.provisioned, a.provisioned_ready, a.billed_ms, a.provisioned_billed_ms)
-            })
-            .collect()
-    }
 }

@@ -32,8 +32,10 @@ use lambda_core_engine::{
 #[derive(Default)]
 struct Resolved(Vec<(u64, u8, f64)>);
 
-use controller::AppliedRow;
+/// One row of `Engine.applied_changes`.
+type AppliedRow = (f64, u32, u8, i64, u32, u32, u64, u64);
 
+/// What `step` returns: the instant, and the requests resolved then.
 type Step = Option<(f64, Vec<(u64, u8, f64)>)>;
 
 impl Sink for Resolved {
@@ -148,8 +150,6 @@ pub struct PyEngine {
     poisoned: bool,
     /// What stops a run to steer it (`set_controller`).
     controller: Option<Py<PyAny>>,
-    /// The changes applied that the controller has been told of.
-    applied_seen: usize,
 }
 
 impl PyEngine {
@@ -256,7 +256,7 @@ impl PyEngine {
         let config = config.into_config()?;
         let mut poisoned = false;
         let engine = guarded(&mut poisoned, || Engine::new(config))?;
-        Ok(PyEngine { engine, poisoned, controller: None, applied_seen: 0 })
+        Ok(PyEngine { engine, poisoned, controller: None })
     }
 
     /// Copies and checks a chunk of rows (arrays of the canonical dtypes, C-contiguous) and
@@ -470,18 +470,21 @@ impl PyEngine {
         self.engine.provisioned_seconds()
     }
 
+    /// Per function, its provisioned environments usable now.
+    fn provisioned_usable(&self) -> Vec<u32> {
+        self.engine.provisioned_usable()
+    }
+
     /// Installs (or with `None` removes) a controller: an object whose `next_stop(now, idle)`
     /// says the next instant (seconds, or `None`) at which a run must stop (`idle`: the engine
     /// has nothing left to do and the run no `until`), and whose `at_stop(time,
-    /// provisioned_seconds, applied_since)` says, once every event up to that instant is
+    /// provisioned_seconds, provisioned_usable)` says, once every event up to that instant is
     /// processed, which changes to schedule and which refusal to raise: `(rows, exception or
     /// None)`, the rows tuples `(at, kind, function, reserved, provisioned, ready_s,
-    /// timeout_s, unreserved_capacity)` in time order, `applied_since` the rows of
-    /// `applied_changes` made since its last stop.
+    /// timeout_s, unreserved_capacity)` in time order.
     #[pyo3(signature = (controller=None))]
     fn set_controller(&mut self, controller: Option<Py<PyAny>>) {
         self.controller = controller;
-        self.applied_seen = 0;
     }
 
     /// Changes scheduled and not yet applied.
@@ -495,7 +498,14 @@ impl PyEngine {
     /// reserved, 1 provisioned, 2 an allocation of provisioned environments ended, 3 update;
     /// `reserved` −1 without a reservation.
     fn applied_changes(&self) -> Vec<AppliedRow> {
-        self.applied_rows(0)
+        self.engine
+            .applied_changes()
+            .iter()
+            .map(|a| {
+                let reserved = a.reserved.map_or(-1, i64::from);
+                (to_seconds(a.time), a.function, a.kind as u8, reserved, a.provisioned, a.provisioned_ready, a.billed_ms, a.provisioned_billed_ms)
+            })
+            .collect()
     }
 
     /// The next instant something happens, in seconds (`None`: nothing is left).

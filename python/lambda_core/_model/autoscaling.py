@@ -11,7 +11,7 @@ import math
 from collections import deque
 
 from .. import _validation as v
-from ..errors import UsageError
+from ..errors import LambdaCoreError, UsageError
 
 __all__ = ["DATA_POINT_S", "SCALE_IN_POINTS", "SCALE_IN_MARGIN", "SCALE_OUT_POINTS",
            "Decision", "ScheduledAction", "TargetTracking"]
@@ -49,6 +49,24 @@ class ScheduledAction:
     min: int | None = None
     max: int | None = None
 
+    def __post_init__(self) -> None:
+        v.optional_int("schedule_scaling", "min", self.min)
+        v.optional_int("schedule_scaling", "max", self.max)
+
+    def bounds(self, function: str, lo: int, hi: int, error: type[LambdaCoreError] = UsageError) -> tuple[int, int]:
+        """The bounds from this action on, given `lo`/`hi` before it; `error` when they break
+        ``0 <= min <= max``."""
+        return check_bounds("schedule_scaling", function, lo if self.min is None else self.min,
+                            hi if self.max is None else self.max, error)
+
+
+def check_bounds(owner: str, function: str, lo: int, hi: int,
+                 error: type[LambdaCoreError] = UsageError) -> tuple[int, int]:
+    """A scalable target's ``MinCapacity``/``MaxCapacity``, checked: ``0 <= min <= max``."""
+    if not 0 <= lo <= hi:
+        raise error(f"{owner}({function!r}): min and max must satisfy 0 <= min <= max, got min={lo}, max={hi}")
+    return lo, hi
+
 
 class TargetTracking:
     """Target tracking of one function's provisioned concurrency between ``min`` and ``max``
@@ -64,11 +82,8 @@ class TargetTracking:
     def __init__(self, function: str, *, min: int, max: int, target: float,
                  scale_out_cooldown_s: float = 0.0, scale_in_cooldown_s: float = 300.0) -> None:
         self.function = function
-        self.min = v.require_int("autoscale", "min", min)
-        self.max = v.require_int("autoscale", "max", max)
-        if not 0 <= self.min <= self.max:
-            raise UsageError(f"autoscale({function!r}): min and max must satisfy 0 <= min <= max, "
-                             f"got min={min}, max={max}")
+        self.min, self.max = check_bounds("autoscale", function, v.require_int("autoscale", "min", min),
+                                          v.require_int("autoscale", "max", max))
         if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
             raise UsageError(f"autoscale({function!r}): target must be a utilisation in (0, 1], got {target!r}")
         self.target = float(target)
@@ -111,11 +126,6 @@ class TargetTracking:
     def schedule(self, action: ScheduledAction, current: int) -> int | None:
         """Applies a scheduled action's bounds; the capacity to set when ``current`` is outside
         them, else ``None``."""
-        lo = self.min if action.min is None else action.min
-        hi = self.max if action.max is None else action.max
-        if not 0 <= lo <= hi:
-            raise UsageError(f"schedule_scaling({self.function!r}): min and max must satisfy "
-                             f"0 <= min <= max, got min={lo}, max={hi}")
-        self.min, self.max = lo, hi
+        self.min, self.max = action.bounds(self.function, self.min, self.max)
         wanted = self.bounded(current)
         return None if wanted == current else wanted

@@ -235,6 +235,12 @@ impl Engine {
         self.core.metrics.provisioned_seconds(self.now)
     }
 
+    /// Per function, its provisioned environments usable now (fewer than configured while an
+    /// allocation is in progress, §16).
+    pub fn provisioned_usable(&self) -> Vec<u32> {
+        self.core.metrics.provisioned_usable()
+    }
+
     /// Runs the loop until `until` (inclusive; `None`: until nothing is left), taking the
     /// submitted rows and records as the clock reaches them and sending every request and
     /// record resolved on the way to `sink`. The clock is at `until` afterwards (with `None`,

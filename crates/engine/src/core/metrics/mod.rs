@@ -325,6 +325,9 @@ impl Recorder {
         self.provisioned[f as usize][1].set(now, ready);
     }
 
+    /// Per function, its provisioned environments usable now.
+    pub fn provisioned_usable(&self) -> Vec<u32> { self.provisioned.iter().map(|[_, ready]| ready.level).collect() }
+
     /// Per function, the seconds of provisioned environments busy and usable from 0 to `now`.
     pub fn provisioned_seconds(&self, now: Micros) -> Vec<(f64, f64)> {
         self.provisioned.iter().map(|[busy, ready]| (busy.area_at(now) as f64 / 1e6, ready.area_at(now) as f64 / 1e6)).collect()
